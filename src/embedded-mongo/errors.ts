@@ -1,0 +1,46 @@
+/**
+ * A command failure with MongoDB's numeric code and codeName, turned into an
+ * `{ ok: 0, errmsg, code, codeName }` reply by the command layer.
+ */
+export class MongoCommandError extends Error {
+  constructor(
+    readonly code: number,
+    readonly codeName: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = "MongoCommandError";
+  }
+}
+
+export const ErrorCodes = {
+  BadValue: 2,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  IllegalOperation: 20,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  ConflictingUpdateOperators: 40,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  InvalidPipelineOperator: 168,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  InvalidOptions: 72,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  InvalidIdField: 53,
+  Location40324: 40324,
+  DocumentTooLarge: 10334,
+  DuplicateKey: 11000,
+  Location51024: 51024,
+  NoSuchKey: 4,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCodes;
+
+export function commandError(codeName: ErrorCodeName, message: string, extra?: Record<string, unknown>): MongoCommandError {
+  return new MongoCommandError(ErrorCodes[codeName], codeName, message, extra);
+}

@@ -1,0 +1,55 @@
+import { commandError } from "../errors";
+import { compareValues, isNumeric, toNumber } from "./bson-order";
+import { pathValues } from "./path-values";
+import { isPlainObject, type Doc } from "./paths";
+
+/** Sort key of an empty array: MongoDB orders it before null and missing values. */
+const EMPTY = Symbol("empty array");
+
+type SortKey = { parts: string[]; dir: 1 | -1 };
+
+export function parseSort(sort: Doc): SortKey[] {
+  return Object.entries(sort).map(([field, spec]) => {
+    if (isPlainObject(spec) && "$meta" in spec) return { parts: field.split("."), dir: -1 as const };
+    const n = isNumeric(spec) ? toNumber(spec) : NaN;
+    if (n === 1 || n === -1) return { parts: field.split("."), dir: n };
+    throw commandError("BadValue", `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+  });
+}
+
+/** The value a document sorts by on one key: min (asc) or max (desc) over array elements. */
+export function sortKeyValue(doc: Doc, parts: string[], dir: 1 | -1): unknown {
+  let best: unknown = undefined;
+  let sawEmpty = false;
+  let found = false;
+  const consider = (v: unknown) => {
+    if (!found || compareValues(v, best) * dir < 0) best = v;
+    found = true;
+  };
+  for (const v of pathValues(doc, parts)) {
+    if (Array.isArray(v)) {
+      if (v.length === 0) sawEmpty = true;
+      for (const el of v) consider(el);
+    } else {
+      consider(v === undefined ? null : v);
+    }
+  }
+  if (!found && sawEmpty) return EMPTY;
+  return found ? best : null;
+}
+
+function compareKeys(a: unknown, b: unknown): number {
+  if (a === EMPTY || b === EMPTY) return a === b ? 0 : a === EMPTY ? -1 : 1;
+  return compareValues(a, b);
+}
+
+export function compileSort(sort: Doc): (a: Doc, b: Doc) => number {
+  const keys = parseSort(sort);
+  return (a, b) => {
+    for (const { parts, dir } of keys) {
+      const c = compareKeys(sortKeyValue(a, parts, dir), sortKeyValue(b, parts, dir));
+      if (c !== 0) return c * dir;
+    }
+    return 0;
+  };
+}

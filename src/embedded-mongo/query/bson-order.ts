@@ -175,7 +175,7 @@ function entriesOf(v: object): [string, unknown][] {
   return Object.entries(v);
 }
 
-function compareEntries(a: [string, unknown][], b: [string, unknown][]): number {
+function compareEntries(a: [string, unknown][], b: [string, unknown][], strCmp: StringCompare): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const [ka, va] = a[i];
@@ -185,26 +185,31 @@ function compareEntries(a: [string, unknown][], b: [string, unknown][]): number 
     if (ra !== rb) return ra < rb ? -1 : 1;
     const k = compareStrings(ka, kb);
     if (k !== 0) return k;
-    const c = compareValues(va, vb);
+    const c = compareValues(va, vb, strCmp);
     if (c !== 0) return c;
   }
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
-function compareArrays(a: unknown[], b: unknown[]): number {
+function compareArrays(a: unknown[], b: unknown[], strCmp: StringCompare): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     const ra = rankOf(a[i]);
     const rb = rankOf(b[i]);
     if (ra !== rb) return ra < rb ? -1 : 1;
-    const c = compareValues(a[i], b[i]);
+    const c = compareValues(a[i], b[i], strCmp);
     if (c !== 0) return c;
   }
   return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
-/** MongoDB's total order over BSON values (the order of sorts, range queries and index keys). */
-export function compareValues(a: unknown, b: unknown): number {
+export type StringCompare = (a: string, b: string) => number;
+
+/**
+ * MongoDB's total order over BSON values (the order of sorts, range queries and index keys).
+ * `strCmp` replaces binary string order when a collation applies.
+ */
+export function compareValues(a: unknown, b: unknown, strCmp: StringCompare = compareStrings): number {
   if (a === b) return 0;
   const ra = rankOf(a);
   const rb = rankOf(b);
@@ -217,7 +222,7 @@ export function compareValues(a: unknown, b: unknown): number {
     case Rank.Number:
       return compareNumbers(a, b);
     case Rank.String:
-      return compareStrings(String(a), String(b));
+      return strCmp(String(a), String(b));
     case Rank.Boolean:
       return a === b ? 0 : a ? 1 : -1;
     case Rank.Date: {
@@ -245,15 +250,15 @@ export function compareValues(a: unknown, b: unknown): number {
       return compareStrings(pa, pb) || compareStrings(fa, fb);
     }
     case Rank.Array:
-      return compareArrays(a as unknown[], b as unknown[]);
+      return compareArrays(a as unknown[], b as unknown[], strCmp);
     case Rank.Code:
     case Rank.CodeWithScope:
       return compareStrings(String((a as { code: unknown }).code), String((b as { code: unknown }).code));
     default:
-      return compareEntries(entriesOf(a as object), entriesOf(b as object));
+      return compareEntries(entriesOf(a as object), entriesOf(b as object), strCmp);
   }
 }
 
-export function valuesEqual(a: unknown, b: unknown): boolean {
-  return a === b || compareValues(a, b) === 0;
+export function valuesEqual(a: unknown, b: unknown, strCmp: StringCompare = compareStrings): boolean {
+  return a === b || compareValues(a, b, strCmp) === 0;
 }

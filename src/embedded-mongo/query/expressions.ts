@@ -1,0 +1,31 @@
+import { evalExpr } from "mingo/core";
+import type { Options } from "mingo/types";
+import { commandError, MongoCommandError } from "../errors";
+import { isNumeric, toNumber } from "./bson-order";
+import { mingoOptions } from "./mingo-context";
+import type { Doc } from "./paths";
+
+/** An evaluator of one aggregation expression over documents (`$expr` in filters, find projections). */
+export function compileExpression(expr: unknown, variables?: Doc): (doc: Doc) => unknown {
+  const options = mingoOptions({ variables }) as Options;
+  return (doc) => {
+    try {
+      return evalExpr(doc, expr, options);
+    } catch (err) {
+      throw asCommandError(err);
+    }
+  };
+}
+
+/** MongoDB truthiness: false, null, missing and numeric zero are false; everything else is true. */
+export function isTruthy(v: unknown): boolean {
+  if (v === false || v === null || v === undefined) return false;
+  if (isNumeric(v)) return toNumber(v) !== 0;
+  return true;
+}
+
+/** Errors thrown by mingo while executing become BadValue command errors. */
+export function asCommandError(err: unknown): MongoCommandError {
+  if (err instanceof MongoCommandError) return err;
+  return commandError("BadValue", err instanceof Error ? err.message : String(err));
+}

@@ -37,6 +37,16 @@ export const ErrorCodes = {
   DuplicateKey: 11000,
   Location51024: 51024,
   NoSuchKey: 4,
+  Unauthorized: 13,
+  DollarPrefixedFieldName: 52,
+  InvalidLength: 16,
+  OperationFailed: 96,
+  CannotCreateIndex: 67,
+  NotImplemented: 238,
+  InvalidIndexSpecificationOption: 197,
+  Location17419: 17419,
+  Location40601: 40601,
+  MergeStageNoMatchingDocument: 13113,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

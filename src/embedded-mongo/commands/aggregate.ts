@@ -1,0 +1,53 @@
+import { Long, type Document } from "bson";
+import { commandError } from "../errors";
+import { runPipeline } from "../query";
+import { collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
+import type { CommandContext, CommandTable } from "./context";
+import { isSimpleCollation, selectDocuments } from "./select";
+import { writeStageResults } from "./aggregate-output";
+
+function aggregate(command: Document, ctx: CommandContext): Document {
+  const dbLevel = command.aggregate === 1;
+  const name = dbLevel ? undefined : collectionName(command, ctx);
+  const pipeline = requireArray(command, "pipeline");
+  const cursorOptions = optionalDocument(command, "cursor");
+  if (!cursorOptions && !command.explain) throw commandError("FailedToParse", "The 'cursor' option is required, except for aggregate with the explain argument");
+  pipeline.forEach((stage, i) => {
+    const [operator] = Object.keys(stage);
+    if ((operator === "$out" || operator === "$merge") && i !== pipeline.length - 1) {
+      throw commandError("Location40601", `${operator} can only be the final stage in the pipeline`);
+    }
+  });
+  const last = pipeline.at(-1);
+  const outputStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
+  const stages = outputStage ? pipeline.slice(0, -1) : pipeline;
+  const collation = optionalDocument(command, "collation");
+  const variables = optionalDocument(command, "let");
+
+  // A leading $match goes through the shared read path so it can use an index.
+  let input: Iterable<Document> = [];
+  let rest = stages;
+  if (name) {
+    const coll = ctx.engine.collection(ctx.db, name);
+    const first = stages[0];
+    if (first && "$match" in first && isSimpleCollation(collation)) {
+      input = selectDocuments(coll, first.$match as Document, { hint: command.hint, variables });
+      rest = stages.slice(1);
+    } else {
+      input = selectDocuments(coll, {}, { hint: command.hint });
+    }
+  }
+  const results = runPipeline(input, rest, {
+    resolveCollection: (collName) => [...(ctx.engine.collection(ctx.db, collName)?.docs.values() ?? [])],
+    variables,
+    collation,
+  });
+  const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
+  if (outputStage) {
+    writeStageResults(outputStage, results, ctx, variables);
+    return { cursor: { id: Long.ZERO, ns, firstBatch: [] }, ok: 1 };
+  }
+  return { cursor: ctx.cursors.open(ns, results, optionalNumber(cursorOptions ?? {}, "batchSize")), ok: 1 };
+}
+
+export const aggregateCommands: CommandTable = { aggregate };

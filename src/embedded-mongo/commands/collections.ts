@@ -1,0 +1,77 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { compileFilter } from "../query";
+import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
+import type { CommandContext, CommandTable } from "./context";
+import { ID_INDEX } from "../storage/collection";
+import { documentsSize } from "./stats";
+
+/** Fields every command may carry that are not collection options. */
+const GENERIC_FIELDS = new Set([
+  "$db", "lsid", "$clusterTime", "$readPreference", "writeConcern", "readConcern", "comment",
+  "txnNumber", "autocommit", "startTransaction", "apiVersion", "apiStrict", "apiDeprecationErrors", "maxTimeMS",
+]);
+
+function create(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  if (command.viewOn !== undefined) throw commandError("NotImplemented", "views are not supported by the embedded engine");
+  const options: Document = {};
+  for (const [key, value] of Object.entries(command)) if (key !== "create" && !GENERIC_FIELDS.has(key)) options[key] = value;
+  ctx.engine.apply({ op: "createCollection", db: ctx.db, coll: name, options }, ctx.log);
+  return { ok: 1 };
+}
+
+function drop(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const coll = ctx.engine.collection(ctx.db, name);
+  if (!coll) throw commandError("NamespaceNotFound", "ns not found");
+  const nIndexesWas = coll.indexSpecs().length;
+  ctx.engine.apply({ op: "dropCollection", db: ctx.db, coll: name }, ctx.log);
+  return { nIndexesWas, ns: coll.ns, ok: 1 };
+}
+
+function listCollections(command: Document, ctx: CommandContext): Document {
+  const filter = optionalDocument(command, "filter");
+  const nameOnly = boolOption(command, "nameOnly", false);
+  const match = filter ? compileFilter(filter) : undefined;
+  const entries = ctx.engine
+    .collections(ctx.db)
+    .map((coll) => ({
+      name: coll.name,
+      type: "collection",
+      options: coll.options,
+      info: { readOnly: false },
+      idIndex: ID_INDEX,
+    }))
+    .filter((entry) => !match || match(entry))
+    .map((entry) => (nameOnly ? { name: entry.name, type: entry.type } : entry));
+  const batchSize = optionalNumber(optionalDocument(command, "cursor") ?? {}, "batchSize");
+  return { cursor: ctx.cursors.open(`${ctx.db}.$cmd.listCollections`, entries, batchSize), ok: 1 };
+}
+
+function collStats(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const coll = ctx.engine.collection(ctx.db, name);
+  if (!coll) throw commandError("NamespaceNotFound", `Collection [${ctx.db}.${name}] not found.`);
+  const size = documentsSize(coll.docs.values());
+  const count = coll.docs.size;
+  return {
+    ns: coll.ns,
+    count,
+    size,
+    avgObjSize: count ? Math.round(size / count) : 0,
+    storageSize: size,
+    nindexes: coll.indexSpecs().length,
+    totalIndexSize: 0,
+    indexSizes: Object.fromEntries(coll.indexSpecs().map((spec) => [spec.name, 0])),
+    capped: Boolean(coll.options.capped),
+    ok: 1,
+  };
+}
+
+export const collectionCommands: CommandTable = {
+  create,
+  drop,
+  listcollections: listCollections,
+  collstats: collStats,
+};

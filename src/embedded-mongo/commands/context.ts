@@ -1,0 +1,19 @@
+import type { Document } from "bson";
+import type { CursorManager } from "../storage/cursors";
+import type { StorageEngine } from "../storage/engine";
+import type { StorageOp } from "../storage/ops";
+
+/** What a command handler gets besides its command document. */
+export interface CommandContext {
+  engine: StorageEngine;
+  cursors: CursorManager;
+  db: string;
+  connectionId: number;
+  /** Ops applied by this command, committed to persistence before the reply is sent. */
+  log: StorageOp[];
+}
+
+export type CommandHandler = (command: Document, ctx: CommandContext) => Document;
+
+/** Command handlers by lower-cased command name. */
+export type CommandTable = Record<string, CommandHandler>;

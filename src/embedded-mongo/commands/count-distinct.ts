@@ -1,0 +1,53 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { getIndexKeyValue } from "../query";
+import { valueKey } from "../storage/keys";
+import { collectionName, optionalDocument, optionalNumber } from "./args";
+import type { CommandContext, CommandTable } from "./context";
+import { selectDocuments } from "./select";
+
+function count(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const coll = ctx.engine.collection(ctx.db, name);
+  const query = optionalDocument(command, "query") ?? {};
+  const skip = optionalNumber(command, "skip") ?? 0;
+  const limit = Math.abs(optionalNumber(command, "limit") ?? 0);
+  if (skip < 0) throw commandError("BadValue", "skip value is negative in count query");
+  if (coll && Object.keys(query).length === 0 && command.hint === undefined) {
+    return { n: Math.max(0, Math.min(coll.docs.size - skip, limit || Infinity)), ok: 1 };
+  }
+  const docs = selectDocuments(coll, query, {
+    skip,
+    limit,
+    hint: command.hint,
+    collation: optionalDocument(command, "collation"),
+  });
+  return { n: docs.length, ok: 1 };
+}
+
+function distinct(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const key = command.key;
+  if (typeof key !== "string") throw commandError("TypeMismatch", "Field 'key' must be of type string");
+  const docs = selectDocuments(ctx.engine.collection(ctx.db, name), optionalDocument(command, "query") ?? {}, {
+    hint: command.hint,
+    collation: optionalDocument(command, "collation"),
+  });
+  const seen = new Set<string>();
+  const values: unknown[] = [];
+  const add = (value: unknown) => {
+    if (value === undefined) return;
+    const canonical = valueKey(value);
+    if (seen.has(canonical)) return;
+    seen.add(canonical);
+    values.push(value);
+  };
+  for (const doc of docs) {
+    const value = getIndexKeyValue(doc, key);
+    if (Array.isArray(value)) value.forEach(add);
+    else add(value);
+  }
+  return { values, ok: 1 };
+}
+
+export const countDistinctCommands: CommandTable = { count, distinct };

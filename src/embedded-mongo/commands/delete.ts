@@ -1,0 +1,42 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
+import type { CommandContext, CommandTable } from "./context";
+import { writeError } from "./documents";
+import { selectDocuments } from "./select";
+
+function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): number {
+  const filter = optionalDocument(statement, "q");
+  if (!filter) throw commandError("FailedToParse", "delete statement requires a 'q' filter document");
+  const limit = optionalNumber(statement, "limit") ?? 0;
+  if (limit !== 0 && limit !== 1) throw commandError("FailedToParse", "The limit field in delete objects must be 0 or 1");
+  const coll = ctx.engine.collection(ctx.db, name);
+  const matches = selectDocuments(coll, filter, {
+    limit,
+    hint: statement.hint,
+    collation: optionalDocument(statement, "collation"),
+    variables,
+  });
+  for (const doc of matches) ctx.engine.apply({ op: "delete", db: ctx.db, coll: name, id: doc._id }, ctx.log);
+  return matches.length;
+}
+
+function deleteCommand(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const statements = requireArray(command, "deletes");
+  const ordered = boolOption(command, "ordered", true);
+  const variables = optionalDocument(command, "let");
+  const writeErrors: Document[] = [];
+  let n = 0;
+  for (let index = 0; index < statements.length; index++) {
+    try {
+      n += runStatement(statements[index], name, ctx, variables);
+    } catch (error) {
+      writeErrors.push(writeError(error, index));
+      if (ordered) break;
+    }
+  }
+  return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
+}
+
+export const deleteCommands: CommandTable = { delete: deleteCommand };

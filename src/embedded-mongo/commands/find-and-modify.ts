@@ -1,0 +1,61 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { applyProjection, applyUpdate } from "../query";
+import { boolOption, collectionName, optionalDocument } from "./args";
+import type { CommandContext, CommandTable } from "./context";
+import { buildUpsertDocument, checkUpdatedSize } from "./documents";
+import { selectDocuments } from "./select";
+
+function findAndModify(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const filter = optionalDocument(command, "query") ?? {};
+  const remove = boolOption(command, "remove", false);
+  const update = command.update as Document | Document[] | undefined;
+  const returnNew = boolOption(command, "new", false);
+  const upsert = boolOption(command, "upsert", false);
+  const fields = optionalDocument(command, "fields");
+  const variables = optionalDocument(command, "let");
+  if (remove && update !== undefined) throw commandError("FailedToParse", "Cannot specify both an update and remove=true");
+  if (!remove && update === undefined) throw commandError("FailedToParse", "Either an update or remove=true must be specified");
+  if (remove && upsert) throw commandError("FailedToParse", "Cannot specify both upsert=true and remove=true");
+  if (remove && returnNew) throw commandError("FailedToParse", "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document");
+  if (update !== undefined && (typeof update !== "object" || update === null)) {
+    throw commandError("FailedToParse", "Update argument must be either an object or an array");
+  }
+
+  const [current] = selectDocuments(ctx.engine.collection(ctx.db, name), filter, {
+    sort: optionalDocument(command, "sort"),
+    limit: 1,
+    hint: command.hint,
+    collation: optionalDocument(command, "collation"),
+    variables,
+  });
+  const project = (doc: Document | undefined) => (doc && fields ? applyProjection(doc, fields) : (doc ?? null));
+
+  if (remove) {
+    if (!current) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+    ctx.engine.apply({ op: "delete", db: ctx.db, coll: name, id: current._id }, ctx.log);
+    return { lastErrorObject: { n: 1 }, value: project(current), ok: 1 };
+  }
+
+  const spec = { update: update as Document | Document[], arrayFilters: command.arrayFilters as Document[] | undefined, variables };
+  if (current) {
+    const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables });
+    if (result.modified) {
+      checkUpdatedSize(result.doc);
+      ctx.engine.apply({ op: "replace", db: ctx.db, coll: name, doc: result.doc }, ctx.log);
+    }
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? result.doc : current), ok: 1 };
+  }
+  if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
+  const doc = buildUpsertDocument(filter, spec);
+  const coll = ctx.engine.ensureCollection(ctx.db, name, ctx.log);
+  ctx.engine.apply({ op: "insert", db: ctx.db, coll: coll.name, doc }, ctx.log);
+  return {
+    lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
+    value: returnNew ? project(doc) : null,
+    ok: 1,
+  };
+}
+
+export const findAndModifyCommands: CommandTable = { findandmodify: findAndModify };

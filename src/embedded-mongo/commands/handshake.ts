@@ -1,0 +1,66 @@
+import { Long, type Document } from "bson";
+import os from "node:os";
+import type { CommandContext, CommandTable } from "./context";
+import { MAX_BSON_SIZE } from "../storage/collection";
+import { MAX_MESSAGE_SIZE } from "../wire/connection";
+
+const VERSION = "7.0.0";
+const startedAt = Date.now();
+
+/**
+ * A standalone server as Node driver 7 expects it. No topologyVersion (that would switch the
+ * monitor to streaming hello) and no setName (that would make it a replica set member).
+ */
+function hello(legacyName: boolean) {
+  return (_command: Document, ctx: CommandContext): Document => ({
+    helloOk: true,
+    ...(legacyName ? { ismaster: true } : { isWritablePrimary: true }),
+    maxBsonObjectSize: MAX_BSON_SIZE,
+    maxMessageSizeBytes: MAX_MESSAGE_SIZE,
+    maxWriteBatchSize: 100_000,
+    localTime: new Date(),
+    logicalSessionTimeoutMinutes: 30,
+    connectionId: ctx.connectionId,
+    minWireVersion: 0,
+    maxWireVersion: 21,
+    readOnly: false,
+    ok: 1,
+  });
+}
+
+export const handshakeCommands: CommandTable = {
+  hello: hello(false),
+  ismaster: hello(true),
+  ping: () => ({ ok: 1 }),
+  buildinfo: () => ({
+    version: VERSION,
+    gitVersion: "embedded",
+    versionArray: [7, 0, 0, 0],
+    bits: 64,
+    debug: false,
+    maxBsonObjectSize: MAX_BSON_SIZE,
+    storageEngines: ["embedded"],
+    javascriptEngine: "none",
+    modules: [],
+    ok: 1,
+  }),
+  serverstatus: (_command, ctx) => ({
+    host: os.hostname(),
+    version: VERSION,
+    process: "embedded-mongo",
+    pid: Long.fromNumber(process.pid),
+    uptime: (Date.now() - startedAt) / 1000,
+    uptimeMillis: Long.fromNumber(Date.now() - startedAt),
+    localTime: new Date(),
+    metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
+    ok: 1,
+  }),
+  endsessions: () => ({ ok: 1 }),
+  killallsessions: () => ({ ok: 1 }),
+  getcmdlineopts: () => ({ argv: ["embedded-mongo"], parsed: {}, ok: 1 }),
+  hostinfo: () => ({ system: { hostname: os.hostname(), numCores: os.cpus().length }, os: { type: os.type() }, ok: 1 }),
+  whatsmyuri: () => ({ you: "127.0.0.1", ok: 1 }),
+  connectionstatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
+  getparameter: () => ({ featureCompatibilityVersion: { version: "7.0" }, ok: 1 }),
+  getlog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
+};

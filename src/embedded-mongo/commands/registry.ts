@@ -1,0 +1,64 @@
+import type { Document } from "bson";
+import { commandError, MongoCommandError } from "../errors";
+import type { CommandContext, CommandTable } from "./context";
+import { aggregateCommands } from "./aggregate";
+import { collectionCommands } from "./collections";
+import { countDistinctCommands } from "./count-distinct";
+import { databaseCommands } from "./databases";
+import { deleteCommands } from "./delete";
+import { explainCommands } from "./explain";
+import { findCommands } from "./find";
+import { findAndModifyCommands } from "./find-and-modify";
+import { handshakeCommands } from "./handshake";
+import { indexCommands } from "./indexes";
+import { insertCommands } from "./insert";
+import { updateCommands } from "./update";
+
+const COMMANDS: CommandTable = {
+  ...handshakeCommands,
+  ...databaseCommands,
+  ...collectionCommands,
+  ...indexCommands,
+  ...insertCommands,
+  ...findCommands,
+  ...updateCommands,
+  ...deleteCommands,
+  ...findAndModifyCommands,
+  ...countDistinctCommands,
+  ...aggregateCommands,
+  ...explainCommands,
+};
+
+/**
+ * Runs one command and always produces a reply document: failures become
+ * `{ ok: 0, errmsg, code, codeName }` like mongod's. The ops the command applied are committed
+ * to persistence before the reply is returned, whether it succeeded or not.
+ */
+export async function runCommand(command: Document, ctx: CommandContext): Promise<Document> {
+  let reply: Document;
+  try {
+    reply = dispatch(command, ctx);
+  } catch (error) {
+    reply = errorReply(error);
+  }
+  await ctx.engine.commit(ctx.log);
+  return reply;
+}
+
+function dispatch(command: Document, ctx: CommandContext): Document {
+  const name = Object.keys(command)[0];
+  if (name === undefined) throw commandError("CommandNotFound", "no command specified");
+  const handler = COMMANDS[name.toLowerCase()];
+  if (!handler) throw commandError("CommandNotFound", `no such command: '${name}'`);
+  if (command.txnNumber !== undefined || command.startTransaction !== undefined) {
+    throw commandError("IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos");
+  }
+  return handler(command, ctx);
+}
+
+function errorReply(error: unknown): Document {
+  if (error instanceof MongoCommandError) {
+    return { ok: 0, errmsg: error.message, code: error.code, codeName: error.codeName, ...error.extra };
+  }
+  return { ok: 0, errmsg: error instanceof Error ? error.message : String(error), code: 1, codeName: "InternalError" };
+}

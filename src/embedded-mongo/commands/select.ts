@@ -1,0 +1,89 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { compileFilter, compileSort, runPipeline } from "../query";
+import type { Collection } from "../storage/collection";
+import { valueKey } from "../storage/keys";
+
+export interface SelectOptions {
+  sort?: Document;
+  skip?: number;
+  limit?: number;
+  hint?: unknown;
+  collation?: Document;
+  variables?: Document;
+}
+
+const sortCache = new Map<string, (a: Document, b: Document) => number>();
+const SORT_CACHE_LIMIT = 500;
+
+/** Sorts are few and repeat across requests, so their compiled comparators are reused. */
+export function cachedSort(sort: Document): (a: Document, b: Document) => number {
+  const key = JSON.stringify(sort);
+  let compare = sortCache.get(key);
+  if (!compare) {
+    compare = compileSort(sort);
+    if (sortCache.size >= SORT_CACHE_LIMIT) sortCache.clear();
+    sortCache.set(key, compare);
+  }
+  return compare;
+}
+
+/** Non-simple collations change equality, so indexes (built with binary comparison) cannot answer them. */
+export function isSimpleCollation(collation: Document | undefined): boolean {
+  return !collation || collation.locale === "simple";
+}
+
+/**
+ * The documents of `coll` matching `filter`, sorted, skipped and limited: the shared read path
+ * of find, count, update, delete and findAndModify. Records documents examined on the collection.
+ */
+export function selectDocuments(coll: Collection | undefined, filter: Document, options: SelectOptions = {}): Document[] {
+  if (coll) checkHint(coll, options.hint);
+  if (!coll) return [];
+  const { sort, skip = 0, limit = 0, collation, variables } = options;
+  if (!isSimpleCollation(collation)) return selectWithCollation(coll, filter, options, collation as Document);
+  const candidates = coll.candidates(filter);
+  const match = candidates.exact ? undefined : compileFilter(filter, { variables });
+  const hasSort = sort && Object.keys(sort).length > 0;
+  const stopAt = !hasSort && limit > 0 ? skip + limit : Infinity;
+  const out: Document[] = [];
+  let examined = 0;
+  for (const doc of candidates.docs) {
+    examined++;
+    if (match && !match(doc)) continue;
+    out.push(doc);
+    if (out.length >= stopAt) break;
+  }
+  coll.lastDocsExamined = examined;
+  if (hasSort) out.sort(cachedSort(sort));
+  if (skip === 0 && (limit <= 0 || limit >= out.length)) return out;
+  return out.slice(skip, limit > 0 ? skip + limit : undefined);
+}
+
+function selectWithCollation(coll: Collection, filter: Document, options: SelectOptions, collation: Document): Document[] {
+  const pipeline: Document[] = [{ $match: filter }];
+  if (options.sort && Object.keys(options.sort).length > 0) pipeline.push({ $sort: options.sort });
+  if (options.skip) pipeline.push({ $skip: options.skip });
+  if (options.limit && options.limit > 0) pipeline.push({ $limit: options.limit });
+  coll.lastDocsExamined = coll.docs.size;
+  return runPipeline(coll.docs.values(), pipeline, {
+    resolveCollection: () => [],
+    variables: options.variables,
+    collation,
+  });
+}
+
+/** mongod rejects a hint naming an index that does not exist. */
+export function checkHint(coll: Collection, hint: unknown): void {
+  if (hint === undefined || hint === null) return;
+  if (typeof hint === "string") {
+    if (coll.indexSpecs().some((spec) => spec.name === hint)) return;
+  } else if (typeof hint === "object") {
+    const keys = Object.keys(hint as Document);
+    if (keys.length === 0) return;
+    if (keys[0] === "$natural") return;
+    const wanted = valueKey(hint);
+    if (coll.indexSpecs().some((spec) => valueKey(spec.key) === wanted)) return;
+  }
+  throw commandError("BadValue", "error processing query: planner returned error :: caused by :: hint provided does not correspond to an existing index");
+}

@@ -1,0 +1,84 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { applyUpdate } from "../query";
+import { boolOption, collectionName, optionalDocument, requireArray } from "./args";
+import type { CommandContext, CommandTable } from "./context";
+import { buildUpsertDocument, checkUpdatedSize, writeError } from "./documents";
+import { selectDocuments } from "./select";
+
+interface StatementResult {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+}
+
+function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): StatementResult {
+  const filter = optionalDocument(statement, "q") ?? {};
+  const update = statement.u;
+  if (typeof update !== "object" || update === null) throw commandError("FailedToParse", "Update argument must be either an object or an array");
+  const multi = boolOption(statement, "multi", false);
+  const spec = {
+    update: update as Document | Document[],
+    arrayFilters: statement.arrayFilters as Document[] | undefined,
+    variables: optionalDocument(statement, "c") ?? variables,
+  };
+  if (multi && !Array.isArray(update) && !Object.keys(update).some((key) => key.startsWith("$")) && Object.keys(update).length > 0) {
+    throw commandError("FailedToParse", "multi update is not supported for replacement-style update");
+  }
+  const coll = ctx.engine.collection(ctx.db, name);
+  const matches = selectDocuments(coll, filter, {
+    limit: multi ? 0 : 1,
+    sort: optionalDocument(statement, "sort"),
+    hint: statement.hint,
+    collation: optionalDocument(statement, "collation"),
+    variables: spec.variables,
+  });
+  if (matches.length === 0) {
+    if (!boolOption(statement, "upsert", false)) return { matched: 0, modified: 0 };
+    const doc = buildUpsertDocument(filter, spec);
+    const target = ctx.engine.ensureCollection(ctx.db, name, ctx.log);
+    ctx.engine.apply({ op: "insert", db: ctx.db, coll: target.name, doc }, ctx.log);
+    return { matched: 0, modified: 0, upsertedId: doc._id };
+  }
+  let modified = 0;
+  for (const current of matches) {
+    const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables: spec.variables });
+    if (!result.modified) continue;
+    checkUpdatedSize(result.doc);
+    ctx.engine.apply({ op: "replace", db: ctx.db, coll: name, doc: result.doc }, ctx.log);
+    modified++;
+  }
+  return { matched: matches.length, modified };
+}
+
+function update(command: Document, ctx: CommandContext): Document {
+  const name = collectionName(command, ctx);
+  const statements = requireArray(command, "updates");
+  const ordered = boolOption(command, "ordered", true);
+  const variables = optionalDocument(command, "let");
+  const writeErrors: Document[] = [];
+  const upserted: Document[] = [];
+  let n = 0;
+  let nModified = 0;
+  for (let index = 0; index < statements.length; index++) {
+    try {
+      const result = runStatement(statements[index], name, ctx, variables);
+      n += result.matched;
+      nModified += result.modified;
+      if (result.upsertedId !== undefined) {
+        n++;
+        upserted.push({ index, _id: result.upsertedId });
+      }
+    } catch (error) {
+      writeErrors.push(writeError(error, index));
+      if (ordered) break;
+    }
+  }
+  const reply: Document = { n, nModified };
+  if (upserted.length) reply.upserted = upserted;
+  if (writeErrors.length) reply.writeErrors = writeErrors;
+  reply.ok = 1;
+  return reply;
+}
+
+export const updateCommands: CommandTable = { update };

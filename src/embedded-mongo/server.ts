@@ -1,0 +1,52 @@
+import { createServer, type AddressInfo, type Server } from "node:net";
+import { runCommand } from "./commands/registry";
+import { CursorManager } from "./storage/cursors";
+import { StorageEngine } from "./storage/engine";
+import { startTtlMonitor } from "./storage/ttl";
+import { Connection } from "./wire/connection";
+import type { Request } from "./wire/protocol";
+
+/** The TCP server: connections in, commands through the registry, one shared catalog. */
+export class EmbeddedMongoServer {
+  private readonly server: Server;
+  private readonly connections = new Set<Connection>();
+  private readonly cursors = new CursorManager();
+  private nextConnectionId = 1;
+  private stopTtl?: () => void;
+
+  constructor(readonly engine: StorageEngine = new StorageEngine()) {
+    this.server = createServer((socket) => {
+      const connection = new Connection(socket, this.nextConnectionId++, (request, id) => this.handle(request, id));
+      this.connections.add(connection);
+      socket.on("close", () => this.connections.delete(connection));
+    });
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    this.stopTtl = startTtlMonitor(this.engine, () => this.cursors.closeIdle());
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    this.stopTtl?.();
+    for (const connection of this.connections) connection.close();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private handle(request: Request, connectionId: number) {
+    return runCommand(request.command, {
+      engine: this.engine,
+      cursors: this.cursors,
+      db: request.db,
+      connectionId,
+      log: [],
+    });
+  }
+}

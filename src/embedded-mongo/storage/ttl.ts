@@ -1,0 +1,41 @@
+import type { StorageEngine } from "./engine";
+import type { StorageOp } from "./ops";
+import { getIndexKeyValue } from "../query";
+
+/**
+ * Deletes documents whose TTL-indexed date is older than the index's expireAfterSeconds, as
+ * mongod's TTL monitor does: arrays expire on their earliest date, non-dates never expire.
+ */
+export function expireDocuments(engine: StorageEngine, now = Date.now()): StorageOp[] {
+  const log: StorageOp[] = [];
+  for (const db of engine.databaseNames()) {
+    for (const coll of engine.collections(db)) {
+      for (const index of coll.indexes) {
+        const seconds = index.spec.expireAfterSeconds;
+        if (seconds === undefined || index.fields.length !== 1) continue;
+        const cutoff = now - seconds * 1000;
+        for (const doc of [...coll.docs.values()]) {
+          const expiresAt = earliestDate(getIndexKeyValue(doc, index.fields[0]));
+          if (expiresAt !== undefined && expiresAt <= cutoff) engine.apply({ op: "delete", db, coll: coll.name, id: doc._id }, log);
+        }
+      }
+    }
+  }
+  return log;
+}
+
+function earliestDate(value: unknown): number | undefined {
+  const dates = (Array.isArray(value) ? value : [value]).filter((v): v is Date => v instanceof Date);
+  return dates.length ? Math.min(...dates.map((date) => date.getTime())) : undefined;
+}
+
+/** Runs expireDocuments every `intervalMs` without keeping the process alive. */
+export function startTtlMonitor(engine: StorageEngine, onTick: () => void, intervalMs = 1000): () => void {
+  const timer = setInterval(async () => {
+    const log = expireDocuments(engine);
+    onTick();
+    await engine.commit(log);
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,81 @@
+import { MongoBulkWriteError, MongoError, MongoOperationTimeoutError, MongoServerError } from "mongodb";
+import { compareNumbers, show } from "./bson-values";
+import { match, type MatchContext } from "./match";
+import { bulkWriteResultDocument } from "./operations/collection";
+import type { ExpectedError } from "./spec-files";
+
+/** One line naming an error the way a reader needs it: class, code, codeName, message. */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return `non-error thrown: ${show(error)}`;
+  const { code, codeName } = error as { code?: unknown; codeName?: unknown };
+  const codes = [code !== undefined ? `code ${code}` : "", codeName ? String(codeName) : ""].filter(Boolean).join(" ");
+  return `${error.name}${codes ? ` (${codes})` : ""}: ${error.message}`;
+}
+
+interface ServerErrorParts {
+  code?: unknown;
+  codeName?: unknown;
+  message: string;
+}
+
+/** The server errors a thrown error aggregates: itself, and each write error of a bulk write. */
+function aggregatedErrors(error: MongoError): ServerErrorParts[] {
+  const parts: ServerErrorParts[] = [error as ServerErrorParts];
+  if (error instanceof MongoBulkWriteError) {
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    for (const writeError of writeErrors) {
+      const raw = writeError.err as { codeName?: unknown };
+      parts.push({ code: writeError.code, codeName: raw.codeName, message: writeError.errmsg ?? "" });
+    }
+    if (error.err) parts.push({ code: error.err.code, message: error.err.errmsg ?? "" });
+  }
+  return parts;
+}
+
+/** Checks a thrown error against an expectedError; returns undefined when every assertion holds. */
+export function checkError(expected: ExpectedError, error: unknown, context: MatchContext): string | undefined {
+  if (!(error instanceof MongoError)) return `expected a driver error, got ${describeError(error)}`;
+  const got = `, got ${describeError(error)}`;
+  const isServerError = error instanceof MongoServerError;
+  if (expected.isClientError === true && isServerError) return `expected a client-side error${got}`;
+  if (expected.isClientError === false && !isServerError) return `expected a server error${got}`;
+  const isTimeout = error instanceof MongoOperationTimeoutError;
+  if (expected.isTimeoutError !== undefined && expected.isTimeoutError !== isTimeout) {
+    return `expected ${expected.isTimeoutError ? "a" : "no"} timeout error${got}`;
+  }
+  const parts = aggregatedErrors(error);
+  if (expected.errorContains !== undefined) {
+    const needle = expected.errorContains.toLowerCase();
+    if (!parts.some((p) => p.message.toLowerCase().includes(needle))) return `expected message containing "${expected.errorContains}"${got}`;
+  }
+  if (expected.errorCode !== undefined) {
+    const code = expected.errorCode;
+    if (!parts.some((p) => p.code !== undefined && compareNumbers(p.code, code) === 0)) return `expected error code ${code}${got}`;
+  }
+  if (expected.errorCodeName !== undefined) {
+    const name = expected.errorCodeName.toLowerCase();
+    if (!parts.some((p) => typeof p.codeName === "string" && p.codeName.toLowerCase() === name)) {
+      return `expected codeName ${expected.errorCodeName}${got}`;
+    }
+  }
+  for (const label of expected.errorLabelsContain ?? []) {
+    if (!error.hasErrorLabel(label)) return `expected error label ${label}${got} [labels: ${error.errorLabels.join(", ")}]`;
+  }
+  for (const label of expected.errorLabelsOmit ?? []) {
+    if (error.hasErrorLabel(label)) return `expected no error label ${label}${got}`;
+  }
+  if (expected.writeErrors !== undefined || expected.writeConcernErrors !== undefined) {
+    throw new Error("runner: writeErrors/writeConcernErrors assertions exist only for clientBulkWrite");
+  }
+  if (expected.errorResponse !== undefined) {
+    const response = isServerError ? error.errorResponse : undefined;
+    const failure = match(expected.errorResponse, response, { root: true, path: "errorResponse", context });
+    if (failure) return failure;
+  }
+  if (expected.expectResult !== undefined) {
+    const result = error instanceof MongoBulkWriteError ? bulkWriteResultDocument(error.result) : undefined;
+    const failure = match(expected.expectResult, result, { root: true, path: "error result", context });
+    if (failure) return failure;
+  }
+  return undefined;
+}

@@ -1,0 +1,271 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import dotenv from "dotenv";
+import type { LevelWithSilent } from "pino";
+import { z } from "zod";
+
+/** Every setting of the process, validated and typed; built once at start-up by `loadConfig`. */
+export interface Config {
+  env: "development" | "production" | "test";
+  isProduction: boolean;
+  host: string;
+  port: number;
+  /** Absolute path; the embedded database and development secrets live here. */
+  dataDir: string;
+  database: {
+    /** Unset: the server starts its embedded engine. */
+    url?: string;
+    name: string;
+    /** Embedded engine only: keep nothing on disk (tests, demos). */
+    inMemory: boolean;
+  };
+  jwt: {
+    secretKey: string;
+    /** Set when the secret was generated for development and kept in this file. */
+    secretFile?: string;
+    algorithm: "HS256" | "HS384" | "HS512";
+    accessTokenExpireMinutes: number;
+    refreshTokenExpireDays: number;
+  };
+  ai: { googleApiKey?: string };
+  uploads: { maxFileSize: number; uploadDir: string; allowedExtensions: string[] };
+  smtp?: { host: string; port: number; user?: string; password?: string; from?: string };
+  redisUrl?: string;
+  log: { level: LevelWithSilent; file?: string };
+  /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
+  allowedOrigins: string[];
+  rateLimit: { requests: number; windowSeconds: number };
+  graphql: { introspection: boolean };
+}
+
+/** A setting that cannot be used; its message is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+export type Environment = Record<string, string | undefined>;
+
+const MIN_PRODUCTION_SECRET_LENGTH = 32;
+const DEV_SECRET_FILE = "jwt-secret";
+
+function fail(ctx: z.RefinementCtx, message: string): never {
+  ctx.addIssue({ code: "custom", message });
+  return z.NEVER as never;
+}
+
+const shown = (raw: string) => JSON.stringify(raw);
+
+const text = () => z.string().trim().optional();
+
+const integer = (min: number, max: number, fallback: number) =>
+  text().transform((raw, ctx) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+      return fail(ctx, `must be a whole number from ${min} to ${max} (got ${shown(raw)})`);
+    }
+    return value;
+  });
+
+const oneOf = <T extends string>(values: readonly T[], fallback: T, aliases: Record<string, T> = {}) =>
+  text().transform((raw, ctx): T => {
+    if (raw === undefined) return fallback;
+    const key = raw.toLowerCase();
+    const match = values.find((v) => v.toLowerCase() === key) ?? aliases[key];
+    return match ?? fail(ctx, `must be one of ${values.join(", ")} (got ${shown(raw)})`);
+  });
+
+const boolean = () =>
+  text().transform((raw, ctx): boolean | undefined => {
+    if (raw === undefined) return undefined;
+    const key = raw.toLowerCase();
+    if (["true", "1", "yes", "on"].includes(key)) return true;
+    if (["false", "0", "no", "off"].includes(key)) return false;
+    return fail(ctx, `must be true or false (got ${shown(raw)})`);
+  });
+
+const url = (protocols: string[]) =>
+  text().transform((raw, ctx) => {
+    if (raw === undefined) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      return fail(ctx, `must be a URL starting with ${protocols.join(" or ")}`);
+    }
+    if (!protocols.includes(parsed.protocol.replace(/:$/, "://"))) {
+      return fail(ctx, `must be a URL starting with ${protocols.join(" or ")}`);
+    }
+    return raw;
+  });
+
+/** Comma-separated, or a JSON array as the Python seed's settings accepted. */
+const list = () =>
+  text().transform((raw, ctx): string[] | undefined => {
+    if (raw === undefined) return undefined;
+    if (raw.startsWith("[")) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        return fail(ctx, "must be a comma-separated list or a JSON array of strings");
+      }
+      if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === "string")) {
+        return fail(ctx, "must be a comma-separated list or a JSON array of strings");
+      }
+      return parsed.map((item) => item.trim()).filter(Boolean);
+    }
+    return raw.split(",").map((item) => item.trim()).filter(Boolean);
+  });
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+// Python's level names, so the seed's .env keeps working.
+const PYTHON_LOG_LEVELS: Record<string, LevelWithSilent> = { warning: "warn", critical: "fatal" };
+
+const schema = z.object({
+  NODE_ENV: oneOf(["development", "production", "test"], "development"),
+  HOST: text(),
+  PORT: integer(0, 65535, 8000),
+  DATA_DIR: text(),
+  MONGODB_URL: url(["mongodb://", "mongodb+srv://"]),
+  DATABASE_NAME: text().transform((raw, ctx) => {
+    if (raw === undefined) return "ai_learning_platform";
+    if (!/^[A-Za-z0-9_-]{1,63}$/.test(raw)) {
+      return fail(ctx, `must be 1 to 63 letters, digits, _ or - (got ${shown(raw)})`);
+    }
+    return raw;
+  }),
+  DATABASE_IN_MEMORY: boolean(),
+  JWT_SECRET_KEY: text(),
+  JWT_ALGORITHM: oneOf(["HS256", "HS384", "HS512"], "HS256"),
+  ACCESS_TOKEN_EXPIRE_MINUTES: integer(1, 60 * 24 * 365, 30),
+  REFRESH_TOKEN_EXPIRE_DAYS: integer(1, 3650, 7),
+  GOOGLE_API_KEY: text(),
+  MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
+  UPLOAD_DIR: text(),
+  ALLOWED_EXTENSIONS: list(),
+  SMTP_HOST: text(),
+  SMTP_PORT: integer(1, 65535, 587),
+  SMTP_USER: text(),
+  SMTP_PASSWORD: text(),
+  SMTP_FROM: text(),
+  REDIS_URL: url(["redis://", "rediss://"]),
+  LOG_LEVEL: oneOf(LOG_LEVELS, "info", PYTHON_LOG_LEVELS),
+  LOG_FILE: text(),
+  ALLOWED_ORIGINS: list(),
+  RATE_LIMIT_REQUESTS: integer(1, 1_000_000, 100),
+  RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
+  GRAPHQL_INTROSPECTION: boolean(),
+});
+
+type Parsed = z.infer<typeof schema>;
+
+/** `.env` values under the real environment (the real environment wins). */
+export function readEnvironment(envFile = ".env"): Environment {
+  const env: Environment = { ...process.env };
+  dotenv.config({ path: envFile, processEnv: env, quiet: true });
+  return env;
+}
+
+/**
+ * Validates `env` into a Config, or throws a ConfigError whose message names each bad variable.
+ * In development with no JWT_SECRET_KEY, a secret is generated once and kept in DATA_DIR.
+ */
+export function loadConfig(env: Environment = process.env): Config {
+  // `NAME=` in a .env file means "not set", as in the seed's settings.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
+  }
+  const vars = result.data;
+  const isProduction = vars.NODE_ENV === "production";
+  checkProductionRules(vars, isProduction);
+
+  const dataDir = resolve(vars.DATA_DIR ?? ".data");
+  const secret = vars.JWT_SECRET_KEY
+    ? { secretKey: vars.JWT_SECRET_KEY }
+    : developmentSecret(dataDir);
+
+  return {
+    env: vars.NODE_ENV,
+    isProduction,
+    host: vars.HOST ?? "0.0.0.0",
+    port: vars.PORT,
+    dataDir,
+    database: { url: vars.MONGODB_URL, name: vars.DATABASE_NAME, inMemory: vars.DATABASE_IN_MEMORY ?? false },
+    jwt: {
+      ...secret,
+      algorithm: vars.JWT_ALGORITHM,
+      accessTokenExpireMinutes: vars.ACCESS_TOKEN_EXPIRE_MINUTES,
+      refreshTokenExpireDays: vars.REFRESH_TOKEN_EXPIRE_DAYS,
+    },
+    ai: { googleApiKey: vars.GOOGLE_API_KEY },
+    uploads: {
+      maxFileSize: vars.MAX_FILE_SIZE,
+      uploadDir: resolve(vars.UPLOAD_DIR ?? "uploads"),
+      allowedExtensions: (vars.ALLOWED_EXTENSIONS ?? ["pdf", "docx", "txt"]).map((ext) =>
+        ext.replace(/^\./, "").toLowerCase(),
+      ),
+    },
+    smtp: vars.SMTP_HOST
+      ? {
+          host: vars.SMTP_HOST,
+          port: vars.SMTP_PORT,
+          user: vars.SMTP_USER,
+          password: vars.SMTP_PASSWORD,
+          from: vars.SMTP_FROM,
+        }
+      : undefined,
+    redisUrl: vars.REDIS_URL,
+    log: { level: vars.LOG_LEVEL, file: vars.LOG_FILE && resolve(vars.LOG_FILE) },
+    allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
+    rateLimit: { requests: vars.RATE_LIMIT_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW },
+    graphql: { introspection: vars.GRAPHQL_INTROSPECTION ?? !isProduction },
+  };
+}
+
+function checkProductionRules(vars: Parsed, isProduction: boolean): void {
+  if (!isProduction) return;
+  const secret = vars.JWT_SECRET_KEY ?? "";
+  if (secret.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    throw new ConfigError(
+      `Invalid configuration: JWT_SECRET_KEY must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production ` +
+        `(got ${secret.length}); generate one with: openssl rand -base64 48`,
+    );
+  }
+  if (!vars.MONGODB_URL) {
+    throw new ConfigError(
+      "Invalid configuration: MONGODB_URL must be set in production (the embedded database is for development)",
+    );
+  }
+}
+
+/** Read the kept development secret, or create it once so tokens survive restarts. */
+function developmentSecret(dataDir: string): { secretKey: string; secretFile: string } {
+  const secretFile = join(dataDir, DEV_SECRET_FILE);
+  try {
+    return { secretKey: readFileSync(secretFile, "utf8").trim(), secretFile };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new ConfigError(`Invalid configuration: DATA_DIR cannot be read (${secretFile}: ${(error as Error).message})`);
+    }
+  }
+  const secretKey = randomBytes(48).toString("base64url");
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    // "wx": if another process created it meanwhile, keep theirs.
+    writeFileSync(secretFile, secretKey + "\n", { mode: 0o600, flag: "wx" });
+    return { secretKey, secretFile };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
+      return { secretKey: readFileSync(secretFile, "utf8").trim(), secretFile };
+    }
+    throw new ConfigError(`Invalid configuration: DATA_DIR is not writable (${secretFile}: ${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,91 @@
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import mongoose from "mongoose";
+import type { Config } from "../../config";
+import { startEmbeddedMongo } from "../../embedded-mongo";
+import type { Logger } from "../../lib/logger";
+import type { Database, DatabaseCheck } from "./database";
+
+const PING_TIMEOUT_MS = 2_000;
+const SERVER_SELECTION_TIMEOUT_MS = 5_000;
+const RETRY_MIN_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
+/**
+ * Connects mongoose's default connection (the one Typegoose models use) to MONGODB_URL, or to an
+ * embedded engine started here when it is unset.
+ */
+export async function connectDatabase(config: Config, log: Logger): Promise<Database> {
+  return config.database.url ? connectMongoDb(config.database.url, config, log) : startEmbedded(config, log);
+}
+
+async function startEmbedded(config: Config, log: Logger): Promise<Database> {
+  const dataDir = config.database.inMemory ? undefined : join(config.dataDir, "db");
+  const engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0, dataDir });
+  try {
+    await mongoose.connect(engine.uri, { dbName: config.database.name });
+  } catch (error) {
+    await engine.stop();
+    throw error;
+  }
+  log.info(
+    { database: config.database.name, uri: engine.uri, storage: dataDir ?? "memory" },
+    `database: embedded engine at ${engine.uri} (${dataDir ? `data in ${dataDir}` : "in memory"})`,
+  );
+  return {
+    kind: "embedded",
+    check: () => ping("embedded"),
+    async close() {
+      await mongoose.disconnect();
+      await engine.stop();
+    },
+  };
+}
+
+/** Returns at once; connects in the background, retrying with back-off while MongoDB is down. */
+function connectMongoDb(url: string, config: Config, log: Logger): Database {
+  const shown = redactCredentials(url);
+  const stopping = new AbortController();
+  const connecting = (async () => {
+    for (let attempt = 0; !stopping.signal.aborted; attempt++) {
+      try {
+        await mongoose.connect(url, { dbName: config.database.name, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+        log.info({ database: config.database.name, uri: shown }, `database: MongoDB at ${shown}`);
+        return;
+      } catch (error) {
+        if (stopping.signal.aborted) return;
+        const retryInMs = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** attempt);
+        log.warn({ uri: shown, err: (error as Error).message, retryInMs }, "database: MongoDB unreachable, retrying");
+        await sleep(retryInMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+      }
+    }
+  })();
+  return {
+    kind: "mongodb",
+    check: () => ping("mongodb"),
+    async close() {
+      stopping.abort();
+      await connecting;
+      await mongoose.disconnect();
+    },
+  };
+}
+
+async function ping(kind: Database["kind"]): Promise<DatabaseCheck> {
+  const db = mongoose.connection.db;
+  if (mongoose.connection.readyState !== mongoose.ConnectionStates.connected || !db) {
+    return { status: "unhealthy", kind, error: "not connected" };
+  }
+  const started = performance.now();
+  try {
+    await db.command({ ping: 1 }, { timeoutMS: PING_TIMEOUT_MS });
+    return { status: "healthy", kind, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { status: "unhealthy", kind, error: (error as Error).message };
+  }
+}
+
+/** Logs may be shipped elsewhere: never print a database password. */
+function redactCredentials(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}

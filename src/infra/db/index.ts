@@ -1,0 +1,2 @@
+export { connectDatabase } from "./connect";
+export type { Database, DatabaseCheck } from "./database";

@@ -1,0 +1,47 @@
+import { Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import type { Context } from "../../context";
+import { Topic, type PingPayload } from "../../infra/pubsub";
+import type { CheckResult, HealthReport } from "./health.service";
+import { PingArgs, PingChannelArgs } from "./health.inputs";
+import { Health, HealthCheck, HealthState, Ping } from "./health.types";
+
+@Resolver()
+export class HealthResolver {
+  @Query(() => Health, { description: "The health of the API and its dependencies, as `GET /health/detailed` reports it." })
+  async health(@Ctx() ctx: Context): Promise<Health> {
+    return toHealth(await ctx.services.health.report());
+  }
+
+  @Mutation(() => Ping, { description: "Publishes a ping to the `ping` subscribers of a channel." })
+  ping(@Args() { channel, message }: PingArgs, @Ctx() ctx: Context): PingPayload {
+    return ctx.services.health.ping(channel, message);
+  }
+
+  @Subscription(() => Ping, {
+    name: "ping",
+    description: "Pings sent to a channel with the `ping` mutation: checks the realtime path end to end.",
+    topics: Topic.HealthPing,
+    topicId: ({ args }) => (args as PingChannelArgs).channel,
+  })
+  pings(@Args() _args: PingChannelArgs, @Root() ping: PingPayload): PingPayload {
+    return ping;
+  }
+}
+
+function toHealth(report: HealthReport): Health {
+  return {
+    status: report.status.toUpperCase() as HealthState,
+    checks: Object.entries(report.checks).map(([name, check]) => toCheck(name, check)),
+    timestamp: new Date(report.timestamp),
+  };
+}
+
+function toCheck(name: string, check: CheckResult): HealthCheck {
+  const detail = check.error ?? check.kind ?? check.provider;
+  return {
+    name,
+    status: check.status === "healthy" ? HealthState.HEALTHY : HealthState.UNHEALTHY,
+    latencyMs: typeof check.latencyMs === "number" ? check.latencyMs : undefined,
+    detail: typeof detail === "string" ? detail : undefined,
+  };
+}

@@ -1,0 +1,64 @@
+import type { Server } from "node:http";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import {
+  ApolloServerPluginLandingPageLocalDefault,
+  ApolloServerPluginLandingPageProductionDefault,
+} from "@apollo/server/plugin/landingPage/default";
+import type { GraphQLSchema } from "graphql";
+import type { Config } from "../config";
+import type { Context } from "../context";
+import type { Logger } from "../lib/logger";
+import { formatError, logUnexpected, withRequestId } from "./errors";
+
+export interface ApolloDeps {
+  schema: GraphQLSchema;
+  httpServer: Server;
+  config: Config;
+  log: Logger;
+  /** Closes the websocket server; runs while Apollo drains, before the database closes. */
+  closeWebSockets: () => Promise<void>;
+}
+
+export function createApollo({ schema, httpServer, config, log, closeWebSockets }: ApolloDeps): ApolloServer<Context> {
+  return new ApolloServer<Context>({
+    schema,
+    introspection: config.graphql.introspection,
+    includeStacktraceInErrorResponses: false,
+    formatError,
+    logger: log,
+    plugins: [
+      // Stops accepting connections and lets in-flight requests (REST ones too) finish.
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return { drainServer: closeWebSockets };
+        },
+      },
+      config.isProduction
+        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
+        : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
+      errorReporting(log),
+    ],
+  });
+}
+
+function errorReporting(log: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          // contextValue is missing when building the context itself failed.
+          logUnexpected(contextValue?.log ?? log, errors);
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind === "single" && response.body.singleResult.errors && contextValue) {
+            response.body.singleResult.errors = response.body.singleResult.errors.map((error) =>
+              withRequestId(error, contextValue.requestId),
+            );
+          }
+        },
+      };
+    },
+  };
+}

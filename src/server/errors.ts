@@ -1,0 +1,48 @@
+import { unwrapResolverError } from "@apollo/server/errors";
+import type { ValidationError } from "class-validator";
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { ArgumentValidationError } from "type-graphql";
+import { ErrorCode, type FieldError } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+
+const MASKED_MESSAGE = "Internal server error";
+
+/** Errors nobody raised on purpose (bugs, driver failures): masked in responses, logged with their stack. */
+export function isUnexpected(error: unknown): boolean {
+  return !(unwrapResolverError(error) instanceof GraphQLError);
+}
+
+/** What a client sees of an error, over HTTP and websockets alike. */
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  const { locations, path } = formatted;
+  if (original instanceof ArgumentValidationError) {
+    const fields = fieldErrors(original.extensions.validationErrors);
+    return { message: "Invalid input", locations, path, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+  }
+  if (!(original instanceof GraphQLError)) {
+    return { message: MASKED_MESSAGE, locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  }
+  return formatted;
+}
+
+export function logUnexpected(log: Logger, errors: readonly GraphQLError[]): void {
+  for (const error of errors) {
+    if (isUnexpected(error)) log.error({ err: unwrapResolverError(error), path: error.path }, "unexpected error");
+  }
+}
+
+/** The request id lets a user's bug report lead to the logged stack. */
+export function withRequestId(error: GraphQLFormattedError, requestId: string): GraphQLFormattedError {
+  return error.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR
+    ? { ...error, extensions: { ...error.extensions, requestId } }
+    : error;
+}
+
+function fieldErrors(errors: ValidationError[], prefix = ""): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = prefix + error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    return [...own, ...fieldErrors(error.children ?? [], `${field}.`)];
+  });
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import { ApolloServerErrorCode } from "@apollo/server/errors";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import cors from "cors";
+import express, { type ErrorRequestHandler, type Express } from "express";
+import { pinoHttp } from "pino-http";
+import type { Config } from "../config";
+import { ErrorCode } from "../lib/errors";
+import type { Logger } from "../lib/logger";
+
+const REQUEST_ID_HEADER = "x-request-id";
+// A caller's id is kept (so a proxy's id links its logs to ours) only if it is harmless to log.
+const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** Express with request ids, request logging and CORS; routes are mounted by `createServer`. */
+export function createHttpApp(config: Config, log: Logger): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: requestId,
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use(
+    cors({
+      origin: config.allowedOrigins.includes("*") ? "*" : config.allowedOrigins,
+      exposedHeaders: [REQUEST_ID_HEADER],
+      maxAge: 600,
+    }),
+  );
+  return app;
+}
+
+/** After every route: FastAPI-style `{ detail }` for REST, GraphQL-style `{ errors }` under /graphql. */
+export function finishHttpApp(app: Express): void {
+  app.use((_req, res) => {
+    res.status(404).json({ detail: "Not Found" });
+  });
+  const handleError: ErrorRequestHandler = (error: { status?: number; expose?: boolean; message?: string }, req, res, next) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
+    const message = status < 500 && error.expose !== false ? (error.message ?? "Bad Request") : "Internal Server Error";
+    if (status >= 500) req.log.error({ err: error }, "request failed");
+    if (req.path === "/graphql") {
+      res.status(status).json({ errors: [{ message, extensions: { code: httpErrorCode(status) } }] });
+    } else {
+      res.status(status).json({ detail: message });
+    }
+  };
+  app.use(handleError);
+}
+
+function httpErrorCode(status: number): string {
+  if (status === 413) return ErrorCode.PAYLOAD_TOO_LARGE;
+  if (status === 415) return ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+  // Apollo answers malformed requests with its own BAD_REQUEST; match it.
+  return status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ApolloServerErrorCode.BAD_REQUEST;
+}
+
+function requestId(req: IncomingMessage, res: ServerResponse): string {
+  const incoming = req.headers[REQUEST_ID_HEADER];
+  const id = typeof incoming === "string" && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  res.setHeader(REQUEST_ID_HEADER, id);
+  return id;
+}

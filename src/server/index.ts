@@ -1,0 +1,96 @@
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { ApolloServer } from "@apollo/server";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import { graphqlUploadExpress } from "graphql-upload-minimal";
+import type { Config } from "../config";
+import { buildContext, type Context, type Services } from "../context";
+import { connectDatabase } from "../infra/db";
+import { createPubSub } from "../infra/pubsub";
+import { createLogger, type Logger } from "../lib/logger";
+import { checkAiService } from "../modules/health/ai-check";
+import { healthRoutes } from "../modules/health/health.rest";
+import { HealthService } from "../modules/health/health.service";
+import { createApollo } from "./apollo";
+import { createHttpApp, finishHttpApp } from "./http";
+import { buildAppSchema } from "./schema";
+import { attachWebSockets } from "./ws";
+
+const JSON_BODY_LIMIT = "1mb";
+
+export interface AppServer {
+  /** Base URL, e.g. `http://localhost:8000`; GraphQL and websockets are at `/graphql`. */
+  url: string;
+  httpServer: Server;
+  logger: Logger;
+  /** Graceful: stops accepting, finishes in-flight requests, closes websockets (1001), the database, the engine. */
+  stop(): Promise<void>;
+}
+
+/** The whole API on one port: REST health, GraphQL over HTTP and over websockets. */
+export async function createServer(config: Config, options: { logger?: Logger } = {}): Promise<AppServer> {
+  const log = options.logger ?? createLogger(config.log);
+  const database = await connectDatabase(config, log);
+  let apollo: ApolloServer<Context> | undefined;
+  try {
+    if (config.redisUrl) log.warn("REDIS_URL is set, but pub/sub stays in-process until the chat issue wires Redis");
+    const pubSub = createPubSub();
+    const services: Services = {
+      health: new HealthService({ database, pubSub, checkAi: checkAiService }),
+    };
+    const schema = await buildAppSchema(pubSub);
+    const app = createHttpApp(config, log);
+    const httpServer = createHttpServer(app);
+    const closeWebSockets = attachWebSockets({ httpServer, schema, log, services, isProduction: config.isProduction });
+    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets });
+    await apollo.start();
+
+    app.use(healthRoutes(services.health));
+    app.use(
+      "/graphql",
+      express.json({ limit: JSON_BODY_LIMIT }),
+      graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize, maxFiles: 1 }),
+      expressMiddleware(apollo, {
+        context: async ({ req }) =>
+          buildContext({ log, services }, { requestId: String(req.id), authorization: req.headers.authorization }),
+      }),
+    );
+    finishHttpApp(app);
+
+    await listen(httpServer, config.port, config.host);
+    const { port } = httpServer.address() as AddressInfo;
+    const url = `http://${urlHost(config.host)}:${port}`;
+
+    const started = apollo;
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        await started.stop();
+        await database.close();
+        log.info("stopped");
+      })());
+    return { url, httpServer, logger: log, stop };
+  } catch (error) {
+    // Best effort: the start-up error is the one worth reporting.
+    await apollo?.stop().catch(() => undefined);
+    await database.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/** A wildcard listen address is not something a browser can open. */
+function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "localhost";
+  return host.includes(":") ? `[${host}]` : host;
+}

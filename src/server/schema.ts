@@ -1,0 +1,28 @@
+import { resolve } from "node:path";
+import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import type { AppPubSub } from "../infra/pubsub";
+import { scalarsMap } from "../lib/scalars";
+import { HealthResolver } from "../modules/health/health.resolver";
+
+/** The committed SDL at the repository root (same relative place from src/ and dist/). */
+export const SCHEMA_FILE = resolve(__dirname, "../../schema.graphql");
+
+/** The GraphQL schema of the whole API, built from the modules' resolvers. */
+export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers: [HealthResolver],
+    pubSub,
+    scalarsMap,
+    validate: {
+      forbidUnknownValues: false,
+      // Keep submitted values (passwords among them) out of error responses and logs.
+      validationError: { target: false, value: false },
+    },
+  });
+}
+
+/** SDL sorted by name, so the committed schema.graphql only changes when the schema does. */
+export function printStableSchema(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + "\n";
+}

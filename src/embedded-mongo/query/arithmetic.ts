@@ -1,0 +1,68 @@
+import { Decimal128, Long } from "bson";
+import { bsonTypeOf, toNumber } from "./bson-order";
+
+type Dec = { coef: bigint; exp: number };
+
+function parseDecimal(s: string): Dec | undefined {
+  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
+  if (!m) return undefined;
+  const [, sign, int, frac = "", e = "0"] = m;
+  const coef = BigInt(`${sign}${int}${frac}` === sign ? "0" : `${sign}${int}${frac}`);
+  return { coef, exp: Number(e) - frac.length };
+}
+
+function decimalOf(v: unknown): Dec | undefined {
+  if (bsonTypeOf(v) === "Decimal128") return parseDecimal((v as Decimal128).toString());
+  if (bsonTypeOf(v) === "Long") return { coef: (v as Long).toBigInt(), exp: 0 };
+  const n = toNumber(v);
+  return Number.isFinite(n) ? parseDecimal(String(n)) : undefined;
+}
+
+function toDecimal128(d: Dec): Decimal128 {
+  return Decimal128.fromStringWithRounding(`${d.coef}E${d.exp >= 0 ? "+" : ""}${d.exp}`);
+}
+
+function decimalOp(a: unknown, b: unknown, op: "add" | "mul"): Decimal128 {
+  const x = decimalOf(a);
+  const y = decimalOf(b);
+  if (!x || !y) {
+    const n = op === "add" ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
+    return Decimal128.fromString(String(n));
+  }
+  if (op === "mul") return toDecimal128({ coef: x.coef * y.coef, exp: x.exp + y.exp });
+  const exp = Math.min(x.exp, y.exp);
+  const scale = (d: Dec) => d.coef * 10n ** BigInt(d.exp - exp);
+  return toDecimal128({ coef: scale(x) + scale(y), exp });
+}
+
+function isIntegral(v: unknown): boolean {
+  return bsonTypeOf(v) === "Long" || Number.isInteger(toNumber(v));
+}
+
+/**
+ * `a + b` or `a * b` with MongoDB's type promotion: decimal wins, then double; an int64 stays
+ * int64 when combined with whole numbers; int32/double (JS numbers) stay numbers.
+ */
+export function arithmetic(a: unknown, b: unknown, op: "add" | "mul"): unknown {
+  const ta = bsonTypeOf(a);
+  const tb = bsonTypeOf(b);
+  if (ta === "Decimal128" || tb === "Decimal128") return decimalOp(a, b, op);
+  if ((ta === "Long" || tb === "Long") && isIntegral(a) && isIntegral(b)) {
+    const x = ta === "Long" ? (a as Long) : Long.fromNumber(toNumber(a));
+    const y = tb === "Long" ? (b as Long) : Long.fromNumber(toNumber(b));
+    return op === "add" ? x.add(y) : x.multiply(y);
+  }
+  return op === "add" ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
+}
+
+/** Zero of the same numeric type as `v` (what `$mul` sets on a missing field). */
+export function zeroLike(v: unknown): unknown {
+  switch (bsonTypeOf(v)) {
+    case "Decimal128":
+      return Decimal128.fromString("0");
+    case "Long":
+      return Long.ZERO;
+    default:
+      return 0;
+  }
+}

@@ -1,0 +1,43 @@
+import { compileFilter } from "./filter";
+import { isPlainObject, type Doc } from "./paths";
+import { getAt } from "./update-paths";
+
+/** Conditions of a filter (top level and inside `$and`) on `arrayPath` or below it. */
+function conditionsOn(filter: Doc, arrayPath: string, out: [string, unknown][] = []): [string, unknown][] {
+  for (const [key, cond] of Object.entries(filter)) {
+    if (key === "$and" && Array.isArray(cond)) {
+      for (const clause of cond) if (isPlainObject(clause)) conditionsOn(clause, arrayPath, out);
+    } else if (key === arrayPath || key.startsWith(arrayPath + ".")) {
+      out.push([key.slice(arrayPath.length + 1), cond]);
+    }
+  }
+  return out;
+}
+
+/**
+ * The index the positional `$` stands for: the first element of the array at `arrayPath`
+ * that satisfies the query's conditions on that array.
+ */
+export function positionalIndex(filter: Doc | undefined, doc: Doc, arraySegs: string[], variables?: Doc): number | undefined {
+  if (!filter) return undefined;
+  const array = getAt(doc, arraySegs);
+  if (!Array.isArray(array)) return undefined;
+  const conds = conditionsOn(filter, arraySegs.join("."));
+  if (conds.length === 0) return undefined;
+  const tests = conds.map(([rest, cond]) => {
+    if (rest === "" && isPlainObject(cond) && "$elemMatch" in cond && Object.keys(cond).length === 1) {
+      const inner = cond.$elemMatch as Doc;
+      const docForm = !Object.keys(inner)[0]?.startsWith("$") || ["$and", "$or", "$nor", "$expr"].includes(Object.keys(inner)[0]);
+      if (docForm) {
+        const t = compileFilter(inner, { variables });
+        return (el: unknown) => isPlainObject(el) && t(el);
+      }
+      const t = compileFilter({ e: inner }, { variables });
+      return (el: unknown) => t({ e: el });
+    }
+    const t = compileFilter({ [rest === "" ? "e" : `e.${rest}`]: cond }, { variables });
+    return (el: unknown) => t({ e: el });
+  });
+  const idx = array.findIndex((el) => tests.every((t) => t(el)));
+  return idx === -1 ? undefined : idx;
+}

@@ -157,16 +157,24 @@ export function scalarEquals(expected: unknown, actual: unknown): boolean {
   return canonical(expected) === canonical(actual);
 }
 
+function withoutMaps(value: unknown): unknown {
+  if (value instanceof Map) return withoutMaps(Object.fromEntries(value));
+  if (Array.isArray(value)) return value.map(withoutMaps);
+  if (isDocument(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutMaps(v)]));
+  return value;
+}
+
+/** Relaxed Extended JSON of a value as it goes on the wire (the driver's Maps shown as documents). */
+export function toExtendedJson(value: unknown): string {
+  try {
+    return EJSON.stringify(withoutMaps(value), { relaxed: true });
+  } catch {
+    return String(value);
+  }
+}
+
 /** Short, readable rendering of a value for failure messages. */
 export function show(value: unknown, max = 160): string {
-  let text: string;
-  if (value === undefined) text = "(missing)";
-  else {
-    try {
-      text = EJSON.stringify(value, { relaxed: true });
-    } catch {
-      text = String(value);
-    }
-  }
+  const text = value === undefined ? "(missing)" : toExtendedJson(value);
   return text.length > max ? `${text.slice(0, max - 3)}...` : text;
 }

@@ -84,6 +84,11 @@ describe("match (unified test format, Evaluating Matches)", () => {
     expect(match(expected, { ...actual, d: new Date(1001) })).toMatch(/^d: /);
   });
 
+  it("reads a Map built by the driver (find's sort) as the document it becomes on the wire", () => {
+    expect(match({ sort: { _id: 1 } }, { sort: new Map([["_id", 1]]) })).toBeUndefined();
+    expect(match({ sort: { _id: 1 } }, { sort: new Map([["_id", -1]]) })).toMatch(/sort._id: expected 1, got -1/);
+  });
+
   it("rejects unknown special operators loudly", () => {
     expect(() => match({ $$bogus: 1 }, 1)).toThrow(/unsupported special operator/);
   });

@@ -47,6 +47,8 @@ export function match(
   const context = options.context ?? NO_ENTITIES;
   const root = options.root ?? false;
   const at = path === "" ? "" : `${path}: `;
+  // The driver builds some command fields (e.g. find's sort) as a Map; on the wire it is a document.
+  if (actual instanceof Map) actual = Object.fromEntries(actual);
 
   const operator = specialOperator(expected);
   if (operator) return matchOperator(operator, (expected as Record<string, unknown>)[operator], actual, root, path, context);

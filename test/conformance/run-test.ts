@@ -1,7 +1,7 @@
-import { EJSON, type Document } from "bson";
+import type { Document } from "bson";
 import type { MongoClient } from "mongodb";
 import { AssertionFailure } from "./assertion-failure";
-import { show } from "./bson-values";
+import { show, toExtendedJson } from "./bson-values";
 import { EntityMap } from "./entities";
 import { checkError, describeError } from "./expect-error";
 import { checkEvents } from "./expect-events";
@@ -86,7 +86,7 @@ async function runOperation(operation: Operation, index: number, entities: Entit
 
 function renderEvents(entities: EntityMap): string[] {
   return entities.clients().flatMap(([name, { events }]) =>
-    events.map((e) => `${name} ${e.kind} ${e.databaseName}.${e.commandName} ${EJSON.stringify(e.command ?? e.reply ?? { failure: e.failure })}`),
+    events.map((e) => `${name} ${e.kind} ${e.databaseName}.${e.commandName} ${toExtendedJson(e.command ?? e.reply ?? { failure: e.failure })}`),
   );
 }
 

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { explainFailure } from "./driver-deviations";
 import { checkOperations, checkRequirements, type NotApplicable, type ServerInfo } from "./requirements";
 import { formatFile, formatTotals, type FileReport, type TestStatus } from "./report";
 import { runTest } from "./run-test";
@@ -98,7 +99,10 @@ async function runFile(file: SpecFile, engines: Engines, info: ServerInfo): Prom
         result = { status: "failed", reason: `timed out after ${TEST_TIMEOUT_MS / 1000} s (engine restarted)`, events: [] };
         await engines.restart();
       } else {
-        result = run.failure === undefined ? { status: "passed" } : { status: "failed", reason: run.failure, events: run.events };
+        result =
+          run.failure === undefined
+            ? { status: "passed" }
+            : { status: "failed", reason: explainFailure(test.description, run.failure), events: run.events };
       }
     }
     report.tests.push({ test: test.description, result });

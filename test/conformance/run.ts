@@ -7,6 +7,8 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { explainFailure } from "./driver-deviations";
+import { describeError } from "./expect-error";
+import { CrashGuard, within } from "./guard";
 import { checkOperations, checkRequirements, type NotApplicable, type ServerInfo } from "./requirements";
 import { formatFile, formatTotals, type FileReport, type TestStatus } from "./report";
 import { runTest } from "./run-test";
@@ -27,20 +29,6 @@ source/crud/tests/unified/ in https://github.com/mongodb/specifications (unified
 They are not part of this repository (their license differs). Put those .json files in
 ${dir}
 or point MONGO_SPEC_DIR at the folder that holds them, then run npm run test:conformance again.`;
-
-const TIMED_OUT = Symbol("timed out");
-
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function schemaSupported(version: string): boolean {
   const [major, minor = 0] = version.split(".").map(Number);
@@ -82,7 +70,7 @@ class Engines {
   }
 }
 
-async function runFile(file: SpecFile, engines: Engines, info: ServerInfo): Promise<FileReport> {
+async function runFile(file: SpecFile, engines: Engines, info: ServerInfo, guard: CrashGuard): Promise<FileReport> {
   if (!schemaSupported(file.schemaVersion)) {
     const reason = `runner: unsupported schemaVersion ${file.schemaVersion}`;
     return { file: file.name, tests: file.tests.map((t) => ({ test: t.description, result: { status: "failed", reason, events: [] } })) };
@@ -94,15 +82,14 @@ async function runFile(file: SpecFile, engines: Engines, info: ServerInfo): Prom
     let result: TestStatus;
     if (skip) result = { status: "not-applicable", reason: skip };
     else {
-      const run = await within(runTest(file, test, engines.current()), TEST_TIMEOUT_MS);
-      if (run === TIMED_OUT) {
-        result = { status: "failed", reason: `timed out after ${TEST_TIMEOUT_MS / 1000} s (engine restarted)`, events: [] };
-        await engines.restart();
+      const run = await guard.run(runTest(file, test, engines.current()), TEST_TIMEOUT_MS);
+      if ("done" in run) {
+        const { failure, events } = run.done;
+        result = failure === undefined ? { status: "passed" } : { status: "failed", reason: explainFailure(test.description, failure), events };
       } else {
-        result =
-          run.failure === undefined
-            ? { status: "passed" }
-            : { status: "failed", reason: explainFailure(test.description, run.failure), events: run.events };
+        const cause = "timedOut" in run ? `timed out after ${TEST_TIMEOUT_MS / 1000} s` : `uncaught exception ${describeError(run.crashed)}`;
+        result = { status: "failed", reason: `${cause} (engine restarted)`, events: [] };
+        await engines.restart();
       }
     }
     report.tests.push({ test: test.description, result });
@@ -124,12 +111,13 @@ async function main(): Promise<number> {
     console.error(`No spec file in ${specDir} matches --filter ${values.filter}.`);
     return 1;
   }
+  const guard = new CrashGuard();
   const engines = await Engines.start();
   const reports: FileReport[] = [];
   try {
     const info = await describeServer(engines.current());
     for (const name of names) {
-      const report = await runFile(loadSpecFile(specDir, name), engines, info);
+      const report = await runFile(loadSpecFile(specDir, name), engines, info, guard);
       reports.push(report);
       for (const line of formatFile(report, values.verbose)) console.log(line);
     }

@@ -46,6 +46,10 @@ export const ErrorCodes = {
   InvalidIndexSpecificationOption: 197,
   Location17419: 17419,
   Location40601: 40601,
+  Location40415: 40415,
+  DocumentValidationFailure: 121,
+  CommandNotSupportedOnView: 166,
+  OptionNotSupportedOnView: 167,
   MergeStageNoMatchingDocument: 13113,
 } as const;
 

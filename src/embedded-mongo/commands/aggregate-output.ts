@@ -5,6 +5,7 @@ import type { CommandContext } from "./context";
 import { prepareForInsert } from "./documents";
 import { selectDocuments } from "./select";
 import { valueKey } from "../storage/keys";
+import { formatDupKey } from "../storage/dup-key";
 
 interface Target {
   db: string;
@@ -54,7 +55,8 @@ function writeMerge(spec: Document | string, results: Document[], ctx: CommandCo
     let merged: Document;
     if (whenMatched === "keepExisting") continue;
     if (whenMatched === "fail") {
-      throw commandError("DuplicateKey", `E11000 duplicate key error collection: ${coll.ns} index: _id_`, { keyValue: filter });
+      const keyPattern = Object.fromEntries(on.map((field) => [field, 1]));
+      throw commandError("DuplicateKey", `E11000 duplicate key error collection: ${coll.ns} index: ${indexNameFor(on)} dup key: ${formatDupKey(filter)}`, { keyPattern, keyValue: filter });
     }
     if (whenMatched === "replace") merged = { ...result, _id: existing._id };
     else if (whenMatched === "merge") merged = { ...existing, ...result, _id: existing._id };
@@ -67,4 +69,8 @@ function writeMerge(spec: Document | string, results: Document[], ctx: CommandCo
     }
     ctx.engine.apply({ op: "replace", db: target.db, coll: target.coll, doc: merged }, ctx.log);
   }
+}
+
+function indexNameFor(on: string[]): string {
+  return on.length === 1 && on[0] === "_id" ? "_id_" : on.map((field) => `${field}_1`).join("_");
 }

@@ -3,7 +3,8 @@ import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import { collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { isSimpleCollation, selectDocuments } from "./select";
+import { pipelineCollation, selectDocuments } from "./select";
+import { evaluateLet } from "./variables";
 import { writeStageResults } from "./aggregate-output";
 
 function aggregate(command: Document, ctx: CommandContext): Document {
@@ -22,7 +23,7 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const outputStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
   const stages = outputStage ? pipeline.slice(0, -1) : pipeline;
   const collation = optionalDocument(command, "collation");
-  const variables = optionalDocument(command, "let");
+  const variables = evaluateLet(command);
 
   // A leading $match goes through the shared read path so it can use an index.
   let input: Iterable<Document> = [];
@@ -30,8 +31,8 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   if (name) {
     const coll = ctx.engine.collection(ctx.db, name);
     const first = stages[0];
-    if (first && "$match" in first && isSimpleCollation(collation)) {
-      input = selectDocuments(coll, first.$match as Document, { hint: command.hint, variables });
+    if (first && "$match" in first) {
+      input = selectDocuments(coll, first.$match as Document, { hint: command.hint, variables, collation });
       rest = stages.slice(1);
     } else {
       input = selectDocuments(coll, {}, { hint: command.hint });
@@ -40,7 +41,7 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const results = runPipeline(input, rest, {
     resolveCollection: (collName) => [...(ctx.engine.collection(ctx.db, collName)?.docs.values() ?? [])],
     variables,
-    collation,
+    collation: pipelineCollation(collation),
   });
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
   if (outputStage) {

@@ -1,10 +1,10 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { getIndexKeyValue } from "../query";
+import { compileFilter, getIndexKeyValue } from "../query";
 import { valueKey } from "../storage/keys";
 import { collectionName, optionalDocument, optionalNumber } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { selectDocuments } from "./select";
+import { isSimpleCollation, selectDocuments } from "./select";
 
 function count(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
@@ -29,25 +29,40 @@ function distinct(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const key = command.key;
   if (typeof key !== "string") throw commandError("TypeMismatch", "Field 'key' must be of type string");
+  const collation = optionalDocument(command, "collation");
   const docs = selectDocuments(ctx.engine.collection(ctx.db, name), optionalDocument(command, "query") ?? {}, {
     hint: command.hint,
-    collation: optionalDocument(command, "collation"),
+    collation,
   });
-  const seen = new Set<string>();
   const values: unknown[] = [];
-  const add = (value: unknown) => {
-    if (value === undefined) return;
-    const canonical = valueKey(value);
-    if (seen.has(canonical)) return;
-    seen.add(canonical);
-    values.push(value);
-  };
+  const add = isSimpleCollation(collation) ? binaryDistinct(values) : collatedDistinct(values, collation as Document);
   for (const doc of docs) {
     const value = getIndexKeyValue(doc, key);
     if (Array.isArray(value)) value.forEach(add);
     else add(value);
   }
   return { values, ok: 1 };
+}
+
+function binaryDistinct(values: unknown[]): (value: unknown) => void {
+  const seen = new Set<string>();
+  return (value) => {
+    if (value === undefined) return;
+    const canonical = valueKey(value);
+    if (seen.has(canonical)) return;
+    seen.add(canonical);
+    values.push(value);
+  };
+}
+
+/** Under a collation "PING" and "ping" may be one value; distinct lists are small, so pairwise is fine. */
+function collatedDistinct(values: unknown[], collation: Document): (value: unknown) => void {
+  const matchers: Array<(doc: Document) => boolean> = [];
+  return (value) => {
+    if (value === undefined || matchers.some((matches) => matches({ v: value }))) return;
+    matchers.push(compileFilter({ v: { $eq: value } }, { collation }));
+    values.push(value);
+  };
 }
 
 export const countDistinctCommands: CommandTable = { count, distinct };

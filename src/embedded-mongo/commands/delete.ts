@@ -4,6 +4,7 @@ import { boolOption, collectionName, optionalDocument, optionalNumber, requireAr
 import type { CommandContext, CommandTable } from "./context";
 import { writeError } from "./documents";
 import { selectDocuments } from "./select";
+import { evaluateLet } from "./variables";
 
 function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): number {
   const filter = optionalDocument(statement, "q");
@@ -25,7 +26,7 @@ function deleteCommand(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const statements = requireArray(command, "deletes");
   const ordered = boolOption(command, "ordered", true);
-  const variables = optionalDocument(command, "let");
+  const variables = evaluateLet(command);
   const writeErrors: Document[] = [];
   let n = 0;
   for (let index = 0; index < statements.length; index++) {

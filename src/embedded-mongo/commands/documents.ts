@@ -5,16 +5,13 @@ import { MAX_BSON_SIZE } from "../storage/collection";
 
 /**
  * A document as an insert stores it: `_id` first (generated when missing), validated the way
- * mongod validates inserts.
+ * mongod 5.0+ validates inserts ($-prefixed field names are allowed, except inside `_id`).
  */
 export function prepareForInsert(input: unknown): Document {
   if (typeof input !== "object" || input === null || Array.isArray(input)) {
     throw commandError("TypeMismatch", "document to insert must be an object");
   }
   const doc = input as Document;
-  for (const key of Object.keys(doc)) {
-    if (key.startsWith("$")) throw commandError("BadValue", `Document can't have $ prefixed field names: ${key}`);
-  }
   validateId(doc._id);
   const keys = Object.keys(doc);
   const prepared = keys[0] === "_id" ? doc : reorderIdFirst(doc);

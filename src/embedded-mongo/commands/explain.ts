@@ -3,6 +3,7 @@ import { commandError } from "../errors";
 import { collectionName, optionalDocument, optionalNumber } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { selectDocuments } from "./select";
+import { evaluateLet } from "./variables";
 
 /**
  * explain for find only, reporting the plan kind and documents examined: enough to check that
@@ -20,7 +21,7 @@ function explain(command: Document, ctx: CommandContext): Document {
     limit: Math.abs(optionalNumber(inner, "limit") ?? 0),
     hint: inner.hint,
     collation: optionalDocument(inner, "collation"),
-    variables: optionalDocument(inner, "let"),
+    variables: evaluateLet(inner),
   });
   const index = coll?.candidates(filter).index;
   const stage = index === "_id_" ? "IDHACK" : index ? "IXSCAN" : "COLLSCAN";

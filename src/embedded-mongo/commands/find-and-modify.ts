@@ -5,6 +5,7 @@ import { boolOption, collectionName, optionalDocument } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { buildUpsertDocument, checkUpdatedSize } from "./documents";
 import { selectDocuments } from "./select";
+import { evaluateLet } from "./variables";
 
 function findAndModify(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
@@ -14,7 +15,7 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
   const returnNew = boolOption(command, "new", false);
   const upsert = boolOption(command, "upsert", false);
   const fields = optionalDocument(command, "fields");
-  const variables = optionalDocument(command, "let");
+  const variables = evaluateLet(command);
   if (remove && update !== undefined) throw commandError("FailedToParse", "Cannot specify both an update and remove=true");
   if (!remove && update === undefined) throw commandError("FailedToParse", "Either an update or remove=true must be specified");
   if (remove && upsert) throw commandError("FailedToParse", "Cannot specify both upsert=true and remove=true");

@@ -4,6 +4,7 @@ import { applyProjection } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { selectDocuments } from "./select";
+import { evaluateLet } from "./variables";
 
 function find(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
@@ -24,7 +25,7 @@ function find(command: Document, ctx: CommandContext): Document {
     limit,
     hint: command.hint,
     collation: optionalDocument(command, "collation"),
-    variables: optionalDocument(command, "let"),
+    variables: evaluateLet(command),
   });
   const projected = projection && Object.keys(projection).length > 0 ? docs.map((doc) => applyProjection(doc, projection)) : docs;
   const ns = `${ctx.db}.${name}`;

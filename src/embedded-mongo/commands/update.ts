@@ -5,6 +5,7 @@ import { boolOption, collectionName, optionalDocument, requireArray } from "./ar
 import type { CommandContext, CommandTable } from "./context";
 import { buildUpsertDocument, checkUpdatedSize, writeError } from "./documents";
 import { selectDocuments } from "./select";
+import { evaluateLet, evaluateVariables } from "./variables";
 
 interface StatementResult {
   matched: number;
@@ -20,7 +21,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const spec = {
     update: update as Document | Document[],
     arrayFilters: statement.arrayFilters as Document[] | undefined,
-    variables: optionalDocument(statement, "c") ?? variables,
+    variables: statement.c ? { ...variables, ...evaluateVariables(statement.c) } : variables,
   };
   if (multi && !Array.isArray(update) && !Object.keys(update).some((key) => key.startsWith("$")) && Object.keys(update).length > 0) {
     throw commandError("FailedToParse", "multi update is not supported for replacement-style update");
@@ -28,7 +29,6 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const coll = ctx.engine.collection(ctx.db, name);
   const matches = selectDocuments(coll, filter, {
     limit: multi ? 0 : 1,
-    sort: optionalDocument(statement, "sort"),
     hint: statement.hint,
     collation: optionalDocument(statement, "collation"),
     variables: spec.variables,
@@ -54,8 +54,12 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
 function update(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const statements = requireArray(command, "updates");
+  // Sorted updateOne arrived in 8.0; as 7.0 we reject it the way 7.0 does.
+  if (statements.some((statement) => statement.sort !== undefined)) {
+    throw commandError("Location40415", "BSON field 'update.updates.sort' is an unknown field.");
+  }
   const ordered = boolOption(command, "ordered", true);
-  const variables = optionalDocument(command, "let");
+  const variables = evaluateLet(command);
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
   let n = 0;

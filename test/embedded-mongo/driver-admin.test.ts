@@ -54,13 +54,15 @@ describe("server and catalog commands through the driver", () => {
     await expect(adb().collection("a\0b").findOne({})).rejects.toMatchObject({ code: 73 });
   });
 
-  it("rejects $-prefixed top-level fields, array _ids and documents over 16 MiB", async () => {
+  it("validates documents like mongod 7: $-fields stored, $ inside _id, array _ids and > 16 MiB rejected", async () => {
     const coll = adb().collection("valid");
-    await expect(coll.insertOne({ $bad: 1 })).rejects.toMatchObject({ code: 2 });
+    const dollar = await coll.insertOne({ $fine: 1 });
+    expect(await coll.findOne({ _id: dollar.insertedId })).toMatchObject({ $fine: 1 });
+    await expect(coll.insertOne({ _id: { $bad: 1 } } as never)).rejects.toMatchObject({ code: 52 });
     await expect(coll.insertOne({ _id: [1, 2] } as never)).rejects.toMatchObject({ code: 2 });
     await expect(coll.insertOne({ big: "x".repeat(16 * 1024 * 1024 + 512) })).rejects.toMatchObject({ code: 10334 });
     await coll.insertOne({ _id: "grow" } as never);
     await expect(coll.updateOne({ _id: "grow" } as never, { $set: { big: "x".repeat(16 * 1024 * 1024) } })).rejects.toMatchObject({ code: 17419 });
-    expect(await coll.countDocuments()).toBe(1);
+    expect(await coll.countDocuments()).toBe(2);
   });
 });

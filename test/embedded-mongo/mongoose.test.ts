@@ -56,7 +56,7 @@ describe("mongoose + Typegoose on the embedded engine", () => {
     await BookModel.create([{ title: "Notes", author: ada._id, tags: ["math"] }, { title: "Engines", author: ada._id }]);
     const found = await BookModel.find({ author: ada._id }).sort({ title: 1 }).lean();
     expect(found.map((b) => b.title)).toEqual(["Engines", "Notes"]);
-    const updated = await BookModel.findOneAndUpdate({ title: "Notes" }, { $inc: { reads: 1 }, $push: { tags: "history" } }, { new: true });
+    const updated = await BookModel.findOneAndUpdate({ title: "Notes" }, { $inc: { reads: 1 }, $push: { tags: "history" } }, { returnDocument: "after" });
     expect(updated).toMatchObject({ reads: 1, tags: ["math", "history"] });
     expect(await BookModel.countDocuments({ tags: "math" })).toBe(1);
     expect(await BookModel.exists({ title: "Engines" })).toBeTruthy();

@@ -1,6 +1,7 @@
 import { Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import type { Context } from "../../context";
 import { Topic, type PingPayload } from "../../infra/pubsub";
+import { validArgs } from "../../lib/validation";
 import type { CheckResult, HealthReport } from "./health.service";
 import { PingArgs, PingChannelArgs } from "./health.inputs";
 import { Health, HealthCheck, HealthState, Ping } from "./health.types";
@@ -21,7 +22,7 @@ export class HealthResolver {
     name: "ping",
     description: "Pings sent to a channel with the `ping` mutation: checks the realtime path end to end.",
     topics: Topic.HealthPing,
-    topicId: ({ args }) => (args as PingChannelArgs).channel,
+    topicId: ({ args }) => validArgs(PingChannelArgs, args).channel,
   })
   pings(@Args() _args: PingChannelArgs, @Root() ping: PingPayload): PingPayload {
     return ping;

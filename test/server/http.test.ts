@@ -1,0 +1,120 @@
+import { randomUUID } from "node:crypto";
+import { graphqlClient, errorCode } from "../helpers/graphql";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { uploadRequest } from "../helpers/upload";
+import { HealthDocument, SendPingDocument, TypenameDocument } from "../generated/graphql";
+
+let server: TestServer;
+let gql: ReturnType<typeof graphqlClient>;
+
+beforeAll(async () => {
+  server = await startTestServer({ ALLOWED_ORIGINS: "https://app.example.com" });
+  gql = graphqlClient(server.graphqlUrl);
+});
+afterAll(() => server.stop());
+
+describe("REST health", () => {
+  it("GET /health answers healthy with a timestamp", async () => {
+    const response = await fetch(`${server.url}/health`);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { timestamp: string };
+    expect(body).toEqual({ status: "healthy", timestamp: expect.any(String) });
+    expect(Date.parse(body.timestamp)).not.toBeNaN();
+  });
+
+  it("GET /health/detailed pings the embedded database", async () => {
+    const response = await fetch(`${server.url}/health/detailed`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      status: "healthy",
+      checks: {
+        api: { status: "healthy" },
+        database: { status: "healthy", kind: "embedded", latencyMs: expect.any(Number) },
+        ai_service: { status: "healthy", provider: "offline" },
+      },
+      timestamp: expect.any(String),
+    });
+  });
+
+  it("unknown paths answer 404 with a FastAPI-style detail", async () => {
+    const response = await fetch(`${server.url}/nope`);
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ detail: "Not Found" });
+  });
+});
+
+describe("request ids and CORS", () => {
+  it("generates a request id, or echoes a safe one from x-request-id", async () => {
+    const generated = await fetch(`${server.url}/health`);
+    expect(generated.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await fetch(`${server.url}/health`, { headers: { "x-request-id": "trace-42" } });
+    expect(echoed.headers.get("x-request-id")).toBe("trace-42");
+    const unsafe = await fetch(`${server.url}/health`, { headers: { "x-request-id": "a b<script>" } });
+    expect(unsafe.headers.get("x-request-id")).not.toBe("a b<script>");
+  });
+
+  it("allows the configured origins only", async () => {
+    const preflight = (origin: string) =>
+      fetch(server.graphqlUrl, {
+        method: "OPTIONS",
+        headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type" },
+      });
+    const allowed = await preflight("https://app.example.com");
+    expect(allowed.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    const other = await preflight("https://evil.example.com");
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("GraphQL over HTTP", () => {
+  it("serves the landing page to browsers", async () => {
+    const response = await fetch(server.graphqlUrl, { headers: { accept: "text/html" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/text\/html/);
+    expect(await response.text()).toMatch(/<!DOCTYPE html>/i);
+  });
+
+  it("answers { __typename }", async () => {
+    const response = await gql(TypenameDocument);
+    expect(response.status).toBe(200);
+    expect(response.data).toEqual({ __typename: "Query" });
+  });
+
+  it("reports health with each check", async () => {
+    const { data } = await gql(HealthDocument);
+    expect(data?.health.status).toBe("HEALTHY");
+    expect(data?.health.checks.map((check) => [check.name, check.status])).toEqual([
+      ["api", "HEALTHY"],
+      ["database", "HEALTHY"],
+      ["ai_service", "HEALTHY"],
+    ]);
+  });
+
+  it("rejects invalid arguments with BAD_USER_INPUT naming the field", async () => {
+    const response = await gql(SendPingDocument, { channel: "", message: "x".repeat(281) });
+    expect(errorCode(response)).toBe("BAD_USER_INPUT");
+    const fields = (response.errors?.[0]?.extensions?.fields as { field: string }[]).map((f) => f.field);
+    expect(fields.sort()).toEqual(["channel", "message"]);
+  });
+
+  it("answers malformed JSON with a GraphQL-shaped 400", async () => {
+    const response = await fetch(server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{not json",
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors[0].extensions.code).toBe("BAD_REQUEST");
+  });
+
+  it("accepts multipart requests only with the apollo-require-preflight header", async () => {
+    const file = { variablePath: "variables.file", filename: "notes.txt", contentType: "text/plain", content: "hi" };
+    const variables = { channel: randomUUID(), message: "multipart" };
+    const blocked = await uploadRequest(server.graphqlUrl, SendPingDocument, variables, [file], { preflight: false });
+    expect(blocked.status).toBe(400);
+    const accepted = await uploadRequest(server.graphqlUrl, SendPingDocument, variables, [file]);
+    expect(accepted.status).toBe(200);
+    expect(accepted.data?.ping.message).toBe("multipart");
+  });
+});

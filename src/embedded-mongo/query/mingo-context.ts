@@ -1,4 +1,4 @@
-import { Context } from "mingo/core";
+import { Context, OpType } from "mingo/core";
 import * as accumulatorOperators from "mingo/operators/accumulator";
 import * as expressionOperators from "mingo/operators/expression";
 import * as pipelineOperators from "mingo/operators/pipeline";
@@ -6,27 +6,42 @@ import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
 import * as windowOperators from "mingo/operators/window";
 import type { Options } from "mingo/types";
+import { ACCUMULATOR_OPERATORS, EXPRESSION_OPERATORS, PIPELINE_OPERATORS } from "./agg-operators";
 import type { Doc } from "./paths";
 
+let context: Context | undefined;
+
 /**
- * The operator set every mingo call in the engine uses. Registration is first-wins, so
- * operators of our own (BSON-aware) go in before mingo's defaults.
+ * The operator set every mingo call in the engine uses: ours (BSON order, BSON numerics,
+ * our filter matcher) first, since registration is first-wins, then mingo's defaults.
+ * Built on first use because the operators and this module import each other.
  */
-export const CONTEXT: Context = Context.init({
-  accumulator: accumulatorOperators as never,
-  expression: expressionOperators as never,
-  pipeline: pipelineOperators as never,
-  projection: projectionOperators as never,
-  query: queryOperators as never,
-  window: windowOperators as never,
-});
+function engineContext(): Context {
+  context ??= Context.init({
+    pipeline: PIPELINE_OPERATORS as never,
+    accumulator: ACCUMULATOR_OPERATORS as never,
+    expression: EXPRESSION_OPERATORS as never,
+  })
+    .addAccumulatorOps(accumulatorOperators as never)
+    .addExpressionOps(expressionOperators as never)
+    .addPipelineOps(pipelineOperators as never)
+    .addProjectionOps(projectionOperators as never)
+    .addQueryOps(queryOperators as never)
+    .addWindowOps(windowOperators as never);
+  return context;
+}
 
 export function mingoOptions(extra: { variables?: Doc; collation?: Doc; resolveCollection?: (name: string) => Doc[] } = {}): Partial<Options> {
   return {
-    context: CONTEXT,
+    context: engineContext(),
     variables: extra.variables,
     collation: extra.collation as Options["collation"],
     collectionResolver: extra.resolveCollection,
     useStrictMode: true,
   };
+}
+
+/** Stages this module runs ($out and $merge are the engine's, as the last stage only). */
+export function isPipelineStage(name: string): boolean {
+  return name !== "$out" && name !== "$merge" && engineContext().getOperator(OpType.PIPELINE, name) !== null;
 }

@@ -1,5 +1,6 @@
 import { commandError } from "../errors";
-import { compareValues, isNumeric, toNumber } from "./bson-order";
+import { compareStrings, compareValues, isNumeric, toNumber, type StringCompare } from "./bson-order";
+import { stringCompareFor } from "./collation";
 import { pathValues } from "./path-values";
 import { isPlainObject, type Doc } from "./paths";
 
@@ -18,12 +19,12 @@ export function parseSort(sort: Doc): SortKey[] {
 }
 
 /** The value a document sorts by on one key: min (asc) or max (desc) over array elements. */
-export function sortKeyValue(doc: Doc, parts: string[], dir: 1 | -1): unknown {
+export function sortKeyValue(doc: Doc, parts: string[], dir: 1 | -1, strCmp: StringCompare = compareStrings): unknown {
   let best: unknown = undefined;
   let sawEmpty = false;
   let found = false;
   const consider = (v: unknown) => {
-    if (!found || compareValues(v, best) * dir < 0) best = v;
+    if (!found || compareValues(v, best, strCmp) * dir < 0) best = v;
     found = true;
   };
   for (const v of pathValues(doc, parts)) {
@@ -38,16 +39,18 @@ export function sortKeyValue(doc: Doc, parts: string[], dir: 1 | -1): unknown {
   return found ? best : null;
 }
 
-function compareKeys(a: unknown, b: unknown): number {
+function compareKeys(a: unknown, b: unknown, strCmp: StringCompare): number {
   if (a === EMPTY || b === EMPTY) return a === b ? 0 : a === EMPTY ? -1 : 1;
-  return compareValues(a, b);
+  return compareValues(a, b, strCmp);
 }
 
-export function compileSort(sort: Doc): (a: Doc, b: Doc) => number {
+/** Comparator of a sort specification; a collation changes how strings order. */
+export function compileSort(sort: Doc, collation?: Doc): (a: Doc, b: Doc) => number {
   const keys = parseSort(sort);
+  const strCmp = stringCompareFor(collation);
   return (a, b) => {
     for (const { parts, dir } of keys) {
-      const c = compareKeys(sortKeyValue(a, parts, dir), sortKeyValue(b, parts, dir));
+      const c = compareKeys(sortKeyValue(a, parts, dir, strCmp), sortKeyValue(b, parts, dir, strCmp), strCmp);
       if (c !== 0) return c * dir;
     }
     return 0;

@@ -1,7 +1,7 @@
 import { commandError } from "../errors";
 import { compileFilter, type Predicate } from "./filter";
 import { isIndexSegment, isPlainObject, type Doc } from "./paths";
-import { emptyFieldName, pathNotViable } from "./update-errors";
+import { emptyFieldName, pathNotViable } from "./query-errors";
 
 const FILTER_IDENTIFIER = /^\$\[([a-z][a-zA-Z0-9]*)?\]$/;
 

@@ -5,7 +5,7 @@ import { runPipeline } from "./pipeline";
 import { positionalIndex } from "./positional";
 import { cloneDoc, isIndexSegment, isPlainObject, type Doc } from "./paths";
 import { strictEqual } from "./strict-equal";
-import { dollarPrefixedFieldName } from "./update-errors";
+import { dollarPrefixedFieldName } from "./query-errors";
 import { UPDATE_OPERATORS, type OpContext } from "./update-operators";
 import { compileArrayFilters, expandPath, getAt, identifiersIn, setAt, splitUpdatePath, unsetAt } from "./update-paths";
 

@@ -1,0 +1,94 @@
+import { Decimal128, Long, ObjectId } from "bson";
+import { runPipeline } from "../../../src/embedded-mongo/query";
+
+const collections: Record<string, object[]> = {
+  orders: [
+    { _id: 1, item: "a", qty: 2 },
+    { _id: 2, item: "b", qty: 1 },
+    { _id: 3, item: "a", qty: 5 },
+  ],
+  items: [
+    { _id: "a", tags: ["x"] },
+    { _id: "b", tags: ["y"] },
+  ],
+};
+const env = { resolveCollection: (name: string) => (collections[name] ?? []) as never[] };
+const run = (input: object[], pipeline: object[], extra = {}) => runPipeline(input as never[], pipeline as never[], { ...env, ...extra });
+
+describe("runPipeline", () => {
+  it("groups by BSON equality across numeric types", () => {
+    const out = run([{ k: 1 }, { k: Long.fromNumber(1) }, { k: Decimal128.fromString("1.0") }, { k: 2 }, {}], [
+      { $group: { _id: "$k", n: { $sum: 1 } } },
+      { $sort: { _id: 1 } },
+    ]);
+    expect(out).toEqual([
+      { _id: null, n: 1 },
+      { _id: 1, n: 3 },
+      { _id: 2, n: 1 },
+    ]);
+  });
+
+  it("accumulates with BSON order and numeric types", () => {
+    const docs = [{ v: Long.fromNumber(10) }, { v: Long.fromNumber(9) }, { v: "s" }, { v: null }];
+    const [row] = run(docs, [{ $group: { _id: null, min: { $min: "$v" }, max: { $max: "$v" }, set: { $addToSet: "$v" } } }]);
+    expect(row.min).toEqual(Long.fromNumber(9));
+    expect(row.max).toBe("s");
+    expect(row.set).toHaveLength(4);
+    const [sum] = run([{ v: Long.fromNumber(2) }, { v: 3 }], [{ $group: { _id: 0, s: { $sum: "$v" }, a: { $avg: "$v" } } }]);
+    expect(sum.s).toEqual(Long.fromNumber(5));
+    expect(sum.a).toBe(2.5);
+  });
+
+  it("sorts mixed types in BSON order", () => {
+    const id = new ObjectId();
+    const out = run([{ v: true }, { v: id }, { v: "s" }, { v: 1 }, { v: null }, { v: { a: 1 } }, { v: [0] }, { v: new Date(0) }], [{ $sort: { v: 1 } }]);
+    // An array sorts by its smallest element, so [0] comes before 1.
+    expect(out.map((d) => d.v)).toEqual([null, [0], 1, "s", { a: 1 }, id, true, new Date(0)]);
+  });
+
+  it("runs $lookup in both forms", () => {
+    const eq = run(collections.orders, [{ $lookup: { from: "items", localField: "item", foreignField: "_id", as: "it" } }, { $project: { n: { $size: "$it" } } }]);
+    expect(eq.map((d) => d.n)).toEqual([1, 1, 1]);
+    const piped = run(collections.items, [
+      { $lookup: { from: "orders", let: { id: "$_id" }, pipeline: [{ $match: { $expr: { $eq: ["$item", "$$id"] } } }, { $project: { _id: 1 } }], as: "o" } },
+    ]);
+    expect(piped.map((d) => d.o)).toEqual([[{ _id: 1 }, { _id: 3 }], [{ _id: 2 }]]);
+  });
+
+  it("supports the common stages", () => {
+    const orders = collections.orders;
+    expect(run(orders, [{ $match: { qty: { $gt: 1 } } }, { $count: "n" }])).toEqual([{ n: 2 }]);
+    expect(run(orders, [{ $sortByCount: "$item" }])[0]).toEqual({ _id: "a", count: 2 });
+    expect(run([{ a: [1, 2] }], [{ $unwind: "$a" }])).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(run(orders, [{ $facet: { total: [{ $count: "n" }], first: [{ $limit: 1 }, { $project: { _id: 1 } }] } }])).toEqual([{ total: [{ n: 3 }], first: [{ _id: 1 }] }]);
+    expect(run([{ a: { b: 1 } }], [{ $replaceRoot: { newRoot: "$a" } }])).toEqual([{ b: 1 }]);
+    expect(run(orders, [{ $skip: 1 }, { $limit: 1 }, { $unset: "qty" }])).toEqual([{ _id: 2, item: "b" }]);
+    const windowed = run(orders, [{ $setWindowFields: { sortBy: { _id: 1 }, output: { running: { $sum: "$qty", window: { documents: ["unbounded", "current"] } } } } }]);
+    expect(windowed.map((d) => d.running)).toEqual([2, 3, 8]);
+    expect(run(orders, [{ $bucket: { groupBy: "$qty", boundaries: [0, 2, 10], output: { n: { $sum: 1 } } } }])).toEqual([{ _id: 0, n: 1 }, { _id: 2, n: 2 }]);
+  });
+
+  it("compares in expressions without type bracketing or array traversal", () => {
+    const out = run([{ a: [1, 2] }, { a: 1 }, {}], [{ $project: { _id: 0, eq: { $eq: ["$a", 1] }, isNull: { $eq: ["$a", null] }, gt: { $gt: ["$a", "z"] } } }]);
+    expect(out).toEqual([
+      { eq: false, isNull: false, gt: true },
+      { eq: true, isNull: false, gt: false },
+      { eq: false, isNull: false, gt: false },
+    ]);
+  });
+
+  it("never mutates its input documents", () => {
+    const docs = [{ _id: 1, a: { b: 1 } }];
+    run(docs, [{ $addFields: { "a.c": 2 } }, { $set: { "a.b": 5 } }]);
+    expect(docs).toEqual([{ _id: 1, a: { b: 1 } }]);
+  });
+
+  it("applies variables and collation", () => {
+    expect(run([{ a: 1 }, { a: 2 }], [{ $match: { $expr: { $eq: ["$a", "$$v"] } } }], { variables: { v: 2 } })).toEqual([{ a: 2 }]);
+    expect(run([{ x: "PING" }, { x: "pong" }], [{ $match: { x: "ping" } }], { collation: { locale: "en_US", strength: 2 } })).toEqual([{ x: "PING" }]);
+  });
+
+  it("rejects unknown stages", () => {
+    expect(() => run([], [{ $nope: {} }])).toThrow(expect.objectContaining({ code: 40324 }));
+  });
+});

@@ -60,12 +60,9 @@ function isIgnored(name: string, command: Document | undefined, ignored: Set<str
   return HELLO_COMMANDS.has(name) && command !== undefined && Object.keys(command).length === 0;
 }
 
-function withUriOptions(uri: string, uriOptions: Document | undefined): string {
-  if (!uriOptions) return uri;
+function withUriOptions(uri: string, uriOptions: Document): string {
   const url = new URL(uri);
-  for (const [key, value] of Object.entries(toDriverValue(uriOptions) as Document)) {
-    url.searchParams.set(key, String(value));
-  }
+  for (const [key, value] of Object.entries(uriOptions)) url.searchParams.set(key, String(value));
   return url.toString();
 }
 
@@ -75,7 +72,7 @@ export class EntityMap {
 
   constructor(
     private readonly uri: string,
-    private readonly clientOptions: MongoClientOptions,
+    private readonly defaultUriOptions: Document,
   ) {}
 
   get<K extends EntityKind>(name: string, kind: K): EntityValue<K> {
@@ -129,9 +126,10 @@ export class EntityMap {
 
   private async createClient(description: NonNullable<EntityDescription["client"]>): Promise<ClientEntity> {
     if (description.storeEventsAsEntities) throw new Error("runner: storeEventsAsEntities is not supported");
-    const options: MongoClientOptions = { ...this.clientOptions, monitorCommands: true };
+    const options: MongoClientOptions = { monitorCommands: true };
     if (description.serverApi) options.serverApi = { ...description.serverApi, version: description.serverApi.version as ServerApiVersion };
-    const client = new MongoClient(withUriOptions(this.uri, description.uriOptions), options);
+    const uriOptions = { ...this.defaultUriOptions, ...(toDriverValue(description.uriOptions ?? {}) as Document) };
+    const client = new MongoClient(withUriOptions(this.uri, uriOptions), options);
     const entity: ClientEntity = { client, events: [] };
     const observed = new Set(description.observeEvents ?? []);
     const ignored = new Set(description.ignoreCommandMonitoringEvents ?? []);

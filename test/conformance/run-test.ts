@@ -8,7 +8,7 @@ import { checkEvents } from "./expect-events";
 import { match, matchDocuments, type MatchContext } from "./match";
 import { toDriverValue } from "./operations/arguments";
 import { findOperation } from "./operations";
-import { CLIENT_OPTIONS, type ServerUnderTest } from "./server";
+import { DEFAULT_URI_OPTIONS, type ServerUnderTest } from "./server";
 import type { CollectionData, Operation, SpecFile, TestCase } from "./spec-files";
 
 export interface TestRun {
@@ -92,7 +92,7 @@ function renderEvents(entities: EntityMap): string[] {
 
 /** Runs one test as "Executing a Test" describes: setup, operations, events, outcome, cleanup. */
 export async function runTest(file: SpecFile, test: TestCase, server: ServerUnderTest): Promise<TestRun> {
-  const entities = new EntityMap(server.uri, CLIENT_OPTIONS);
+  const entities = new EntityMap(server.uri, DEFAULT_URI_OPTIONS);
   let events: string[] = [];
   try {
     await setUpCollections(server.internal, file.initialData ?? []).catch((error: unknown) => {

@@ -1,4 +1,4 @@
-import { MongoClient, type MongoClientOptions } from "mongodb";
+import { MongoClient } from "mongodb";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import type { ServerInfo } from "./requirements";
 
@@ -9,8 +9,11 @@ export interface ServerUnderTest {
   stop(): Promise<void>;
 }
 
-/** Fail fast instead of the driver's 30 s default when the server stops answering. */
-export const CLIENT_OPTIONS: MongoClientOptions = { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 };
+/**
+ * Fail fast instead of the driver's 30 s default when the server stops answering. Given as URI
+ * options so that a test's own uriOptions override them, as the test format requires.
+ */
+export const DEFAULT_URI_OPTIONS = { serverSelectionTimeoutMS: 5000, connectTimeoutMS: 5000 };
 
 /**
  * A fresh embedded engine, or, with MONGO_URI set, a connection to an existing server (to check
@@ -20,7 +23,7 @@ export async function startServer(): Promise<ServerUnderTest> {
   const external = process.env.MONGO_URI;
   const engine = external ? undefined : await startEmbeddedMongo({ port: 0 });
   const uri = external ?? engine!.uri;
-  const internal = new MongoClient(uri, CLIENT_OPTIONS);
+  const internal = new MongoClient(uri, DEFAULT_URI_OPTIONS);
   await internal.connect();
   return {
     uri,

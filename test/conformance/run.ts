@@ -97,6 +97,17 @@ async function runFile(file: SpecFile, engines: Engines, info: ServerInfo, guard
   return report;
 }
 
+async function loadAndRunFile(specDir: string, name: string, engines: Engines, info: ServerInfo, guard: CrashGuard): Promise<FileReport> {
+  let file: SpecFile;
+  try {
+    file = loadSpecFile(specDir, name);
+  } catch (error) {
+    const reason = `cannot read the file: ${(error as Error).message}`;
+    return { file: name, tests: [{ test: "(whole file)", result: { status: "failed", reason, events: [] } }] };
+  }
+  return runFile(file, engines, info, guard);
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { filter: { type: "string" }, verbose: { type: "boolean", default: false } },
@@ -117,7 +128,7 @@ async function main(): Promise<number> {
   try {
     const info = await describeServer(engines.current());
     for (const name of names) {
-      const report = await runFile(loadSpecFile(specDir, name), engines, info, guard);
+      const report = await loadAndRunFile(specDir, name, engines, info, guard);
       reports.push(report);
       for (const line of formatFile(report, values.verbose)) console.log(line);
     }

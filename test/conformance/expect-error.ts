@@ -48,9 +48,11 @@ export function checkError(expected: ExpectedError, error: unknown, context: Mat
     const needle = expected.errorContains.toLowerCase();
     if (!parts.some((p) => p.message.toLowerCase().includes(needle))) return `expected message containing "${expected.errorContains}"${got}`;
   }
-  if (expected.errorCode !== undefined) {
-    const code = expected.errorCode;
-    if (!parts.some((p) => p.code !== undefined && compareNumbers(p.code, code) === 0)) return `expected error code ${code}${got}`;
+  // Only errorContains and errorCodeName look into the aggregated errors of a bulk write; the
+  // code is the one of the error itself (for a bulk write, its first write error's).
+  const { code } = error as { code?: unknown };
+  if (expected.errorCode !== undefined && (code === undefined || compareNumbers(code, expected.errorCode) !== 0)) {
+    return `expected error code ${expected.errorCode}${got}`;
   }
   if (expected.errorCodeName !== undefined) {
     const name = expected.errorCodeName.toLowerCase();

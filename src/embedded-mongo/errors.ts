@@ -50,6 +50,7 @@ export const ErrorCodes = {
   DocumentValidationFailure: 121,
   CommandNotSupportedOnView: 166,
   OptionNotSupportedOnView: 167,
+  ViewDepthLimitExceeded: 15894,
   MergeStageNoMatchingDocument: 13113,
 } as const;
 

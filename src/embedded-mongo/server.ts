@@ -1,5 +1,6 @@
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { runCommand } from "./commands/registry";
+import { SessionRegistry } from "./sessions";
 import { CursorManager } from "./storage/cursors";
 import { StorageEngine } from "./storage/engine";
 import { startTtlMonitor } from "./storage/ttl";
@@ -11,6 +12,7 @@ export class EmbeddedMongoServer {
   private readonly server: Server;
   private readonly connections = new Set<Connection>();
   private readonly cursors = new CursorManager();
+  private readonly sessions = new SessionRegistry();
   private nextConnectionId = 1;
   private stopTtl?: () => void;
 
@@ -44,6 +46,7 @@ export class EmbeddedMongoServer {
     return runCommand(request.command, {
       engine: this.engine,
       cursors: this.cursors,
+      sessions: this.sessions,
       db: request.db,
       connectionId,
       log: [],

@@ -4,6 +4,7 @@ import { runPipeline } from "../query";
 import type { CommandContext } from "./context";
 import { prepareForInsert } from "./documents";
 import { selectDocuments } from "./select";
+import { deleteDocument, insertDocument, replaceDocument, writableCollection } from "./writes";
 import { valueKey } from "../storage/keys";
 import { formatDupKey } from "../storage/dup-key";
 
@@ -19,29 +20,29 @@ function targetOf(spec: unknown, ctx: CommandContext): Target {
 }
 
 /** Runs a final $out or $merge stage: writes `results` into the target collection. */
-export function writeStageResults(stage: Document, results: Document[], ctx: CommandContext, variables: Document | undefined): void {
-  if ("$out" in stage) writeOut(targetOf(stage.$out, ctx), results, ctx);
-  else writeMerge(stage.$merge as Document | string, results, ctx, variables);
+export function writeStageResults(stage: Document, results: Document[], ctx: CommandContext, variables: Document | undefined, bypass: boolean): void {
+  if ("$out" in stage) writeOut(targetOf(stage.$out, ctx), results, ctx, bypass);
+  else writeMerge(stage.$merge as Document | string, results, ctx, variables, bypass);
 }
 
 /** $out replaces the target's documents and keeps its indexes; a duplicate _id fails the stage. */
-function writeOut(target: Target, results: Document[], ctx: CommandContext): void {
+function writeOut(target: Target, results: Document[], ctx: CommandContext, bypass: boolean): void {
   const docs = results.map(prepareForInsert);
-  const coll = ctx.engine.ensureCollection(target.db, target.coll, ctx.log);
+  const coll = writableCollection(ctx, target.coll, target.db);
   if (new Set(docs.map((doc) => valueKey(doc._id))).size !== docs.length) {
     throw commandError("DuplicateKey", `E11000 duplicate key error collection: ${coll.ns} index: _id_`);
   }
-  for (const doc of [...coll.docs.values()]) ctx.engine.apply({ op: "delete", db: target.db, coll: target.coll, id: doc._id }, ctx.log);
-  for (const doc of docs) ctx.engine.apply({ op: "insert", db: target.db, coll: target.coll, doc }, ctx.log);
+  for (const doc of [...coll.docs.values()]) deleteDocument(ctx, coll, doc._id);
+  for (const doc of docs) insertDocument(ctx, coll, doc, bypass);
 }
 
-function writeMerge(spec: Document | string, results: Document[], ctx: CommandContext, outerVariables: Document | undefined): void {
+function writeMerge(spec: Document | string, results: Document[], ctx: CommandContext, outerVariables: Document | undefined, bypass: boolean): void {
   const options = typeof spec === "string" ? { into: spec } : spec;
   const target = targetOf(options.into, ctx);
   const on: string[] = options.on === undefined ? ["_id"] : Array.isArray(options.on) ? options.on : [options.on];
   const whenMatched = options.whenMatched ?? "merge";
   const whenNotMatched = options.whenNotMatched ?? "insert";
-  const coll = ctx.engine.ensureCollection(target.db, target.coll, ctx.log);
+  const coll = writableCollection(ctx, target.coll, target.db);
   for (const result of results) {
     const filter: Document = {};
     for (const field of on) filter[field] = result[field] ?? null;
@@ -49,7 +50,7 @@ function writeMerge(spec: Document | string, results: Document[], ctx: CommandCo
     if (!existing) {
       if (whenNotMatched === "discard") continue;
       if (whenNotMatched === "fail") throw commandError("MergeStageNoMatchingDocument", "$merge could not find a matching document in the target collection for at least one document in the source collection");
-      ctx.engine.apply({ op: "insert", db: target.db, coll: target.coll, doc: prepareForInsert(result) }, ctx.log);
+      insertDocument(ctx, coll, prepareForInsert(result), bypass);
       continue;
     }
     let merged: Document;
@@ -67,7 +68,7 @@ function writeMerge(spec: Document | string, results: Document[], ctx: CommandCo
     } else {
       throw commandError("BadValue", `unsupported $merge whenMatched mode: ${JSON.stringify(whenMatched)}`);
     }
-    ctx.engine.apply({ op: "replace", db: target.db, coll: target.coll, doc: merged }, ctx.log);
+    replaceDocument(ctx, coll, merged, existing, bypass);
   }
 }
 

@@ -1,10 +1,11 @@
 import { Long, type Document } from "bson";
 import { commandError } from "../errors";
 import { runPipeline } from "../query";
-import { collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
+import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { pipelineCollation, selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
+import { resolveView, resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
 
 function aggregate(command: Document, ctx: CommandContext): Document {
@@ -28,7 +29,14 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   // A leading $match goes through the shared read path so it can use an index.
   let input: Iterable<Document> = [];
   let rest = stages;
-  if (name) {
+  const view = name ? resolveView(ctx, name) : undefined;
+  if (view) {
+    input = view.source?.docs.values() ?? [];
+    rest = [...view.pipeline, ...stages];
+  } else if (!name && stages[0] && "$listLocalSessions" in stages[0]) {
+    input = ctx.sessions.list();
+    rest = stages.slice(1);
+  } else if (name) {
     const coll = ctx.engine.collection(ctx.db, name);
     const first = stages[0];
     if (first && "$match" in first) {
@@ -39,13 +47,13 @@ function aggregate(command: Document, ctx: CommandContext): Document {
     }
   }
   const results = runPipeline(input, rest, {
-    resolveCollection: (collName) => [...(ctx.engine.collection(ctx.db, collName)?.docs.values() ?? [])],
+    resolveCollection: resolver(ctx),
     variables,
     collation: pipelineCollation(collation),
   });
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
   if (outputStage) {
-    writeStageResults(outputStage, results, ctx, variables);
+    writeStageResults(outputStage, results, ctx, variables, boolOption(command, "bypassDocumentValidation", false));
     return { cursor: { id: Long.ZERO, ns, firstBatch: [] }, ok: 1 };
   }
   return { cursor: ctx.cursors.open(ns, results, optionalNumber(cursorOptions ?? {}, "batchSize")), ok: 1 };

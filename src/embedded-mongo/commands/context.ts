@@ -2,11 +2,13 @@ import type { Document } from "bson";
 import type { CursorManager } from "../storage/cursors";
 import type { StorageEngine } from "../storage/engine";
 import type { StorageOp } from "../storage/ops";
+import type { SessionRegistry } from "../sessions";
 
 /** What a command handler gets besides its command document. */
 export interface CommandContext {
   engine: StorageEngine;
   cursors: CursorManager;
+  sessions: SessionRegistry;
   db: string;
   connectionId: number;
   /** Ops applied by this command, committed to persistence before the reply is sent. */

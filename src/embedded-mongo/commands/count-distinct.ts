@@ -4,19 +4,21 @@ import { compileFilter, getIndexKeyValue } from "../query";
 import { valueKey } from "../storage/keys";
 import { collectionName, optionalDocument, optionalNumber } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { isSimpleCollation, selectDocuments } from "./select";
+import { isSimpleCollation } from "./select";
+import { selectFromNamespace } from "./views";
 
 function count(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const coll = ctx.engine.collection(ctx.db, name);
+  const isView = coll?.isView ?? false;
   const query = optionalDocument(command, "query") ?? {};
   const skip = optionalNumber(command, "skip") ?? 0;
   const limit = Math.abs(optionalNumber(command, "limit") ?? 0);
   if (skip < 0) throw commandError("BadValue", "skip value is negative in count query");
-  if (coll && Object.keys(query).length === 0 && command.hint === undefined) {
+  if (coll && !isView && Object.keys(query).length === 0 && command.hint === undefined) {
     return { n: Math.max(0, Math.min(coll.docs.size - skip, limit || Infinity)), ok: 1 };
   }
-  const docs = selectDocuments(coll, query, {
+  const docs = selectFromNamespace(ctx, name, query, {
     skip,
     limit,
     hint: command.hint,
@@ -30,7 +32,7 @@ function distinct(command: Document, ctx: CommandContext): Document {
   const key = command.key;
   if (typeof key !== "string") throw commandError("TypeMismatch", "Field 'key' must be of type string");
   const collation = optionalDocument(command, "collation");
-  const docs = selectDocuments(ctx.engine.collection(ctx.db, name), optionalDocument(command, "query") ?? {}, {
+  const docs = selectFromNamespace(ctx, name, optionalDocument(command, "query") ?? {}, {
     hint: command.hint,
     collation,
   });

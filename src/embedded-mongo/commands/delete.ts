@@ -5,20 +5,22 @@ import type { CommandContext, CommandTable } from "./context";
 import { writeError } from "./documents";
 import { selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
+import { deleteDocument, existingWritable } from "./writes";
+import type { Collection } from "../storage/collection";
 
 function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): number {
   const filter = optionalDocument(statement, "q");
   if (!filter) throw commandError("FailedToParse", "delete statement requires a 'q' filter document");
   const limit = optionalNumber(statement, "limit") ?? 0;
   if (limit !== 0 && limit !== 1) throw commandError("FailedToParse", "The limit field in delete objects must be 0 or 1");
-  const coll = ctx.engine.collection(ctx.db, name);
+  const coll = existingWritable(ctx, name);
   const matches = selectDocuments(coll, filter, {
     limit,
     hint: statement.hint,
     collation: optionalDocument(statement, "collation"),
     variables,
   });
-  for (const doc of matches) ctx.engine.apply({ op: "delete", db: ctx.db, coll: name, id: doc._id }, ctx.log);
+  for (const doc of matches) deleteDocument(ctx, coll as Collection, doc._id);
   return matches.length;
 }
 

@@ -6,6 +6,8 @@ import type { CommandContext, CommandTable } from "./context";
 import { buildUpsertDocument, checkUpdatedSize } from "./documents";
 import { selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
+import { deleteDocument, existingWritable, insertDocument, replaceDocument, writableCollection } from "./writes";
+import type { Collection } from "../storage/collection";
 
 function findAndModify(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
@@ -24,7 +26,9 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
     throw commandError("FailedToParse", "Update argument must be either an object or an array");
   }
 
-  const [current] = selectDocuments(ctx.engine.collection(ctx.db, name), filter, {
+  const bypass = boolOption(command, "bypassDocumentValidation", false);
+  const coll = existingWritable(ctx, name);
+  const [current] = selectDocuments(coll, filter, {
     sort: optionalDocument(command, "sort"),
     limit: 1,
     hint: command.hint,
@@ -35,7 +39,7 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
 
   if (remove) {
     if (!current) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
-    ctx.engine.apply({ op: "delete", db: ctx.db, coll: name, id: current._id }, ctx.log);
+    deleteDocument(ctx, coll as Collection, current._id);
     return { lastErrorObject: { n: 1 }, value: project(current), ok: 1 };
   }
 
@@ -44,14 +48,13 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
     const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables });
     if (result.modified) {
       checkUpdatedSize(result.doc);
-      ctx.engine.apply({ op: "replace", db: ctx.db, coll: name, doc: result.doc }, ctx.log);
+      replaceDocument(ctx, coll as Collection, result.doc, current, bypass);
     }
     return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? result.doc : current), ok: 1 };
   }
   if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
   const doc = buildUpsertDocument(filter, spec);
-  const coll = ctx.engine.ensureCollection(ctx.db, name, ctx.log);
-  ctx.engine.apply({ op: "insert", db: ctx.db, coll: coll.name, doc }, ctx.log);
+  insertDocument(ctx, writableCollection(ctx, name), doc, bypass);
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
     value: returnNew ? project(doc) : null,

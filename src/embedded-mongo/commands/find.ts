@@ -3,12 +3,11 @@ import { commandError } from "../errors";
 import { applyProjection } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { selectDocuments } from "./select";
+import { selectFromNamespace } from "./views";
 import { evaluateLet } from "./variables";
 
 function find(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
-  const coll = ctx.engine.collection(ctx.db, name);
   const filter = optionalDocument(command, "filter") ?? {};
   const projection = optionalDocument(command, "projection");
   const skip = optionalNumber(command, "skip") ?? 0;
@@ -19,7 +18,7 @@ function find(command: Document, ctx: CommandContext): Document {
   const singleBatch = boolOption(command, "singleBatch", false) || rawLimit < 0;
   const batchSize = optionalNumber(command, "batchSize");
   if (batchSize !== undefined && batchSize < 0) throw commandError("BadValue", "batchSize value must be non-negative");
-  const docs = selectDocuments(coll, filter, {
+  const docs = selectFromNamespace(ctx, name, filter, {
     sort: optionalDocument(command, "sort"),
     skip,
     limit,

@@ -55,7 +55,10 @@ export const handshakeCommands: CommandTable = {
     metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
     ok: 1,
   }),
-  endsessions: () => ({ ok: 1 }),
+  endsessions: (command, ctx) => {
+    ctx.sessions.end(Array.isArray(command.endSessions) ? command.endSessions : []);
+    return { ok: 1 };
+  },
   killallsessions: () => ({ ok: 1 }),
   getcmdlineopts: () => ({ argv: ["embedded-mongo"], parsed: {}, ok: 1 }),
   hostinfo: () => ({ system: { hostname: os.hostname(), numCores: os.cpus().length }, os: { type: os.type() }, ok: 1 }),

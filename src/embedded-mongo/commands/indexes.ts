@@ -5,6 +5,7 @@ import type { CommandContext, CommandTable } from "./context";
 import type { Collection } from "../storage/collection";
 import type { IndexSpec } from "../storage/ops";
 import { valueKey } from "../storage/keys";
+import { writableCollection } from "./writes";
 
 /** Request fields that are not index options (`background` is accepted and ignored since 4.2). */
 const NOT_OPTIONS = new Set(["key", "name", "v", "ns", "background"]);
@@ -52,7 +53,7 @@ function createIndexes(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const specs = requireArray(command, "indexes").map(normalizeSpec);
   const createdCollectionAutomatically = !ctx.engine.collection(ctx.db, name);
-  const coll = ctx.engine.ensureCollection(ctx.db, name, ctx.log);
+  const coll = writableCollection(ctx, name);
   const numIndexesBefore = coll.indexSpecs().length;
   for (const spec of specs) {
     if (alreadyExists(coll, spec)) continue;

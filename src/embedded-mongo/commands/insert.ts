@@ -2,17 +2,19 @@ import type { Document } from "bson";
 import { boolOption, collectionName, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { prepareForInsert, writeError } from "./documents";
+import { insertDocument, writableCollection } from "./writes";
 
 function insert(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const documents = requireArray(command, "documents");
   const ordered = boolOption(command, "ordered", true);
-  const coll = ctx.engine.ensureCollection(ctx.db, name, ctx.log);
+  const bypass = boolOption(command, "bypassDocumentValidation", false);
+  const coll = writableCollection(ctx, name);
   const writeErrors: Document[] = [];
   let n = 0;
   for (let i = 0; i < documents.length; i++) {
     try {
-      ctx.engine.apply({ op: "insert", db: ctx.db, coll: coll.name, doc: prepareForInsert(documents[i]) }, ctx.log);
+      insertDocument(ctx, coll, prepareForInsert(documents[i]), bypass);
       n++;
     } catch (error) {
       writeErrors.push(writeError(error, i));

@@ -53,6 +53,7 @@ function dispatch(command: Document, ctx: CommandContext): Document {
   if (command.txnNumber !== undefined || command.startTransaction !== undefined) {
     throw commandError("IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos");
   }
+  ctx.sessions.touch(command.lsid);
   return handler(command, ctx);
 }
 

@@ -6,6 +6,8 @@ import type { CommandContext, CommandTable } from "./context";
 import { buildUpsertDocument, checkUpdatedSize, writeError } from "./documents";
 import { selectDocuments } from "./select";
 import { evaluateLet, evaluateVariables } from "./variables";
+import { existingWritable, insertDocument, replaceDocument, writableCollection } from "./writes";
+import type { Collection } from "../storage/collection";
 
 interface StatementResult {
   matched: number;
@@ -13,7 +15,7 @@ interface StatementResult {
   upsertedId?: unknown;
 }
 
-function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): StatementResult {
+function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined, bypass: boolean): StatementResult {
   const filter = optionalDocument(statement, "q") ?? {};
   const update = statement.u;
   if (typeof update !== "object" || update === null) throw commandError("FailedToParse", "Update argument must be either an object or an array");
@@ -26,7 +28,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   if (multi && !Array.isArray(update) && !Object.keys(update).some((key) => key.startsWith("$")) && Object.keys(update).length > 0) {
     throw commandError("FailedToParse", "multi update is not supported for replacement-style update");
   }
-  const coll = ctx.engine.collection(ctx.db, name);
+  const coll = existingWritable(ctx, name);
   const matches = selectDocuments(coll, filter, {
     limit: multi ? 0 : 1,
     hint: statement.hint,
@@ -36,8 +38,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   if (matches.length === 0) {
     if (!boolOption(statement, "upsert", false)) return { matched: 0, modified: 0 };
     const doc = buildUpsertDocument(filter, spec);
-    const target = ctx.engine.ensureCollection(ctx.db, name, ctx.log);
-    ctx.engine.apply({ op: "insert", db: ctx.db, coll: target.name, doc }, ctx.log);
+    insertDocument(ctx, writableCollection(ctx, name), doc, bypass);
     return { matched: 0, modified: 0, upsertedId: doc._id };
   }
   let modified = 0;
@@ -45,7 +46,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
     const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables: spec.variables });
     if (!result.modified) continue;
     checkUpdatedSize(result.doc);
-    ctx.engine.apply({ op: "replace", db: ctx.db, coll: name, doc: result.doc }, ctx.log);
+    replaceDocument(ctx, coll as Collection, result.doc, current, bypass);
     modified++;
   }
   return { matched: matches.length, modified };
@@ -60,13 +61,14 @@ function update(command: Document, ctx: CommandContext): Document {
   }
   const ordered = boolOption(command, "ordered", true);
   const variables = evaluateLet(command);
+  const bypass = boolOption(command, "bypassDocumentValidation", false);
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
   let n = 0;
   let nModified = 0;
   for (let index = 0; index < statements.length; index++) {
     try {
-      const result = runStatement(statements[index], name, ctx, variables);
+      const result = runStatement(statements[index], name, ctx, variables, bypass);
       n += result.matched;
       nModified += result.modified;
       if (result.upsertedId !== undefined) {

@@ -29,8 +29,14 @@ export class Collection {
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Document,
+    /** As given to create (validator, viewOn, ...); replaced by collMod. */
+    public options: Document,
   ) {}
+
+  /** Views live in the catalog beside collections; they hold no documents. */
+  get isView(): boolean {
+    return typeof this.options.viewOn === "string";
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;

@@ -40,6 +40,9 @@ export class StorageEngine {
         this.databases.get(op.db)?.delete(op.coll);
         if (this.databases.get(op.db)?.size === 0) this.databases.delete(op.db);
         break;
+      case "setOptions":
+        this.require(op.db, op.coll).options = op.options;
+        break;
       case "dropDatabase":
         this.databases.delete(op.db);
         break;

@@ -8,6 +8,7 @@ import type { Document } from "bson";
 export type StorageOp =
   | { op: "createCollection"; db: string; coll: string; options: Document }
   | { op: "dropCollection"; db: string; coll: string }
+  | { op: "setOptions"; db: string; coll: string; options: Document }
   | { op: "dropDatabase"; db: string }
   | { op: "createIndex"; db: string; coll: string; spec: IndexSpec }
   | { op: "dropIndex"; db: string; coll: string; name: string }

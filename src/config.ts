@@ -28,6 +28,14 @@ export interface Config {
     accessTokenExpireMinutes: number;
     refreshTokenExpireDays: number;
   };
+  auth: {
+    /** bcrypt cost factor (log2 of rounds); tests lower it to stay fast. */
+    bcryptCost: number;
+    /** Failed logins allowed per email and per client IP within `windowSeconds`, then refused. */
+    loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+    /** ADMIN_EMAIL + ADMIN_PASSWORD: start-up creates this admin once if no user has the email. */
+    bootstrapAdmin?: { email: string; password: string; name: string };
+  };
   ai: { googleApiKey?: string };
   uploads: { maxFileSize: number; uploadDir: string; allowedExtensions: string[] };
   smtp?: { host: string; port: number; user?: string; password?: string; from?: string };
@@ -144,6 +152,13 @@ const schema = z.object({
   JWT_ALGORITHM: oneOf(["HS256", "HS384", "HS512"], "HS256"),
   ACCESS_TOKEN_EXPIRE_MINUTES: integer(1, 60 * 24 * 365, 30),
   REFRESH_TOKEN_EXPIRE_DAYS: integer(1, 3650, 7),
+  BCRYPT_COST: integer(4, 31, 12),
+  LOGIN_MAX_FAILURES: integer(1, 1_000_000, 5),
+  LOGIN_MAX_FAILURES_PER_IP: integer(1, 1_000_000, 100),
+  LOGIN_THROTTLE_WINDOW: integer(1, 86_400, 900),
+  ADMIN_EMAIL: text(),
+  ADMIN_PASSWORD: text(),
+  ADMIN_NAME: text(),
   GOOGLE_API_KEY: text(),
   MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPLOAD_DIR: text(),
@@ -205,6 +220,15 @@ export function loadConfig(env: Environment = process.env): Config {
       accessTokenExpireMinutes: vars.ACCESS_TOKEN_EXPIRE_MINUTES,
       refreshTokenExpireDays: vars.REFRESH_TOKEN_EXPIRE_DAYS,
     },
+    auth: {
+      bcryptCost: vars.BCRYPT_COST,
+      loginThrottle: {
+        maxFailuresPerEmail: vars.LOGIN_MAX_FAILURES,
+        maxFailuresPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,
+        windowSeconds: vars.LOGIN_THROTTLE_WINDOW,
+      },
+      bootstrapAdmin: bootstrapAdmin(vars),
+    },
     ai: { googleApiKey: vars.GOOGLE_API_KEY },
     uploads: {
       maxFileSize: vars.MAX_FILE_SIZE,
@@ -244,6 +268,22 @@ function checkProductionRules(vars: Parsed, isProduction: boolean): void {
       "Invalid configuration: MONGODB_URL must be set in production (the embedded database is for development)",
     );
   }
+}
+
+/** ADMIN_EMAIL and ADMIN_PASSWORD come together; a password the API would refuse is refused here. */
+function bootstrapAdmin(vars: Parsed): Config["auth"]["bootstrapAdmin"] {
+  const { ADMIN_EMAIL: email, ADMIN_PASSWORD: password } = vars;
+  if (!email && !password) return undefined;
+  if (!email || !password) {
+    throw new ConfigError("Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together");
+  }
+  if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
+    throw new ConfigError(`Invalid configuration: ADMIN_EMAIL must be an e-mail address (got ${shown(email)})`);
+  }
+  if (password.length < 8 || password.length > 128) {
+    throw new ConfigError(`Invalid configuration: ADMIN_PASSWORD must be 8 to 128 characters (got ${password.length})`);
+  }
+  return { email: email.toLowerCase(), password, name: vars.ADMIN_NAME ?? "Administrator" };
 }
 
 /** Read the kept development secret, or create it once so tokens survive restarts. */

@@ -27,6 +27,8 @@ export function createApollo({ schema, httpServer, config, log, closeWebSockets 
     includeStacktraceInErrorResponses: false,
     formatError,
     logger: log,
+    // main.ts owns shutdown: the database must close after Apollo, and only once.
+    stopOnTerminationSignals: false,
     plugins: [
       // Stops accepting connections and lets in-flight requests (REST ones too) finish.
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -142,6 +142,18 @@ describe("wire protocol", () => {
     client.close();
   });
 
+  it("reassembles a message that arrives in many small pieces", async () => {
+    const client = new RawClient(server.port);
+    const message = opMsg(21, { insert: "pieces", documents: [{ _id: 1, text: "y".repeat(5000) }], $db: "raw" });
+    for (let offset = 0; offset < message.length; offset += 997) {
+      client.send(message.subarray(offset, offset + 997));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const [reply] = await client.next();
+    expect(reply).toMatchObject({ responseTo: 21, doc: { n: 1, ok: 1 } });
+    client.close();
+  });
+
   it("closes only the connection that sent a malformed message", async () => {
     const bad = new RawClient(server.port);
     const good = new RawClient(server.port);

@@ -33,6 +33,8 @@ export class Connection {
   private onData(chunk: Buffer): void {
     this.pending.push(chunk);
     this.pendingBytes += chunk.length;
+    // Large messages arrive in many chunks: join them only once the whole message is here.
+    if (this.pendingBytes < 4 || this.pendingBytes < this.nextMessageLength()) return;
     let buffer = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
     let offset = 0;
     while (buffer.length - offset >= 4) {
@@ -48,6 +50,12 @@ export class Connection {
     buffer = buffer.subarray(offset);
     this.pending = buffer.length ? [buffer] : [];
     this.pendingBytes = buffer.length;
+  }
+
+  private nextMessageLength(): number {
+    const first = this.pending[0];
+    if (first.length >= 4) return first.readInt32LE(0);
+    return Buffer.concat(this.pending, this.pendingBytes).readInt32LE(0);
   }
 
   private enqueue(message: Buffer): void {

@@ -52,7 +52,14 @@ export function arithmetic(a: unknown, b: unknown, op: "add" | "mul"): unknown {
     const y = tb === "Long" ? (b as Long) : Long.fromNumber(toNumber(b));
     return op === "add" ? x.add(y) : x.multiply(y);
   }
-  return op === "add" ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
+  const result = op === "add" ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
+  // Two int32 values overflow into an int64 in mongod, not into a double.
+  if (isInt32(a) && isInt32(b) && Number.isInteger(result) && !isInt32(result)) return Long.fromNumber(result);
+  return result;
+}
+
+function isInt32(v: unknown): boolean {
+  return (typeof v === "number" || bsonTypeOf(v) === "Int32") && Number.isInteger(toNumber(v)) && toNumber(v) >= -2147483648 && toNumber(v) <= 2147483647;
 }
 
 /** Zero of the same numeric type as `v` (what `$mul` sets on a missing field). */

@@ -122,7 +122,7 @@ export function parentFor(doc: Doc, segs: string[]): Container {
       }
       const idx = Number(seg);
       next = cur[idx];
-      if (next === undefined || next === null) {
+      if (next === undefined) {
         while (cur.length < idx) cur.push(null);
         next = {};
         cur[idx] = next;

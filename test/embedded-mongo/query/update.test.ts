@@ -110,3 +110,14 @@ describe("applyUpdate", () => {
     expect(errorOf(() => upd({ a: [1] }, { $set: { "a.$": 1 } }))).toMatchObject({ code: 2 });
   });
 });
+
+describe("applyUpdate numeric edges", () => {
+  it("overflows int32 arithmetic into int64 like mongod", () => {
+    expect(applyUpdate({ a: 2147483647 }, { $inc: { a: 1 } }).doc.a).toEqual(Long.fromNumber(2147483648));
+    expect(applyUpdate({ a: 3 }, { $mul: { a: 2 } }).doc.a).toBe(6);
+  });
+
+  it("refuses to create a field inside a null array element", () => {
+    expect(() => applyUpdate({ a: [null] }, { $set: { "a.0.b": 1 } })).toThrow(expect.objectContaining({ code: 28 }));
+  });
+});

@@ -135,7 +135,10 @@ export class Collection {
         const perField = index.fields.map((field) => equalityValues(filter[field]));
         if (perField.some((values) => !values)) continue;
         const docs = this.lookup(index, perField as unknown[][]);
-        return { docs, exact: false, index: index.name };
+        // Bucket keys equal exactly when MongoDB equality holds (multikey included), so a filter
+        // made only of top-level equalities on the index's fields needs no second pass.
+        const exact = fields.length === index.fields.length && index.fields.every((field) => !field.includes("."));
+        return { docs, exact, index: index.name };
       }
     }
     return { docs: this.docs.values(), exact: false };

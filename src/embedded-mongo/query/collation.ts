@@ -16,11 +16,23 @@ const SENSITIVITY: Record<number, Intl.CollatorOptions["sensitivity"]> = {
 export function stringCompareFor(collation: Doc | undefined): StringCompare {
   if (!collation || !collation.locale || collation.locale === "simple") return compareStrings;
   const strength = Number(collation.strength ?? 3);
-  const collator = new Intl.Collator(String(collation.locale).replace("_", "-"), {
+  const collator = new Intl.Collator(bcp47Locale(String(collation.locale)), {
     sensitivity: collation.caseLevel && strength < 3 ? "case" : (SENSITIVITY[strength] ?? "variant"),
     numeric: Boolean(collation.numericOrdering),
     caseFirst: collation.caseFirst === "upper" || collation.caseFirst === "lower" ? collation.caseFirst : undefined,
     ignorePunctuation: collation.alternate === "shifted",
   });
   return (a, b) => collator.compare(a, b);
+}
+
+/** MongoDB spells locales ICU-style ("en_US"); Intl wants BCP 47 ("en-US"). */
+export function bcp47Locale(locale: string): string {
+  return locale.replace(/_/g, "-");
+}
+
+/** The collation as mingo's own operators (Intl-based) accept it. */
+export function mingoCollation(collation: Doc | undefined): Doc | undefined {
+  if (!collation || typeof collation.locale !== "string") return undefined;
+  if (collation.locale === "simple") return undefined;
+  return { ...collation, locale: bcp47Locale(collation.locale) };
 }

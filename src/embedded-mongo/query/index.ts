@@ -1,13 +1,24 @@
 /**
  * MongoDB query, update and aggregation semantics for the embedded engine: pure functions
  * over documents as the engine deserializes them (bson defaults, `promoteLongs: false`).
+ * One BSON order (`compareValues`) underlies filters, sorts, `$group`, `$min`/`$max`,
+ * `$addToSet`, `$in` and `$lookup`.
+ *
+ * Optional inputs beyond the base contract:
+ * - `compileFilter(filter, { variables, collation })` and `compileSort(sort, collation)`:
+ *   a collation changes string comparison (MongoDB spelling, "en_US" or "en-US").
+ * - `applyUpdate(doc, update, { ..., filter })`: the query that selected `doc`, needed by the
+ *   positional `$` operator (`{"items.$.qty": 1}`); without it such updates fail like mongod
+ *   does when the query did not match an array element.
+ * - `applyProjection(doc, projection, { filter, variables })`: `filter` for positional
+ *   projections (`{"items.$": 1}`), `variables` for `let` in projection expressions.
  */
 export type { Document as Doc } from "bson";
 export { compareValues, valuesEqual } from "./bson-order";
-export { compileFilter } from "./filter";
+export { compileFilter, type FilterOptions } from "./filter";
 export { compileSort } from "./sort";
-export { applyProjection } from "./projection";
-export { applyUpdate } from "./update";
+export { applyProjection, type ProjectionOptions } from "./projection";
+export { applyUpdate, type UpdateOptions, type UpdateResult } from "./update";
 export { upsertSeed } from "./upsert-seed";
-export { runPipeline } from "./pipeline";
+export { runPipeline, type PipelineEnv } from "./pipeline";
 export { getIndexKeyValue } from "./paths";

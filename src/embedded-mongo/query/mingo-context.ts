@@ -7,6 +7,7 @@ import * as queryOperators from "mingo/operators/query";
 import * as windowOperators from "mingo/operators/window";
 import type { Options } from "mingo/types";
 import { ACCUMULATOR_OPERATORS, EXPRESSION_OPERATORS, PIPELINE_OPERATORS } from "./agg-operators";
+import { mingoCollation } from "./collation";
 import type { Doc } from "./paths";
 
 let context: Context | undefined;
@@ -35,7 +36,7 @@ export function mingoOptions(extra: { variables?: Doc; collation?: Doc; resolveC
   return {
     context: engineContext(),
     variables: extra.variables,
-    collation: extra.collation as Options["collation"],
+    collation: mingoCollation(extra.collation) as Options["collation"],
     collectionResolver: extra.resolveCollection,
     useStrictMode: true,
   };

@@ -1,3 +1,4 @@
+import { DurableStore, type CompactionOptions } from "./persistence/durable-store";
 import { EmbeddedMongoServer } from "./server";
 
 export interface EmbeddedMongoOptions {
@@ -5,23 +6,39 @@ export interface EmbeddedMongoOptions {
   host?: string;
   /** TCP port; 0 picks a free one. */
   port?: number;
-  /** Reserved for on-disk durability; accepted and currently ignored (data lives in memory). */
+  /**
+   * Directory to keep the data in (created when missing; one process at a time). Every write is
+   * journaled and fsync'd before it is acknowledged. Unset: data lives in memory only.
+   */
   dataDir?: string;
+  /** With `dataDir`: when the journal is folded into a new snapshot. */
+  compaction?: CompactionOptions;
 }
 
 export interface EmbeddedMongo {
   /** `mongodb://host:port/` for the driver or mongoose. */
   uri: string;
   port: number;
-  /** Closes every connection and the listener, and stops the TTL monitor. */
+  /** Closes every connection and the listener, stops the TTL monitor, flushes the journal and unlocks `dataDir`. */
   stop(): Promise<void>;
 }
 
 /** Starts an in-process MongoDB-compatible server that the official driver talks to over TCP. */
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? "127.0.0.1";
-  const server = new EmbeddedMongoServer();
-  const port = await server.listen(host, options.port ?? 0);
+  const store = options.dataDir === undefined ? undefined : await DurableStore.open(options.dataDir, options.compaction);
+  const server = new EmbeddedMongoServer(store?.engine);
+  const stop = async () => {
+    await server.stop();
+    await store?.close();
+  };
+  let port: number;
+  try {
+    port = await server.listen(host, options.port ?? 0);
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
   const uriHost = host.includes(":") ? `[${host}]` : host;
-  return { uri: `mongodb://${uriHost}:${port}/`, port, stop: () => server.stop() };
+  return { uri: `mongodb://${uriHost}:${port}/`, port, stop };
 }

@@ -1,0 +1,100 @@
+import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { LOCK_FILE } from "./files";
+
+/** A second process (or a second engine in this one) tried to open a directory that is being served. */
+export class DataDirLockedError extends Error {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
+    super(
+      `data directory ${dir} is in use by process ${pid} (lock file ${join(dir, LOCK_FILE)}); ` +
+        `stop that process first, or delete the lock file if process ${pid} is not an embedded-mongo server`,
+    );
+    this.name = "DataDirLockedError";
+  }
+}
+
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Takes the directory's lock file, which holds the holder's pid, and returns its release. A lock
+ * whose pid is no longer running (the holder crashed) is taken over.
+ *
+ * The lock appears with its pid already in it (written to a private file, then hard-linked into
+ * place, which fails if the lock exists), so nobody ever reads a half-written lock. A stale lock
+ * is first renamed aside and checked to be the one judged stale, so two processes taking over the
+ * same stale lock cannot both delete each other's fresh one.
+ */
+export async function acquireLock(dir: string): Promise<() => Promise<void>> {
+  const lockPath = join(dir, LOCK_FILE);
+  const mine = `${lockPath}.${process.pid}`;
+  await writeFile(mine, `${process.pid}\n`);
+  try {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      try {
+        await link(mine, lockPath);
+        return () => releaseLock(lockPath);
+      } catch (error) {
+        if (!isCode(error, "EEXIST")) throw error;
+      }
+      const holder = await readPid(lockPath);
+      if (holder === undefined) continue;
+      if (isRunning(holder)) throw new DataDirLockedError(dir, holder);
+      await setAsideStaleLock(lockPath, holder);
+    }
+    throw new Error(`could not take the lock file ${lockPath}: it keeps changing`);
+  } finally {
+    await unlink(mine);
+  }
+}
+
+async function setAsideStaleLock(lockPath: string, stalePid: number): Promise<void> {
+  const aside = `${lockPath}.stale.${process.pid}`;
+  try {
+    await rename(lockPath, aside);
+  } catch (error) {
+    if (isCode(error, "ENOENT")) return;
+    throw error;
+  }
+  const moved = await readPid(aside);
+  if (moved !== stalePid) {
+    // Someone took the stale lock over between our read and our rename: give theirs back.
+    await link(aside, lockPath).catch(() => undefined);
+  }
+  await unlink(aside);
+}
+
+async function releaseLock(lockPath: string): Promise<void> {
+  if ((await readPid(lockPath)) === process.pid) await unlink(lockPath);
+}
+
+/** The pid in a lock file; undefined when it vanished meanwhile. A lock without a valid pid counts as stale (pid 0). */
+async function readPid(path: string): Promise<number | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    if (isCode(error, "ENOENT")) return undefined;
+    throw error;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : 0;
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return isCode(error, "EPERM");
+  }
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return (error as NodeJS.ErrnoException)?.code === code;
+}

@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+// This file's server logs to stdout as well: a few JSON lines in the test output are expected.
+let server: TestServer;
+let logDir: string;
+const logFile = () => join(logDir, "logs", "api.log");
+
+beforeAll(async () => {
+  logDir = mkdtempSync(join(tmpdir(), "ai-learning-logs-"));
+  server = await startTestServer({ LOG_LEVEL: "info", LOG_FILE: logFile() });
+});
+afterAll(async () => {
+  await server.stop();
+  rmSync(logDir, { recursive: true, force: true });
+});
+
+it("logs each request to LOG_FILE with method, path, status, duration and request id, without credentials", async () => {
+  await fetch(`${server.url}/health`, {
+    headers: { "x-request-id": "log-test-1", authorization: "Bearer secret-token-123" },
+  });
+  const lines = readFileSync(logFile(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  const entry = lines.find((line) => line.req?.id === "log-test-1");
+  expect(entry).toMatchObject({
+    req: { id: "log-test-1", method: "GET", url: "/health" },
+    res: { statusCode: 200 },
+    responseTime: expect.any(Number),
+  });
+  expect(readFileSync(logFile(), "utf8")).not.toContain("secret-token-123");
+});

@@ -41,14 +41,14 @@ function validateId(id: unknown): void {
 export function checkSize(doc: Document): void {
   const size = BSON.calculateObjectSize(doc);
   if (size > MAX_BSON_SIZE) {
-    throw new MongoCommandError(10334, "BSONObjectTooLarge", `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
+    throw commandError("BSONObjectTooLarge", `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
   }
 }
 
 export function checkUpdatedSize(doc: Document): void {
   const size = BSON.calculateObjectSize(doc);
   if (size > MAX_BSON_SIZE) {
-    throw new MongoCommandError(17419, "Location17419", `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
+    throw commandError("Location17419", `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { BSON, type Document } from "bson";
+import type { Document } from "bson";
 import { formatDupKey } from "./dup-key";
 import { commandError } from "../errors";
 import { Index } from "./indexes";
@@ -184,8 +184,4 @@ function isLookupValue(value: unknown): boolean {
 
 function isPlainObject(value: unknown): value is Document {
   return typeof value === "object" && value !== null && !Array.isArray(value) && !(value as Document)._bsontype && !(value instanceof Date) && !(value instanceof RegExp);
-}
-
-export function documentSize(doc: Document): number {
-  return BSON.calculateObjectSize(doc);
 }

@@ -1,0 +1,64 @@
+import { GoogleGenerativeAIError, GoogleGenerativeAIFetchError } from "@google/generative-ai";
+import { GraphQLError } from "graphql";
+import type { ErrorCode, ErrorDetails } from "../../../lib/errors";
+
+/** Why a Gemini call failed, as the caller will see it, and whether trying again may help. */
+export interface Failure {
+  code: Extract<ErrorCode, "AI_UNAVAILABLE" | "BAD_USER_INPUT">;
+  message: string;
+  details: ErrorDetails;
+  retryable: boolean;
+  /** The server's own wait hint (google.rpc.RetryInfo), when it sent one. */
+  retryAfterMs?: number;
+}
+
+const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+// Gemini answers 400 INVALID_ARGUMENT for both our mistakes and inputs over the model's limit.
+const INPUT_TOO_LONG = /exceeds the maximum number of tokens|input token count|too long/i;
+
+export function unavailable(message: string, details: ErrorDetails = {}, retryable = false): Failure {
+  return { code: "AI_UNAVAILABLE", message, details: { provider: "gemini", ...details }, retryable };
+}
+
+/** Classifies an error thrown by the SDK; `timedOut` says the per-call deadline aborted it. */
+export function classifyError(error: unknown, timedOut: boolean, timeoutMs: number): Failure {
+  if (timedOut) {
+    return unavailable(`The AI service did not answer within ${timeoutMs / 1000}s`, { reason: "TIMEOUT" }, true);
+  }
+  if (error instanceof GoogleGenerativeAIFetchError && error.status !== undefined) {
+    const status = error.status;
+    if (status === 429) {
+      return { ...unavailable("The AI service is busy (rate limited)", { reason: "RATE_LIMITED", status }, true), retryAfterMs: retryDelayMs(error) };
+    }
+    if (RETRYABLE_STATUSES.has(status)) {
+      return { ...unavailable(`The AI service failed (HTTP ${status})`, { reason: "SERVER_ERROR", status }, true), retryAfterMs: retryDelayMs(error) };
+    }
+    if (status === 400 && INPUT_TOO_LONG.test(error.message)) {
+      return { code: "BAD_USER_INPUT", message: "The text is too long for the AI model", details: { provider: "gemini", status }, retryable: false };
+    }
+    return unavailable(`The AI service rejected the request (HTTP ${status})`, { reason: "REJECTED", status });
+  }
+  if (error instanceof GoogleGenerativeAIError) {
+    // Connection refused or reset, DNS failure, a stream cut off: the network, worth another try.
+    return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
+  }
+  throw error;
+}
+
+/** `retryDelay` of a RetryInfo detail, e.g. "37s" or "0.250s". */
+function retryDelayMs(error: GoogleGenerativeAIFetchError): number | undefined {
+  const details = (error.errorDetails ?? []) as { "@type"?: string; retryDelay?: string }[];
+  const delay = details.find((detail) => detail["@type"] === RETRY_INFO)?.retryDelay;
+  const seconds = delay?.match(/^(\d+(?:\.\d+)?)s$/)?.[1];
+  return seconds === undefined ? undefined : Math.round(Number(seconds) * 1000);
+}
+
+/** The error a caller of the provider receives, shaped as `raise` shapes it. */
+export function toGraphQLError(failure: Failure): GraphQLError {
+  return new GraphQLError(failure.message, { extensions: { ...failure.details, code: failure.code } });
+}
+
+export function fail(failure: Failure): never {
+  throw toGraphQLError(failure);
+}

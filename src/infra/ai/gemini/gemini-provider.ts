@@ -1,0 +1,218 @@
+import {
+  GoogleGenerativeAI,
+  TaskType,
+  type EmbedContentRequest,
+  type GenerateContentResponse,
+  type GenerationConfig,
+  type RequestOptions,
+} from "@google/generative-ai";
+import { GraphQLError } from "graphql";
+import type { Logger } from "../../../lib/logger";
+import { parseJsonAnswer } from "../json-answer";
+import { jsonRepairPrompt } from "../prompts";
+import type {
+  AiCheck,
+  AiProvider,
+  AiPurpose,
+  CallOptions,
+  EmbedKind,
+  JsonAnswer,
+  JsonPrompt,
+  Prompt,
+  TextAnswer,
+  TokenUsage,
+} from "../provider";
+import { normalize } from "../vectors";
+import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
+import type { AiUsageRecorder } from "../usage/usage-recorder";
+import { answerText, chunkText, failEmpty, usageOf } from "./answers";
+import { classifyError, fail, toGraphQLError, unavailable } from "./failures";
+import { toResponseSchema } from "./response-schema";
+import { withRetries, type RetryPolicy } from "./retry";
+
+export interface GeminiSettings {
+  apiKey: string;
+  model: string;
+  embeddingModel: string;
+  dimensions: number;
+  /** Another endpoint than Google's (a proxy, or the fake server in tests). */
+  baseUrl?: string;
+  retry: RetryPolicy;
+}
+
+export interface ProviderDeps {
+  log: Logger;
+  recorder: AiUsageRecorder;
+}
+
+// The API takes at most 100 texts per batchEmbedContents request.
+const EMBED_BATCH_SIZE = 100;
+
+// outputDimensionality is accepted by the API but missing from the SDK's request type.
+type SizedEmbedRequest = EmbedContentRequest & { outputDimensionality: number };
+
+/** Gemini through the official SDK, with retries, deadlines, block handling and usage records. */
+export class GeminiProvider implements AiProvider {
+  readonly name = "gemini" as const;
+  readonly model: string;
+  readonly embeddingModelId: string;
+  readonly dimensions: number;
+  private readonly client: GoogleGenerativeAI;
+  private readonly requestOptions: RequestOptions;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly settings: GeminiSettings,
+    private readonly deps: ProviderDeps,
+  ) {
+    this.model = settings.model;
+    this.dimensions = settings.dimensions;
+    this.embeddingModelId = `gemini/${settings.embeddingModel}/${settings.dimensions}`;
+    this.client = new GoogleGenerativeAI(settings.apiKey);
+    this.requestOptions = settings.baseUrl ? { baseUrl: settings.baseUrl.replace(/\/+$/, "") } : {};
+    this.log = deps.log.child({ ai: "gemini" });
+  }
+
+  async generateText(prompt: Prompt, options: CallOptions = {}): Promise<TextAnswer> {
+    const { text, usage } = await this.generate(prompt, undefined, options);
+    return { text, usage, provider: this.name, model: this.model };
+  }
+
+  async generateJson<Value>(prompt: JsonPrompt<Value>, options: CallOptions = {}): Promise<JsonAnswer<Value>> {
+    const json: GenerationConfig = { responseMimeType: "application/json", responseSchema: toResponseSchema(prompt.schema) };
+    const first = await this.generate(prompt, json, options);
+    const parsed = parseJsonAnswer(first.text, prompt.schema);
+    if (parsed.ok) {
+      return { value: parsed.value, repaired: parsed.repairedLocally, usage: first.usage, provider: this.name, model: this.model };
+    }
+    this.log.warn({ purpose: prompt.purpose, problems: parsed.problems }, "ai: invalid JSON answer, asking for a repair");
+    const second = await this.generate(jsonRepairPrompt(prompt, first.text, parsed.problems), json, options);
+    const repaired = parseJsonAnswer(second.text, prompt.schema);
+    if (!repaired.ok) {
+      fail(unavailable("The AI service's answer did not have the expected form", { reason: "INVALID_OUTPUT", problems: repaired.problems }));
+    }
+    return { value: repaired.value, repaired: true, usage: addUsage(first.usage, second.usage), provider: this.name, model: this.model };
+  }
+
+  async *streamText(prompt: Prompt, options: CallOptions = {}): AsyncGenerator<string> {
+    const meter = new UsageMeter(this.deps.recorder, this.target(prompt.purpose), options);
+    // Aborted when the consumer stops reading or the stream goes quiet for too long.
+    const stop = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+    let idle: NodeJS.Timeout | undefined;
+    let usage: TokenUsage = {};
+    try {
+      const model = this.client.getGenerativeModel({ model: this.model, systemInstruction: prompt.system }, this.requestOptions);
+      const result = await withRetries(this.settings.retry, this.log, options.signal, (attemptSignal) =>
+        model.generateContentStream(prompt.text, { signal: AbortSignal.any([attemptSignal, stop.signal]) }),
+      );
+      // The SDK also aggregates the stream into `response`; unread, its failure must not go unhandled.
+      result.response.catch(() => undefined);
+      const timeoutMs = this.settings.retry.timeoutMs;
+      let wrote = false;
+      const iterator = result.stream[Symbol.asyncIterator]();
+      for (;;) {
+        idle = setTimeout(() => stop.abort(), timeoutMs);
+        const next = await iterator.next().catch((error: unknown) => {
+          signal.throwIfAborted();
+          throw error;
+        });
+        clearTimeout(idle);
+        if (next.done) break;
+        usage = usageOf(next.value);
+        const text = chunkText(next.value);
+        if (text) {
+          wrote = true;
+          yield text;
+        }
+      }
+      if (!wrote) failEmpty();
+      meter.succeeded(usage);
+    } catch (error) {
+      const failure = this.streamFailure(error, options.signal, stop.signal);
+      meter.failed(failure, usage);
+      throw failure;
+    } finally {
+      clearTimeout(idle);
+      stop.abort();
+    }
+  }
+
+  async embed(texts: string[], kind: EmbedKind, options: CallOptions = {}): Promise<number[][]> {
+    if (texts.length === 0) return [];
+    const model = this.client.getGenerativeModel({ model: this.settings.embeddingModel }, this.requestOptions);
+    const taskType = kind === "document" ? TaskType.RETRIEVAL_DOCUMENT : TaskType.RETRIEVAL_QUERY;
+    const request = (text: string): SizedEmbedRequest => ({
+      content: { role: "user", parts: [{ text }] },
+      taskType,
+      outputDimensionality: this.dimensions,
+    });
+    const { vectors } = await metered(this.deps.recorder, this.target("embedding"), options, async () => {
+      const vectors: number[][] = [];
+      for (let start = 0; start < texts.length; start += EMBED_BATCH_SIZE) {
+        const batch = texts.slice(start, start + EMBED_BATCH_SIZE);
+        const values = await withRetries(this.settings.retry, this.log, options.signal, async (signal) =>
+          batch.length === 1
+            ? [(await model.embedContent(request(batch[0]), { signal })).embedding.values]
+            : (await model.batchEmbedContents({ requests: batch.map(request) }, { signal })).embeddings.map((e) => e.values),
+        );
+        if (values.length !== batch.length) {
+          fail(unavailable(`The AI service returned ${values.length} embeddings for ${batch.length} texts`, { reason: "INVALID_OUTPUT" }));
+        }
+        vectors.push(...values.map((vector) => this.checkedVector(vector)));
+      }
+      return { vectors, usage: {} };
+    });
+    return vectors;
+  }
+
+  /** countTokens proves the key, the model and the network, and costs no generation tokens. */
+  async check(): Promise<AiCheck> {
+    const started = performance.now();
+    const base = { provider: this.name, model: this.model };
+    try {
+      const model = this.client.getGenerativeModel({ model: this.model }, this.requestOptions);
+      await withRetries({ ...this.settings.retry, maxRetries: 0 }, this.log, undefined, (signal) => model.countTokens("ping", { signal }));
+      return { ...base, status: "healthy", latencyMs: Math.round(performance.now() - started) };
+    } catch (error) {
+      return { ...base, status: "unhealthy", error: (error as Error).message };
+    }
+  }
+
+  private async generate(prompt: Prompt, generationConfig: GenerationConfig | undefined, options: CallOptions) {
+    const model = this.client.getGenerativeModel(
+      { model: this.model, systemInstruction: prompt.system, generationConfig },
+      this.requestOptions,
+    );
+    return metered(this.deps.recorder, this.target(prompt.purpose), options, async () => {
+      const { response } = await withRetries(this.settings.retry, this.log, options.signal, (signal) =>
+        model.generateContent(prompt.text, { signal }),
+      );
+      return { text: answerText(response), usage: usageOf(response as GenerateContentResponse) };
+    });
+  }
+
+  /** Mid-stream failures are not retried: the consumer already has part of the answer. */
+  private streamFailure(error: unknown, callerSignal: AbortSignal | undefined, stop: AbortSignal): unknown {
+    if (callerSignal?.aborted) return callerSignal.reason;
+    if (error instanceof GraphQLError) return error;
+    return toGraphQLError(classifyError(error, stop.aborted, this.settings.retry.timeoutMs));
+  }
+
+  private checkedVector(values: number[]): number[] {
+    if (values.length !== this.dimensions) {
+      fail(unavailable(`The AI service returned ${values.length}-dimensional embeddings, expected ${this.dimensions}`, { reason: "INVALID_OUTPUT" }));
+    }
+    // Gemini only normalizes its full-size vectors; cosine search assumes unit length.
+    return normalize(values);
+  }
+
+  private target(purpose: AiPurpose): MeterTarget {
+    return { provider: this.name, model: purpose === "embedding" ? this.settings.embeddingModel : this.model, purpose };
+  }
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const sum = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
+}

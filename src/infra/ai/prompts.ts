@@ -1,0 +1,119 @@
+import type { JsonPrompt, Prompt } from "./provider";
+import { courseOutlineSchema, quizSchema, type CourseOutline, type GeneratedQuiz } from "./schemas";
+
+/**
+ * Every prompt the platform sends, each a named function. A prompt carries its structured input
+ * (`task`) beside the text so that the offline provider, which cannot follow instructions, can
+ * still answer it.
+ */
+
+export type CourseLevel = "BEGINNER" | "INTERMEDIATE" | "ADVANCED";
+export type QuizDifficulty = "EASY" | "MEDIUM" | "HARD";
+export type TutorMode = "STRICT" | "HYBRID";
+
+/** A retrieved piece of material; prompts number them from 1 so answers can cite `[n]`. */
+export interface Passage {
+  text: string;
+  title?: string;
+}
+
+export interface ChatTurn {
+  role: "user" | "assistant";
+  text: string;
+}
+
+export interface CourseOutlineTask {
+  kind: "courseOutline";
+  topic: string;
+  level: CourseLevel;
+  numChapters: number;
+  language?: string;
+  /** Build the course from this document rather than from general knowledge. */
+  source?: { title?: string; text: string };
+}
+
+export interface QuizTask {
+  kind: "quiz";
+  passages: Passage[];
+  numQuestions: number;
+  difficulty: QuizDifficulty;
+}
+
+export interface TutorAnswerTask {
+  kind: "tutorAnswer";
+  question: string;
+  passages: Passage[];
+  history: ChatTurn[];
+  mode: TutorMode;
+}
+
+export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask;
+
+const MARKDOWN_RULES = "Write chapter content in Markdown with short sections, examples and a brief summary.";
+
+export function courseOutlinePrompt(input: Omit<CourseOutlineTask, "kind">): JsonPrompt<CourseOutline, CourseOutlineTask> {
+  const level = input.level.toLowerCase();
+  const language = input.language ? ` Write in ${input.language}.` : "";
+  const system =
+    `You are an expert instructional designer. You write accurate, well-structured ${level} courses.` +
+    ` ${MARKDOWN_RULES}${language} Answer with JSON only.`;
+  const ask = `Create a ${level} course of exactly ${input.numChapters} chapters`;
+  const text = input.source
+    ? `${ask} that teaches the document below, following its structure and using only what it says.` +
+      ` The course is about: ${input.topic}.` +
+      `${input.source.title ? `\nDocument title: ${input.source.title}` : ""}` +
+      `\n\n<document>\n${input.source.text}\n</document>`
+    : `${ask} on the topic: ${input.topic}.\nGive each chapter a title, its full teaching content and an estimated study time.`;
+  return { purpose: "outline", system, text, task: { kind: "courseOutline", ...input }, schema: courseOutlineSchema };
+}
+
+export function quizPrompt(input: Omit<QuizTask, "kind">): JsonPrompt<GeneratedQuiz, QuizTask> {
+  const system =
+    "You write fair multiple-choice quiz questions that test understanding of the given passages." +
+    " Each question has exactly four distinct options, one of them correct, and is answerable from one passage." +
+    " Answer with JSON only.";
+  const text =
+    `Write ${input.numQuestions} ${input.difficulty.toLowerCase()} questions, none repeating another.` +
+    ` For each, give the number of the passage it comes from and an explanation quoting that passage.` +
+    `\n\n${numberedPassages(input.passages)}`;
+  const passageCount = input.passages.length;
+  const schema = quizSchema.refine(
+    (quiz) => quiz.questions.every((question) => question.passage <= passageCount),
+    `passage must be a passage number from 1 to ${passageCount}`,
+  );
+  return { purpose: "quiz", system, text, task: { kind: "quiz", ...input }, schema };
+}
+
+export const STRICT_REFUSAL = "I don't have that information in the provided context.";
+
+export function tutorAnswerPrompt(input: Omit<TutorAnswerTask, "kind">): Prompt<TutorAnswerTask> {
+  const rules =
+    input.mode === "STRICT"
+      ? `Answer only from the numbered passages. If they do not contain the answer, reply exactly: "${STRICT_REFUSAL}"`
+      : "Prefer the numbered passages. You may add general knowledge, but say clearly which parts are not from the material.";
+  const system =
+    "You are a patient tutor helping a learner with their own study material. " +
+    `${rules} Cite the passages you use as [n] after the sentence that uses them. Be concise.`;
+  const history = input.history.map((turn) => `${turn.role === "user" ? "Learner" : "Tutor"}: ${turn.text}`).join("\n");
+  const text =
+    `${numberedPassages(input.passages)}` +
+    `${history ? `\n\nConversation so far:\n${history}` : ""}` +
+    `\n\nLearner's question: ${input.question}`;
+  return { purpose: "chat", system, text, task: { kind: "tutorAnswer", ...input } };
+}
+
+/** Asks the model to fix its own answer: the same request, its output, and what was wrong with it. */
+export function jsonRepairPrompt<Value>(prompt: JsonPrompt<Value>, output: string, problems: string[]): JsonPrompt<Value> {
+  const text =
+    `${prompt.text}\n\nYour previous answer was not valid:\n<answer>\n${output}\n</answer>` +
+    `\nProblems:\n${problems.map((problem) => `- ${problem}`).join("\n")}` +
+    "\n\nReturn the corrected JSON only.";
+  return { ...prompt, text };
+}
+
+function numberedPassages(passages: Passage[]): string {
+  if (passages.length === 0) return "Passages: none.";
+  return passages
+    .map((passage, i) => `<passage n="${i + 1}"${passage.title ? ` title="${passage.title.replace(/"/g, "'")}"` : ""}>\n${passage.text}\n</passage>`)
+    .join("\n\n");
+}

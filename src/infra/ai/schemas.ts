@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/** Options that differ only in case, spacing or punctuation are the same option to a learner. */
+export function normalizeOption(option: string): string {
+  return option
+    .normalize("NFKC")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+function allDistinct(values: string[]): boolean {
+  return new Set(values.map(normalizeOption)).size === values.length;
+}
+
+export const QUIZ_OPTION_COUNT = 4;
+
+export const courseOutlineSchema = z.object({
+  title: z.string().trim().min(1).max(200).describe("Course title"),
+  description: z.string().trim().min(1).max(1000).describe("Two or three sentences on what the course covers"),
+  chapters: z
+    .array(
+      z.object({
+        title: z.string().trim().min(1).max(200).describe("Chapter title"),
+        content: z.string().trim().min(1).describe("The chapter's teaching text in Markdown"),
+        durationMinutes: z.number().int().min(1).max(600).describe("Estimated study time in minutes"),
+      }),
+    )
+    .min(1)
+    .max(20),
+});
+export type CourseOutline = z.infer<typeof courseOutlineSchema>;
+
+export const quizQuestionSchema = z.object({
+  prompt: z.string().trim().min(1).describe("The question"),
+  options: z
+    .array(z.string().trim().min(1))
+    .length(QUIZ_OPTION_COUNT)
+    .refine(allDistinct, "options must be distinct")
+    .describe("Exactly four distinct answer options"),
+  correctIndex: z.number().int().min(0).max(QUIZ_OPTION_COUNT - 1).describe("Index (0-3) of the correct option"),
+  explanation: z.string().trim().min(1).describe("Why the correct option is right, from the passage"),
+  passage: z.number().int().min(1).describe("Number of the passage the question is drawn from"),
+});
+export type QuizQuestion = z.infer<typeof quizQuestionSchema>;
+
+export const quizSchema = z.object({
+  questions: z
+    .array(quizQuestionSchema)
+    .min(1)
+    .max(20)
+    .refine((questions) => allDistinct(questions.map((q) => q.prompt)), "questions must not repeat"),
+});
+export type GeneratedQuiz = z.infer<typeof quizSchema>;

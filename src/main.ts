@@ -17,6 +17,15 @@ function configOrExit(): Config {
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.log);
+  // Crash as Node would, but with the error in the JSON logs that operators collect.
+  process.on("uncaughtException", (error) => {
+    log.fatal({ err: error }, "uncaught exception");
+    process.exit(1);
+  });
+  process.on("unhandledRejection", (reason) => {
+    log.fatal({ err: reason }, "unhandled rejection");
+    process.exit(1);
+  });
   if (config.jwt.secretFile) log.info(`JWT secret for development kept in ${config.jwt.secretFile}`);
 
   const server = await createServer(config, { logger: log }).catch((error: Error) => {

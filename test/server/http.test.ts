@@ -67,11 +67,13 @@ describe("request ids and CORS", () => {
 });
 
 describe("GraphQL over HTTP", () => {
-  it("serves the landing page to browsers", async () => {
+  it("serves Apollo Sandbox to browsers outside production", async () => {
     const response = await fetch(server.graphqlUrl, { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await response.text()).toMatch(/<!DOCTYPE html>/i);
+    const html = await response.text();
+    expect(html).toMatch(/<!DOCTYPE html>/i);
+    expect(html).toContain("embeddable-sandbox.umd");
   });
 
   it("answers { __typename }", async () => {

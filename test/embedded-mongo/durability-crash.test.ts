@@ -82,10 +82,10 @@ async function verify(dir: string, ledger: Ledger): Promise<void> {
     expect(v).toBeGreaterThanOrEqual(ledger.incsAcked);
     expect(v).toBeLessThanOrEqual(ledger.incsIssued);
 
-    const indexes = await db.collection("docs").indexes();
+    const indexes = await db.collection<CrashDoc>("docs").indexes();
     expect(indexes.find((index) => index.name === "u_1")).toMatchObject({ key: { u: 1 }, unique: true });
     if (docs.length > 0) {
-      const duplicate = db.collection("docs").insertOne({ _id: "dup", u: docs[0].u });
+      const duplicate = db.collection<CrashDoc>("docs").insertOne({ _id: "dup", batch: -1, k: 0, seq: -1, u: docs[0].u });
       await expect(duplicate).rejects.toBeInstanceOf(MongoServerError);
       await expect(duplicate).rejects.toMatchObject({ code: 11000 });
     }

@@ -9,6 +9,7 @@ import { bsonTypeOf, compareValues, isNumeric, rankOf, toNumber, type StringComp
 import { stringCompareFor } from "./collation";
 import { compileFilter } from "./filter";
 import { cloneDoc, isPlainObject, type Doc } from "./paths";
+import { compileProjection } from "./projection";
 import { compileSort } from "./sort";
 import { valueKey } from "./value-key";
 import { pathValues } from "./path-values";
@@ -18,6 +19,19 @@ type ComputeOptions = Options & {
   local: { variables?: Doc; groupId?: unknown; root?: unknown };
   update(locals: { root?: unknown; groupId?: unknown; variables?: Doc }): ComputeOptions;
 };
+
+/**
+ * A private copy of the stage's options: evaluating against a document sets its `root`, which
+ * must not leak into other stages sharing the pipeline's options.
+ */
+function scoped(options: ComputeOptions): ComputeOptions {
+  return (options.constructor as unknown as { init(o: ComputeOptions): ComputeOptions }).init(options);
+}
+
+function evaluator(options: ComputeOptions): (expr: unknown) => (doc: Doc) => unknown {
+  const own = scoped(options);
+  return (expr) => (doc) => evalExpr(doc, expr, own.update({ root: doc }));
+}
 
 function variablesOf(options: ComputeOptions): Doc {
   return { ...options.variables, ...options.local?.variables };
@@ -66,12 +80,14 @@ const $group = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =>
   const idExpr = expr._id;
   const fields = Object.keys(expr).filter((k) => k !== "_id");
   const binary = !options.collation;
+  const own = scoped(options);
+  const keyOf = evaluator(options)(idExpr);
   return coll.transform((docs: Doc[]) => {
-    const groups = groupKeyed(docs, (doc) => evalExpr(doc, idExpr, options) ?? null, strCmpOf(options), binary);
+    const groups = groupKeyed(docs, (doc) => keyOf(doc) ?? null, strCmpOf(options), binary);
     const out: Doc[] = [];
     for (const { key, items } of groups.values()) {
       const row: Doc = { _id: key };
-      for (const field of fields) row[field] = evalExpr(items, expr[field], options.update({ root: null, groupId: key }));
+      for (const field of fields) row[field] = evalExpr(items, expr[field], own.update({ root: null, groupId: key }));
       out.push(row);
     }
     return Lazy(out);
@@ -126,7 +142,8 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
     foreign = options.collectionResolver?.(from) as Doc[] ?? [];
   }
   const index = localField !== undefined ? indexForeign(foreign, foreignField!) : undefined;
-  const base = { ...options, context: options.context, collation: options.collation, collectionResolver: options.collectionResolver };
+  const base = { context: options.context, collation: options.collation, collectionResolver: options.collectionResolver, useStrictMode: true };
+  const letOf = expr.let ? evaluator(options)(expr.let) : undefined;
   return coll.map((doc: Doc) => {
     let joined: Doc[] = foreign;
     if (index) {
@@ -135,7 +152,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
       joined = foreign.filter((f) => seen.has(f));
     }
     if (pipeline) {
-      const variables = { ...variablesOf(options), ...(expr.let ? (evalExpr(doc, expr.let, options) as Doc) : {}) };
+      const variables = { ...variablesOf(options), ...(letOf ? (letOf(doc) as Doc) : {}) };
       const agg = new Aggregator(pipeline, { ...base, variables } as Partial<Options>);
       joined = agg.run(joined.map(cloneDoc)) as Doc[];
     } else {
@@ -161,11 +178,13 @@ const $bucket = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
     throw locationError(40199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.");
   }
   const outputExpr = output ?? { count: { $sum: 1 } };
+  const own = scoped(options);
+  const keyOf = evaluator(options)(groupBy);
   return coll.transform((docs: Doc[]) => {
     const buckets: Doc[][] = boundaries.slice(0, -1).map(() => []);
     const fallback: Doc[] = [];
     for (const doc of docs) {
-      const key = evalExpr(doc, groupBy, options);
+      const key = keyOf(doc);
       const inRange = rankOf(key) === rankOf(lower) && compareValues(key, lower) >= 0 && compareValues(key, upper) < 0;
       if (!inRange) {
         if (!hasDefault) throw locationError(40066, "$switch could not find a matching branch for an input, and no default was specified.");
@@ -178,7 +197,7 @@ const $bucket = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
     }
     const out: Doc[] = [];
     const emit = (id: unknown, items: Doc[]) => {
-      if (items.length) out.push({ _id: id, ...(evalExpr(items, outputExpr, options.update({ root: null })) as Doc) });
+      if (items.length) out.push({ _id: id, ...(evalExpr(items, outputExpr, own.update({ root: null })) as Doc) });
     };
     buckets.forEach((items, i) => emit(boundaries[i], items));
     emit(expr.default, fallback);
@@ -186,12 +205,22 @@ const $bucket = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
   });
 };
 
-export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket };
+/** `$project` shares the find projection's semantics, with every `$`-object an expression. */
+const $project = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  if (!isPlainObject(expr) || Object.keys(expr).length === 0) {
+    throw locationError(51272, "Invalid $project :: caused by :: projection specification must have at least one field");
+  }
+  const projection = compileProjection(expr, { find: false, evaluator: evaluator(options) });
+  return coll.map((doc: Doc) => projection.run(doc, {}));
+};
+
+export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project };
 
 /** Values an accumulator reads: the expression over each document of the group. */
 function accumulated(coll: unknown[], expr: unknown, options: ComputeOptions): unknown[] {
   if (expr === null || expr === undefined) return coll;
-  return coll.map((root) => evalExpr(root, expr, options.update({ root })));
+  const own = scoped(options);
+  return coll.map((root) => evalExpr(root, expr, own.update({ root })));
 }
 
 const extremum = (sign: 1 | -1) => (coll: unknown[], expr: unknown, options: ComputeOptions): unknown => {

@@ -8,6 +8,7 @@ import * as windowOperators from "mingo/operators/window";
 import type { Options } from "mingo/types";
 import { ACCUMULATOR_OPERATORS, EXPRESSION_OPERATORS, PIPELINE_OPERATORS } from "./agg-operators";
 import { mingoCollation } from "./collation";
+import { CONVERSION_OPERATORS } from "./conversions";
 import type { Doc } from "./paths";
 
 let context: Context | undefined;
@@ -21,7 +22,7 @@ function engineContext(): Context {
   context ??= Context.init({
     pipeline: PIPELINE_OPERATORS as never,
     accumulator: ACCUMULATOR_OPERATORS as never,
-    expression: EXPRESSION_OPERATORS as never,
+    expression: { ...EXPRESSION_OPERATORS, ...CONVERSION_OPERATORS } as never,
   })
     .addAccumulatorOps(accumulatorOperators as never)
     .addExpressionOps(expressionOperators as never)

@@ -18,6 +18,13 @@ type Tree = Map<string, Leaf | Tree>;
 
 export type ProjectionOptions = { filter?: Doc; variables?: Doc };
 type Compiled = { run: (doc: Doc, opts: ProjectionOptions) => Doc };
+type Evaluator = (expr: unknown) => (doc: Doc) => unknown;
+
+/**
+ * `find` projections know `$slice`, `$elemMatch`, `$meta` and positional `.$`; a `$project`
+ * stage reads every `$`-object as an aggregation expression.
+ */
+type Dialect = { find: boolean; evaluator: Evaluator };
 
 const compiledCache = new WeakMap<Doc, Compiled>();
 
@@ -28,10 +35,10 @@ const compiledCache = new WeakMap<Doc, Compiled>();
 export function applyProjection(doc: Doc, projection: Doc | undefined, opts: ProjectionOptions = {}): Doc {
   if (!projection || Object.keys(projection).length === 0) return doc;
   // One find projects every document with the same spec object: compile it once.
-  if (opts.variables) return compileProjection(projection, opts.variables).run(doc, opts);
+  if (opts.variables) return compileProjection(projection, findDialect(opts.variables)).run(doc, opts);
   let compiled = compiledCache.get(projection);
   if (!compiled) {
-    compiled = compileProjection(projection, undefined);
+    compiled = compileProjection(projection, findDialect(undefined));
     compiledCache.set(projection, compiled);
   }
   return compiled.run(doc, opts);
@@ -50,23 +57,28 @@ function sliceLeaf(spec: unknown): Leaf {
   throw locationError(28667, "Invalid $slice syntax. The given syntax did not match the find() syntax because :: $slice only supports numbers and [skip, limit] arrays");
 }
 
-function leafFor(path: string, spec: unknown, variables: Doc | undefined): Leaf | { nested: Doc } {
+function findDialect(variables: Doc | undefined): Dialect {
+  return { find: true, evaluator: (expr) => compileExpression(expr, variables) };
+}
+
+function leafFor(path: string, spec: unknown, dialect: Dialect): Leaf | { nested: Doc } {
   if (typeof spec === "boolean") return { kind: spec ? "include" : "exclude" };
   if (isNumeric(spec)) return { kind: toNumber(spec) === 0 ? "exclude" : "include" };
   if (isPlainObject(spec)) {
     const keys = Object.keys(spec);
     if (keys.length === 0) throw locationError(51270, "An empty sub-projection is not a valid value. Found empty object at path");
+    if (!keys[0].startsWith("$")) return { nested: spec };
+    if (!dialect.find) return { kind: "expr", evaluate: dialect.evaluator(spec) };
     if (keys[0] === "$slice" && keys.length === 1) return sliceLeaf(spec.$slice);
     if (keys[0] === "$elemMatch" && keys.length === 1) {
       if (path.includes(".")) throw locationError(31275, "Cannot use $elemMatch projection on a nested field.");
       if (!isPlainObject(spec.$elemMatch)) throw commandError("BadValue", "elemMatch: Invalid argument, object required.");
-      const test = compileFilter({ [path]: { $elemMatch: spec.$elemMatch } }, { variables });
+      const test = compileFilter({ [path]: { $elemMatch: spec.$elemMatch } });
       return { kind: "elemMatch", test };
     }
     if (keys[0] === "$meta") return { kind: "expr", evaluate: () => undefined };
-    if (!keys[0].startsWith("$")) return { nested: spec };
   }
-  return { kind: "expr", evaluate: compileExpression(spec, variables) };
+  return { kind: "expr", evaluate: dialect.evaluator(spec) };
 }
 
 function insert(tree: Tree, segs: string[], leaf: Leaf, fullPath: string): void {
@@ -82,10 +94,11 @@ function insert(tree: Tree, segs: string[], leaf: Leaf, fullPath: string): void 
   node.set(last, leaf);
 }
 
-function build(spec: Doc, prefix: string, tree: Tree, variables: Doc | undefined, kinds: Map<string, Leaf["kind"]>): void {
+function build(spec: Doc, prefix: string, tree: Tree, dialect: Dialect, kinds: Map<string, Leaf["kind"]>): void {
   for (const [key, value] of Object.entries(spec)) {
     if (key.startsWith("$")) throw locationError(31252, `Projection field names cannot start with '$': ${key}`);
     if (key.endsWith(".$")) {
+      if (!dialect.find) throw locationError(16410, `FieldPath field names may not start with '$'. Given: ${key}`);
       const path = prefix + key.slice(0, -2);
       if (path.includes("$")) throw locationError(31394, "As of 4.4, it's illegal to specify positional operator in the middle of a path");
       if (!isTruthy(value)) throw locationError(31395, "positional projection cannot be used with exclusion");
@@ -94,9 +107,9 @@ function build(spec: Doc, prefix: string, tree: Tree, variables: Doc | undefined
       continue;
     }
     const path = prefix + key;
-    const leaf = leafFor(path, value, variables);
+    const leaf = leafFor(path, value, dialect);
     if ("nested" in leaf) {
-      build(leaf.nested, path + ".", tree, variables, kinds);
+      build(leaf.nested, path + ".", tree, dialect, kinds);
       continue;
     }
     insert(tree, path.split("."), leaf, path);
@@ -104,10 +117,10 @@ function build(spec: Doc, prefix: string, tree: Tree, variables: Doc | undefined
   }
 }
 
-function compileProjection(projection: Doc, variables: Doc | undefined): Compiled {
+export function compileProjection(projection: Doc, dialect: Dialect): Compiled {
   const tree: Tree = new Map();
   const kinds = new Map<string, Leaf["kind"]>();
-  build(projection, "", tree, variables, kinds);
+  build(projection, "", tree, dialect, kinds);
   let inclusion: boolean | undefined;
   for (const [path, kind] of kinds) {
     if (path === "_id" || kind === "slice") continue;

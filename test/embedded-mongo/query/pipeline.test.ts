@@ -91,4 +91,35 @@ describe("runPipeline", () => {
   it("rejects unknown stages", () => {
     expect(() => run([], [{ $nope: {} }])).toThrow(expect.objectContaining({ code: 40324 }));
   });
+
+  it("projects like mongod: _id first, kept fields in document order, computed fields after", () => {
+    const id = new ObjectId();
+    const [out] = run([{ a: 1, _id: id, b: { c: 2, d: 3 } }], [{ $project: { z: "$b.d", "b.c": 1, a: 1, gone: "$$REMOVE" } }]);
+    expect(Object.keys(out)).toEqual(["a", "_id", "b", "z"]);
+    expect(out).toEqual({ _id: id, a: 1, b: { c: 2 }, z: 3 });
+    expect(run([{ _id: 1, arr: [1, 2, 3] }], [{ $project: { _id: 0, s: { $slice: ["$arr", 2] } } }])).toEqual([{ s: [1, 2] }]);
+  });
+
+  it("evaluates BSON-typed expressions", () => {
+    const id = new ObjectId();
+    const [out] = run([{ _id: id, l: Long.fromNumber(5), d: Decimal128.fromString("2.5") }], [
+      {
+        $project: {
+          _id: 0,
+          t: [{ $type: "$_id" }, { $type: "$l" }, { $type: "$d" }, { $type: "$missing" }],
+          s: { $toString: "$_id" },
+          o: { $toObjectId: { $toString: "$_id" } },
+          minus: { $subtract: ["$l", 1] },
+          half: { $divide: ["$l", 2] },
+          sum: { $add: ["$l", "$d"] },
+        },
+      },
+    ]);
+    expect(out.t).toEqual(["objectId", "long", "decimal", "missing"]);
+    expect(out.s).toBe(id.toHexString());
+    expect(out.o).toEqual(id);
+    expect(out.minus).toEqual(Long.fromNumber(4));
+    expect(out.half).toBe(2.5);
+    expect(out.sum.toString()).toBe("7.5");
+  });
 });

@@ -3,7 +3,7 @@ import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { pipelineCollation, selectDocuments } from "./select";
+import { selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
 import { resolveView, resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
@@ -49,7 +49,7 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const results = runPipeline(input, rest, {
     resolveCollection: resolver(ctx),
     variables,
-    collation: pipelineCollation(collation),
+    collation,
   });
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
   if (outputStage) {

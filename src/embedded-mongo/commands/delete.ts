@@ -6,7 +6,6 @@ import { writeError } from "./documents";
 import { selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
 import { deleteDocument, existingWritable } from "./writes";
-import type { Collection } from "../storage/collection";
 
 function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): number {
   const filter = optionalDocument(statement, "q");
@@ -14,13 +13,14 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const limit = optionalNumber(statement, "limit") ?? 0;
   if (limit !== 0 && limit !== 1) throw commandError("FailedToParse", "The limit field in delete objects must be 0 or 1");
   const coll = existingWritable(ctx, name);
+  if (!coll) return 0;
   const matches = selectDocuments(coll, filter, {
     limit,
     hint: statement.hint,
     collation: optionalDocument(statement, "collation"),
     variables,
   });
-  for (const doc of matches) deleteDocument(ctx, coll as Collection, doc._id);
+  for (const doc of matches) deleteDocument(ctx, coll, doc._id);
   return matches.length;
 }
 

@@ -7,7 +7,6 @@ import { buildUpsertDocument, checkUpdatedSize } from "./documents";
 import { selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
 import { deleteDocument, existingWritable, insertDocument, replaceDocument, writableCollection } from "./writes";
-import type { Collection } from "../storage/collection";
 
 function findAndModify(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
@@ -38,17 +37,17 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
   const project = (doc: Document | undefined) => (doc && fields ? applyProjection(doc, fields) : (doc ?? null));
 
   if (remove) {
-    if (!current) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
-    deleteDocument(ctx, coll as Collection, current._id);
+    if (!coll || !current) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
+    deleteDocument(ctx, coll, current._id);
     return { lastErrorObject: { n: 1 }, value: project(current), ok: 1 };
   }
 
   const spec = { update: update as Document | Document[], arrayFilters: command.arrayFilters as Document[] | undefined, variables };
-  if (current) {
+  if (coll && current) {
     const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables });
     if (result.modified) {
       checkUpdatedSize(result.doc);
-      replaceDocument(ctx, coll as Collection, result.doc, current, bypass);
+      replaceDocument(ctx, coll, result.doc, current, bypass);
     }
     return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(returnNew ? result.doc : current), ok: 1 };
   }

@@ -61,16 +61,7 @@ export function selectDocuments(coll: Collection | undefined, filter: Document, 
 }
 
 function sortWithCollation(docs: Document[], sort: Document, collation: Document): Document[] {
-  return runPipeline(docs, [{ $sort: sort }], { resolveCollection: () => [], collation: pipelineCollation(collation) });
-}
-
-/**
- * The pipeline hands the locale to Intl as is, which rejects MongoDB's "en_US" spelling; BCP 47
- * wants "en-US". Reported to the query layer; remove once its pipeline normalises locales.
- */
-export function pipelineCollation(collation: Document | undefined): Document | undefined {
-  if (!collation || typeof collation.locale !== "string") return collation;
-  return { ...collation, locale: collation.locale.replace(/_/g, "-") };
+  return runPipeline(docs, [{ $sort: sort }], { resolveCollection: () => [], collation });
 }
 
 /** mongod rejects a hint naming an index that does not exist. */

@@ -7,7 +7,6 @@ import { buildUpsertDocument, checkUpdatedSize, writeError } from "./documents";
 import { selectDocuments } from "./select";
 import { evaluateLet, evaluateVariables } from "./variables";
 import { existingWritable, insertDocument, replaceDocument, writableCollection } from "./writes";
-import type { Collection } from "../storage/collection";
 
 interface StatementResult {
   matched: number;
@@ -35,7 +34,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
     collation: optionalDocument(statement, "collation"),
     variables: spec.variables,
   });
-  if (matches.length === 0) {
+  if (!coll || matches.length === 0) {
     if (!boolOption(statement, "upsert", false)) return { matched: 0, modified: 0 };
     const doc = buildUpsertDocument(filter, spec);
     insertDocument(ctx, writableCollection(ctx, name), doc, bypass);
@@ -46,7 +45,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
     const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables: spec.variables });
     if (!result.modified) continue;
     checkUpdatedSize(result.doc);
-    replaceDocument(ctx, coll as Collection, result.doc, current, bypass);
+    replaceDocument(ctx, coll, result.doc, current, bypass);
     modified++;
   }
   return { matched: matches.length, modified };

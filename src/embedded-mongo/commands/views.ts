@@ -3,7 +3,7 @@ import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
 import type { CommandContext } from "./context";
-import { pipelineCollation, selectDocuments, type SelectOptions } from "./select";
+import { selectDocuments, type SelectOptions } from "./select";
 
 const MAX_VIEW_DEPTH = 20;
 
@@ -47,6 +47,6 @@ export function selectFromNamespace(ctx: CommandContext, name: string, filter: D
   return runPipeline(view.source?.docs.values() ?? [], stages, {
     resolveCollection: resolver(ctx),
     variables: options.variables,
-    collation: pipelineCollation(options.collation),
+    collation: options.collation,
   });
 }

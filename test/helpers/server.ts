@@ -30,6 +30,8 @@ export async function startTestServer(env: Environment = {}): Promise<TestServer
     DATA_DIR: dataDir,
     DATABASE_IN_MEMORY: "true",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    // The lowest cost bcrypt allows: hashing at the production cost would dominate test time.
+    BCRYPT_COST: "4",
     ...env,
   });
   const server = await createServer(config);

@@ -14,7 +14,7 @@ export function prepareForInsert(input: unknown): Document {
   const doc = input as Document;
   validateId(doc._id);
   const keys = Object.keys(doc);
-  const prepared = keys[0] === "_id" ? doc : reorderIdFirst(doc);
+  const prepared = keys[0] === "_id" && doc._id !== undefined ? doc : reorderIdFirst(doc);
   checkSize(prepared);
   return prepared;
 }

@@ -31,10 +31,14 @@ function earliestDate(value: unknown): number | undefined {
 
 /** Runs expireDocuments every `intervalMs` without keeping the process alive. */
 export function startTtlMonitor(engine: StorageEngine, onTick: () => void, intervalMs = 1000): () => void {
-  const timer = setInterval(async () => {
-    const log = expireDocuments(engine);
+  const tick = async () => {
     onTick();
-    await engine.commit(log);
+    await engine.commit(expireDocuments(engine));
+  };
+  // A failed tick (say the journal cannot be written) must not crash the host process; the
+  // next tick retries, and the warning says why expiry is not happening.
+  const timer = setInterval(() => {
+    tick().catch((error: unknown) => process.emitWarning(`embedded-mongo TTL monitor: ${error instanceof Error ? error.message : String(error)}`));
   }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);

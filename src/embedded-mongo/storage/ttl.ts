@@ -36,7 +36,7 @@ export function startTtlMonitor(engine: StorageEngine, onTick: () => void, inter
     await engine.commit(expireDocuments(engine));
   };
   // A failed tick (say the journal cannot be written) must not crash the host process; the
-  // next tick retries, and the warning says why expiry is not happening.
+  // warning says what went wrong.
   const timer = setInterval(() => {
     tick().catch((error: unknown) => process.emitWarning(`embedded-mongo TTL monitor: ${error instanceof Error ? error.message : String(error)}`));
   }, intervalMs);

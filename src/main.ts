@@ -28,8 +28,10 @@ async function main(): Promise<void> {
   });
   if (config.jwt.secretFile) log.info(`JWT secret for development kept in ${config.jwt.secretFile}`);
 
-  const server = await createServer(config, { logger: log }).catch((error: Error) => {
-    log.fatal({ err: error }, `start-up failed: ${error.message}`);
+  const server = await createServer(config, { logger: log }).catch((error: NodeJS.ErrnoException) => {
+    const reason =
+      error.code === "EADDRINUSE" ? `PORT ${config.port} is already in use (set PORT to a free port)` : error.message;
+    log.fatal({ err: error }, `start-up failed: ${reason}`);
     process.exit(1);
   });
   log.info({ env: config.env }, `ready: ${server.url}/graphql`);

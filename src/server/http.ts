@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { ApolloServerErrorCode } from "@apollo/server/errors";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { ApolloServerErrorCode } from "@apollo/server/errors";
 import cors from "cors";
 import express, { type ErrorRequestHandler, type Express } from "express";
 import { pinoHttp } from "pino-http";

@@ -142,6 +142,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
     foreign = options.collectionResolver?.(from) as Doc[] ?? [];
   }
   const index = localField !== undefined ? indexForeign(foreign, foreignField!) : undefined;
+  const position = new Map(index ? foreign.map((doc, i) => [doc, i]) : []);
   const base = { context: options.context, collation: options.collation, collectionResolver: options.collectionResolver, useStrictMode: true };
   const letOf = expr.let ? evaluator(options)(expr.let) : undefined;
   return coll.map((doc: Doc) => {
@@ -149,7 +150,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
     if (index) {
       const seen = new Set<Doc>();
       for (const k of localKeys(doc, localField!)) for (const f of index.get(k) ?? []) seen.add(f);
-      joined = foreign.filter((f) => seen.has(f));
+      joined = Array.from(seen).sort((a, b) => position.get(a)! - position.get(b)!);
     }
     if (pipeline) {
       const variables = { ...variablesOf(options), ...(letOf ? (letOf(doc) as Doc) : {}) };

@@ -172,7 +172,8 @@ function entriesOf(v: object): [string, unknown][] {
     if (ref.db) out.push(["$db", ref.db]);
     return out.concat(Object.entries(ref.fields ?? {}));
   }
-  return Object.entries(v);
+  // A field holding undefined is absent once serialized; compare as if it were.
+  return Object.entries(v).filter(([, x]) => x !== undefined);
 }
 
 function compareEntries(a: [string, unknown][], b: [string, unknown][], strCmp: StringCompare): number {

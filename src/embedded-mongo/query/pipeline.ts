@@ -28,7 +28,9 @@ export function runPipeline(input: Iterable<Doc>, pipeline: Doc[], env: Pipeline
     const docs = selected.map(cloneDoc);
     if (rest.length === 0) return docs;
     const options = mingoOptions({ variables: env.variables, collation: env.collation, resolveCollection: (name) => env.resolveCollection(name) });
-    return new Aggregator(rest, options).run(docs) as Doc[];
+    const out = new Aggregator(rest, options).run(docs) as Doc[];
+    for (const doc of out) pruneMissing(doc);
+    return out;
   } catch (err) {
     throw asCommandError(err);
   }
@@ -63,4 +65,22 @@ function runLeadingStages(input: Iterable<Doc>, pipeline: Doc[], env: PipelineEn
     } else break;
   }
   return { docs: docs ?? Array.from(input), rest: pipeline.slice(i) };
+}
+
+/**
+ * Expressions that evaluate to "missing" leave `undefined` in mingo's output, which BSON would
+ * store as null; mongod omits such fields (and turns missing array elements into null).
+ */
+function pruneMissing(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (value[i] === undefined) value[i] = null;
+      else pruneMissing(value[i]);
+    }
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (value[key] === undefined) delete value[key];
+      else pruneMissing(value[key]);
+    }
+  }
 }

@@ -33,7 +33,7 @@ export function valueKey(v: unknown): string {
     case Rank.Array:
       return "[" + (v as unknown[]).map(valueKey).join(",") + "]";
     case Rank.Object:
-      return "{" + Object.entries(v as object).map(([k, x]) => JSON.stringify(k) + ":" + valueKey(x)).join(",") + "}";
+      return "{" + Object.entries(v as object).filter(([, x]) => x !== undefined).map(([k, x]) => JSON.stringify(k) + ":" + valueKey(x)).join(",") + "}";
     case Rank.ObjectId:
       return "i" + (v as { toHexString(): string }).toHexString();
     case Rank.BinData: {

@@ -122,4 +122,13 @@ describe("runPipeline", () => {
     expect(out.half).toBe(2.5);
     expect(out.sum.toString()).toBe("7.5");
   });
+
+  it("omits fields whose expression is missing, as mongod does", () => {
+    const out = run([{ a: 1 }, { a: 2, b: 5 }], [{ $group: { _id: { b: "$b" }, n: { $sum: 1 } } }, { $project: { _id: 1, n: 1, arr: ["$nope", 1] } }, { $sort: { n: 1 } }]);
+    expect(out).toEqual([
+      { _id: {}, n: 1, arr: [null, 1] },
+      { _id: { b: 5 }, n: 1, arr: [null, 1] },
+    ]);
+    expect(Object.keys(out[0]._id)).toEqual([]);
+  });
 });

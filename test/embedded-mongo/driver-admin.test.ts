@@ -11,12 +11,14 @@ describe("server and catalog commands through the driver", () => {
     expect(hello).toMatchObject({ isWritablePrimary: true, helloOk: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, maxWireVersion: 21 });
     expect(hello.localTime).toBeInstanceOf(Date);
     expect(typeof hello.connectionId).toBe("number");
+    expect(await admin().command({ isMaster: 1 })).toMatchObject({ ismaster: true, maxWireVersion: 21 });
     expect(await admin().command({ ping: 1 })).toEqual({ ok: 1 });
     expect(await admin().command({ buildInfo: 1 })).toMatchObject({ version: "7.0.0", versionArray: [7, 0, 0, 0] });
     expect(await admin().command({ serverStatus: 1 })).toMatchObject({ ok: 1, version: "7.0.0" });
     const session = db.client().startSession();
     await adb().collection("s").insertOne({ a: 1 }, { session });
     await session.endSession();
+    expect(await admin().command({ endSessions: [session.id] })).toEqual({ ok: 1 });
   });
 
   it("creates, lists and drops collections and databases", async () => {

@@ -75,6 +75,12 @@ describe("CRUD through the official driver", () => {
     const seen: number[] = [];
     for await (const doc of cursor) seen.push(doc.i);
     expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    const single = await db.client().db("crud").command({ find: "items", batchSize: 5, singleBatch: true });
+    expect(single.cursor.firstBatch).toHaveLength(5);
+    expect(Number(single.cursor.id)).toBe(0);
+    const negative = await db.client().db("crud").command({ find: "items", limit: -3 });
+    expect(negative.cursor.firstBatch).toHaveLength(3);
+    expect(Number(negative.cursor.id)).toBe(0);
     const partial = coll().find({}, { batchSize: 2 });
     await partial.next();
     await partial.close();

@@ -1,0 +1,213 @@
+import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Binary, Decimal128, Long, MongoClient, ObjectId } from "mongodb";
+import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
+import { journalFile, LOCK_FILE, SNAPSHOT_FILE } from "../../src/embedded-mongo/persistence/files";
+import { encodeRecord } from "../../src/embedded-mongo/persistence/records";
+import { scanDataDir, spawnDurableServer } from "./fixtures/durable-process";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "embedded-mongo-durability-"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+/** Starts a durable engine on `dir`, runs `body` with a connected client, then stops both. */
+async function session<T>(body: (client: MongoClient, server: EmbeddedMongo) => Promise<T>, compaction?: { factor: number; minJournalBytes: number }): Promise<T> {
+  const server = await startEmbeddedMongo({ dataDir: dir, compaction });
+  const client = await MongoClient.connect(server.uri);
+  try {
+    return await body(client, server);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+/** Any _id type, as the tests store numbers and strings too. */
+type AnyDoc = { _id?: string | number | ObjectId; [field: string]: unknown };
+const docs = (client: MongoClient) => client.db("app").collection<AnyDoc>("docs");
+
+async function journalPath(): Promise<string> {
+  const journals = (await readdir(dir)).filter((name) => name.startsWith("journal."));
+  expect(journals).toHaveLength(1);
+  return join(dir, journals[0]);
+}
+
+async function dirBytes(): Promise<number> {
+  let total = 0;
+  for (const name of await readdir(dir)) total += (await stat(join(dir, name))).size;
+  return total;
+}
+
+describe("durable data directory", () => {
+  it("keeps documents of every BSON type, collections and options across restarts", async () => {
+    const doc = {
+      _id: new ObjectId(),
+      long: Long.fromString("9007199254740993"),
+      decimal: Decimal128.fromString("1.10"),
+      binary: new Binary(Buffer.from([0, 1, 2, 255]), 4),
+      date: new Date("2024-02-29T12:00:00Z"),
+      nested: { list: [1, "two", { three: 3.5 }], empty: {} },
+      nothing: null,
+    };
+    await session(async (client) => {
+      await client.db("app").createCollection("capped", { validator: { n: { $type: "int" } } });
+      await docs(client).insertOne(doc);
+      await docs(client).updateOne({ _id: doc._id }, { $set: { "nested.added": true } });
+    });
+    await session(async (client) => {
+      expect(await docs(client).findOne({ _id: doc._id })).toEqual({ ...doc, nested: { ...doc.nested, added: true } });
+      const collections = await client.db("app").listCollections({}, { nameOnly: false }).toArray();
+      expect(collections.map((c) => c.name).sort()).toEqual(["capped", "docs"]);
+      expect(collections.find((c) => c.name === "capped")?.options).toEqual({ validator: { n: { $type: "int" } } });
+    });
+  });
+
+  it("keeps index definitions (unique, compound, sparse, partial, TTL) and enforces them after a restart", async () => {
+    await session(async (client) => {
+      await docs(client).createIndex({ email: 1 }, { unique: true });
+      await docs(client).createIndex({ a: 1, b: -1 }, { name: "a_b" });
+      await docs(client).createIndex({ nick: 1 }, { unique: true, sparse: true });
+      await docs(client).createIndex({ code: 1 }, { unique: true, partialFilterExpression: { active: true } });
+      await docs(client).createIndex({ seenAt: 1 }, { expireAfterSeconds: 1 });
+      await docs(client).insertOne({ email: "a@x.org", seenAt: new Date() });
+    });
+    const indexes = await session(async (client) => {
+      await expect(docs(client).insertOne({ email: "a@x.org" })).rejects.toMatchObject({ code: 11000, keyValue: { email: "a@x.org" } });
+      return docs(client).indexes();
+    });
+    expect(indexes).toEqual([
+      { v: 2, key: { _id: 1 }, name: "_id_" },
+      { v: 2, key: { email: 1 }, name: "email_1", unique: true },
+      { v: 2, key: { a: 1, b: -1 }, name: "a_b" },
+      { v: 2, key: { nick: 1 }, name: "nick_1", unique: true, sparse: true },
+      { v: 2, key: { code: 1 }, name: "code_1", unique: true, partialFilterExpression: { active: true } },
+      { v: 2, key: { seenAt: 1 }, name: "seenAt_1", expireAfterSeconds: 1 },
+    ]);
+    // The TTL monitor of the restarted engine expires the document, and that delete is journaled too.
+    await session(async (client) => {
+      const deadline = Date.now() + 5_000;
+      while ((await docs(client).countDocuments()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await docs(client).countDocuments()).toBe(0);
+    });
+    await session(async (client) => expect(await docs(client).countDocuments()).toBe(0));
+  });
+
+  it("shares one fsync among writes that arrive together (group commit)", async () => {
+    const probe = await open(join(tmpdir(), "."), "r");
+    const fileHandlePrototype = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };
+    await probe.close();
+    await session(async (client) => {
+      await docs(client).insertOne({ warmUp: true });
+      const datasync = jest.spyOn(fileHandlePrototype, "datasync");
+      try {
+        await Promise.all(Array.from({ length: 200 }, (_, i) => docs(client).insertOne({ i })));
+        expect(datasync.mock.calls.length).toBeGreaterThan(0);
+        expect(datasync.mock.calls.length).toBeLessThan(50);
+      } finally {
+        datasync.mockRestore();
+      }
+    });
+    await session(async (client) => expect(await docs(client).countDocuments()).toBe(201));
+  });
+
+  describe("a torn or corrupt journal tail", () => {
+    const insertAndStop = (count: number) => session((client) => docs(client).insertMany(Array.from({ length: count }, (_, i) => ({ _id: i }))).then(() => undefined));
+
+    it("is cut off when a record was only partly written", async () => {
+      await insertAndStop(3);
+      const path = await journalPath();
+      const intact = (await stat(path)).size;
+      const record = encodeRecord([{ op: "insert", db: "app", coll: "docs", doc: { _id: 99 } }]);
+      await appendFile(path, record.subarray(0, record.length - 3));
+
+      await session(async (client) => {
+        expect(await docs(client).find().toArray()).toEqual([{ _id: 0 }, { _id: 1 }, { _id: 2 }]);
+        expect((await stat(path)).size).toBe(intact);
+        await docs(client).insertOne({ _id: 3 });
+      });
+      await session(async (client) => expect(await docs(client).countDocuments()).toBe(4));
+      for (const { problem, validBytes, fileBytes } of Object.values(await scanDataDir(dir))) expect({ problem, validBytes }).toEqual({ problem: undefined, validBytes: fileBytes });
+    });
+
+    it("drops a last record whose checksum does not match, keeping the ones before it", async () => {
+      await session(async (client) => {
+        await docs(client).insertOne({ _id: "first" });
+        await docs(client).insertOne({ _id: "second" });
+      });
+      const path = await journalPath();
+      const bytes = await readFile(path);
+      bytes[bytes.length - 2] ^= 0xff;
+      await writeFile(path, bytes);
+      await session(async (client) => expect(await docs(client).find().toArray()).toEqual([{ _id: "first" }]));
+    });
+
+    it("is cut off when the file ends in zeros (space allocated, data never written)", async () => {
+      await insertAndStop(2);
+      await appendFile(await journalPath(), Buffer.alloc(4096));
+      await session(async (client) => expect(await docs(client).countDocuments()).toBe(2));
+    });
+
+    it("is fatal, with the file named, when a journal that a newer one follows is damaged", async () => {
+      await insertAndStop(2);
+      const older = await journalPath();
+      await appendFile(older, Buffer.from("garbage!"));
+      await writeFile(join(dir, journalFile(2)), encodeRecord([{ op: "insert", db: "app", coll: "docs", doc: { _id: 7 } }]));
+      await expect(startEmbeddedMongo({ dataDir: dir })).rejects.toThrow(`${older} is damaged`);
+      expect((await readdir(dir)).includes(LOCK_FILE)).toBe(false);
+    });
+  });
+
+  describe("compaction", () => {
+    const compaction = { factor: 1, minJournalBytes: 64 * 1024 };
+
+    it("frees the space of dropped collections and databases", async () => {
+      const big = "x".repeat(1_000);
+      await session(async (client) => {
+        await client.db("app").collection("big").insertMany(Array.from({ length: 2_000 }, (_, i) => ({ i, big })));
+        await client.db("other").collection("more").insertMany(Array.from({ length: 500 }, (_, i) => ({ i, big })));
+        await docs(client).insertOne({ _id: "kept" });
+        await client.db("app").collection("big").drop();
+        await client.db("other").dropDatabase();
+      });
+      expect(await dirBytes()).toBeGreaterThan(2_500_000);
+
+      // The first write past the threshold compacts; stop waits for the compaction to finish.
+      await session((client) => docs(client).insertOne({ _id: "trigger" }).then(() => undefined), { factor: 1, minJournalBytes: 64 * 1024 });
+      expect(await dirBytes()).toBeLessThan(10_000);
+      expect((await readdir(dir)).sort()).toEqual([journalFile(2), SNAPSHOT_FILE]);
+
+      await session(async (client) => {
+        expect((await client.db().admin().listDatabases()).databases.map((db) => db.name)).not.toContain("other");
+        expect(await client.db("app").listCollections({}, { nameOnly: true }).toArray()).toEqual([{ name: "docs", type: "collection" }]);
+        expect(await docs(client).find().toArray()).toEqual([{ _id: "kept" }, { _id: "trigger" }]);
+      });
+    });
+  });
+
+  describe("the lock file", () => {
+    it("refuses a second engine in this process, naming the directory and the holder's pid", async () => {
+      await session(async () => {
+        await expect(startEmbeddedMongo({ dataDir: dir })).rejects.toThrow(`data directory ${dir} is in use by process ${process.pid}`);
+      });
+    });
+
+    it("refuses a second process, naming the directory and the holder's pid", async () => {
+      await session(async () => {
+        await expect(spawnDurableServer(dir)).rejects.toThrow(`data directory ${dir} is in use by process ${process.pid}`);
+      });
+    });
+
+    it("is taken over when its holder is dead, and removed on stop", async () => {
+      const dead = spawnSync(process.execPath, ["-e", ""]).pid;
+      await writeFile(join(dir, LOCK_FILE), `${dead}\n`);
+      await session(async () => {
+        expect(await readFile(join(dir, LOCK_FILE), "utf8")).toBe(`${process.pid}\n`);
+      });
+      expect(await readdir(dir)).not.toContain(LOCK_FILE);
+    });
+  });
+});

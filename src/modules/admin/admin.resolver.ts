@@ -1,0 +1,37 @@
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import type { Context } from "../../context";
+import type { Page } from "../../lib/pagination";
+import { ObjectIdScalar } from "../../lib/scalars";
+import { User } from "../users/user.model";
+import { SetUserActiveArgs, SetUserRoleArgs, UsersArgs } from "./admin.inputs";
+import { UserPage } from "./admin.types";
+
+@Resolver()
+export class AdminResolver {
+  @Authorized("ADMIN")
+  @Query(() => UserPage, { description: "Admins only: users, newest first, optionally filtered." })
+  users(@Args() { skip, limit, role, isActive, search }: UsersArgs, @Ctx() ctx: Context): Promise<Page<User>> {
+    return ctx.services.admin.listUsers({ role, isActive, search }, { skip, limit });
+  }
+
+  @Authorized("ADMIN")
+  @Query(() => User, { nullable: true, description: "Admins only: one user, or null if there is none with this id." })
+  user(@Arg("id", () => ObjectIdScalar, { description: "The user's id." }) id: string, @Ctx() ctx: Context): Promise<User | null> {
+    return ctx.services.admin.user(id);
+  }
+
+  @Authorized("ADMIN")
+  @Mutation(() => User, { description: "Admins only: changes a user's role; the last active admin cannot be demoted (CONFLICT)." })
+  setUserRole(@Args() { userId, role }: SetUserRoleArgs, @Ctx() ctx: Context): Promise<User> {
+    return ctx.services.admin.setRole(userId, role);
+  }
+
+  @Authorized("ADMIN")
+  @Mutation(() => User, {
+    description:
+      "Admins only: deactivates (ending all the user's sessions at once) or reactivates an account; the last active admin cannot be deactivated (CONFLICT).",
+  })
+  setUserActive(@Args() { userId, active }: SetUserActiveArgs, @Ctx() ctx: Context): Promise<User> {
+    return ctx.services.admin.setActive(userId, active);
+  }
+}

@@ -1,0 +1,16 @@
+import type { AuthChecker } from "type-graphql";
+import type { Context } from "../../context";
+import { raise } from "../../lib/errors";
+
+/**
+ * `@Authorized()` needs a valid access token of an active user (else UNAUTHENTICATED);
+ * `@Authorized("ADMIN")` also needs one of the roles (else FORBIDDEN). Role names match in any case.
+ */
+export const authChecker: AuthChecker<Context> = async ({ context }, roles) => {
+  const viewer = await context.viewer();
+  if (!viewer) raise("UNAUTHENTICATED", "Sign in first: send a valid access token as `Authorization: Bearer <token>`");
+  if (roles.length > 0 && !roles.some((role) => role.toLowerCase() === viewer.user.role)) {
+    raise("FORBIDDEN", "Your role does not allow this");
+  }
+  return true;
+};

@@ -1,0 +1,116 @@
+import { raise } from "../../lib/errors";
+import { hashPassword, verifyPassword } from "../users/password";
+import type { User } from "../users/user.model";
+import { normalizeEmail, type NewUser, type UserService } from "../users/user.service";
+import type { LoginThrottle } from "./login-throttle";
+import type { TokenPair, TokenService } from "./token.service";
+
+export interface AuthPayload extends TokenPair {
+  tokenType: "bearer";
+  user: User;
+}
+
+/** The signed-in user of a request and the session their access token belongs to. */
+export interface Viewer {
+  user: User;
+  sessionId: string;
+}
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+const INVALID_CREDENTIALS = "Invalid credentials";
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+
+/** Sign-up, sign-in, sessions and passwords: the one implementation behind GraphQL and REST. */
+export class AuthService {
+  /** Compared against when the e-mail is unknown, so both failures take as long. */
+  private decoyHash?: Promise<string>;
+
+  constructor(
+    private readonly deps: {
+      users: UserService;
+      tokens: TokenService;
+      throttle: LoginThrottle;
+      bcryptCost: number;
+    },
+  ) {}
+
+  async register(input: Omit<NewUser, "role">): Promise<AuthPayload> {
+    const user = await this.deps.users.create(input);
+    return this.payload(user, await this.deps.tokens.issue(user));
+  }
+
+  /** Same message for an unknown e-mail and a wrong password, after about the same time. */
+  async login({ email, password }: Credentials, clientIp: string | undefined): Promise<AuthPayload> {
+    const key = normalizeEmail(email);
+    await this.deps.throttle.check(key, clientIp);
+    const found = await this.deps.users.findByEmailWithHash(key);
+    const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()));
+    if (!found || !matches) {
+      await this.deps.throttle.failed(key, clientIp);
+      raise("UNAUTHENTICATED", INVALID_CREDENTIALS);
+    }
+    await this.deps.throttle.succeeded(key);
+    if (!found.is_active) raise("FORBIDDEN", "Account is deactivated");
+    const { password_hash: _hash, ...user } = found;
+    return this.payload(user, await this.deps.tokens.issue(user));
+  }
+
+  /** Exchanges a refresh token for a new pair in the same session. */
+  async refresh(refreshToken: string): Promise<AuthPayload> {
+    const { userId, sessionId } = await this.deps.tokens.rotate(refreshToken);
+    const user = await this.deps.users.findById(userId);
+    if (!user?.is_active) raise("UNAUTHENTICATED", "Invalid or expired refresh token");
+    return this.payload(user, await this.deps.tokens.issue(user, sessionId));
+  }
+
+  /** Ends the refresh token's session; false when it had already ended. */
+  logout(refreshToken: string): Promise<boolean> {
+    return this.deps.tokens.revokeByToken(refreshToken);
+  }
+
+  async logoutAll(user: User): Promise<boolean> {
+    await this.deps.tokens.revokeUser(user._id);
+    return true;
+  }
+
+  /** Wrong current passwords count as failed sign-ins: a stolen access token must not guess it. */
+  async changePassword(viewer: Viewer, current: string, next: string, clientIp: string | undefined): Promise<boolean> {
+    const { user, sessionId } = viewer;
+    await this.deps.throttle.check(user.email, clientIp);
+    const hash = await this.deps.users.passwordHash(user._id);
+    if (!hash || !(await verifyPassword(current, hash))) {
+      await this.deps.throttle.failed(user.email, clientIp);
+      raise("BAD_USER_INPUT", "Current password is incorrect", {
+        fields: [{ field: "currentPassword", message: "is incorrect" }],
+      });
+    }
+    await this.deps.users.setPassword(user._id, next);
+    await this.deps.tokens.revokeUser(user._id, sessionId);
+    return true;
+  }
+
+  /**
+   * The viewer for an `Authorization` value, or null when it is missing or not a valid access
+   * token of an active user. The user is read on every request so deactivation takes effect at once.
+   */
+  async authenticate(authorization: string | undefined): Promise<Viewer | null> {
+    const token = authorization && BEARER.exec(authorization)?.[1];
+    if (!token) return null;
+    const claims = this.deps.tokens.verifyAccess(token);
+    if (!claims) return null;
+    const user = await this.deps.users.findById(claims.userId);
+    return user?.is_active ? { user, sessionId: claims.sessionId } : null;
+  }
+
+  private payload(user: User, tokens: TokenPair): AuthPayload {
+    return { ...tokens, tokenType: "bearer", user };
+  }
+
+  private decoy(): Promise<string> {
+    return (this.decoyHash ??= hashPassword("decoy password never matched", this.deps.bcryptCost));
+  }
+}

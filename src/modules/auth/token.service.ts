@@ -1,0 +1,138 @@
+import { createHash, randomUUID } from "node:crypto";
+import jwt from "jsonwebtoken";
+import type { Types } from "mongoose";
+import type { Config } from "../../config";
+import { raise } from "../../lib/errors";
+import type { UserRole } from "../users/user.model";
+import { RefreshTokenModel } from "./refresh-token.model";
+
+type TokenType = "access" | "refresh";
+
+interface Claims {
+  sub: string;
+  type: TokenType;
+  /** Session (refresh-token family) the token belongs to. */
+  sid: string;
+  role?: UserRole;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+}
+
+/** Who an access token speaks for. */
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+}
+
+/** A refresh token that was exchanged: the session continues with a new pair. */
+export interface Rotation {
+  userId: string;
+  sessionId: string;
+}
+
+const INVALID_REFRESH = "Invalid or expired refresh token";
+
+function tokenHash(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+/** Signs and checks JWTs, and keeps the server-side record of refresh tokens. */
+export class TokenService {
+  constructor(private readonly jwtConfig: Config["jwt"]) {}
+
+  async ready(): Promise<void> {
+    await RefreshTokenModel.init();
+  }
+
+  /** A new pair; without `sessionId` it starts a new session (a sign-in). */
+  async issue(user: { _id: Types.ObjectId; role: UserRole }, sessionId: string = randomUUID()): Promise<TokenPair> {
+    const sub = String(user._id);
+    const expiresIn = this.jwtConfig.accessTokenExpireMinutes * 60;
+    const refreshSeconds = this.jwtConfig.refreshTokenExpireDays * 86_400;
+    const accessToken = this.sign({ sub, type: "access", sid: sessionId, role: user.role }, expiresIn);
+    const refreshToken = this.sign({ sub, type: "refresh", sid: sessionId }, refreshSeconds);
+    await RefreshTokenModel.create({
+      token_hash: tokenHash(refreshToken),
+      user_id: user._id,
+      family_id: sessionId,
+      expires_at: new Date(Date.now() + refreshSeconds * 1000),
+    });
+    return { accessToken, refreshToken, expiresIn };
+  }
+
+  /** The claims of a valid access token, or null (expired, tampered, wrong type or algorithm). */
+  verifyAccess(token: string): AccessClaims | null {
+    const claims = this.verify(token, "access");
+    return claims && { userId: claims.sub, sessionId: claims.sid };
+  }
+
+  /**
+   * Marks a refresh token used, once: a token presented again (a stolen copy, or the thief's
+   * after the owner's) revokes its whole family, so both parties must sign in again.
+   */
+  async rotate(refreshToken: string): Promise<Rotation> {
+    const claims = this.verify(refreshToken, "refresh") ?? raise("UNAUTHENTICATED", INVALID_REFRESH);
+    const now = new Date();
+    const hash = tokenHash(refreshToken);
+    const claimed = await RefreshTokenModel.findOneAndUpdate(
+      { token_hash: hash, used_at: null, revoked_at: null, expires_at: { $gt: now } },
+      { $set: { used_at: now } },
+    ).exec();
+    if (claimed) return { userId: claims.sub, sessionId: claimed.family_id };
+    const known = await RefreshTokenModel.findOne({ token_hash: hash }).exec();
+    if (known?.used_at) {
+      await this.revokeSession(known.family_id);
+      raise("UNAUTHENTICATED", "Refresh token already used; the session has been revoked");
+    }
+    raise("UNAUTHENTICATED", INVALID_REFRESH);
+  }
+
+  /** Ends the session this refresh token belongs to; false when it had already ended. */
+  async revokeByToken(refreshToken: string): Promise<boolean> {
+    const claims = this.verify(refreshToken, "refresh") ?? raise("UNAUTHENTICATED", INVALID_REFRESH);
+    return (await this.revokeSession(claims.sid)) > 0;
+  }
+
+  /** Ends every session of a user but `keepSessionId`; returns how many tokens were revoked. */
+  async revokeUser(userId: Types.ObjectId, keepSessionId?: string): Promise<number> {
+    const filter = { user_id: userId, revoked_at: null, used_at: null, ...(keepSessionId ? { family_id: { $ne: keepSessionId } } : {}) };
+    const result = await RefreshTokenModel.updateMany(filter, { $set: { revoked_at: new Date() } }).exec();
+    return result.modifiedCount;
+  }
+
+  private async revokeSession(sessionId: string): Promise<number> {
+    const result = await RefreshTokenModel.updateMany(
+      { family_id: sessionId, revoked_at: null, used_at: null },
+      { $set: { revoked_at: new Date() } },
+    ).exec();
+    return result.modifiedCount;
+  }
+
+  private sign(claims: Claims, expiresInSeconds: number): string {
+    const { sub, ...payload } = claims;
+    return jwt.sign(payload, this.jwtConfig.secretKey, {
+      algorithm: this.jwtConfig.algorithm,
+      expiresIn: expiresInSeconds,
+      subject: sub,
+      jwtid: randomUUID(),
+    });
+  }
+
+  private verify(token: string, type: TokenType): Claims | null {
+    let payload: string | jwt.JwtPayload;
+    try {
+      // Pinned: a token signed with another algorithm, or with none, is refused.
+      payload = jwt.verify(token, this.jwtConfig.secretKey, { algorithms: [this.jwtConfig.algorithm] });
+    } catch {
+      return null;
+    }
+    if (typeof payload === "string" || payload.type !== type) return null;
+    if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
+    return { sub: payload.sub, type, sid: payload.sid };
+  }
+}

@@ -1,0 +1,60 @@
+import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
+import { Types } from "mongoose";
+import { Field, ObjectType, registerEnumType } from "type-graphql";
+
+/** Stored lower-case, as in the seed; GraphQL shows the upper-case names. */
+export enum UserRole {
+  STUDENT = "student",
+  INSTRUCTOR = "instructor",
+  ADMIN = "admin",
+}
+
+registerEnumType(UserRole, {
+  name: "UserRole",
+  description: "What a user may do: learn, author courses, or manage the platform.",
+  valuesConfig: {
+    STUDENT: { description: "Takes courses, chats with the tutor, takes quizzes." },
+    INSTRUCTOR: { description: "A student who also authors courses." },
+    ADMIN: { description: "Manages users and everything else." },
+  },
+});
+
+@ObjectType({ description: "A person with an account." })
+@modelOptions({
+  schemaOptions: { collection: "users", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
+})
+@index({ email: 1 }, { unique: true })
+@index({ role: 1, is_active: 1 })
+@index({ created_at: -1 })
+export class User {
+  @Field({ name: "id", description: "The user's id." })
+  readonly _id!: Types.ObjectId;
+
+  @Field({ description: "Sign-in e-mail address, lower-cased; unique across users." })
+  @prop({ required: true, lowercase: true, trim: true })
+  email!: string;
+
+  /** bcrypt hash; never selected unless asked for (hence optional here), never a GraphQL field. */
+  @prop({ type: String, required: true, select: false })
+  password_hash?: string;
+
+  @Field({ description: "Display name." })
+  @prop({ required: true, trim: true })
+  name!: string;
+
+  @Field(() => UserRole, { description: "What the user may do." })
+  @prop({ required: true, enum: UserRole, type: String, default: UserRole.STUDENT })
+  role!: UserRole;
+
+  @Field({ name: "isActive", description: "False once an admin deactivates the account: it can no longer sign in or use its tokens." })
+  @prop({ required: true, default: true })
+  is_active!: boolean;
+
+  @Field({ name: "createdAt", description: "When the account was created." })
+  readonly created_at!: Date;
+
+  @Field({ name: "updatedAt", description: "When the account last changed." })
+  readonly updated_at!: Date;
+}
+
+export const UserModel = getModelForClass(User);

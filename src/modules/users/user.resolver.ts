@@ -1,0 +1,31 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import { CurrentUser } from "../auth/current-user";
+import { UpdateProfileInput } from "./user.inputs";
+import { profileLoader } from "./user.loaders";
+import { UserProfile } from "./user-profile.model";
+import { User } from "./user.model";
+
+@Resolver(() => User)
+export class UserResolver {
+  @Authorized()
+  @Query(() => User, { description: "The signed-in user." })
+  me(@CurrentUser() user: User): User {
+    return user;
+  }
+
+  @Authorized()
+  @Mutation(() => User, { description: "Changes your name and profile; returns your updated account." })
+  updateProfile(
+    @Arg("input", () => UpdateProfileInput, { description: "The fields to change." }) input: UpdateProfileInput,
+    @CurrentUser() user: User,
+    @Ctx() ctx: Context,
+  ): Promise<User> {
+    return ctx.services.users.updateProfile(user._id, input);
+  }
+
+  @FieldResolver(() => UserProfile, { description: "Avatar, bio and preferences; empty until the user sets them." })
+  profile(@Root() user: User, @Ctx() ctx: Context): Promise<UserProfile> {
+    return profileLoader(ctx).load(user._id);
+  }
+}

@@ -1,0 +1,175 @@
+import { GraphQLError } from "graphql";
+import type { QueryFilter } from "mongoose";
+import { Types } from "mongoose";
+import { raise } from "../../lib/errors";
+import type { Page } from "../../lib/pagination";
+import { hashPassword } from "./password";
+import { emptyProfile, UserProfileModel, type Preferences, type UserProfile } from "./user-profile.model";
+import { UserModel, UserRole, type User } from "./user.model";
+
+const DUPLICATE_KEY = 11000;
+
+export interface NewUser {
+  name: string;
+  email: string;
+  password: string;
+  role?: UserRole;
+}
+
+export interface ProfileChanges {
+  name?: string;
+  /** `null` clears it. */
+  bio?: string | null;
+  /** `null` clears it. */
+  avatarUrl?: string | null;
+  /** Replaces the whole object. */
+  preferences?: Preferences;
+}
+
+export interface UserFilter {
+  role?: UserRole;
+  isActive?: boolean;
+  /** Case-insensitive substring of the name or e-mail. */
+  search?: string;
+}
+
+/** A user with the bcrypt hash, for the few places that check a password. */
+export type UserWithHash = User & { password_hash: string };
+
+/** Normalised the way it is stored, so lookups match whatever case the user typed. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Users and their profiles: the only code that reads or writes `users` and `user_profiles`. */
+export class UserService {
+  constructor(private readonly options: { bcryptCost: number }) {}
+
+  /**
+   * Resolves once the unique e-mail index exists: before it does, two concurrent sign-ups with
+   * one address could both succeed. Mongoose builds indexes once per model; later calls are free.
+   */
+  async ready(): Promise<void> {
+    await Promise.all([UserModel.init(), UserProfileModel.init()]);
+  }
+
+  /** Creates a user and an empty profile; CONFLICT when the e-mail is taken (in any case). */
+  async create(input: NewUser): Promise<User> {
+    await this.ready();
+    const password_hash = await hashPassword(input.password, this.options.bcryptCost);
+    let created;
+    try {
+      created = await UserModel.create({
+        name: input.name,
+        email: normalizeEmail(input.email),
+        password_hash,
+        role: input.role ?? UserRole.STUDENT,
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === DUPLICATE_KEY) raise("CONFLICT", "Email already registered");
+      throw error;
+    }
+    await UserProfileModel.create({ user_id: created._id });
+    return this.byIdOrFail(created._id);
+  }
+
+  findById(id: Types.ObjectId | string): Promise<User | null> {
+    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+    return UserModel.findById(id).lean<User>().exec();
+  }
+
+  findByEmailWithHash(email: string): Promise<UserWithHash | null> {
+    return UserModel.findOne({ email: normalizeEmail(email) }).select("+password_hash").lean<UserWithHash>().exec();
+  }
+
+  async passwordHash(id: Types.ObjectId): Promise<string | null> {
+    const user = await UserModel.findById(id).select("+password_hash").lean<UserWithHash>().exec();
+    return user?.password_hash ?? null;
+  }
+
+  async setPassword(id: Types.ObjectId, password: string): Promise<void> {
+    const password_hash = await hashPassword(password, this.options.bcryptCost);
+    await UserModel.updateOne({ _id: id }, { $set: { password_hash } }).exec();
+  }
+
+  /** Profiles of these users in the same order, an empty one for users who never saved one. */
+  async profiles(userIds: readonly Types.ObjectId[]): Promise<UserProfile[]> {
+    const found = await UserProfileModel.find({ user_id: { $in: userIds } }).lean<UserProfile[]>().exec();
+    const byUser = new Map(found.map((profile) => [String(profile.user_id), profile]));
+    return userIds.map((id) => byUser.get(String(id)) ?? emptyProfile(id));
+  }
+
+  async updateProfile(userId: Types.ObjectId, changes: ProfileChanges): Promise<User> {
+    if (changes.name !== undefined) {
+      await UserModel.updateOne({ _id: userId }, { $set: { name: changes.name } }).exec();
+    }
+    const profile: Record<string, unknown> = {};
+    if (changes.bio !== undefined) profile.bio = changes.bio;
+    if (changes.avatarUrl !== undefined) profile.avatar_url = changes.avatarUrl;
+    if (changes.preferences !== undefined) profile.preferences = changes.preferences;
+    if (Object.keys(profile).length > 0) {
+      await UserProfileModel.updateOne({ user_id: userId }, { $set: profile }, { upsert: true }).exec();
+    }
+    return this.byIdOrFail(userId);
+  }
+
+  async list(filter: UserFilter, page: { skip: number; limit: number }): Promise<Page<User>> {
+    const query: QueryFilter<User> = {};
+    if (filter.role !== undefined) query.role = filter.role;
+    if (filter.isActive !== undefined) query.is_active = filter.isActive;
+    if (filter.search) {
+      const pattern = new RegExp(escapeRegExp(filter.search.trim()), "i");
+      query.$or = [{ name: pattern }, { email: pattern }];
+    }
+    const [items, total] = await Promise.all([
+      UserModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<User[]>().exec(),
+      UserModel.countDocuments(query).exec(),
+    ]);
+    return { items, total, hasMore: page.skip + items.length < total };
+  }
+
+  /** Sets fields and returns the user as it was before, or null when there is no such user. */
+  setFields(id: Types.ObjectId | string, fields: { role?: UserRole; is_active?: boolean }): Promise<User | null> {
+    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+    return UserModel.findByIdAndUpdate(id, { $set: fields }, { new: false }).lean<User>().exec();
+  }
+
+  countActiveAdmins(): Promise<number> {
+    return UserModel.countDocuments({ role: UserRole.ADMIN, is_active: true }).exec();
+  }
+
+  /** Makes an active admin from an existing account (password untouched); null if there is none. */
+  promoteToAdmin(email: string): Promise<User | null> {
+    return UserModel.findOneAndUpdate(
+      { email: normalizeEmail(email) },
+      { $set: { role: UserRole.ADMIN, is_active: true } },
+      { new: true },
+    )
+      .lean<User>()
+      .exec();
+  }
+
+  /**
+   * Creates an active admin unless some user already has the e-mail (that account is left as it
+   * is); safe when several instances start at once.
+   */
+  async ensureAdmin(admin: { email: string; password: string; name: string }): Promise<"created" | "exists"> {
+    await this.ready();
+    if (await UserModel.exists({ email: normalizeEmail(admin.email) })) return "exists";
+    try {
+      await this.create({ ...admin, role: UserRole.ADMIN });
+      return "created";
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === "CONFLICT") return "exists";
+      throw error;
+    }
+  }
+
+  async byIdOrFail(id: Types.ObjectId | string): Promise<User> {
+    return (await this.findById(id)) ?? raise("NOT_FOUND", "User not found");
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

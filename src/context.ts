@@ -1,9 +1,15 @@
 import type { Logger } from "./lib/logger";
+import type { AdminService } from "./modules/admin/admin.service";
+import type { AuthService, Viewer } from "./modules/auth/auth.service";
 import type { HealthService } from "./modules/health/health.service";
+import type { UserService } from "./modules/users/user.service";
 
 /** Long-lived services, created once per process by `createServer`. */
 export interface Services {
   health: HealthService;
+  users: UserService;
+  auth: AuthService;
+  admin: AdminService;
 }
 
 /** What every resolver receives, over HTTP and websockets alike. */
@@ -14,20 +20,28 @@ export interface Context {
   log: Logger;
   /** The `Authorization` header (HTTP) or connection parameter (websockets), verbatim. */
   authorization?: string;
+  /** The client's address, for per-IP sign-in throttling. */
+  clientIp?: string;
+  /** The signed-in user, looked up once per context; null without a valid token of an active user. */
+  viewer(): Promise<Viewer | null>;
   services: Services;
 }
 
 export interface ContextSource {
   requestId: string;
   authorization?: string;
+  clientIp?: string;
 }
 
 /** One context per HTTP request or per subscription; anything cached on it dies with it. */
 export function buildContext(app: { log: Logger; services: Services }, source: ContextSource): Context {
+  let viewer: Promise<Viewer | null> | undefined;
   return {
     requestId: source.requestId,
     log: app.log.child({ requestId: source.requestId }),
     authorization: source.authorization,
+    clientIp: source.clientIp,
+    viewer: () => (viewer ??= app.services.auth.authenticate(source.authorization)),
     services: app.services,
   };
 }

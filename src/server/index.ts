@@ -9,6 +9,8 @@ import { buildContext, type Context, type Services } from "../context";
 import { connectDatabase } from "../infra/db";
 import { createPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
+import { createAccounts } from "../modules/auth/accounts";
+import { authRoutes } from "../modules/auth/auth.rest";
 import { checkAiService } from "../modules/health/ai-check";
 import { healthRoutes } from "../modules/health/health.rest";
 import { HealthService } from "../modules/health/health.service";
@@ -33,12 +35,15 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   const log = options.logger ?? createLogger(config.log);
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
+  const accounts = createAccounts(config);
   try {
     if (config.redisUrl) log.warn("REDIS_URL is set, but pub/sub stays in-process until the chat issue wires Redis");
     const pubSub = createPubSub();
     const services: Services = {
       health: new HealthService({ database, pubSub, checkAi: checkAiService }),
+      ...accounts.services,
     };
+    await accounts.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -47,13 +52,17 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     await apollo.start();
 
     app.use(healthRoutes(services.health));
+    app.use("/api/v1/auth", authRoutes(services.auth));
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
       graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize, maxFiles: 1 }),
       expressMiddleware(apollo, {
         context: async ({ req }) =>
-          buildContext({ log, services }, { requestId: String(req.id), authorization: req.headers.authorization }),
+          buildContext(
+            { log, services },
+            { requestId: String(req.id), authorization: req.headers.authorization, clientIp: req.ip },
+          ),
       }),
     );
     finishHttpApp(app);
@@ -67,6 +76,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const stop = () =>
       (stopping ??= (async () => {
         await started.stop();
+        await accounts.close();
         await database.close();
         log.info("stopped");
       })());
@@ -74,6 +84,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   } catch (error) {
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
+    await accounts.close().catch(() => undefined);
     await database.close();
     throw error;
   }

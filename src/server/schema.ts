@@ -3,7 +3,11 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema } from "type-graphql";
 import type { AppPubSub } from "../infra/pubsub";
 import { scalarsMap } from "../lib/scalars";
+import { AdminResolver } from "../modules/admin/admin.resolver";
+import { authChecker } from "../modules/auth/auth-checker";
+import { AuthResolver } from "../modules/auth/auth.resolver";
 import { HealthResolver } from "../modules/health/health.resolver";
+import { UserResolver } from "../modules/users/user.resolver";
 
 /** The committed SDL at the repository root (same relative place from src/ and dist/). */
 export const SCHEMA_FILE = resolve(__dirname, "../../schema.graphql");
@@ -11,7 +15,8 @@ export const SCHEMA_FILE = resolve(__dirname, "../../schema.graphql");
 /** The GraphQL schema of the whole API, built from the modules' resolvers. */
 export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [HealthResolver],
+    resolvers: [HealthResolver, AuthResolver, UserResolver, AdminResolver],
+    authChecker,
     pubSub,
     scalarsMap,
     validate: {

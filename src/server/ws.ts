@@ -26,10 +26,14 @@ export function attachWebSockets({ httpServer, schema, log, services, isProducti
       schema,
       isProd: isProduction,
       // Runs once per subscription: nothing cached on the context outlives it.
-      context: ({ connectionParams }): Context =>
+      context: ({ connectionParams, extra }): Context =>
         buildContext(
           { log, services },
-          { requestId: randomUUID(), authorization: authorizationFromParams(connectionParams) },
+          {
+            requestId: randomUUID(),
+            authorization: authorizationFromParams(connectionParams),
+            clientIp: extra.request.socket.remoteAddress,
+          },
         ),
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors) return undefined;

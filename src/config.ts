@@ -36,7 +36,23 @@ export interface Config {
     /** ADMIN_EMAIL + ADMIN_PASSWORD: start-up creates this admin once if no user has the email. */
     bootstrapAdmin?: { email: string; password: string; name: string };
   };
-  ai: { googleApiKey?: string };
+  ai: {
+    /** `offline` (deterministic, no network) unless a GOOGLE_API_KEY selects `gemini`; AI_PROVIDER forces one. */
+    provider: "gemini" | "offline";
+    googleApiKey?: string;
+    geminiModel: string;
+    geminiEmbeddingModel: string;
+    /** Another Gemini endpoint (a proxy; the fake server in tests). */
+    geminiBaseUrl?: string;
+    /** Vector size of every embedding, both providers; stored vectors of another size are not compared. */
+    embeddingDimensions: number;
+    /** Per request to the model; for streams, the longest silence between chunks. */
+    timeoutMs: number;
+    maxRetries: number;
+    retryBaseDelayMs: number;
+    retryMaxDelayMs: number;
+    offlineStreamDelayMs: number;
+  };
   uploads: { maxFileSize: number; uploadDir: string; allowedExtensions: string[] };
   smtp?: { host: string; port: number; user?: string; password?: string; from?: string };
   redisUrl?: string;
@@ -160,6 +176,18 @@ const schema = z.object({
   ADMIN_PASSWORD: text(),
   ADMIN_NAME: text(),
   GOOGLE_API_KEY: text(),
+  // `.optional()` lets "unset" through (the fallback is never used): aiSettings decides from GOOGLE_API_KEY.
+  AI_PROVIDER: oneOf(["gemini", "offline"], "offline").optional(),
+  GEMINI_MODEL: text(),
+  GEMINI_EMBEDDING_MODEL: text(),
+  GEMINI_BASE_URL: url(["http://", "https://"]),
+  // gemini-embedding-001 returns 128 to 3072 dimensions.
+  EMBEDDING_DIMENSIONS: integer(128, 3072, 768),
+  AI_TIMEOUT_MS: integer(1, 600_000, 60_000),
+  AI_MAX_RETRIES: integer(0, 10, 3),
+  AI_RETRY_BASE_MS: integer(1, 60_000, 500),
+  AI_RETRY_MAX_MS: integer(1, 600_000, 20_000),
+  AI_OFFLINE_STREAM_DELAY_MS: integer(0, 1_000, 0),
   MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
@@ -229,7 +257,7 @@ export function loadConfig(env: Environment = process.env): Config {
       },
       bootstrapAdmin: bootstrapAdmin(vars),
     },
-    ai: { googleApiKey: vars.GOOGLE_API_KEY },
+    ai: aiSettings(vars),
     uploads: {
       maxFileSize: vars.MAX_FILE_SIZE,
       uploadDir: resolve(vars.UPLOAD_DIR ?? "uploads"),
@@ -268,6 +296,26 @@ function checkProductionRules(vars: Parsed, isProduction: boolean): void {
       "Invalid configuration: MONGODB_URL must be set in production (the embedded database is for development)",
     );
   }
+}
+
+function aiSettings(vars: Parsed): Config["ai"] {
+  const provider = vars.AI_PROVIDER ?? (vars.GOOGLE_API_KEY ? "gemini" : "offline");
+  if (provider === "gemini" && !vars.GOOGLE_API_KEY) {
+    throw new ConfigError("Invalid configuration: AI_PROVIDER=gemini needs GOOGLE_API_KEY (or use AI_PROVIDER=offline)");
+  }
+  return {
+    provider,
+    googleApiKey: vars.GOOGLE_API_KEY,
+    geminiModel: vars.GEMINI_MODEL ?? "gemini-2.5-flash",
+    geminiEmbeddingModel: vars.GEMINI_EMBEDDING_MODEL ?? "gemini-embedding-001",
+    geminiBaseUrl: vars.GEMINI_BASE_URL,
+    embeddingDimensions: vars.EMBEDDING_DIMENSIONS,
+    timeoutMs: vars.AI_TIMEOUT_MS,
+    maxRetries: vars.AI_MAX_RETRIES,
+    retryBaseDelayMs: vars.AI_RETRY_BASE_MS,
+    retryMaxDelayMs: vars.AI_RETRY_MAX_MS,
+    offlineStreamDelayMs: vars.AI_OFFLINE_STREAM_DELAY_MS,
+  };
 }
 
 /** ADMIN_EMAIL and ADMIN_PASSWORD come together; a password the API would refuse is refused here. */

@@ -64,6 +64,9 @@ describe("CRUD through the official driver", () => {
   it("counts and distinct", async () => {
     await coll().insertMany([{ c: "x", t: [1, 2] }, { c: "y", t: [2, 3] }, { c: "x" }]);
     expect(await coll().countDocuments({ c: "x" })).toBe(2);
+    expect(await coll().countDocuments({ c: "x" }, { skip: 1, limit: 5 })).toBe(1);
+    expect(await coll().countDocuments({ c: "none" })).toBe(0);
+    expect(await coll().aggregate([{ $match: { c: "x" } }, { $group: { _id: "$c", n: { $sum: 1 } } }]).toArray()).toEqual([{ _id: "x", n: 2 }]);
     expect(await coll().estimatedDocumentCount()).toBe(3);
     expect((await coll().distinct("t")).sort()).toEqual([1, 2, 3]);
     expect((await coll().distinct("c", { t: 3 }))).toEqual(["y"]);

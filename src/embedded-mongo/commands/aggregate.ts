@@ -3,7 +3,8 @@ import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { selectDocuments } from "./select";
+import { selectDocuments, type SelectOptions } from "./select";
+import { countShortcut } from "./count-shortcut";
 import { evaluateLet } from "./variables";
 import { resolveView, resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
@@ -26,37 +27,35 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const collation = optionalDocument(command, "collation");
   const variables = evaluateLet(command);
 
-  // A leading $match goes through the shared read path so it can use an index.
-  let input: Iterable<Document> = [];
-  let rest = stages;
-  const view = name ? resolveView(ctx, name) : undefined;
-  if (view) {
-    input = view.source?.docs.values() ?? [];
-    rest = [...view.pipeline, ...stages];
-  } else if (!name && stages[0] && "$listLocalSessions" in stages[0]) {
-    input = ctx.sessions.list();
-    rest = stages.slice(1);
-  } else if (name) {
-    const coll = ctx.engine.collection(ctx.db, name);
-    const first = stages[0];
-    if (first && "$match" in first) {
-      input = selectDocuments(coll, first.$match as Document, { hint: command.hint, variables, collation });
-      rest = stages.slice(1);
-    } else {
-      input = selectDocuments(coll, {}, { hint: command.hint });
-    }
-  }
-  const results = runPipeline(input, rest, {
-    resolveCollection: resolver(ctx),
-    variables,
-    collation,
-  });
+  const { input, rest, fromCollection } = pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
+  const results = (fromCollection && countShortcut(rest, input.length)) || runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
   if (outputStage) {
     writeStageResults(outputStage, results, ctx, variables, boolOption(command, "bypassDocumentValidation", false));
     return { cursor: { id: Long.ZERO, ns, firstBatch: [] }, ok: 1 };
   }
   return { cursor: ctx.cursors.open(ns, results, optionalNumber(cursorOptions ?? {}, "batchSize")), ok: 1 };
+}
+
+interface PipelineInput {
+  input: Document[];
+  rest: Document[];
+  /** Input is the collection's documents (after a leading $match), not a view or a db-level source. */
+  fromCollection: boolean;
+}
+
+/** Where the pipeline's documents come from; a leading $match goes through the shared read path so it can use an index. */
+function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Document[], options: SelectOptions): PipelineInput {
+  if (!name) {
+    if (stages[0] && "$listLocalSessions" in stages[0]) return { input: ctx.sessions.list(), rest: stages.slice(1), fromCollection: false };
+    return { input: [], rest: stages, fromCollection: false };
+  }
+  const view = resolveView(ctx, name);
+  if (view) return { input: [...(view.source?.docs.values() ?? [])], rest: [...view.pipeline, ...stages], fromCollection: false };
+  const coll = ctx.engine.collection(ctx.db, name);
+  const first = stages[0];
+  if (first && "$match" in first) return { input: selectDocuments(coll, first.$match as Document, options), rest: stages.slice(1), fromCollection: true };
+  return { input: selectDocuments(coll, {}, { hint: options.hint }), rest: stages, fromCollection: true };
 }
 
 export const aggregateCommands: CommandTable = { aggregate };

@@ -48,6 +48,9 @@ describe("mongoose + Typegoose on the embedded engine", () => {
     const names = (await BookModel.listIndexes()).map((i) => i.name);
     expect(names).toEqual(["_id_", "author_1_title_1"]);
     expect((await AuthorModel.listIndexes()).find((i) => i.name === "email_1")).toMatchObject({ unique: true });
+    expect(await BookModel.diffIndexes()).toEqual({ toDrop: [], toCreate: [] });
+    await BookModel.collection.createIndex({ stale: 1 });
+    expect(await BookModel.syncIndexes()).toEqual(["stale_1"]);
   });
 
   it("creates, queries, updates and deletes documents", async () => {

@@ -1,3 +1,4 @@
+import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
 
 /** `npm run bench`: prints each benchmark's figures against its target. */
@@ -9,6 +10,7 @@ async function main(): Promise<void> {
     `  finds by _id/s                   ${result.findsByIdPerSecond}   (target >= 10000)`,
     `  find by unique field at ${result.documents} docs  p50 ${result.uniqueFieldLatencyMs.p50} ms, p99 ${result.uniqueFieldLatencyMs.p99} ms`,
     `  docs examined, indexed equality  ${result.docsExaminedForIndexedEquality}   (must be 1)`,
+    ...(await benchDurability()),
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

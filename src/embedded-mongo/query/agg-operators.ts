@@ -8,17 +8,13 @@ import { arithmetic } from "./arithmetic";
 import { bsonTypeOf, compareValues, isNumeric, rankOf, toNumber, type StringCompare } from "./bson-order";
 import { stringCompareFor } from "./collation";
 import { compileFilter } from "./filter";
+import type { ComputeOptions } from "./mingo-context";
 import { cloneDoc, isPlainObject, type Doc } from "./paths";
 import { compileProjection } from "./projection";
 import { compileSort } from "./sort";
 import { valueKey } from "./value-key";
 import { pathValues } from "./path-values";
 
-/** The options object mingo hands to operators (its ComputeOptions, not exported in its types). */
-type ComputeOptions = Options & {
-  local: { variables?: Doc; groupId?: unknown; root?: unknown };
-  update(locals: { root?: unknown; groupId?: unknown; variables?: Doc }): ComputeOptions;
-};
 
 /**
  * A private copy of the stage's options: evaluating against a document sets its `root`, which
@@ -143,7 +139,12 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
   }
   const index = localField !== undefined ? indexForeign(foreign, foreignField!) : undefined;
   const position = new Map(index ? foreign.map((doc, i) => [doc, i]) : []);
-  const base = { context: options.context, collation: options.collation, collectionResolver: options.collectionResolver, useStrictMode: true };
+  // Leading $match stages filter the originals per document (with its let variables) so that
+  // only the foreign documents they keep are copied into the rest of the sub-pipeline.
+  const leading = (pipeline ?? []).findIndex((stage) => !("$match" in stage));
+  const matches = (pipeline ?? []).slice(0, leading === -1 ? undefined : leading).map((stage) => stage.$match as Doc);
+  const rest = leading === -1 ? [] : pipeline!.slice(leading);
+  const agg = rest.length ? new Aggregator(rest, options) : undefined;
   const letOf = expr.let ? evaluator(options)(expr.let) : undefined;
   return coll.map((doc: Doc) => {
     let joined: Doc[] = foreign;
@@ -152,13 +153,13 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
       for (const k of localKeys(doc, localField!)) for (const f of index.get(k) ?? []) seen.add(f);
       joined = Array.from(seen).sort((a, b) => position.get(a)! - position.get(b)!);
     }
-    if (pipeline) {
-      const variables = { ...variablesOf(options), ...(letOf ? (letOf(doc) as Doc) : {}) };
-      const agg = new Aggregator(pipeline, { ...base, variables } as Partial<Options>);
-      joined = agg.run(joined.map(cloneDoc)) as Doc[];
-    } else {
-      joined = joined.map(cloneDoc);
+    const variables = letOf ? (letOf(doc) as Doc) : {};
+    for (const match of matches) {
+      const test = compileFilter(match, { variables: { ...variablesOf(options), ...variables }, collation: options.collation as Doc | undefined });
+      joined = joined.filter((f) => test(f));
     }
+    joined = joined.map(cloneDoc);
+    if (agg) joined = agg.run(joined, scoped(options).update({ root: null, variables })) as Doc[];
     return { ...doc, [as]: joined };
   });
 };

@@ -1,16 +1,15 @@
 import { evalExpr } from "mingo/core";
-import type { Options } from "mingo/types";
 import { commandError, MongoCommandError } from "../errors";
 import { isNumeric, toNumber } from "./bson-order";
-import { mingoOptions } from "./mingo-context";
+import { computeOptions } from "./mingo-context";
 import type { Doc } from "./paths";
 
 /** An evaluator of one aggregation expression over documents (`$expr` in filters, find projections). */
 export function compileExpression(expr: unknown, variables?: Doc): (doc: Doc) => unknown {
-  const options = mingoOptions({ variables }) as Options;
+  const options = computeOptions({ variables });
   return (doc) => {
     try {
-      return evalExpr(doc, expr, options);
+      return evalExpr(doc, expr, options.update({ root: doc }));
     } catch (err) {
       throw asCommandError(err);
     }

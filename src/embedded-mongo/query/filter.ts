@@ -4,6 +4,7 @@ import { bitTester, parseBitMask } from "./bits";
 import { hasBsonType, isKnownType } from "./bson-types";
 import { stringCompareFor } from "./collation";
 import { compileExpression, isTruthy } from "./expressions";
+import { fastExprPredicate } from "./expr-fast-path";
 import { pathValues } from "./path-values";
 import { isPlainObject, type Doc } from "./paths";
 import { isRegexValue, regexMatches, toRegExp } from "./regex";
@@ -68,6 +69,8 @@ function compileTopLevel(op: string, value: unknown, ctx: Ctx): Predicate | unde
   }
   switch (op) {
     case "$expr": {
+      const fast = ctx.strCmp === compareStrings ? fastExprPredicate(value, ctx.variables) : undefined;
+      if (fast) return fast;
       const evaluate = compileExpression(value, ctx.variables);
       return (doc) => isTruthy(evaluate(doc));
     }

@@ -1,4 +1,4 @@
-import { Context, OpType } from "mingo/core";
+import { Context, evalExpr, OpType } from "mingo/core";
 import * as accumulatorOperators from "mingo/operators/accumulator";
 import * as expressionOperators from "mingo/operators/expression";
 import * as pipelineOperators from "mingo/operators/pipeline";
@@ -46,4 +46,27 @@ export function mingoOptions(extra: { variables?: Doc; collation?: Doc; resolveC
 /** Stages this module runs ($out and $merge are the engine's, as the last stage only). */
 export function isPipelineStage(name: string): boolean {
   return name !== "$out" && name !== "$merge" && engineContext().getOperator(OpType.PIPELINE, name) !== null;
+}
+
+/** mingo's per-evaluation state object; its class is not exported, only its instances are seen. */
+export type ComputeOptions = Options & {
+  local: { variables?: Doc; groupId?: unknown; root?: unknown };
+  update(locals: { root?: unknown; groupId?: unknown; variables?: Doc }): ComputeOptions;
+};
+type ComputeOptionsClass = { init(options: Partial<Options>): ComputeOptions };
+
+let computeOptionsClass: ComputeOptionsClass | undefined;
+
+/**
+ * Reusable evaluation options. Handing mingo plain options makes it copy the whole operator
+ * context on every evaluation (tens of microseconds per document); an initialised instance
+ * is reused. The class is reached through an instance an operator receives.
+ */
+export function computeOptions(extra: Parameters<typeof mingoOptions>[0] = {}): ComputeOptions {
+  if (!computeOptionsClass) {
+    const probe = Context.init({ expression: { $options: ((_obj: unknown, _expr: unknown, options: unknown) => options) as never } });
+    const instance = evalExpr({}, { $options: 1 }, { context: probe } as Options) as ComputeOptions;
+    computeOptionsClass = instance.constructor as unknown as ComputeOptionsClass;
+  }
+  return computeOptionsClass.init(mingoOptions(extra));
 }

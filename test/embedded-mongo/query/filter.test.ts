@@ -109,3 +109,30 @@ describe("compileFilter", () => {
     }
   });
 });
+
+describe("$expr comparisons", () => {
+  const docs = [{}, { a: null }, { a: 1 }, { a: "x" }, { a: [1, 2] }, { a: { b: 2 } }, { a: [{ b: 1 }, { b: 3 }] }, { a: Long.fromNumber(1) }];
+  const exprs = [
+    { $eq: ["$a", null] },
+    { $eq: ["$a", 1] },
+    { $ne: ["$a", 1] },
+    { $gt: ["$a", 0] },
+    { $lte: ["$a", "$$v"] },
+    { $eq: ["$a.b", [1, 3]] },
+    { $lt: ["$a", null] },
+    { $and: [{ $gte: ["$a", 1] }, { $lt: ["$a", "z"] }] },
+  ];
+
+  it("agree between the compiled fast path and mingo evaluation", () => {
+    for (const expr of exprs) {
+      const fast = compileFilter({ $expr: expr }, { variables: { v: 1 } });
+      const viaMingo = compileFilter({ $expr: { $and: [expr, true] } }, { variables: { v: 1 } });
+      for (const doc of docs) expect([expr, doc, fast(doc)]).toEqual([expr, doc, viaMingo(doc)]);
+    }
+  });
+
+  it("do not equate a missing field with null", () => {
+    expect(matches({ $expr: { $eq: ["$a", null] } }, {})).toBe(false);
+    expect(matches({ $expr: { $eq: ["$a", null] } }, { a: null })).toBe(true);
+  });
+});

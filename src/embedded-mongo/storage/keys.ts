@@ -16,10 +16,45 @@ export function valueKey(value: unknown): string {
   }
 }
 
+/** Numbers of every BSON type share one canonical decimal spelling, so equal values share a key. */
 function numberKey(n: number): string {
-  if (Number.isNaN(n)) return "nNaN";
-  if (Number.isInteger(n) && !Number.isSafeInteger(n) && Number.isFinite(n)) return "n" + BigInt(n).toString();
-  return "n" + (Object.is(n, -0) ? 0 : n).toString();
+  if (Number.isSafeInteger(n)) return "n" + String(n);
+  if (!Number.isFinite(n)) return "n" + String(n);
+  return "n" + (Number.isInteger(n) ? BigInt(n).toString() : exactDecimal(n));
+}
+
+/**
+ * The exact value of a non-integer double in decimal (every double is a dyadic fraction, so it
+ * terminates): 1.5 equals Decimal128 "1.50" in MongoDB, while 0.1 does not equal Decimal128 "0.1".
+ */
+function exactDecimal(n: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, n);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & 0xfffffffffffffn;
+  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
+  const scale = biased === 0 ? 1074 : 1075 - biased;
+  return (n < 0 ? "-" : "") + placePoint((mantissa * 5n ** BigInt(scale)).toString(), scale);
+}
+
+/** `digits` × 10^-scale written plainly, without leading or trailing zeros. */
+function placePoint(digits: string, scale: number): string {
+  const trimmed = digits.replace(/^0+/, "") || "0";
+  if (trimmed === "0") return "0";
+  if (scale <= 0) return trimmed + "0".repeat(-scale);
+  const padded = trimmed.padStart(scale + 1, "0");
+  const integer = padded.slice(0, padded.length - scale);
+  const fractionDigits = padded.slice(padded.length - scale).replace(/0+$/, "");
+  return fractionDigits ? `${integer}.${fractionDigits}` : integer;
+}
+
+function decimalKey(text: string): string {
+  const match = /^([+-]?)(\d+)(?:\.(\d*))?(?:E([+-]?\d+))?$/i.exec(text);
+  if (!match) return "n" + text.replace(/^\+/, "");
+  const [, sign, integer, fraction = "", exponent = "0"] = match;
+  const plain = placePoint(integer + fraction, fraction.length - Number(exponent));
+  return "n" + (sign === "-" && plain !== "0" ? "-" : "") + plain;
 }
 
 function encode(value: unknown): string {
@@ -41,18 +76,13 @@ function encode(value: unknown): string {
   switch (doc._bsontype) {
     case "ObjectId":
       return "o" + doc.toHexString();
-    case "Long": {
-      const asNumber = doc.toNumber() as number;
-      return Number.isSafeInteger(asNumber) ? numberKey(asNumber) : "n" + doc.toString();
-    }
+    case "Long":
+      return "n" + doc.toString();
     case "Int32":
     case "Double":
       return numberKey(doc.valueOf() as number);
-    case "Decimal128": {
-      const text = doc.toString() as string;
-      const asNumber = Number(text);
-      return Number.isFinite(asNumber) && String(asNumber) === text.replace(/\.0+$/, "") ? numberKey(asNumber) : "n" + text;
-    }
+    case "Decimal128":
+      return decimalKey(doc.toString() as string);
     case "Binary":
       return "b" + doc.sub_type + ":" + Buffer.from(doc.buffer as Uint8Array).toString("base64");
     case "Timestamp":

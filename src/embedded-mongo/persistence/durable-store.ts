@@ -1,5 +1,5 @@
 import { mkdir, unlink } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { StorageEngine } from "../storage/engine";
 import type { Persistence, StorageOp } from "../storage/ops";
 import { journalFile, listJournals, syncDirectory } from "./files";
@@ -46,7 +46,10 @@ export class DurableStore implements Persistence {
 
   static async open(dataDir: string, compaction: CompactionOptions = {}): Promise<DurableStore> {
     const dir = resolve(dataDir);
-    await mkdir(dir, { recursive: true });
+    const created = await mkdir(dir, { recursive: true });
+    if (created) {
+      for (let made = dir; made !== dirname(created); made = dirname(made)) await syncDirectory(dirname(made));
+    }
     const release = await acquireLock(dir);
     try {
       const store = new DurableStore(dir, release, compaction);

@@ -80,11 +80,17 @@ export class JournalWriter {
   /** Waits until everything appended so far is durable (or has failed), then closes the file. */
   async close(): Promise<void> {
     while (this.flushing) await this.flushing;
+    this.failure ??= new Error(`embedded-mongo: the journal in ${this.dir} is closed`);
     await this.handle.close();
   }
 
   private kick(): void {
-    this.flushing ??= this.flush().finally(() => (this.flushing = undefined));
+    if (this.flushing) return;
+    this.flushing = this.flush().finally(() => {
+      this.flushing = undefined;
+      // An append can land after the loop saw an empty queue but before this callback ran.
+      if (this.queue.length > 0 && !this.failure) this.kick();
+    });
   }
 
   private async flush(): Promise<void> {

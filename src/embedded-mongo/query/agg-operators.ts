@@ -8,7 +8,7 @@ import { arithmetic } from "./arithmetic";
 import { bsonTypeOf, compareValues, isNumeric, rankOf, toNumber, type StringCompare } from "./bson-order";
 import { stringCompareFor } from "./collation";
 import { compileFilter } from "./filter";
-import type { ComputeOptions } from "./mingo-context";
+import { storedCollection, type ComputeOptions } from "./mingo-context";
 import { cloneDoc, isPlainObject, type Doc } from "./paths";
 import { compileProjection } from "./projection";
 import { compileSort } from "./sort";
@@ -135,7 +135,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
   let foreign: Doc[] = [];
   if (from !== undefined) {
     if (typeof from !== "string") throw commandError("FailedToParse", "$lookup 'from' field must be a string");
-    foreign = options.collectionResolver?.(from) as Doc[] ?? [];
+    foreign = storedCollection(options.collectionResolver, from);
   }
   const index = localField !== undefined ? indexForeign(foreign, foreignField!) : undefined;
   const position = new Map(index ? foreign.map((doc, i) => [doc, i]) : []);

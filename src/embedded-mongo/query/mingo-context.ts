@@ -9,9 +9,25 @@ import type { Options } from "mingo/types";
 import { ACCUMULATOR_OPERATORS, EXPRESSION_OPERATORS, PIPELINE_OPERATORS } from "./agg-operators";
 import { mingoCollation } from "./collation";
 import { CONVERSION_OPERATORS } from "./conversions";
-import type { Doc } from "./paths";
+import { cloneDoc, type Doc } from "./paths";
 
 let context: Context | undefined;
+
+type Resolver = (name: string) => Doc[];
+
+/**
+ * mingo's stages that read other collections ($unionWith, $graphLookup) may write into what
+ * they read, so they get copies; our $lookup copies only what it joins and reads the
+ * originals through `stored`.
+ */
+function copyingResolver(resolve: Resolver): Resolver & { stored: Resolver } {
+  return Object.assign((name: string) => resolve(name).map(cloneDoc), { stored: resolve });
+}
+
+export function storedCollection(resolver: unknown, name: string): Doc[] {
+  const stored = (resolver as { stored?: Resolver } | undefined)?.stored;
+  return stored ? stored(name) : typeof resolver === "function" ? (resolver as Resolver)(name) : [];
+}
 
 /**
  * The operator set every mingo call in the engine uses: ours (BSON order, BSON numerics,
@@ -38,7 +54,7 @@ export function mingoOptions(extra: { variables?: Doc; collation?: Doc; resolveC
     context: engineContext(),
     variables: extra.variables,
     collation: mingoCollation(extra.collation) as Options["collation"],
-    collectionResolver: extra.resolveCollection,
+    collectionResolver: extra.resolveCollection && copyingResolver(extra.resolveCollection),
     useStrictMode: true,
   };
 }

@@ -131,4 +131,12 @@ describe("runPipeline", () => {
     ]);
     expect(Object.keys(out[0]._id)).toEqual([]);
   });
+
+  it("never mutates documents read from other collections", () => {
+    const stored = { other: [{ _id: 9, a: { b: 1 } }] };
+    const resolve = { resolveCollection: (name: string) => (stored[name as "other"] ?? []) as never[] };
+    runPipeline([] as never[], [{ $unionWith: "other" }, { $set: { "a.b": 2 } }] as never[], resolve);
+    runPipeline([{ _id: 1, k: 9 }] as never[], [{ $lookup: { from: "other", localField: "k", foreignField: "_id", as: "o" } }, { $set: { "o.a.b": 3 } }] as never[], resolve);
+    expect(stored.other).toEqual([{ _id: 9, a: { b: 1 } }]);
+  });
 });

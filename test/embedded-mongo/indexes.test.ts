@@ -61,6 +61,15 @@ describe("indexes", () => {
     expect(await coll.countDocuments()).toBe(3);
   });
 
+  it("keeps the documents a multi-update changed before it hit a duplicate", async () => {
+    const coll = idx().collection("multi");
+    await coll.createIndex({ u: 1 }, { unique: true });
+    await coll.insertMany([{ _id: 1, k: 1, u: 1 }, { _id: 2, k: 1, u: 2 }] as never);
+    const reply = await idx().command({ update: "multi", updates: [{ q: { k: 1 }, u: { $set: { u: 5 } }, multi: true }] });
+    expect(reply).toMatchObject({ n: 1, nModified: 1, writeErrors: [{ index: 0, code: 11000 }] });
+    expect(await coll.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, k: 1, u: 5 }, { _id: 2, k: 1, u: 2 }]);
+  });
+
   it("honours sparse, partial and compound unique indexes", async () => {
     const coll = idx().collection("kinds");
     await coll.createIndex({ s: 1 }, { unique: true, sparse: true });

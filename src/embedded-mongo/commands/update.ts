@@ -8,13 +8,14 @@ import { selectDocuments } from "./select";
 import { evaluateLet, evaluateVariables } from "./variables";
 import { existingWritable, insertDocument, replaceDocument, writableCollection } from "./writes";
 
-interface StatementResult {
-  matched: number;
-  modified: number;
-  upsertedId?: unknown;
+/** Running totals of an update command; a multi-update that fails midway keeps what it already did, like mongod. */
+interface Totals {
+  n: number;
+  nModified: number;
 }
 
-function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined, bypass: boolean): StatementResult {
+/** Runs one update statement, adding to `totals`; returns the _id it upserted, if any. */
+function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined, bypass: boolean, totals: Totals): unknown {
   const filter = optionalDocument(statement, "q") ?? {};
   const update = statement.u;
   if (typeof update !== "object" || update === null) throw commandError("FailedToParse", "Update argument must be either an object or an array");
@@ -35,20 +36,22 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
     variables: spec.variables,
   });
   if (!coll || matches.length === 0) {
-    if (!boolOption(statement, "upsert", false)) return { matched: 0, modified: 0 };
+    if (!boolOption(statement, "upsert", false)) return undefined;
     const doc = buildUpsertDocument(filter, spec);
     insertDocument(ctx, writableCollection(ctx, name), doc, bypass);
-    return { matched: 0, modified: 0, upsertedId: doc._id };
+    totals.n++;
+    return doc._id;
   }
-  let modified = 0;
   for (const current of matches) {
     const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables: spec.variables });
-    if (!result.modified) continue;
-    checkUpdatedSize(result.doc);
-    replaceDocument(ctx, coll, result.doc, current, bypass);
-    modified++;
+    if (result.modified) {
+      checkUpdatedSize(result.doc);
+      replaceDocument(ctx, coll, result.doc, current, bypass);
+      totals.nModified++;
+    }
+    totals.n++;
   }
-  return { matched: matches.length, modified };
+  return undefined;
 }
 
 function update(command: Document, ctx: CommandContext): Document {
@@ -63,23 +66,17 @@ function update(command: Document, ctx: CommandContext): Document {
   const bypass = boolOption(command, "bypassDocumentValidation", false);
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
-  let n = 0;
-  let nModified = 0;
+  const totals: Totals = { n: 0, nModified: 0 };
   for (let index = 0; index < statements.length; index++) {
     try {
-      const result = runStatement(statements[index], name, ctx, variables, bypass);
-      n += result.matched;
-      nModified += result.modified;
-      if (result.upsertedId !== undefined) {
-        n++;
-        upserted.push({ index, _id: result.upsertedId });
-      }
+      const upsertedId = runStatement(statements[index], name, ctx, variables, bypass, totals);
+      if (upsertedId !== undefined) upserted.push({ index, _id: upsertedId });
     } catch (error) {
       writeErrors.push(writeError(error, index));
       if (ordered) break;
     }
   }
-  const reply: Document = { n, nModified };
+  const reply: Document = { n: totals.n, nModified: totals.nModified };
   if (upserted.length) reply.upserted = upserted;
   if (writeErrors.length) reply.writeErrors = writeErrors;
   reply.ok = 1;

@@ -1,10 +1,13 @@
-import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { spawnSync } from "node:child_process";
+import { appendFile, mkdtemp, open, readdir, readFile, rm, stat, writeFile, type FileHandle } from "node:fs/promises";
+import { spawn, spawnSync } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Binary, Decimal128, Long, MongoClient, ObjectId } from "mongodb";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { journalFile, LOCK_FILE, SNAPSHOT_FILE } from "../../src/embedded-mongo/persistence/files";
+import { JournalWriter } from "../../src/embedded-mongo/persistence/journal";
 import { encodeRecord } from "../../src/embedded-mongo/persistence/records";
 import { scanDataDir, spawnDurableServer } from "./fixtures/durable-process";
 
@@ -112,6 +115,38 @@ describe("durable data directory", () => {
       }
     });
     await session(async (client) => expect(await docs(client).countDocuments()).toBe(201));
+  });
+
+  it("serves a directory standalone with npm run db -- --dbpath, and keeps it across a SIGTERM restart", async () => {
+    const serve = async (body: (client: MongoClient) => Promise<void>) => {
+      const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/embedded-mongo/cli.ts", "--port", "0", "--dbpath", dir], { stdio: ["ignore", "pipe", "inherit"] });
+      const [uri] = (await once(createInterface({ input: child.stdout! }), "line")) as [string];
+      const client = await MongoClient.connect(uri);
+      await body(client);
+      await client.close();
+      child.kill("SIGTERM");
+      expect(await once(child, "exit")).toEqual([0, null]);
+    };
+    await serve((client) => docs(client).insertOne({ _id: "standalone" }).then(() => undefined));
+    expect(await readdir(dir)).not.toContain(LOCK_FILE);
+    await serve(async (client) => expect(await docs(client).findOne({ _id: "standalone" })).toEqual({ _id: "standalone" }));
+  });
+
+  it("refuses every write after a journal write fails, rather than acknowledging what the disk lacks", async () => {
+    const writer = await JournalWriter.open(dir, 1, 0);
+    await writer.append(encodeRecord([{ n: 1 }]));
+    await writer.close();
+    await expect(writer.append(encodeRecord([{ n: 2 }]))).rejects.toThrow("is closed");
+
+    const failing = await JournalWriter.open(dir, 1, 0);
+    const internals = failing as unknown as { handle: FileHandle };
+    await internals.handle.close();
+    // Pointing the writer at a read-only handle makes its next write fail as a full or broken disk would.
+    const handle = await open(join(dir, journalFile(1)), "r");
+    internals.handle = handle;
+    await expect(failing.append(encodeRecord([{ n: 3 }]))).rejects.toThrow("journal write failed");
+    await expect(failing.append(encodeRecord([{ n: 4 }]))).rejects.toThrow("journal write failed");
+    await handle.close();
   });
 
   describe("a torn or corrupt journal tail", () => {

@@ -1,21 +1,15 @@
 import { Decimal128, Long } from "bson";
 import { bsonTypeOf, toNumber } from "./bson-order";
+import { parseDecimalString, type Exact } from "./exact-decimal";
 
-type Dec = { coef: bigint; exp: number };
-
-function parseDecimal(s: string): Dec | undefined {
-  const m = /^(-?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/.exec(s);
-  if (!m) return undefined;
-  const [, sign, int, frac = "", e = "0"] = m;
-  const coef = BigInt(`${sign}${int}${frac}` === sign ? "0" : `${sign}${int}${frac}`);
-  return { coef, exp: Number(e) - frac.length };
-}
+type Dec = Exact;
 
 function decimalOf(v: unknown): Dec | undefined {
-  if (bsonTypeOf(v) === "Decimal128") return parseDecimal((v as Decimal128).toString());
+  if (bsonTypeOf(v) === "Decimal128") return parseDecimalString((v as Decimal128).toString());
   if (bsonTypeOf(v) === "Long") return { coef: (v as Long).toBigInt(), exp: 0 };
   const n = toNumber(v);
-  return Number.isFinite(n) ? parseDecimal(String(n)) : undefined;
+  // A double joins decimal arithmetic with its shortest spelling (0.1, not its binary expansion).
+  return Number.isFinite(n) ? parseDecimalString(String(n)) : undefined;
 }
 
 function toDecimal128(d: Dec): Decimal128 {

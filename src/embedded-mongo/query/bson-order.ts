@@ -1,4 +1,5 @@
-import { Decimal128, Long } from "bson";
+import type { Decimal128, Long } from "bson";
+import { compareExact, exactOf } from "./exact-decimal";
 
 /**
  * MongoDB's canonical BSON type ranks: values of different types compare by rank
@@ -111,9 +112,15 @@ function decimalToNumber(d: Decimal128): number {
 
 /** Exact comparison of two numerics of any BSON numeric type; NaN sorts before every number. */
 export function compareNumbers(a: unknown, b: unknown): number {
+  if (typeof a === "number" && typeof b === "number") return compareMixed(a, b);
   const ta = bsonTypeOf(a);
   const tb = bsonTypeOf(b);
   if (ta === "Long" && tb === "Long") return (a as Long).compare(b as Long);
+  if (ta === "Decimal128" || tb === "Decimal128") {
+    const x = exactOf(a);
+    const y = exactOf(b);
+    if (x && y) return compareExact(x, y);
+  }
   if (ta === "Long" || tb === "Long") {
     const x = ta === "Long" ? (a as Long).toBigInt() : toNumber(a);
     const y = tb === "Long" ? (b as Long).toBigInt() : toNumber(b);

@@ -1,12 +1,11 @@
 import type { Long } from "bson";
+import { canonicalExact, exactOf } from "./exact-decimal";
 import { bsonTypeOf, Rank, rankOf, toNumber } from "./bson-order";
 
 function numberKey(v: unknown): string {
-  if (bsonTypeOf(v) === "Long") return (v as Long).toBigInt().toString();
-  const n = toNumber(v);
-  if (Number.isNaN(n)) return "NaN";
-  if (Number.isInteger(n)) return BigInt(n).toString();
-  return String(n);
+  if (typeof v === "number" && Number.isSafeInteger(v)) return v === 0 ? "0" : String(v);
+  const exact = exactOf(v);
+  return exact ? canonicalExact(exact) : String(toNumber(v));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Binary, BSONRegExp, Decimal128, Long, MaxKey, MinKey, ObjectId } from "bson";
-import { compileFilter } from "../../../src/embedded-mongo/query";
+import { compareValues, compileFilter } from "../../../src/embedded-mongo/query";
 
 const matches = (filter: object, doc: object, opts?: object) => compileFilter(filter, opts)(doc);
 
@@ -134,5 +134,16 @@ describe("$expr comparisons", () => {
   it("do not equate a missing field with null", () => {
     expect(matches({ $expr: { $eq: ["$a", null] } }, {})).toBe(false);
     expect(matches({ $expr: { $eq: ["$a", null] } }, { a: null })).toBe(true);
+  });
+});
+
+describe("compareValues on numbers", () => {
+  it("compares decimals with doubles exactly, like mongod", () => {
+    expect(compareValues(Decimal128.fromString("1.50"), 1.5)).toBe(0);
+    expect(compareValues(Decimal128.fromString("0.1"), 0.1)).not.toBe(0);
+    expect(compareValues(Decimal128.fromString("10"), Long.fromNumber(10))).toBe(0);
+    expect(compareValues(Decimal128.fromString("1E+2"), 99)).toBe(1);
+    expect(compareValues(Decimal128.fromString("NaN"), -Infinity)).toBe(-1);
+    expect(compareValues(Long.fromString("9007199254740993"), 9007199254740992)).toBe(1);
   });
 });

@@ -135,6 +135,7 @@ export class GeminiProvider implements AiProvider {
     } finally {
       clearTimeout(idle);
       stop.abort();
+      meter.stopped(usage);
     }
   }
 

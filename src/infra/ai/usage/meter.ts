@@ -9,7 +9,7 @@ export interface MeterTarget {
   purpose: AiPurpose;
 }
 
-/** Times one call from now and records it once, with its outcome, when it ends. */
+/** Times one call from now and records it once, with its outcome, when it first ends. */
 export class UsageMeter {
   private readonly started = performance.now();
   private done = false;
@@ -32,6 +32,11 @@ export class UsageMeter {
     }
     const code = error instanceof GraphQLError ? (error.extensions.code as ErrorCode | undefined) : undefined;
     this.finish({ outcome: "error", errorCode: code ?? "INTERNAL_SERVER_ERROR", ...usage });
+  }
+
+  /** The consumer stopped reading a stream: cancelled, unless the call already ended otherwise. */
+  stopped(usage: TokenUsage = {}): void {
+    this.finish({ outcome: "cancelled", ...usage });
   }
 
   private finish(result: { outcome: "ok" | "error" | "cancelled"; errorCode?: ErrorCode } & TokenUsage): void {

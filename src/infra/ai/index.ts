@@ -1,0 +1,37 @@
+import type { Config } from "../../config";
+import type { Logger } from "../../lib/logger";
+import { GeminiProvider } from "./gemini/gemini-provider";
+import { OfflineProvider } from "./offline/offline-provider";
+import type { AiProvider } from "./provider";
+import type { AiUsageRecorder } from "./usage/usage-recorder";
+
+export type * from "./provider";
+export * from "./prompts";
+export * from "./schemas";
+export { MongoUsageRecorder } from "./usage/mongo-usage-recorder";
+export { aiUsageTotals, type AiUsageTotal } from "./usage/usage-totals";
+export type { AiUsageEntry, AiUsageRecorder, AiCallOutcome } from "./usage/usage-recorder";
+
+/** The provider the configuration selects: Gemini with a key, the offline provider otherwise. */
+export function createAiProvider(config: Config["ai"], deps: { log: Logger; recorder: AiUsageRecorder }): AiProvider {
+  if (config.provider === "offline") {
+    return new OfflineProvider({ dimensions: config.embeddingDimensions, streamDelayMs: config.offlineStreamDelayMs }, deps.recorder);
+  }
+  if (!config.googleApiKey) throw new Error("the gemini AI provider needs GOOGLE_API_KEY");
+  return new GeminiProvider(
+    {
+      apiKey: config.googleApiKey,
+      model: config.geminiModel,
+      embeddingModel: config.geminiEmbeddingModel,
+      dimensions: config.embeddingDimensions,
+      baseUrl: config.geminiBaseUrl,
+      retry: {
+        maxRetries: config.maxRetries,
+        baseDelayMs: config.retryBaseDelayMs,
+        maxDelayMs: config.retryMaxDelayMs,
+        timeoutMs: config.timeoutMs,
+      },
+    },
+    deps,
+  );
+}

@@ -1,0 +1,107 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { PromptTask } from "../prompts";
+import type { AiCheck, AiProvider, AiPurpose, CallOptions, EmbedKind, JsonAnswer, JsonPrompt, Prompt, TextAnswer } from "../provider";
+import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
+import type { AiUsageRecorder } from "../usage/usage-recorder";
+import { extractiveAnswer } from "./answer";
+import { embedText, OFFLINE_EMBEDDING_MODEL } from "./embedding";
+import { offlineOutline } from "./outline";
+import { clozeQuiz } from "./quiz";
+
+export const OFFLINE_MODEL = "offline-extractive-v1";
+
+export interface OfflineSettings {
+  dimensions: number;
+  /** Pause between streamed words, so clients can watch an answer arrive. */
+  streamDelayMs: number;
+}
+
+/**
+ * Works with no key and no network, deterministically: it quotes, restructures and blanks out
+ * the material it is given, and never invents facts. Token counts are unknown and not recorded.
+ */
+export class OfflineProvider implements AiProvider {
+  readonly name = "offline" as const;
+  readonly model = OFFLINE_MODEL;
+  readonly embeddingModelId: string;
+  readonly dimensions: number;
+
+  constructor(
+    private readonly settings: OfflineSettings,
+    private readonly recorder: AiUsageRecorder,
+  ) {
+    this.dimensions = settings.dimensions;
+    this.embeddingModelId = `offline/${OFFLINE_EMBEDDING_MODEL}/${settings.dimensions}`;
+  }
+
+  generateText(prompt: Prompt, options: CallOptions = {}): Promise<TextAnswer> {
+    return metered(this.recorder, this.target(prompt.purpose), options, async () => {
+      options.signal?.throwIfAborted();
+      return { text: textFor(prompt.task), usage: {}, provider: this.name, model: this.model };
+    });
+  }
+
+  async *streamText(prompt: Prompt, options: CallOptions = {}): AsyncGenerator<string> {
+    const meter = new UsageMeter(this.recorder, this.target(prompt.purpose), options);
+    const { signal } = options;
+    try {
+      signal?.throwIfAborted();
+      for (const piece of textFor(prompt.task).match(/\s*\S+\s*/g) ?? []) {
+        if (this.settings.streamDelayMs > 0) {
+          await sleep(this.settings.streamDelayMs, undefined, { signal }).catch(() => signal?.throwIfAborted());
+        }
+        signal?.throwIfAborted();
+        yield piece;
+      }
+      meter.succeeded({});
+    } catch (error) {
+      meter.failed(error);
+      throw error;
+    } finally {
+      meter.stopped();
+    }
+  }
+
+  generateJson<Value>(prompt: JsonPrompt<Value>, options: CallOptions = {}): Promise<JsonAnswer<Value>> {
+    return metered(this.recorder, this.target(prompt.purpose), options, async () => {
+      options.signal?.throwIfAborted();
+      // Held to the same schema as Gemini's answers: a mismatch here is a bug, not bad luck.
+      const value = prompt.schema.parse(valueFor(prompt.task));
+      return { value, repaired: false, usage: {}, provider: this.name, model: this.model };
+    });
+  }
+
+  /** Queries and documents share one space: lexical overlap is symmetric. */
+  async embed(texts: string[], _kind: EmbedKind, options: CallOptions = {}): Promise<number[][]> {
+    const { vectors } = await metered(this.recorder, this.target("embedding"), options, async () => {
+      options.signal?.throwIfAborted();
+      return { vectors: texts.map((text) => embedText(text, this.dimensions)), usage: {} };
+    });
+    return vectors;
+  }
+
+  async check(): Promise<AiCheck> {
+    return { status: "healthy", provider: this.name, model: this.model, latencyMs: 0 };
+  }
+
+  private target(purpose: AiPurpose): MeterTarget {
+    return { provider: this.name, model: purpose === "embedding" ? OFFLINE_EMBEDDING_MODEL : this.model, purpose };
+  }
+}
+
+function valueFor(task: PromptTask): unknown {
+  switch (task.kind) {
+    case "courseOutline":
+      return offlineOutline(task);
+    case "quiz":
+      return clozeQuiz(task);
+    case "tutorAnswer":
+      return extractiveAnswer(task);
+  }
+}
+
+/** What a model would write for the task: prose for an answer, JSON for structured tasks. */
+function textFor(task: PromptTask): string {
+  const value = valueFor(task);
+  return typeof value === "string" ? value : JSON.stringify(value);
+}

@@ -1,0 +1,74 @@
+import ENGLISH_STOPWORDS from "stopwords-en";
+import stem from "wink-porter2-stemmer";
+
+/** Lexical tools shared by the offline embeddings, answers, outlines and quizzes. */
+
+// A long list (about 1,300 words: "every", "three", "others"...): such words make poor quiz answers and weak matches.
+const STOPWORDS = new Set<string>(ENGLISH_STOPWORDS);
+const WORD = /[\p{L}\p{N}]+(?:['’]\p{L}+)*/gu;
+const SENTENCES = new Intl.Segmenter("en", { granularity: "sentence" });
+
+/** Lower case without accents, so "Café" and "cafe" are one word. */
+export function fold(text: string): string {
+  return text.normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase();
+}
+
+/** Every word of `text` as written, in order. */
+export function surfaceWords(text: string): string[] {
+  return text.match(WORD) ?? [];
+}
+
+/** Every word of `text`, folded, in order. */
+export function words(text: string): string[] {
+  return surfaceWords(text).map(fold);
+}
+
+/** `text` with each word replaced by what `replace` returns for it. */
+export function replaceWords(text: string, replace: (word: string) => string): string {
+  return text.replace(WORD, replace);
+}
+
+export function isStopword(word: string): boolean {
+  return STOPWORDS.has(word) || word.length < 2;
+}
+
+/** The words that carry meaning, stemmed so "cells" matches "cell". */
+export function terms(text: string): string[] {
+  return words(text)
+    .filter((word) => !isStopword(word))
+    .map((word) => stem(word));
+}
+
+export function stemOf(word: string): string {
+  return stem(fold(word));
+}
+
+/** Paragraphs: blocks separated by blank lines, trimmed, none empty. */
+export function paragraphs(text: string): string[] {
+  return text
+    .split(/\r?\n\s*\r?\n/)
+    .map((block) => block.trim())
+    .filter(Boolean);
+}
+
+/** Sentences, never spanning paragraphs or lines that stand alone (headings, list items). */
+export function sentences(text: string): string[] {
+  return paragraphs(text).flatMap((block) =>
+    block
+      .split(/\r?\n(?=\s*(?:#|[-*•]\s|\d+[.)]\s))/)
+      .flatMap((line) => [...SENTENCES.segment(line.replace(/\s+/g, " "))].map((part) => part.segment.trim()))
+      .filter(Boolean),
+  );
+}
+
+export function wordCount(text: string): number {
+  return words(text).length;
+}
+
+/** At most `max` characters, cut at a word boundary, with an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, "")}…`;
+}

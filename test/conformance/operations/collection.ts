@@ -27,10 +27,23 @@ function findAndModifyOptions(options: Document): Document {
   return { ...options, returnDocument: lower };
 }
 
+/**
+ * The Node driver replaces a null _id with a new ObjectId (NODE-6468) where the CRUD spec wants it
+ * sent as given. forceServerObjectId keeps the driver's hands off _id; it is set only when every
+ * document to insert already carries an _id, so that nothing else about the command changes.
+ */
+function keepNullIds(documents: Document[], options: Document): Document {
+  const hasNullId = documents.some((d) => d._id === null);
+  return hasNullId && documents.every((d) => "_id" in d) ? { ...options, forceServerObjectId: true } : options;
+}
+
+const insertedDocuments = (requests: AnyBulkWriteOperation[]) =>
+  requests.flatMap((r) => ("insertOne" in r ? [r.insertOne.document as Document] : []));
+
 export const collectionOperations: Record<string, CollectionOperation> = {
   aggregate: async (c, { pipeline, ...options }) => documents(await c.aggregate(pipeline, options).toArray()),
   bulkWrite: async (c, { requests, ...options }) =>
-    value(bulkWriteResultDocument(await c.bulkWrite(requests as AnyBulkWriteOperation[], options))),
+    value(bulkWriteResultDocument(await c.bulkWrite(requests, keepNullIds(insertedDocuments(requests), options)))),
   count: async (c, { filter, ...options }) => value(await c.count(filter, options)),
   countDocuments: async (c, { filter, ...options }) => value(await c.countDocuments(filter, options)),
   estimatedDocumentCount: async (c, options) => value(await c.estimatedDocumentCount(options)),
@@ -44,8 +57,8 @@ export const collectionOperations: Record<string, CollectionOperation> = {
     value(await c.findOneAndReplace(filter, replacement, findAndModifyOptions(options))),
   findOneAndUpdate: async (c, { filter, update, ...options }) =>
     value(await c.findOneAndUpdate(filter, update, findAndModifyOptions(options))),
-  insertMany: async (c, { documents: docs, ...options }) => value(await c.insertMany(docs, options)),
-  insertOne: async (c, { document, ...options }) => value(await c.insertOne(document, options)),
+  insertMany: async (c, { documents: docs, ...options }) => value(await c.insertMany(docs, keepNullIds(docs, options))),
+  insertOne: async (c, { document, ...options }) => value(await c.insertOne(document, keepNullIds([document], options))),
   replaceOne: async (c, { filter, replacement, ...options }) => value(await c.replaceOne(filter, replacement, options)),
   updateMany: async (c, { filter, update, ...options }) => value(await c.updateMany(filter, update, options)),
   updateOne: async (c, { filter, update, ...options }) => value(await c.updateOne(filter, update, options)),

@@ -1,5 +1,5 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
-import type { Types } from "mongoose";
+import { Types } from "mongoose";
 
 /**
  * One issued refresh token, kept as a SHA-256 hash. Rotation marks it used and issues the next
@@ -14,7 +14,7 @@ export class RefreshToken {
   @prop({ required: true })
   token_hash!: string;
 
-  @prop({ required: true })
+  @prop({ required: true, type: () => Types.ObjectId })
   user_id!: Types.ObjectId;
 
   /** Shared by every token descended from one sign-in; also the access tokens' `sid` claim. */

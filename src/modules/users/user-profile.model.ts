@@ -18,7 +18,7 @@ export type Preferences = Record<string, unknown>;
 })
 export class UserProfile {
   /** One profile per user. */
-  @prop({ required: true, unique: true })
+  @prop({ required: true, unique: true, type: () => Types.ObjectId })
   user_id!: Types.ObjectId;
 
   @Field(() => String, { name: "avatarUrl", nullable: true, description: "Link to the user's picture." })

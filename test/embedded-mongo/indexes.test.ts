@@ -106,9 +106,13 @@ describe("indexes", () => {
   it("expires documents through TTL indexes in the background", async () => {
     const coll = idx().collection("sessions");
     await coll.createIndex({ at: 1 }, { expireAfterSeconds: 1 });
-    await coll.insertMany([{ at: new Date(Date.now() - 60_000) }, { at: new Date(Date.now() + 60_000) }, { at: "not a date" }]);
+    await coll.insertMany([{ at: new Date(Date.now() - 60_000) }, { at: new Date(Date.now() + 60_000) }, { at: "not a date" }, { at: [new Date(Date.now() + 60_000), new Date(0)] }]);
+    const partial = idx().collection("partialTtl");
+    await partial.createIndex({ at: 1 }, { expireAfterSeconds: 0, partialFilterExpression: { temporary: true } });
+    await partial.insertMany([{ at: new Date(0), temporary: true }, { at: new Date(0), temporary: false }]);
     const deadline = Date.now() + 5000;
     while ((await coll.countDocuments()) > 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await coll.countDocuments()).toBe(2);
+    expect(await partial.find({}, { projection: { _id: 0, temporary: 1 } }).toArray()).toEqual([{ temporary: false }]);
   });
 });

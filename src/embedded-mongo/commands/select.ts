@@ -38,8 +38,8 @@ export function isSimpleCollation(collation: Document | undefined): boolean {
  * of find, count, update, delete and findAndModify. Records documents examined on the collection.
  */
 export function selectDocuments(coll: Collection | undefined, filter: Document, options: SelectOptions = {}): Document[] {
-  if (coll) checkHint(coll, options.hint);
   if (!coll) return [];
+  checkHint(coll, options.hint);
   const { sort, skip = 0, limit = 0, collation, variables } = options;
   const simple = isSimpleCollation(collation);
   const candidates = coll.candidates(filter, simple);

@@ -39,9 +39,13 @@ export class Index {
     return this.maintained && !this.spec.sparse && !this.partial;
   }
 
+  /** False for documents a partial index leaves out. */
+  covers(doc: Document): boolean {
+    return !this.partial || this.partial(doc);
+  }
+
   entries(doc: Document): IndexEntry[] {
-    if (!this.maintained) return [];
-    if (this.partial && !this.partial(doc)) return [];
+    if (!this.maintained || !this.covers(doc)) return [];
     const perField = this.fields.map((field) => expand(getIndexKeyValue(doc, field)));
     if (this.spec.sparse && perField.every((values) => values.length === 1 && values[0] === undefined)) return [];
     let combos: unknown[][] = [[]];

@@ -4,7 +4,8 @@ import { getIndexKeyValue } from "../query";
 
 /**
  * Deletes documents whose TTL-indexed date is older than the index's expireAfterSeconds, as
- * mongod's TTL monitor does: arrays expire on their earliest date, non-dates never expire.
+ * mongod's TTL monitor does: arrays expire on their earliest date, non-dates never expire, and a
+ * partial index only expires the documents it covers.
  */
 export function expireDocuments(engine: StorageEngine, now = Date.now()): StorageOp[] {
   const log: StorageOp[] = [];
@@ -15,6 +16,7 @@ export function expireDocuments(engine: StorageEngine, now = Date.now()): Storag
         if (seconds === undefined || index.fields.length !== 1) continue;
         const cutoff = now - seconds * 1000;
         for (const doc of [...coll.docs.values()]) {
+          if (!index.covers(doc)) continue;
           const expiresAt = earliestDate(getIndexKeyValue(doc, index.fields[0]));
           if (expiresAt !== undefined && expiresAt <= cutoff) engine.apply({ op: "delete", db, coll: coll.name, id: doc._id }, log);
         }

@@ -24,6 +24,8 @@ export async function withRetries<T>(
   attempt: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   for (let retry = 0; ; retry++) {
+    // The SDK listens for "abort" events only, so it would send a request for an already aborted signal.
+    callerSignal?.throwIfAborted();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
     try {

@@ -73,6 +73,7 @@ export class OfflineProvider implements AiProvider {
 
   /** Queries and documents share one space: lexical overlap is symmetric. */
   async embed(texts: string[], _kind: EmbedKind, options: CallOptions = {}): Promise<number[][]> {
+    if (texts.length === 0) return [];
     const { vectors } = await metered(this.recorder, this.target("embedding"), options, async () => {
       options.signal?.throwIfAborted();
       return { vectors: texts.map((text) => embedText(text, this.dimensions)), usage: {} };

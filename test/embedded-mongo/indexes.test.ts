@@ -111,7 +111,8 @@ describe("indexes", () => {
     await partial.createIndex({ at: 1 }, { expireAfterSeconds: 0, partialFilterExpression: { temporary: true } });
     await partial.insertMany([{ at: new Date(0), temporary: true }, { at: new Date(0), temporary: false }]);
     const deadline = Date.now() + 5000;
-    while ((await coll.countDocuments()) > 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const settled = async () => (await coll.countDocuments()) === 2 && (await partial.countDocuments()) === 1;
+    while (!(await settled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await coll.countDocuments()).toBe(2);
     expect(await partial.find({}, { projection: { _id: 0, temporary: 1 } }).toArray()).toEqual([{ temporary: false }]);
   });

@@ -50,6 +50,11 @@ describe("server and catalog commands through the driver", () => {
       codeName: "IllegalOperation",
       message: "Transaction numbers are only allowed on a replica set member or mongos",
     });
+    const session = db.client().startSession();
+    const inTransaction = session.withTransaction(() => adb().collection("txn").insertOne({ a: 1 }, { session }));
+    await expect(inTransaction).rejects.toThrow(/does not support retryable writes|Transaction numbers/);
+    await session.endSession();
+    expect(await adb().collection("txn").countDocuments()).toBe(0);
     await expect(adb().collection("bad$name").insertOne({ a: 1 })).rejects.toMatchObject({ code: 73, codeName: "InvalidNamespace" });
     await expect(adb().command({ insert: "", documents: [{}] })).rejects.toMatchObject({ code: 73 });
     await expect(db.client().db("bad\0db").command({ insert: "x", documents: [{}] })).rejects.toMatchObject({ code: 73 });

@@ -5,6 +5,7 @@ import { hasBsonType, isKnownType } from "./bson-types";
 import { stringCompareFor } from "./collation";
 import { compileExpression, isTruthy } from "./expressions";
 import { fastExprPredicate } from "./expr-fast-path";
+import { compileJsonSchema } from "./json-schema";
 import { pathValues } from "./path-values";
 import { isPlainObject, type Doc } from "./paths";
 import { isRegexValue, regexMatches, toRegExp } from "./regex";
@@ -80,6 +81,8 @@ function compileTopLevel(op: string, value: unknown, ctx: Ctx): Predicate | unde
       return () => true;
     case "$alwaysFalse":
       return () => false;
+    case "$jsonSchema":
+      return compileJsonSchema(value);
     case "$text":
       throw commandError("IndexNotFound", "text index required for $text query");
     case "$where":

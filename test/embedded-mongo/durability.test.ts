@@ -4,11 +4,12 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binary, Decimal128, Long, MongoClient, ObjectId } from "mongodb";
+import { Binary, BSON, Decimal128, Long, MongoClient, ObjectId } from "mongodb";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { journalFile, LOCK_FILE, SNAPSHOT_FILE } from "../../src/embedded-mongo/persistence/files";
 import { JournalWriter } from "../../src/embedded-mongo/persistence/journal";
-import { encodeRecord } from "../../src/embedded-mongo/persistence/records";
+import { DurableStore } from "../../src/embedded-mongo/persistence/durable-store";
+import { encodeRecord, RECORD_HEADER_SIZE, scanRecords } from "../../src/embedded-mongo/persistence/records";
 import { scanDataDir, spawnDurableServer } from "./fixtures/durable-process";
 
 let dir: string;
@@ -166,6 +167,31 @@ describe("durable data directory", () => {
       });
       await session(async (client) => expect(await docs(client).countDocuments()).toBe(4));
       for (const { problem, validBytes, fileBytes } of Object.values(await scanDataDir(dir))) expect({ problem, validBytes }).toEqual({ problem: undefined, validBytes: fileBytes });
+    });
+
+    it("loads any prefix of a journal (what a crash can leave) to exactly the records it holds whole", async () => {
+      await session(async (client) => {
+        for (let i = 0; i < 30; i++) await docs(client).insertOne({ _id: i, text: "y".repeat(i * 10) });
+      });
+      const journal = await readFile(await journalPath());
+      const ends: number[] = [];
+      const handle = await open(await journalPath(), "r");
+      await scanRecords(handle, (ops, offset) => ends.push(ops.reduce((end, op) => end + BSON.calculateObjectSize(op), offset + RECORD_HEADER_SIZE)));
+      await handle.close();
+      // One record per command: the first creates the collection and inserts, the others insert.
+      const cuts = [...ends.flatMap((end) => [end - 1, end, end + 1]), ...Array.from({ length: 30 }, () => Math.floor(Math.random() * journal.length))];
+      for (const cut of cuts.filter((at) => at >= 0 && at <= journal.length)) {
+        const copy = await mkdtemp(join(tmpdir(), "embedded-mongo-prefix-"));
+        try {
+          await writeFile(join(copy, journalFile(1)), journal.subarray(0, cut));
+          const store = await DurableStore.open(copy);
+          const whole = ends.filter((end) => end <= cut).length;
+          expect({ cut, docs: store.engine.collection("app", "docs")?.docs.size ?? 0 }).toEqual({ cut, docs: whole });
+          await store.close();
+        } finally {
+          await rm(copy, { recursive: true, force: true });
+        }
+      }
     });
 
     it("drops a last record whose checksum does not match, keeping the ones before it", async () => {

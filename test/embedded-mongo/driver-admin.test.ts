@@ -25,6 +25,7 @@ describe("server and catalog commands through the driver", () => {
     await adb().createCollection("one");
     await adb().createCollection("two", { validator: { a: { $exists: true } } });
     await expect(adb().createCollection("one")).rejects.toMatchObject({ code: 48, codeName: "NamespaceExists" });
+    await expect(adb().createCollection("ring", { capped: true, size: 4096 })).rejects.toMatchObject({ codeName: "NotImplemented" });
     const names = (await adb().listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["one", "two"]));
     const two = await adb().listCollections({ name: "two" }).toArray();

@@ -20,6 +20,9 @@ function create(command: Document, ctx: CommandContext): Document {
     if (typeof command.viewOn !== "string") throw commandError("TypeMismatch", "'viewOn' must be a string");
     if (command.pipeline !== undefined && !Array.isArray(command.pipeline)) throw commandError("TypeMismatch", "'pipeline' must be an array");
   }
+  // Accepting these and storing an ordinary collection would fail silently later; say so now.
+  if (command.capped) throw commandError("NotImplemented", "capped collections are not supported by the embedded engine");
+  if (command.timeseries !== undefined) throw commandError("NotImplemented", "time-series collections are not supported by the embedded engine");
   const options: Document = {};
   for (const [key, value] of Object.entries(command)) if (key !== "create" && !GENERIC_FIELDS.has(key)) options[key] = value;
   ctx.engine.apply({ op: "createCollection", db: ctx.db, coll: name, options }, ctx.log);

@@ -78,6 +78,13 @@ export class UserService {
     return UserModel.findById(id).lean<User>().exec();
   }
 
+  /** These users in key order, null for ids with no user: one query for a loader. */
+  async byIds(ids: readonly Types.ObjectId[]): Promise<(User | null)[]> {
+    const found = await UserModel.find({ _id: { $in: ids } }).lean<User[]>().exec();
+    const byId = new Map(found.map((user) => [String(user._id), user]));
+    return ids.map((id) => byId.get(String(id)) ?? null);
+  }
+
   findByEmailWithHash(email: string): Promise<UserWithHash | null> {
     return UserModel.findOne({ email: normalizeEmail(email) }).select("+password_hash").lean<UserWithHash>().exec();
   }

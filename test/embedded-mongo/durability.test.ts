@@ -6,10 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Binary, BSON, Decimal128, Long, MongoClient, ObjectId } from "mongodb";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
-import { journalFile, LOCK_FILE, SNAPSHOT_FILE } from "../../src/embedded-mongo/persistence/files";
+import { journalFile, LOCK_FILE, SNAPSHOT_FILE, SNAPSHOT_TEMP_FILE } from "../../src/embedded-mongo/persistence/files";
 import { JournalWriter } from "../../src/embedded-mongo/persistence/journal";
 import { DurableStore } from "../../src/embedded-mongo/persistence/durable-store";
 import { encodeRecord, RECORD_HEADER_SIZE, scanRecords } from "../../src/embedded-mongo/persistence/records";
+import { captureCatalog, writeSnapshot } from "../../src/embedded-mongo/persistence/snapshot";
 import { scanDataDir, spawnDurableServer } from "./fixtures/durable-process";
 
 let dir: string;
@@ -246,6 +247,65 @@ describe("durable data directory", () => {
         expect(await client.db("app").listCollections({}, { nameOnly: true }).toArray()).toEqual([{ name: "docs", type: "collection" }]);
         expect(await docs(client).find().toArray()).toEqual([{ _id: "kept" }, { _id: "trigger" }]);
       });
+    });
+  });
+
+  describe("a compaction interrupted at each of its steps", () => {
+    const insert = (_id: string) => ({ op: "insert", db: "app", coll: "docs", doc: { _id } });
+
+    /** Journal 1 holds a and b; the compaction cut it there and journal 2 already holds c. */
+    async function rotated(): Promise<void> {
+      await writeFile(join(dir, journalFile(1)), Buffer.concat([encodeRecord([{ op: "createCollection", db: "app", coll: "docs", options: {} }, insert("a")]), encodeRecord([insert("b")])]));
+      await writeFile(join(dir, journalFile(2)), encodeRecord([insert("c")]));
+    }
+
+    async function snapshotThrough(generation: number): Promise<void> {
+      const source = await mkdtemp(join(tmpdir(), "embedded-mongo-source-"));
+      try {
+        await writeFile(join(source, journalFile(1)), await readFile(join(dir, journalFile(1))));
+        const store = await DurableStore.open(source);
+        await writeSnapshot(dir, captureCatalog(store.engine), generation);
+        await store.close();
+      } finally {
+        await rm(source, { recursive: true, force: true });
+      }
+    }
+
+    const loaded = async () => {
+      const store = await DurableStore.open(dir);
+      const ids = [...(store.engine.collection("app", "docs")?.docs.values() ?? [])].map((doc) => doc._id);
+      await store.close();
+      return ids;
+    };
+
+    it("after the journal cut, before any snapshot", async () => {
+      await rotated();
+      expect(await loaded()).toEqual(["a", "b", "c"]);
+    });
+
+    it("with the new snapshot half written", async () => {
+      await rotated();
+      await snapshotThrough(2);
+      const snapshot = await readFile(join(dir, SNAPSHOT_FILE));
+      await rm(join(dir, SNAPSHOT_FILE));
+      await writeFile(join(dir, SNAPSHOT_TEMP_FILE), snapshot.subarray(0, snapshot.length - 5));
+      expect(await loaded()).toEqual(["a", "b", "c"]);
+      expect(await readdir(dir)).not.toContain(SNAPSHOT_TEMP_FILE);
+    });
+
+    it("after the rename, before the old journal is deleted", async () => {
+      await rotated();
+      await snapshotThrough(2);
+      expect(await loaded()).toEqual(["a", "b", "c"]);
+      expect((await readdir(dir)).sort()).toEqual([journalFile(2), SNAPSHOT_FILE]);
+    });
+
+    it("after the rename, before the new journal was created", async () => {
+      await rotated();
+      await snapshotThrough(2);
+      await rm(join(dir, journalFile(2)));
+      await rm(join(dir, journalFile(1)));
+      expect(await loaded()).toEqual(["a", "b"]);
     });
   });
 

@@ -15,13 +15,18 @@ async function main(): Promise<void> {
   const db = await startEmbeddedMongo({ host: values.host, port, dataDir: values.dbpath });
   process.stdout.write(`${db.uri}\n`);
   const shutdown = () => {
-    db.stop().then(() => process.exit(0), () => process.exit(1));
+    db.stop().then(
+      () => process.exit(0),
+      (error: unknown) => fail(error),
+    );
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
 }
 
-main().catch((error: unknown) => {
+function fail(error: unknown): never {
   process.stderr.write(`embedded-mongo: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
-});
+}
+
+main().catch(fail);

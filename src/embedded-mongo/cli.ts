@@ -15,10 +15,7 @@ async function main(): Promise<void> {
   const db = await startEmbeddedMongo({ host: values.host, port, dataDir: values.dbpath });
   process.stdout.write(`${db.uri}\n`);
   const shutdown = () => {
-    db.stop().then(
-      () => process.exit(0),
-      (error: unknown) => fail(error),
-    );
+    db.stop().then(() => process.exit(0), fail);
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);

@@ -16,8 +16,11 @@ export type FakeReply =
   | { text: string; finishReason?: string; delayMs?: number }
   /** A candidate whose text is this value as JSON. */
   | { json: unknown; delayMs?: number }
-  /** A stream sending these deltas, `delayMs` apart; `dropAfter` cuts the connection after that many. */
-  | { chunks: string[]; delayMs?: number; finishReason?: string; dropAfter?: number }
+  /**
+   * A stream sending these deltas, `delayMs` apart (the first too); after `dropAfter` of them it
+   * cuts the connection, after `stallAfter` it sends nothing more until the client gives up.
+   */
+  | { chunks: string[]; delayMs?: number; finishReason?: string; dropAfter?: number; stallAfter?: number }
   /** An API error, as Google formats them; `retryAfterSeconds` sends both Retry-After and RetryInfo. */
   | { error: number; message?: string; retryAfterSeconds?: number; delayMs?: number }
   /** Never answers (until the client gives up). */
@@ -167,6 +170,8 @@ function completion(reply: FakeReply, body: Record<string, unknown>): unknown {
 
 async function streamCompletion(res: ServerResponse, reply: FakeReply, body: Record<string, unknown>, closed: () => boolean) {
   res.writeHead(200, { "content-type": "text/event-stream" });
+  // Headers now, as Google sends them, not with the first (possibly delayed) chunk.
+  res.flushHeaders();
   const send = (chunk: unknown) => res.write(`data: ${JSON.stringify(chunk)}\r\n\r\n`);
   if ("blocked" in reply || "empty" in reply) {
     send(completion(reply, body));
@@ -178,7 +183,12 @@ async function streamCompletion(res: ServerResponse, reply: FakeReply, body: Rec
   for (const [i, chunk] of chunks.entries()) {
     if (delayMs > 0) await sleep(delayMs);
     if (closed()) return;
-    if ("dropAfter" in reply && reply.dropAfter === i) return void res.destroy();
+    if ("stallAfter" in reply && reply.stallAfter === i) return;
+    if ("dropAfter" in reply && reply.dropAfter === i) {
+      // Let what was sent reach the client, then cut the connection.
+      await new Promise<void>((resolve) => res.write("", () => resolve()));
+      return void res.destroy();
+    }
     const last = i === chunks.length - 1;
     send(
       last

@@ -39,6 +39,11 @@ export function classifyError(error: unknown, timedOut: boolean, timeoutMs: numb
     }
     return unavailable(`The AI service rejected the request (HTTP ${status})`, { reason: "REJECTED", status });
   }
+  // By name: fetch's Response.json() may throw another realm's SyntaxError.
+  if ((error as Error | undefined)?.name === "SyntaxError") {
+    // A body that is not JSON: a proxy's error page or a cut-off response; another try may do.
+    return unavailable("The AI service sent an unreadable response", { reason: "BAD_RESPONSE" }, true);
+  }
   if (error instanceof GoogleGenerativeAIError) {
     // Connection refused or reset, DNS failure, a stream cut off: the network, worth another try.
     return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);

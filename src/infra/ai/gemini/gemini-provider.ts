@@ -101,6 +101,7 @@ export class GeminiProvider implements AiProvider {
     const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
     let idle: NodeJS.Timeout | undefined;
     let usage: TokenUsage = {};
+    let wrote = false;
     try {
       const model = this.client.getGenerativeModel({ model: this.model, systemInstruction: prompt.system }, this.requestOptions);
       const result = await withRetries(this.settings.retry, this.log, options.signal, (attemptSignal) =>
@@ -109,7 +110,6 @@ export class GeminiProvider implements AiProvider {
       // The SDK also aggregates the stream into `response`; unread, its failure must not go unhandled.
       result.response.catch(() => undefined);
       const timeoutMs = this.settings.retry.timeoutMs;
-      let wrote = false;
       const iterator = result.stream[Symbol.asyncIterator]();
       for (;;) {
         idle = setTimeout(() => stop.abort(), timeoutMs);
@@ -129,7 +129,7 @@ export class GeminiProvider implements AiProvider {
       if (!wrote) failEmpty();
       meter.succeeded(usage);
     } catch (error) {
-      const failure = this.streamFailure(error, options.signal, stop.signal);
+      const failure = this.streamFailure(error, options.signal, stop.signal, wrote);
       meter.failed(failure, usage);
       throw failure;
     } finally {
@@ -194,10 +194,11 @@ export class GeminiProvider implements AiProvider {
   }
 
   /** Mid-stream failures are not retried: the consumer already has part of the answer. */
-  private streamFailure(error: unknown, callerSignal: AbortSignal | undefined, stop: AbortSignal): unknown {
+  private streamFailure(error: unknown, callerSignal: AbortSignal | undefined, stop: AbortSignal, wrote: boolean): unknown {
     if (callerSignal?.aborted) return callerSignal.reason;
     if (error instanceof GraphQLError) return error;
-    return toGraphQLError(classifyError(error, stop.aborted, this.settings.retry.timeoutMs));
+    const failure = classifyError(error, stop.aborted, this.settings.retry.timeoutMs);
+    return toGraphQLError(wrote ? { ...failure, message: "The AI service stopped in the middle of its answer" } : failure);
   }
 
   private checkedVector(values: number[]): number[] {

@@ -6,7 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { explainFailure } from "./driver-deviations";
+import { adjustForDriver, driverDeviation } from "./driver-deviations";
 import { describeError } from "./expect-error";
 import { CrashGuard, within } from "./guard";
 import { checkOperations, checkRequirements, type NotApplicable, type ServerInfo } from "./requirements";
@@ -82,10 +82,10 @@ async function runFile(file: SpecFile, engines: Engines, info: ServerInfo, guard
     let result: TestStatus;
     if (skip) result = { status: "not-applicable", reason: skip };
     else {
-      const run = await guard.run(runTest(file, test, engines.current()), TEST_TIMEOUT_MS);
+      const run = await guard.run(runTest(file, adjustForDriver(test), engines.current()), TEST_TIMEOUT_MS);
       if ("done" in run) {
         const { failure, events } = run.done;
-        result = failure === undefined ? { status: "passed" } : { status: "failed", reason: explainFailure(test.description, failure), events };
+        result = failure === undefined ? { status: "passed", driverDeviation: driverDeviation(test.description) } : { status: "failed", reason: failure, events };
       } else {
         const cause = "timedOut" in run ? `timed out after ${TEST_TIMEOUT_MS / 1000} s` : `uncaught exception ${describeError(run.crashed)}`;
         result = { status: "failed", reason: `${cause} (engine restarted)`, events: [] };

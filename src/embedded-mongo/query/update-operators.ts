@@ -1,13 +1,12 @@
 import { Long, Timestamp } from "bson";
 import { commandError } from "../errors";
 import { arithmetic, zeroLike } from "./arithmetic";
-import { bsonTypeOf, compareValues, isNumeric, toNumber, valuesEqual } from "./bson-order";
+import { bsonTypeOf, compareStrings, compareValues, isNumeric, toNumber, valuesEqual } from "./bson-order";
 import { bsonTypeName } from "./bson-types";
 import { compileFilter, equalityTest } from "./filter";
 import { cloneDoc, isPlainObject, type Doc } from "./paths";
 import { compileSort } from "./sort";
 import { getAt, setAt, unsetAt } from "./update-paths";
-import { compareStrings } from "./bson-order";
 
 export type OpContext = { docId: unknown; now: Date; variables?: Doc };
 export type ApplyOp = (doc: Doc, segs: string[], operand: unknown, ctx: OpContext) => void;
@@ -17,10 +16,17 @@ function idText(ctx: OpContext): string {
 }
 
 function requireArray(value: unknown, op: string, segs: string[], ctx: OpContext): unknown[] {
-  if (!Array.isArray(value)) {
-    throw commandError("BadValue", `The field '${segs.join(".")}' must be an array but is of type ${bsonTypeName(value)} in document ${idText(ctx)}`);
+  if (Array.isArray(value)) return value;
+  const path = segs.join(".");
+  const type = bsonTypeName(value);
+  switch (op) {
+    case "$pop":
+      throw commandError("TypeMismatch", `Path '${path}' contains an element of non-array type '${type}'`);
+    case "$addToSet":
+      throw commandError("BadValue", `Cannot apply $addToSet to non-array field. Field named '${segs[segs.length - 1]}' has non-array type ${type}`);
+    default:
+      throw commandError("BadValue", `The field '${path}' must be an array but is of type ${type} in document ${idText(ctx)}`);
   }
-  return value;
 }
 
 function numericOperand(op: string, operand: unknown, segs: string[]): void {

@@ -1,6 +1,6 @@
 import type { Long } from "bson";
 import { canonicalExact, exactOf } from "./exact-decimal";
-import { bsonTypeOf, Rank, rankOf, toNumber } from "./bson-order";
+import { Rank, rankOf, toNumber } from "./bson-order";
 
 function numberKey(v: unknown): string {
   if (typeof v === "number" && Number.isSafeInteger(v)) return v === 0 ? "0" : String(v);

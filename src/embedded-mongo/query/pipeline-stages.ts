@@ -1,0 +1,196 @@
+/** Pipeline stages replacing mingo's where BSON order, copies or mongod's output shape matter. */
+import { Aggregator } from "mingo/aggregator";
+import { evalExpr } from "mingo/core";
+import { Lazy, type Iterator } from "mingo/lazy";
+import { commandError } from "../errors";
+import { compareValues, rankOf, type StringCompare } from "./bson-order";
+import { compileFilter } from "./filter";
+import { storedCollection, type ComputeOptions } from "./mingo-context";
+import { evaluator, scoped, strCmpOf, variablesOf } from "./operator-options";
+import { pathValues } from "./path-values";
+import { cloneDoc, isPlainObject, type Doc } from "./paths";
+import { compileProjection } from "./projection";
+import { locationError } from "./query-errors";
+import { compileSort } from "./sort";
+import { valueKey } from "./value-key";
+
+const $match = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  const test = compileFilter(expr, { variables: variablesOf(options), collation: options.collation as Doc | undefined });
+  return coll.filter((doc: Doc) => test(doc));
+};
+
+const $sort = (coll: Iterator, spec: Doc, options: ComputeOptions): Iterator => {
+  if (!isPlainObject(spec) || Object.keys(spec).length === 0) throw locationError(15976, "$sort stage must have at least one sort key");
+  const cmp = compileSort(spec, options.collation as Doc | undefined);
+  return coll.transform((docs: Doc[]) => Lazy(docs.slice().sort(cmp)));
+};
+
+function groupKeyed<T>(items: T[], keyOf: (item: T) => unknown, strCmp: StringCompare, binary: boolean): Map<string, { key: unknown; items: T[] }> {
+  const groups = new Map<string, { key: unknown; items: T[] }>();
+  const linear: { key: unknown; items: T[] }[] = [];
+  for (const item of items) {
+    const key = keyOf(item);
+    if (binary) {
+      const k = valueKey(key);
+      const g = groups.get(k);
+      if (g) g.items.push(item);
+      else groups.set(k, { key, items: [item] });
+    } else {
+      const g = linear.find((x) => compareValues(x.key, key, strCmp) === 0);
+      if (g) g.items.push(item);
+      else {
+        const created = { key, items: [item] };
+        linear.push(created);
+        groups.set(String(groups.size), created);
+      }
+    }
+  }
+  return groups;
+}
+
+const $group = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  if (!isPlainObject(expr) || !("_id" in expr)) throw locationError(15955, "a group specification must include an _id");
+  const idExpr = expr._id;
+  const fields = Object.keys(expr).filter((k) => k !== "_id");
+  const binary = !options.collation;
+  const own = scoped(options);
+  const keyOf = evaluator(options)(idExpr);
+  return coll.transform((docs: Doc[]) => {
+    const groups = groupKeyed(docs, (doc) => keyOf(doc) ?? null, strCmpOf(options), binary);
+    const out: Doc[] = [];
+    for (const { key, items } of groups.values()) {
+      const row: Doc = { _id: key };
+      for (const field of fields) row[field] = evalExpr(items, expr[field], own.update({ root: null, groupId: key }));
+      out.push(row);
+    }
+    return Lazy(out);
+  });
+};
+
+const $sortByCount = (coll: Iterator, expr: unknown, options: ComputeOptions): Iterator =>
+  $sort($group(coll, { _id: expr, count: { $sum: 1 } }, options), { count: -1 }, options);
+
+/** Foreign documents by every value their `foreignField` takes (array elements included). */
+function indexForeign(foreign: Doc[], foreignField: string): Map<string, Doc[]> {
+  const index = new Map<string, Doc[]>();
+  const parts = foreignField.split(".");
+  for (const doc of foreign) {
+    const keys = new Set<string>();
+    for (const v of pathValues(doc, parts)) {
+      keys.add(valueKey(v ?? null));
+      if (Array.isArray(v)) for (const el of v) keys.add(valueKey(el));
+    }
+    for (const k of keys) {
+      const list = index.get(k);
+      if (list) list.push(doc);
+      else index.set(k, [doc]);
+    }
+  }
+  return index;
+}
+
+function localKeys(doc: Doc, localField: string): Set<string> {
+  const keys = new Set<string>();
+  for (const v of pathValues(doc, localField.split("."))) {
+    if (Array.isArray(v)) {
+      if (v.length === 0) keys.add(valueKey(null));
+      for (const el of v) keys.add(valueKey(el));
+    } else keys.add(valueKey(v ?? null));
+  }
+  return keys;
+}
+
+const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  const { from, localField, foreignField, as, pipeline } = expr as {
+    from?: unknown; localField?: string; foreignField?: string; as?: string; pipeline?: Doc[]; let?: Doc;
+  };
+  if (typeof as !== "string") throw commandError("FailedToParse", "must specify 'as' field for a $lookup");
+  if ((localField === undefined) !== (foreignField === undefined)) {
+    throw commandError("FailedToParse", "$lookup requires both or neither of 'localField' and 'foreignField' to be specified");
+  }
+  if (localField === undefined && pipeline === undefined) throw commandError("FailedToParse", "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified");
+  let foreign: Doc[] = [];
+  if (from !== undefined) {
+    if (typeof from !== "string") throw commandError("FailedToParse", "$lookup 'from' field must be a string");
+    foreign = storedCollection(options.collectionResolver, from);
+  }
+  const index = localField !== undefined ? indexForeign(foreign, foreignField!) : undefined;
+  const position = new Map(index ? foreign.map((doc, i) => [doc, i]) : []);
+  // Leading $match stages filter the originals per document (with its let variables) so that
+  // only the foreign documents they keep are copied into the rest of the sub-pipeline.
+  const leading = (pipeline ?? []).findIndex((stage) => !("$match" in stage));
+  const matches = (pipeline ?? []).slice(0, leading === -1 ? undefined : leading).map((stage) => stage.$match as Doc);
+  const rest = leading === -1 ? [] : pipeline!.slice(leading);
+  const agg = rest.length ? new Aggregator(rest, options) : undefined;
+  const letOf = expr.let ? evaluator(options)(expr.let) : undefined;
+  return coll.map((doc: Doc) => {
+    let joined: Doc[] = foreign;
+    if (index) {
+      const seen = new Set<Doc>();
+      for (const k of localKeys(doc, localField!)) for (const f of index.get(k) ?? []) seen.add(f);
+      joined = Array.from(seen).sort((a, b) => position.get(a)! - position.get(b)!);
+    }
+    const variables = letOf ? (letOf(doc) as Doc) : {};
+    for (const match of matches) {
+      const test = compileFilter(match, { variables: { ...variablesOf(options), ...variables }, collation: options.collation as Doc | undefined });
+      joined = joined.filter((f) => test(f));
+    }
+    joined = joined.map(cloneDoc);
+    if (agg) joined = agg.run(joined, scoped(options).update({ root: null, variables })) as Doc[];
+    return { ...doc, [as]: joined };
+  });
+};
+
+/** `$bucket`: lower bounds inclusive, only non-empty buckets, `_id` first. */
+const $bucket = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  const { groupBy, boundaries, output } = expr as { groupBy?: unknown; boundaries?: unknown; output?: Doc };
+  const hasDefault = "default" in expr;
+  if (groupBy === undefined) throw locationError(40198, "$bucket requires 'groupBy' and 'boundaries' to be specified.");
+  if (!Array.isArray(boundaries) || boundaries.length < 2) throw locationError(40192, "The $bucket 'boundaries' field must have at least 2 values");
+  for (let i = 1; i < boundaries.length; i++) {
+    if (rankOf(boundaries[i]) !== rankOf(boundaries[i - 1])) throw locationError(40193, "All values in the the 'boundaries' option to $bucket must have the same type.");
+    if (compareValues(boundaries[i - 1], boundaries[i]) >= 0) throw locationError(40194, "The 'boundaries' option to $bucket must be sorted in ascending order");
+  }
+  const lower = boundaries[0];
+  const upper = boundaries[boundaries.length - 1];
+  if (hasDefault && rankOf(expr.default) === rankOf(lower) && compareValues(expr.default, lower) >= 0 && compareValues(expr.default, upper) < 0) {
+    throw locationError(40199, "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.");
+  }
+  const outputExpr = output ?? { count: { $sum: 1 } };
+  const own = scoped(options);
+  const keyOf = evaluator(options)(groupBy);
+  return coll.transform((docs: Doc[]) => {
+    const buckets: Doc[][] = boundaries.slice(0, -1).map(() => []);
+    const fallback: Doc[] = [];
+    for (const doc of docs) {
+      const key = keyOf(doc);
+      const inRange = rankOf(key) === rankOf(lower) && compareValues(key, lower) >= 0 && compareValues(key, upper) < 0;
+      if (!inRange) {
+        if (!hasDefault) throw locationError(40066, "$switch could not find a matching branch for an input, and no default was specified.");
+        fallback.push(doc);
+        continue;
+      }
+      let i = 0;
+      while (compareValues(key, boundaries[i + 1]) >= 0) i++;
+      buckets[i].push(doc);
+    }
+    const out: Doc[] = [];
+    const emit = (id: unknown, items: Doc[]) => {
+      if (items.length) out.push({ _id: id, ...(evalExpr(items, outputExpr, own.update({ root: null })) as Doc) });
+    };
+    buckets.forEach((items, i) => emit(boundaries[i], items));
+    emit(expr.default, fallback);
+    return Lazy(out);
+  });
+};
+
+/** `$project` shares the find projection's semantics, with every `$`-object an expression. */
+const $project = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  if (!isPlainObject(expr) || Object.keys(expr).length === 0) {
+    throw locationError(51272, "Invalid $project :: caused by :: projection specification must have at least one field");
+  }
+  const projection = compileProjection(expr, { find: false, evaluator: evaluator(options) });
+  return coll.map((doc: Doc) => projection.run(doc, {}));
+};
+
+export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project };

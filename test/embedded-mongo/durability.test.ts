@@ -152,6 +152,11 @@ describe("durable data directory", () => {
   });
 
   describe("a torn or corrupt journal tail", () => {
+    let warn: jest.SpyInstance;
+    beforeEach(() => {
+      warn = jest.spyOn(process, "emitWarning").mockImplementation(() => undefined);
+    });
+    afterEach(() => warn.mockRestore());
     const insertAndStop = (count: number) => session((client) => docs(client).insertMany(Array.from({ length: count }, (_, i) => ({ _id: i }))).then(() => undefined));
 
     it("is cut off when a record was only partly written", async () => {
@@ -164,6 +169,7 @@ describe("durable data directory", () => {
       await session(async (client) => {
         expect(await docs(client).find().toArray()).toEqual([{ _id: 0 }, { _id: 1 }, { _id: 2 }]);
         expect((await stat(path)).size).toBe(intact);
+        expect(warn).toHaveBeenCalledWith(expect.stringContaining(`cut ${record.length - 3} bytes of unacknowledged tail from ${path}`));
         await docs(client).insertOne({ _id: 3 });
       });
       await session(async (client) => expect(await docs(client).countDocuments()).toBe(4));

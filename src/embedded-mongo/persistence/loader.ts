@@ -44,6 +44,7 @@ export async function loadDataDir(dir: string, engine: StorageEngine): Promise<L
       const scan = await scanRecords(handle, (ops, offset) => replay(engine, ops, path, offset));
       if (scan.problem) {
         if (i < live.length - 1) throw new DataDirCorruptError(`${path} is damaged (${scan.problem}) and a newer journal follows it`);
+        process.emitWarning(`embedded-mongo: cut ${scan.fileBytes - scan.validBytes} bytes of unacknowledged tail from ${path} (${scan.problem})`);
         await handle.truncate(scan.validBytes);
         await handle.sync();
       }

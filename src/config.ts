@@ -61,6 +61,8 @@ export interface Config {
   allowedOrigins: string[];
   rateLimit: { requests: number; windowSeconds: number };
   graphql: { introspection: boolean };
+  /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client IP. */
+  trustProxy: boolean | number | string;
 }
 
 /** A setting that cannot be used; its message is one line naming the variable. */
@@ -203,6 +205,12 @@ const schema = z.object({
   RATE_LIMIT_REQUESTS: integer(1, 1_000_000, 100),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
   GRAPHQL_INTROSPECTION: boolean(),
+  TRUST_PROXY: text().transform((raw): boolean | number | string => {
+    if (raw === undefined || /^(false|0|no|off)$/i.test(raw)) return false;
+    if (/^(true|yes|on)$/i.test(raw)) return true;
+    // A hop count, or addresses/subnets/names such as "loopback, 10.0.0.0/8".
+    return /^\d+$/.test(raw) ? Number(raw) : raw;
+  }),
 });
 
 type Parsed = z.infer<typeof schema>;
@@ -279,6 +287,7 @@ export function loadConfig(env: Environment = process.env): Config {
     allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
     rateLimit: { requests: vars.RATE_LIMIT_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW },
     graphql: { introspection: vars.GRAPHQL_INTROSPECTION ?? !isProduction },
+    trustProxy: vars.TRUST_PROXY,
   };
 }
 

@@ -16,10 +16,12 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function createHttpApp(config: Config, log: Logger): Express {
   const app = express();
   app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
   app.use(
     pinoHttp({
       logger: log,
       genReqId: requestId,
+      customProps: (req) => ({ clientIp: (req as express.Request).ip }),
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),

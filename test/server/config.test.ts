@@ -68,6 +68,12 @@ describe("loadConfig", () => {
     expect(config.smtp).toEqual({ host: "smtp.example.com", port: 587, user: undefined, password: undefined, from: undefined });
   });
 
+  it("reads TRUST_PROXY as a switch, a hop count or a list of proxies", () => {
+    const trustProxy = (value?: string) => loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: value }).trustProxy;
+    expect([trustProxy(), trustProxy("false"), trustProxy("true"), trustProxy("2")]).toEqual([false, false, true, 2]);
+    expect(trustProxy("loopback, 10.0.0.0/8")).toBe("loopback, 10.0.0.0/8");
+  });
+
   it("in production, requires a strong JWT_SECRET_KEY and MONGODB_URL", () => {
     const production = { NODE_ENV: "production", DATA_DIR: dataDir, MONGODB_URL: "mongodb://db:27017" };
     expect(() => loadConfig({ ...production })).toThrow(/JWT_SECRET_KEY must be at least 32 characters/);

@@ -10,16 +10,17 @@ const logFile = () => join(logDir, "logs", "api.log");
 
 beforeAll(async () => {
   logDir = mkdtempSync(join(tmpdir(), "ai-learning-logs-"));
-  server = await startTestServer({ LOG_LEVEL: "info", LOG_FILE: logFile() });
+  server = await startTestServer({ LOG_LEVEL: "info", LOG_FILE: logFile(), TRUST_PROXY: "loopback" });
 });
 afterAll(async () => {
   await server.stop();
   rmSync(logDir, { recursive: true, force: true });
 });
 
-it("logs each request to LOG_FILE with method, path, status, duration and request id, without credentials", async () => {
+it("logs each request to LOG_FILE with method, path, status, duration, request id and client IP, without credentials", async () => {
+  // TRUST_PROXY=loopback: the test client is a trusted proxy, so its X-Forwarded-For is believed.
   await fetch(`${server.url}/health`, {
-    headers: { "x-request-id": "log-test-1", authorization: "Bearer secret-token-123" },
+    headers: { "x-request-id": "log-test-1", authorization: "Bearer secret-token-123", "x-forwarded-for": "203.0.113.7" },
   });
   const lines = readFileSync(logFile(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
   const entry = lines.find((line) => line.req?.id === "log-test-1");
@@ -27,6 +28,7 @@ it("logs each request to LOG_FILE with method, path, status, duration and reques
     req: { id: "log-test-1", method: "GET", url: "/health" },
     res: { statusCode: 200 },
     responseTime: expect.any(Number),
+    clientIp: "203.0.113.7",
   });
   expect(readFileSync(logFile(), "utf8")).not.toContain("secret-token-123");
 });

@@ -1,3 +1,4 @@
+import type { AiProvider } from "./infra/ai";
 import type { Logger } from "./lib/logger";
 import type { AdminService } from "./modules/admin/admin.service";
 import type { AuthService, Viewer } from "./modules/auth/auth.service";
@@ -6,6 +7,8 @@ import type { UserService } from "./modules/users/user.service";
 
 /** Long-lived services, created once per process by `createServer`. */
 export interface Services {
+  /** The configured language model (Gemini or offline); every AI feature goes through it. */
+  ai: AiProvider;
   health: HealthService;
   users: UserService;
   auth: AuthService;

@@ -6,12 +6,13 @@ import express from "express";
 import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Config } from "../config";
 import { buildContext, type Context, type Services } from "../context";
+import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
 import { connectDatabase } from "../infra/db";
 import { createPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { createAccounts } from "../modules/auth/accounts";
 import { authRoutes } from "../modules/auth/auth.rest";
-import { checkAiService } from "../modules/health/ai-check";
+import { aiHealthCheck } from "../modules/health/ai-check";
 import { healthRoutes } from "../modules/health/health.rest";
 import { HealthService } from "../modules/health/health.service";
 import { createApollo } from "./apollo";
@@ -36,11 +37,15 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
   const accounts = createAccounts(config);
+  const aiUsage = new MongoUsageRecorder(log);
   try {
     if (config.redisUrl) log.warn("REDIS_URL is set, but pub/sub stays in-process until the chat issue wires Redis");
     const pubSub = createPubSub();
+    const ai = createAiProvider(config.ai, { log, recorder: aiUsage });
+    log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
     const services: Services = {
-      health: new HealthService({ database, pubSub, checkAi: checkAiService }),
+      ai,
+      health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
       ...accounts.services,
     };
     await accounts.start(log);
@@ -77,6 +82,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       (stopping ??= (async () => {
         await started.stop();
         await accounts.close();
+        await aiUsage.flush();
         await database.close();
         log.info("stopped");
       })());

@@ -328,6 +328,14 @@ describe("durable data directory", () => {
       });
     });
 
+    it("is taken over when it holds this process's pid but this process does not hold it (a restarted container)", async () => {
+      await writeFile(join(dir, LOCK_FILE), `${process.pid}\n`);
+      await session(async () => {
+        await expect(startEmbeddedMongo({ dataDir: dir })).rejects.toThrow(`in use by process ${process.pid}`);
+      });
+      expect(await readdir(dir)).not.toContain(LOCK_FILE);
+    });
+
     it("is taken over when its holder is dead, and removed on stop", async () => {
       const dead = spawnSync(process.execPath, ["-e", ""]).pid;
       await writeFile(join(dir, LOCK_FILE), `${dead}\n`);

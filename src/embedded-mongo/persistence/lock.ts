@@ -19,6 +19,12 @@ export class DataDirLockedError extends Error {
 const MAX_ATTEMPTS = 10;
 
 /**
+ * Lock files this process holds. A lock with our own pid that is not in here was left by an
+ * earlier process that had the same pid: the usual case in a container restarted after a crash.
+ */
+const heldHere = new Set<string>();
+
+/**
  * Takes the directory's lock file, which holds the holder's pid, and returns its release. A lock
  * whose pid is no longer running (the holder crashed) is taken over.
  *
@@ -35,13 +41,14 @@ export async function acquireLock(dir: string): Promise<() => Promise<void>> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       try {
         await link(mine, lockPath);
+        heldHere.add(lockPath);
         return () => releaseLock(lockPath);
       } catch (error) {
         if (!isCode(error, "EEXIST")) throw error;
       }
       const holder = await readPid(lockPath);
       if (holder === undefined) continue;
-      if (isRunning(holder)) throw new DataDirLockedError(dir, holder);
+      if (holder === process.pid ? heldHere.has(lockPath) : isRunning(holder)) throw new DataDirLockedError(dir, holder);
       await setAsideStaleLock(lockPath, holder);
     }
     throw new Error(`could not take the lock file ${lockPath}: it keeps changing`);
@@ -67,6 +74,7 @@ async function setAsideStaleLock(lockPath: string, stalePid: number): Promise<vo
 }
 
 async function releaseLock(lockPath: string): Promise<void> {
+  heldHere.delete(lockPath);
   if ((await readPid(lockPath)) === process.pid) await unlink(lockPath);
 }
 
@@ -85,7 +93,6 @@ async function readPid(path: string): Promise<number | undefined> {
 
 function isRunning(pid: number): boolean {
   if (pid === 0) return false;
-  if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
     return true;

@@ -8,6 +8,7 @@ import { fastExprPredicate } from "./expr-fast-path";
 import { compileJsonSchema } from "./json-schema";
 import { pathValues } from "./path-values";
 import { isPlainObject, type Doc } from "./paths";
+import { valueKey } from "./value-key";
 import { isRegexValue, regexMatches, toRegExp } from "./regex";
 
 export type Predicate = (doc: Doc) => boolean;
@@ -229,22 +230,25 @@ function comparisonTest(op: string, operand: unknown, ctx: Ctx): ValueTest {
 
 function inTest(op: string, operand: unknown, ctx: Ctx): ValueTest {
   if (!Array.isArray(operand)) throw commandError("BadValue", `${op} needs an array`);
-  const primitives = new Set<unknown>();
-  const others: ValueTest[] = [];
-  const simple = ctx.strCmp === compareStrings;
+  const patterns: ValueTest[] = [];
+  const values: unknown[] = [];
   for (const item of operand) {
     if (isOperatorObject(item)) throw commandError("BadValue", `cannot nest $ under ${op}`);
-    if (isRegexValue(item)) others.push(regexTest(toRegExp(item)));
-    else if (simple && (typeof item === "string" || typeof item === "number" || typeof item === "boolean")) primitives.add(item);
-    else others.push(equalityTest(item, ctx));
+    if (isRegexValue(item)) patterns.push(regexTest(toRegExp(item)));
+    else values.push(item);
   }
-  const numericPrimitives = Array.from(primitives).filter((p) => typeof p === "number");
+  const matchesPattern = (v: unknown) => patterns.some((t) => t(v));
+  if (ctx.strCmp !== compareStrings) {
+    const tests = values.map((item) => equalityTest(item, ctx));
+    return (v) => tests.some((t) => t(v)) || matchesPattern(v);
+  }
+  // Hash lookups keep `{_id: {$in: [...hundreds of ids]}}` (populate, DataLoader) linear in documents.
+  const strings = new Set(values.filter((x): x is string => typeof x === "string"));
+  const keys = new Set(values.filter((x) => typeof x !== "string").map(valueKey));
   return (v) => {
-    if (primitives.has(v)) return true;
-    if (numericPrimitives.length && typeof v !== "number" && isNumeric(v) && numericPrimitives.some((n) => compareValues(v, n) === 0)) return true;
-    if (bsonTypeOf(v) === "BSONSymbol" && primitives.has(String(v))) return true;
-    for (const t of others) if (t(v)) return true;
-    return false;
+    if (typeof v === "string") return strings.has(v) || matchesPattern(v);
+    if (bsonTypeOf(v) === "BSONSymbol" && strings.has(String(v))) return true;
+    return (keys.size > 0 && keys.has(valueKey(v))) || matchesPattern(v);
   };
 }
 

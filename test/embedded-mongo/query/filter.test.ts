@@ -79,6 +79,17 @@ describe("compileFilter", () => {
     expect(matches({ a: { $regex: "a b # comment", $options: "x" } }, { a: "ab" })).toBe(true);
   });
 
+  it("matches $in lists of ids, mixed numerics and null", () => {
+    const ids = Array.from({ length: 50 }, () => new ObjectId());
+    const test = compileFilter({ _id: { $in: ids } });
+    expect(test({ _id: new ObjectId(ids[30].toHexString()) })).toBe(true);
+    expect(test({ _id: new ObjectId() })).toBe(false);
+    expect(matches({ a: { $in: [Decimal128.fromString("2.0"), null] } }, { a: 2 })).toBe(true);
+    expect(matches({ a: { $in: [Decimal128.fromString("2.0"), null] } }, {})).toBe(true);
+    expect(matches({ a: { $in: [{ b: 1 }] } }, { a: [{ b: 1 }] })).toBe(true);
+    expect(matches({ a: { $nin: ["x", 1] } }, { a: Long.fromNumber(1) })).toBe(false);
+  });
+
   it("supports logical operators and $expr", () => {
     expect(matches({ $or: [{ a: 1 }, { b: 2 }] }, { b: 2 })).toBe(true);
     expect(matches({ $and: [{ a: 1 }, { b: 2 }] }, { a: 1 })).toBe(false);

@@ -2,11 +2,12 @@ import type { AiProvider } from "./infra/ai";
 import type { Logger } from "./lib/logger";
 import type { AdminService } from "./modules/admin/admin.service";
 import type { AuthService, Viewer } from "./modules/auth/auth.service";
+import type { CourseServices } from "./modules/courses/courses.module";
 import type { HealthService } from "./modules/health/health.service";
 import type { UserService } from "./modules/users/user.service";
 
 /** Long-lived services, created once per process by `createServer`. */
-export interface Services {
+export interface Services extends CourseServices {
   /** The configured language model (Gemini or offline); every AI feature goes through it. */
   ai: AiProvider;
   health: HealthService;

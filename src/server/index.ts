@@ -11,6 +11,7 @@ import { connectDatabase } from "../infra/db";
 import { createPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { createAccounts } from "../modules/auth/accounts";
+import { createCourses } from "../modules/courses/courses.module";
 import { authRoutes } from "../modules/auth/auth.rest";
 import { aiHealthCheck } from "../modules/health/ai-check";
 import { healthRoutes } from "../modules/health/health.rest";
@@ -43,12 +44,15 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const pubSub = createPubSub();
     const ai = createAiProvider(config.ai, { log, recorder: aiUsage });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
+    const courses = createCourses({ ai, pubSub, log });
     const services: Services = {
       ai,
+      ...courses.services,
       health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
       ...accounts.services,
     };
     await accounts.start(log);
+    await courses.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -81,6 +85,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const stop = () =>
       (stopping ??= (async () => {
         await started.stop();
+        await courses.close();
         await accounts.close();
         await aiUsage.flush();
         await database.close();

@@ -6,7 +6,11 @@ import { scalarsMap } from "../lib/scalars";
 import { AdminResolver } from "../modules/admin/admin.resolver";
 import { authChecker } from "../modules/auth/auth-checker";
 import { AuthResolver } from "../modules/auth/auth.resolver";
+import { ChapterResolver } from "../modules/chapters/chapter.resolver";
+import { CourseResolver } from "../modules/courses/course.resolver";
+import { GenerationResolver } from "../modules/courses/generation.resolver";
 import { HealthResolver } from "../modules/health/health.resolver";
+import { ProgressResolver } from "../modules/progress/progress.resolver";
 import { UserResolver } from "../modules/users/user.resolver";
 
 /** The committed SDL at the repository root (same relative place from src/ and dist/). */
@@ -15,7 +19,16 @@ export const SCHEMA_FILE = resolve(__dirname, "../../schema.graphql");
 /** The GraphQL schema of the whole API, built from the modules' resolvers. */
 export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
   return buildSchema({
-    resolvers: [HealthResolver, AuthResolver, UserResolver, AdminResolver],
+    resolvers: [
+      HealthResolver,
+      AuthResolver,
+      UserResolver,
+      AdminResolver,
+      CourseResolver,
+      ChapterResolver,
+      ProgressResolver,
+      GenerationResolver,
+    ],
     authChecker,
     pubSub,
     scalarsMap,

@@ -13,7 +13,7 @@ export class Chapter {
   readonly _id!: Types.ObjectId;
 
   /** Resolved to `Chapter.course` through a loader. */
-  @prop({ required: true })
+  @prop({ required: true, type: () => Types.ObjectId })
   course_id!: Types.ObjectId;
 
   @Field({ description: "Title, 1 to 200 characters." })

@@ -80,7 +80,7 @@ export class Course {
   tags!: string[];
 
   /** Resolved to `Course.owner` through a loader. */
-  @prop({ required: true })
+  @prop({ required: true, type: () => Types.ObjectId })
   owner_id!: Types.ObjectId;
 
   @Field(() => CourseSource, { description: "How the course was made." })

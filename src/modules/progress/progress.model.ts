@@ -10,10 +10,10 @@ import { Types } from "mongoose";
 export class Progress {
   readonly _id!: Types.ObjectId;
 
-  @prop({ required: true })
+  @prop({ required: true, type: () => Types.ObjectId })
   user_id!: Types.ObjectId;
 
-  @prop({ required: true })
+  @prop({ required: true, type: () => Types.ObjectId })
   course_id!: Types.ObjectId;
 
   @prop({ type: () => [Types.ObjectId], default: () => [] })

@@ -1,0 +1,167 @@
+import type { Types } from "mongoose";
+import { raise } from "../../lib/errors";
+import { asObjectId, type Actor, type CourseAccess } from "../courses/course.access";
+import type { CourseDependent } from "../courses/course.service";
+import { MAX_CHAPTERS } from "./chapter.inputs";
+import { ChapterModel, type Chapter } from "./chapter.model";
+
+export interface NewChapter {
+  title: string;
+  content: string;
+  durationMinutes: number;
+}
+
+export interface ChapterChanges {
+  title?: string;
+  content?: string;
+  durationMinutes?: number;
+}
+
+function chapterNotFound(): never {
+  return raise("NOT_FOUND", "Chapter not found");
+}
+
+/** Chapters: the only code that reads or writes `chapters`. */
+export class ChapterService implements CourseDependent {
+  constructor(private readonly access: CourseAccess) {}
+
+  async ready(): Promise<void> {
+    await ChapterModel.init();
+  }
+
+  /** For loaders: each course's chapters in order, in key order; one query for all of them. */
+  async byCourses(courseIds: readonly Types.ObjectId[]): Promise<Chapter[][]> {
+    const found = await ChapterModel.find({ course_id: { $in: courseIds } }).sort({ course_id: 1, order: 1 }).lean<Chapter[]>().exec();
+    const byCourse = new Map<string, Chapter[]>();
+    for (const chapter of found) {
+      const key = String(chapter.course_id);
+      byCourse.set(key, [...(byCourse.get(key) ?? []), chapter]);
+    }
+    return courseIds.map((id) => byCourse.get(String(id)) ?? []);
+  }
+
+  /** The chapter if the actor may read its course, else null: a hidden course's chapters do not exist. */
+  async readable(actor: Actor, id: string): Promise<Chapter | null> {
+    const chapterId = asObjectId(id);
+    if (!chapterId) return null;
+    const chapter = await ChapterModel.findById(chapterId).lean<Chapter>().exec();
+    if (!chapter) return null;
+    return (await this.access.readable(actor, chapter.course_id)) ? chapter : null;
+  }
+
+  async readableOrFail(actor: Actor, id: string): Promise<Chapter> {
+    return (await this.readable(actor, id)) ?? chapterNotFound();
+  }
+
+  async add(actor: Actor, courseId: string, input: NewChapter): Promise<Chapter> {
+    const course = await this.access.editableOrFail(actor, courseId);
+    const id = await this.access.withChapterLock(course._id, async () => {
+      // Under the lock the orders are 1..n, so the count is the last place.
+      const count = await ChapterModel.countDocuments({ course_id: course._id }).exec();
+      if (count >= MAX_CHAPTERS) raise("BAD_USER_INPUT", `A course holds at most ${MAX_CHAPTERS} chapters`, { fields: [{ field: "courseId", message: "course is full" }] });
+      const created = await ChapterModel.create({
+        course_id: course._id,
+        title: input.title,
+        content: input.content,
+        duration_minutes: input.durationMinutes,
+        order: count + 1,
+      });
+      return created._id;
+    });
+    return this.byIdOrFail(id);
+  }
+
+  async update(actor: Actor, id: string, changes: ChapterChanges): Promise<Chapter> {
+    const chapter = await this.editableOrFail(actor, id);
+    const set: Record<string, unknown> = {};
+    if (changes.title !== undefined) set.title = changes.title;
+    if (changes.content !== undefined) set.content = changes.content;
+    if (changes.durationMinutes !== undefined) set.duration_minutes = changes.durationMinutes;
+    if (Object.keys(set).length > 0) await ChapterModel.updateOne({ _id: chapter._id }, { $set: set }).exec();
+    return this.byIdOrFail(chapter._id);
+  }
+
+  /** Deletes the chapter and closes the gap it leaves. */
+  async delete(actor: Actor, id: string): Promise<boolean> {
+    const chapter = await this.editableOrFail(actor, id);
+    return this.access.withChapterLock(chapter.course_id, async () => {
+      const deleted = await ChapterModel.deleteOne({ _id: chapter._id }).exec();
+      await this.renumber(chapter.course_id, (await this.inOrder(chapter.course_id)).map((c) => c._id));
+      return deleted.deletedCount === 1;
+    });
+  }
+
+  /** `chapterIds` must name every chapter of the course exactly once. */
+  async reorder(actor: Actor, courseId: string, chapterIds: string[]): Promise<Chapter[]> {
+    const course = await this.access.editableOrFail(actor, courseId);
+    await this.access.withChapterLock(course._id, async () => {
+      const current = await this.inOrder(course._id);
+      const known = new Set(current.map((chapter) => String(chapter._id)));
+      const wanted = chapterIds.map((id) => id.toLowerCase());
+      if (new Set(wanted).size !== wanted.length || wanted.length !== known.size || !wanted.every((id) => known.has(id))) {
+        raise("BAD_USER_INPUT", "chapterIds must list every chapter of the course exactly once", {
+          fields: [{ field: "chapterIds", message: `must list each of the course's ${known.size} chapters exactly once` }],
+        });
+      }
+      const byId = new Map(current.map((chapter) => [String(chapter._id), chapter._id]));
+      await this.renumber(course._id, wanted.map((id) => byId.get(id)!));
+    });
+    return this.inOrder(course._id);
+  }
+
+  /**
+   * Writes chapters of a course that is not stored yet, one at a time so the caller can report
+   * progress; the course document, written last, makes them visible.
+   */
+  async insertForNewCourse(courseId: Types.ObjectId, chapters: NewChapter[], written: (count: number) => Promise<void>): Promise<void> {
+    for (const [i, chapter] of chapters.entries()) {
+      await ChapterModel.create({
+        course_id: courseId,
+        title: chapter.title,
+        content: chapter.content,
+        duration_minutes: chapter.durationMinutes,
+        order: i + 1,
+      });
+      await written(i + 1);
+    }
+  }
+
+  async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
+    await ChapterModel.deleteMany({ course_id: courseId }).exec();
+  }
+
+  private async editableOrFail(actor: Actor, id: string): Promise<Chapter> {
+    const chapter = await this.readableOrFail(actor, id);
+    await this.access.editableOrFail(actor, chapter.course_id);
+    return chapter;
+  }
+
+  /**
+   * A course's chapters by place. Sorting by the absolute order reads a renumber that stopped
+   * half-way (some places still negative, see `renumber`) in its intended order.
+   */
+  private async inOrder(courseId: Types.ObjectId): Promise<Chapter[]> {
+    const chapters = await ChapterModel.find({ course_id: courseId }).lean<Chapter[]>().exec();
+    return chapters.sort((a, b) => Math.abs(a.order) - Math.abs(b.order) || String(a._id).localeCompare(String(b._id)));
+  }
+
+  /**
+   * Gives `ids` the places 1..n, in two passes because (course_id, order) is unique: first to
+   * -1..-n, which no chapter holds, then to 1..n. Callers hold the course's chapter lock.
+   */
+  private async renumber(courseId: Types.ObjectId, ids: Types.ObjectId[]): Promise<void> {
+    if (ids.length === 0) return;
+    for (const sign of [-1, 1]) {
+      await ChapterModel.bulkWrite(
+        ids.map((id, i) => ({
+          updateOne: { filter: { _id: id, course_id: courseId }, update: { $set: { order: sign * (i + 1) } }, timestamps: false },
+        })),
+        { ordered: true },
+      );
+    }
+  }
+
+  private async byIdOrFail(id: Types.ObjectId): Promise<Chapter> {
+    return (await ChapterModel.findById(id).lean<Chapter>().exec()) ?? chapterNotFound();
+  }
+}

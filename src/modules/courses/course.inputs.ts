@@ -1,0 +1,153 @@
+import { ArrayMaxSize, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf } from "class-validator";
+import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
+import { PageArgs } from "../../lib/pagination";
+import { ObjectIdScalar } from "../../lib/scalars";
+import { CourseLevel } from "./course.model";
+
+export const TITLE_MAX_LENGTH = 200;
+export const DESCRIPTION_MAX_LENGTH = 1000;
+const OUTLINE_MAX_LENGTH = 20_000;
+export const MAX_TAGS = 10;
+export const TAG_MAX_LENGTH = 40;
+const SEARCH_MAX_LENGTH = 200;
+
+/** At least one character that is not white space. */
+export const NOT_BLANK = /\S/;
+
+/** Tags are stored trimmed and lower-cased, so a tag is judged by its trimmed length. */
+function IsTag() {
+  return ValidateBy(
+    {
+      name: "isTag",
+      validator: {
+        validate: (value: unknown) => typeof value === "string" && value.trim().length >= 1 && value.trim().length <= TAG_MAX_LENGTH,
+        defaultMessage: () => `each tag must be 1 to ${TAG_MAX_LENGTH} characters once trimmed`,
+      },
+    },
+    { each: true },
+  );
+}
+
+/** Trimmed, lower-cased, without repeats, in the order given. */
+export function normalizeTags(tags: string[]): string[] {
+  return [...new Set(tags.map((tag) => tag.trim().toLowerCase()))];
+}
+
+@InputType({ description: "A new course, written by hand; it starts private (see `publishCourse`)." })
+export class CreateCourseInput {
+  @Field({ description: `Title (1 to ${TITLE_MAX_LENGTH} characters).` })
+  @IsString()
+  @Length(1, TITLE_MAX_LENGTH)
+  @Matches(NOT_BLANK, { message: "title must not be blank" })
+  title!: string;
+
+  @Field(() => String, { nullable: true, description: `What the course covers (up to ${DESCRIPTION_MAX_LENGTH} characters).` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DESCRIPTION_MAX_LENGTH)
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: `Syllabus or plan as free text (up to ${OUTLINE_MAX_LENGTH} characters).` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(OUTLINE_MAX_LENGTH)
+  outline?: string | null;
+
+  @Field(() => CourseLevel, { description: "Who the course is written for." })
+  level!: CourseLevel;
+
+  @Field(() => [String], { nullable: true, description: `Up to ${MAX_TAGS} tags, each 1 to ${TAG_MAX_LENGTH} characters; stored trimmed and lower-cased.` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TAGS)
+  @IsTag()
+  tags?: string[] | null;
+}
+
+@InputType({ description: "Changes to a course; fields left out stay as they are." })
+export class UpdateCourseInput {
+  @Field(() => String, { nullable: true, description: `New title (1 to ${TITLE_MAX_LENGTH} characters).` })
+  @ValidateIf((input: UpdateCourseInput) => input.title !== undefined)
+  @IsString()
+  @Length(1, TITLE_MAX_LENGTH)
+  @Matches(NOT_BLANK, { message: "title must not be blank" })
+  title?: string;
+
+  @Field(() => String, { nullable: true, description: `New description (up to ${DESCRIPTION_MAX_LENGTH} characters); null clears it.` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(DESCRIPTION_MAX_LENGTH)
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: `New outline (up to ${OUTLINE_MAX_LENGTH} characters); null clears it.` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(OUTLINE_MAX_LENGTH)
+  outline?: string | null;
+
+  @Field(() => CourseLevel, { nullable: true, description: "New level." })
+  @ValidateIf((input: UpdateCourseInput) => input.level !== undefined)
+  @IsString()
+  level?: CourseLevel;
+
+  @Field(() => [String], { nullable: true, description: `Replaces the tags (up to ${MAX_TAGS}); null clears them.` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TAGS)
+  @IsTag()
+  tags?: string[] | null;
+}
+
+/** Whose courses a listing shows. */
+export enum CourseOwnerFilter {
+  MINE = "MINE",
+  PUBLIC = "PUBLIC",
+  ALL = "ALL",
+}
+
+registerEnumType(CourseOwnerFilter, {
+  name: "CourseOwnerFilter",
+  description: "Which courses a listing starts from.",
+  valuesConfig: {
+    MINE: { description: "Courses you own or are enrolled in (sign-in required)." },
+    PUBLIC: { description: "The public catalog; needs no sign-in." },
+    ALL: { description: "Every course you may see: the public catalog and your own (everything, for an admin)." },
+  },
+});
+
+@InputType({ description: "Narrows a course listing; every field given must match." })
+export class CourseFilter {
+  @Field(() => CourseOwnerFilter, { nullable: true, description: "Which courses to start from; ALL when left out." })
+  owner?: CourseOwnerFilter;
+
+  @Field(() => CourseLevel, { nullable: true, description: "Only courses of this level." })
+  level?: CourseLevel;
+
+  @Field(() => [String], { nullable: true, description: `Only courses carrying every one of these tags (any case; up to ${MAX_TAGS}).` })
+  @IsOptional()
+  @ArrayMaxSize(MAX_TAGS)
+  @IsTag()
+  tags?: string[] | null;
+
+  @Field(() => String, { nullable: true, description: "Only courses whose title, description or a tag contains this text (any case)." })
+  @IsOptional()
+  @IsString()
+  @MaxLength(SEARCH_MAX_LENGTH)
+  search?: string | null;
+}
+
+@ArgsType()
+export class CoursesArgs extends PageArgs {
+  @Field(() => CourseFilter, { nullable: true, description: "What to list; the caller's visible courses when left out." })
+  filter?: CourseFilter | null;
+}
+
+@ArgsType()
+export class CourseIdArgs {
+  @Field(() => ObjectIdScalar, { description: "The course's id." })
+  id!: string;
+}
+
+@ArgsType()
+export class PublishCourseArgs extends CourseIdArgs {
+  @Field({ description: "True puts the course in the public catalog (instructors and admins only); false makes it private." })
+  isPublic!: boolean;
+}

@@ -1,0 +1,83 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import type { Page } from "../../lib/pagination";
+import { ObjectIdScalar } from "../../lib/scalars";
+import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
+import { Chapter } from "../chapters/chapter.model";
+import { actorOf, signedInActor } from "./actor";
+import { CourseIdArgs, CoursesArgs, CreateCourseInput, PublishCourseArgs, UpdateCourseInput } from "./course.inputs";
+import { userLoader } from "./course.loaders";
+import { Course } from "./course.model";
+import { CourseOwner, CoursePage } from "./course.types";
+
+@Resolver(() => Course)
+export class CourseResolver {
+  @Query(() => CoursePage, {
+    description: "Courses, newest first. Without a sign-in only the public catalog is listed; MINE needs a sign-in.",
+  })
+  async courses(@Args() { filter, skip, limit }: CoursesArgs, @Ctx() ctx: Context): Promise<Page<Course>> {
+    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit });
+  }
+
+  @Query(() => Course, { nullable: true, description: "One course, or null when there is none you may see with this id." })
+  async course(@Args() { id }: CourseIdArgs, @Ctx() ctx: Context): Promise<Course | null> {
+    return ctx.services.courses.readable(await actorOf(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => Course, { description: "Creates a private course that you own, with no chapters yet." })
+  async createCourse(
+    @Arg("input", () => CreateCourseInput, { description: "The new course." }) input: CreateCourseInput,
+    @Ctx() ctx: Context,
+  ): Promise<Course> {
+    return ctx.services.courses.create(await signedInActor(ctx), input);
+  }
+
+  @Authorized()
+  @Mutation(() => Course, { description: "Changes a course's own fields; its owner or an admin only." })
+  async updateCourse(
+    @Arg("id", () => ObjectIdScalar, { description: "The course's id." }) id: string,
+    @Arg("input", () => UpdateCourseInput, { description: "The fields to change." }) input: UpdateCourseInput,
+    @Ctx() ctx: Context,
+  ): Promise<Course> {
+    return ctx.services.courses.update(await actorOf(ctx), id, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, {
+    description: "Deletes a course with its chapters and everyone's progress in it; its owner or an admin only.",
+  })
+  async deleteCourse(@Args() { id }: CourseIdArgs, @Ctx() ctx: Context): Promise<boolean> {
+    return ctx.services.courses.delete(await actorOf(ctx), id);
+  }
+
+  @Authorized()
+  @Mutation(() => Course, {
+    description: "Adds a course to the public catalog or takes it out; owner or admin, and only instructors and admins may publish.",
+  })
+  async publishCourse(@Args() { id, isPublic }: PublishCourseArgs, @Ctx() ctx: Context): Promise<Course> {
+    return ctx.services.courses.publish(await actorOf(ctx), id, isPublic);
+  }
+
+  @FieldResolver(() => CourseOwner, { nullable: true, description: "Who owns the course; null if the account no longer exists." })
+  async owner(@Root() course: Course, @Ctx() ctx: Context): Promise<CourseOwner | null> {
+    const user = await userLoader(ctx).load(course.owner_id);
+    return user && { _id: user._id, name: user.name };
+  }
+
+  @FieldResolver(() => [Chapter], { description: "The course's chapters in order." })
+  chapters(@Root() course: Course, @Ctx() ctx: Context): Promise<Chapter[]> {
+    return chaptersByCourseLoader(ctx).load(course._id);
+  }
+
+  @FieldResolver(() => Int, { description: "How many chapters the course has." })
+  async chapterCount(@Root() course: Course, @Ctx() ctx: Context): Promise<number> {
+    return (await chaptersByCourseLoader(ctx).load(course._id)).length;
+  }
+
+  @FieldResolver(() => Int, { description: "The chapters' study times added up, in minutes." })
+  async totalDurationMinutes(@Root() course: Course, @Ctx() ctx: Context): Promise<number> {
+    const chapters = await chaptersByCourseLoader(ctx).load(course._id);
+    return chapters.reduce((sum, chapter) => sum + chapter.duration_minutes, 0);
+  }
+}

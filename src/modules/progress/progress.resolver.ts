@@ -1,0 +1,62 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import { ObjectIdScalar } from "../../lib/scalars";
+import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
+import { actorOf, signedInActor } from "../courses/actor";
+import { Course } from "../courses/course.model";
+import { enrollmentCountLoader, viewerProgressLoader } from "./progress.loaders";
+import { summarize } from "./progress.service";
+import { CourseProgress } from "./progress.types";
+
+@Resolver(() => Course)
+export class ProgressResolver {
+  @Authorized()
+  @Mutation(() => Course, { description: "Enrolls you in a course: any public course, or a private one you own. Enrolling again changes nothing." })
+  async enroll(
+    @Arg("courseId", () => ObjectIdScalar, { description: "The course to enroll in." }) courseId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Course> {
+    return ctx.services.progress.enroll(await signedInActor(ctx), courseId);
+  }
+
+  @Authorized()
+  @Mutation(() => Boolean, { description: "Leaves a course and forgets your progress in it; false if you were not enrolled." })
+  async unenroll(
+    @Arg("courseId", () => ObjectIdScalar, { description: "The course to leave." }) courseId: string,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
+    return ctx.services.progress.unenroll(await signedInActor(ctx), courseId);
+  }
+
+  @Authorized()
+  @Mutation(() => Course, { description: "Marks a chapter of a course you are enrolled in as completed; returns its course." })
+  async completeChapter(
+    @Arg("chapterId", () => ObjectIdScalar, { description: "The chapter you completed." }) chapterId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Course> {
+    return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, true);
+  }
+
+  @Authorized()
+  @Mutation(() => Course, { description: "Marks a chapter as not completed again; returns its course." })
+  async uncompleteChapter(
+    @Arg("chapterId", () => ObjectIdScalar, { description: "The chapter to mark as not completed." }) chapterId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Course> {
+    return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, false);
+  }
+
+  @FieldResolver(() => CourseProgress, { nullable: true, description: "Your progress in the course; null unless you are signed in and enrolled." })
+  async myProgress(@Root() course: Course, @Ctx() ctx: Context): Promise<CourseProgress | null> {
+    const actor = await actorOf(ctx);
+    if (!actor) return null;
+    const progress = await viewerProgressLoader(ctx, actor._id).load(course._id);
+    if (!progress) return null;
+    return summarize(progress, await chaptersByCourseLoader(ctx).load(course._id));
+  }
+
+  @FieldResolver(() => Int, { description: "How many users are enrolled in the course." })
+  enrollmentCount(@Root() course: Course, @Ctx() ctx: Context): Promise<number> {
+    return enrollmentCountLoader(ctx).load(course._id);
+  }
+}

@@ -1,0 +1,94 @@
+import type { Types } from "mongoose";
+import { raise } from "../../lib/errors";
+import type { Chapter } from "../chapters/chapter.model";
+import type { ChapterService } from "../chapters/chapter.service";
+import { isOwner, type Actor, type CourseAccess } from "../courses/course.access";
+import type { Course } from "../courses/course.model";
+import type { CourseDependent, EnrollmentLookup } from "../courses/course.service";
+import { ProgressModel, type Progress } from "./progress.model";
+import type { CourseProgress } from "./progress.types";
+
+/**
+ * What a progress record says about a course's chapters now. Completed ids are matched against
+ * the current chapters rather than cleaned up when a chapter is deleted: a completion racing a
+ * deletion then can never count a chapter that no longer exists.
+ */
+export function summarize(progress: Progress, chapters: Chapter[]): CourseProgress {
+  const completed = new Set(progress.completed_chapter_ids.map(String));
+  const completedChapterIds = chapters.filter((chapter) => completed.has(String(chapter._id))).map((chapter) => chapter._id);
+  const total = chapters.length;
+  return {
+    completedChapters: completedChapterIds.length,
+    totalChapters: total,
+    percent: total === 0 ? 0 : Math.floor((completedChapterIds.length * 100) / total),
+    completedChapterIds,
+    enrolledAt: progress.created_at,
+    lastActivityAt: progress.last_activity_at,
+  };
+}
+
+/** Enrollments and completed chapters: the only code that reads or writes `progress`. */
+export class ProgressService implements CourseDependent, EnrollmentLookup {
+  constructor(private readonly deps: { access: CourseAccess; chapters: ChapterService }) {}
+
+  async ready(): Promise<void> {
+    await ProgressModel.init();
+  }
+
+  /** Anyone may enroll in a public course, only the owner in a private one; enrolling again changes nothing. */
+  async enroll(actor: Exclude<Actor, null>, courseId: string): Promise<Course> {
+    const course = await this.deps.access.readableOrFail(actor, courseId);
+    if (!course.is_public && !isOwner(actor, course)) raise("FORBIDDEN", "Only the owner may enroll in a private course");
+    await ProgressModel.updateOne(
+      { user_id: actor._id, course_id: course._id },
+      { $setOnInsert: { completed_chapter_ids: [], last_activity_at: new Date() } },
+      { upsert: true },
+    ).exec();
+    return course;
+  }
+
+  /** True if you were enrolled; your progress in the course is forgotten. */
+  async unenroll(actor: Exclude<Actor, null>, courseId: string): Promise<boolean> {
+    const course = await this.deps.access.readableOrFail(actor, courseId);
+    const deleted = await ProgressModel.deleteOne({ user_id: actor._id, course_id: course._id }).exec();
+    return deleted.deletedCount === 1;
+  }
+
+  async completeChapter(actor: Exclude<Actor, null>, chapterId: string, completed: boolean): Promise<Course> {
+    const chapter = await this.deps.chapters.readableOrFail(actor, chapterId);
+    const course = await this.deps.access.readableOrFail(actor, chapter.course_id);
+    const change = completed ? { $addToSet: { completed_chapter_ids: chapter._id } } : { $pull: { completed_chapter_ids: chapter._id } };
+    const updated = await ProgressModel.updateOne(
+      { user_id: actor._id, course_id: course._id },
+      { ...change, $set: { last_activity_at: new Date() } },
+    ).exec();
+    if (updated.matchedCount === 0) raise("FORBIDDEN", "Enroll in the course first");
+    return course;
+  }
+
+  /** For loaders: this user's progress in each course, in key order; null where not enrolled. */
+  async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[]): Promise<(Progress | null)[]> {
+    const found = await ProgressModel.find({ user_id: userId, course_id: { $in: courseIds } }).lean<Progress[]>().exec();
+    const byCourse = new Map(found.map((progress) => [String(progress.course_id), progress]));
+    return courseIds.map((id) => byCourse.get(String(id)) ?? null);
+  }
+
+  /** For loaders: how many users are enrolled in each course, in key order. */
+  async enrollmentCounts(courseIds: readonly Types.ObjectId[]): Promise<number[]> {
+    const counts = await ProgressModel.aggregate<{ _id: Types.ObjectId; count: number }>([
+      { $match: { course_id: { $in: courseIds } } },
+      { $group: { _id: "$course_id", count: { $sum: 1 } } },
+    ]).exec();
+    const byCourse = new Map(counts.map((row) => [String(row._id), row.count]));
+    return courseIds.map((id) => byCourse.get(String(id)) ?? 0);
+  }
+
+  async enrolledCourseIds(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    const rows = await ProgressModel.find({ user_id: userId }, { course_id: 1 }).lean<Pick<Progress, "course_id">[]>().exec();
+    return rows.map((row) => row.course_id);
+  }
+
+  async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
+    await ProgressModel.deleteMany({ course_id: courseId }).exec();
+  }
+}

@@ -23,6 +23,7 @@ const MAX_ATTEMPTS = 10;
  * earlier process that had the same pid: the usual case in a container restarted after a crash.
  */
 const heldHere = new Set<string>();
+let acquisitions = 0;
 
 /**
  * Takes the directory's lock file, which holds the holder's pid, and returns its release. A lock
@@ -35,7 +36,7 @@ const heldHere = new Set<string>();
  */
 export async function acquireLock(dir: string): Promise<() => Promise<void>> {
   const lockPath = join(dir, LOCK_FILE);
-  const mine = `${lockPath}.${process.pid}`;
+  const mine = `${lockPath}.${process.pid}.${++acquisitions}`;
   await writeFile(mine, `${process.pid}\n`);
   try {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {

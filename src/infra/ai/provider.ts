@@ -56,7 +56,8 @@ export interface JsonAnswer<Value> extends Answer {
 export interface AiCheck {
   status: "healthy" | "unhealthy";
   provider: AiProviderName;
-  model: string;
+  /** The model asked, and how long it took, where a remote model was asked. */
+  model?: string;
   latencyMs?: number;
   error?: string;
 }

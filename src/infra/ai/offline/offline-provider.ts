@@ -81,8 +81,9 @@ export class OfflineProvider implements AiProvider {
     return vectors;
   }
 
+  /** Nothing remote to ask: always up. */
   async check(): Promise<AiCheck> {
-    return { status: "healthy", provider: this.name, model: this.model, latencyMs: 0 };
+    return { status: "healthy", provider: this.name };
   }
 
   private target(purpose: AiPurpose): MeterTarget {

@@ -44,7 +44,7 @@ export class JobService {
   async update(id: Types.ObjectId, changes: JobChanges, condition: Record<string, unknown> = {}): Promise<Job | null> {
     const set: Record<string, unknown> = { lease_until: leaseEnd() };
     for (const [key, value] of Object.entries(changes)) if (value !== undefined) set[key] = value;
-    const job = await JobModel.findOneAndUpdate({ _id: id, ...condition }, { $set: set, $inc: { version: 1 } }, { new: true })
+    const job = await JobModel.findOneAndUpdate({ _id: id, ...condition }, { $set: set, $inc: { version: 1 } }, { returnDocument: "after" })
       .lean<Job>()
       .exec();
     if (job) this.deps.pubSub.publish(Topic.JobUpdated, String(id), job);

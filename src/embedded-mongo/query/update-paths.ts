@@ -13,12 +13,19 @@ export function splitUpdatePath(path: string): string[] {
   return segs;
 }
 
+/** The field names an array filter constrains, looking inside `$and`/`$or`/`$nor`. */
+function topLevelNames(filter: Doc): string[] {
+  return Object.entries(filter).flatMap(([key, value]) =>
+    ["$and", "$or", "$nor"].includes(key) && Array.isArray(value) ? value.filter(isPlainObject).flatMap(topLevelNames) : [key.split(".")[0]],
+  );
+}
+
 /** arrayFilters compiled per identifier: `{ "i.b": 3 }` tests an element as `{ i: element }`. */
 export function compileArrayFilters(arrayFilters: Doc[] | undefined, variables?: Doc): Map<string, Predicate> {
   const out = new Map<string, Predicate>();
   for (const filter of arrayFilters ?? []) {
     if (!isPlainObject(filter)) throw commandError("FailedToParse", "Each array filter must be an object");
-    const ids = new Set(Object.keys(filter).map((k) => k.split(".")[0]));
+    const ids = new Set(topLevelNames(filter));
     if (ids.size !== 1) {
       throw commandError("FailedToParse", "Error parsing array filter :: caused by :: Expected a single top-level field name, found " + Array.from(ids).map((s) => `'${s}'`).join(" and "));
     }

@@ -121,3 +121,11 @@ describe("applyUpdate numeric edges", () => {
     expect(() => applyUpdate({ a: [null] }, { $set: { "a.0.b": 1 } })).toThrow(expect.objectContaining({ code: 28 }));
   });
 });
+
+describe("applyUpdate arrayFilters", () => {
+  it("accepts logical operators over one identifier", () => {
+    const doc = { a: [{ x: 1 }, { x: 2 }, { x: 3 }] };
+    const out = applyUpdate(doc, { $set: { "a.$[e].y": true } }, { arrayFilters: [{ $or: [{ "e.x": 1 }, { "e.x": 3 }] }] }).doc;
+    expect(out.a).toEqual([{ x: 1, y: true }, { x: 2 }, { x: 3, y: true }]);
+  });
+});

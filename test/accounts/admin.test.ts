@@ -9,6 +9,7 @@ import {
 } from "../generated/graphql";
 import { graphqlClient, type GraphQLResponse } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { nextResult, subscribe, wsClient } from "../helpers/ws";
 import { ACCOUNTS_ENV, PASSWORD, SECRET_LEAK, errorCode, login, recordResponses, registerUser, type Gql, type Session } from "./support";
 
 const ADMIN_EMAIL = "Root.Admin@Example.com";
@@ -129,6 +130,13 @@ describe("deactivation", () => {
     expect(deactivated.data?.setUserActive).toEqual({ id: victim.user.id, role: "STUDENT", isActive: false });
 
     expect(errorCode(await gql(MeDocument, {}, as(victim)))).toBe("UNAUTHENTICATED");
+    const ws = wsClient(server.wsUrl, { authorization: `Bearer ${victim.accessToken}` });
+    try {
+      const result = await nextResult(subscribe(ws, MeDocument, {}));
+      expect(result.errors?.[0]?.extensions).toMatchObject({ code: "UNAUTHENTICATED" });
+    } finally {
+      await ws.dispose();
+    }
     const rest = await fetch(`${server.url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${victim.accessToken}` } });
     expect(rest.status).toBe(401);
     expect(errorCode(await gql(RefreshTokenDocument, { refreshToken: victim.refreshToken }))).toBe("UNAUTHENTICATED");

@@ -38,8 +38,14 @@ export class AuthService {
     },
   ) {}
 
+  /** A new student account, not signed in (the REST shim's register). */
+  signUp(input: Omit<NewUser, "role">): Promise<User> {
+    return this.deps.users.create(input);
+  }
+
+  /** A new student account, signed in. */
   async register(input: Omit<NewUser, "role">): Promise<AuthPayload> {
-    const user = await this.deps.users.create(input);
+    const user = await this.signUp(input);
     return this.payload(user, await this.deps.tokens.issue(user));
   }
 

@@ -111,13 +111,15 @@ function clozeQuestion(candidate: Candidate, answer: KeyTerm, keyTerms: KeyTerm[
     difficulty,
   );
   if (distractors.length < QUIZ_OPTION_COUNT - 1) return undefined;
+  // The answer as this sentence writes it ("temperatures"), so that it fits the blank.
+  const written = surfaceWords(candidate.sentence).find((word) => stemOf(word) === answer.stem)!;
   const random = seededRandom(murmurhash.v3(candidate.sentence));
-  const options = shuffle([answer.display, ...distractors.map((term) => term.display)], random);
-  const blanked = replaceWords(candidate.sentence, (word) => (stemOf(word) === answer.stem ? BLANK : word));
+  const options = shuffle([written, ...distractors.map((term) => term.display)], random);
+  const blanked = replaceWords(candidate.sentence, (word) => (fold(word) === fold(written) ? BLANK : word));
   return {
     prompt: `Fill in the blank: ${blanked}`,
     options,
-    correctIndex: options.indexOf(answer.display),
+    correctIndex: options.indexOf(written),
     explanation: `The passage says: “${candidate.sentence}”`,
     passage: candidate.passageIndex + 1,
   };
@@ -126,9 +128,7 @@ function clozeQuestion(candidate: Candidate, answer: KeyTerm, keyTerms: KeyTerm[
 /** Harder quizzes use distractors that look like the answer (similar length and score). */
 function pickDistractors(answer: KeyTerm, pool: KeyTerm[], difficulty: QuizTask["difficulty"]): KeyTerm[] {
   const likeness = (term: KeyTerm) => Math.abs(term.display.length - answer.display.length) + Math.abs(term.score - answer.score);
-  const ranked = uniqueBy(pool, (term) => normalizeOption(term.display))
-    .filter((term) => normalizeOption(term.display) !== normalizeOption(answer.display))
-    .sort((a, b) => likeness(a) - likeness(b) || a.stem.localeCompare(b.stem));
+  const ranked = uniqueBy(pool, (term) => normalizeOption(term.display)).sort((a, b) => likeness(a) - likeness(b) || a.stem.localeCompare(b.stem));
   const need = QUIZ_OPTION_COUNT - 1;
   const start = { HARD: 0, MEDIUM: Math.floor(ranked.length / 3), EASY: ranked.length - need }[difficulty];
   const from = Math.max(0, Math.min(start, ranked.length - need));

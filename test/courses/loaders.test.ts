@@ -1,0 +1,68 @@
+import mongoose from "mongoose";
+import { CoursesWithEverythingDocument, EnrollDocument } from "../generated/graphql";
+import { addChapters, createCourse, ok, publish, startCourseWorld, type CourseWorld, type Session } from "./support";
+
+let world: CourseWorld;
+let learner: Session;
+const TAG = "loaders";
+
+/** Every collection method mongoose sends to the database while `work` runs, as `collection.method`. */
+async function databaseCalls(work: () => Promise<unknown>): Promise<string[]> {
+  const calls: string[] = [];
+  mongoose.set("debug", (collection: string, method: string) => {
+    calls.push(`${collection}.${method}`);
+  });
+  try {
+    await work();
+  } finally {
+    mongoose.set("debug", false);
+  }
+  return calls.sort();
+}
+
+beforeAll(async () => {
+  world = await startCourseWorld();
+  learner = await world.user();
+  // 20 public courses from 10 owners, 2 chapters each; the learner is enrolled in every other one.
+  const owners = await Promise.all(Array.from({ length: 10 }, () => world.user("INSTRUCTOR")));
+  for (let i = 0; i < 20; i++) {
+    const owner = owners[i % owners.length];
+    const course = await createCourse(world.gql, owner.accessToken, { title: `Loader course ${i}`, tags: [TAG] });
+    await addChapters(world.gql, owner.accessToken, course.id, 2, 5);
+    await publish(world.gql, owner.accessToken, course.id);
+    if (i % 2 === 0) ok(await world.gql(EnrollDocument, { courseId: course.id }, { token: learner.accessToken }));
+  }
+});
+
+afterAll(() => world.server.stop());
+
+describe("a page of courses with owners, chapters, counts and progress", () => {
+  const page = (limit: number) =>
+    world.gql(CoursesWithEverythingDocument, { filter: { owner: "PUBLIC", tags: [TAG] }, limit }, { token: learner.accessToken });
+
+  it("costs the same few database round trips for 20 courses as for 2", async () => {
+    let twenty: Awaited<ReturnType<typeof page>> | undefined;
+    const callsForTwenty = await databaseCalls(async () => (twenty = await page(20)));
+    const callsForTwo = await databaseCalls(() => page(2));
+
+    const courses = ok(twenty!).courses.items;
+    expect(courses).toHaveLength(20);
+    expect(new Set(courses.map((course) => course.owner?.id)).size).toBe(10);
+    expect(courses.every((course) => course.chapters.length === 2 && course.chapterCount === 2 && course.totalDurationMinutes === 10)).toBe(true);
+    expect(courses.filter((course) => course.myProgress !== null)).toHaveLength(10);
+    expect(courses.filter((course) => course.enrollmentCount === 1)).toHaveLength(10);
+
+    // The signed-in user, the page and its total, then one batch per loader: owners, chapters,
+    // enrollment counts and the learner's progress. Without loaders this would be 1 + 4 x 20.
+    expect(callsForTwenty).toEqual([
+      "chapters.find",
+      "courses.countDocuments",
+      "courses.find",
+      "progress.aggregate",
+      "progress.find",
+      "users.find",
+      "users.findOne",
+    ]);
+    expect(callsForTwo).toEqual(callsForTwenty);
+  });
+});

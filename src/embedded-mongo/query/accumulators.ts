@@ -3,6 +3,9 @@ import { evalExpr } from "mingo/core";
 import { arithmetic } from "./arithmetic";
 import { bsonTypeOf, compareValues, isNumeric, toNumber } from "./bson-order";
 import type { ComputeOptions } from "./mingo-context";
+import { isPlainObject, type Doc } from "./paths";
+import { locationError } from "./query-errors";
+import { compileSort } from "./sort";
 import { scoped, strCmpOf } from "./operator-options";
 import { valueKey } from "./value-key";
 
@@ -52,4 +55,60 @@ const $addToSet = (coll: unknown[], expr: unknown, options: ComputeOptions): unk
   return Array.from(seen.values());
 };
 
-export const ACCUMULATOR_OPERATORS = { $min: extremum(-1), $max: extremum(1), $sum, $avg, $addToSet };
+/** `n` of the N-accumulators: a positive integer, possibly computed from the group key. */
+function countArg(name: string, n: unknown, options: ComputeOptions): number {
+  const value = evalExpr(options.local?.groupId ?? null, n, options);
+  const count = isNumeric(value) ? toNumber(value) : NaN;
+  if (!Number.isInteger(count) || count < 1) throw locationError(5787908, `'n' must be greater than 0, found ${String(value)} in ${name}`);
+  return count;
+}
+
+/** `$top`/`$bottom`(N): the group's documents ordered by `sortBy`, `output` of the first or last n. */
+const ordered = (name: string, from: "top" | "bottom", single: boolean) => (coll: Doc[], expr: Doc, options: ComputeOptions): unknown => {
+  if (!isPlainObject(expr) || !isPlainObject(expr.sortBy) || !("output" in expr)) {
+    throw locationError(5788005, `${name} requires 'sortBy' and 'output'`);
+  }
+  const n = single ? 1 : countArg(name, expr.n, options);
+  const sorted = coll.slice().sort(compileSort(expr.sortBy, options.collation as Doc | undefined));
+  const picked = from === "top" ? sorted.slice(0, n) : sorted.slice(Math.max(0, sorted.length - n));
+  const values = accumulated(picked, expr.output, options).map((v) => v ?? null);
+  return single ? (values[0] ?? null) : values;
+};
+
+/** `$maxN`/`$minN`: the n largest or smallest non-null values, in BSON order. */
+const extremaN = (name: string, sign: 1 | -1) => (coll: Doc[], expr: Doc, options: ComputeOptions): unknown[] => {
+  if (!isPlainObject(expr) || !("input" in expr)) throw locationError(5787907, `${name} requires 'input' and 'n'`);
+  const n = countArg(name, expr.n, options);
+  const strCmp = strCmpOf(options);
+  const values = accumulated(coll, expr.input, options).filter((v) => v !== null && v !== undefined);
+  return values.sort((a, b) => compareValues(b, a, strCmp) * sign).slice(0, n);
+};
+
+/**
+ * `$maxN`/`$minN` are also array expressions (`{input: [...], n}`); mingo dispatches both
+ * uses to the expression operator, with the group's documents as `obj` when accumulating.
+ */
+const extremaNExpression = (name: string, sign: 1 | -1) => (obj: unknown, expr: Doc, options: ComputeOptions): unknown => {
+  if (Array.isArray(obj)) return extremaN(name, sign)(obj, expr, options);
+  if (!isPlainObject(expr)) throw locationError(5787907, `${name} requires 'input' and 'n'`);
+  const input = evalExpr(obj, expr.input, options);
+  if (input === null || input === undefined) return null;
+  if (!Array.isArray(input)) throw locationError(5788200, `Input must be an array in ${name}`);
+  return extremaN(name, sign)(input, { input: "$$CURRENT", n: expr.n }, options);
+};
+
+export const EXPRESSION_EXTREMA = { $maxN: extremaNExpression("$maxN", 1), $minN: extremaNExpression("$minN", -1) };
+
+export const ACCUMULATOR_OPERATORS = {
+  $min: extremum(-1),
+  $max: extremum(1),
+  $sum,
+  $avg,
+  $addToSet,
+  $top: ordered("$top", "top", true),
+  $topN: ordered("$topN", "top", false),
+  $bottom: ordered("$bottom", "bottom", true),
+  $bottomN: ordered("$bottomN", "bottom", false),
+  $maxN: extremaN("$maxN", 1),
+  $minN: extremaN("$minN", -1),
+};

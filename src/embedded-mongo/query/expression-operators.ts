@@ -5,6 +5,8 @@ import { arithmetic } from "./arithmetic";
 import { compareValues, isNumeric, toNumber, type StringCompare } from "./bson-order";
 import type { ComputeOptions } from "./mingo-context";
 import { strCmpOf } from "./operator-options";
+import { isPlainObject, type Doc } from "./paths";
+import { compileSort } from "./sort";
 import { locationError } from "./query-errors";
 
 /**
@@ -71,6 +73,23 @@ const $multiply = (obj: unknown, expr: unknown, options: ComputeOptions): unknow
   return total;
 };
 
+/** `$sortArray`: whole elements in BSON order, or documents by fields. */
+const $sortArray = (obj: unknown, expr: unknown, options: ComputeOptions): unknown => {
+  if (!isPlainObject(expr) || !("input" in expr) || !("sortBy" in expr)) throw locationError(2942500, "$sortArray requires 'input' and 'sortBy'");
+  const input = evalExpr(obj, expr.input, options);
+  if (input === null || input === undefined) return null;
+  if (!Array.isArray(input)) throw locationError(2942504, "The input argument to $sortArray must be an array");
+  const spec = expr.sortBy;
+  if (isPlainObject(spec)) {
+    const cmp = compileSort(spec, options.collation as Doc | undefined);
+    return input.slice().sort((a, b) => cmp(isPlainObject(a) ? a : {}, isPlainObject(b) ? b : {}));
+  }
+  const dir = isNumeric(spec) ? toNumber(spec) : NaN;
+  if (dir !== 1 && dir !== -1) throw locationError(2942502, "$sortArray sortBy must be 1, -1 or a sort specification");
+  const strCmp = strCmpOf(options);
+  return input.slice().sort((a, b) => compareValues(a, b, strCmp) * dir);
+};
+
 export const EXPRESSION_OPERATORS = {
   $eq: comparison("$eq", (c) => c === 0),
   $ne: comparison("$ne", (c) => c !== 0),
@@ -82,4 +101,5 @@ export const EXPRESSION_OPERATORS = {
   $in,
   $add,
   $multiply,
+  $sortArray,
 };

@@ -2,6 +2,7 @@
 import { Aggregator } from "mingo/aggregator";
 import { evalExpr } from "mingo/core";
 import { Lazy, type Iterator } from "mingo/lazy";
+import * as mingoPipeline from "mingo/operators/pipeline";
 import { commandError } from "../errors";
 import { compareValues, rankOf, type StringCompare } from "./bson-order";
 import { compileFilter } from "./filter";
@@ -193,4 +194,38 @@ const $project = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator 
   return coll.map((doc: Doc) => projection.run(doc, {}));
 };
 
-export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project };
+const WINDOW_ORDER = "\u0000windowOrder";
+const VALUE_WINDOWS = new Set(["$linearFill", "$derivative", "$integral"]);
+
+/**
+ * mingo orders `$setWindowFields` partitions with its own comparison (int64 as strings, no
+ * BSON type order). We order them ourselves and hand mingo a dense rank to sort by, unless an
+ * output reads the sort values themselves (range windows, $linearFill, $derivative, $integral).
+ */
+const $setWindowFields = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  const mingoStage = mingoPipeline.$setWindowFields as unknown as (c: Iterator, e: Doc, o: ComputeOptions) => Iterator;
+  if (!isPlainObject(expr) || !isPlainObject(expr.sortBy) || !isPlainObject(expr.output)) return mingoStage(coll, expr, options);
+  const readsSortValues = Object.values(expr.output).some(
+    (o) => isPlainObject(o) && (Object.keys(o).some((k) => VALUE_WINDOWS.has(k)) || (isPlainObject(o.window) && "range" in o.window)),
+  );
+  if (readsSortValues) return mingoStage(coll, expr, options);
+  const bySort = compileSort(expr.sortBy, options.collation as Doc | undefined);
+  const partitionOf = expr.partitionBy === undefined ? () => null : evaluator(options)(expr.partitionBy);
+  const strCmp = strCmpOf(options);
+  return coll.transform((docs: Doc[]) => {
+    // mongod sorts by partition, then sortBy, and emits in that order.
+    const rows = docs.map((doc) => ({ doc, partition: partitionOf(doc) ?? null }));
+    const cmp = (a: (typeof rows)[number], b: (typeof rows)[number]) => compareValues(a.partition, b.partition, strCmp) || bySort(a.doc, b.doc);
+    rows.sort(cmp);
+    let rank = 0;
+    const keyed = rows.map((row, i) => {
+      if (i > 0 && cmp(rows[i - 1], row) !== 0) rank++;
+      return { ...row.doc, [WINDOW_ORDER]: rank };
+    });
+    const out = mingoStage(Lazy(keyed), { ...expr, sortBy: { [WINDOW_ORDER]: 1 } }, options).collect() as Doc[];
+    for (const doc of out) delete doc[WINDOW_ORDER];
+    return Lazy(out);
+  });
+};
+
+export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $setWindowFields };

@@ -139,4 +139,32 @@ describe("runPipeline", () => {
     runPipeline([{ _id: 1, k: 9 }] as never[], [{ $lookup: { from: "other", localField: "k", foreignField: "_id", as: "o" } }, { $set: { "o.a.b": 3 } }] as never[], resolve);
     expect(stored.other).toEqual([{ _id: 9, a: { b: 1 } }]);
   });
+
+  it("orders windows, top/bottom and N-accumulators in BSON order", () => {
+    const docs = [9, 10, 100, 10].map((n, i) => ({ _id: i + 1, g: i === 2 ? "b" : "a", s: Long.fromNumber(n) }));
+    const ranked = run(docs, [{ $setWindowFields: { partitionBy: "$g", sortBy: { s: -1 }, output: { r: { $rank: {} }, d: { $denseRank: {} } } } }, { $project: { s: 0 } }]);
+    expect(ranked).toEqual([
+      { _id: 2, g: "a", r: 1, d: 1 },
+      { _id: 4, g: "a", r: 1, d: 1 },
+      { _id: 1, g: "a", r: 3, d: 2 },
+      { _id: 3, g: "b", r: 1, d: 1 },
+    ]);
+    const [row] = run(docs, [
+      {
+        $group: {
+          _id: null,
+          top: { $top: { sortBy: { s: -1 }, output: "$_id" } },
+          bottom2: { $bottomN: { n: 2, sortBy: { s: -1 }, output: "$_id" } },
+          max2: { $maxN: { input: "$s", n: 2 } },
+          all: { $push: "$s" },
+        },
+      },
+      { $set: { sorted: { $sortArray: { input: "$all", sortBy: 1 } }, min2: { $minN: { input: [3, null, 1, 2], n: 2 } } } },
+    ]);
+    expect(row.top).toBe(3);
+    expect(row.bottom2).toEqual([4, 1]);
+    expect(row.max2).toEqual([Long.fromNumber(100), Long.fromNumber(10)]);
+    expect(row.sorted).toEqual([9, 10, 10, 100].map((n) => Long.fromNumber(n)));
+    expect(row.min2).toEqual([1, 2]);
+  });
 });

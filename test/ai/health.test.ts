@@ -18,7 +18,7 @@ async function detailed(server: TestServer) {
 describe("with Gemini configured", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ GOOGLE_API_KEY: fake.apiKey, GEMINI_BASE_URL: fake.url, AI_MAX_RETRIES: "0" });
+    server = await startTestServer({ ...fake.env(), AI_MAX_RETRIES: "0" });
   });
   afterAll(() => server.stop());
 
@@ -41,7 +41,7 @@ describe("with Gemini configured", () => {
 describe("with Gemini failing", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ GOOGLE_API_KEY: "not-the-key", GEMINI_BASE_URL: fake.url });
+    server = await startTestServer({ ...fake.env(), GOOGLE_API_KEY: "not-the-key" });
   });
   afterAll(() => server.stop());
 
@@ -60,7 +60,7 @@ describe("with Gemini failing", () => {
 
 describe("provider selection", () => {
   it("uses the offline provider without a key, or when AI_PROVIDER=offline even with one", async () => {
-    for (const env of [{}, { GOOGLE_API_KEY: fake.apiKey, GEMINI_BASE_URL: fake.url, AI_PROVIDER: "offline" }]) {
+    for (const env of [{}, { ...fake.env(), AI_PROVIDER: "offline" }]) {
       const server = await startTestServer(env);
       try {
         const { body } = await detailed(server);

@@ -48,6 +48,8 @@ export interface FakeGemini {
   /** For GEMINI_BASE_URL, e.g. `http://127.0.0.1:40123`. */
   url: string;
   apiKey: string;
+  /** Variables for `startTestServer` that select Gemini on this server, with quick retries. */
+  env(): Record<string, string>;
   /** Every request received, in order. */
   requests: RecordedRequest[];
   /** Queues replies for the next requests to `task`, in order. */
@@ -133,6 +135,12 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
   return {
     url: `http://127.0.0.1:${port}`,
     apiKey,
+    env: () => ({
+      GOOGLE_API_KEY: apiKey,
+      GEMINI_BASE_URL: `http://127.0.0.1:${port}`,
+      AI_RETRY_BASE_MS: "5",
+      AI_RETRY_MAX_MS: "1000",
+    }),
     requests,
     enqueue(task, ...replies) {
       queues.set(task, [...(queues.get(task) ?? []), ...replies]);

@@ -51,7 +51,11 @@ export function classifyError(error: unknown, timedOut: boolean, timeoutMs: numb
   throw error;
 }
 
-/** `retryDelay` of a RetryInfo detail, e.g. "37s" or "0.250s". */
+/**
+ * `retryDelay` of a RetryInfo detail, e.g. "37s" or "0.250s": how Google says how long to wait.
+ * The SDK hands over the error body but not the response headers, so a Retry-After header
+ * cannot be read here; Google sends the same delay in RetryInfo.
+ */
 function retryDelayMs(error: GoogleGenerativeAIFetchError): number | undefined {
   const details = (error.errorDetails ?? []) as { "@type"?: string; retryDelay?: string }[];
   const delay = details.find((detail) => detail["@type"] === RETRY_INFO)?.retryDelay;

@@ -119,7 +119,8 @@ export class GeminiProvider implements AiProvider {
         });
         clearTimeout(idle);
         if (next.done) break;
-        usage = usageOf(next.value);
+        // Usage comes with the last chunk only.
+        if (next.value.usageMetadata) usage = usageOf(next.value);
         const text = chunkText(next.value);
         if (text) {
           wrote = true;

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /** The part of JSON Schema that zod emits for the output schemas and Gemini understands. */
 interface JsonSchema {
-  type?: string;
+  type?: string | string[];
   description?: string;
   enum?: unknown[];
   items?: JsonSchema;
@@ -25,6 +25,10 @@ export function toResponseSchema(schema: z.ZodType): ResponseSchema {
 
 function convert(node: JsonSchema, path: string): ResponseSchema {
   const description = node.description;
+  // zod writes a nullable value as `type: [T, "null"]`, or as `anyOf: [T, null]` for objects and arrays.
+  if (Array.isArray(node.type) && node.type.length === 2 && node.type.includes("null")) {
+    return { ...convert({ ...node, type: node.type.find((type) => type !== "null") }, path), nullable: true };
+  }
   const nullableOf = node.anyOf?.find((option) => option.type !== "null");
   if (nullableOf && node.anyOf?.length === 2 && node.anyOf.some((option) => option.type === "null")) {
     return { ...convert(nullableOf, path), nullable: true, ...(description && { description }) };

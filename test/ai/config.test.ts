@@ -1,0 +1,65 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig, type Environment } from "../../src/config";
+
+/** The AI settings: which provider, which models, and how patient to be with them. */
+
+const base = { DATA_DIR: mkdtempSync(join(tmpdir(), "ai-config-")), JWT_SECRET_KEY: "test-secret" };
+const ai = (env: Environment) => loadConfig({ ...base, ...env }).ai;
+
+it("defaults to the offline provider without a key, and to Gemini with one", () => {
+  expect(ai({})).toEqual({
+    provider: "offline",
+    googleApiKey: undefined,
+    geminiModel: "gemini-2.5-flash",
+    geminiEmbeddingModel: "gemini-embedding-001",
+    geminiBaseUrl: undefined,
+    embeddingDimensions: 768,
+    timeoutMs: 60_000,
+    maxRetries: 3,
+    retryBaseDelayMs: 500,
+    retryMaxDelayMs: 20_000,
+    offlineStreamDelayMs: 0,
+  });
+  expect(ai({ GOOGLE_API_KEY: "key" }).provider).toBe("gemini");
+  expect(ai({ GOOGLE_API_KEY: "key", AI_PROVIDER: "Offline" }).provider).toBe("offline");
+});
+
+it("reads models, endpoint, dimensions, timeouts and retries", () => {
+  expect(
+    ai({
+      GOOGLE_API_KEY: "key",
+      GEMINI_MODEL: "gemini-2.5-pro",
+      GEMINI_EMBEDDING_MODEL: "text-embedding-004",
+      GEMINI_BASE_URL: "http://127.0.0.1:9999",
+      EMBEDDING_DIMENSIONS: "256",
+      AI_TIMEOUT_MS: "5000",
+      AI_MAX_RETRIES: "0",
+      AI_RETRY_BASE_MS: "10",
+      AI_RETRY_MAX_MS: "100",
+      AI_OFFLINE_STREAM_DELAY_MS: "15",
+    }),
+  ).toMatchObject({
+    geminiModel: "gemini-2.5-pro",
+    geminiEmbeddingModel: "text-embedding-004",
+    geminiBaseUrl: "http://127.0.0.1:9999",
+    embeddingDimensions: 256,
+    timeoutMs: 5000,
+    maxRetries: 0,
+    retryBaseDelayMs: 10,
+    retryMaxDelayMs: 100,
+    offlineStreamDelayMs: 15,
+  });
+});
+
+it.each([
+  [{ AI_PROVIDER: "gemini" }, "AI_PROVIDER=gemini needs GOOGLE_API_KEY"],
+  [{ AI_PROVIDER: "openai" }, "AI_PROVIDER must be one of gemini, offline"],
+  [{ EMBEDDING_DIMENSIONS: "64" }, "EMBEDDING_DIMENSIONS must be a whole number from 128 to 3072"],
+  [{ GEMINI_BASE_URL: "ftp://example.com" }, "GEMINI_BASE_URL must be a URL starting with http:// or https://"],
+  [{ AI_MAX_RETRIES: "11" }, "AI_MAX_RETRIES must be a whole number from 0 to 10"],
+])("refuses %j", (env, message) => {
+  expect(() => ai(env)).toThrow(ConfigError);
+  expect(() => ai(env)).toThrow(message);
+});

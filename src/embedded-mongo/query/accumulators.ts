@@ -97,7 +97,32 @@ const extremaNExpression = (name: string, sign: 1 | -1) => (obj: unknown, expr: 
   return extremaN(name, sign)(input, { input: "$$CURRENT", n: expr.n }, options);
 };
 
-export const EXPRESSION_EXTREMA = { $maxN: extremaNExpression("$maxN", 1), $minN: extremaNExpression("$minN", -1) };
+type Accumulator = (coll: unknown[], expr: unknown, options: ComputeOptions) => unknown;
+
+/**
+ * `$sum`, `$avg`, `$min`, `$max` as expressions: one operand resolving to an array is
+ * traversed, a list of operands is not. mingo reaches these with the group's documents as
+ * `obj` when they accumulate.
+ */
+const expressionForm = (accumulate: Accumulator) => (obj: unknown, expr: unknown, options: ComputeOptions): unknown => {
+  if (Array.isArray(obj)) return accumulate(obj, expr, options);
+  let values: unknown[];
+  if (Array.isArray(expr)) values = expr.map((e) => evalExpr(obj, e, options));
+  else {
+    const v = evalExpr(obj, expr, options);
+    values = Array.isArray(v) ? v : [v];
+  }
+  return accumulate(values, null, options);
+};
+
+export const EXPRESSION_ACCUMULATORS = {
+  $maxN: extremaNExpression("$maxN", 1),
+  $minN: extremaNExpression("$minN", -1),
+  $sum: expressionForm($sum as Accumulator),
+  $avg: expressionForm($avg as Accumulator),
+  $min: expressionForm(extremum(-1) as Accumulator),
+  $max: expressionForm(extremum(1) as Accumulator),
+};
 
 export const ACCUMULATOR_OPERATORS = {
   $min: extremum(-1),

@@ -6,7 +6,7 @@ import * as projectionOperators from "mingo/operators/projection";
 import * as queryOperators from "mingo/operators/query";
 import * as windowOperators from "mingo/operators/window";
 import type { Options } from "mingo/types";
-import { ACCUMULATOR_OPERATORS, EXPRESSION_EXTREMA } from "./accumulators";
+import { ACCUMULATOR_OPERATORS, EXPRESSION_ACCUMULATORS } from "./accumulators";
 import { EXPRESSION_OPERATORS } from "./expression-operators";
 import { PIPELINE_OPERATORS } from "./pipeline-stages";
 import { mingoCollation } from "./collation";
@@ -40,7 +40,7 @@ function engineContext(): Context {
   context ??= Context.init({
     pipeline: PIPELINE_OPERATORS as never,
     accumulator: ACCUMULATOR_OPERATORS as never,
-    expression: { ...EXPRESSION_OPERATORS, ...CONVERSION_OPERATORS, ...EXPRESSION_EXTREMA } as never,
+    expression: { ...EXPRESSION_OPERATORS, ...CONVERSION_OPERATORS, ...EXPRESSION_ACCUMULATORS } as never,
   })
     .addAccumulatorOps(accumulatorOperators as never)
     .addExpressionOps(expressionOperators as never)

@@ -167,4 +167,21 @@ describe("runPipeline", () => {
     expect(row.sorted).toEqual([9, 10, 10, 100].map((n) => Long.fromNumber(n)));
     expect(row.min2).toEqual([1, 2]);
   });
+
+  it("evaluates $sum/$avg/$min/$max as expressions", () => {
+    const [out] = run([{ a: 2, arr: [1, 2, 3], l: Long.fromNumber(4) }], [
+      {
+        $project: {
+          _id: 0,
+          one: { $sum: "$a" },
+          arr: { $sum: "$arr" },
+          list: { $sum: ["$a", "$l", "$arr"] },
+          avg: { $avg: "$arr" },
+          max: { $max: ["$a", "$l"] },
+          min: { $min: "$arr" },
+        },
+      },
+    ]);
+    expect(out).toEqual({ one: 2, arr: 6, list: Long.fromNumber(6), avg: 2, max: Long.fromNumber(4), min: 1 });
+  });
 });

@@ -33,9 +33,7 @@ const NOT_A_NAME = /(?:ed|ing|ly)$/;
 export function clozeQuiz(task: QuizTask): GeneratedQuiz {
   const keyTerms = rankKeyTerms(task.passages.map((passage) => passage.text).join("\n\n"));
   if (keyTerms.length < QUIZ_OPTION_COUNT) {
-    raise("BAD_USER_INPUT", "The material is too short to write quiz questions from", {
-      fields: [{ field: "passages", message: "needs more text with distinct key terms" }],
-    });
+    raise("BAD_USER_INPUT", "The material is too short to write quiz questions from");
   }
   const byStem = new Map(keyTerms.map((term) => [term.stem, term]));
   const candidates = task.passages

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MongoClient, MongoServerError, type Collection } from "mongodb";
+import { MongoClient, MongoServerError, type Collection, type Db } from "mongodb";
 import { startEmbeddedMongo } from "../../src/embedded-mongo";
 import { SNAPSHOT_TEMP_FILE } from "../../src/embedded-mongo/persistence/files";
 import { killHard, scanDataDir, spawnDurableServer } from "./fixtures/durable-process";
@@ -22,6 +22,7 @@ interface Ledger {
   acked: Set<number>;
   incsIssued: number;
   incsAcked: number;
+  churns: number;
 }
 
 interface CrashDoc {
@@ -46,6 +47,19 @@ async function write(docs: Collection<CrashDoc>, counter: Collection<{ _id: stri
     ledger.incsIssued++;
     await counter.updateOne({ _id: "counter" }, { $inc: { v: 1 } }, { upsert: true });
     ledger.incsAcked++;
+  }
+}
+
+/** Catalog churn alongside the writers, so kills also land among index builds and drops; only loading it back is checked. */
+async function churn(db: Db, ledger: Ledger): Promise<void> {
+  for (let i = 0; !ledger.stopping; i++) {
+    // Dropped first: a kill in an earlier round may have left it in any state.
+    const scratch = db.collection(`scratch${i % 3}`);
+    await scratch.drop();
+    await scratch.insertMany([{ x: i }, { x: i + 1 }]);
+    await scratch.createIndex({ x: 1 }, { unique: true });
+    await scratch.dropIndex("x_1");
+    ledger.churns++;
   }
 }
 
@@ -110,13 +124,16 @@ describe("durability under SIGKILL", () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
   it(`keeps every acknowledged write, exactly once and whole, across ${ROUNDS} kills`, async () => {
-    const ledger: Ledger = { stopping: false, nextBatch: 0, issued: new Set(), acked: new Set(), incsIssued: 0, incsAcked: 0 };
+    const ledger: Ledger = { stopping: false, nextBatch: 0, issued: new Set(), acked: new Set(), incsIssued: 0, incsAcked: 0, churns: 0 };
     let killedMidCompaction = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const { child, uri } = await spawnDurableServer(dir, COMPACTION);
-      const client = new MongoClient(uri, { retryWrites: false, maxPoolSize: WRITERS, serverSelectionTimeoutMS: 2_000 });
+      const client = new MongoClient(uri, { retryWrites: false, maxPoolSize: WRITERS + 1, serverSelectionTimeoutMS: 2_000 });
       const db = client.db("crash");
-      const writers = Array.from({ length: WRITERS }, () => write(db.collection("docs"), db.collection("counter"), ledger).catch(() => undefined));
+      const writers = [
+        ...Array.from({ length: WRITERS }, () => write(db.collection("docs"), db.collection("counter"), ledger).catch(() => undefined)),
+        churn(db, ledger).catch(() => undefined),
+      ];
       // Odd rounds aim at a compaction in progress; even ones kill at a random moment.
       if (round % 2 === 1) await compactionSeen(dir, 1_500);
       await new Promise((resolve) => setTimeout(resolve, round % 2 === 1 ? Math.random() * 5 : 20 + Math.random() * 250));
@@ -131,6 +148,7 @@ describe("durability under SIGKILL", () => {
     }
     expect(ledger.acked.size).toBeGreaterThan(ROUNDS * 10);
     expect(killedMidCompaction).toBeGreaterThanOrEqual(3);
-    process.stdout.write(`crash test: ${ROUNDS} kills, ${killedMidCompaction} mid-compaction, ${ledger.acked.size} of ${ledger.issued.size} batches acknowledged\n`);
+    expect(ledger.churns).toBeGreaterThan(0);
+    process.stdout.write(`crash test: ${ROUNDS} kills, ${killedMidCompaction} mid-compaction, ${ledger.acked.size} of ${ledger.issued.size} batches acknowledged, ${ledger.churns} create/index/drop cycles\n`);
   }, 90_000);
 });

@@ -50,6 +50,7 @@ function applyReplacement(doc: Doc, replacement: Doc): Doc {
   return out;
 }
 
+/** runPipeline copies its input, so the stored document is safe; a lost `_id` is restored first. */
 function applyPipelineUpdate(doc: Doc, stages: Doc[], opts: UpdateOptions): Doc {
   for (const stage of stages) {
     const name = isPlainObject(stage) ? Object.keys(stage)[0] : undefined;
@@ -57,7 +58,7 @@ function applyPipelineUpdate(doc: Doc, stages: Doc[], opts: UpdateOptions): Doc 
       throw commandError("InvalidOptions", `${name ?? "A non-object stage"} is not allowed to be used within an update`);
     }
   }
-  const [out] = runPipeline([cloneDoc(doc)], stages, { resolveCollection: () => [], variables: opts.variables });
+  const [out] = runPipeline([doc], stages, { resolveCollection: () => [], variables: opts.variables });
   if (!isPlainObject(out)) throw commandError("BadValue", "Update pipeline must produce a document");
   if (!("_id" in doc) || "_id" in out) return out;
   return { _id: doc._id, ...out };

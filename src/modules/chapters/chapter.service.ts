@@ -86,7 +86,8 @@ export class ChapterService implements CourseDependent {
     const chapter = await this.editableOrFail(actor, id);
     return this.access.withChapterLock(chapter.course_id, async () => {
       const deleted = await ChapterModel.deleteOne({ _id: chapter._id }).exec();
-      await this.renumber(chapter.course_id, (await this.inOrder(chapter.course_id)).map((c) => c._id));
+      const remaining = await this.inOrder(chapter.course_id);
+      await this.renumber(chapter.course_id, remaining, remaining.map((c) => c._id));
       return deleted.deletedCount === 1;
     });
   }
@@ -104,7 +105,7 @@ export class ChapterService implements CourseDependent {
         });
       }
       const byId = new Map(current.map((chapter) => [String(chapter._id), chapter._id]));
-      await this.renumber(course._id, wanted.map((id) => byId.get(id)!));
+      await this.renumber(course._id, current, wanted.map((id) => byId.get(id)!));
     });
     return this.inOrder(course._id);
   }
@@ -137,8 +138,9 @@ export class ChapterService implements CourseDependent {
   }
 
   /**
-   * A course's chapters by place. Sorting by the absolute order reads a renumber that stopped
-   * half-way (some places still negative, see `renumber`) in its intended order.
+   * A course's chapters by place. A renumber cut short (see `renumber`) leaves some places
+   * negative; sorting by absolute value keeps the moved chapters in their new order and gives the
+   * next renumber a list with every chapter once.
    */
   private async inOrder(courseId: Types.ObjectId): Promise<Chapter[]> {
     const chapters = await ChapterModel.find({ course_id: courseId }).lean<Chapter[]>().exec();
@@ -146,15 +148,18 @@ export class ChapterService implements CourseDependent {
   }
 
   /**
-   * Gives `ids` the places 1..n, in two passes because (course_id, order) is unique: first to
-   * -1..-n, which no chapter holds, then to 1..n. Callers hold the course's chapter lock.
+   * Gives `ids` (every chapter of the course) the places 1..n in two passes, because
+   * (course_id, order) is unique: first to places below every place held now, including those
+   * a renumber cut short left behind, then to 1..n, which by then no chapter holds.
+   * Callers hold the course's chapter lock.
    */
-  private async renumber(courseId: Types.ObjectId, ids: Types.ObjectId[]): Promise<void> {
+  private async renumber(courseId: Types.ObjectId, current: Chapter[], ids: Types.ObjectId[]): Promise<void> {
     if (ids.length === 0) return;
-    for (const sign of [-1, 1]) {
+    const below = Math.min(0, ...current.map((chapter) => chapter.order)) - 1;
+    for (const place of [(i: number) => below - i, (i: number) => i + 1]) {
       await ChapterModel.bulkWrite(
         ids.map((id, i) => ({
-          updateOne: { filter: { _id: id, course_id: courseId }, update: { $set: { order: sign * (i + 1) } }, timestamps: false },
+          updateOne: { filter: { _id: id, course_id: courseId }, update: { $set: { order: place(i) } }, timestamps: false },
         })),
         { ordered: true },
       );

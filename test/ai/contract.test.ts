@@ -91,10 +91,12 @@ describe.each(subjects)("AI provider contract: %s", (name, make) => {
 
   it("streams the same text as it answers, in order", async () => {
     const whole = await subject.provider.generateText(answerPrompt);
+    const stream = subject.provider.streamText(answerPrompt);
     const deltas: string[] = [];
-    for await (const delta of subject.provider.streamText(answerPrompt)) deltas.push(delta);
+    for await (const delta of stream) deltas.push(delta);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join("")).toBe(whole.text);
+    expect(stream).toMatchObject({ provider: name, model: whole.model, usage: whole.usage });
     expect(subject.recorder.entries.map((e) => e.outcome)).toEqual(["ok", "ok"]);
   });
 

@@ -226,10 +226,12 @@ describe("streaming", () => {
     fake.enqueue("streamGenerateContent", { chunks: ["Chloro", "phyll ", "absorbs ", "red light."], delayMs: 40 });
     const arrivals: number[] = [];
     const deltas: string[] = [];
-    for await (const delta of provider.streamText(prompt)) {
+    const stream = provider.streamText(prompt);
+    for await (const delta of stream) {
       deltas.push(delta);
       arrivals.push(Date.now());
     }
+    expect(stream.usage).toEqual({ inputTokens: recorder.entries[0].inputTokens, outputTokens: 4 });
     expect(deltas).toEqual(["Chloro", "phyll ", "absorbs ", "red light."]);
     // Streamed, not buffered: the last delta came well after the first.
     expect(arrivals[3] - arrivals[0]).toBeGreaterThanOrEqual(80);

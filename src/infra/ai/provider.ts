@@ -53,6 +53,14 @@ export interface JsonAnswer<Value> extends Answer {
   repaired: boolean;
 }
 
+/** Text deltas in order; iterate once. */
+export interface TextStream extends AsyncIterable<string> {
+  readonly provider: AiProviderName;
+  readonly model: string;
+  /** Token counts, known once the stream has ended (always empty for the offline provider). */
+  readonly usage: TokenUsage;
+}
+
 export interface AiCheck {
   status: "healthy" | "unhealthy";
   provider: AiProviderName;
@@ -80,7 +88,7 @@ export interface AiProvider {
 
   generateText(prompt: Prompt, options?: CallOptions): Promise<TextAnswer>;
   /** Text deltas in order. Breaking out of the loop or aborting the signal cancels the request. */
-  streamText(prompt: Prompt, options?: CallOptions): AsyncIterable<string>;
+  streamText(prompt: Prompt, options?: CallOptions): TextStream;
   /** The answer parsed and validated; an invalid answer gets one repair attempt. */
   generateJson<Value>(prompt: JsonPrompt<Value>, options?: CallOptions): Promise<JsonAnswer<Value>>;
   /** One unit-length vector of `dimensions` numbers per text, in order. */

@@ -20,8 +20,10 @@ import type {
   JsonPrompt,
   Prompt,
   TextAnswer,
+  TextStream,
   TokenUsage,
 } from "../provider";
+import { textStream, type UsageSlot } from "../text-stream";
 import { normalize } from "../vectors";
 import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
@@ -94,7 +96,11 @@ export class GeminiProvider implements AiProvider {
     return { value: repaired.value, repaired: true, usage: addUsage(first.usage, second.usage), provider: this.name, model: this.model };
   }
 
-  async *streamText(prompt: Prompt, options: CallOptions = {}): AsyncGenerator<string> {
+  streamText(prompt: Prompt, options: CallOptions = {}): TextStream {
+    return textStream({ provider: this.name, model: this.model }, (slot) => this.stream(prompt, options, slot));
+  }
+
+  private async *stream(prompt: Prompt, options: CallOptions, slot: UsageSlot): AsyncGenerator<string> {
     const meter = new UsageMeter(this.deps.recorder, this.target(prompt.purpose), options);
     // Aborted when the consumer stops reading or the stream goes quiet for too long.
     const stop = new AbortController();
@@ -120,7 +126,7 @@ export class GeminiProvider implements AiProvider {
         clearTimeout(idle);
         if (next.done) break;
         // Usage comes with the last chunk only.
-        if (next.value.usageMetadata) usage = usageOf(next.value);
+        if (next.value.usageMetadata) usage = slot.usage = usageOf(next.value);
         const text = chunkText(next.value);
         if (text) {
           wrote = true;

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { PromptTask } from "../prompts";
-import type { AiCheck, AiProvider, AiPurpose, CallOptions, EmbedKind, JsonAnswer, JsonPrompt, Prompt, TextAnswer } from "../provider";
+import type { AiCheck, AiProvider, AiPurpose, CallOptions, EmbedKind, JsonAnswer, JsonPrompt, Prompt, TextAnswer, TextStream } from "../provider";
+import { textStream } from "../text-stream";
 import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
 import { extractiveAnswer } from "./answer";
@@ -41,7 +42,11 @@ export class OfflineProvider implements AiProvider {
     });
   }
 
-  async *streamText(prompt: Prompt, options: CallOptions = {}): AsyncGenerator<string> {
+  streamText(prompt: Prompt, options: CallOptions = {}): TextStream {
+    return textStream({ provider: this.name, model: this.model }, () => this.stream(prompt, options));
+  }
+
+  private async *stream(prompt: Prompt, options: CallOptions): AsyncGenerator<string> {
     const meter = new UsageMeter(this.recorder, this.target(prompt.purpose), options);
     const { signal } = options;
     try {

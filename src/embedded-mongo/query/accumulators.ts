@@ -6,14 +6,13 @@ import type { ComputeOptions } from "./mingo-context";
 import { isPlainObject, type Doc } from "./paths";
 import { locationError } from "./query-errors";
 import { compileSort } from "./sort";
-import { scoped, strCmpOf } from "./operator-options";
+import { evaluator, strCmpOf } from "./operator-options";
 import { valueKey } from "./value-key";
 
 /** Values an accumulator reads: the expression over each document of the group. */
 function accumulated(coll: unknown[], expr: unknown, options: ComputeOptions): unknown[] {
   if (expr === null || expr === undefined) return coll;
-  const own = scoped(options);
-  return coll.map((root) => evalExpr(root, expr, own.update({ root })));
+  return coll.map(evaluator(options)(expr) as (root: unknown) => unknown);
 }
 
 const extremum = (sign: 1 | -1) => (coll: unknown[], expr: unknown, options: ComputeOptions): unknown => {

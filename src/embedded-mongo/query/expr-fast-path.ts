@@ -1,4 +1,5 @@
 import { compareValues, rankOf, Rank } from "./bson-order";
+import { fieldPathValue } from "./field-path";
 import { isPlainObject, type Doc } from "./paths";
 
 type Operand = { path: string[] } | { value: unknown };
@@ -13,22 +14,6 @@ const COMPARISONS: Record<string, (c: number) => boolean> = {
 };
 
 const SYSTEM_VARIABLES = new Set(["ROOT", "CURRENT", "NOW", "REMOVE", "CLUSTER_TIME", "SEARCH_META", "USER_ROLES"]);
-
-/** Value of an aggregation field path (`$a.b`): through arrays it collects the values found. */
-function fieldPathValue(value: unknown, parts: string[], i: number): unknown {
-  if (i === parts.length) return value;
-  if (Array.isArray(value)) {
-    const out: unknown[] = [];
-    for (const el of value) {
-      if (!isPlainObject(el) && !Array.isArray(el)) continue;
-      const v = fieldPathValue(el, parts, i);
-      if (v !== undefined) out.push(v);
-    }
-    return out;
-  }
-  if (!isPlainObject(value)) return undefined;
-  return fieldPathValue(value[parts[i]], parts, i + 1);
-}
 
 function operand(arg: unknown, variables: Doc | undefined): Operand | undefined {
   if (typeof arg === "string") {

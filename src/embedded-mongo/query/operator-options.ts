@@ -4,6 +4,7 @@ import type { Options } from "mingo/types";
 import type { StringCompare } from "./bson-order";
 import { stringCompareFor } from "./collation";
 import type { ComputeOptions } from "./mingo-context";
+import { compileSimpleExpression } from "./field-path";
 import type { Doc } from "./paths";
 
 /**
@@ -14,9 +15,10 @@ export function scoped(options: ComputeOptions): ComputeOptions {
   return (options.constructor as unknown as { init(o: ComputeOptions): ComputeOptions }).init(options);
 }
 
+/** Evaluators of expressions over documents; plain field paths and literals skip mingo. */
 export function evaluator(options: ComputeOptions): (expr: unknown) => (doc: Doc) => unknown {
   const own = scoped(options);
-  return (expr) => (doc) => evalExpr(doc, expr, own.update({ root: doc }));
+  return (expr) => compileSimpleExpression(expr) ?? ((doc) => evalExpr(doc, expr, own.update({ root: doc })));
 }
 
 export function variablesOf(options: ComputeOptions): Doc {

@@ -1,8 +1,15 @@
 import { GraphQLError } from "graphql";
 import { paragraphs } from "../../src/infra/ai/offline/text";
-import { courseOutlinePrompt, quizPrompt, tutorAnswerPrompt } from "../../src/infra/ai/prompts";
+import { courseOutlinePrompt, quizPrompt, shortAnswerGradePrompt, tutorAnswerPrompt } from "../../src/infra/ai/prompts";
 import type { AiProvider, JsonPrompt } from "../../src/infra/ai/provider";
-import { courseOutlineSchema, normalizeOption, quizSchema, type CourseOutline, type GeneratedQuiz } from "../../src/infra/ai/schemas";
+import {
+  courseOutlineSchema,
+  normalizeOption,
+  quizSchema,
+  shortAnswerGradeSchema,
+  type CourseOutline,
+  type GeneratedQuiz,
+} from "../../src/infra/ai/schemas";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
 import { PHOTOSYNTHESIS } from "./fixtures/photosynthesis";
 import { geminiAgainst, offline, type MemoryRecorder } from "./providers";
@@ -144,6 +151,14 @@ describe.each(subjects)("AI provider contract: %s", (name, make) => {
     expect(courseOutlineSchema.safeParse(value).success).toBe(true);
     expect(value.chapters).toHaveLength(3);
     expect(subject.recorder.entries).toEqual([expect.objectContaining({ purpose: "outline", outcome: "ok" })]);
+  });
+
+  it("grades short answers in the grading schema", async () => {
+    subject.scriptJson({ correct: true, score: 1, feedback: "Same meaning." });
+    const prompt = shortAnswerGradePrompt({ question: "What does rubisco fix?", acceptedAnswers: ["carbon dioxide"], answer: "Carbon dioxide" });
+    const { value } = await subject.provider.generateJson(prompt);
+    expect(shortAnswerGradeSchema.safeParse(value).success).toBe(true);
+    expect(value.correct).toBe(true);
   });
 
   it("embeds texts in order as unit vectors of the configured size, the same text the same way", async () => {

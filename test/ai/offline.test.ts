@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { paragraphs, sentences, terms } from "../../src/infra/ai/offline/text";
-import { courseOutlinePrompt, quizPrompt, STRICT_REFUSAL, tutorAnswerPrompt } from "../../src/infra/ai/prompts";
+import { courseOutlinePrompt, quizPrompt, shortAnswerGradePrompt, STRICT_REFUSAL, tutorAnswerPrompt } from "../../src/infra/ai/prompts";
 import { courseOutlineSchema, normalizeOption, quizSchema } from "../../src/infra/ai/schemas";
 import { dot } from "../../src/infra/ai/vectors";
 import { PARAGRAPHS } from "./fixtures/paragraphs";
@@ -130,6 +130,26 @@ describe("quizzes", () => {
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphQLError);
     expect((error as GraphQLError).extensions.code).toBe("BAD_USER_INPUT");
+  });
+});
+
+describe("short answer grading", () => {
+  const grade = async (answer: string) =>
+    (
+      await offline().provider.generateJson(
+        shortAnswerGradePrompt({ question: "What does rubisco fix?", acceptedAnswers: ["carbon dioxide", "CO2"], answer }),
+      )
+    ).value;
+
+  it("accepts an accepted answer whatever its case, punctuation, word order or inflection", async () => {
+    for (const answer of ["Carbon dioxide.", "co2", "It fixes dioxide of carbon", "carbon dioxides"]) {
+      expect(await grade(answer)).toMatchObject({ correct: true, feedback: expect.stringContaining("Matches") });
+    }
+  });
+
+  it("rejects other answers, saying it compares words, not meaning", async () => {
+    expect(await grade("oxygen")).toEqual({ correct: false, score: 0, feedback: expect.stringContaining("not meaning") });
+    expect(await grade("carbon")).toMatchObject({ correct: false, score: 0.5 });
   });
 });
 

@@ -1,5 +1,12 @@
 import type { JsonPrompt, Prompt } from "./provider";
-import { courseOutlineSchema, quizSchema, type CourseOutline, type GeneratedQuiz } from "./schemas";
+import {
+  courseOutlineSchema,
+  quizSchema,
+  shortAnswerGradeSchema,
+  type CourseOutline,
+  type GeneratedQuiz,
+  type ShortAnswerGrade,
+} from "./schemas";
 
 /**
  * Every prompt the platform sends, each a named function. A prompt carries its structured input
@@ -47,7 +54,14 @@ export interface TutorAnswerTask {
   mode: TutorMode;
 }
 
-export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask;
+export interface ShortAnswerGradeTask {
+  kind: "gradeShortAnswer";
+  question: string;
+  acceptedAnswers: string[];
+  answer: string;
+}
+
+export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask;
 
 const MARKDOWN_RULES = "Write chapter content in Markdown with short sections, examples and a brief summary.";
 
@@ -100,6 +114,16 @@ export function tutorAnswerPrompt(input: Omit<TutorAnswerTask, "kind">): Prompt<
     `${history ? `\n\nConversation so far:\n${history}` : ""}` +
     `\n\nLearner's question: ${input.question}`;
   return { purpose: "chat", system, text, task: { kind: "tutorAnswer", ...input } };
+}
+
+export function shortAnswerGradePrompt(input: Omit<ShortAnswerGradeTask, "kind">): JsonPrompt<ShortAnswerGrade, ShortAnswerGradeTask> {
+  const system =
+    "You grade a learner's short answer against the accepted answers. Accept answers with the same meaning" +
+    " (synonyms, other word order, small spelling mistakes); reject answers that are vague, partly wrong or" +
+    " only mention the topic. Answer with JSON only.";
+  const accepted = input.acceptedAnswers.map((answer) => `- ${answer}`).join("\n");
+  const text = `Question: ${input.question}\nAccepted answers:\n${accepted}\n\n<learner_answer>\n${input.answer}\n</learner_answer>`;
+  return { purpose: "quiz", system, text, task: { kind: "gradeShortAnswer", ...input }, schema: shortAnswerGradeSchema };
 }
 
 /** Asks the model to fix its own answer: the same request, its output, and what was wrong with it. */

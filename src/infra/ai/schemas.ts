@@ -52,3 +52,10 @@ export const quizSchema = z.object({
     .refine((questions) => allDistinct(questions.map((q) => q.prompt)), "questions must not repeat"),
 });
 export type GeneratedQuiz = z.infer<typeof quizSchema>;
+
+export const shortAnswerGradeSchema = z.object({
+  correct: z.boolean().describe("Whether the answer means the same as an accepted answer"),
+  score: z.number().min(0).max(1).describe("How close the answer is, from 0 to 1"),
+  feedback: z.string().trim().min(1).describe("One sentence for the learner on why"),
+});
+export type ShortAnswerGrade = z.infer<typeof shortAnswerGradeSchema>;

@@ -6,6 +6,7 @@ import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
 import { extractiveAnswer } from "./answer";
 import { embedText, OFFLINE_EMBEDDING_MODEL } from "./embedding";
+import { gradeByWords } from "./grade";
 import { offlineOutline } from "./outline";
 import { clozeQuiz } from "./quiz";
 
@@ -104,6 +105,8 @@ function valueFor(task: PromptTask): unknown {
       return clozeQuiz(task);
     case "tutorAnswer":
       return extractiveAnswer(task);
+    case "gradeShortAnswer":
+      return gradeByWords(task);
   }
 }
 

@@ -92,6 +92,22 @@ describe("with the offline provider", () => {
     expect(events).toEqual([{ id: job.id, stage: "DONE", chaptersWritten: 3, totalChapters: 3, courseId: finished.courseId, error: null }]);
   });
 
+  it("reports a job abandoned by a stopped server as FAILED once its lease ran out", async () => {
+    const { JobModel, JobStatus } = await import("../../src/infra/jobs");
+    const abandoned = await JobModel.create({
+      kind: "course_generation",
+      owner_id: student.user.id,
+      status: JobStatus.RUNNING,
+      progress: { stage: "WRITING_OUTLINE", chaptersWritten: 0, totalChapters: 3 },
+      lease_until: new Date(Date.now() - 1000),
+    });
+    const jobId = String(abandoned._id);
+    const read = ok(await world.gql(CourseGenerationJobDocument, { jobId }, { token: student.accessToken })).courseGenerationJob;
+    expect(read).toMatchObject({ stage: "FAILED", courseId: null, error: expect.stringMatching(/interrupted/) });
+    const events = await followJob(world, student.accessToken, jobId);
+    expect(events.map((event) => event.stage)).toEqual(["FAILED"]);
+  });
+
   it("keeps a job to its owner: others get null and NOT_FOUND", async () => {
     const job = ok(await world.gql(StartCourseGenerationDocument, { input }, { token: student.accessToken })).startCourseGeneration;
     const other = await world.user();

@@ -11,6 +11,7 @@ import {
   PublishCourseDocument,
   ReorderChaptersDocument,
   UpdateChapterDocument,
+  UnenrollDocument,
   UpdateCourseDocument,
 } from "../generated/graphql";
 import type { GraphQLResponse } from "../helpers/graphql";
@@ -146,6 +147,10 @@ describe("a published course", () => {
     ok(await world.gql(PublishCourseDocument, { id: course.id, isPublic: false }, { token: world.admin.accessToken }));
     expect(ok(await world.gql(CourseDocument, { id: course.id }, { token })).course).toBeNull();
     expect(ok(await world.gql(CoursesDocument, { filter: { owner: "MINE" } }, { token })).courses.items.map((c) => c.id)).not.toContain(course.id);
+    // Leaving it still works, and nothing of it shows when it is published again.
+    expect(ok(await world.gql(UnenrollDocument, { courseId: course.id }, { token })).unenroll).toBe(true);
+    ok(await world.gql(PublishCourseDocument, { id: course.id, isPublic: true }, { token: instructor.accessToken }));
+    expect(ok(await world.gql(CourseDocument, { id: course.id }, { token })).course).toMatchObject({ enrollmentCount: 0 });
   });
 
   it("never shows its owner's e-mail address", async () => {

@@ -76,13 +76,33 @@ export class JobService {
   }
 
   /**
-   * Stored state first, then every later update, ending after the job finishes. Subscribes before
-   * reading the stored state, so no update can fall between the two.
+   * Stored state first, then every later update, each through `map`, ending after the job
+   * finishes. Subscribes before reading the stored state, so no update can fall between the two.
    */
-  async *watch(job: Job): AsyncGenerator<Job> {
+  watch<T>(job: Job, map: (job: Job) => T): AsyncIterableIterator<T> {
     const updates = this.deps.pubSub.subscribe(Topic.JobUpdated, String(job._id))[Symbol.asyncIterator]();
     // The first `next` starts the subscription; it resolves with the first update after this point.
-    let next = updates.next();
+    const first = updates.next();
+    const states = this.follow(job, updates, first);
+    const iterator: AsyncIterableIterator<T> = {
+      next: async () => {
+        const state = await states.next();
+        return state.done ? { done: true, value: undefined } : { done: false, value: map(state.value) };
+      },
+      // A generator handles `return` only at a `yield`: ending the subscription first releases a
+      // watcher that waits for an update, so a client leaving mid-job frees its listener at once.
+      return: async () => {
+        await updates.return?.();
+        await states.return(undefined);
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  private async *follow(job: Job, updates: AsyncIterator<Job>, first: Promise<IteratorResult<Job>>): AsyncGenerator<Job, void> {
+    let next = first;
     try {
       const current = (await this.find(job._id)) ?? job;
       yield current;

@@ -58,7 +58,11 @@ export class ChapterService implements CourseDependent {
     const id = await this.access.withChapterLock(course._id, async () => {
       // Under the lock the orders are 1..n, so the count is the last place.
       const count = await ChapterModel.countDocuments({ course_id: course._id }).exec();
-      if (count >= MAX_CHAPTERS) raise("BAD_USER_INPUT", `A course holds at most ${MAX_CHAPTERS} chapters`, { fields: [{ field: "courseId", message: "course is full" }] });
+      if (count >= MAX_CHAPTERS) {
+        raise("BAD_USER_INPUT", `A course holds at most ${MAX_CHAPTERS} chapters`, {
+          fields: [{ field: "courseId", message: "course is full" }],
+        });
+      }
       const created = await ChapterModel.create({
         course_id: course._id,
         title: input.title,

@@ -30,7 +30,7 @@ export function courseNotFound(): never {
 
 export function asObjectId(id: Types.ObjectId | string): Types.ObjectId | null {
   if (id instanceof Types.ObjectId) return id;
-  return Types.ObjectId.isValid(id) && /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
+  return /^[0-9a-f]{24}$/i.test(id) ? new Types.ObjectId(id) : null;
 }
 
 /**

@@ -56,7 +56,10 @@ export class CreateCourseInput {
   @Field(() => CourseLevel, { description: "Who the course is written for." })
   level!: CourseLevel;
 
-  @Field(() => [String], { nullable: true, description: `Up to ${MAX_TAGS} tags, each 1 to ${TAG_MAX_LENGTH} characters; stored trimmed and lower-cased.` })
+  @Field(() => [String], {
+    nullable: true,
+    description: `Up to ${MAX_TAGS} tags, each 1 to ${TAG_MAX_LENGTH} characters; stored trimmed and lower-cased.`,
+  })
   @IsOptional()
   @ArrayMaxSize(MAX_TAGS)
   @IsTag()

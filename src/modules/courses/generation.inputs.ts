@@ -23,7 +23,10 @@ export class GenerateCourseInput {
   @Max(20)
   numChapters!: number;
 
-  @Field(() => String, { nullable: true, description: `Language to write in, e.g. "English" or "fr" (up to ${LANGUAGE_MAX_LENGTH} characters); the model's choice when left out.` })
+  @Field(() => String, {
+    nullable: true,
+    description: `Language to write in, e.g. "English" or "fr" (up to ${LANGUAGE_MAX_LENGTH} characters); the model's choice when left out.`,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(LANGUAGE_MAX_LENGTH)

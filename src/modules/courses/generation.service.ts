@@ -46,7 +46,12 @@ export class CourseGenerationService {
    * the course document exists nothing reaches the chapters, and if a step fails they are removed,
    * so a failure leaves nothing behind.
    */
-  async generate(owner: Exclude<Actor, null>, request: GenerationRequest, report: Report = async () => undefined, signal?: AbortSignal): Promise<Course> {
+  async generate(
+    owner: Exclude<Actor, null>,
+    request: GenerationRequest,
+    report: Report = async () => undefined,
+    signal?: AbortSignal,
+  ): Promise<Course> {
     const total = request.numChapters;
     const outline = await this.outline(owner, request, signal);
     await report({ stage: GenerationStage.OUTLINE_READY, chaptersWritten: 0, totalChapters: total });
@@ -97,10 +102,7 @@ export class CourseGenerationService {
   /** The job's current state, then each change until it is DONE or FAILED; NOT_FOUND unless it is yours. */
   async watch(actor: Actor, id: string): Promise<AsyncIterable<CourseGenerationJob>> {
     const job = (await this.visibleJob(actor, id)) ?? jobNotFound();
-    const updates = this.deps.jobs.watch(job);
-    return (async function* () {
-      for await (const update of updates) yield toGenerationJob(update);
-    })();
+    return this.deps.jobs.watch(job, toGenerationJob);
   }
 
   private async visibleJob(actor: Actor, id: string): Promise<Job | null> {

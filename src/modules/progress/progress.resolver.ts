@@ -11,7 +11,9 @@ import { CourseProgress } from "./progress.types";
 @Resolver(() => Course)
 export class ProgressResolver {
   @Authorized()
-  @Mutation(() => Course, { description: "Enrolls you in a course: any public course, or a private one you own. Enrolling again changes nothing." })
+  @Mutation(() => Course, {
+    description: "Enrolls you in a course: any public course, or a private one you own. Enrolling again changes nothing.",
+  })
   async enroll(
     @Arg("courseId", () => ObjectIdScalar, { description: "The course to enroll in." }) courseId: string,
     @Ctx() ctx: Context,
@@ -20,7 +22,7 @@ export class ProgressResolver {
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: "Leaves a course and forgets your progress in it; false if you were not enrolled." })
+  @Mutation(() => Boolean, { description: "Leaves a course and forgets your progress in it, even one no longer visible to you; false if you were not enrolled." })
   async unenroll(
     @Arg("courseId", () => ObjectIdScalar, { description: "The course to leave." }) courseId: string,
     @Ctx() ctx: Context,
@@ -46,7 +48,10 @@ export class ProgressResolver {
     return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, false);
   }
 
-  @FieldResolver(() => CourseProgress, { nullable: true, description: "Your progress in the course; null unless you are signed in and enrolled." })
+  @FieldResolver(() => CourseProgress, {
+    nullable: true,
+    description: "Your progress in the course; null unless you are signed in and enrolled.",
+  })
   async myProgress(@Root() course: Course, @Ctx() ctx: Context): Promise<CourseProgress | null> {
     const actor = await actorOf(ctx);
     if (!actor) return null;

@@ -2,7 +2,7 @@ import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { Chapter } from "../chapters/chapter.model";
 import type { ChapterService } from "../chapters/chapter.service";
-import { isOwner, type Actor, type CourseAccess } from "../courses/course.access";
+import { asObjectId, isOwner, type Actor, type CourseAccess } from "../courses/course.access";
 import type { Course } from "../courses/course.model";
 import type { CourseDependent, EnrollmentLookup } from "../courses/course.service";
 import { ProgressModel, type Progress } from "./progress.model";
@@ -47,10 +47,14 @@ export class ProgressService implements CourseDependent, EnrollmentLookup {
     return course;
   }
 
-  /** True if you were enrolled; your progress in the course is forgotten. */
+  /**
+   * True if you were enrolled; your progress in the course is forgotten. Works on courses you can
+   * no longer see (made private after you enrolled), and tells nothing about courses you never joined.
+   */
   async unenroll(actor: Exclude<Actor, null>, courseId: string): Promise<boolean> {
-    const course = await this.deps.access.readableOrFail(actor, courseId);
-    const deleted = await ProgressModel.deleteOne({ user_id: actor._id, course_id: course._id }).exec();
+    const id = asObjectId(courseId);
+    if (!id) return false;
+    const deleted = await ProgressModel.deleteOne({ user_id: actor._id, course_id: id }).exec();
     return deleted.deletedCount === 1;
   }
 

@@ -219,6 +219,8 @@ export type StringCompare = (a: string, b: string) => number;
  */
 export function compareValues(a: unknown, b: unknown, strCmp: StringCompare = compareStrings): number {
   if (a === b) return 0;
+  if (typeof a === "number" && typeof b === "number") return compareMixed(a, b);
+  if (typeof a === "string" && typeof b === "string") return strCmp(a, b);
   const ra = rankOf(a);
   const rb = rankOf(b);
   if (ra !== rb) return ra < rb ? -1 : 1;

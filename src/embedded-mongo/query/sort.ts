@@ -20,6 +20,11 @@ export function parseSort(sort: Doc): SortKey[] {
 
 /** The value a document sorts by on one key: min (asc) or max (desc) over array elements. */
 export function sortKeyValue(doc: Doc, parts: string[], dir: 1 | -1, strCmp: StringCompare = compareStrings): unknown {
+  if (parts.length === 1) {
+    // Top-level scalar fields, the usual sort keys, need no path walk.
+    const v = doc[parts[0]];
+    if (!Array.isArray(v)) return v === undefined ? null : v;
+  }
   let best: unknown = undefined;
   let sawEmpty = false;
   let found = false;

@@ -6,7 +6,16 @@ import { embedText } from "../../src/infra/ai/offline/embedding";
 /**
  * A local HTTP server speaking the parts of the Gemini REST API (v1beta) that
  * @google/generative-ai calls, so tests run the real SDK against it through GEMINI_BASE_URL.
- * Each endpoint answers from a per-test script (a queue of replies), then from its default.
+ * Each endpoint answers from a per-test script (a queue of replies), then from its default:
+ *
+ *   const fake = await startFakeGemini();
+ *   const server = await startTestServer(fake.env());
+ *   fake.enqueue("generateContent", { error: 429, retryAfterSeconds: 1 }, { json: outline });
+ *   fake.enqueue("streamGenerateContent", { chunks: ["Hel", "lo"], delayMs: 20 });
+ *   expect(fake.requests.map((r) => r.task)).toEqual([...]);
+ *
+ * Unscripted: text requests get a fixed answer, JSON requests a 400 (script them), embeddings
+ * real lexical vectors, countTokens a word count.
  */
 
 export type GeminiTask = "generateContent" | "streamGenerateContent" | "embedContent" | "batchEmbedContents" | "countTokens";

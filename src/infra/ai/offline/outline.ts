@@ -69,7 +69,12 @@ function headingText(line: string, hasBodyBelow: boolean): string | undefined {
 /** Merges the smallest neighbours, or splits the longest section, until there are `count`. */
 function fitSections(sections: Section[], count: number): Section[] {
   const result = [...sections];
-  const size = (section: Section) => section.blocks.join("\n\n").length;
+  const sizes = new WeakMap<Section, number>();
+  const size = (section: Section) => {
+    const known = sizes.get(section) ?? section.blocks.reduce((sum, block) => sum + block.length, 0);
+    sizes.set(section, known);
+    return known;
+  };
   while (result.length > count) {
     let best = 0;
     for (let i = 1; i < result.length - 1; i++) {
@@ -80,8 +85,7 @@ function fitSections(sections: Section[], count: number): Section[] {
     const merged = second.title ? [`## ${second.title}`, ...second.blocks] : second.blocks;
     result.splice(best, 2, { title: first.title, blocks: [...first.blocks, ...merged] });
   }
-  for (;;) {
-    if (result.length >= count) break;
+  while (result.length < count) {
     const splittable = result.filter((section) => section.blocks.length > 1);
     if (splittable.length === 0) break;
     const longest = splittable.reduce((a, b) => (size(b) > size(a) ? b : a));

@@ -21,8 +21,11 @@ export function unavailable(message: string, details: ErrorDetails = {}, retryab
   return { code: "AI_UNAVAILABLE", message, details: { provider: "gemini", ...details }, retryable };
 }
 
-/** Classifies an error thrown by the SDK; `timedOut` says the per-call deadline aborted it. */
-export function classifyError(error: unknown, timedOut: boolean, timeoutMs: number): Failure {
+/**
+ * Classifies an error thrown by the SDK; `timedOut` says the per-call deadline aborted it.
+ * Undefined for errors that are not about Gemini at all (bugs): those go up unchanged.
+ */
+export function classifyError(error: unknown, timedOut: boolean, timeoutMs: number): Failure | undefined {
   if (timedOut) {
     return unavailable(`The AI service did not answer within ${timeoutMs / 1000}s`, { reason: "TIMEOUT" }, true);
   }
@@ -48,7 +51,7 @@ export function classifyError(error: unknown, timedOut: boolean, timeoutMs: numb
     // Connection refused or reset, DNS failure, a stream cut off: the network, worth another try.
     return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
   }
-  throw error;
+  return undefined;
 }
 
 /**

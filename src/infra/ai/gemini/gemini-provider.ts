@@ -205,6 +205,7 @@ export class GeminiProvider implements AiProvider {
     if (callerSignal?.aborted) return callerSignal.reason;
     if (error instanceof GraphQLError) return error;
     const failure = classifyError(error, stop.aborted, this.settings.retry.timeoutMs);
+    if (!failure) return error;
     return toGraphQLError(wrote ? { ...failure, message: "The AI service stopped in the middle of its answer" } : failure);
   }
 

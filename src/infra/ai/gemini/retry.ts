@@ -33,6 +33,7 @@ export async function withRetries<T>(
     } catch (error) {
       callerSignal?.throwIfAborted();
       const failure = classifyError(error, deadline.signal.aborted, policy.timeoutMs);
+      if (!failure) throw error;
       const waitMs = Math.max(failure.retryAfterMs ?? 0, backoffMs(policy, retry));
       if (!failure.retryable || retry >= policy.maxRetries || waitMs > policy.maxDelayMs) {
         const retryAfterSeconds = failure.retryAfterMs === undefined ? undefined : Math.ceil(failure.retryAfterMs / 1000);

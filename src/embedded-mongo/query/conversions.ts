@@ -5,7 +5,7 @@ import { arithmetic } from "./arithmetic";
 import { bsonTypeOf, isNumeric, toNumber } from "./bson-order";
 import { bsonTypeName } from "./bson-types";
 import { locationError } from "./query-errors";
-import { MongoCommandError } from "../errors";
+import { commandError, MongoCommandError } from "../errors";
 
 /** Aggregation expressions that must know BSON types mingo does not (ObjectId, Long, Decimal128). */
 type Expr = (obj: unknown, expr: unknown, options: Options) => unknown;
@@ -97,6 +97,23 @@ function toObjectIdValue(v: unknown): ObjectId {
   return fail("objectId", v);
 }
 
+function toDateValue(v: unknown): Date {
+  if (v instanceof Date) return v;
+  switch (bsonTypeOf(v)) {
+    case "ObjectId":
+      return (v as ObjectId).getTimestamp();
+    case "Timestamp":
+      return new Date((v as Long).high * 1000);
+  }
+  if (typeof v === "string") {
+    const d = new Date(v);
+    if (Number.isNaN(d.getTime())) throw conversionFailure(`Error parsing date string '${v}' in $convert with no onError value`);
+    return d;
+  }
+  if (isNumeric(v)) return new Date(toNumber(v));
+  return fail("date", v);
+}
+
 function toBoolValue(v: unknown): boolean {
   if (typeof v === "boolean") return v;
   if (isNumeric(v)) return toNumber(v) !== 0;
@@ -144,6 +161,35 @@ const $divide: Expr = (obj, expr, options) => {
   return toNumber(a) / toNumber(b);
 };
 
+const CONVERTERS: Record<string, (v: unknown) => unknown> = {
+  string: toStringValue,
+  long: toLongValue,
+  int: toIntValue,
+  double: toDoubleValue,
+  decimal: toDecimalValue,
+  objectId: toObjectIdValue,
+  bool: toBoolValue,
+  date: toDateValue,
+};
+const CONVERTER_CODES: Record<number, string> = { 1: "double", 2: "string", 7: "objectId", 8: "bool", 9: "date", 16: "int", 18: "long", 19: "decimal" };
+
+/** `$convert`: the `$to*` conversions with `onError` and `onNull` fallbacks. */
+const $convert: Expr = (obj, expr, options) => {
+  const spec = expr as { input?: unknown; to?: unknown; onError?: unknown; onNull?: unknown };
+  const to = evalExpr(obj, spec.to, options);
+  const name = typeof to === "number" ? CONVERTER_CODES[to] : String(to);
+  const convert = CONVERTERS[name];
+  if (!convert) throw commandError("BadValue", `Unknown type name: ${String(to)}`);
+  const input = evalExpr(obj, spec.input, options);
+  if (input === null || input === undefined) return "onNull" in spec ? evalExpr(obj, spec.onNull, options) : null;
+  try {
+    return convert(input);
+  } catch (err) {
+    if ("onError" in spec && err instanceof MongoCommandError) return evalExpr(obj, spec.onError, options);
+    throw err;
+  }
+};
+
 const $type: Expr = (obj, expr, options) => {
   const arg = evalExpr(obj, expr, options);
   return bsonTypeName(Array.isArray(expr) && expr.length === 1 && Array.isArray(arg) ? arg[0] : arg);
@@ -159,6 +205,8 @@ export const CONVERSION_OPERATORS: Record<string, Expr> = {
   $toDecimal: unary(toDecimalValue),
   $toObjectId: unary(toObjectIdValue),
   $toBool: unary(toBoolValue),
+  $toDate: unary(toDateValue),
+  $convert,
   $subtract,
   $divide,
 };

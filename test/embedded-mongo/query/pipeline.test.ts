@@ -184,4 +184,21 @@ describe("runPipeline", () => {
     ]);
     expect(out).toEqual({ one: 2, arr: 6, list: Long.fromNumber(6), avg: 2, max: Long.fromNumber(4), min: 1 });
   });
+
+  it("converts with $toDate and $convert", () => {
+    const id = ObjectId.createFromTime(1700000000);
+    const [out] = run([{ _id: id, s: "12", bad: "x" }], [
+      {
+        $project: {
+          _id: 0,
+          created: { $toDate: "$_id" },
+          n: { $convert: { input: "$s", to: "int" } },
+          l: { $convert: { input: "$s", to: 18 } },
+          fallback: { $convert: { input: "$bad", to: "int", onError: -1 } },
+          none: { $convert: { input: "$missing", to: "int", onNull: 0 } },
+        },
+      },
+    ]);
+    expect(out).toEqual({ created: new Date(1700000000 * 1000), n: 12, l: Long.fromNumber(12), fallback: -1, none: 0 });
+  });
 });

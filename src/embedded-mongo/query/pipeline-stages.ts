@@ -4,6 +4,7 @@ import { evalExpr } from "mingo/core";
 import { Lazy, type Iterator } from "mingo/lazy";
 import * as mingoPipeline from "mingo/operators/pipeline";
 import { commandError } from "../errors";
+import { compileAddFields } from "./add-fields";
 import { compareValues, rankOf, type StringCompare } from "./bson-order";
 import { compileFilter } from "./filter";
 import { storedCollection, type ComputeOptions } from "./mingo-context";
@@ -194,6 +195,12 @@ const $project = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator 
   return coll.map((doc: Doc) => projection.run(doc, {}));
 };
 
+/** `$addFields`/`$set` with mongod's merge into embedded documents and array elements. */
+const $addFields = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {
+  const apply = compileAddFields(expr, evaluator(options));
+  return coll.map((doc: Doc) => apply(doc));
+};
+
 const WINDOW_ORDER = "\u0000windowOrder";
 const VALUE_WINDOWS = new Set(["$linearFill", "$derivative", "$integral"]);
 
@@ -228,4 +235,4 @@ const $setWindowFields = (coll: Iterator, expr: Doc, options: ComputeOptions): I
   });
 };
 
-export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $setWindowFields };
+export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $setWindowFields, $addFields, $set: $addFields };

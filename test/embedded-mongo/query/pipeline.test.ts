@@ -201,4 +201,11 @@ describe("runPipeline", () => {
     ]);
     expect(out).toEqual({ created: new Date(1700000000 * 1000), n: 12, l: Long.fromNumber(12), fallback: -1, none: 0 });
   });
+
+  it("adds fields into embedded documents and array elements like mongod", () => {
+    expect(run([{ _id: 1, specs: { doors: 4 } }], [{ $addFields: { specs: { fuel: "$_id" } } }])).toEqual([{ _id: 1, specs: { doors: 4, fuel: 1 } }]);
+    expect(run([{ _id: 1, a: [{ c: 2 }, 5] }], [{ $set: { "a.b": 1 } }])).toEqual([{ _id: 1, a: [{ c: 2, b: 1 }, { b: 1 }] }]);
+    expect(run([{ _id: 1, a: { c: 2 } }], [{ $set: { a: { $literal: { b: 1 } } } }])).toEqual([{ _id: 1, a: { b: 1 } }]);
+    expect(run([{ _id: 1, a: 1, b: 2 }], [{ $set: { a: "$$REMOVE", z: { $add: ["$b", 1] } } }])).toEqual([{ _id: 1, b: 2, z: 3 }]);
+  });
 });

@@ -91,13 +91,12 @@ function indexForeign(foreign: Doc[], foreignField: string): Map<string, Doc[]> 
   return index;
 }
 
+/** A local array joins by its elements (as `$in` would), a missing value as null. */
 function localKeys(doc: Doc, localField: string): Set<string> {
   const keys = new Set<string>();
   for (const v of pathValues(doc, localField.split("."))) {
-    if (Array.isArray(v)) {
-      if (v.length === 0) keys.add(valueKey(null));
-      for (const el of v) keys.add(valueKey(el));
-    } else keys.add(valueKey(v ?? null));
+    if (Array.isArray(v)) for (const el of v) keys.add(valueKey(el));
+    else keys.add(valueKey(v ?? null));
   }
   return keys;
 }

@@ -55,7 +55,20 @@ export interface Config {
   };
   uploads: { maxFileSize: number; uploadDir: string; allowedExtensions: string[] };
   smtp?: { host: string; port: number; user?: string; password?: string; from?: string };
+  /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
+  chat: {
+    /** Per user: answers being generated at once, and questions asked per minute; beyond, RATE_LIMITED. */
+    maxConcurrentGenerations: number;
+    messagesPerMinute: number;
+    /** Passages retrieved per question, and the search score (0..1) a passage needs in strict mode. */
+    passages: number;
+    minRelevance: number;
+    /** Earlier turns sent with a question, newest first, up to about this many tokens. */
+    historyTokens: number;
+    /** Streamed tokens are gathered into one event per this many milliseconds. */
+    streamFlushMs: number;
+  };
   log: { level: LevelWithSilent; file?: string };
   /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
   allowedOrigins: string[];
@@ -93,6 +106,16 @@ const integer = (min: number, max: number, fallback: number) =>
     const value = Number(raw);
     if (!/^\d+$/.test(raw) || value < min || value > max) {
       return fail(ctx, `must be a whole number from ${min} to ${max} (got ${shown(raw)})`);
+    }
+    return value;
+  });
+
+const decimal = (min: number, max: number, fallback: number) =>
+  text().transform((raw, ctx) => {
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^\d+(\.\d+)?$/.test(raw) || value < min || value > max) {
+      return fail(ctx, `must be a number from ${min} to ${max} (got ${shown(raw)})`);
     }
     return value;
   });
@@ -199,6 +222,12 @@ const schema = z.object({
   SMTP_PASSWORD: text(),
   SMTP_FROM: text(),
   REDIS_URL: url(["redis://", "rediss://"]),
+  CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
+  CHAT_MESSAGES_PER_MINUTE: integer(1, 100_000, 20),
+  CHAT_PASSAGES: integer(1, 20, 5),
+  CHAT_MIN_RELEVANCE: decimal(0, 1, 0.6),
+  CHAT_HISTORY_TOKENS: integer(0, 100_000, 2_000),
+  CHAT_STREAM_FLUSH_MS: integer(0, 1_000, 25),
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", PYTHON_LOG_LEVELS),
   LOG_FILE: text(),
   ALLOWED_ORIGINS: list(),
@@ -283,6 +312,14 @@ export function loadConfig(env: Environment = process.env): Config {
         }
       : undefined,
     redisUrl: vars.REDIS_URL,
+    chat: {
+      maxConcurrentGenerations: vars.CHAT_MAX_CONCURRENT,
+      messagesPerMinute: vars.CHAT_MESSAGES_PER_MINUTE,
+      passages: vars.CHAT_PASSAGES,
+      minRelevance: vars.CHAT_MIN_RELEVANCE,
+      historyTokens: vars.CHAT_HISTORY_TOKENS,
+      streamFlushMs: vars.CHAT_STREAM_FLUSH_MS,
+    },
     log: { level: vars.LOG_LEVEL, file: vars.LOG_FILE && resolve(vars.LOG_FILE) },
     allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
     rateLimit: { requests: vars.RATE_LIMIT_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW },

@@ -1,10 +1,12 @@
 import type { JsonPrompt, Prompt } from "./provider";
 import {
   courseOutlineSchema,
+  quizDraftSchema,
   quizSchema,
   shortAnswerGradeSchema,
   type CourseOutline,
   type GeneratedQuiz,
+  type QuizDraft,
   type ShortAnswerGrade,
 } from "./schemas";
 
@@ -39,11 +41,17 @@ export interface CourseOutlineTask {
   source?: { title?: string; text: string };
 }
 
+export type QuizQuestionKind = "SINGLE_CHOICE" | "MULTIPLE_CHOICE" | "TRUE_FALSE" | "SHORT_ANSWER";
+
 export interface QuizTask {
   kind: "quiz";
   passages: Passage[];
   numQuestions: number;
   difficulty: QuizDifficulty;
+  /** Question types to mix; the offline provider writes single-choice cloze questions whatever is asked. */
+  types?: QuizQuestionKind[];
+  /** Questions already kept, which new ones must not repeat (when replacing rejected ones). */
+  avoid?: string[];
 }
 
 export interface TutorAnswerTask {
@@ -96,6 +104,33 @@ export function quizPrompt(input: Omit<QuizTask, "kind">): JsonPrompt<GeneratedQ
     `passage must be a passage number from 1 to ${passageCount}`,
   );
   return { purpose: "quiz", system, text, task: { kind: "quiz", ...input }, schema };
+}
+
+const QUIZ_TYPE_SHAPES: Record<QuizQuestionKind, string> = {
+  SINGLE_CHOICE: "SINGLE_CHOICE: four distinct options, `correct` holds the index of the one right option",
+  MULTIPLE_CHOICE: "MULTIPLE_CHOICE: four to six distinct options, `correct` holds the indexes of every right option (at least one, not all)",
+  TRUE_FALSE: 'TRUE_FALSE: a statement, options exactly ["True", "False"], `correct` holds 0 or 1',
+  SHORT_ANSWER: "SHORT_ANSWER: no options, `acceptedAnswers` lists the short answers (a few words) to accept",
+};
+
+/**
+ * Quiz questions as a draft: the schema only checks the shape, so one bad question does not
+ * fail the whole answer; the quiz service checks each question and replaces or drops bad ones.
+ */
+export function quizDraftPrompt(input: Omit<QuizTask, "kind">): JsonPrompt<QuizDraft, QuizTask> {
+  const types = input.types?.length ? input.types : (["SINGLE_CHOICE"] as QuizQuestionKind[]);
+  const system =
+    "You write fair quiz questions that test understanding of the given passages. Every question is answerable" +
+    " from one passage, its options are distinct, and no two questions ask the same thing. Answer with JSON only.";
+  const avoid = input.avoid?.length
+    ? `\nDo not repeat or rephrase these questions:\n${input.avoid.map((prompt) => `- ${prompt}`).join("\n")}`
+    : "";
+  const text =
+    `Write ${input.numQuestions} ${input.difficulty.toLowerCase()} questions, none repeating another, of these types:` +
+    `\n${types.map((type) => `- ${QUIZ_TYPE_SHAPES[type]}`).join("\n")}` +
+    `\nFor each, give its type, the number of the passage it comes from and an explanation quoting that passage.${avoid}` +
+    `\n\n${numberedPassages(input.passages)}`;
+  return { purpose: "quiz", system, text, task: { kind: "quiz", ...input }, schema: quizDraftSchema };
 }
 
 export const STRICT_REFUSAL = "I don't have that information in the provided context.";

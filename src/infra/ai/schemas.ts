@@ -53,6 +53,29 @@ export const quizSchema = z.object({
 });
 export type GeneratedQuiz = z.infer<typeof quizSchema>;
 
+/**
+ * Quiz questions checked for shape only; `correct` (indexes) or the offline provider's
+ * `correctIndex` gives the key. The quiz service checks each question's content.
+ */
+export const quizDraftSchema = z.object({
+  questions: z
+    .array(
+      z.object({
+        type: z.string().optional().describe("SINGLE_CHOICE, MULTIPLE_CHOICE, TRUE_FALSE or SHORT_ANSWER"),
+        prompt: z.string().describe("The question"),
+        options: z.array(z.string()).optional().describe("Answer options (none for SHORT_ANSWER)"),
+        correct: z.array(z.number().int()).optional().describe("Indexes of the correct options"),
+        correctIndex: z.number().int().optional().describe("Index of the correct option (single choice)"),
+        acceptedAnswers: z.array(z.string()).optional().describe("Accepted answers (SHORT_ANSWER only)"),
+        explanation: z.string().optional().describe("Why the answer is right, from the passage"),
+        passage: z.number().int().optional().describe("Number of the passage the question is drawn from"),
+      }),
+    )
+    .min(1)
+    .max(40),
+});
+export type QuizDraft = z.infer<typeof quizDraftSchema>;
+
 export const shortAnswerGradeSchema = z.object({
   correct: z.boolean().describe("Whether the answer means the same as an accepted answer"),
   score: z.number().min(0).max(1).describe("How close the answer is, from 0 to 1"),

@@ -8,6 +8,7 @@ import { countShortcut } from "./count-shortcut";
 import { evaluateLet } from "./variables";
 import { resolveView, resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
+import { searchStageInput } from "./vector-search";
 
 function aggregate(command: Document, ctx: CommandContext): Document {
   const dbLevel = command.aggregate === 1;
@@ -27,8 +28,9 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const collation = optionalDocument(command, "collation");
   const variables = evaluateLet(command);
 
-  const { input, rest, fromCollection } = pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
+  const { input, rest, fromCollection, hiddenField } = pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
   const results = (fromCollection && countShortcut(rest, input.length)) || runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
+  if (hiddenField) for (const doc of results) delete doc[hiddenField];
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
   if (outputStage) {
     writeStageResults(outputStage, results, ctx, variables, boolOption(command, "bypassDocumentValidation", false));
@@ -42,6 +44,8 @@ interface PipelineInput {
   rest: Document[];
   /** Input is the collection's documents (after a leading $match), not a view or a db-level source. */
   fromCollection: boolean;
+  /** A field the first stage added for later stages that the reply must not show. */
+  hiddenField?: string;
 }
 
 /** Where the pipeline's documents come from; a leading $match goes through the shared read path so it can use an index. */
@@ -53,6 +57,8 @@ function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Do
   const view = resolveView(ctx, name);
   if (view) return { input: [...(view.source?.docs.values() ?? [])], rest: [...view.pipeline, ...stages], fromCollection: false };
   const coll = ctx.engine.collection(ctx.db, name);
+  const search = searchStageInput(ctx, name, coll, stages);
+  if (search) return { ...search, fromCollection: false };
   const first = stages[0];
   if (first && "$match" in first) return { input: selectDocuments(coll, first.$match as Document, options), rest: stages.slice(1), fromCollection: true };
   return { input: selectDocuments(coll, {}, { hint: options.hint }), rest: stages, fromCollection: true };

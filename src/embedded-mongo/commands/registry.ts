@@ -12,6 +12,7 @@ import { findAndModifyCommands } from "./find-and-modify";
 import { handshakeCommands } from "./handshake";
 import { indexCommands } from "./indexes";
 import { insertCommands } from "./insert";
+import { searchIndexCommands } from "./search-indexes";
 import { updateCommands } from "./update";
 
 const COMMANDS: CommandTable = {
@@ -27,6 +28,7 @@ const COMMANDS: CommandTable = {
   ...countDistinctCommands,
   ...aggregateCommands,
   ...explainCommands,
+  ...searchIndexCommands,
 };
 
 /**

@@ -1,0 +1,174 @@
+import type { Document } from "bson";
+import { commandError } from "../errors";
+import { isPlainObject } from "../query/paths";
+import type { Collection } from "../storage/collection";
+import { optionalNumber } from "./args";
+import type { CommandContext } from "./context";
+import { listSearchIndexes, searchIndexes } from "./search-indexes";
+import { selectDocuments } from "./select";
+
+/**
+ * Where `$vectorSearch` puts each result's score for `{ $meta: "vectorSearchScore" }` to read;
+ * removed from the pipeline's output.
+ */
+export const SCORE_FIELD = "__vectorSearchScore";
+
+type Similarity = "cosine" | "dotProduct" | "euclidean";
+
+interface CachedVector {
+  values: Float32Array;
+  norm: number;
+}
+
+/**
+ * Vectors decoded once per stored document and path. Keyed by the stored document object: every
+ * write stores a new object for its _id, so an entry can never outlive the version it was built
+ * from, and deleted documents' entries go with them.
+ */
+const vectorCache = new Map<string, WeakMap<Document, CachedVector | null>>();
+
+function cachedVector(doc: Document, path: string, parts: string[], dims: number): CachedVector | null {
+  let byDoc = vectorCache.get(path);
+  if (!byDoc) vectorCache.set(path, (byDoc = new WeakMap()));
+  let cached = byDoc.get(doc);
+  if (cached === undefined) {
+    cached = toVector(parts.reduce<unknown>((value, part) => (isPlainObject(value) ? value[part] : undefined), doc), dims);
+    byDoc.set(doc, cached);
+  }
+  return cached && cached.values.length === dims ? cached : null;
+}
+
+function toVector(value: unknown, dims: number): CachedVector | null {
+  if (!Array.isArray(value) || value.length !== dims) return null;
+  const values = new Float32Array(dims);
+  let sum = 0;
+  for (let i = 0; i < dims; i++) {
+    const n = value[i];
+    if (typeof n !== "number") return null;
+    values[i] = n;
+    sum += n * n;
+  }
+  return { values, norm: Math.sqrt(sum) };
+}
+
+function score(similarity: Similarity, query: CachedVector, doc: CachedVector): number {
+  const q = query.values;
+  const d = doc.values;
+  if (similarity === "euclidean") {
+    let sum = 0;
+    for (let i = 0; i < q.length; i++) sum += (q[i] - d[i]) ** 2;
+    return 1 / (1 + sum);
+  }
+  let dot = 0;
+  for (let i = 0; i < q.length; i++) dot += q[i] * d[i];
+  if (similarity === "dotProduct") return (1 + dot) / 2;
+  return query.norm === 0 || doc.norm === 0 ? 0.5 : (1 + dot / (query.norm * doc.norm)) / 2;
+}
+
+/** Field paths a filter reads, through $and/$or/$nor. */
+function filterPaths(filter: Document, out = new Set<string>()): Set<string> {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === "$and" || key === "$or" || key === "$nor") {
+      if (Array.isArray(value)) for (const branch of value) if (isPlainObject(branch)) filterPaths(branch, out);
+    } else if (!key.startsWith("$")) out.add(key);
+  }
+  return out;
+}
+
+/**
+ * Atlas's `$vectorSearch` over the engine's documents: exact nearest neighbours (numCandidates is
+ * validated, and every pre-filtered document is a candidate) by the index's similarity, best
+ * first, with Atlas's normalised scores. A missing index yields no results, as on Atlas.
+ */
+export function vectorSearch(coll: Collection | undefined, ctx: CommandContext, spec: unknown): Document[] {
+  if (!isPlainObject(spec)) throw commandError("FailedToParse", "$vectorSearch takes an object");
+  const limit = optionalNumber(spec, "limit");
+  const exact = spec.exact === true;
+  const numCandidates = optionalNumber(spec, "numCandidates");
+  if (limit === undefined || !Number.isInteger(limit) || limit < 1) throw commandError("FailedToParse", "$vectorSearch.limit must be a positive integer");
+  if (!exact && (numCandidates === undefined || numCandidates < limit || numCandidates > 10_000)) {
+    throw commandError("FailedToParse", "$vectorSearch.numCandidates must be at least limit and at most 10000 (or set exact: true)");
+  }
+  if (typeof spec.path !== "string") throw commandError("FailedToParse", "$vectorSearch.path must be a string");
+  if (!Array.isArray(spec.queryVector)) throw commandError("FailedToParse", "$vectorSearch.queryVector must be an array of numbers");
+  const filter = spec.filter === undefined ? {} : spec.filter;
+  if (!isPlainObject(filter)) throw commandError("FailedToParse", "$vectorSearch.filter must be an object");
+  if (!coll) return [];
+  const index = searchIndexes(ctx.engine, coll.ns).get(String(spec.index));
+  if (!index || index.type !== "vectorSearch") return [];
+  const fields = index.definition.fields as Document[];
+  const vectorField = fields.find((field) => field.type === "vector" && field.path === spec.path);
+  if (!vectorField) throw commandError("BadValue", `Path '${spec.path}' needs to be indexed as vector`);
+  const filterFields = new Set(fields.filter((field) => field.type === "filter").map((field) => field.path as string));
+  for (const path of filterPaths(filter)) {
+    if (!filterFields.has(path)) throw commandError("BadValue", `Path '${path}' needs to be indexed as filter`);
+  }
+  const dims = Number(vectorField.numDimensions);
+  const query = toVector(spec.queryVector, dims);
+  if (!query) throw commandError("BadValue", `queryVector must have ${dims} numbers, as the index '${index.name}' declares`);
+  const similarity = vectorField.similarity as Similarity;
+  const parts = spec.path.split(".");
+  const top = new TopK<Document>(limit);
+  for (const doc of selectDocuments(coll, filter)) {
+    const vector = cachedVector(doc, spec.path, parts, dims);
+    if (vector) top.offer(score(similarity, query, vector), doc);
+  }
+  return top.sorted().map(({ item, score }) => ({ ...item, [SCORE_FIELD]: score }));
+}
+
+/** The `k` highest-scoring items: a sorted window with binary insertion, cheap while k is small. */
+class TopK<T> {
+  private readonly entries: { score: number; item: T }[] = [];
+
+  constructor(private readonly k: number) {}
+
+  offer(score: number, item: T): void {
+    const entries = this.entries;
+    if (entries.length === this.k && score <= entries[entries.length - 1].score) return;
+    let lo = 0;
+    let hi = entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entries[mid].score >= score) lo = mid + 1;
+      else hi = mid;
+    }
+    entries.splice(lo, 0, { score, item });
+    if (entries.length > this.k) entries.pop();
+  }
+
+  sorted(): { score: number; item: T }[] {
+    return this.entries;
+  }
+}
+
+/** `{ $meta: "vectorSearchScore" }` anywhere in later stages, as a path to the score field. */
+export function withScorePaths(stages: Document[]): Document[] {
+  const rewrite = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(rewrite);
+    if (!isPlainObject(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "$meta" && value.$meta === "vectorSearchScore") return `$${SCORE_FIELD}`;
+    return Object.fromEntries(keys.map((key) => [key, rewrite(value[key])]));
+  };
+  return stages.map((stage) => rewrite(stage) as Document);
+}
+
+export interface SearchStageInput {
+  input: Document[];
+  rest: Document[];
+  /** A field the stage added that must not reach the client. */
+  hiddenField?: string;
+}
+
+/** Pipelines that start with a search stage (`$vectorSearch`, `$listSearchIndexes`); undefined for others. */
+export function searchStageInput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): SearchStageInput | undefined {
+  const first = stages[0];
+  if (first && "$vectorSearch" in first) {
+    return { input: vectorSearch(coll, ctx, first.$vectorSearch), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
+  }
+  if (first && "$listSearchIndexes" in first) {
+    const spec = isPlainObject(first.$listSearchIndexes) ? first.$listSearchIndexes : {};
+    return { input: listSearchIndexes(ctx, collection, spec), rest: stages.slice(1) };
+  }
+  return undefined;
+}

@@ -12,6 +12,7 @@ import { createPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { createAccounts } from "../modules/auth/accounts";
 import { createCourses } from "../modules/courses/courses.module";
+import { createUploads, type Uploads } from "../modules/uploads/uploads.module";
 import { authRoutes } from "../modules/auth/auth.rest";
 import { aiHealthCheck } from "../modules/health/ai-check";
 import { healthRoutes } from "../modules/health/health.rest";
@@ -37,6 +38,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   const log = options.logger ?? createLogger(config.log);
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
+  let uploads: Uploads | undefined;
   const accounts = createAccounts(config);
   const aiUsage = new MongoUsageRecorder(log);
   try {
@@ -45,14 +47,17 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const ai = createAiProvider(config.ai, { log, recorder: aiUsage });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
     const courses = createCourses({ ai, pubSub, log });
+    uploads = createUploads({ config, ai, pubSub, log, courses: courses.services });
     const services: Services = {
       ai,
       ...courses.services,
+      ...uploads.services,
       health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
       ...accounts.services,
     };
     await accounts.start(log);
     await courses.start(log);
+    await uploads.start();
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -62,6 +67,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
 
     app.use(healthRoutes(services.health));
     app.use("/api/v1/auth", authRoutes(services.auth));
+    app.use("/api/v1/uploads", uploads.routes(services.auth));
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
@@ -85,6 +91,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const stop = () =>
       (stopping ??= (async () => {
         await started.stop();
+        await uploads?.close();
         await courses.close();
         await accounts.close();
         await aiUsage.flush();
@@ -95,6 +102,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   } catch (error) {
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
+    await uploads?.close().catch(() => undefined);
     await accounts.close().catch(() => undefined);
     await database.close();
     throw error;

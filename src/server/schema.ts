@@ -11,6 +11,8 @@ import { CourseResolver } from "../modules/courses/course.resolver";
 import { GenerationResolver } from "../modules/courses/generation.resolver";
 import { HealthResolver } from "../modules/health/health.resolver";
 import { ProgressResolver } from "../modules/progress/progress.resolver";
+import { SearchResolver } from "../modules/search/search.resolver";
+import { UploadResolver } from "../modules/uploads/upload.resolver";
 import { UserResolver } from "../modules/users/user.resolver";
 
 /** The committed SDL at the repository root (same relative place from src/ and dist/). */
@@ -28,6 +30,8 @@ export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
       ChapterResolver,
       ProgressResolver,
       GenerationResolver,
+      UploadResolver,
+      SearchResolver,
     ],
     authChecker,
     pubSub,

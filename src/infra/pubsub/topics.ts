@@ -1,4 +1,5 @@
 import type { Job } from "../jobs/job.model";
+import type { UploadedFile } from "../../modules/uploads/upload.model";
 
 /**
  * Every pub/sub topic and what it carries: publishers and subscribers can only use these.
@@ -8,11 +9,14 @@ export type TopicMap = {
   [Topic.HealthPing]: [channel: string, payload: PingPayload];
   /** A durable job's stored state after each update, by job id. */
   [Topic.JobUpdated]: [jobId: string, payload: Job];
+  /** An upload's stored state after each ingestion step, by upload id. */
+  [Topic.UploadUpdated]: [uploadId: string, payload: UploadedFile];
 };
 
 export enum Topic {
   HealthPing = "HEALTH_PING",
   JobUpdated = "JOB_UPDATED",
+  UploadUpdated = "UPLOAD_UPDATED",
 }
 
 export interface PingPayload {

@@ -17,13 +17,26 @@ export interface ChapterChanges {
   durationMinutes?: number;
 }
 
+/** Told after chapters change, e.g. so search re-indexes them; must not throw or block. */
+export interface ChapterListener {
+  saved(chapter: Chapter): void;
+  deleted(chapterId: Types.ObjectId): void;
+  courseDeleted(courseId: Types.ObjectId): void;
+}
+
 function chapterNotFound(): never {
   return raise("NOT_FOUND", "Chapter not found");
 }
 
 /** Chapters: the only code that reads or writes `chapters`. */
 export class ChapterService implements CourseDependent {
+  private readonly listeners: ChapterListener[] = [];
+
   constructor(private readonly access: CourseAccess) {}
+
+  listen(listener: ChapterListener): void {
+    this.listeners.push(listener);
+  }
 
   async ready(): Promise<void> {
     await ChapterModel.init();
@@ -72,7 +85,7 @@ export class ChapterService implements CourseDependent {
       });
       return created._id;
     });
-    return this.byIdOrFail(id);
+    return this.saved(await this.byIdOrFail(id));
   }
 
   async update(actor: Actor, id: string, changes: ChapterChanges): Promise<Chapter> {
@@ -81,8 +94,9 @@ export class ChapterService implements CourseDependent {
     if (changes.title !== undefined) set.title = changes.title;
     if (changes.content !== undefined) set.content = changes.content;
     if (changes.durationMinutes !== undefined) set.duration_minutes = changes.durationMinutes;
-    if (Object.keys(set).length > 0) await ChapterModel.updateOne({ _id: chapter._id }, { $set: set }).exec();
-    return this.byIdOrFail(chapter._id);
+    if (Object.keys(set).length === 0) return this.byIdOrFail(chapter._id);
+    await ChapterModel.updateOne({ _id: chapter._id }, { $set: set }).exec();
+    return this.saved(await this.byIdOrFail(chapter._id));
   }
 
   /** Deletes the chapter and closes the gap it leaves. */
@@ -120,19 +134,26 @@ export class ChapterService implements CourseDependent {
    */
   async insertForNewCourse(courseId: Types.ObjectId, chapters: NewChapter[], written: (count: number) => Promise<void>): Promise<void> {
     for (const [i, chapter] of chapters.entries()) {
-      await ChapterModel.create({
+      const created = await ChapterModel.create({
         course_id: courseId,
         title: chapter.title,
         content: chapter.content,
         duration_minutes: chapter.durationMinutes,
         order: i + 1,
       });
+      this.saved(created.toObject<Chapter>());
       await written(i + 1);
     }
   }
 
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
     await ChapterModel.deleteMany({ course_id: courseId }).exec();
+    for (const listener of this.listeners) listener.courseDeleted(courseId);
+  }
+
+  private saved(chapter: Chapter): Chapter {
+    for (const listener of this.listeners) listener.saved(chapter);
+    return chapter;
   }
 
   private async editableOrFail(actor: Actor, id: string): Promise<Chapter> {

@@ -82,6 +82,11 @@ export class CourseService {
     return this.deps.access.readable(actor, id);
   }
 
+  /** Ids of every course the actor may read (search scopes chapter passages by them). */
+  readableIds(actor: Actor): Promise<Types.ObjectId[]> {
+    return CourseModel.distinct("_id", this.deps.access.readableFilter(actor)).exec() as Promise<Types.ObjectId[]>;
+  }
+
   /** For loaders: these courses in key order, null for missing ones (callers check visibility). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
     const found = await CourseModel.find({ _id: { $in: ids } }).lean<Course[]>().exec();

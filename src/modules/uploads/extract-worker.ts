@@ -1,0 +1,91 @@
+/**
+ * Runs inside a worker thread (see extractor.ts): parsing a hostile PDF or DOCX can loop or
+ * allocate without bound, and here that only costs a worker that is killed.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import mammoth from "mammoth";
+import { PDFParse } from "pdf-parse";
+import { paragraphs, type ExtractedDocument, type TextBlock } from "./extracted";
+
+export interface ExtractRequest {
+  kind: "pdf" | "docx";
+  bytes: Uint8Array;
+  maxTextLength: number;
+}
+
+export type ExtractReply = { ok: true; document: ExtractedDocument } | { ok: false; reason: string };
+
+async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
+  const parser = new PDFParse({ data: bytes });
+  try {
+    const result = await parser.getText({ pageJoiner: "" });
+    const blocks: TextBlock[] = [];
+    for (const page of result.pages) {
+      for (const text of paragraphs(page.text)) blocks.push({ text, page: page.num });
+    }
+    return { blocks, pageCount: result.total };
+  } finally {
+    await parser.destroy();
+  }
+}
+
+const ENTITIES: Record<string, string> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: " " };
+
+function htmlText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, " ")
+    .replace(/<[^>]+>/g, "")
+    .replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (entity, name: string) => {
+      if (name.startsWith("#x") || name.startsWith("#X")) return String.fromCodePoint(parseInt(name.slice(2), 16));
+      if (name.startsWith("#")) return String.fromCodePoint(parseInt(name.slice(1), 10));
+      return ENTITIES[name.toLowerCase()] ?? entity;
+    })
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+/** mammoth's HTML keeps Word's heading styles as h1..h6; every other block becomes a paragraph. */
+async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
+  const { value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { ignoreEmptyParagraphs: true });
+  const blocks: TextBlock[] = [];
+  for (const match of html.matchAll(/<(h[1-6]|p|li|td|th)\b[^>]*>([\s\S]*?)<\/\1>/gi)) {
+    const text = htmlText(match[2]);
+    if (!text) continue;
+    const tag = match[1].toLowerCase();
+    blocks.push(tag.startsWith("h") && tag.length === 2 ? { text, headingLevel: Number(tag[1]) } : { text });
+  }
+  return { blocks };
+}
+
+function capped(document: ExtractedDocument, maxTextLength: number): ExtractedDocument {
+  let length = 0;
+  const blocks: TextBlock[] = [];
+  for (const block of document.blocks) {
+    if (length + block.text.length > maxTextLength) break;
+    length += block.text.length;
+    blocks.push(block);
+  }
+  return { ...document, blocks };
+}
+
+async function main(request: ExtractRequest): Promise<ExtractReply> {
+  try {
+    const document = request.kind === "pdf" ? await extractPdf(request.bytes) : await extractDocx(request.bytes);
+    return { ok: true, document: capped(document, request.maxTextLength) };
+  } catch (error) {
+    return { ok: false, reason: describe(error) };
+  }
+}
+
+function describe(error: unknown): string {
+  const name = (error as Error)?.name ?? "";
+  const message = (error as Error)?.message ?? String(error);
+  if (name === "PasswordException" || /password/i.test(message)) return "the PDF is encrypted (password protected)";
+  if (name === "InvalidPDFException") return "the PDF is corrupt or not a PDF";
+  if (/zip|end of central directory|corrupt/i.test(message)) return "the DOCX file is corrupt";
+  return `the file could not be read (${message.slice(0, 200)})`;
+}
+
+if (parentPort) {
+  main(workerData as ExtractRequest).then((reply) => parentPort!.postMessage(reply));
+}

@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import type { FileUpload } from "graphql-upload-minimal";
+import { raise } from "../../lib/errors";
+
+export interface ReceivedFile {
+  filename: string;
+  bytes: Buffer;
+  sha256: string;
+}
+
+function tooLarge(maxFileSize: number): never {
+  return raise("PAYLOAD_TOO_LARGE", `The file is larger than the ${maxFileSize} bytes allowed`, { maxFileSize });
+}
+
+/**
+ * Reads an upload into memory, never more than `maxFileSize` bytes: the multipart parser cuts
+ * the stream at the limit (it then reports it as truncated), and this counts too, so nothing
+ * over the limit is ever kept.
+ */
+export async function receiveFile(upload: Promise<FileUpload>, maxFileSize: number): Promise<ReceivedFile> {
+  const file = await upload;
+  let stream: ReturnType<FileUpload["createReadStream"]> & { truncated?: boolean };
+  try {
+    stream = file.createReadStream();
+  } catch (error) {
+    // The parser may have hit the limit before the resolver asked for the stream.
+    if ((error as { status?: number }).status === 413) tooLarge(maxFileSize);
+    throw error;
+  }
+  const hash = createHash("sha256");
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const part of stream as AsyncIterable<Buffer>) {
+    size += part.length;
+    if (size > maxFileSize) {
+      stream.destroy();
+      tooLarge(maxFileSize);
+    }
+    hash.update(part);
+    parts.push(part);
+  }
+  if (stream.truncated) tooLarge(maxFileSize);
+  return { filename: cleanFilename(file.filename), bytes: Buffer.concat(parts, size), sha256: hash.digest("hex") };
+}
+
+/** The name without any directory part or control characters, at most 255 characters. */
+function cleanFilename(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? "";
+  const clean = base.replace(/\p{Cc}/gu, "").trim().slice(-255);
+  return clean || "upload";
+}

@@ -1,0 +1,179 @@
+import type { FileUpload } from "graphql-upload-minimal";
+import type { Readable } from "node:stream";
+import { Types } from "mongoose";
+import type { Config } from "../../config";
+import { Topic, type AppPubSub } from "../../infra/pubsub";
+import type { FileStore } from "../../infra/storage";
+import { raise } from "../../lib/errors";
+import type { Page } from "../../lib/pagination";
+import { asObjectId, isAdmin, type Actor } from "../courses/course.access";
+import { SourceType } from "../search/embedding.model";
+import type { PassageStore } from "../search/passage-store";
+import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
+import type { IngestionService } from "./ingestion.service";
+import { receiveFile } from "./read-upload";
+import { UploadModel, UploadStatus, type UploadedFile } from "./upload.model";
+import { checkZipArchive } from "./zip-limits";
+
+const TITLE_MAX_LENGTH = 200;
+const FINISHED = [UploadStatus.READY, UploadStatus.FAILED];
+
+export function uploadNotFound(): never {
+  return raise("NOT_FOUND", "Upload not found");
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number }).code === 11000;
+}
+
+export interface UploadDownload {
+  upload: UploadedFile;
+  contentType: string;
+  stream: Readable;
+}
+
+/** Uploads: the only code that reads or writes `uploads` besides ingestion's own steps. */
+export class UploadService {
+  constructor(
+    private readonly deps: {
+      config: Config["uploads"];
+      files: FileStore;
+      passages: PassageStore;
+      ingestion: IngestionService;
+      pubSub: AppPubSub;
+    },
+  ) {}
+
+  async ready(): Promise<void> {
+    await UploadModel.init();
+  }
+
+  /**
+   * Checks the file (size, extension, content, DOCX archive) before anything is stored, then
+   * stores it once per user and content and queues its ingestion. The same content uploaded
+   * again by its owner returns the existing upload.
+   */
+  async upload(actor: Exclude<Actor, null>, file: Promise<FileUpload>, title?: string | null): Promise<UploadedFile> {
+    const received = await receiveFile(file, this.deps.config.maxFileSize);
+    const fileType = detectFileType(received.filename, received.bytes, this.deps.config.allowedExtensions);
+    if (fileType === FileType.DOCX) checkZipArchive(received.bytes);
+    const existing = await this.bySha(actor._id, received.sha256);
+    if (existing) return existing;
+    const fileId = await this.deps.files.put(received.bytes, { filename: received.filename, contentType: CONTENT_TYPES[fileType] });
+    try {
+      const created = await UploadModel.create({
+        owner_id: actor._id,
+        title: title?.trim() || received.filename.replace(/\.[^.]+$/, "").slice(0, TITLE_MAX_LENGTH) || received.filename,
+        filename: received.filename,
+        file_type: fileType,
+        file_size: received.bytes.length,
+        sha256: received.sha256,
+        file_id: fileId,
+      });
+      this.deps.ingestion.kick();
+      return created.toObject<UploadedFile>();
+    } catch (error) {
+      await this.deps.files.delete(fileId);
+      // The same file sent twice at once: the other request stored it.
+      if (isDuplicateKey(error)) return (await this.bySha(actor._id, received.sha256)) ?? uploadNotFound();
+      throw error;
+    }
+  }
+
+  /** The upload if the actor owns it (or is an admin), else null: others' uploads do not exist for them. */
+  async readable(actor: Actor, id: string | Types.ObjectId): Promise<UploadedFile | null> {
+    const uploadId = asObjectId(id);
+    if (!uploadId || !actor) return null;
+    const upload = await UploadModel.findById(uploadId).lean<UploadedFile>().exec();
+    return upload && (upload.owner_id.equals(actor._id) || isAdmin(actor)) ? upload : null;
+  }
+
+  async readableOrFail(actor: Actor, id: string | Types.ObjectId): Promise<UploadedFile> {
+    return (await this.readable(actor, id)) ?? uploadNotFound();
+  }
+
+  async list(actor: Exclude<Actor, null>, page: { skip: number; limit: number }): Promise<Page<UploadedFile>> {
+    const query = { owner_id: actor._id };
+    const [items, total] = await Promise.all([
+      UploadModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<UploadedFile[]>().exec(),
+      UploadModel.countDocuments(query).exec(),
+    ]);
+    return { items, total, hasMore: page.skip + items.length < total };
+  }
+
+  /** The original bytes with their content type; NOT_FOUND unless the actor may read the upload. */
+  async download(actor: Actor, id: string): Promise<UploadDownload> {
+    const upload = await this.readableOrFail(actor, id);
+    const stream = (await this.deps.files.open(upload.file_id)) ?? uploadNotFound();
+    return { upload, contentType: CONTENT_TYPES[upload.file_type], stream };
+  }
+
+  /** Starts ingestion over from the file (after a failure, or to re-embed); CONFLICT while it runs. */
+  async reprocess(actor: Actor, id: string): Promise<UploadedFile> {
+    const upload = await this.readableOrFail(actor, id);
+    const reset = await UploadModel.findOneAndUpdate(
+      { _id: upload._id, status: { $in: FINISHED } },
+      {
+        $set: { status: UploadStatus.PENDING, progress: 0, error: null, chunk_count: 0, page_count: null, text_length: 0, lease: null },
+        $inc: { attempt: 1, revision: 1 },
+      },
+      { returnDocument: "after" },
+    )
+      .lean<UploadedFile>()
+      .exec();
+    if (!reset) raise("CONFLICT", "The upload is being ingested; wait until it is READY or FAILED");
+    await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
+    this.deps.pubSub.publish(Topic.UploadUpdated, String(reset._id), reset);
+    this.deps.ingestion.kick();
+    return reset;
+  }
+
+  /**
+   * Deletes the upload record first (its ingestion, here or elsewhere, stops at its next step),
+   * then its passages and its file.
+   */
+  async delete(actor: Actor, id: string): Promise<boolean> {
+    const upload = await this.readableOrFail(actor, id);
+    const deleted = await UploadModel.deleteOne({ _id: upload._id }).exec();
+    if (deleted.deletedCount === 0) return false;
+    await this.deps.ingestion.stopIngesting(upload._id);
+    await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
+    await this.deps.files.delete(upload.file_id);
+    return true;
+  }
+
+  /**
+   * The upload's current state, then each stored change, ending once it is READY or FAILED.
+   * Subscribes before reading, so no change falls between the two.
+   */
+  async watch(actor: Actor, id: string): Promise<AsyncIterable<UploadedFile>> {
+    const upload = await this.readableOrFail(actor, id);
+    const updates = this.deps.pubSub.subscribe(Topic.UploadUpdated, String(upload._id))[Symbol.asyncIterator]();
+    let next = updates.next();
+    const read = () => UploadModel.findById(upload._id).lean<UploadedFile>().exec();
+    return (async function* () {
+      try {
+        const current = (await read()) ?? uploadNotFound();
+        yield current;
+        let seen = current.revision;
+        if (FINISHED.includes(current.status)) return;
+        for (;;) {
+          const update = await next;
+          if (update.done) return;
+          if (update.value.revision > seen) {
+            seen = update.value.revision;
+            yield update.value;
+            if (FINISHED.includes(update.value.status)) return;
+          }
+          next = updates.next();
+        }
+      } finally {
+        await updates.return?.();
+      }
+    })();
+  }
+
+  private bySha(ownerId: Types.ObjectId, sha256: string): Promise<UploadedFile | null> {
+    return UploadModel.findOne({ owner_id: ownerId, sha256 }).lean<UploadedFile>().exec();
+  }
+}

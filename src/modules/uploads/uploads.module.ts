@@ -1,0 +1,74 @@
+import type { Router } from "express";
+import mongoose from "mongoose";
+import type { Config } from "../../config";
+import type { AiProvider } from "../../infra/ai/provider";
+import type { AppPubSub } from "../../infra/pubsub";
+import { GridFsFileStore } from "../../infra/storage";
+import type { Logger } from "../../lib/logger";
+import type { AuthService } from "../auth/auth.service";
+import type { CourseServices } from "../courses/courses.module";
+import { ChapterIndexer } from "../search/chapter-indexer";
+import { PassageStore } from "../search/passage-store";
+import { SearchService } from "../search/search.service";
+import { VectorIndex } from "../search/vector-index";
+import { CourseFromUploadService } from "./course-from-upload";
+import { IngestionService } from "./ingestion.service";
+import { uploadRoutes } from "./upload.rest";
+import { UploadService } from "./upload.service";
+
+export interface UploadServices {
+  uploads: UploadService;
+  search: SearchService;
+  courseFromUpload: CourseFromUploadService;
+}
+
+export interface Uploads {
+  services: UploadServices;
+  /** `/api/v1/uploads` routes. */
+  routes(auth: AuthService): Router;
+  /**
+   * Indexes, the vector search index, then ingestion (resuming what stopped instances left):
+   * at once when the database is connected, else on connection.
+   */
+  start(): Promise<void>;
+  /** Hands this process's ingestions back (another instance resumes them) and finishes chapter indexing. */
+  close(): Promise<void>;
+}
+
+/** Uploads, their ingestion, chapter indexing and search, wired once per process. */
+export function createUploads(deps: {
+  config: Config;
+  ai: AiProvider;
+  pubSub: AppPubSub;
+  log: Logger;
+  courses: CourseServices;
+}): Uploads {
+  const files = new GridFsFileStore(() => mongoose.connection.db!);
+  const passages = new PassageStore(deps.ai);
+  const index = new VectorIndex({ dimensions: deps.ai.dimensions, log: deps.log });
+  const ingestion = new IngestionService({ files, passages, pubSub: deps.pubSub, log: deps.log });
+  const uploads = new UploadService({ config: deps.config.uploads, files, passages, ingestion, pubSub: deps.pubSub });
+  const search = new SearchService({ ai: deps.ai, index, courses: deps.courses.courses });
+  const courseFromUpload = new CourseFromUploadService({ uploads, passages, courses: deps.courses.courses, chapters: deps.courses.chapters });
+  const chapterIndexer = new ChapterIndexer({ passages, log: deps.log });
+  deps.courses.chapters.listen(chapterIndexer);
+  return {
+    services: { uploads, search, courseFromUpload },
+    routes: (auth) => uploadRoutes({ auth, uploads }),
+    async start() {
+      const ready = async () => {
+        await Promise.all([uploads.ready(), passages.ready()]);
+        await index.ensure();
+        ingestion.start();
+      };
+      if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return ready();
+      mongoose.connection.once("connected", () => {
+        ready().catch((error: unknown) => deps.log.error({ err: error }, "uploads: start-up failed"));
+      });
+    },
+    async close() {
+      await ingestion.close();
+      await chapterIndexer.idle();
+    },
+  };
+}

@@ -2,6 +2,7 @@ import type { AiProvider } from "./infra/ai";
 import type { Logger } from "./lib/logger";
 import type { AdminService } from "./modules/admin/admin.service";
 import type { AuthService, Viewer } from "./modules/auth/auth.service";
+import type { ChatService } from "./modules/chat/chat.service";
 import type { CourseServices } from "./modules/courses/courses.module";
 import type { HealthService } from "./modules/health/health.service";
 import type { UploadServices } from "./modules/uploads/uploads.module";
@@ -15,6 +16,7 @@ export interface Services extends CourseServices, UploadServices {
   users: UserService;
   auth: AuthService;
   admin: AdminService;
+  chat: ChatService;
 }
 
 /** What every resolver receives, over HTTP and websockets alike. */

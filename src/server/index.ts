@@ -8,9 +8,11 @@ import type { Config } from "../config";
 import { buildContext, type Context, type Services } from "../context";
 import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
 import { connectDatabase } from "../infra/db";
-import { createPubSub } from "../infra/pubsub";
+import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { createAccounts } from "../modules/auth/accounts";
+import { ChatCleanup } from "../modules/chat/chat.cleanup";
+import { createChat, type Chat } from "../modules/chat/chat.module";
 import { createCourses } from "../modules/courses/courses.module";
 import { createUploads, type Uploads } from "../modules/uploads/uploads.module";
 import { authRoutes } from "../modules/auth/auth.rest";
@@ -39,25 +41,40 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
   let uploads: Uploads | undefined;
+  let chat: Chat | undefined;
+  let pubSubConnection: { pubSub: AppPubSub; close(): Promise<void> } | undefined;
   const accounts = createAccounts(config);
   const aiUsage = new MongoUsageRecorder(log);
   try {
-    if (config.redisUrl) log.warn("REDIS_URL is set, but pub/sub stays in-process until the chat issue wires Redis");
-    const pubSub = createPubSub();
+    pubSubConnection = await openPubSub(config.redisUrl, log);
+    const { pubSub } = pubSubConnection;
     const ai = createAiProvider(config.ai, { log, recorder: aiUsage });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
-    const courses = createCourses({ ai, pubSub, log });
+    const chatCleanup = new ChatCleanup(pubSub);
+    const courses = createCourses({ ai, pubSub, log, dependents: [chatCleanup] });
     uploads = createUploads({ config, ai, pubSub, log, courses: courses.services });
+    chat = createChat({
+      config,
+      ai,
+      pubSub,
+      log,
+      cleanup: chatCleanup,
+      courses: courses.services.courses,
+      uploads: uploads.services.uploads,
+      search: uploads.services.search,
+    });
     const services: Services = {
       ai,
       ...courses.services,
       ...uploads.services,
+      ...chat.services,
       health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
       ...accounts.services,
     };
     await accounts.start(log);
     await courses.start(log);
     await uploads.start();
+    await chat.start();
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -91,10 +108,12 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const stop = () =>
       (stopping ??= (async () => {
         await started.stop();
+        await chat?.close();
         await uploads?.close();
         await courses.close();
         await accounts.close();
         await aiUsage.flush();
+        await pubSubConnection?.close();
         await database.close();
         log.info("stopped");
       })());
@@ -102,8 +121,10 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   } catch (error) {
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
+    await chat?.close().catch(() => undefined);
     await uploads?.close().catch(() => undefined);
     await accounts.close().catch(() => undefined);
+    await pubSubConnection?.close().catch(() => undefined);
     await database.close();
     throw error;
   }

@@ -7,6 +7,7 @@ import { AdminResolver } from "../modules/admin/admin.resolver";
 import { authChecker } from "../modules/auth/auth-checker";
 import { AuthResolver } from "../modules/auth/auth.resolver";
 import { ChapterResolver } from "../modules/chapters/chapter.resolver";
+import { ChatResolver } from "../modules/chat/chat.resolver";
 import { CourseResolver } from "../modules/courses/course.resolver";
 import { GenerationResolver } from "../modules/courses/generation.resolver";
 import { HealthResolver } from "../modules/health/health.resolver";
@@ -32,6 +33,7 @@ export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
       GenerationResolver,
       UploadResolver,
       SearchResolver,
+      ChatResolver,
     ],
     authChecker,
     pubSub,

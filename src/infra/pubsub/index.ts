@@ -1,11 +1,19 @@
 import { createPubSub as createYogaPubSub, type PubSub } from "@graphql-yoga/subscription";
+import type { Logger } from "../../lib/logger";
+import { connectRedisPubSub } from "./redis";
 import type { TopicMap } from "./topics";
 
-export { Topic, type TopicMap, type PingPayload } from "./topics";
+export * from "./topics";
 
 export type AppPubSub = PubSub<TopicMap>;
 
-/** In-process pub/sub: events reach subscribers of this process only (Redis lands with the chat issue). */
+/** In-process pub/sub: events reach subscribers of this process only. */
 export function createPubSub(): AppPubSub {
   return createYogaPubSub<TopicMap>();
+}
+
+/** Redis when `redisUrl` is set (events reach every instance), in-process otherwise. */
+export async function openPubSub(redisUrl: string | undefined, log: Logger): Promise<{ pubSub: AppPubSub; close(): Promise<void> }> {
+  if (redisUrl) return connectRedisPubSub(redisUrl, log);
+  return { pubSub: createPubSub(), close: async () => undefined };
 }

@@ -6,7 +6,7 @@ import type { Logger } from "../../lib/logger";
 import { ChapterService } from "../chapters/chapter.service";
 import { ProgressService } from "../progress/progress.service";
 import { CourseAccess } from "./course.access";
-import { CourseService } from "./course.service";
+import { CourseService, type CourseDependent } from "./course.service";
 import { CourseGenerationService } from "./generation.service";
 
 export interface CourseServices {
@@ -28,11 +28,12 @@ export interface Courses {
 }
 
 /** Courses, chapters, progress and generation, wired once per process. */
-export function createCourses(deps: { ai: AiProvider; pubSub: AppPubSub; log: Logger }): Courses {
+/** `dependents`: what other modules store per course, deleted with it. */
+export function createCourses(deps: { ai: AiProvider; pubSub: AppPubSub; log: Logger; dependents?: CourseDependent[] }): Courses {
   const access = new CourseAccess();
   const chapters = new ChapterService(access);
   const progress = new ProgressService({ access, chapters });
-  const courses = new CourseService({ access, enrollments: progress, dependents: [chapters, progress] });
+  const courses = new CourseService({ access, enrollments: progress, dependents: [chapters, progress, ...(deps.dependents ?? [])] });
   const jobs = new JobService({ pubSub: deps.pubSub, log: deps.log });
   const courseGeneration = new CourseGenerationService({ ai: deps.ai, courses, chapters, jobs });
   return {

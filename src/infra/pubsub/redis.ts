@@ -1,0 +1,51 @@
+import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
+import { createPubSub as createYogaPubSub } from "@graphql-yoga/subscription";
+import { EJSON } from "bson";
+import { Redis } from "ioredis";
+import type { Logger } from "../../lib/logger";
+import type { AppPubSub } from "./index";
+import type { TopicMap } from "./topics";
+
+export interface RedisPubSub {
+  pubSub: AppPubSub;
+  /** Closes both connections; events published afterwards go nowhere. */
+  close(): Promise<void>;
+}
+
+/**
+ * Canonical Extended JSON keeps what plain JSON loses: payloads are stored documents whose
+ * dates and ObjectIds must arrive as dates and ObjectIds on every instance.
+ */
+const serializer = {
+  stringify: (message: unknown) => EJSON.stringify(message, { relaxed: false }),
+  parse: (message: string) => EJSON.parse(message, { relaxed: false }),
+};
+
+/**
+ * Pub/sub through Redis, so a subscriber on one instance receives what another publishes. A
+ * subscribing connection can do nothing else, hence two connections. Resolves once both are
+ * connected: a server that cannot reach its Redis must not start and silently stream nothing.
+ */
+export async function connectRedisPubSub(url: string, log: Logger): Promise<RedisPubSub> {
+  const options = { lazyConnect: true, connectionName: "ai-learning-pubsub" };
+  const publishClient = new Redis(url, options);
+  const subscribeClient = new Redis(url, options);
+  const clients = [publishClient, subscribeClient];
+  // After start-up ioredis reconnects by itself and resubscribes; events published meanwhile are lost.
+  for (const client of clients) {
+    client.on("error", (error: Error) => log.warn({ err: error.message }, "pub/sub: Redis connection error"));
+  }
+  try {
+    await Promise.all(clients.map((client) => client.connect()));
+  } catch (error) {
+    clients.forEach((client) => client.disconnect());
+    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL (${(error as Error).message})`);
+  }
+  const eventTarget = createRedisEventTarget({ publishClient, subscribeClient, serializer });
+  return {
+    pubSub: createYogaPubSub<TopicMap>({ eventTarget }),
+    async close() {
+      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+    },
+  };
+}

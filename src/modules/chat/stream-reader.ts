@@ -1,0 +1,111 @@
+import { Topic, type AppPubSub } from "../../infra/pubsub";
+import { ChatMessageStatus, type ChatMessage } from "./chat.model";
+import type { ChatStreamPayload } from "./chat.events";
+
+/** How long to wait for the writer's answer to a snapshot request, and how often to ask before giving up on it. */
+export const SNAPSHOT_WAIT_MS = 750;
+export const SNAPSHOT_ATTEMPTS = 4;
+
+export interface StoredAnswer {
+  /** The answer as stored now (null once deleted). */
+  load(): Promise<ChatMessage | null>;
+  /** Marks a STREAMING answer whose writer no longer answers as FAILED; returns it as stored. */
+  interrupted(): Promise<ChatMessage | null>;
+}
+
+const TIMEOUT = Symbol("timeout");
+
+/**
+ * One subscriber's view of an answer: first the text so far as one event, then every live
+ * delta exactly once with strictly increasing `seq`, then the final event.
+ *
+ * It listens before it asks: the writer answers a snapshot request with the whole text as of
+ * its current `seq` on the same channel as the deltas, so deltas before the snapshot are in it
+ * and deltas after it follow it. A gap (events lost while Redis reconnected) is mended the same
+ * way, and a final event that cannot be joined up is completed from the stored message, which
+ * the writer saves before it publishes that event.
+ */
+export async function* followAnswer(pubSub: AppPubSub, messageId: string, stored: StoredAnswer): AsyncGenerator<ChatStreamPayload> {
+  const live = pubSub.subscribe(Topic.ChatMessageStream, messageId)[Symbol.asyncIterator]();
+  let next = live.next();
+  try {
+    const message = await stored.load();
+    if (!message) return;
+    if (message.status !== ChatMessageStatus.STREAMING) {
+      yield finalEvent(message, message.stream_seq, 0);
+      return;
+    }
+    const askSnapshot = () => pubSub.publish(Topic.ChatControl, messageId, { kind: "snapshot" });
+    let synced = false;
+    let lastSeq = 0;
+    let sent = 0;
+    let attempts = 1;
+    askSnapshot();
+    for (;;) {
+      const result = await (synced ? next : timeout(next, SNAPSHOT_WAIT_MS));
+      if (result === TIMEOUT) {
+        const now = await stored.load();
+        if (now?.status === ChatMessageStatus.STREAMING && attempts < SNAPSHOT_ATTEMPTS) {
+          attempts += 1;
+          askSnapshot();
+          continue;
+        }
+        const final = now?.status === ChatMessageStatus.STREAMING ? await stored.interrupted() : now;
+        if (final) yield finalEvent(final, Math.max(final.stream_seq, lastSeq + 1), sent);
+        return;
+      }
+      if (result.done) return;
+      next = live.next();
+      const event = result.value;
+      if (event.done) {
+        if (synced && event.seq === lastSeq + 1) {
+          yield event;
+        } else {
+          const final = await stored.load();
+          if (final) yield finalEvent(final, Math.max(event.seq, lastSeq + 1), sent);
+        }
+        return;
+      }
+      if (event.snapshot) {
+        if (event.seq <= lastSeq && synced) continue;
+        const delta = event.delta.slice(sent);
+        synced = true;
+        lastSeq = event.seq;
+        sent = event.delta.length;
+        if (delta) yield { ...event, delta, snapshot: undefined };
+      } else if (synced && event.seq === lastSeq + 1) {
+        lastSeq = event.seq;
+        sent += event.delta.length;
+        yield event;
+      } else if (synced && event.seq > lastSeq + 1) {
+        synced = false;
+        attempts = 1;
+        askSnapshot();
+      }
+      // Anything else was seen already, or comes before the snapshot asked for and is part of it.
+    }
+  } finally {
+    await live.return?.();
+  }
+}
+
+/** The stored answer as one final event: whatever of its text this subscriber has not had yet. */
+function finalEvent(message: ChatMessage, seq: number, sent: number): ChatStreamPayload {
+  return {
+    messageId: String(message._id),
+    seq,
+    delta: message.content.slice(sent),
+    done: true,
+    status: message.status,
+    citations: message.citations,
+    error: message.error ?? null,
+  };
+}
+
+function timeout<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMEOUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof TIMEOUT>((resolve) => {
+    timer = setTimeout(() => resolve(TIMEOUT), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}

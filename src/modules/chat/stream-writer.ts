@@ -1,0 +1,110 @@
+import type { AppPubSub } from "../../infra/pubsub";
+import { Topic } from "../../infra/pubsub";
+import type { Logger } from "../../lib/logger";
+import { ChatMessageModel, ChatMessageStatus, type Citation } from "./chat.model";
+import type { ChatStreamPayload } from "./chat.events";
+import { ChatSessionEventKind } from "./chat.types";
+
+/** While an answer streams, its text so far is saved this often (also proof that its writer is alive). */
+export const SAVE_INTERVAL_MS = 2_000;
+
+export interface StreamEnd {
+  status: Exclude<ChatMessageStatus, ChatMessageStatus.STREAMING>;
+  citations: Citation[];
+  error?: string;
+  provider?: string;
+  model?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+}
+
+/**
+ * Publishes one answer's text as it is written. Deltas are gathered for `flushMs` into one
+ * event, because every event is executed once per subscriber: fewer, larger events scale further.
+ */
+export class StreamWriter {
+  private seq = 0;
+  private text = "";
+  private pending = "";
+  private flushTimer?: NodeJS.Timeout;
+  private readonly saveTimer: NodeJS.Timeout;
+  private saving: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly deps: { pubSub: AppPubSub; log: Logger; flushMs: number },
+    private readonly ids: { messageId: string; sessionId: string },
+  ) {
+    this.saveTimer = setInterval(() => this.save(), SAVE_INTERVAL_MS);
+    this.saveTimer.unref();
+  }
+
+  get written(): string {
+    return this.text;
+  }
+
+  append(delta: string): void {
+    if (!delta) return;
+    this.text += delta;
+    this.pending += delta;
+    if (this.deps.flushMs === 0) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.deps.flushMs);
+  }
+
+  /** The whole text so far under the current seq, for a subscriber that joined late or missed events. */
+  snapshot(): void {
+    this.flush();
+    this.publish({ seq: this.seq, delta: this.text, done: false, status: ChatMessageStatus.STREAMING, snapshot: true });
+  }
+
+  /** Stores the final state, then publishes the last event: whoever sees it can read the stored message. */
+  async finish(end: StreamEnd): Promise<void> {
+    clearTimeout(this.flushTimer);
+    clearInterval(this.saveTimer);
+    await this.saving;
+    this.seq += 1;
+    await ChatMessageModel.updateOne(
+      { _id: this.ids.messageId },
+      {
+        $set: {
+          content: this.text,
+          status: end.status,
+          citations: end.citations,
+          error: end.error ?? null,
+          provider: end.provider ?? null,
+          model: end.model ?? null,
+          input_tokens: end.inputTokens ?? null,
+          output_tokens: end.outputTokens ?? null,
+          stream_seq: this.seq,
+        },
+      },
+    ).exec();
+    const event = { seq: this.seq, delta: this.pending, done: true, status: end.status, citations: end.citations, error: end.error ?? null };
+    this.pending = "";
+    this.publish(event, ChatSessionEventKind.MESSAGE_FINISHED);
+  }
+
+  private flush(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.pending) return;
+    this.seq += 1;
+    const delta = this.pending;
+    this.pending = "";
+    this.publish({ seq: this.seq, delta, done: false, status: ChatMessageStatus.STREAMING }, ChatSessionEventKind.MESSAGE_DELTA);
+  }
+
+  private publish(event: Omit<ChatStreamPayload, "messageId">, sessionKind?: ChatSessionEventKind): void {
+    const { messageId, sessionId } = this.ids;
+    const payload: ChatStreamPayload = { messageId, ...event };
+    this.deps.pubSub.publish(Topic.ChatMessageStream, messageId, payload);
+    if (sessionKind) this.deps.pubSub.publish(Topic.ChatSessionEvents, sessionId, { sessionId, kind: sessionKind, messageId, stream: payload });
+  }
+
+  /** Saves the text so far; one save at a time, and never over a final state. */
+  private save(): void {
+    const text = this.text;
+    this.saving = this.saving
+      .then(() => ChatMessageModel.updateOne({ _id: this.ids.messageId, status: ChatMessageStatus.STREAMING }, { $set: { content: text } }).exec())
+      .catch((error: unknown) => this.deps.log.warn({ err: error, messageId: this.ids.messageId }, "chat: saving a streaming answer failed"));
+  }
+}

@@ -88,7 +88,8 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
-      graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize, maxFiles: 1 }),
+      // busboy counts a file that reaches its limit as cut off: one byte more lets exactly MAX_FILE_SIZE through.
+      graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize + 1, maxFiles: 1 }),
       expressMiddleware(apollo, {
         context: async ({ req }) =>
           buildContext(

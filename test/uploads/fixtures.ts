@@ -2,13 +2,15 @@ import { deflateRawSync } from "node:zlib";
 import { Document, HeadingLevel, Packer, Paragraph } from "docx";
 import PDFDocument from "pdfkit";
 
-/** One paragraph per page, each about a topic no other page mentions. */
-export const PDF_PAGES = [
+const TOPICS = [
   "Photosynthesis turns light into chemical energy. Chlorophyll in the leaves absorbs sunlight and plants store it as glucose.",
   "Mitochondria are the powerhouse of the cell. They produce ATP through cellular respiration using oxygen.",
   "Plate tectonics explains earthquakes and volcanoes. The lithosphere is broken into plates that drift over the mantle.",
   "The French Revolution began in 1789. The storming of the Bastille marked the fall of the old monarchy.",
 ];
+
+/** One topic per page, no page mentioning another's; each page over half a chunk, so chunks keep to one page. */
+export const PDF_PAGES = TOPICS.map((topic) => `${topic} ${topic.split(". ")[0]} again, said in other words. `.repeat(4).trim());
 
 /** A PDF with `pages` pages of text (PDF_PAGES repeated), or without any text when `pages` is given as images only. */
 export function makePdf(pages: string[] = PDF_PAGES, options: { imageOnly?: boolean } = {}): Promise<Buffer> {

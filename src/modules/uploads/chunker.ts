@@ -42,8 +42,8 @@ const sentences = new Intl.Segmenter("en", { granularity: "sentence" });
 /**
  * Splits a document into passages of about `targetLength` characters: whole paragraphs where they
  * fit, else whole sentences, else pieces cut at spaces (never inside a word). A new heading starts
- * a new chunk, so a chunk's heading path is exact. Consecutive chunks of one section overlap by
- * whole sentences.
+ * a new chunk, so a chunk's heading path is exact; so does a new page once the chunk is half full.
+ * Consecutive chunks of one section and page overlap by whole sentences.
  */
 export function chunkDocument(blocks: TextBlock[], options: ChunkOptions = DEFAULT_CHUNK_OPTIONS): Chunk[] {
   const units = toUnits(blocks, options.targetLength);
@@ -67,13 +67,16 @@ export function chunkDocument(blocks: TextBlock[], options: ChunkOptions = DEFAU
   };
   for (const unit of units) {
     const sameSection = current.length > 0 && current[0].heading === unit.heading;
-    const fits = sameSection && unit.end - current[0].start <= options.targetLength;
+    const samePage = current.length > 0 && current[current.length - 1].page === unit.page;
+    const length = current.length > 0 ? current[current.length - 1].end - current[0].start : 0;
+    // A new page is a good place to start a chunk: citations then name one page.
+    const fits = sameSection && unit.end - current[0].start <= options.targetLength && (samePage || length < options.targetLength / 2);
     if (fits) {
       current.push(unit);
       continue;
     }
     emit();
-    current = sameSection ? overlapOf(current, unit, options) : [];
+    current = sameSection && samePage ? overlapOf(current, unit, options) : [];
     current.push(unit);
   }
   emit();

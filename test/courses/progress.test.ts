@@ -52,6 +52,16 @@ describe("progress", () => {
     expect(after.enrollmentCount).toBe(1);
   });
 
+  it("enrolls once when the same user enrolls many times at once", async () => {
+    const course = await publishedCourse(1);
+    const learner2 = await world.user();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => world.gql(EnrollDocument, { courseId: course.id }, { token: learner2.accessToken })),
+    );
+    for (const result of results) expect(result.errors).toBeUndefined();
+    expect(ok(await world.gql(MyProgressDocument, { id: course.id }, { token: learner2.accessToken })).course?.enrollmentCount).toBe(1);
+  });
+
   it("is per user: another learner starts at zero", async () => {
     const course = await publishedCourse(2);
     ok(await world.gql(EnrollDocument, { courseId: course.id }, { token: learner.accessToken }));

@@ -35,6 +35,7 @@ interface Unit {
   end: number;
   page?: number;
   heading: string;
+  isHeading: boolean;
 }
 
 const sentences = new Intl.Segmenter("en", { granularity: "sentence" });
@@ -60,13 +61,15 @@ export function chunkDocument(blocks: TextBlock[], options: ChunkOptions = DEFAU
       text: text.slice(first.start, last.end),
       pageStart: pages.length ? Math.min(...pages) : undefined,
       pageEnd: pages.length ? Math.max(...pages) : undefined,
-      heading: first.heading,
+      // Leading heading units carry shallower paths; the last unit has the section's full path.
+      heading: last.heading,
       charStart: first.start,
       charEnd: last.end,
     });
   };
   for (const unit of units) {
-    const sameSection = current.length > 0 && current[0].heading === unit.heading;
+    // Headings with nothing under them yet join the section that follows them.
+    const sameSection = current.length > 0 && (current[current.length - 1].heading === unit.heading || current.every((u) => u.isHeading));
     const samePage = current.length > 0 && current[current.length - 1].page === unit.page;
     const length = current.length > 0 ? current[current.length - 1].end - current[0].start : 0;
     // A new page is a good place to start a chunk: citations then name one page.
@@ -112,7 +115,7 @@ function toUnits(blocks: TextBlock[], maxLength: number): Unit[] {
       const lead = trimmed.length - trimmed.trimStart().length;
       for (const [start, end] of wordBoundedPieces(trimmed.trimStart(), maxLength)) {
         const base = offset + index + lead;
-        units.push({ start: base + start, end: base + end, page: block.page, heading });
+        units.push({ start: base + start, end: base + end, page: block.page, heading, isHeading: block.headingLevel !== undefined });
       }
     }
     offset += block.text.length + BLOCK_SEPARATOR.length;

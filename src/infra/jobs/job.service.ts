@@ -32,21 +32,22 @@ export class JobService {
     return JobModel.create({ kind, owner_id: ownerId, progress, lease_until: leaseEnd() }).then((job) => job.toObject<Job>());
   }
 
-  /** The job as stored; a running job whose lease ran out is recorded as failed first. */
+  /** The job as stored; an unfinished job whose lease ran out is recorded as failed first. */
   async find(id: Types.ObjectId): Promise<Job | null> {
     const job = await JobModel.findById(id).lean<Job>().exec();
-    if (!job || job.status !== JobStatus.RUNNING || job.lease_until >= new Date()) return job;
-    return this.update(id, { status: JobStatus.FAILED, error: INTERRUPTED }, { status: JobStatus.RUNNING, lease_until: { $lt: new Date() } })
-      .then((failed) => failed ?? JobModel.findById(id).lean<Job>().exec());
+    if (!job || isFinished(job) || job.lease_until >= new Date()) return job;
+    const abandoned = { status: { $in: [JobStatus.QUEUED, JobStatus.RUNNING] }, lease_until: { $lt: new Date() } };
+    const failed = await this.update(id, { status: JobStatus.FAILED, error: INTERRUPTED }, abandoned);
+    // Null when the job moved on meanwhile: read what it became.
+    return failed ?? JobModel.findById(id).lean<Job>().exec();
   }
 
   /** Stores the changes, renews the lease, publishes the new state. */
   async update(id: Types.ObjectId, changes: JobChanges, condition: Record<string, unknown> = {}): Promise<Job | null> {
     const set: Record<string, unknown> = { lease_until: leaseEnd() };
     for (const [key, value] of Object.entries(changes)) if (value !== undefined) set[key] = value;
-    const job = await JobModel.findOneAndUpdate({ _id: id, ...condition }, { $set: set, $inc: { version: 1 } }, { returnDocument: "after" })
-      .lean<Job>()
-      .exec();
+    const update = { $set: set, $inc: { version: 1 } };
+    const job = await JobModel.findOneAndUpdate({ _id: id, ...condition }, update, { returnDocument: "after" }).lean<Job>().exec();
     if (job) this.deps.pubSub.publish(Topic.JobUpdated, String(id), job);
     return job;
   }

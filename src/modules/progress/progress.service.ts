@@ -27,9 +27,20 @@ export function summarize(progress: Progress, chapters: Chapter[]): CourseProgre
   };
 }
 
+/** Told of each chapter completion, e.g. to count learning days for streaks. */
+export interface ProgressListener {
+  chapterCompleted(userId: Types.ObjectId, chapter: Chapter, at: Date): Promise<void>;
+}
+
 /** Enrollments and completed chapters: the only code that reads or writes `progress`. */
 export class ProgressService implements CourseDependent, EnrollmentLookup {
+  private readonly listeners: ProgressListener[] = [];
+
   constructor(private readonly deps: { access: CourseAccess; chapters: ChapterService }) {}
+
+  listen(listener: ProgressListener): void {
+    this.listeners.push(listener);
+  }
 
   async ready(): Promise<void> {
     await ProgressModel.init();
@@ -67,6 +78,7 @@ export class ProgressService implements CourseDependent, EnrollmentLookup {
       { ...change, $set: { last_activity_at: new Date() } },
     ).exec();
     if (updated.matchedCount === 0) raise("FORBIDDEN", "Enroll in the course first");
+    if (completed) for (const listener of this.listeners) await listener.chapterCompleted(actor._id, chapter, new Date());
     return course;
   }
 

@@ -106,6 +106,7 @@ export class ChapterService implements CourseDependent {
       const deleted = await ChapterModel.deleteOne({ _id: chapter._id }).exec();
       const remaining = await this.inOrder(chapter.course_id);
       await this.renumber(chapter.course_id, remaining, remaining.map((c) => c._id));
+      for (const listener of this.listeners) listener.deleted(chapter._id);
       return deleted.deletedCount === 1;
     });
   }

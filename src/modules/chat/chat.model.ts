@@ -129,7 +129,7 @@ export class Citation {
   @prop({ required: true })
   chunk_index!: number;
 
-  @Field({ description: "The passage's sentence closest to the question, as written." })
+  @Field({ description: "The sentence of the passage closest to what the answer says where it cites it, as written." })
   @prop({ required: true })
   quote!: string;
 }

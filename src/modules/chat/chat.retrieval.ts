@@ -43,12 +43,15 @@ function goneIsEmpty(error: unknown): SearchHit[] {
  * no retrieved passage are dropped: a model may invent them.
  */
 export function citationsFrom(answer: string, hits: SearchHit[]): Citation[] {
-  const cited = new Set<number>();
-  for (const [, numbers] of answer.matchAll(/\[(\d+(?:\s*[,;]\s*\d+)*)\]/g)) {
-    for (const number of numbers.split(/[,;]/)) cited.add(Number(number.trim()));
+  // What the answer says with each number: the sentences that cite it.
+  const claims = new Map<number, string[]>();
+  for (const sentence of sentences(answer)) {
+    for (const [, numbers] of sentence.matchAll(/\[(\d+(?:\s*[,;]\s*\d+)*)\]/g)) {
+      for (const number of numbers.split(/[,;]/).map(Number)) claims.set(number, [...(claims.get(number) ?? []), sentence]);
+    }
   }
-  return [...cited]
-    .filter((n) => Number.isInteger(n) && n >= 1 && n <= hits.length)
+  return [...claims.keys()]
+    .filter((n) => n >= 1 && n <= hits.length)
     .sort((a, b) => a - b)
     .map((n) => {
       const hit = hits[n - 1];
@@ -60,7 +63,26 @@ export function citationsFrom(answer: string, hits: SearchHit[]): Citation[] {
         page_start: hit.pageStart ?? null,
         page_end: hit.pageEnd ?? null,
         chunk_index: hit.chunkIndex,
-        quote: hit.highlight.replace(/<\/?em>/g, ""),
+        quote: closestSentence(hit.text, claims.get(n) ?? []),
       };
     });
+}
+
+function sentences(text: string): string[] {
+  return text.split(/(?<=[.!?])\s+|\n+/).map((sentence) => sentence.trim()).filter(Boolean);
+}
+
+function words(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
+}
+
+/** The passage's sentence sharing the most words with the claims that cite it (the first on a tie). */
+function closestSentence(passage: string, claims: string[]): string {
+  const claimed = words(claims.join(" "));
+  let best = { sentence: "", shared: -1 };
+  for (const sentence of sentences(passage)) {
+    const shared = [...words(sentence)].filter((word) => claimed.has(word)).length;
+    if (shared > best.shared) best = { sentence, shared };
+  }
+  return best.sentence;
 }

@@ -1,0 +1,66 @@
+import { Types } from "mongoose";
+import { recentHistory } from "../../src/modules/chat/chat.history";
+import { ChatRole } from "../../src/modules/chat/chat.model";
+import { citationsFrom } from "../../src/modules/chat/chat.retrieval";
+import { SourceType } from "../../src/modules/search/embedding.model";
+import type { SearchHit } from "../../src/modules/search/search.types";
+
+function hit(text: string, page: number): SearchHit {
+  return {
+    score: 0.8,
+    text,
+    highlight: text,
+    source: { type: SourceType.UPLOAD, id: new Types.ObjectId(), title: "notes" },
+    pageStart: page,
+    pageEnd: page,
+    heading: "",
+    chunkIndex: page - 1,
+  };
+}
+
+const hits = [
+  hit("Cells divide by mitosis. Mitochondria make ATP from glucose and oxygen.", 1),
+  hit("Plants use chlorophyll. Photosynthesis stores light energy as glucose.", 2),
+];
+
+describe("citationsFrom", () => {
+  test("keeps cited passages in number order with their source and pages", () => {
+    const citations = citationsFrom("Plants store light as glucose [2]. Mitochondria make ATP [1].", hits);
+    expect(citations.map((c) => [c.index, c.page_start, c.source_id])).toEqual([
+      [1, 1, hits[0].source.id],
+      [2, 2, hits[1].source.id],
+    ]);
+  });
+
+  test("drops numbers that point to no retrieved passage, and reads lists like [1, 2] and [1; 3]", () => {
+    expect(citationsFrom("A [0]. B [3]. C [12]. None here.", hits)).toEqual([]);
+    expect(citationsFrom("Both [1, 2]. Again [1; 3].", hits).map((c) => c.index)).toEqual([1, 2]);
+    expect(citationsFrom("No citations at all.", hits)).toEqual([]);
+  });
+
+  test("quotes the passage's sentence closest to what the citing sentences say", () => {
+    const [citation] = citationsFrom("The cell's ATP comes from mitochondria using oxygen [1].", hits);
+    expect(citation.quote).toBe("Mitochondria make ATP from glucose and oxygen.");
+  });
+});
+
+describe("recentHistory", () => {
+  const message = (role: ChatRole, content: string) => ({ role, content });
+
+  test("takes the newest turns that fit the token budget and returns them oldest first", () => {
+    const newestFirst = [
+      message(ChatRole.ASSISTANT, "a".repeat(40)),
+      message(ChatRole.USER, "b".repeat(40)),
+      message(ChatRole.ASSISTANT, "c".repeat(40)),
+    ];
+    expect(recentHistory(newestFirst, 20)).toEqual([
+      { role: "user", text: "b".repeat(40) },
+      { role: "assistant", text: "a".repeat(40) },
+    ]);
+    expect(recentHistory(newestFirst, 0)).toEqual([]);
+  });
+
+  test("leaves out empty texts (answers that failed before writing)", () => {
+    expect(recentHistory([message(ChatRole.ASSISTANT, ""), message(ChatRole.USER, "hi")], 100)).toEqual([{ role: "user", text: "hi" }]);
+  });
+});

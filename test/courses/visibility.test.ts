@@ -11,6 +11,7 @@ import {
   PublishCourseDocument,
   ReorderChaptersDocument,
   UpdateChapterDocument,
+  UncompleteChapterDocument,
   UnenrollDocument,
   UpdateCourseDocument,
 } from "../generated/graphql";
@@ -90,6 +91,7 @@ describe("a student's private course", () => {
       (id: string) => world.gql(UpdateChapterDocument, { id, input: { title: "Mine" } }, { token }),
       (id: string) => world.gql(DeleteChapterDocument, { id }, { token }),
       (id: string) => world.gql(CompleteChapterDocument, { chapterId: id }, { token }),
+      (id: string) => world.gql(UncompleteChapterDocument, { chapterId: id }, { token }),
     ];
     for (const attempt of chapterAttempts) {
       expectSameAsMissing(await attempt(privateChapters[0]), await attempt(missingId()));

@@ -14,21 +14,21 @@ export interface Accounts {
    * database is connected; otherwise returns at once and does it on connection, so start-up
    * never hangs on an unreachable MongoDB.
    */
-  start(log: Logger): Promise<void>;
+  start(): Promise<void>;
   /** Closes the throttle's Redis connection, if any. */
   close(): Promise<void>;
 }
 
 /** Users, sessions and user management, wired once per process. */
-export function createAccounts(config: Config): Accounts {
+export function createAccounts(config: Config, log: Logger): Accounts {
   const { bcryptCost, loginThrottle, bootstrapAdmin } = config.auth;
   const users = new UserService({ bcryptCost });
   const tokens = new TokenService(config.jwt);
-  const throttle = new LoginThrottle({ ...loginThrottle, redisUrl: config.redisUrl });
+  const throttle = new LoginThrottle({ ...loginThrottle, redisUrl: config.redisUrl }, log);
   const auth = new AuthService({ users, tokens, throttle, bcryptCost });
   const admin = new AdminService({ users, tokens });
 
-  const prepare = async (log: Logger) => {
+  const prepare = async () => {
     await Promise.all([users.ready(), tokens.ready()]);
     if (!bootstrapAdmin) return;
     const outcome = await users.ensureAdmin(bootstrapAdmin);
@@ -40,10 +40,10 @@ export function createAccounts(config: Config): Accounts {
 
   return {
     services: { users, auth, admin },
-    async start(log) {
-      if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return prepare(log);
+    async start() {
+      if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return prepare();
       mongoose.connection.once("connected", () => {
-        prepare(log).catch((error: unknown) => log.error({ err: error }, "accounts: preparing the database failed"));
+        prepare().catch((error: unknown) => log.error({ err: error }, "accounts: preparing the database failed"));
       });
     },
     close: () => throttle.close(),

@@ -8,7 +8,7 @@ import { LoginInput, RefreshTokenArgs, RegisterInput } from "./auth.inputs";
 import type { AuthPayload, AuthService } from "./auth.service";
 
 /** The seed's `UserResponse`: snake_case, role in lower case. */
-export interface UserResponse {
+interface UserResponse {
   id: string;
   name: string;
   email: string;
@@ -94,7 +94,7 @@ export function authRoutes(auth: AuthService): Router {
   return router;
 }
 
-export function userResponse(user: User): UserResponse {
+function userResponse(user: User): UserResponse {
   return {
     id: String(user._id),
     name: user.name,

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { Redis } from "ioredis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { raise } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
 
 export interface LoginThrottleSettings {
   maxFailuresPerEmail: number;
@@ -26,9 +27,15 @@ export class LoginThrottle {
   private readonly byIp: RateLimiterAbstract;
   private readonly redis?: Redis;
 
-  constructor(private readonly settings: LoginThrottleSettings) {
-    // Commands fail at once while Redis is down, so the in-memory insurance limiter takes over.
-    this.redis = settings.redisUrl ? new Redis(settings.redisUrl, { enableOfflineQueue: false }) : undefined;
+  constructor(
+    private readonly settings: LoginThrottleSettings,
+    log: Logger,
+  ) {
+    if (settings.redisUrl) {
+      // Commands fail at once while Redis is down, so the in-memory insurance limiter takes over.
+      this.redis = new Redis(settings.redisUrl, { enableOfflineQueue: false });
+      this.redis.on("error", (error: Error) => log.warn({ err: error.message }, "login throttle: Redis unavailable, counting in memory"));
+    }
     this.byEmail = this.limiter("login_fail_email", settings.maxFailuresPerEmail);
     this.byIp = this.limiter("login_fail_ip", settings.maxFailuresPerIp);
   }
@@ -57,8 +64,9 @@ export class LoginThrottle {
     await this.byEmail.delete(email);
   }
 
+  /** Stops the Redis client, reconnection attempts included (`quit` would wait for a connection). */
   async close(): Promise<void> {
-    await this.redis?.quit();
+    this.redis?.disconnect();
   }
 
   private limiter(keyPrefix: string, points: number): RateLimiterAbstract {

@@ -43,7 +43,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   let uploads: Uploads | undefined;
   let chat: Chat | undefined;
   let pubSubConnection: { pubSub: AppPubSub; close(): Promise<void> } | undefined;
-  const accounts = createAccounts(config);
+  const accounts = createAccounts(config, log);
   const aiUsage = new MongoUsageRecorder(log);
   try {
     pubSubConnection = await openPubSub(config.redisUrl, log);
@@ -71,7 +71,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
       ...accounts.services,
     };
-    await accounts.start(log);
+    await accounts.start();
     await courses.start(log);
     await uploads.start();
     await chat.start();

@@ -10,6 +10,8 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { ACCOUNTS_ENV, PASSWORD, errorCode, registerUser, type Gql } from "./support";
 
 const run = promisify(execFile);
+// Each run starts a fresh Node process that compiles TypeScript on the fly: slow on a busy machine.
+jest.setTimeout(90_000);
 const ROOT = resolve(__dirname, "../..");
 const DATABASE_NAME = "create_admin_test";
 

@@ -1,5 +1,5 @@
 import jwt from "jsonwebtoken";
-import { MeDocument, RegisterDocument } from "../generated/graphql";
+import { MeDocument, RefreshTokenDocument, RegisterDocument } from "../generated/graphql";
 import { graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { ACCOUNTS_ENV, PASSWORD, SECRET_LEAK, errorCode, recordResponses, registerUser, uniqueEmail, type Gql, type Session } from "./support";
@@ -70,6 +70,28 @@ describe("access tokens the server refuses", () => {
   it("refuses a well-signed token without the access type", async () => {
     const { type: _type, ...claims } = decode(session.accessToken.split(".")[1]);
     expect(await meCode(signed(claims))).toBe("UNAUTHENTICATED");
+  });
+});
+
+describe("refresh tokens the server refuses", () => {
+  const refreshCode = async (refreshToken: string) => errorCode(await gql(RefreshTokenDocument, { refreshToken }));
+
+  it("refuses an expired, a tampered and an alg-none refresh token", async () => {
+    const fresh = await registerUser(gql);
+    const [header, payload, signature] = fresh.refreshToken.split(".");
+    const claims = decode(payload);
+    const now = Math.floor(Date.now() / 1000);
+    expect(await refreshCode(signed({ ...claims, iat: now - 7200, exp: now - 60 }))).toBe("UNAUTHENTICATED");
+    expect(await refreshCode([header, encode({ ...claims, sid: "another-session" }), signature].join("."))).toBe("UNAUTHENTICATED");
+    expect(await refreshCode(`${encode({ alg: "none", typ: "JWT" })}.${payload}.`)).toBe("UNAUTHENTICATED");
+    // None of that used the real token up.
+    expect((await gql(RefreshTokenDocument, { refreshToken: fresh.refreshToken })).data?.refreshToken.user.id).toBe(fresh.user.id);
+  });
+
+  it("refuses a well-signed refresh token it never issued: the server keeps its own record", async () => {
+    const claims = decode(session.refreshToken.split(".")[1]);
+    const forged = signed({ ...claims, jti: "forged", iat: Math.floor(Date.now() / 1000) });
+    expect(await refreshCode(forged)).toBe("UNAUTHENTICATED");
   });
 });
 

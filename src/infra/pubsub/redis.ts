@@ -13,12 +13,12 @@ export interface RedisPubSub {
 }
 
 /**
- * Canonical Extended JSON keeps what plain JSON loses: payloads are stored documents whose
- * dates and ObjectIds must arrive as dates and ObjectIds on every instance.
+ * Extended JSON keeps what plain JSON loses: payloads are stored documents whose dates and
+ * ObjectIds must arrive as dates and ObjectIds on every instance. Relaxed, so numbers stay numbers.
  */
 const serializer = {
-  stringify: (message: unknown) => EJSON.stringify(message, { relaxed: false }),
-  parse: (message: string) => EJSON.parse(message, { relaxed: false }),
+  stringify: (message: unknown) => EJSON.stringify(message, { relaxed: true }),
+  parse: (message: string) => EJSON.parse(message, { relaxed: true }),
 };
 
 /**

@@ -1,0 +1,98 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { Types } from "mongoose";
+import pino from "pino";
+import { createPubSub, openPubSub, Topic, type AppPubSub } from "../../src/infra/pubsub";
+import { ChatMessageStatus } from "../../src/modules/chat/chat.model";
+import type { ChatStreamPayload } from "../../src/modules/chat/chat.events";
+import { startTestServer } from "../helpers/server";
+import { REDIS_TEST_URL } from "./redis";
+
+const log = pino({ level: "silent" });
+
+interface Instances {
+  /** Two instances' pub/sub: what one publishes, the other's subscribers receive. */
+  a: AppPubSub;
+  b: AppPubSub;
+  close(): Promise<void>;
+}
+
+const adapters: [string, () => Promise<Instances>][] = [
+  [
+    "in memory (one instance)",
+    async () => {
+      const pubSub = createPubSub();
+      return { a: pubSub, b: pubSub, close: async () => undefined };
+    },
+  ],
+  [
+    "Redis (two instances)",
+    async () => {
+      const [a, b] = await Promise.all([openPubSub(REDIS_TEST_URL, log), openPubSub(REDIS_TEST_URL, log)]);
+      return { a: a.pubSub, b: b.pubSub, close: async () => void (await Promise.all([a.close(), b.close()])) };
+    },
+  ],
+];
+
+function event(messageId: string, seq: number): ChatStreamPayload {
+  return { messageId, seq, delta: `piece ${seq} `, done: false, status: ChatMessageStatus.STREAMING };
+}
+
+/** Redis confirms a subscription asynchronously: publish probes until one arrives. */
+async function listening(from: AppPubSub, iterator: AsyncIterator<ChatStreamPayload>, messageId: string): Promise<void> {
+  const first = iterator.next();
+  let arrived = false;
+  void first.then(() => (arrived = true));
+  while (!arrived) {
+    from.publish(Topic.ChatMessageStream, messageId, event(messageId, 0));
+    await sleep(10);
+  }
+}
+
+describe.each(adapters)("pub/sub %s", (_name, open) => {
+  let instances: Instances;
+  beforeAll(async () => {
+    instances = await open();
+  });
+  afterAll(() => instances.close());
+
+  test("delivers one id's events in order to its subscribers only, with dates and ids intact", async () => {
+    const messageId = new Types.ObjectId().toHexString();
+    const mine = instances.b.subscribe(Topic.ChatMessageStream, messageId)[Symbol.asyncIterator]();
+    const other = instances.b.subscribe(Topic.ChatMessageStream, "another")[Symbol.asyncIterator]();
+    const otherNext = other.next();
+    await listening(instances.a, mine, messageId);
+
+    const sourceId = new Types.ObjectId();
+    const citation = { index: 1, source_type: "upload", source_id: sourceId, title: "t", chunk_index: 0, quote: "q" };
+    for (let seq = 1; seq <= 50; seq++) instances.a.publish(Topic.ChatMessageStream, messageId, event(messageId, seq));
+    const sentAt = new Date("2026-01-02T03:04:05.678Z");
+    instances.a.publish(Topic.JobUpdated, messageId, { _id: sourceId, updated_at: sentAt } as never);
+    instances.a.publish(Topic.ChatMessageStream, messageId, { ...event(messageId, 51), done: true, citations: [citation as never] });
+
+    const received: ChatStreamPayload[] = [];
+    for (;;) {
+      const { value } = await mine.next();
+      if (value.seq === 0) continue;
+      received.push(value);
+      if (value.done) break;
+    }
+    expect(received.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
+    expect(received.at(-1)?.citations?.[0].source_id).toBeInstanceOf(Types.ObjectId);
+    expect(String(received.at(-1)?.citations?.[0].source_id)).toBe(String(sourceId));
+
+    const jobs = instances.b.subscribe(Topic.JobUpdated, "job")[Symbol.asyncIterator]();
+    const job = jobs.next();
+    await sleep(50);
+    instances.a.publish(Topic.JobUpdated, "job", { _id: sourceId, updated_at: sentAt } as never);
+    const { value } = (await job) as { value: { updated_at: Date } };
+    expect(value.updated_at).toBeInstanceOf(Date);
+    expect(value.updated_at.toISOString()).toBe(sentAt.toISOString());
+
+    await Promise.race([otherNext, sleep(50)]).then((result) => expect(result).toBeUndefined());
+    await Promise.all([mine.return?.(), other.return?.(), jobs.return?.()]);
+  });
+});
+
+test("a server whose REDIS_URL cannot be reached does not start", async () => {
+  await expect(startTestServer({ REDIS_URL: "redis://127.0.0.1:1" })).rejects.toThrow(/cannot connect to Redis at REDIS_URL/);
+});

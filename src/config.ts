@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import dotenv from "dotenv";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./modules/users/password";
 
 /** Every setting of the process, validated and typed; built once at start-up by `loadConfig`. */
 export interface Config {
@@ -374,8 +375,10 @@ function bootstrapAdmin(vars: Parsed): Config["auth"]["bootstrapAdmin"] {
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) {
     throw new ConfigError(`Invalid configuration: ADMIN_EMAIL must be an e-mail address (got ${shown(email)})`);
   }
-  if (password.length < 8 || password.length > 128) {
-    throw new ConfigError(`Invalid configuration: ADMIN_PASSWORD must be 8 to 128 characters (got ${password.length})`);
+  if (password.length < PASSWORD_MIN_LENGTH || password.length > PASSWORD_MAX_LENGTH) {
+    throw new ConfigError(
+      `Invalid configuration: ADMIN_PASSWORD must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters (got ${password.length})`,
+    );
   }
   return { email: email.toLowerCase(), password, name: vars.ADMIN_NAME ?? "Administrator" };
 }

@@ -1,5 +1,7 @@
 import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
+import { benchIngestion } from "./ingestion";
+import { benchVectorSearch } from "./vector-search";
 
 /** `npm run bench`: prints each benchmark's figures against its target. */
 async function main(): Promise<void> {
@@ -11,6 +13,8 @@ async function main(): Promise<void> {
     `  find by unique field at ${result.documents} docs  p50 ${result.uniqueFieldLatencyMs.p50} ms, p99 ${result.uniqueFieldLatencyMs.p99} ms`,
     `  docs examined, indexed equality  ${result.docsExaminedForIndexedEquality}   (must be 1)`,
     ...(await benchDurability()),
+    ...(await benchIngestion()),
+    ...(await benchVectorSearch()),
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

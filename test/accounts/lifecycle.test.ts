@@ -128,8 +128,9 @@ describe("refresh tokens", () => {
     const second = (await gql(RefreshTokenDocument, { refreshToken: first.refreshToken })).data!.refreshToken;
     const replay = await gql(RefreshTokenDocument, { refreshToken: first.refreshToken });
     expect(errorCode(replay)).toBe("UNAUTHENTICATED");
-    // The legitimate holder of the newest token is signed out too.
+    // The legitimate holder of the newest token is signed out too, access token included.
     expect(errorCode(await gql(RefreshTokenDocument, { refreshToken: second.refreshToken }))).toBe("UNAUTHENTICATED");
+    expect(errorCode(await gql(MeDocument, {}, { token: second.accessToken }))).toBe("UNAUTHENTICATED");
     // Other sessions of the same user are untouched.
     const other = await login(gql, first.user.email);
     expect((await gql(RefreshTokenDocument, { refreshToken: other.refreshToken })).data?.refreshToken.user.id).toBe(first.user.id);
@@ -151,13 +152,15 @@ describe("refresh tokens", () => {
 });
 
 describe("logout", () => {
-  it("logout ends that session only and says whether it was still open", async () => {
+  it("logout ends that session only, access token included, and says whether it was still open", async () => {
     const { user } = await registerUser(gql);
     const a = await login(gql, user.email);
     const b = await login(gql, user.email);
     expect((await gql(LogoutDocument, { refreshToken: a.refreshToken })).data).toEqual({ logout: true });
     expect((await gql(LogoutDocument, { refreshToken: a.refreshToken })).data).toEqual({ logout: false });
     expect(errorCode(await gql(RefreshTokenDocument, { refreshToken: a.refreshToken }))).toBe("UNAUTHENTICATED");
+    expect(errorCode(await gql(MeDocument, {}, { token: a.accessToken }))).toBe("UNAUTHENTICATED");
+    expect((await gql(MeDocument, {}, { token: b.accessToken })).data?.me.id).toBe(user.id);
     expect((await gql(RefreshTokenDocument, { refreshToken: b.refreshToken })).data?.refreshToken.user.id).toBe(user.id);
   });
 
@@ -173,6 +176,7 @@ describe("logout", () => {
     expect((await gql(LogoutAllDocument, {}, { token: a.accessToken })).data).toEqual({ logoutAll: true });
     for (const session of [a, b]) {
       expect(errorCode(await gql(RefreshTokenDocument, { refreshToken: session.refreshToken }))).toBe("UNAUTHENTICATED");
+      expect(errorCode(await gql(MeDocument, {}, { token: session.accessToken }))).toBe("UNAUTHENTICATED");
     }
   });
 });
@@ -189,6 +193,8 @@ describe("change password", () => {
 
     const changed = await gql(ChangePasswordDocument, { currentPassword: PASSWORD, newPassword: "new password 1" }, { token: current.accessToken });
     expect(changed.data).toEqual({ changePassword: true });
+    expect(errorCode(await gql(MeDocument, {}, { token: other.accessToken }))).toBe("UNAUTHENTICATED");
+    expect((await gql(MeDocument, {}, { token: current.accessToken })).data?.me.id).toBe(user.id);
     expect(errorCode(await gql(RefreshTokenDocument, { refreshToken: other.refreshToken }))).toBe("UNAUTHENTICATED");
     expect((await gql(RefreshTokenDocument, { refreshToken: current.refreshToken })).data?.refreshToken.user.id).toBe(user.id);
     expect(errorCode(await gql(LoginDocument, { input: { email: user.email, password: PASSWORD } }))).toBe("UNAUTHENTICATED");

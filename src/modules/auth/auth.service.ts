@@ -100,16 +100,20 @@ export class AuthService {
   }
 
   /**
-   * The viewer for an `Authorization` value, or null when it is missing or not a valid access
-   * token of an active user. The user is read on every request so deactivation takes effect at once.
+   * The viewer for an `Authorization` value, or null when it is missing, not a valid access
+   * token, of an inactive user or of an ended session. User and session are read on every
+   * request, so deactivation, role changes and logouts take effect at once.
    */
   async authenticate(authorization: string | undefined): Promise<Viewer | null> {
     const token = authorization && BEARER.exec(authorization)?.[1];
     if (!token) return null;
     const claims = this.deps.tokens.verifyAccess(token);
     if (!claims) return null;
-    const user = await this.deps.users.findById(claims.userId);
-    return user?.is_active ? { user, sessionId: claims.sessionId } : null;
+    const [user, live] = await Promise.all([
+      this.deps.users.findById(claims.userId),
+      this.deps.tokens.isSessionLive(claims.sessionId),
+    ]);
+    return user?.is_active && live ? { user, sessionId: claims.sessionId } : null;
   }
 
   private payload(user: User, tokens: TokenPair): AuthPayload {

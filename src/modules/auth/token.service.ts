@@ -72,6 +72,14 @@ export class TokenService {
   }
 
   /**
+   * Whether the session still has a refresh token that can be used: false once it was logged
+   * out, revoked for reuse, a password change or deactivation, so its access tokens die with it.
+   */
+  async isSessionLive(sessionId: string): Promise<boolean> {
+    return (await RefreshTokenModel.exists({ family_id: sessionId, used_at: null, revoked_at: null })) !== null;
+  }
+
+  /**
    * Marks a refresh token used, once: a token presented again (a stolen copy, or the thief's
    * after the owner's) revokes its whole family, so both parties must sign in again.
    */

@@ -4,12 +4,13 @@ import type { AdminService } from "./modules/admin/admin.service";
 import type { AuthService, Viewer } from "./modules/auth/auth.service";
 import type { ChatService } from "./modules/chat/chat.service";
 import type { CourseServices } from "./modules/courses/courses.module";
+import type { LearningServices } from "./modules/dashboard/learning.module";
 import type { HealthService } from "./modules/health/health.service";
 import type { UploadServices } from "./modules/uploads/uploads.module";
 import type { UserService } from "./modules/users/user.service";
 
 /** Long-lived services, created once per process by `createServer`. */
-export interface Services extends CourseServices, UploadServices {
+export interface Services extends CourseServices, UploadServices, LearningServices {
   /** The configured language model (Gemini or offline); every AI feature goes through it. */
   ai: AiProvider;
   health: HealthService;

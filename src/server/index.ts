@@ -14,6 +14,8 @@ import { createAccounts } from "../modules/auth/accounts";
 import { ChatCleanup } from "../modules/chat/chat.cleanup";
 import { createChat, type Chat } from "../modules/chat/chat.module";
 import { createCourses } from "../modules/courses/courses.module";
+import { createLearning, type Learning } from "../modules/dashboard/learning.module";
+import { QuizCleanup } from "../modules/quizzes/quiz-cleanup";
 import { createUploads, type Uploads } from "../modules/uploads/uploads.module";
 import { authRoutes } from "../modules/auth/auth.rest";
 import { aiHealthCheck } from "../modules/health/ai-check";
@@ -42,6 +44,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   let apollo: ApolloServer<Context> | undefined;
   let uploads: Uploads | undefined;
   let chat: Chat | undefined;
+  let learning: Learning | undefined;
   let pubSubConnection: { pubSub: AppPubSub; close(): Promise<void> } | undefined;
   const accounts = createAccounts(config, log);
   const aiUsage = new MongoUsageRecorder(log);
@@ -51,7 +54,8 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const ai = createAiProvider(config.ai, { log, recorder: aiUsage });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
     const chatCleanup = new ChatCleanup(pubSub);
-    const courses = createCourses({ ai, pubSub, log, dependents: [chatCleanup] });
+    const quizCleanup = new QuizCleanup();
+    const courses = createCourses({ ai, pubSub, log, dependents: [chatCleanup, quizCleanup] });
     uploads = createUploads({ config, ai, pubSub, log, courses: courses.services });
     chat = createChat({
       config,
@@ -63,10 +67,12 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       uploads: uploads.services.uploads,
       search: uploads.services.search,
     });
+    learning = createLearning({ config, ai, log, courses: courses.services, uploads: uploads.services, cleanup: quizCleanup });
     const services: Services = {
       ai,
       ...courses.services,
       ...uploads.services,
+      ...learning.services,
       ...chat.services,
       health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
       ...accounts.services,
@@ -75,6 +81,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     await courses.start(log);
     await uploads.start();
     await chat.start();
+    await learning.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -110,6 +117,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       (stopping ??= (async () => {
         await started.stop();
         await chat?.close();
+        await learning?.close();
         await uploads?.close();
         await courses.close();
         await accounts.close();
@@ -123,6 +131,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
     await chat?.close().catch(() => undefined);
+    await learning?.close().catch(() => undefined);
     await uploads?.close().catch(() => undefined);
     await accounts.close().catch(() => undefined);
     await pubSubConnection?.close().catch(() => undefined);

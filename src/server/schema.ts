@@ -9,6 +9,7 @@ import { AuthResolver } from "../modules/auth/auth.resolver";
 import { ChapterResolver } from "../modules/chapters/chapter.resolver";
 import { ChatResolver } from "../modules/chat/chat.resolver";
 import { CourseResolver } from "../modules/courses/course.resolver";
+import { LEARNING_RESOLVERS } from "../modules/dashboard/learning.module";
 import { GenerationResolver } from "../modules/courses/generation.resolver";
 import { HealthResolver } from "../modules/health/health.resolver";
 import { ProgressResolver } from "../modules/progress/progress.resolver";
@@ -34,6 +35,7 @@ export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
       UploadResolver,
       SearchResolver,
       ChatResolver,
+      ...LEARNING_RESOLVERS,
     ],
     authChecker,
     pubSub,

@@ -1,0 +1,15 @@
+import { Args, Authorized, Ctx, Query, Resolver } from "type-graphql";
+import type { Context } from "../../context";
+import { AdminStats, AdminStatsArgs } from "./admin-stats.types";
+
+@Resolver(() => AdminStats)
+export class AdminStatsResolver {
+  @Authorized("ADMIN")
+  @Query(() => AdminStats, {
+    name: "adminStats",
+    description: "Admins only: users by role and state, courses by source, uploads by state, quizzes, and attempts, chat messages and AI usage over a period.",
+  })
+  adminStats(@Args() { since, until }: AdminStatsArgs, @Ctx() ctx: Context): Promise<AdminStats> {
+    return ctx.services.adminStats.stats({ since, until });
+  }
+}

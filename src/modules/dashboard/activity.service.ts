@@ -1,0 +1,50 @@
+import type { Types } from "mongoose";
+import type { Chapter } from "../chapters/chapter.model";
+import type { ProgressListener } from "../progress/progress.service";
+import type { QuizAttempt } from "../quizzes/attempt.model";
+import type { AttemptListener } from "../quizzes/attempt.service";
+import type { Quiz } from "../quizzes/quiz.model";
+import { ActivityKind, ActivityModel, type Activity } from "./activity.model";
+import { streaksOf, utcDay, type Streaks } from "./streaks";
+
+/** The learning log: chapter completions and quiz attempts, as they happen. */
+export class ActivityService implements ProgressListener, AttemptListener {
+  async ready(): Promise<void> {
+    await ActivityModel.init();
+  }
+
+  async chapterCompleted(userId: Types.ObjectId, chapter: Chapter, at: Date): Promise<void> {
+    await ActivityModel.create({
+      user_id: userId,
+      kind: ActivityKind.CHAPTER_COMPLETED,
+      at,
+      day: utcDay(at),
+      title: chapter.title,
+      course_id: chapter.course_id,
+      chapter_id: chapter._id,
+    });
+  }
+
+  async attemptSubmitted(attempt: QuizAttempt, quiz: Quiz): Promise<void> {
+    await ActivityModel.create({
+      user_id: attempt.user_id,
+      kind: ActivityKind.QUIZ_ATTEMPTED,
+      at: attempt.created_at,
+      day: utcDay(attempt.created_at),
+      title: quiz.title,
+      course_id: quiz.course_id,
+      chapter_id: quiz.chapter_id,
+      quiz_id: quiz._id,
+      percent: attempt.percent,
+    });
+  }
+
+  recent(userId: Types.ObjectId, limit: number): Promise<Activity[]> {
+    return ActivityModel.find({ user_id: userId }).sort({ at: -1, _id: -1 }).limit(limit).lean<Activity[]>().exec();
+  }
+
+  async streaks(userId: Types.ObjectId, now: Date): Promise<Streaks> {
+    const days = (await ActivityModel.distinct("day", { user_id: userId }).exec()) as string[];
+    return streaksOf(days, utcDay(now));
+  }
+}

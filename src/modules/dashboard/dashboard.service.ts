@@ -1,0 +1,92 @@
+import type { ChapterService } from "../chapters/chapter.service";
+import type { Actor } from "../courses/course.access";
+import { CourseOwnerFilter } from "../courses/course.inputs";
+import type { CourseService } from "../courses/course.service";
+import type { LeaderboardService } from "../leaderboard/leaderboard.service";
+import { LeaderboardPeriod } from "../leaderboard/period";
+import { summarize, type ProgressService } from "../progress/progress.service";
+import type { AttemptService } from "../quizzes/attempt.service";
+import type { ActivityService } from "./activity.service";
+import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
+
+const MAX_COURSES = 100;
+const RECENT_ACTIVITY = 10;
+const WEAK_SPOTS = 5;
+
+/** The signed-in learner's dashboard, put together from progress, attempts, the leaderboard and the log. */
+export class DashboardService {
+  constructor(
+    private readonly deps: {
+      courses: CourseService;
+      chapters: ChapterService;
+      progress: ProgressService;
+      attempts: AttemptService;
+      leaderboard: LeaderboardService;
+      activity: ActivityService;
+    },
+  ) {}
+
+  async forUser(actor: Exclude<Actor, null>, now = new Date()): Promise<Dashboard> {
+    const [courses, board, streaks, recent, weakSpots] = await Promise.all([
+      this.courses(actor),
+      this.deps.leaderboard.board(actor._id, { period: LeaderboardPeriod.ALL_TIME }, { skip: 0, limit: 1 }),
+      this.deps.activity.streaks(actor._id, now),
+      this.deps.activity.recent(actor._id, RECENT_ACTIVITY),
+      this.weakSpots(actor),
+    ]);
+    return {
+      courses,
+      chaptersCompleted: courses.reduce((sum, course) => sum + course.completedChapters, 0),
+      quizzesTaken: board.me?.quizzesTaken ?? 0,
+      averageScore: board.me?.averagePercent ?? 0,
+      totalPoints: board.me?.points ?? 0,
+      rank: board.me?.rank ?? null,
+      currentStreak: streaks.current,
+      longestStreak: streaks.longest,
+      recentActivity: recent.map(
+        (activity): ActivityItem => ({
+          kind: activity.kind,
+          title: activity.title,
+          at: activity.at,
+          courseId: activity.course_id ?? null,
+          chapterId: activity.chapter_id ?? null,
+          quizId: activity.quiz_id ?? null,
+          percent: activity.percent ?? null,
+        }),
+      ),
+      weakSpots,
+    };
+  }
+
+  private async courses(actor: Exclude<Actor, null>): Promise<DashboardCourse[]> {
+    const { items } = await this.deps.courses.list(actor, { owner: CourseOwnerFilter.MINE }, { skip: 0, limit: MAX_COURSES });
+    const ids = items.map((course) => course._id);
+    const [progress, chapters] = await Promise.all([this.deps.progress.forUser(actor._id, ids), this.deps.chapters.byCourses(ids)]);
+    return items.map((course, i) => {
+      const summary = progress[i] && summarize(progress[i], chapters[i]);
+      return {
+        course,
+        owned: course.owner_id.equals(actor._id),
+        enrolled: summary !== null,
+        progressPercent: summary?.percent ?? null,
+        completedChapters: summary?.completedChapters ?? 0,
+        totalChapters: chapters[i].length,
+      };
+    });
+  }
+
+  /** Chapters still readable, by share of wrong answers, then by how many; chapters never missed are not weak. */
+  private async weakSpots(actor: Exclude<Actor, null>): Promise<WeakSpot[]> {
+    const misses = (await this.deps.attempts.missesByChapter(actor._id))
+      .filter((row) => row.missed > 0)
+      .map((row) => ({ ...row, missRate: row.missed / row.answered }))
+      .sort((a, b) => b.missRate - a.missRate || b.missed - a.missed);
+    const spots: WeakSpot[] = [];
+    for (const row of misses) {
+      if (spots.length >= WEAK_SPOTS) break;
+      const chapter = await this.deps.chapters.readable(actor, String(row.chapterId));
+      if (chapter) spots.push({ ...row, title: chapter.title, courseId: chapter.course_id, missRate: Math.round(row.missRate * 1000) / 1000 });
+    }
+    return spots;
+  }
+}

@@ -1,0 +1,29 @@
+import { Types } from "mongoose";
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import { raise } from "../../lib/errors";
+import { signedInActor } from "../courses/actor";
+import { userLoader } from "../courses/course.loaders";
+import { UserSummary } from "../quizzes/quiz.types";
+import { Leaderboard, LeaderboardArgs, LeaderboardEntry } from "./leaderboard.types";
+
+@Resolver(() => Leaderboard)
+export class LeaderboardResolver {
+  @Authorized()
+  @Query(() => Leaderboard, { description: "Users ranked by quiz points (best attempt per quiz) over a period, with your own place." })
+  async leaderboard(@Args() { period, courseId, skip, limit }: LeaderboardArgs, @Ctx() ctx: Context): Promise<Leaderboard> {
+    const actor = await signedInActor(ctx);
+    const course = courseId ? ((await ctx.services.courses.readable(actor, courseId)) ?? raise("NOT_FOUND", "Course not found")) : null;
+    const view = await ctx.services.leaderboard.board(actor._id, { period, courseId: course?._id }, { skip, limit });
+    return { period, courseId: course?._id ?? null, entries: view.items, total: view.total, hasMore: view.hasMore, me: view.me, computedAt: view.computedAt };
+  }
+}
+
+@Resolver(() => LeaderboardEntry)
+export class LeaderboardEntryResolver {
+  @FieldResolver(() => UserSummary, { nullable: true, description: "The user; null if the account no longer exists." })
+  async user(@Root() entry: LeaderboardEntry, @Ctx() ctx: Context): Promise<UserSummary | null> {
+    const user = await userLoader(ctx).load(new Types.ObjectId(entry.userId));
+    return user && { _id: user._id, name: user.name };
+  }
+}

@@ -1,0 +1,56 @@
+import { Types } from "mongoose";
+import { ArgsType, Field, Float, Int, ObjectType } from "type-graphql";
+import { PageArgs } from "../../lib/pagination";
+import { ObjectIdScalar } from "../../lib/scalars";
+import { LeaderboardPeriod } from "./period";
+
+@ArgsType()
+export class LeaderboardArgs extends PageArgs {
+  @Field(() => LeaderboardPeriod, { description: "Which attempts count: all time, this month or this week (UTC)." })
+  period: LeaderboardPeriod = LeaderboardPeriod.ALL_TIME;
+
+  @Field(() => ObjectIdScalar, { nullable: true, description: "Only attempts at quizzes of this course (one you may read)." })
+  courseId?: string | null;
+}
+
+@ObjectType({ description: "One user's place on a leaderboard." })
+export class LeaderboardEntry {
+  @Field(() => Int, { description: "Competition rank from 1: equal points share a rank, and the next rank skips the tied places (1, 2, 2, 4)." })
+  rank!: number;
+
+  /** Resolved to `user` through a loader. */
+  userId!: string;
+
+  @Field(() => Int, { description: "Points of the best attempt at each quiz, added up." })
+  points!: number;
+
+  @Field(() => Int, { description: "How many different quizzes the user took in the period." })
+  quizzesTaken!: number;
+
+  @Field(() => Float, { description: "Average percent of the best attempt at each quiz." })
+  averagePercent!: number;
+}
+
+@ObjectType({ description: "Users ranked by quiz points over a period, optionally within one course." })
+export class Leaderboard {
+  @Field(() => LeaderboardPeriod, { description: "The period counted." })
+  period!: LeaderboardPeriod;
+
+  @Field(() => ObjectIdScalar, { nullable: true, description: "The course counted; null for all quizzes." })
+  courseId!: Types.ObjectId | null;
+
+  @Field(() => [LeaderboardEntry], { description: "This page of the ranking, best first." })
+  entries!: LeaderboardEntry[];
+
+  @Field(() => Int, { description: "How many users are ranked." })
+  total!: number;
+
+  @Field({ description: "Whether ranked users remain after this page." })
+  hasMore!: boolean;
+
+  @Field(() => LeaderboardEntry, { nullable: true, description: "Your own place, even when outside this page; null if you have no attempt counted." })
+  me!: LeaderboardEntry | null;
+
+  @Field({ description: "When the ranking was computed; it is cached for a few seconds, and a new attempt refreshes it." })
+  computedAt!: Date;
+}

@@ -1,0 +1,77 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { Context } from "../../context";
+import type { Page } from "../../lib/pagination";
+import { ObjectIdScalar } from "../../lib/scalars";
+import { actorOf, signedInActor } from "../courses/actor";
+import { GradedAnswer, QuizAttempt } from "./attempt.model";
+import { AnswerInput, MyQuizAttemptsArgs } from "./quiz.inputs";
+import { quizLoader } from "./quiz.loaders";
+import { QuestionCitation, Quiz, type Question } from "./quiz.model";
+import { QuizAttemptPage } from "./quiz.types";
+
+/** A graded answer with its question, if the quiz still has it: only its own attempter reads it. */
+type AnswerWithQuestion = GradedAnswer & { question?: Question };
+
+@Resolver(() => QuizAttempt)
+export class AttemptResolver {
+  @Authorized()
+  @Mutation(() => QuizAttempt, {
+    description:
+      "Submits your answers to a quiz you may read; graded on the server. Questions left out count as wrong. Each submission is kept; the leaderboard counts your best one per quiz.",
+  })
+  async submitQuizAttempt(
+    @Arg("quizId", () => ObjectIdScalar, { description: "The quiz taken." }) quizId: string,
+    @Arg("answers", () => [AnswerInput], { description: "At most one answer per question." }) answers: AnswerInput[],
+    @Ctx() ctx: Context,
+  ): Promise<QuizAttempt> {
+    return ctx.services.attempts.submit(await signedInActor(ctx), quizId, answers);
+  }
+
+  @Authorized()
+  @Query(() => QuizAttemptPage, { description: "Your attempts, newest first." })
+  async myQuizAttempts(@Args() { quizId, skip, limit }: MyQuizAttemptsArgs, @Ctx() ctx: Context): Promise<Page<QuizAttempt>> {
+    return ctx.services.attempts.mine(await signedInActor(ctx), quizId, { skip, limit });
+  }
+
+  @FieldResolver(() => Quiz, { nullable: true, description: "The quiz taken; null if it was deleted or you may no longer read it." })
+  async quiz(@Root() attempt: QuizAttempt, @Ctx() ctx: Context): Promise<Quiz | null> {
+    const quiz = await quizLoader(ctx).load(attempt.quiz_id);
+    return quiz && (await ctx.services.quizzes.access.canRead(await actorOf(ctx), quiz)) ? quiz : null;
+  }
+
+  @FieldResolver(() => [GradedAnswer], { description: "One graded answer per question, in quiz order, with explanations revealed." })
+  async answers(@Root() attempt: QuizAttempt, @Ctx() ctx: Context): Promise<AnswerWithQuestion[]> {
+    const quiz = await quizLoader(ctx).load(attempt.quiz_id);
+    const questions = new Map((quiz?.questions ?? []).map((question) => [String(question._id), question]));
+    return attempt.answers.map((answer) => ({ ...answer, question: questions.get(String(answer.question_id)) }));
+  }
+}
+
+/** After submitting, the attempter learns why: the key, the explanation and the cited passage. */
+@Resolver(() => GradedAnswer)
+export class GradedAnswerResolver {
+  @FieldResolver(() => String, { nullable: true, description: "The question's text; null if the question was since removed from the quiz." })
+  prompt(@Root() answer: AnswerWithQuestion): string | null {
+    return answer.question?.prompt ?? null;
+  }
+
+  @FieldResolver(() => [Int], { nullable: true, description: "The correct options; null for short answers or a removed question." })
+  correctOptions(@Root() answer: AnswerWithQuestion): number[] | null {
+    return answer.question?.correct_options.length ? answer.question.correct_options : null;
+  }
+
+  @FieldResolver(() => [String], { nullable: true, description: "The accepted answers of a short-answer question; null otherwise." })
+  acceptedAnswers(@Root() answer: AnswerWithQuestion): string[] | null {
+    return answer.question?.accepted_answers.length ? answer.question.accepted_answers : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: "Why the answer is right; null if none was written or the question was removed." })
+  explanation(@Root() answer: AnswerWithQuestion): string | null {
+    return answer.question?.explanation || null;
+  }
+
+  @FieldResolver(() => QuestionCitation, { nullable: true, description: "The passage the question comes from; null for hand-made questions." })
+  citation(@Root() answer: AnswerWithQuestion): QuestionCitation | null {
+    return answer.question?.citation ?? null;
+  }
+}

@@ -1,0 +1,160 @@
+import { Types } from "mongoose";
+import type { AiProvider } from "../../infra/ai/provider";
+import { shortAnswerGradePrompt } from "../../infra/ai/prompts";
+import { raise, type FieldError } from "../../lib/errors";
+import type { Page } from "../../lib/pagination";
+import { asObjectId, type Actor } from "../courses/course.access";
+import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt.model";
+import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
+import { itemStatistics, type AttemptForStats, type ItemStats } from "./item-stats";
+import type { AnswerInput } from "./quiz.inputs";
+import { QuestionType, type Question, type Quiz } from "./quiz.model";
+import type { QuizService } from "./quiz.service";
+
+/** Told of every stored attempt: the leaderboard drops its cache, the dashboard logs the day. */
+export interface AttemptListener {
+  attemptSubmitted(attempt: QuizAttempt, quiz: Quiz): Promise<void>;
+}
+
+export interface QuizStatsRow {
+  attempts: number;
+  averagePercent: number;
+}
+
+export interface ChapterMisses {
+  chapterId: Types.ObjectId;
+  answered: number;
+  missed: number;
+}
+
+/** Attempts (`quiz_history`): grading, history and statistics. */
+export class AttemptService {
+  private readonly listeners: AttemptListener[] = [];
+
+  constructor(private readonly deps: { ai: AiProvider; quizzes: QuizService }) {}
+
+  listen(listener: AttemptListener): void {
+    this.listeners.push(listener);
+  }
+
+  async ready(): Promise<void> {
+    await QuizAttemptModel.init();
+  }
+
+  /** Grades every question (unanswered ones are wrong), stores the attempt and tells the listeners. */
+  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[]): Promise<QuizAttempt> {
+    const quiz = await this.deps.quizzes.readableOrFail(actor, quizId);
+    const byQuestion = answersByQuestion(quiz, answers);
+    const graded: GradedAnswer[] = [];
+    for (const question of quiz.questions) {
+      const answer = byQuestion.get(String(question._id));
+      graded.push({
+        question_id: question._id,
+        selected_options: [...new Set(answer?.selectedOptions ?? [])].sort((a, b) => a - b),
+        text: answer?.text ?? undefined,
+        correct: await this.grade(question, answer, actor),
+      });
+    }
+    const created = await QuizAttemptModel.create({
+      user_id: actor._id,
+      quiz_id: quiz._id,
+      course_id: quiz.course_id,
+      chapter_id: quiz.chapter_id,
+      answers: graded,
+      question_count: quiz.questions.length,
+      ...scoreOf(graded.map((answer) => answer.correct)),
+    });
+    const attempt = created.toObject<QuizAttempt>();
+    for (const listener of this.listeners) await listener.attemptSubmitted(attempt, quiz);
+    return attempt;
+  }
+
+  /** Your attempts, newest first. */
+  async mine(actor: Exclude<Actor, null>, quizId: string | null | undefined, page: { skip: number; limit: number }): Promise<Page<QuizAttempt>> {
+    const query: Record<string, unknown> = { user_id: actor._id };
+    if (quizId) query.quiz_id = asObjectId(quizId) ?? new Types.ObjectId();
+    const [items, total] = await Promise.all([
+      QuizAttemptModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<QuizAttempt[]>().exec(),
+      QuizAttemptModel.countDocuments(query).exec(),
+    ]);
+    return { items, total, hasMore: page.skip + items.length < total };
+  }
+
+  /** For loaders: attempts and average percent per quiz, in key order. */
+  async statsOf(quizIds: readonly Types.ObjectId[]): Promise<QuizStatsRow[]> {
+    const rows = await QuizAttemptModel.aggregate<{ _id: Types.ObjectId; attempts: number; averagePercent: number }>([
+      { $match: { quiz_id: { $in: quizIds } } },
+      { $group: { _id: "$quiz_id", attempts: { $sum: 1 }, averagePercent: { $avg: "$percent" } } },
+    ]).exec();
+    const byQuiz = new Map(rows.map((row) => [String(row._id), row]));
+    return quizIds.map((id) => {
+      const row = byQuiz.get(String(id));
+      return { attempts: row?.attempts ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
+    });
+  }
+
+  async itemStats(quiz: Quiz): Promise<ItemStats[]> {
+    const attempts = await QuizAttemptModel.find({ quiz_id: quiz._id }, { percent: 1, answers: 1 }).lean<AttemptForStats[]>().exec();
+    return itemStatistics(quiz.questions, attempts);
+  }
+
+  /** Per chapter, how many of the user's answers to its quizzes' questions were wrong. */
+  async missesByChapter(userId: Types.ObjectId): Promise<ChapterMisses[]> {
+    return QuizAttemptModel.aggregate<ChapterMisses>([
+      { $match: { user_id: userId, chapter_id: { $exists: true } } },
+      { $unwind: "$answers" },
+      {
+        $group: {
+          _id: "$chapter_id",
+          answered: { $sum: 1 },
+          missed: { $sum: { $cond: ["$answers.correct", 0, 1] } },
+        },
+      },
+      { $project: { _id: 0, chapterId: "$_id", answered: 1, missed: 1 } },
+    ]).exec();
+  }
+
+  /**
+   * Short answers that do not match an accepted answer are graded by the model with the accepted
+   * answers as the rubric; the offline provider cannot judge meaning, so there matching decides,
+   * and so it does when the model is unavailable.
+   */
+  private async grade(question: Question, answer: AnswerInput | undefined, actor: Exclude<Actor, null>): Promise<boolean> {
+    if (gradeAnswer(question, answer)) return true;
+    const text = answer?.text?.trim();
+    if (question.type !== QuestionType.SHORT_ANSWER || !text || this.deps.ai.name === "offline") return false;
+    if (matchesAcceptedAnswer(question.accepted_answers, text)) return true;
+    try {
+      const graded = await this.deps.ai.generateJson(
+        shortAnswerGradePrompt({ question: question.prompt, acceptedAnswers: question.accepted_answers, answer: text }),
+        { userId: String(actor._id) },
+      );
+      return graded.value.correct;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Answers keyed by question; unknown questions, repeats and options out of range are the client's mistake. */
+function answersByQuestion(quiz: Quiz, answers: AnswerInput[]): Map<string, AnswerInput> {
+  const questions = new Map(quiz.questions.map((question) => [String(question._id), question]));
+  const byQuestion = new Map<string, AnswerInput>();
+  const fields: FieldError[] = [];
+  answers.forEach((answer, i) => {
+    const key = String(answer.questionId);
+    const question = questions.get(key);
+    if (!question) fields.push({ field: `answers.${i}.questionId`, message: "not a question of this quiz" });
+    else if (byQuestion.has(key)) fields.push({ field: `answers.${i}.questionId`, message: "answered twice" });
+    else if ((answer.selectedOptions ?? []).some((option) => option < 0 || option >= question.options.length)) {
+      fields.push({ field: `answers.${i}.selectedOptions`, message: "no such option" });
+    }
+    byQuestion.set(key, answer);
+  });
+  if (fields.length > 0) raise("BAD_USER_INPUT", "Some answers do not fit the quiz", { fields });
+  return byQuestion;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,175 @@
+import type { QueryFilter, Types } from "mongoose";
+import type { AiProvider, CallOptions } from "../../infra/ai/provider";
+import { raise, type FieldError } from "../../lib/errors";
+import type { Page } from "../../lib/pagination";
+import { asObjectId, isAdmin, type Actor } from "../courses/course.access";
+import { questionProblems, repeatedQuestions, type CandidateQuestion } from "./question-checks";
+import { QuizAccess, quizNotFound, type CourseLookup } from "./quiz-access";
+import type { QuizCleanup } from "./quiz-cleanup";
+import { writeCheckedQuestions } from "./quiz-generator";
+import { excerptOf, spreadPassages } from "./quiz-material";
+import type { QuizSources } from "./quiz-sources";
+import { QuizDifficulty, type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type QuizzesArgs, type UpdateQuizInput } from "./quiz.inputs";
+import { QuizModel, type QuestionCitation, type Quiz } from "./quiz.model";
+
+/** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
+export class QuizService {
+  readonly access: QuizAccess;
+
+  constructor(private readonly deps: { ai: AiProvider; courses: CourseLookup; sources: QuizSources; cleanup: QuizCleanup }) {
+    this.access = new QuizAccess(deps.courses);
+  }
+
+  async ready(): Promise<void> {
+    await QuizModel.init();
+  }
+
+  /** Writes a quiz from the source's passages; every question passed the checks (see `writeCheckedQuestions`). */
+  async generate(actor: Exclude<Actor, null>, input: GenerateQuizInput, options: CallOptions = {}): Promise<Quiz> {
+    const source = await this.deps.sources.material(actor, input);
+    const passages = spreadPassages(source.passages);
+    if (passages.length === 0) raise("BAD_USER_INPUT", "The source has no text to write questions from");
+    const written = await writeCheckedQuestions(
+      this.deps.ai,
+      passages,
+      { numQuestions: input.numQuestions, difficulty: input.difficulty ?? QuizDifficulty.MEDIUM, types: input.types ?? undefined },
+      { ...options, userId: String(actor._id) },
+    );
+    const created = await QuizModel.create({
+      title: input.title?.trim() || `Quiz: ${source.title}`,
+      owner_id: actor._id,
+      source_type: source.type,
+      source_id: source.id,
+      course_id: source.courseId,
+      chapter_id: source.chapterId,
+      questions: written.questions.map((question) => {
+        const passage = passages[question.passage - 1];
+        const citation: QuestionCitation = {
+          source_type: passage.sourceType,
+          source_id: passage.sourceId,
+          source_title: passage.sourceTitle,
+          passage_index: passage.index,
+          excerpt: excerptOf(passage.text),
+          page_start: passage.pageStart,
+          page_end: passage.pageEnd,
+        };
+        return { ...storedQuestion(question), citation };
+      }),
+      generation: {
+        requested: input.numQuestions,
+        regenerated: written.regenerated,
+        rejected: written.rejected,
+        provider: this.deps.ai.name,
+      },
+    });
+    return this.byIdOrFail(created._id);
+  }
+
+  async create(actor: Exclude<Actor, null>, input: CreateQuizInput): Promise<Quiz> {
+    const questions = checkedInput(input.questions, "input.questions");
+    const source = await this.deps.sources.material(actor, input);
+    const created = await QuizModel.create({
+      title: input.title.trim(),
+      owner_id: actor._id,
+      source_type: source.type,
+      source_id: source.id,
+      course_id: source.courseId,
+      chapter_id: source.chapterId,
+      questions: questions.map(storedQuestion),
+    });
+    return this.byIdOrFail(created._id);
+  }
+
+  async update(actor: Actor, id: string, input: UpdateQuizInput): Promise<Quiz> {
+    const quiz = await this.authoredOrFail(actor, id);
+    const set: Record<string, unknown> = {};
+    if (input.title) set.title = input.title.trim();
+    if (input.questions) set.questions = checkedInput(input.questions, "input.questions").map(storedQuestion);
+    if (Object.keys(set).length > 0) await QuizModel.updateOne({ _id: quiz._id }, { $set: set }).exec();
+    return this.byIdOrFail(quiz._id);
+  }
+
+  /** Deletes the quiz and every attempt at it. */
+  async delete(actor: Actor, id: string): Promise<boolean> {
+    const quiz = await this.authoredOrFail(actor, id);
+    return this.deps.cleanup.deleteQuiz(quiz._id);
+  }
+
+  async readable(actor: Actor, id: string | Types.ObjectId): Promise<Quiz | null> {
+    const quizId = asObjectId(id);
+    if (!quizId) return null;
+    const quiz = await QuizModel.findById(quizId).lean<Quiz>().exec();
+    return quiz && (await this.access.canRead(actor, quiz)) ? quiz : null;
+  }
+
+  async readableOrFail(actor: Actor, id: string | Types.ObjectId): Promise<Quiz> {
+    return (await this.readable(actor, id)) ?? quizNotFound();
+  }
+
+  /**
+   * Quizzes newest first: a course's quizzes for whoever may read the course, else your own
+   * (everyone's for an admin who does not ask for `mine`).
+   */
+  async list(actor: Exclude<Actor, null>, args: QuizzesArgs): Promise<Page<Quiz>> {
+    const and: QueryFilter<Quiz>[] = [];
+    if (args.courseId) {
+      const course = (await this.deps.courses.readable(actor, args.courseId)) ?? raise("NOT_FOUND", "Course not found");
+      and.push({ course_id: course._id });
+    }
+    if (args.mine || (!args.courseId && !isAdmin(actor))) and.push({ owner_id: actor._id });
+    const query = and.length > 0 ? { $and: and } : {};
+    const [items, total] = await Promise.all([
+      QuizModel.find(query).sort({ created_at: -1, _id: -1 }).skip(args.skip).limit(args.limit).lean<Quiz[]>().exec(),
+      QuizModel.countDocuments(query).exec(),
+    ]);
+    return { items, total, hasMore: args.skip + items.length < total };
+  }
+
+  /** For loaders: quizzes in key order, null for missing ones (callers check access). */
+  async byIds(ids: readonly Types.ObjectId[]): Promise<(Quiz | null)[]> {
+    const found = await QuizModel.find({ _id: { $in: ids } }).lean<Quiz[]>().exec();
+    const byId = new Map(found.map((quiz) => [String(quiz._id), quiz]));
+    return ids.map((id) => byId.get(String(id)) ?? null);
+  }
+
+  private async authoredOrFail(actor: Actor, id: string): Promise<Quiz> {
+    const quiz = await this.readableOrFail(actor, id);
+    if (!(await this.access.canAuthor(actor, quiz))) raise("FORBIDDEN", "Only the quiz's owner, its course's owner or an admin may change it");
+    return quiz;
+  }
+
+  private async byIdOrFail(id: Types.ObjectId): Promise<Quiz> {
+    return (await QuizModel.findById(id).lean<Quiz>().exec()) ?? quizNotFound();
+  }
+}
+
+/** Hand-written questions pass the same checks as generated ones, except citing a passage. */
+function checkedInput(questions: QuestionInput[], path: string): CandidateQuestion[] {
+  const candidates: CandidateQuestion[] = questions.map((question) => ({
+    type: question.type,
+    prompt: question.prompt.trim(),
+    options: (question.options ?? []).map((option) => option.trim()),
+    correct: question.correctOptions ?? [],
+    acceptedAnswers: (question.acceptedAnswers ?? []).map((answer) => answer.trim()).filter(Boolean),
+    explanation: question.explanation?.trim() ?? "",
+  }));
+  const fields: FieldError[] = candidates.flatMap((question, i) =>
+    questionProblems(question, { requireExplanation: false }).map((message) => ({ field: `${path}.${i}`, message })),
+  );
+  for (const i of repeatedQuestions(candidates.map((question) => question.prompt))) {
+    fields.push({ field: `${path}.${i}.prompt`, message: "repeats another question" });
+  }
+  if (fields.length > 0) raise("BAD_USER_INPUT", "Some questions cannot be stored", { fields });
+  return candidates;
+}
+
+function storedQuestion(question: CandidateQuestion) {
+  return {
+    type: question.type,
+    prompt: question.prompt,
+    options: question.options,
+    correct_options: question.correct,
+    accepted_answers: question.acceptedAnswers,
+    explanation: question.explanation,
+  };
+}

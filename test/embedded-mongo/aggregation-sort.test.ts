@@ -43,6 +43,18 @@ describe("sort order across BSON types", () => {
   });
 });
 
+describe("sort with limit", () => {
+  it("returns the same documents, ties in natural order, as a full sort", async () => {
+    const coll = agg().collection("ranked");
+    await coll.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, score: (i * 7919) % 97 })) as never);
+    const full = await coll.find().sort({ score: -1 }).toArray();
+    const top = await coll.find().sort({ score: -1 }).skip(5).limit(20).toArray();
+    expect(top).toEqual(full.slice(5, 25));
+    const tied = full.filter((doc) => doc.score === full[0].score).map((doc) => doc._id);
+    expect(tied).toEqual([...tied].sort((a, b) => a - b));
+  });
+});
+
 describe("aggregation stages", () => {
   beforeAll(async () => {
     await agg().collection("sales").insertMany([

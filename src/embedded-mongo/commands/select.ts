@@ -55,9 +55,38 @@ export function selectDocuments(coll: Collection | undefined, filter: Document, 
     if (out.length >= stopAt) break;
   }
   coll.lastDocsExamined = examined;
-  if (hasSort) out = simple ? out.sort(cachedSort(sort)) : sortWithCollation(out, sort, collation as Document);
+  if (hasSort) out = simple ? sortSimple(out, cachedSort(sort), limit > 0 ? skip + limit : 0) : sortWithCollation(out, sort, collation as Document);
   if (skip === 0 && (limit <= 0 || limit >= out.length)) return out;
   return out.slice(skip, limit > 0 ? skip + limit : undefined);
+}
+
+/** Above this many kept documents a full sort is as cheap as keeping the best ones. */
+const TOP_K_LIMIT = 1000;
+
+function sortSimple(docs: Document[], compare: (a: Document, b: Document) => number, keep: number): Document[] {
+  return keep > 0 && keep <= TOP_K_LIMIT && docs.length > 2 * keep ? topK(docs, keep, compare) : docs.sort(compare);
+}
+
+/**
+ * The first `k` documents in sort order without sorting them all (a leaderboard's top 10 of
+ * 100k): each document is compared with the current k-th and, if better, inserted after its
+ * equals, so ties keep natural order as a stable sort would.
+ */
+function topK(docs: Document[], k: number, compare: (a: Document, b: Document) => number): Document[] {
+  const best: Document[] = [];
+  for (const doc of docs) {
+    if (best.length === k && compare(doc, best[k - 1]) >= 0) continue;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (compare(doc, best[middle]) < 0) high = middle;
+      else low = middle + 1;
+    }
+    best.splice(low, 0, doc);
+    if (best.length > k) best.pop();
+  }
+  return best;
 }
 
 function sortWithCollation(docs: Document[], sort: Document, collation: Document): Document[] {

@@ -54,7 +54,13 @@ export interface Config {
     retryMaxDelayMs: number;
     offlineStreamDelayMs: number;
   };
-  uploads: { maxFileSize: number; uploadDir: string; allowedExtensions: string[] };
+  uploads: {
+    maxFileSize: number;
+    uploadDir: string;
+    allowedExtensions: string[];
+    /** Where uploaded bytes live: GridFS (shared by every instance) or files in `uploadDir` (one instance). */
+    store: "gridfs" | "disk";
+  };
   smtp?: { host: string; port: number; user?: string; password?: string; from?: string };
   /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
@@ -217,6 +223,7 @@ const schema = z.object({
   MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
+  FILE_STORE: oneOf(["gridfs", "disk"], "gridfs"),
   SMTP_HOST: text(),
   SMTP_PORT: integer(1, 65535, 587),
   SMTP_USER: text(),
@@ -302,6 +309,7 @@ export function loadConfig(env: Environment = process.env): Config {
       allowedExtensions: (vars.ALLOWED_EXTENSIONS ?? ["pdf", "docx", "txt"]).map((ext) =>
         ext.replace(/^\./, "").toLowerCase(),
       ),
+      store: vars.FILE_STORE,
     },
     smtp: vars.SMTP_HOST
       ? {

@@ -3,7 +3,7 @@ import mongoose from "mongoose";
 import type { Config } from "../../config";
 import type { AiProvider } from "../../infra/ai/provider";
 import type { AppPubSub } from "../../infra/pubsub";
-import { GridFsFileStore } from "../../infra/storage";
+import { DiskFileStore, GridFsFileStore, type FileStore } from "../../infra/storage";
 import type { Logger } from "../../lib/logger";
 import type { AuthService } from "../auth/auth.service";
 import type { CourseServices } from "../courses/courses.module";
@@ -43,7 +43,8 @@ export function createUploads(deps: {
   log: Logger;
   courses: CourseServices;
 }): Uploads {
-  const files = new GridFsFileStore(() => mongoose.connection.db!);
+  const files: FileStore =
+    deps.config.uploads.store === "disk" ? new DiskFileStore(deps.config.uploads.uploadDir) : new GridFsFileStore(() => mongoose.connection.db!);
   const passages = new PassageStore(deps.ai);
   const index = new VectorIndex({ dimensions: deps.ai.dimensions, log: deps.log });
   const ingestion = new IngestionService({ files, passages, pubSub: deps.pubSub, log: deps.log });

@@ -1,7 +1,8 @@
-import { ReprocessUploadDocument, UploadFileDocument } from "../generated/graphql";
+import { ReprocessUploadDocument, UploadFileDocument, UploadProgressDocument } from "../generated/graphql";
 import { startCourseWorld, ok, errorCode, type CourseWorld, type Session } from "../courses/support";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
 import { uploadRequest } from "../helpers/upload";
+import { subscribe, wsClient } from "../helpers/ws";
 import { makeDocx, makePdf, makeZipBomb } from "./fixtures";
 import { countRows, sendFile, settled, storedFiles, uploaded } from "./support";
 
@@ -73,6 +74,7 @@ test("two files in one request are refused", async () => {
     { token: alice.accessToken },
   );
   expect(response.status).toBe(413);
+  expect(errorCode(response)).toBe("PAYLOAD_TOO_LARGE");
 });
 
 test("uploading needs a signed-in user", async () => {
@@ -84,6 +86,14 @@ test("a corrupt PDF, a corrupt DOCX and an image-only PDF end FAILED with a reas
   const docx = await makeDocx();
   const corruptDocx = await uploaded(world, alice.accessToken, "corrupt.docx", Buffer.concat([docx.subarray(0, 400), Buffer.alloc(400), docx.subarray(800)]));
   const imageOnly = await uploaded(world, alice.accessToken, "scan.pdf", await makePdf(["", ""], { imageOnly: true }));
+  const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${alice.accessToken}` });
+  try {
+    const events = [];
+    for await (const result of subscribe(client, UploadProgressDocument, { uploadId: corruptPdf.id })) events.push(result.data!.uploadProgress);
+    expect(events.at(-1)).toMatchObject({ status: "FAILED", error: expect.stringMatching(/PDF is corrupt/) });
+  } finally {
+    await client.dispose();
+  }
   expect(await settled(world, alice.accessToken, corruptPdf.id)).toMatchObject({ status: "FAILED", error: expect.stringMatching(/PDF is corrupt/) });
   expect(await settled(world, alice.accessToken, corruptDocx.id)).toMatchObject({ status: "FAILED", error: expect.stringMatching(/extraction failed/i) });
   expect(await settled(world, alice.accessToken, imageOnly.id)).toMatchObject({ status: "FAILED", error: expect.stringMatching(/No text found/) });

@@ -17,7 +17,7 @@ export interface MaterialPassage {
 }
 
 /** Passages long enough to hold a fact with its context, short enough to cite precisely. */
-const PASSAGE_TARGET_CHARS = 700;
+const PASSAGE_TARGET_CHARS = 400;
 /** Bounds the prompt for large courses and documents; passages are picked evenly across the source. */
 export const MAX_PROMPT_PASSAGES = 30;
 const EXCERPT_CHARS = 300;

@@ -79,8 +79,27 @@ export interface Config {
   log: { level: LevelWithSilent; file?: string };
   /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
   allowedOrigins: string[];
+  /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. */
   rateLimit: { requests: number; windowSeconds: number };
-  graphql: { introspection: boolean };
+  graphql: {
+    introspection: boolean;
+    /** Per operation, over HTTP and websockets alike (src/server/security/query-limits.ts). */
+    maxDepth: number;
+    maxAliases: number;
+    maxDirectives: number;
+    maxTokens: number;
+    maxCost: number;
+  };
+  websockets: {
+    /** Milliseconds a socket may stay open without sending `connection_init`. */
+    connectionInitTimeoutMs: number;
+    /** Open sockets per signed-in user, or per IP for anonymous ones. */
+    maxConnectionsPerUser: number;
+    maxSubscriptionsPerConnection: number;
+    maxMessageBytes: number;
+  };
+  /** Unset: no /metrics endpoint; set: /metrics answers `Authorization: Bearer <token>` only. */
+  metricsToken?: string;
   /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client IP. */
   trustProxy: boolean | number | string;
 }
@@ -239,9 +258,20 @@ const schema = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", PYTHON_LOG_LEVELS),
   LOG_FILE: text(),
   ALLOWED_ORIGINS: list(),
-  RATE_LIMIT_REQUESTS: integer(1, 1_000_000, 100),
+  // Optional: the default depends on NODE_ENV (see loadConfig).
+  RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
   GRAPHQL_INTROSPECTION: boolean(),
+  GRAPHQL_MAX_DEPTH: integer(1, 1_000, 12),
+  GRAPHQL_MAX_ALIASES: integer(0, 10_000, 30),
+  GRAPHQL_MAX_DIRECTIVES: integer(0, 10_000, 30),
+  GRAPHQL_MAX_TOKENS: integer(100, 1_000_000, 5_000),
+  GRAPHQL_MAX_COST: integer(1, 100_000_000, 5_000),
+  WS_CONNECTION_INIT_TIMEOUT_MS: integer(100, 600_000, 3_000),
+  WS_MAX_CONNECTIONS_PER_USER: integer(1, 100_000, 10),
+  WS_MAX_SUBSCRIPTIONS: integer(1, 100_000, 20),
+  WS_MAX_MESSAGE_BYTES: integer(1_024, 100 * 1024 * 1024, 1024 * 1024),
+  METRICS_TOKEN: text(),
   TRUST_PROXY: text().transform((raw): boolean | number | string => {
     if (raw === undefined || /^(false|0|no|off)$/i.test(raw)) return false;
     if (/^(true|yes|on)$/i.test(raw)) return true;
@@ -331,8 +361,26 @@ export function loadConfig(env: Environment = process.env): Config {
     },
     log: { level: vars.LOG_LEVEL, file: vars.LOG_FILE && resolve(vars.LOG_FILE) },
     allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
-    rateLimit: { requests: vars.RATE_LIMIT_REQUESTS, windowSeconds: vars.RATE_LIMIT_WINDOW },
-    graphql: { introspection: vars.GRAPHQL_INTROSPECTION ?? !isProduction },
+    rateLimit: {
+      // The test-suite sends hundreds of requests from one address; its rate-limit tests set a limit.
+      requests: vars.RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 100),
+      windowSeconds: vars.RATE_LIMIT_WINDOW,
+    },
+    graphql: {
+      introspection: vars.GRAPHQL_INTROSPECTION ?? !isProduction,
+      maxDepth: vars.GRAPHQL_MAX_DEPTH,
+      maxAliases: vars.GRAPHQL_MAX_ALIASES,
+      maxDirectives: vars.GRAPHQL_MAX_DIRECTIVES,
+      maxTokens: vars.GRAPHQL_MAX_TOKENS,
+      maxCost: vars.GRAPHQL_MAX_COST,
+    },
+    websockets: {
+      connectionInitTimeoutMs: vars.WS_CONNECTION_INIT_TIMEOUT_MS,
+      maxConnectionsPerUser: vars.WS_MAX_CONNECTIONS_PER_USER,
+      maxSubscriptionsPerConnection: vars.WS_MAX_SUBSCRIPTIONS,
+      maxMessageBytes: vars.WS_MAX_MESSAGE_BYTES,
+    },
+    metricsToken: vars.METRICS_TOKEN,
     trustProxy: vars.TRUST_PROXY,
   };
 }

@@ -1,0 +1,100 @@
+import type { ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerErrorCode } from "@apollo/server/errors";
+import { ApolloArmor } from "@escape.tech/graphql-armor";
+import {
+  GraphQLError,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from "graphql";
+import { assertAffordable } from "./query-cost";
+
+/** The shape and size a single operation may have; the same over HTTP and websockets. */
+export interface QueryLimits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  /** Lexical tokens of the document; checked while parsing, so a huge document costs little. */
+  maxTokens: number;
+  /** See query-cost.ts: lists weigh what they select times their `limit`. */
+  maxCost: number;
+  /** Production: no "Did you mean ...?" hints that would reveal field names. */
+  hideSuggestions: boolean;
+}
+
+/** graphql-armor's depth, alias and directive rules; armor's own cost rule ignores `limit`, query-cost.ts replaces it. */
+export function queryRules(limits: QueryLimits): ValidationRule[] {
+  return new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    maxTokens: { enabled: false },
+    costLimit: { enabled: false },
+    blockFieldSuggestion: { enabled: false },
+  }).protect().validationRules;
+}
+
+/** Prices each operation over HTTP once Apollo has parsed and validated it and knows its variables. */
+export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request }) {
+          assertAffordable({ schema, document, variables: request.variables, operationName: request.operationName }, maxCost);
+        },
+      };
+    },
+  };
+}
+
+export interface CheckedOperation {
+  document: DocumentNode;
+}
+
+/**
+ * The HTTP path's checks for one websocket operation: parse within the token limit, validate
+ * with the spec's rules and ours, price with its variables. Returns the parsed document, or the
+ * errors to send back instead of running it.
+ */
+export function checkOperation(
+  schema: GraphQLSchema,
+  limits: QueryLimits,
+  rules: readonly ValidationRule[],
+  payload: { query: string; variables?: Record<string, unknown> | null; operationName?: string | null },
+): CheckedOperation | readonly GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query, { maxTokens: limits.maxTokens });
+  } catch (error) {
+    if (error instanceof GraphQLError) return [withCode(error, ApolloServerErrorCode.GRAPHQL_PARSE_FAILED, error.message)];
+    throw error;
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...rules]);
+  if (errors.length > 0) {
+    return errors.map((error) =>
+      withCode(
+        error,
+        ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+        limits.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message,
+      ),
+    );
+  }
+  try {
+    assertAffordable({ schema, document, variables: payload.variables ?? undefined, operationName: payload.operationName }, limits.maxCost);
+  } catch (error) {
+    if (error instanceof GraphQLError) return [error];
+    throw error;
+  }
+  return { document };
+}
+
+// The same pattern Apollo's hideSchemaDetailsFromClientErrors removes on the HTTP path.
+const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/** The codes Apollo gives the same failures over HTTP. */
+function withCode(error: GraphQLError, code: string, message: string): GraphQLError {
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+}

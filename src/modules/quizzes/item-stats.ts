@@ -10,11 +10,12 @@ export enum ItemFlag {
 
 export interface AttemptForStats {
   percent: number;
-  answers: { question_id: Types.ObjectId; selected_options: number[]; correct: boolean }[];
+  answers: { question_id: Types.ObjectId; selected_options: number[]; text?: string; correct: boolean }[];
 }
 
 export interface ItemStats {
   questionId: Types.ObjectId;
+  /** Attempts that chose an option or wrote an answer. */
   answered: number;
   /** Share of attempts answering correctly, 0 to 1. */
   correctShare: number;
@@ -47,7 +48,7 @@ export function itemStatistics(questions: Question[], attempts: AttemptForStats[
       if (correctShare < ALMOST_EVERYONE_MISSES_BELOW) flags.push(ItemFlag.ALMOST_EVERYONE_MISSES);
       if (shareCorrect(answersTo(best)) < shareCorrect(answersTo(weakest))) flags.push(ItemFlag.BEST_SCORERS_MISS_MORE);
     }
-    return { questionId: question._id, answered: all.filter(Boolean).length, correctShare, optionCounts, flags };
+    return { questionId: question._id, answered: all.filter((answer) => answer && (answer.selected_options.length > 0 || answer.text)).length, correctShare, optionCounts, flags };
   });
 }
 

@@ -44,7 +44,7 @@ export class QuestionStats {
   @Field({ description: "The question." })
   questionId!: Types.ObjectId;
 
-  @Field(() => Int, { description: "How many attempts answered it." })
+  @Field(() => Int, { description: "How many attempts answered it (chose an option or wrote an answer)." })
   answered!: number;
 
   @Field(() => Float, { description: "Share of attempts that got it right, 0 to 1 (unanswered counts as wrong)." })

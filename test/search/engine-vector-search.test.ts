@@ -40,11 +40,15 @@ const search = (extra: Document = {}, after: Document[] = [{ $project: { _id: 1,
     .aggregate([{ $vectorSearch: { index: "vector_index", path: "embedding", queryVector: [1, 0, 0, 0], numCandidates: 30, limit: 3, ...extra } }, ...after])
     .toArray();
 
-test("search indexes are created, listed and dropped through the driver", async () => {
+test("search indexes are created, listed, updated and dropped through the driver", async () => {
   await passages.createSearchIndex(INDEX);
   const listed = await passages.listSearchIndexes().toArray();
   expect(listed).toEqual([expect.objectContaining({ name: "vector_index", type: "vectorSearch", status: "READY", queryable: true })]);
   await expect(passages.createSearchIndex(INDEX)).rejects.toThrow(/Duplicate Index/);
+  const changed = { fields: [{ ...INDEX.definition.fields[0], numDimensions: 8 }, INDEX.definition.fields[1]] };
+  await passages.updateSearchIndex("vector_index", changed);
+  const [updated] = (await passages.listSearchIndexes("vector_index").toArray()) as { latestDefinition?: unknown }[];
+  expect(updated.latestDefinition).toEqual(changed);
   await passages.dropSearchIndex("vector_index");
   expect(await passages.listSearchIndexes().toArray()).toEqual([]);
   await passages.createSearchIndex(INDEX);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import mongoose, { Types } from "mongoose";
 import { loadConfig } from "../../src/config";
 import { createServer, type AppServer } from "../../src/server";
-import { LoginDocument, UploadDocument, UploadFileDocument } from "../generated/graphql";
+import { LoginDocument, SearchDocument, UploadDocument, UploadFileDocument } from "../generated/graphql";
 import { PASSWORD, registerUser } from "../accounts/support";
 import { ok } from "../courses/support";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
@@ -35,7 +35,7 @@ function embeddedTexts(): number {
 }
 
 /** A server on the same data directory each time, so the embedded database outlives it. */
-function start(): Promise<AppServer> {
+function start(env: Record<string, string> = {}): Promise<AppServer> {
   return createServer(
     loadConfig({
       NODE_ENV: "test",
@@ -46,6 +46,7 @@ function start(): Promise<AppServer> {
       BCRYPT_COST: "4",
       JWT_SECRET_KEY: "restart-test-secret",
       ...gemini.env(),
+      ...env,
     }),
   );
 }
@@ -116,5 +117,33 @@ test("an upload whose instance crashed (lease run out) is taken over; a live lea
     expect(await status()).toBe("READY");
   } finally {
     await server.stop();
+  }
+}, 30_000);
+
+test("after the embedding model changes, READY uploads are embedded again in the new space", async () => {
+  gemini.reset();
+  const before = await start();
+  const gql = graphqlClient(`${before.url}/graphql`);
+  const user = await registerUser(gql);
+  const upload = ok(
+    await uploadRequest(`${before.url}/graphql`, UploadFileDocument, { file: null }, [
+      { variablePath: "variables.file", filename: "space.txt", contentType: "text/plain", content: "Nebulae are clouds of gas where stars are born." },
+    ], { token: user.accessToken }),
+  ).uploadFile;
+  const status = async (server: AppServer) => ok(await graphqlClient(`${server.url}/graphql`)(UploadDocument, { id: upload.id }, { token: user.accessToken })).upload!.status;
+  while ((await status(before)) !== "READY") await sleep(20);
+  await before.stop();
+
+  const after = await start({ EMBEDDING_DIMENSIONS: "256" });
+  try {
+    const deadline = Date.now() + 10_000;
+    while ((await status(after)) !== "READY" || (await countRows("embeddings", { source_id: new Types.ObjectId(upload.id), embedding_model_id: /\/256$/ })) === 0) {
+      if (Date.now() > deadline) throw new Error("not re-embedded");
+      await sleep(50);
+    }
+    const hits = ok(await graphqlClient(`${after.url}/graphql`)(SearchDocument, { query: "where are stars born", uploadId: upload.id }, { token: user.accessToken })).search;
+    expect(hits[0].text).toContain("Nebulae");
+  } finally {
+    await after.stop();
   }
 }, 30_000);

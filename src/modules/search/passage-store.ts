@@ -72,6 +72,11 @@ export class PassageStore {
       .exec();
   }
 
+  /** Ids of the sources of this type with passages in the active embedding space. */
+  async sourcesInActiveSpace(type: SourceType): Promise<Types.ObjectId[]> {
+    return EmbeddingModel.distinct("source_id", { source_type: type, embedding_model_id: this.ai.embeddingModelId }).exec() as Promise<Types.ObjectId[]>;
+  }
+
   /** Removes every passage of these sources, in every embedding space. */
   async remove(type: SourceType, ids: Types.ObjectId[]): Promise<void> {
     await EmbeddingModel.deleteMany({ source_type: type, source_id: { $in: ids } }).exec();

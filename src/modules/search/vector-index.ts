@@ -32,18 +32,18 @@ export class VectorIndex {
   async ensure(): Promise<void> {
     try {
       await EmbeddingModel.createCollection().catch(() => undefined);
-      const existing = await EmbeddingModel.collection.listSearchIndexes(VECTOR_INDEX_NAME).toArray();
-      if (existing.length === 0) {
-        await EmbeddingModel.collection.createSearchIndex({
-          name: VECTOR_INDEX_NAME,
-          type: "vectorSearch",
-          definition: {
-            fields: [
-              { type: "vector", path: "embedding", numDimensions: this.deps.dimensions, similarity: "cosine" },
-              ...FILTER_FIELDS.map((path) => ({ type: "filter", path })),
-            ],
-          },
-        });
+      const definition = {
+        fields: [
+          { type: "vector", path: "embedding", numDimensions: this.deps.dimensions, similarity: "cosine" },
+          ...FILTER_FIELDS.map((path) => ({ type: "filter", path })),
+        ],
+      };
+      const [existing] = (await EmbeddingModel.collection.listSearchIndexes(VECTOR_INDEX_NAME).toArray()) as { latestDefinition?: unknown }[];
+      if (!existing) {
+        await EmbeddingModel.collection.createSearchIndex({ name: VECTOR_INDEX_NAME, type: "vectorSearch", definition });
+      } else if (JSON.stringify(existing.latestDefinition) !== JSON.stringify(definition)) {
+        // EMBEDDING_DIMENSIONS changed, or this code declares other filter fields.
+        await EmbeddingModel.collection.updateSearchIndex(VECTOR_INDEX_NAME, definition);
       }
       this.mode = "vector-search";
     } catch (error) {

@@ -49,6 +49,20 @@ export class UploadService {
   }
 
   /**
+   * After the embedding model changed (another provider, model or size), READY uploads have no
+   * passages that search may compare: queue them again, so ingestion embeds them in the new space.
+   * Returns how many were queued.
+   */
+  async requeueOutsideActiveSpace(): Promise<number> {
+    const embedded = await this.deps.passages.sourcesInActiveSpace(SourceType.UPLOAD);
+    const requeued = await UploadModel.updateMany(
+      { status: UploadStatus.READY, chunk_count: { $gt: 0 }, _id: { $nin: embedded } },
+      { $set: { status: UploadStatus.PENDING, progress: 0, lease: null }, $inc: { attempt: 1, revision: 1 } },
+    ).exec();
+    return requeued.modifiedCount;
+  }
+
+  /**
    * Checks the file (size, extension, content, DOCX archive) before anything is stored, then
    * stores it once per user and content and queues its ingestion. The same content uploaded
    * again by its owner returns the existing upload.

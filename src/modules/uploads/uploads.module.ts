@@ -27,7 +27,8 @@ export interface Uploads {
   /** `/api/v1/uploads` routes. */
   routes(auth: AuthService): Router;
   /**
-   * Indexes, the vector search index, then ingestion (resuming what stopped instances left):
+   * Indexes, the vector search index, then ingestion (resuming what stopped instances left, and
+   * re-embedding uploads after an embedding model change):
    * at once when the database is connected, else on connection.
    */
   start(): Promise<void>;
@@ -60,6 +61,8 @@ export function createUploads(deps: {
       const ready = async () => {
         await Promise.all([uploads.ready(), passages.ready()]);
         await index.ensure();
+        const requeued = await uploads.requeueOutsideActiveSpace();
+        if (requeued > 0) deps.log.info({ requeued, embeddingModelId: deps.ai.embeddingModelId }, "uploads: re-embedding uploads for the new embedding model");
         ingestion.start();
       };
       if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return ready();

@@ -65,3 +65,35 @@ export function everyTypeAnswers(quiz: Pick<CreatedQuiz, "questions">, right: bo
 export async function enroll(gql: Gql, token: string, courseId: string): Promise<void> {
   ok(await gql(EnrollDocument, { courseId }, { token }));
 }
+
+/**
+ * Fakes only `Date` (timers stay real, and the clock keeps ticking from the set time), for the
+ * server in this process too: attempts and completions are stored at the scripted times.
+ * Tokens must outlive the scripted jumps: start the server with a long ACCESS_TOKEN_EXPIRE_MINUTES.
+ */
+export function fakeDate(start: string): { at(iso: string): void; restore(): void } {
+  jest.useFakeTimers({
+    now: new Date(start),
+    advanceTimers: true,
+    doNotFake: [
+      "hrtime",
+      "nextTick",
+      "performance",
+      "queueMicrotask",
+      "requestAnimationFrame",
+      "cancelAnimationFrame",
+      "requestIdleCallback",
+      "cancelIdleCallback",
+      "setImmediate",
+      "clearImmediate",
+      "setInterval",
+      "clearInterval",
+      "setTimeout",
+      "clearTimeout",
+    ],
+  });
+  return { at: (iso) => jest.setSystemTime(new Date(iso)), restore: () => jest.useRealTimers() };
+}
+
+/** A year: tokens issued at one scripted time stay valid at the later ones. */
+export const LONG_TOKENS = { ACCESS_TOKEN_EXPIRE_MINUTES: "525600" };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import mongoose, { Types } from "mongoose";
 import { loadConfig } from "../../src/config";
 import { createServer, type AppServer } from "../../src/server";
-import { LoginDocument, SearchDocument, UploadDocument, UploadFileDocument } from "../generated/graphql";
+import { AddChapterDocument, CreateCourseDocument, LoginDocument, SearchDocument, UploadDocument, UploadFileDocument } from "../generated/graphql";
 import { PASSWORD, registerUser } from "../accounts/support";
 import { ok } from "../courses/support";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
@@ -120,7 +120,7 @@ test("an upload whose instance crashed (lease run out) is taken over; a live lea
   }
 }, 30_000);
 
-test("after the embedding model changes, READY uploads are embedded again in the new space", async () => {
+test("after the embedding model changes, READY uploads and chapters are embedded again in the new space", async () => {
   gemini.reset();
   const before = await start();
   const gql = graphqlClient(`${before.url}/graphql`);
@@ -132,6 +132,8 @@ test("after the embedding model changes, READY uploads are embedded again in the
   ).uploadFile;
   const status = async (server: AppServer) => ok(await graphqlClient(`${server.url}/graphql`)(UploadDocument, { id: upload.id }, { token: user.accessToken })).upload!.status;
   while ((await status(before)) !== "READY") await sleep(20);
+  const course = ok(await gql(CreateCourseDocument, { input: { title: "Skies", level: "BEGINNER" } }, { token: user.accessToken })).createCourse;
+  ok(await gql(AddChapterDocument, { input: { courseId: course.id, title: "Auroras", content: "Auroras glow when solar wind meets the magnetosphere." } }, { token: user.accessToken }));
   await before.stop();
 
   const after = await start({ EMBEDDING_DIMENSIONS: "256" });
@@ -143,6 +145,13 @@ test("after the embedding model changes, READY uploads are embedded again in the
     }
     const hits = ok(await graphqlClient(`${after.url}/graphql`)(SearchDocument, { query: "where are stars born", uploadId: upload.id }, { token: user.accessToken })).search;
     expect(hits[0].text).toContain("Nebulae");
+    const chapterDeadline = Date.now() + 10_000;
+    const chapterHits = async () =>
+      ok(await graphqlClient(`${after.url}/graphql`)(SearchDocument, { query: "solar wind magnetosphere", courseId: course.id }, { token: user.accessToken })).search;
+    while ((await chapterHits()).length === 0) {
+      if (Date.now() > chapterDeadline) throw new Error("chapter not re-embedded");
+      await sleep(50);
+    }
   } finally {
     await after.stop();
   }

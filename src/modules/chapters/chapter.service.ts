@@ -147,6 +147,19 @@ export class ChapterService implements CourseDependent {
     }
   }
 
+  /** Every chapter but these, oldest first, a batch at a time (search indexes what it is missing). */
+  async *allExcept(ids: Types.ObjectId[], batchSize = 100): AsyncGenerator<Chapter[]> {
+    let batch: Chapter[] = [];
+    for await (const chapter of ChapterModel.find({ _id: { $nin: ids } }).sort({ _id: 1 }).lean<Chapter>().cursor()) {
+      batch.push(chapter);
+      if (batch.length === batchSize) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  }
+
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
     await ChapterModel.deleteMany({ course_id: courseId }).exec();
     for (const listener of this.listeners) listener.courseDeleted(courseId);

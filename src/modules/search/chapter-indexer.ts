@@ -1,6 +1,6 @@
 import type { Logger } from "../../lib/logger";
 import type { Chapter } from "../chapters/chapter.model";
-import type { ChapterListener } from "../chapters/chapter.service";
+import type { ChapterListener, ChapterService } from "../chapters/chapter.service";
 import type { Types } from "mongoose";
 import { chunkDocument } from "../uploads/chunker";
 import { paragraphs, type TextBlock } from "../uploads/extracted";
@@ -50,6 +50,24 @@ export class ChapterIndexer implements ChapterListener {
 
   courseDeleted(courseId: Types.ObjectId): void {
     this.enqueue(courseId, () => this.deps.passages.removeForCourse(courseId));
+  }
+
+  /**
+   * Indexes, one after another, the chapters without passages in the active embedding space:
+   * chapters written before indexing existed, or before the embedding model changed.
+   */
+  async backfill(chapters: ChapterService, signal: AbortSignal): Promise<number> {
+    const indexed = await this.deps.passages.sourcesInActiveSpace(SourceType.CHAPTER);
+    let count = 0;
+    for await (const batch of chapters.allExcept(indexed)) {
+      for (const chapter of batch) {
+        if (signal.aborted) return count;
+        this.saved(chapter);
+        await this.queues.get(String(chapter._id));
+        count++;
+      }
+    }
+    return count;
   }
 
   /** Waits for the indexing queued so far (shutdown). */

@@ -53,6 +53,7 @@ export function createUploads(deps: {
   const search = new SearchService({ ai: deps.ai, index, courses: deps.courses.courses });
   const courseFromUpload = new CourseFromUploadService({ uploads, passages, courses: deps.courses.courses, chapters: deps.courses.chapters });
   const chapterIndexer = new ChapterIndexer({ passages, log: deps.log });
+  const stopping = new AbortController();
   deps.courses.chapters.listen(chapterIndexer);
   return {
     services: { uploads, search, courseFromUpload },
@@ -64,6 +65,10 @@ export function createUploads(deps: {
         const requeued = await uploads.requeueOutsideActiveSpace();
         if (requeued > 0) deps.log.info({ requeued, embeddingModelId: deps.ai.embeddingModelId }, "uploads: re-embedding uploads for the new embedding model");
         ingestion.start();
+        void chapterIndexer
+          .backfill(deps.courses.chapters, stopping.signal)
+          .then((count) => count > 0 && deps.log.info({ count }, "search: indexed chapters that had no passages"))
+          .catch((error: unknown) => deps.log.warn({ err: error }, "search: indexing existing chapters failed"));
       };
       if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return ready();
       mongoose.connection.once("connected", () => {
@@ -71,6 +76,7 @@ export function createUploads(deps: {
       });
     },
     async close() {
+      stopping.abort();
       await ingestion.close();
       await chapterIndexer.idle();
     },

@@ -81,6 +81,9 @@ function parseOperators(update: Doc): Declared[] {
     }
     for (const [path, operand] of Object.entries(spec)) {
       const segs = splitUpdatePath(path);
+      if (segs.filter((seg) => seg === "$").length > 1) {
+        throw commandError("BadValue", `Too many positional (i.e. '$') elements found in path '${path}'`);
+      }
       if (segs[0].startsWith("$")) throw dollarPrefixedFieldName(`The dollar ($) prefixed field '${path}' in '${path}' is not valid for storage.`);
       declared.push({ op, path, segs, operand });
       if (op === "$rename") {

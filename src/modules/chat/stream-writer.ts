@@ -6,7 +6,7 @@ import type { ChatStreamPayload } from "./chat.events";
 import { ChatSessionEventKind } from "./chat.types";
 
 /** While an answer streams, its text so far is saved this often (also proof that its writer is alive). */
-export const SAVE_INTERVAL_MS = 2_000;
+export const SAVE_INTERVAL_MS = 5_000;
 
 export interface StreamEnd {
   status: Exclude<ChatMessageStatus, ChatMessageStatus.STREAMING>;

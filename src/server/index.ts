@@ -56,7 +56,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const chatCleanup = new ChatCleanup(pubSub);
     const quizCleanup = new QuizCleanup();
     const courses = createCourses({ ai, pubSub, log, dependents: [chatCleanup, quizCleanup] });
-    uploads = createUploads({ config, ai, pubSub, log, courses: courses.services });
+    uploads = createUploads({ config, ai, pubSub, log, courses: courses.services, dependents: [quizCleanup] });
     chat = createChat({
       config,
       ai,

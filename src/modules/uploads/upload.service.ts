@@ -33,6 +33,11 @@ export interface UploadDownload {
 }
 
 /** Uploads: the only code that reads or writes `uploads` besides ingestion's own steps. */
+/** Something stored per upload that must go when the upload goes (quizzes written from it). */
+export interface UploadDependent {
+  deleteForUpload(uploadId: Types.ObjectId): Promise<void>;
+}
+
 export class UploadService {
   constructor(
     private readonly deps: {
@@ -41,6 +46,7 @@ export class UploadService {
       passages: PassageStore;
       ingestion: IngestionService;
       pubSub: AppPubSub;
+      dependents: UploadDependent[];
     },
   ) {}
 
@@ -153,6 +159,7 @@ export class UploadService {
     await this.deps.ingestion.stopIngesting(upload._id);
     await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
     await this.deps.files.delete(upload.file_id);
+    for (const dependent of this.deps.dependents) await dependent.deleteForUpload(upload._id);
     return true;
   }
 

@@ -14,7 +14,7 @@ import { VectorIndex } from "../search/vector-index";
 import { CourseFromUploadService } from "./course-from-upload";
 import { IngestionService } from "./ingestion.service";
 import { uploadRoutes } from "./upload.rest";
-import { UploadService } from "./upload.service";
+import { UploadService, type UploadDependent } from "./upload.service";
 
 export interface UploadServices {
   uploads: UploadService;
@@ -43,13 +43,15 @@ export function createUploads(deps: {
   pubSub: AppPubSub;
   log: Logger;
   courses: CourseServices;
+  /** What other modules store per upload, deleted with it. */
+  dependents?: UploadDependent[];
 }): Uploads {
   const files: FileStore =
     deps.config.uploads.store === "disk" ? new DiskFileStore(deps.config.uploads.uploadDir) : new GridFsFileStore(() => mongoose.connection.db!);
   const passages = new PassageStore(deps.ai);
   const index = new VectorIndex({ dimensions: deps.ai.dimensions, log: deps.log });
   const ingestion = new IngestionService({ files, passages, pubSub: deps.pubSub, log: deps.log });
-  const uploads = new UploadService({ config: deps.config.uploads, files, passages, ingestion, pubSub: deps.pubSub });
+  const uploads = new UploadService({ config: deps.config.uploads, files, passages, ingestion, pubSub: deps.pubSub, dependents: deps.dependents ?? [] });
   const search = new SearchService({ ai: deps.ai, index, courses: deps.courses.courses });
   const courseFromUpload = new CourseFromUploadService({ uploads, passages, courses: deps.courses.courses, chapters: deps.courses.chapters });
   const chapterIndexer = new ChapterIndexer({ passages, log: deps.log });

@@ -5,7 +5,7 @@ import { Lazy, type Iterator } from "mingo/lazy";
 import * as mingoPipeline from "mingo/operators/pipeline";
 import { commandError } from "../errors";
 import { compileAddFields } from "./add-fields";
-import { compareValues, rankOf, type StringCompare } from "./bson-order";
+import { compareValues, isNumeric, rankOf, toNumber, type StringCompare } from "./bson-order";
 import { compileFilter } from "./filter";
 import { storedCollection, type ComputeOptions } from "./mingo-context";
 import { evaluator, scoped, strCmpOf, variablesOf } from "./operator-options";
@@ -200,6 +200,29 @@ const $addFields = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterato
   return coll.map((doc: Doc) => apply(doc));
 };
 
+/** `$count`: no output document at all for empty input, as mongod. */
+const $count = (coll: Iterator, name: unknown): Iterator => {
+  if (typeof name !== "string" || name === "") throw locationError(40156, "the count field must be a non-empty string");
+  if (name.startsWith("$")) throw locationError(40158, "the count field cannot be a $-prefixed path");
+  if (name.includes(".")) throw locationError(40160, "the count field cannot contain '.'");
+  return coll.transform((docs: Doc[]) => Lazy(docs.length ? [{ [name]: docs.length }] : []));
+};
+
+/** `$sample`: at most `size` distinct documents (mingo draws with replacement). */
+const $sample = (coll: Iterator, spec: Doc): Iterator => {
+  const size = isPlainObject(spec) && isNumeric(spec.size) ? toNumber(spec.size) : NaN;
+  if (!Number.isInteger(size) || size < 0) throw locationError(28747, "size argument to $sample must not be negative");
+  return coll.transform((docs: Doc[]) => {
+    const pool = docs.slice();
+    const n = Math.min(size, pool.length);
+    for (let i = 0; i < n; i++) {
+      const j = i + Math.floor(Math.random() * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j], pool[i]];
+    }
+    return Lazy(pool.slice(0, n));
+  });
+};
+
 const WINDOW_ORDER = "\u0000windowOrder";
 const VALUE_WINDOWS = new Set(["$linearFill", "$derivative", "$integral"]);
 
@@ -234,4 +257,4 @@ const $setWindowFields = (coll: Iterator, expr: Doc, options: ComputeOptions): I
   });
 };
 
-export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $setWindowFields, $addFields, $set: $addFields };
+export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $setWindowFields, $addFields, $set: $addFields, $count, $sample };

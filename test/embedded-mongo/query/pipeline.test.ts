@@ -208,4 +208,13 @@ describe("runPipeline", () => {
     expect(run([{ _id: 1, a: { c: 2 } }], [{ $set: { a: { $literal: { b: 1 } } } }])).toEqual([{ _id: 1, a: { b: 1 } }]);
     expect(run([{ _id: 1, a: 1, b: 2 }], [{ $set: { a: "$$REMOVE", z: { $add: ["$b", 1] } } }])).toEqual([{ _id: 1, b: 2, z: 3 }]);
   });
+
+  it("counts and samples like mongod", () => {
+    expect(run([], [{ $count: "n" }])).toEqual([]);
+    expect(run([{ a: 1 }, { a: 2 }], [{ $count: "n" }])).toEqual([{ n: 2 }]);
+    expect(() => run([], [{ $count: "a.b" }])).toThrow(expect.objectContaining({ code: 40160 }));
+    const sampled = run([{ _id: 1 }, { _id: 2 }, { _id: 3 }], [{ $sample: { size: 5 } }]);
+    expect(sampled.map((d) => d._id).sort()).toEqual([1, 2, 3]);
+    expect(run([{ _id: 1 }, { _id: 2 }, { _id: 3 }], [{ $sample: { size: 2 } }])).toHaveLength(2);
+  });
 });

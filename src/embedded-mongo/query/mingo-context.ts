@@ -9,6 +9,7 @@ import type { Options } from "mingo/types";
 import { ACCUMULATOR_OPERATORS, EXPRESSION_ACCUMULATORS } from "./accumulators";
 import { EXPRESSION_OPERATORS } from "./expression-operators";
 import { PIPELINE_OPERATORS } from "./pipeline-stages";
+import { SET_OPERATORS } from "./set-operators";
 import { mingoCollation } from "./collation";
 import { CONVERSION_OPERATORS } from "./conversions";
 import { cloneDoc, type Doc } from "./paths";
@@ -40,7 +41,7 @@ function engineContext(): Context {
   context ??= Context.init({
     pipeline: PIPELINE_OPERATORS as never,
     accumulator: ACCUMULATOR_OPERATORS as never,
-    expression: { ...EXPRESSION_OPERATORS, ...CONVERSION_OPERATORS, ...EXPRESSION_ACCUMULATORS } as never,
+    expression: { ...EXPRESSION_OPERATORS, ...CONVERSION_OPERATORS, ...EXPRESSION_ACCUMULATORS, ...SET_OPERATORS } as never,
   })
     .addAccumulatorOps(accumulatorOperators as never)
     .addExpressionOps(expressionOperators as never)

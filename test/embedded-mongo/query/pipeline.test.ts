@@ -217,4 +217,22 @@ describe("runPipeline", () => {
     expect(sampled.map((d) => d._id).sort()).toEqual([1, 2, 3]);
     expect(run([{ _id: 1 }, { _id: 2 }, { _id: 3 }], [{ $sample: { size: 2 } }])).toHaveLength(2);
   });
+
+  it("treats numerics of every type as one value in set expressions", () => {
+    const [out] = run([{ a: [1, 2, Long.fromNumber(2)], b: [Long.fromNumber(1), 3] }], [
+      {
+        $project: {
+          _id: 0,
+          union: { $setUnion: ["$a", "$b"] },
+          both: { $setIntersection: ["$a", "$b"] },
+          onlyA: { $setDifference: ["$a", "$b"] },
+          same: { $setEquals: [[1, 2], [Long.fromNumber(2), 1, 1]] },
+          subset: { $setIsSubset: [[1], "$b"] },
+          at: { $indexOfArray: ["$a", Long.fromNumber(2)] },
+          none: { $setUnion: ["$a", "$missing"] },
+        },
+      },
+    ]);
+    expect(out).toEqual({ union: [1, 2, 3], both: [1], onlyA: [2], same: true, subset: true, at: 1, none: null });
+  });
 });

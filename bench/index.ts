@@ -1,6 +1,7 @@
 import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
 import { benchIngestion } from "./ingestion";
+import { benchLeaderboard } from "./leaderboard";
 import { benchVectorSearch } from "./vector-search";
 
 /** `npm run bench`: prints each benchmark's figures against its target. */
@@ -15,6 +16,7 @@ async function main(): Promise<void> {
     ...(await benchDurability()),
     ...(await benchIngestion()),
     ...(await benchVectorSearch()),
+    ...(await benchLeaderboard()),
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -24,19 +24,11 @@ export function positionalIndex(filter: Doc | undefined, doc: Doc, arraySegs: st
   if (!Array.isArray(array)) return undefined;
   const conds = conditionsOn(filter, arraySegs.join("."));
   if (conds.length === 0) return undefined;
+  // Each condition is tested against a one-element array holding the candidate, so array
+  // semantics ($elemMatch, element equality) are the filter's own.
   const tests = conds.map(([rest, cond]) => {
-    if (rest === "" && isPlainObject(cond) && "$elemMatch" in cond && Object.keys(cond).length === 1) {
-      const inner = cond.$elemMatch as Doc;
-      const docForm = !Object.keys(inner)[0]?.startsWith("$") || ["$and", "$or", "$nor", "$expr"].includes(Object.keys(inner)[0]);
-      if (docForm) {
-        const t = compileFilter(inner, { variables });
-        return (el: unknown) => isPlainObject(el) && t(el);
-      }
-      const t = compileFilter({ e: inner }, { variables });
-      return (el: unknown) => t({ e: el });
-    }
     const t = compileFilter({ [rest === "" ? "e" : `e.${rest}`]: cond }, { variables });
-    return (el: unknown) => t({ e: el });
+    return (el: unknown) => t({ e: [el] });
   });
   const idx = array.findIndex((el) => tests.every((t) => t(el)));
   return idx === -1 ? undefined : idx;

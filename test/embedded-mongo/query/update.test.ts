@@ -129,3 +129,21 @@ describe("applyUpdate arrayFilters", () => {
     expect(out.a).toEqual([{ x: 1, y: true }, { x: 2 }, { x: 3, y: true }]);
   });
 });
+
+describe("applyUpdate positional operator", () => {
+  const doc = { _id: 1, items: [{ sku: "a", qty: 1 }, { sku: "b", qty: 5 }, { sku: "c", qty: 9 }], tags: ["x", "y"] };
+
+  it("resolves $ from equality, ranges and $elemMatch in the query", () => {
+    expect(applyUpdate(doc, { $inc: { "items.$.qty": 1 } }, { filter: { "items.sku": "b" } }).doc.items[1].qty).toBe(6);
+    expect(applyUpdate(doc, { $set: { "items.$.sku": "z" } }, { filter: { "items.qty": { $gt: 4 } } }).doc.items[1].sku).toBe("z");
+    const elemMatch = { items: { $elemMatch: { sku: { $ne: "a" }, qty: { $gt: 6 } } } };
+    expect(applyUpdate(doc, { $set: { "items.$.qty": 0 } }, { filter: elemMatch }).doc.items[2].qty).toBe(0);
+    expect(applyUpdate(doc, { $set: { "tags.$": "Y" } }, { filter: { _id: 1, tags: "y" } }).doc.tags).toEqual(["x", "Y"]);
+    expect(applyUpdate(doc, { $set: { "items.$.qty": 0 } }, { filter: { $and: [{ "items.sku": "c" }] } }).doc.items[2].qty).toBe(0);
+  });
+
+  it("fails when the query did not match an element", () => {
+    expect(() => applyUpdate(doc, { $set: { "items.$.qty": 0 } }, { filter: { _id: 1 } })).toThrow(expect.objectContaining({ code: 2 }));
+    expect(() => applyUpdate(doc, { $set: { "items.$.a.$": 0 } }, { filter: { "items.sku": "a" } })).toThrow(expect.objectContaining({ code: 2 }));
+  });
+});

@@ -8,6 +8,7 @@ const ROOT = resolve(__dirname, "../..");
 const START_TIMEOUT_MS = 60_000;
 
 export interface Instance {
+  pid: number;
   graphqlUrl: string;
   wsUrl: string;
   /** SIGTERM, then waits for the process to end. */
@@ -41,6 +42,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     });
   });
   return {
+    pid: child.pid!,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `${url.replace(/^http/, "ws")}/graphql`,
     async stop() {

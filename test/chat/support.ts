@@ -1,4 +1,3 @@
-import type { FormattedExecutionResult } from "graphql";
 import type { Client } from "graphql-ws";
 import {
   ChatSessionDocument,
@@ -33,7 +32,7 @@ export function follow(client: Client, messageId: string) {
     events,
     /** The next event; throws on a GraphQL error. */
     async next(timeoutMs = 10_000): Promise<StreamEvent> {
-      const result: FormattedExecutionResult<{ chatMessageStream: StreamEvent }> = await nextResult(iterator, timeoutMs);
+      const result = await nextResult(iterator, timeoutMs);
       if (result.errors?.length || !result.data) throw new Error(`stream error: ${JSON.stringify(result.errors)}`);
       events.push(result.data.chatMessageStream);
       return result.data.chatMessageStream;

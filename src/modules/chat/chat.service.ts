@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { Repeater } from "@graphql-yoga/subscription";
 import type { Types } from "mongoose";
 import type { Config } from "../../config";
 import { Topic, type AppPubSub } from "../../infra/pubsub";
@@ -172,12 +173,15 @@ export class ChatService {
   async followSession(user: User, sessionId: string): Promise<AsyncIterable<ChatSessionPayload>> {
     const session = (await this.session(user, sessionId)) ?? sessionNotFound();
     const events = this.deps.pubSub.subscribe(Topic.ChatSessionEvents, String(session._id));
-    return (async function* untilDeleted() {
-      for await (const event of events) {
-        yield event;
-        if (event.kind === ChatSessionEventKind.SESSION_DELETED) return;
+    // A Repeater ends the pub/sub subscription itself: a client that leaves releases it at once.
+    return new Repeater<ChatSessionPayload>(async (push, stop) => {
+      void stop.then(() => events.return());
+      for (let next = await events.next(); !next.done; next = await events.next()) {
+        await push(next.value);
+        if (next.value.kind === ChatSessionEventKind.SESSION_DELETED) break;
       }
-    })();
+      stop();
+    });
   }
 
   private async ownMessage(user: User, id: string): Promise<ChatMessage> {

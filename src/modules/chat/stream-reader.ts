@@ -1,3 +1,4 @@
+import { Repeater } from "@graphql-yoga/subscription";
 import { Topic, type AppPubSub } from "../../infra/pubsub";
 import { ChatMessageStatus, type ChatMessage } from "./chat.model";
 import type { ChatStreamPayload } from "./chat.events";
@@ -24,69 +25,76 @@ const TIMEOUT = Symbol("timeout");
  * and deltas after it follow it. A gap (events lost while Redis reconnected) is mended the same
  * way, and a final event that cannot be joined up is completed from the stored message, which
  * the writer saves before it publishes that event.
+ *
+ * A Repeater rather than an async generator: a client that leaves while nothing is being
+ * written must release the subscription at once, not at the next event.
  */
-export async function* followAnswer(pubSub: AppPubSub, messageId: string, stored: StoredAnswer): AsyncGenerator<ChatStreamPayload> {
-  const live = pubSub.subscribe(Topic.ChatMessageStream, messageId)[Symbol.asyncIterator]();
-  let next = live.next();
-  try {
-    const message = await stored.load();
-    if (!message) return;
-    if (message.status !== ChatMessageStatus.STREAMING) {
-      yield finalEvent(message, message.stream_seq, 0);
-      return;
-    }
-    const askSnapshot = () => pubSub.publish(Topic.ChatControl, messageId, { kind: "snapshot" });
-    let synced = false;
-    let lastSeq = 0;
-    let sent = 0;
-    let attempts = 1;
-    askSnapshot();
-    for (;;) {
-      const result = await (synced ? next : timeout(next, SNAPSHOT_WAIT_MS));
-      if (result === TIMEOUT) {
-        const now = await stored.load();
-        if (now?.status === ChatMessageStatus.STREAMING && attempts < SNAPSHOT_ATTEMPTS) {
-          attempts += 1;
+export function followAnswer(pubSub: AppPubSub, messageId: string, stored: StoredAnswer): Repeater<ChatStreamPayload> {
+  return new Repeater<ChatStreamPayload>(async (push, stop) => {
+    const live = pubSub.subscribe(Topic.ChatMessageStream, messageId)[Symbol.asyncIterator]();
+    let next = live.next();
+    void stop.then(() => live.return?.());
+    try {
+      const message = await stored.load();
+      if (!message) return;
+      if (message.status !== ChatMessageStatus.STREAMING) {
+        await push(finalEvent(message, message.stream_seq, 0));
+        return;
+      }
+      const askSnapshot = () => pubSub.publish(Topic.ChatControl, messageId, { kind: "snapshot" });
+      let synced = false;
+      let lastSeq = 0;
+      let sent = 0;
+      let attempts = 1;
+      askSnapshot();
+      for (;;) {
+        const result = await (synced ? next : timeout(next, SNAPSHOT_WAIT_MS));
+        if (result === TIMEOUT) {
+          const now = await stored.load();
+          if (now?.status === ChatMessageStatus.STREAMING && attempts < SNAPSHOT_ATTEMPTS) {
+            attempts += 1;
+            askSnapshot();
+            continue;
+          }
+          const final = now?.status === ChatMessageStatus.STREAMING ? await stored.interrupted() : now;
+          if (final) await push(finalEvent(final, Math.max(final.stream_seq, lastSeq + 1), sent));
+          return;
+        }
+        if (result.done) return;
+        next = live.next();
+        const event = result.value;
+        if (event.done) {
+          if (synced && event.seq === lastSeq + 1) {
+            await push(event);
+          } else {
+            const final = await stored.load();
+            if (final) await push(finalEvent(final, Math.max(event.seq, lastSeq + 1), sent));
+          }
+          return;
+        }
+        if (event.snapshot) {
+          if (event.seq <= lastSeq && synced) continue;
+          const delta = event.delta.slice(sent);
+          synced = true;
+          lastSeq = event.seq;
+          sent = event.delta.length;
+          if (delta) await push({ ...event, delta, snapshot: undefined });
+        } else if (synced && event.seq === lastSeq + 1) {
+          lastSeq = event.seq;
+          sent += event.delta.length;
+          await push(event);
+        } else if (synced && event.seq > lastSeq + 1) {
+          synced = false;
+          attempts = 1;
           askSnapshot();
-          continue;
         }
-        const final = now?.status === ChatMessageStatus.STREAMING ? await stored.interrupted() : now;
-        if (final) yield finalEvent(final, Math.max(final.stream_seq, lastSeq + 1), sent);
-        return;
+        // Anything else was seen already, or comes before the snapshot asked for and is part of it.
       }
-      if (result.done) return;
-      next = live.next();
-      const event = result.value;
-      if (event.done) {
-        if (synced && event.seq === lastSeq + 1) {
-          yield event;
-        } else {
-          const final = await stored.load();
-          if (final) yield finalEvent(final, Math.max(event.seq, lastSeq + 1), sent);
-        }
-        return;
-      }
-      if (event.snapshot) {
-        if (event.seq <= lastSeq && synced) continue;
-        const delta = event.delta.slice(sent);
-        synced = true;
-        lastSeq = event.seq;
-        sent = event.delta.length;
-        if (delta) yield { ...event, delta, snapshot: undefined };
-      } else if (synced && event.seq === lastSeq + 1) {
-        lastSeq = event.seq;
-        sent += event.delta.length;
-        yield event;
-      } else if (synced && event.seq > lastSeq + 1) {
-        synced = false;
-        attempts = 1;
-        askSnapshot();
-      }
-      // Anything else was seen already, or comes before the snapshot asked for and is part of it.
+    } finally {
+      stop();
+      await live.return?.();
     }
-  } finally {
-    await live.return?.();
-  }
+  });
 }
 
 /** The stored answer as one final event: whatever of its text this subscriber has not had yet. */

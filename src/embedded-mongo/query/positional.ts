@@ -31,5 +31,9 @@ export function positionalIndex(filter: Doc | undefined, doc: Doc, arraySegs: st
     return (el: unknown) => t({ e: [el] });
   });
   const idx = array.findIndex((el) => tests.every((t) => t(el)));
-  return idx === -1 ? undefined : idx;
+  if (idx !== -1) return idx;
+  // Separate conditions may be met by different elements; mongod then reports the element
+  // that satisfied the last of them.
+  const last = array.findIndex((el) => tests[tests.length - 1](el));
+  return last === -1 ? undefined : last;
 }

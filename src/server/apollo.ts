@@ -10,6 +10,8 @@ import type { Config } from "../config";
 import type { Context } from "../context";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
+import type { GraphQLMetrics } from "./metrics/graphql";
+import { costLimitPlugin, queryLimitsOf, queryRules } from "./security/query-limits";
 
 export interface ApolloDeps {
   schema: GraphQLSchema;
@@ -18,13 +20,22 @@ export interface ApolloDeps {
   log: Logger;
   /** Closes the websocket server; runs while Apollo drains, before the database closes. */
   closeWebSockets: () => Promise<void>;
+  /** Times operations and counts errors; left out where nothing is scraped. */
+  metrics?: GraphQLMetrics;
 }
 
-export function createApollo({ schema, httpServer, config, log, closeWebSockets }: ApolloDeps): ApolloServer<Context> {
+export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
+  const { schema, httpServer, config, log, closeWebSockets, metrics } = deps;
+  const queryLimits = queryLimitsOf(config);
   return new ApolloServer<Context>({
     schema,
     introspection: config.graphql.introspection,
     includeStacktraceInErrorResponses: false,
+    // One operation per request: a batch would multiply every per-operation limit.
+    allowBatchedHttpRequests: false,
+    parseOptions: { maxTokens: queryLimits.maxTokens },
+    validationRules: queryRules(queryLimits),
+    hideSchemaDetailsFromClientErrors: queryLimits.hideSuggestions,
     formatError,
     logger: log,
     // main.ts owns shutdown: the database must close after Apollo, and only once.
@@ -41,6 +52,8 @@ export function createApollo({ schema, httpServer, config, log, closeWebSockets 
         ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
         : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
       errorReporting(log),
+      costLimitPlugin(queryLimits.maxCost),
+      ...(metrics ? [metrics.apolloPlugin()] : []),
     ],
   });
 }

@@ -23,6 +23,12 @@ import { healthRoutes } from "../modules/health/health.rest";
 import { HealthService } from "../modules/health/health.service";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
+import { GraphQLMetrics } from "./metrics/graphql";
+import { httpMetrics, metricsRoute } from "./metrics/http";
+import { Metrics } from "./metrics/metrics";
+import { registerJobGauges, watchDbCommands } from "./metrics/sources";
+import { securityHeaders } from "./security/http-headers";
+import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
 import { attachWebSockets } from "./ws";
 
@@ -48,10 +54,15 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   let pubSubConnection: { pubSub: AppPubSub; close(): Promise<void> } | undefined;
   const accounts = createAccounts(config, log);
   const aiUsage = new MongoUsageRecorder(log);
+  const metrics = new Metrics();
+  const graphqlMetrics = new GraphQLMetrics(metrics);
+  registerJobGauges(metrics);
+  const unwatchDb = watchDbCommands(metrics);
+  let rateLimit: RateLimit | undefined;
   try {
     pubSubConnection = await openPubSub(config.redisUrl, log);
     const { pubSub } = pubSubConnection;
-    const ai = createAiProvider(config.ai, { log, recorder: aiUsage });
+    const ai = createAiProvider(config.ai, { log, recorder: metrics.aiRecorder(aiUsage) });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
     const chatCleanup = new ChatCleanup(pubSub);
     const quizCleanup = new QuizCleanup();
@@ -85,11 +96,25 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
-    const closeWebSockets = attachWebSockets({ httpServer, schema, log, services, isProduction: config.isProduction });
-    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets });
+    app.use(securityHeaders());
+    app.use(httpMetrics(metrics));
+    app.use(metricsRoute(metrics, config.metricsToken));
+    const closeWebSockets = attachWebSockets({
+      httpServer,
+      schema,
+      log,
+      services,
+      isProduction: config.isProduction,
+      config,
+      metrics: graphqlMetrics,
+    });
+    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics });
     await apollo.start();
 
+    // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     app.use(healthRoutes(services.health));
+    rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
+    app.use(rateLimit.middleware);
     app.use("/api/v1/auth", authRoutes(services.auth));
     app.use("/api/v1/uploads", uploads.routes(services.auth));
     app.use(
@@ -121,9 +146,11 @@ export async function createServer(config: Config, options: { logger?: Logger } 
         await uploads?.close();
         await courses.close();
         await accounts.close();
+        await rateLimit?.close();
         await aiUsage.flush();
         await pubSubConnection?.close();
         await database.close();
+        unwatchDb();
         log.info("stopped");
       })());
     return { url, httpServer, logger: log, stop };
@@ -134,8 +161,10 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     await learning?.close().catch(() => undefined);
     await uploads?.close().catch(() => undefined);
     await accounts.close().catch(() => undefined);
+    await rateLimit?.close().catch(() => undefined);
     await pubSubConnection?.close().catch(() => undefined);
     await database.close();
+    unwatchDb();
     throw error;
   }
 }

@@ -1,11 +1,17 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import type { GraphQLFormattedError, GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import type { Context as SocketContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
+import type { Config } from "../config";
 import { authorizationFromParams, buildContext, type Context, type Services } from "../context";
+import { ErrorCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
+import type { GraphQLMetrics } from "./metrics/graphql";
+import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
+import { SocketLimits } from "./security/socket-limits";
 
 export interface WebSocketDeps {
   httpServer: Server;
@@ -13,18 +19,71 @@ export interface WebSocketDeps {
   log: Logger;
   services: Services;
   isProduction: boolean;
+  /** Query limits (the HTTP path's: Apollo's plugins do not see websockets) and socket limits. */
+  config: Config;
+  metrics: GraphQLMetrics;
 }
 
 /**
  * graphql-ws on the HTTP server's port and `/graphql` path. Returns the function that closes
  * every socket with 1001 (going away) and stops the websocket server.
  */
-export function attachWebSockets({ httpServer, schema, log, services, isProduction }: WebSocketDeps): () => Promise<void> {
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
+  const { httpServer, schema, log, services, isProduction, config, metrics } = deps;
+  const settings = config.websockets;
+  const queryLimits = queryLimitsOf(config);
+  const rules = queryRules(queryLimits);
+  // A larger frame closes that socket alone (1009), before any of it is parsed.
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
+  const limits = new SocketLimits(settings);
+  const started = new WeakMap<SocketContext, Map<string, number>>();
+  metrics.metrics.gauge("websocket_connections", "Open graphql-ws connections", [], (gauge) => gauge.set(limits.connections));
+  metrics.metrics.gauge("websocket_subscriptions", "Operations running on graphql-ws connections", [], (gauge) =>
+    gauge.set(limits.operations),
+  );
+
   const server = useServer<Record<string, unknown> | undefined>(
     {
       schema,
       isProd: isProduction,
+      connectionInitWaitTimeout: settings.connectionInitTimeoutMs,
+      // false closes the socket with 4403 Forbidden.
+      onConnect: async (ctx) => {
+        const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
+        const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${ctx.extra.request.socket.remoteAddress}`;
+        return limits.admit(ctx, client);
+      },
+      onClose: (ctx) => limits.release(ctx),
+      onSubscribe: (ctx, id, payload) => {
+        if (limits.tooManyOperations(ctx)) {
+          return [
+            new GraphQLError(`At most ${settings.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
+              extensions: { code: ErrorCode.RATE_LIMITED },
+            }),
+          ];
+        }
+        const checked = checkOperation(schema, queryLimits, rules, payload);
+        if (!("document" in checked)) return checked;
+        const operations = started.get(ctx) ?? new Map<string, number>();
+        started.set(ctx, operations.set(id, performance.now()));
+        return {
+          schema,
+          document: checked.document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+        };
+      },
+      // Queries and mutations are timed to their result; subscriptions to their start.
+      onOperation: (ctx, id, payload, args) => {
+        const start = started.get(ctx)?.get(id);
+        started.get(ctx)?.delete(id);
+        if (start === undefined) return;
+        const type = getOperationAST(args.document, payload.operationName)?.operation;
+        metrics.observe("ws", payload.operationName, type, (performance.now() - start) / 1000);
+      },
+      onError: (_ctx, _id, _payload, errors) => {
+        metrics.countErrors(errors.map((error) => error.toJSON()));
+      },
       // Runs once per subscription: nothing cached on the context outlives it.
       context: ({ connectionParams, extra }): Context =>
         buildContext(
@@ -42,6 +101,7 @@ export function attachWebSockets({ httpServer, schema, log, services, isProducti
         const errors: GraphQLFormattedError[] = result.errors.map((error) =>
           withRequestId(formatError(error.toJSON(), error), context.requestId),
         );
+        metrics.countErrors(errors);
         return { ...result, errors };
       },
     },

@@ -10,6 +10,8 @@ const PING_TIMEOUT_MS = 2_000;
 const SERVER_SELECTION_TIMEOUT_MS = 5_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
+// Command events feed the db_command_duration_seconds metric (src/server/metrics/sources.ts).
+const DRIVER_OPTIONS = { monitorCommands: true };
 
 /**
  * Connects mongoose's default connection (the one Typegoose models use) to MONGODB_URL, or to an
@@ -23,7 +25,7 @@ async function startEmbedded(config: Config, log: Logger): Promise<Database> {
   const dataDir = config.database.inMemory ? undefined : join(config.dataDir, "db");
   const engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0, dataDir });
   try {
-    await mongoose.connect(engine.uri, { dbName: config.database.name });
+    await mongoose.connect(engine.uri, { ...DRIVER_OPTIONS, dbName: config.database.name });
   } catch (error) {
     await engine.stop();
     throw error;
@@ -49,7 +51,11 @@ function connectMongoDb(url: string, config: Config, log: Logger): Database {
   const connecting = (async () => {
     for (let attempt = 0; !stopping.signal.aborted; attempt++) {
       try {
-        await mongoose.connect(url, { dbName: config.database.name, serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS });
+        await mongoose.connect(url, {
+          ...DRIVER_OPTIONS,
+          dbName: config.database.name,
+          serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+        });
         log.info({ database: config.database.name, uri: shown }, `database: MongoDB at ${shown}`);
         return;
       } catch (error) {

@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from "graphql";
+import type { Config } from "../../config";
 import { assertAffordable } from "./query-cost";
 
 /** The shape and size a single operation may have; the same over HTTP and websockets. */
@@ -23,6 +24,12 @@ export interface QueryLimits {
   maxCost: number;
   /** Production: no "Did you mean ...?" hints that would reveal field names. */
   hideSuggestions: boolean;
+}
+
+/** The configured limits; field suggestions are hidden in production. */
+export function queryLimitsOf(config: Config): QueryLimits {
+  const { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost } = config.graphql;
+  return { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost, hideSuggestions: config.isProduction };
 }
 
 /** graphql-armor's depth, alias and directive rules; armor's own cost rule ignores `limit`, query-cost.ts replaces it. */

@@ -207,7 +207,7 @@ export type GenerateQuizInput = {
   numQuestions: number;
   /** Title (1 to 200 characters); named after the source when left out. */
   title?: string | null | undefined;
-  /** Question types to mix; single choice when left out. */
+  /** Question types to mix (questions of other types are rejected); single choice when left out. The offline provider writes single-choice questions only. */
   types?: Array<QuestionType> | null | undefined;
   /** An upload of yours that has finished ingestion. */
   uploadId?: string | null | undefined;

@@ -1,7 +1,7 @@
 import { GenerateQuizDocument, QuizzesDocument, type GenerateQuizMutation } from "../generated/graphql";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
 import { normalizeOption } from "../../src/infra/ai/schemas";
-import { CHAPTER_CONTENT, errorCode, ok, publicCourseWithChapter, startCourseWorld, type CourseWorld, type Session } from "./support";
+import { CHAPTER_CONTENT, createQuiz, errorCode, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session } from "./support";
 
 const good = {
   type: "SINGLE_CHOICE",
@@ -118,6 +118,44 @@ describe("generateQuiz with a model that writes broken questions", () => {
       expect(errorCode(response)).toBe("BAD_USER_INPUT");
     }
     expect(quizRequests()).toHaveLength(0);
+  });
+});
+
+describe("short answers graded by the model", () => {
+  let fake: FakeGemini;
+  let world: CourseWorld;
+
+  beforeAll(async () => {
+    fake = await startFakeGemini();
+    world = await startCourseWorld(fake.env());
+  });
+
+  afterAll(async () => {
+    await world.server.stop();
+    await fake.stop();
+  });
+
+  it("accepts an answer the model judges equivalent, and falls back to matching when the model fails", async () => {
+    const { instructor, course } = await publicCourseWithChapter(world);
+    const learner = await world.user();
+    const quiz = await createQuiz(world.gql, instructor.accessToken, { courseId: course.id }, [
+      { type: "SHORT_ANSWER", prompt: "Where are sugars made?", acceptedAnswers: ["In the stroma"] },
+    ]);
+    const questionId = quiz.questions[0].id;
+    fake.reset();
+
+    const exact = await submit(world.gql, learner.accessToken, quiz.id, [{ questionId, text: "in the STROMA." }]);
+    expect(exact.score).toBe(1);
+    expect(fake.requests).toHaveLength(0);
+
+    fake.enqueue("generateContent", { json: { correct: true, score: 0.9, feedback: "Same place, said differently." } });
+    const paraphrase = await submit(world.gql, learner.accessToken, quiz.id, [{ questionId, text: "the fluid around the thylakoids" }]);
+    expect(paraphrase.score).toBe(1);
+    expect(JSON.stringify(fake.requests[0].body)).toContain("In the stroma");
+
+    fake.setDefault("generateContent", { error: 500 });
+    const unavailable = await submit(world.gql, learner.accessToken, quiz.id, [{ questionId, text: "the fluid around the thylakoids" }]);
+    expect(unavailable.score).toBe(0);
   });
 });
 

@@ -1,5 +1,5 @@
 import { GenerateQuizDocument, QuizDocument } from "../generated/graphql";
-import { CHAPTER_CONTENT, ok, publicCourseWithChapter, startCourseWorld, type CourseWorld, type Session } from "./support";
+import { CHAPTER_CONTENT, errorCode, failedFields, ok, publicCourseWithChapter, startCourseWorld, type CourseWorld, type Session } from "./support";
 
 describe("generateQuiz with the offline provider", () => {
   let world: CourseWorld;
@@ -35,5 +35,11 @@ describe("generateQuiz with the offline provider", () => {
     const read = ok(await world.gql(QuizDocument, { id: quiz.id }, { token: learner.accessToken })).quiz!;
     expect(read.questions.map((question) => question.prompt)).toEqual(quiz.questions.map((question) => question.prompt));
     expect(read.questions.every((question) => question.correctOptions === null && question.citation === null)).toBe(true);
+  });
+
+  it("says plainly that it cannot write other question types", async () => {
+    const response = await world.gql(GenerateQuizDocument, { input: { chapterId: setup.chapter.id, numQuestions: 2, types: ["SHORT_ANSWER"] } }, { token: learner.accessToken });
+    expect(errorCode(response)).toBe("BAD_USER_INPUT");
+    expect(failedFields(response)).toEqual(["input.types"]);
   });
 });

@@ -45,7 +45,7 @@ export class GenerateQuizInput extends QuizSourceInput {
   @Max(MAX_GENERATED_QUESTIONS)
   numQuestions!: number;
 
-  @Field(() => [QuestionType], { nullable: true, description: "Question types to mix; single choice when left out." })
+  @Field(() => [QuestionType], { nullable: true, description: "Question types to mix (questions of other types are rejected); single choice when left out. The offline provider writes single-choice questions only." })
   @IsOptional()
   @ArrayMinSize(1)
   types?: QuestionType[] | null;

@@ -10,7 +10,7 @@ import { writeCheckedQuestions } from "./quiz-generator";
 import { excerptOf, spreadPassages } from "./quiz-material";
 import type { QuizSources } from "./quiz-sources";
 import { QuizDifficulty, type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type QuizzesArgs, type UpdateQuizInput } from "./quiz.inputs";
-import { QuizModel, type QuestionCitation, type Quiz } from "./quiz.model";
+import { QuestionType, QuizModel, type QuestionCitation, type Quiz } from "./quiz.model";
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
@@ -26,6 +26,11 @@ export class QuizService {
 
   /** Writes a quiz from the source's passages; every question passed the checks (see `writeCheckedQuestions`). */
   async generate(actor: Exclude<Actor, null>, input: GenerateQuizInput, options: CallOptions = {}): Promise<Quiz> {
+    if (this.deps.ai.name === "offline" && input.types && !input.types.includes(QuestionType.SINGLE_CHOICE)) {
+      raise("BAD_USER_INPUT", "The offline AI provider writes single-choice questions only", {
+        fields: [{ field: "input.types", message: "must include SINGLE_CHOICE with the offline provider" }],
+      });
+    }
     const source = await this.deps.sources.material(actor, input);
     const passages = spreadPassages(source.passages);
     if (passages.length === 0) raise("BAD_USER_INPUT", "The source has no text to write questions from");

@@ -123,7 +123,12 @@ export const EXPRESSION_ACCUMULATORS = {
   $max: expressionForm(extremum(1) as Accumulator),
 };
 
+/** `$push` leaves out documents where the expression is missing (mingo pushes null). */
+const $push = (coll: unknown[], expr: unknown, options: ComputeOptions): unknown[] =>
+  accumulated(coll, expr, options).filter((v) => v !== undefined);
+
 export const ACCUMULATOR_OPERATORS = {
+  $push,
   $min: extremum(-1),
   $max: extremum(1),
   $sum,

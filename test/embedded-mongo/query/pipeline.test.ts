@@ -235,4 +235,9 @@ describe("runPipeline", () => {
     ]);
     expect(out).toEqual({ union: [1, 2, 3], both: [1], onlyA: [2], same: true, subset: true, at: 1, none: null });
   });
+
+  it("treats missing values in accumulators like mongod", () => {
+    const [row] = run([{ g: 1 }, { g: 1, a: 2 }], [{ $group: { _id: "$g", first: { $first: "$a" }, pushed: { $push: "$a" }, set: { $addToSet: "$a" }, max: { $max: "$a" } } }]);
+    expect(row).toEqual({ _id: 1, first: null, pushed: [2], set: [2], max: 2 });
+  });
 });

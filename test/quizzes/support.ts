@@ -95,5 +95,8 @@ export function fakeDate(start: string): { at(iso: string): void; restore(): voi
   return { at: (iso) => jest.setSystemTime(new Date(iso)), restore: () => jest.useRealTimers() };
 }
 
-/** A year: tokens issued at one scripted time stay valid at the later ones. */
-export const LONG_TOKENS = { ACCESS_TOKEN_EXPIRE_MINUTES: "525600" };
+/**
+ * A year: tokens issued at one scripted time stay valid at the later ones. Sessions too: the
+ * engine's TTL monitor, on the faked clock, would otherwise remove their refresh tokens.
+ */
+export const LONG_TOKENS = { ACCESS_TOKEN_EXPIRE_MINUTES: "525600", REFRESH_TOKEN_EXPIRE_DAYS: "365" };

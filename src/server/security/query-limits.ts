@@ -36,7 +36,8 @@ export function queryLimitsOf(config: Config): QueryLimits {
 export function queryRules(limits: QueryLimits): ValidationRule[] {
   return new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
-    maxAliases: { n: limits.maxAliases },
+    // armor lets `__typename` be aliased freely by default; a thousand of them still cost a response.
+    maxAliases: { n: limits.maxAliases, allowList: [] },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { enabled: false },
     costLimit: { enabled: false },

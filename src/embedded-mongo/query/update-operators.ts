@@ -157,6 +157,7 @@ const pop: ApplyOp = (doc, segs, operand, ctx) => {
   setAt(doc, segs, n === 1 ? array.slice(0, -1) : array.slice(1));
 };
 
+/** Keeps timestamps written within one second distinct and increasing, as mongod's are. */
 let timestampIncrement = 0;
 
 const currentDate: ApplyOp = (doc, segs, operand, ctx) => {

@@ -1,3 +1,4 @@
+import { benchChatStreaming } from "./chat-streaming";
 import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
 import { benchIngestion } from "./ingestion";
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     ...(await benchIngestion()),
     ...(await benchVectorSearch()),
     ...(await benchLeaderboard()),
+    ...(await benchChatStreaming()),
   ];
   process.stdout.write(lines.join("\n") + "\n");
 }

@@ -27,6 +27,10 @@ const $sort = (coll: Iterator, spec: Doc, options: ComputeOptions): Iterator => 
   return coll.transform((docs: Doc[]) => Lazy(docs.slice().sort(cmp)));
 };
 
+/**
+ * Items grouped by BSON equality of their keys, in order of first appearance: hashed by
+ * `valueKey`, or compared pairwise under a collation (which has no hash of its own).
+ */
 function groupKeyed<T>(items: T[], keyOf: (item: T) => unknown, strCmp: StringCompare, binary: boolean): Map<string, { key: unknown; items: T[] }> {
   const groups = new Map<string, { key: unknown; items: T[] }>();
   const linear: { key: unknown; items: T[] }[] = [];
@@ -124,6 +128,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
   const rest = leading === -1 ? [] : pipeline!.slice(leading);
   const agg = rest.length ? new Aggregator(rest, options) : undefined;
   const letOf = expr.let ? evaluator(options)(expr.let) : undefined;
+  const asPath = as.split(".");
   return coll.map((doc: Doc) => {
     let joined: Doc[] = foreign;
     if (index) {
@@ -138,9 +143,16 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
     }
     joined = joined.map(cloneDoc);
     if (agg) joined = agg.run(joined, scoped(options).update({ root: null, variables })) as Doc[];
-    return { ...doc, [as]: joined };
+    return withPath(doc, asPath, joined);
   });
 };
+
+/** A copy of `doc` with `value` at a dotted path (the `as` of `$lookup` may be nested). */
+function withPath(doc: Doc, segs: string[], value: unknown): Doc {
+  const [head, ...rest] = segs;
+  const child = doc[head];
+  return { ...doc, [head]: rest.length ? withPath(isPlainObject(child) ? child : {}, rest, value) : value };
+}
 
 /** `$bucket`: lower bounds inclusive, only non-empty buckets, `_id` first. */
 const $bucket = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator => {

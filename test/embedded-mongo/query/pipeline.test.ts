@@ -49,6 +49,8 @@ describe("runPipeline", () => {
   it("runs $lookup in both forms", () => {
     const eq = run(collections.orders, [{ $lookup: { from: "items", localField: "item", foreignField: "_id", as: "it" } }, { $project: { n: { $size: "$it" } } }]);
     expect(eq.map((d) => d.n)).toEqual([1, 1, 1]);
+    const nested = run([{ _id: 1, item: "a", meta: { x: 1 } }], [{ $lookup: { from: "items", localField: "item", foreignField: "_id", as: "meta.item" } }]);
+    expect(nested).toEqual([{ _id: 1, item: "a", meta: { x: 1, item: [{ _id: "a", tags: ["x"] }] } }]);
     const piped = run(collections.items, [
       { $lookup: { from: "orders", let: { id: "$_id" }, pipeline: [{ $match: { $expr: { $eq: ["$item", "$$id"] } } }, { $project: { _id: 1 } }], as: "o" } },
     ]);

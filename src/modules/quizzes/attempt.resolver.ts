@@ -2,12 +2,13 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolv
 import type { Context } from "../../context";
 import type { Page } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
-import { actorOf, signedInActor } from "../courses/actor";
+import { signedInActor } from "../courses/actor";
 import { GradedAnswer, QuizAttempt } from "./attempt.model";
 import { AnswerInput, MyQuizAttemptsArgs } from "./quiz.inputs";
 import { quizLoader } from "./quiz.loaders";
 import { QuestionCitation, Quiz, type Question } from "./quiz.model";
 import { QuizAttemptPage } from "./quiz.types";
+import { viewerReads } from "./quiz-viewer";
 
 /** A graded answer with its question, if the quiz still has it: only its own attempter reads it. */
 type AnswerWithQuestion = GradedAnswer & { question?: Question };
@@ -36,7 +37,7 @@ export class AttemptResolver {
   @FieldResolver(() => Quiz, { nullable: true, description: "The quiz taken; null if it was deleted or you may no longer read it." })
   async quiz(@Root() attempt: QuizAttempt, @Ctx() ctx: Context): Promise<Quiz | null> {
     const quiz = await quizLoader(ctx).load(attempt.quiz_id);
-    return quiz && (await ctx.services.quizzes.access.canRead(await actorOf(ctx), quiz)) ? quiz : null;
+    return quiz && (await viewerReads(ctx, quiz)) ? quiz : null;
   }
 
   @FieldResolver(() => [GradedAnswer], { description: "One graded answer per question, in quiz order, with explanations revealed." })

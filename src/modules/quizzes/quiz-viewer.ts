@@ -1,7 +1,8 @@
 import type { Context } from "../../context";
 import { actorOf } from "../courses/actor";
+import { CourseAccess, isAdmin } from "../courses/course.access";
 import { courseLoader } from "../courses/course.loaders";
-import { isAuthor } from "./quiz-access";
+import { isAuthor, ownsQuiz } from "./quiz-access";
 import type { Question, Quiz } from "./quiz.model";
 
 /**
@@ -16,6 +17,17 @@ export async function viewerAuthors(ctx: Context, quiz: Quiz): Promise<boolean> 
   if (!actor) return false;
   const course = quiz.course_id ? await courseLoader(ctx).load(quiz.course_id) : null;
   return isAuthor(actor, quiz, course);
+}
+
+/** The course visibility rules alone (no lock is used here), applied to courses from the request's loader. */
+const courseRules = new CourseAccess();
+
+/** `QuizAccess.canRead` with the quiz's course from the request's loader, for lists of quizzes. */
+export async function viewerReads(ctx: Context, quiz: Quiz): Promise<boolean> {
+  const actor = await actorOf(ctx);
+  if (isAdmin(actor) || ownsQuiz(actor, quiz)) return true;
+  const course = quiz.course_id ? await courseLoader(ctx).load(quiz.course_id) : null;
+  return course !== null && courseRules.canRead(actor, course);
 }
 
 export async function shownQuestions(ctx: Context, quiz: Quiz): Promise<ShownQuestion[]> {

@@ -14,7 +14,7 @@ import { QuestionType, QuizModel, type QuestionCitation, type Quiz } from "./qui
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
-  readonly access: QuizAccess;
+  private readonly access: QuizAccess;
 
   constructor(private readonly deps: { ai: AiProvider; courses: CourseLookup; sources: QuizSources; cleanup: QuizCleanup }) {
     this.access = new QuizAccess(deps.courses);

@@ -37,7 +37,7 @@ beforeAll(async () => {
     REDIS_URL: REDIS_TEST_URL,
     JWT_SECRET_KEY: randomBytes(32).toString("hex"),
     BCRYPT_COST: "4",
-    AI_OFFLINE_STREAM_DELAY_MS: "25",
+    AI_OFFLINE_STREAM_DELAY_MS: "40",
   };
   [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
   user = await registerUser(gqlA());

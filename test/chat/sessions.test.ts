@@ -29,7 +29,7 @@ function client(token: string): Client {
 
 beforeAll(async () => {
   world = await startCourseWorld({
-    AI_OFFLINE_STREAM_DELAY_MS: "10",
+    AI_OFFLINE_STREAM_DELAY_MS: "25",
     CHAT_MAX_CONCURRENT: String(MAX_CONCURRENT),
     CHAT_MESSAGES_PER_MINUTE: String(PER_MINUTE),
   });

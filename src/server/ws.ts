@@ -78,8 +78,8 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         const start = started.get(ctx)?.get(id);
         started.get(ctx)?.delete(id);
         if (start === undefined) return;
-        const type = getOperationAST(args.document, payload.operationName)?.operation;
-        metrics.observe("ws", payload.operationName, type, (performance.now() - start) / 1000);
+        const operation = getOperationAST(args.document, payload.operationName);
+        metrics.observe("ws", operation?.name?.value, operation?.operation, (performance.now() - start) / 1000);
       },
       onError: (_ctx, _id, _payload, errors) => {
         metrics.countErrors(errors.map((error) => error.toJSON()));

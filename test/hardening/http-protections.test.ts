@@ -121,6 +121,11 @@ describe("headers, CSRF prevention and CORS", () => {
     expect((await preflight("https://evil.example.com")).headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  it("has no /metrics without METRICS_TOKEN", async () => {
+    const response = await fetch(`${server.url}/metrics`, { headers: { authorization: "Bearer anything" } });
+    expect(response.status).toBe(404);
+  });
+
   it("refuses a JSON body over the size limit with PAYLOAD_TOO_LARGE", async () => {
     const response = await post(server.graphqlUrl, { query: "{ __typename }", variables: { pad: "x".repeat(1_100_000) } });
     expect(response.status).toBe(413);

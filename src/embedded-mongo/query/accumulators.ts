@@ -1,7 +1,7 @@
 /** Accumulators replacing mingo's: BSON order for $min/$max, BSON equality for $addToSet, BSON numerics for $sum/$avg. */
 import { evalExpr } from "mingo/core";
-import { arithmetic } from "./arithmetic";
-import { bsonTypeOf, compareValues, isNumeric, toNumber } from "./bson-order";
+import { arithmetic, divide } from "./arithmetic";
+import { compareValues, isNumeric, toNumber } from "./bson-order";
 import type { ComputeOptions } from "./mingo-context";
 import { isPlainObject, type Doc } from "./paths";
 import { locationError } from "./query-errors";
@@ -39,9 +39,7 @@ const $sum = (coll: unknown[], expr: unknown, options: ComputeOptions): unknown 
 const $avg = (coll: unknown[], expr: unknown, options: ComputeOptions): unknown => {
   const nums = accumulated(coll, expr, options).filter(isNumeric);
   if (nums.length === 0) return null;
-  const total = sumOf(nums);
-  if (bsonTypeOf(total) === "Decimal128") return arithmetic(total, 1 / nums.length, "mul");
-  return toNumber(total) / nums.length;
+  return divide(sumOf(nums), nums.length);
 };
 
 const $addToSet = (coll: unknown[], expr: unknown, options: ComputeOptions): unknown[] => {

@@ -56,6 +56,29 @@ function isInt32(v: unknown): boolean {
   return (typeof v === "number" || bsonTypeOf(v) === "Int32") && Number.isInteger(toNumber(v)) && toNumber(v) >= -2147483648 && toNumber(v) <= 2147483647;
 }
 
+/** Digits kept beyond Decimal128's 34 before rounding a quotient. */
+const QUOTIENT_DIGITS = 40n;
+
+/** `a / b`: a Decimal128 when either side is one (to 34 digits), else a double. Callers rule out b = 0. */
+export function divide(a: unknown, b: unknown): unknown {
+  if (bsonTypeOf(a) !== "Decimal128" && bsonTypeOf(b) !== "Decimal128") return toNumber(a) / toNumber(b);
+  const x = decimalOf(a);
+  const y = decimalOf(b);
+  if (!x || !y) return Decimal128.fromString(String(toNumber(a) / toNumber(b)));
+  const scaled = x.coef * 10n ** QUOTIENT_DIGITS;
+  let coef = scaled / y.coef;
+  let exp = x.exp - y.exp - Number(QUOTIENT_DIGITS);
+  // An exact quotient takes IEEE 754's preferred exponent (3 / 2 is 1.5, not 1.5000...).
+  if (scaled % y.coef === 0n) {
+    const ideal = x.exp - y.exp;
+    while (exp < ideal && coef % 10n === 0n) {
+      coef /= 10n;
+      exp++;
+    }
+  }
+  return toDecimal128({ coef, exp });
+}
+
 /** Zero of the same numeric type as `v` (what `$mul` sets on a missing field). */
 export function zeroLike(v: unknown): unknown {
   switch (bsonTypeOf(v)) {

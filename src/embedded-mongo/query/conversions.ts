@@ -1,7 +1,7 @@
 import { Decimal128, Long, ObjectId } from "bson";
 import { evalExpr } from "mingo/core";
 import type { Options } from "mingo/types";
-import { arithmetic } from "./arithmetic";
+import { arithmetic, divide } from "./arithmetic";
 import { bsonTypeOf, isNumeric, toNumber } from "./bson-order";
 import { bsonTypeName } from "./bson-types";
 import { locationError } from "./query-errors";
@@ -157,8 +157,7 @@ const $divide: Expr = (obj, expr, options) => {
     throw locationError(16609, `$divide only supports numeric types, not ${bsonTypeName(a)} and ${bsonTypeName(b)}`);
   }
   if (toNumber(b) === 0) throw locationError(16608, "can't $divide by zero");
-  if (bsonTypeOf(a) === "Decimal128" || bsonTypeOf(b) === "Decimal128") return arithmetic(a, 1 / toNumber(b), "mul");
-  return toNumber(a) / toNumber(b);
+  return divide(a, b);
 };
 
 const CONVERTERS: Record<string, (v: unknown) => unknown> = {

@@ -242,4 +242,10 @@ describe("runPipeline", () => {
     const [row] = run([{ g: 1 }, { g: 1, a: 2 }], [{ $group: { _id: "$g", first: { $first: "$a" }, pushed: { $push: "$a" }, set: { $addToSet: "$a" }, max: { $max: "$a" } } }]);
     expect(row).toEqual({ _id: 1, first: null, pushed: [2], set: [2], max: 2 });
   });
+
+  it("divides decimals to 34 digits", () => {
+    const [out] = run([{ d: Decimal128.fromString("1") }], [{ $project: { _id: 0, third: { $divide: ["$d", 3] }, avg: { $avg: ["$d", 2] } } }]);
+    expect(out.third.toString()).toBe("0.3333333333333333333333333333333333");
+    expect(out.avg.toString()).toBe("1.5");
+  });
 });

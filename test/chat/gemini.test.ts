@@ -119,3 +119,17 @@ test("an AI failure mid-stream ends the answer FAILED with an error event, keepi
   // Mid-stream failures are not retried: the client already has part of the answer.
   expect(generations()).toHaveLength(1);
 });
+
+test("a follow-up question carries the conversation so far in the prompt", async () => {
+  gemini.enqueue("streamGenerateContent", { text: "Mitochondria make ATP [1]." }, { text: "Through cellular respiration [1]." });
+  const sessionId = await createSession(world.gql, owner.accessToken, { mode: "HYBRID", uploadIds: [uploadId] });
+  const first = await ask(world.gql, owner.accessToken, sessionId, "What do mitochondria produce?");
+  await follow(client(), first.assistantMessage.id).rest();
+  const second = await ask(world.gql, owner.accessToken, sessionId, "And how do they do it?");
+  await follow(client(), second.assistantMessage.id).rest();
+
+  const [firstPrompt, secondPrompt] = generations().map((request) => JSON.stringify(request.body));
+  expect(firstPrompt).not.toContain("Conversation so far");
+  expect(secondPrompt).toContain("Conversation so far:\\nLearner: What do mitochondria produce?\\nTutor: Mitochondria make ATP [1].");
+  expect(secondPrompt).toContain("And how do they do it?");
+});

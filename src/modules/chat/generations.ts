@@ -16,9 +16,10 @@ export interface GenerationRequest {
   history: PromptTurn[];
 }
 
-/** Why a generation was aborted; anything else that ends it early is a failure. */
+/** Abort reasons: a user's stop ends an answer STOPPED, a shutdown FAILED with this message. */
 const STOPPED_BY_USER = "stopped by the user";
 const SHUTTING_DOWN = "The server shut down while the answer was being written; ask again.";
+/** What a client is told of a failure nobody foresaw (the details go to the log). */
 const UNEXPECTED_FAILURE = "The answer could not be finished; ask again.";
 
 type ModelUsed = Pick<StreamEnd, "provider" | "model">;

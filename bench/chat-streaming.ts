@@ -9,6 +9,7 @@ import { CreateChatSessionDocument, OnChatMessageStreamDocument, RegisterDocumen
 import { startInstance } from "../test/chat/instances";
 import { graphqlClient } from "../test/helpers/graphql";
 
+/** BENCH_CHATS tries another load. */
 const CHATS = Number(process.env.BENCH_CHATS ?? 500);
 const TOKENS = 250;
 const TOKEN_INTERVAL_MS = 20;

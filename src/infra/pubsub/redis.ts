@@ -27,7 +27,9 @@ const serializer = {
  * connected: a server that cannot reach its Redis must not start and silently stream nothing.
  */
 export async function connectRedisPubSub(url: string, log: Logger): Promise<RedisPubSub> {
-  const options = { lazyConnect: true, connectionName: "ai-learning-pubsub" };
+  // Without a retry limit, commands wait for the reconnection instead of failing: the event
+  // target does not await them, and a rejected one would be an unhandled rejection.
+  const options = { lazyConnect: true, connectionName: "ai-learning-pubsub", maxRetriesPerRequest: null };
   const publishClient = new Redis(url, options);
   const subscribeClient = new Redis(url, options);
   const clients = [publishClient, subscribeClient];

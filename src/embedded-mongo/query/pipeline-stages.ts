@@ -1,6 +1,6 @@
 /** Pipeline stages replacing mingo's where BSON order, copies or mongod's output shape matter. */
 import { Aggregator } from "mingo/aggregator";
-import { evalExpr } from "mingo/core";
+import { evalExpr, OpType } from "mingo/core";
 import { Lazy, type Iterator } from "mingo/lazy";
 import * as mingoPipeline from "mingo/operators/pipeline";
 import { commandError } from "../errors";
@@ -58,6 +58,12 @@ const $group = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =>
   if (!isPlainObject(expr) || !("_id" in expr)) throw locationError(15955, "a group specification must include an _id");
   const idExpr = expr._id;
   const fields = Object.keys(expr).filter((k) => k !== "_id");
+  for (const field of fields) {
+    const spec = expr[field];
+    if (!isPlainObject(spec) || Object.keys(spec).length !== 1) throw locationError(40234, `The field '${field}' must be an accumulator object`);
+    const name = Object.keys(spec)[0];
+    if (!options.context.getOperator(OpType.ACCUMULATOR, name)) throw locationError(15952, `unknown group operator '${name}'`);
+  }
   const binary = !options.collation;
   const own = scoped(options);
   const keyOf = evaluator(options)(idExpr);

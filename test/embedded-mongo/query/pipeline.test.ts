@@ -90,8 +90,10 @@ describe("runPipeline", () => {
     expect(run([{ x: "PING" }, { x: "pong" }], [{ $match: { x: "ping" } }], { collation: { locale: "en_US", strength: 2 } })).toEqual([{ x: "PING" }]);
   });
 
-  it("rejects unknown stages", () => {
+  it("rejects unknown stages and accumulators", () => {
     expect(() => run([], [{ $nope: {} }])).toThrow(expect.objectContaining({ code: 40324 }));
+    expect(() => run([], [{ $group: { _id: null, n: { $nope: 1 } } }])).toThrow(expect.objectContaining({ code: 15952 }));
+    expect(() => run([], [{ $group: { _id: null, n: 1 } }])).toThrow(expect.objectContaining({ code: 40234 }));
   });
 
   it("projects like mongod: _id first, kept fields in document order, computed fields after", () => {

@@ -27,7 +27,10 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   const logs: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`instance did not start:\n${logs.join("")}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`instance did not start:\n${logs.join("\n")}`));
+    }, START_TIMEOUT_MS);
     createInterface({ input: child.stdout! }).on("line", (line) => {
       logs.push(line);
       const ready = /"msg":"ready: (http:\/\/[^"]+)\/graphql"/.exec(line);

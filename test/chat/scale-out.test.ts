@@ -39,7 +39,9 @@ beforeAll(async () => {
     BCRYPT_COST: "4",
     AI_OFFLINE_STREAM_DELAY_MS: "40",
   };
-  [a, b] = await Promise.all([startInstance(env), startInstance(env)]);
+  // One after the other, so a failed start leaves no running process behind for afterAll to miss.
+  a = await startInstance(env);
+  b = await startInstance(env);
   user = await registerUser(gqlA());
 });
 

@@ -69,7 +69,7 @@ export function createLearning(deps: {
     services: { ...quizzes.services, leaderboard, dashboard, adminStats: new AdminStatsService() },
     async start(log) {
       await quizzes.start(log);
-      const ready = () => activity.ready();
+      const ready = () => Promise.all([activity.ready(), leaderboard.ready()]).then(() => undefined);
       if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return ready();
       mongoose.connection.once("connected", () => {
         ready().catch((error: unknown) => log.error({ err: error }, "dashboard: building indexes failed"));

@@ -1,9 +1,10 @@
 import type { PipelineStage, Types } from "mongoose";
 import type { Logger } from "../../lib/logger";
 import type { Page } from "../../lib/pagination";
-import { QuizAttemptModel } from "../quizzes/attempt.model";
+import type { QuizAttempt } from "../quizzes/attempt.model";
 import type { AttemptListener } from "../quizzes/attempt.service";
 import type { AttemptsRemovedListener } from "../quizzes/quiz-cleanup";
+import { BestScoreModel } from "./best-score.model";
 import type { LeaderboardCache } from "./leaderboard.cache";
 import { LeaderboardPeriod, periodStart } from "./period";
 import { competitionRanks, type RankedStanding, type Standing } from "./ranking";
@@ -28,10 +29,13 @@ export interface Ranking {
 
 /**
  * Points per user: the best attempt per quiz, summed, so retaking a quiz cannot farm points.
- * Computed by one aggregation over `quiz_history` (its time and course indexes select the
- * period), cached briefly, and invalidated by every new or removed attempt.
+ * Computed by one aggregation over the best scores kept per user, quiz and day (`BestScore`;
+ * its day and course index selects the rows), cached briefly, and invalidated by every new or
+ * removed attempt.
  */
 export class LeaderboardService implements AttemptListener, AttemptsRemovedListener {
+  private readonly inFlight = new Map<string, Promise<Ranking>>();
+
   constructor(private readonly deps: { cache: LeaderboardCache; log: Logger }) {}
 
   /** One page of the ranking and the caller's own place in it. */
@@ -55,16 +59,45 @@ export class LeaderboardService implements AttemptListener, AttemptsRemovedListe
       const hit = await this.cached(() => this.deps.cache.get(generation, key));
       if (hit) return decode(hit);
     }
-    const ranking: Ranking = { standings: competitionRanks(await this.standings(since, query.courseId)), computedAt: now };
+    // Requests that miss together share one computation instead of each running the aggregation.
+    const flightKey = `${generation ?? "uncached"}:${key}`;
+    let flight = this.inFlight.get(flightKey);
+    if (!flight) {
+      flight = this.compute(since, query.courseId, now, generation, key).finally(() => this.inFlight.delete(flightKey));
+      this.inFlight.set(flightKey, flight);
+    }
+    return flight;
+  }
+
+  private async compute(since: Date | undefined, courseId: Types.ObjectId | undefined, now: Date, generation: string | undefined, key: string): Promise<Ranking> {
+    const ranking: Ranking = { standings: competitionRanks(await this.standings(since, courseId)), computedAt: now };
     if (generation !== undefined) await this.cached(() => this.deps.cache.set(generation, key, JSON.stringify(ranking)));
     return ranking;
   }
 
-  async attemptSubmitted(): Promise<void> {
+  async ready(): Promise<void> {
+    await BestScoreModel.init();
+  }
+
+  /** Raises the user's best scores at the quiz (all time and that UTC day), then drops cached boards. */
+  async attemptSubmitted(attempt: QuizAttempt): Promise<void> {
+    const day = new Date(Date.UTC(attempt.created_at.getUTCFullYear(), attempt.created_at.getUTCMonth(), attempt.created_at.getUTCDate()));
+    const best = (when: Date | null) => ({
+      updateOne: {
+        filter: { user_id: attempt.user_id, quiz_id: attempt.quiz_id, day: when },
+        update: {
+          $max: { points: attempt.points, percent: attempt.percent },
+          ...(attempt.course_id && { $setOnInsert: { course_id: attempt.course_id } }),
+        },
+        upsert: true,
+      },
+    });
+    await BestScoreModel.bulkWrite([best(null), best(day)], { ordered: false });
     await this.cached(() => this.deps.cache.invalidate());
   }
 
-  async attemptsRemoved(): Promise<void> {
+  async attemptsRemoved(quizIds: Types.ObjectId[]): Promise<void> {
+    await BestScoreModel.deleteMany({ quiz_id: { $in: quizIds } }).exec();
     await this.cached(() => this.deps.cache.invalidate());
   }
 
@@ -73,29 +106,17 @@ export class LeaderboardService implements AttemptListener, AttemptsRemovedListe
   }
 
   private async standings(since: Date | undefined, courseId: Types.ObjectId | undefined): Promise<Standing[]> {
-    const match: Record<string, unknown> = {};
+    const match: Record<string, unknown> = { day: since ? { $gte: since } : null };
     if (courseId) match.course_id = courseId;
-    if (since) match.created_at = { $gte: since };
-    const pipeline: PipelineStage[] = [
-      { $match: match },
-      {
-        $group: {
-          _id: { user: "$user_id", quiz: "$quiz_id" },
-          points: { $max: "$points" },
-          percent: { $max: "$percent" },
-        },
-      },
-      {
-        $group: {
-          _id: "$_id.user",
-          points: { $sum: "$points" },
-          quizzesTaken: { $sum: 1 },
-          averagePercent: { $avg: "$percent" },
-        },
-      },
-      { $sort: { points: -1, _id: 1 } },
-    ];
-    const rows = await QuizAttemptModel.aggregate<{ _id: Types.ObjectId; points: number; quizzesTaken: number; averagePercent: number }>(pipeline)
+    const perUser = {
+      $group: { _id: "$user_id", points: { $sum: "$points" }, quizzesTaken: { $sum: 1 }, averagePercent: { $avg: "$percent" } },
+    };
+    // All time: one row per user and quiz already. A period: the best of its days per quiz first.
+    const perQuiz = { $group: { _id: { user_id: "$user_id", quiz_id: "$quiz_id" }, points: { $max: "$points" }, percent: { $max: "$percent" } } };
+    const pipeline: PipelineStage[] = since
+      ? [{ $match: match }, perQuiz, { $project: { _id: 0, user_id: "$_id.user_id", points: 1, percent: 1 } }, perUser, { $sort: { points: -1, _id: 1 } }]
+      : [{ $match: match }, perUser, { $sort: { points: -1, _id: 1 } }];
+    const rows = await BestScoreModel.aggregate<{ _id: Types.ObjectId; points: number; quizzesTaken: number; averagePercent: number }>(pipeline)
       .allowDiskUse(true)
       .exec();
     return rows.map((row) => ({

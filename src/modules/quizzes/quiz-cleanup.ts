@@ -5,7 +5,7 @@ import { QuizModel, QuizSourceType, type Quiz } from "./quiz.model";
 
 /** Told when attempts disappear with their quizzes, so derived numbers (the leaderboard) are recomputed. */
 export interface AttemptsRemovedListener {
-  attemptsRemoved(): Promise<void>;
+  attemptsRemoved(quizIds: Types.ObjectId[]): Promise<void>;
 }
 
 /**
@@ -37,7 +37,7 @@ export class QuizCleanup implements CourseDependent {
     if (ids.length === 0) return false;
     const deleted = await QuizModel.deleteMany({ _id: { $in: ids } }).exec();
     await QuizAttemptModel.deleteMany({ quiz_id: { $in: ids } }).exec();
-    for (const listener of this.listeners) await listener.attemptsRemoved();
+    for (const listener of this.listeners) await listener.attemptsRemoved(ids);
     return deleted.deletedCount > 0;
   }
 }

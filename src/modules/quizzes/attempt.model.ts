@@ -24,11 +24,11 @@ export class GradedAnswer {
 
 @ObjectType({ description: "One submission of a quiz, graded on the server." })
 @modelOptions({ schemaOptions: { collection: "quiz_history", timestamps: { createdAt: "created_at", updatedAt: false } } })
-// Leaderboard periods and courses: match by time (and course), group by user and quiz.
-@index({ created_at: -1 })
-@index({ course_id: 1, created_at: -1 })
+// Your history newest first; a quiz's statistics and cascades; admin counts over a period.
+// Leaderboards read `leaderboard_scores`, never this collection.
 @index({ user_id: 1, created_at: -1 })
 @index({ quiz_id: 1, user_id: 1 })
+@index({ created_at: -1 })
 export class QuizAttempt {
   @Field({ name: "id", description: "The attempt's id." })
   readonly _id!: Types.ObjectId;
@@ -40,7 +40,7 @@ export class QuizAttempt {
   @prop({ required: true, type: () => Types.ObjectId })
   quiz_id!: Types.ObjectId;
 
-  /** Copied from the quiz so course leaderboards filter attempts without a join. */
+  /** Copied from the quiz: the course's best scores are kept with it. */
   @prop({ type: () => Types.ObjectId })
   course_id?: Types.ObjectId;
 

@@ -27,15 +27,14 @@ interface CachedVector {
  */
 const vectorCache = new Map<string, WeakMap<Document, CachedVector | null>>();
 
-function cachedVector(doc: Document, path: string, parts: string[], dims: number): CachedVector | null {
+function cacheFor(path: string): WeakMap<Document, CachedVector | null> {
   let byDoc = vectorCache.get(path);
   if (!byDoc) vectorCache.set(path, (byDoc = new WeakMap()));
-  let cached = byDoc.get(doc);
-  if (cached === undefined) {
-    cached = toVector(parts.reduce<unknown>((value, part) => (isPlainObject(value) ? value[part] : undefined), doc), dims);
-    byDoc.set(doc, cached);
-  }
-  return cached && cached.values.length === dims ? cached : null;
+  return byDoc;
+}
+
+function decode(doc: Document, parts: string[], dims: number): CachedVector | null {
+  return toVector(parts.reduce<unknown>((value, part) => (isPlainObject(value) ? value[part] : undefined), doc), dims);
 }
 
 function toVector(value: unknown, dims: number): CachedVector | null {
@@ -109,9 +108,13 @@ export function vectorSearch(coll: Collection | undefined, ctx: CommandContext, 
   const similarity = vectorField.similarity as Similarity;
   const parts = spec.path.split(".");
   const top = new TopK<Document>(limit);
-  for (const doc of selectDocuments(coll, filter)) {
-    const vector = cachedVector(doc, spec.path, parts, dims);
-    if (vector) top.offer(score(similarity, query, vector), doc);
+  const cache = cacheFor(spec.path);
+  // No filter: every stored document is a candidate, without building the list first.
+  const candidates = Object.keys(filter).length === 0 ? coll.docs.values() : selectDocuments(coll, filter);
+  for (const doc of candidates) {
+    let vector = cache.get(doc);
+    if (vector === undefined) cache.set(doc, (vector = decode(doc, parts, dims)));
+    if (vector && vector.values.length === dims) top.offer(score(similarity, query, vector), doc);
   }
   return top.sorted().map(({ item, score }) => ({ ...item, [SCORE_FIELD]: score }));
 }

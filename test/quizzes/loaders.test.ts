@@ -1,0 +1,58 @@
+import mongoose from "mongoose";
+import { MyQuizAttemptsDocument, QuizzesDocument } from "../generated/graphql";
+import { createQuiz, enroll, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session } from "./support";
+
+/**
+ * Every collection method mongoose sends to the database while `work` runs, as `collection.method`;
+ * uploads are left out: the ingestion worker polls them in the background whatever the request.
+ */
+async function databaseCalls(work: () => Promise<unknown>): Promise<string[]> {
+  const calls: string[] = [];
+  mongoose.set("debug", (collection: string, method: string) => {
+    if (collection !== "uploads") calls.push(`${collection}.${method}`);
+  });
+  try {
+    await work();
+  } finally {
+    mongoose.set("debug", false);
+  }
+  return calls.sort();
+}
+
+describe("pages of quizzes and attempts", () => {
+  let world: CourseWorld;
+  let learner: Session;
+  let courseId: string;
+
+  beforeAll(async () => {
+    world = await startCourseWorld();
+    learner = await world.user();
+    const setup = await publicCourseWithChapter(world);
+    courseId = setup.course.id;
+    await enroll(world.gql, learner.accessToken, courseId);
+    const authors = [setup.instructor, ...(await Promise.all(Array.from({ length: 4 }, () => world.user())))];
+    for (let i = 0; i < 20; i++) {
+      const quiz = await createQuiz(world.gql, authors[i % authors.length].accessToken, { courseId }, undefined, `Quiz ${i}`);
+      await submit(world.gql, learner.accessToken, quiz.id, []);
+    }
+  });
+
+  afterAll(() => world.server.stop());
+
+  it("cost the same database round trips for 20 items as for 2", async () => {
+    const forTwenty = await databaseCalls(async () => {
+      const page = ok(await world.gql(QuizzesDocument, { courseId, limit: 20 }, { token: learner.accessToken })).quizzes;
+      expect(page.items.every((quiz) => quiz.owner !== null && quiz.stats.attempts === 1 && !quiz.canEdit)).toBe(true);
+      expect(new Set(page.items.map((quiz) => quiz.owner!.id)).size).toBe(5);
+    });
+    const forTwo = await databaseCalls(() => world.gql(QuizzesDocument, { courseId, limit: 2 }, { token: learner.accessToken }));
+    expect(forTwenty).toEqual(forTwo);
+
+    const attemptsForTwenty = await databaseCalls(async () => {
+      const page = ok(await world.gql(MyQuizAttemptsDocument, { limit: 20 }, { token: learner.accessToken })).myQuizAttempts;
+      expect(page.items.every((attempt) => attempt.quiz !== null && attempt.answers.length === 4)).toBe(true);
+    });
+    const attemptsForTwo = await databaseCalls(() => world.gql(MyQuizAttemptsDocument, { limit: 2 }, { token: learner.accessToken }));
+    expect(attemptsForTwenty).toEqual(attemptsForTwo);
+  });
+});

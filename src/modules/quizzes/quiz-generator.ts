@@ -59,7 +59,8 @@ export async function writeCheckedQuestions(
         rejected.push({ prompt: question.prompt, problems });
         continue;
       }
-      kept.push({ ...question, passage: question.passage ?? 0 });
+      // questionProblems rejected questions without a passage in range.
+      kept.push({ ...question, passage: question.passage as number });
       if (round > 0) regenerated += 1;
     }
   }

@@ -107,6 +107,18 @@ test("another user can neither see, search, download nor delete your upload", as
   expect(ok(await search(bob.accessToken, "saffron cardamom recipe", { uploadId: upload.id })).search).toEqual([]);
   expect(errorCode(await world.gql(DeleteUploadDocument, { id: upload.id }, { token: bob.accessToken }))).toBe("NOT_FOUND");
   expect(ok(await world.gql(UploadsDocument, {}, { token: bob.accessToken })).uploads.items.map((u) => u.id)).not.toContain(upload.id);
+  const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${bob.accessToken}` });
+  try {
+    const received: unknown[] = [];
+    try {
+      for await (const result of subscribe(client, UploadProgressDocument, { uploadId: upload.id })) received.push(result);
+    } catch (errors) {
+      received.push(errors);
+    }
+    expect(received).toEqual([{ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: "NOT_FOUND" }) })] }]);
+  } finally {
+    await client.dispose();
+  }
 });
 
 test("deleting an upload removes its file, its passages and its record", async () => {

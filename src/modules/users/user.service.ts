@@ -138,7 +138,7 @@ export class UserService {
   /** Sets fields and returns the user as it was before, or null when there is no such user. */
   setFields(id: Types.ObjectId | string, fields: { role?: UserRole; is_active?: boolean }): Promise<User | null> {
     if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
-    return UserModel.findByIdAndUpdate(id, { $set: fields }, { new: false }).lean<User>().exec();
+    return UserModel.findByIdAndUpdate(id, { $set: fields }, { returnDocument: "before" }).lean<User>().exec();
   }
 
   countActiveAdmins(): Promise<number> {
@@ -150,7 +150,7 @@ export class UserService {
     return UserModel.findOneAndUpdate(
       { email: normalizeEmail(email) },
       { $set: { role: UserRole.ADMIN, is_active: true } },
-      { new: true },
+      { returnDocument: "after" },
     )
       .lean<User>()
       .exec();

@@ -1,5 +1,5 @@
 import { Types } from "mongoose";
-import { CreateQuizDocument, MyQuizAttemptsDocument, SubmitQuizAttemptDocument } from "../generated/graphql";
+import { CreateQuizDocument, MyQuizAttemptsDocument, QuizDocument, SubmitQuizAttemptDocument, UpdateQuizDocument } from "../generated/graphql";
 import { gradeAnswer, scoreOf } from "../../src/modules/quizzes/grading";
 import { isNearDuplicate, questionProblems, type CandidateQuestion } from "../../src/modules/quizzes/question-checks";
 import { QuestionType } from "../../src/modules/quizzes/quiz.model";
@@ -151,5 +151,25 @@ describe("submitQuizAttempt", () => {
     );
     expect(errorCode(response)).toBe("BAD_USER_INPUT");
     expect(failedFields(response)).toEqual(["input.questions.0", "input.questions.1", "input.questions.2.prompt"]);
+  });
+
+  it("lets an author rewrite a quiz: new questions are checked, graded from then on, and start fresh statistics", async () => {
+    const own = await createQuiz(world.gql, instructor.accessToken, { courseId });
+    await submit(world.gql, learner.accessToken, own.id, everyTypeAnswers(own, [true, true, true, true]));
+    const broken = await world.gql(UpdateQuizDocument, { id: own.id, input: { questions: [{ type: "TRUE_FALSE", prompt: "Yes?", options: ["Yes", "No"], correctOptions: [0] }] } }, { token: instructor.accessToken });
+    expect(failedFields(broken)).toEqual(["input.questions.0"]);
+
+    const updated = ok(
+      await world.gql(
+        UpdateQuizDocument,
+        { id: own.id, input: { title: "Rewritten", questions: [{ type: "TRUE_FALSE", prompt: "Leaves are green.", options: ["True", "False"], correctOptions: [0] }] } },
+        { token: instructor.accessToken },
+      ),
+    ).updateQuiz;
+    expect(updated).toMatchObject({ title: "Rewritten", questionCount: 1 });
+    const attempt = await submit(world.gql, learner.accessToken, own.id, [{ questionId: updated.questions[0].id, selectedOptions: [0] }]);
+    expect(attempt).toMatchObject({ score: 1, questionCount: 1, percent: 100, points: 10 });
+    const read = ok(await world.gql(QuizDocument, { id: own.id }, { token: instructor.accessToken })).quiz!;
+    expect(read.questionStats!.map((item) => [item.answered, item.correctShare])).toEqual([[1, 1]]);
   });
 });

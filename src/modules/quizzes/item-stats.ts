@@ -17,7 +17,7 @@ export interface ItemStats {
   questionId: Types.ObjectId;
   /** Attempts that chose an option or wrote an answer. */
   answered: number;
-  /** Share of attempts answering correctly, 0 to 1. */
+  /** Share of the attempts that had the question answering it correctly, 0 to 1. */
   correctShare: number;
   /** How many attempts chose each option, by option index. */
   optionCounts: number[];
@@ -38,21 +38,23 @@ export function itemStatistics(questions: Question[], attempts: AttemptForStats[
   const weakest = ranked.slice(-groupSize);
   return questions.map((question) => {
     const key = String(question._id);
-    const answersTo = (list: AttemptForStats[]) => list.map((attempt) => attempt.answers.find((answer) => String(answer.question_id) === key));
+    // Attempts taken before the question was written do not count for it.
+    const answersTo = (list: AttemptForStats[]) =>
+      list.flatMap((attempt) => attempt.answers.filter((answer) => String(answer.question_id) === key));
     const all = answersTo(attempts);
     const optionCounts = question.type === QuestionType.SHORT_ANSWER ? [] : question.options.map(() => 0);
-    for (const answer of all) for (const option of answer?.selected_options ?? []) if (option < optionCounts.length) optionCounts[option] += 1;
+    for (const answer of all) for (const option of answer.selected_options) if (option < optionCounts.length) optionCounts[option] += 1;
     const correctShare = shareCorrect(all);
     const flags: ItemFlag[] = [];
-    if (attempts.length >= MIN_ATTEMPTS_FOR_FLAGS) {
+    if (all.length >= MIN_ATTEMPTS_FOR_FLAGS) {
       if (correctShare < ALMOST_EVERYONE_MISSES_BELOW) flags.push(ItemFlag.ALMOST_EVERYONE_MISSES);
       if (shareCorrect(answersTo(best)) < shareCorrect(answersTo(weakest))) flags.push(ItemFlag.BEST_SCORERS_MISS_MORE);
     }
-    return { questionId: question._id, answered: all.filter((answer) => answer && (answer.selected_options.length > 0 || answer.text)).length, correctShare, optionCounts, flags };
+    return { questionId: question._id, answered: all.filter((answer) => answer.selected_options.length > 0 || answer.text).length, correctShare, optionCounts, flags };
   });
 }
 
-function shareCorrect(answers: ({ correct: boolean } | undefined)[]): number {
+function shareCorrect(answers: { correct: boolean }[]): number {
   if (answers.length === 0) return 0;
-  return answers.filter((answer) => answer?.correct).length / answers.length;
+  return answers.filter((answer) => answer.correct).length / answers.length;
 }

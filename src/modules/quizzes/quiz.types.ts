@@ -47,7 +47,7 @@ export class QuestionStats {
   @Field(() => Int, { description: "How many attempts answered it (chose an option or wrote an answer)." })
   answered!: number;
 
-  @Field(() => Float, { description: "Share of attempts that got it right, 0 to 1 (unanswered counts as wrong)." })
+  @Field(() => Float, { description: "Share of the attempts that had this question (taken since it was written) that got it right, 0 to 1; unanswered counts as wrong." })
   correctShare!: number;
 
   @Field(() => [Int], { description: "How many attempts chose each option, by option index; empty for short answers." })

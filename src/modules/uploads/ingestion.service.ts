@@ -51,6 +51,8 @@ export class IngestionService {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private claiming = false;
+  /** A kick arrived while claiming: look again, the new work may have come after the last look. */
+  private kickedWhileClaiming = false;
   private closed = false;
 
   constructor(
@@ -66,12 +68,18 @@ export class IngestionService {
 
   /** Looks for work now (after an upload or a reprocess) instead of at the next poll. */
   kick(): void {
-    if (this.closed || this.claiming) return;
+    if (this.closed) return;
+    if (this.claiming) {
+      this.kickedWhileClaiming = true;
+      return;
+    }
     this.claiming = true;
+    this.kickedWhileClaiming = false;
     void this.claimAll()
       .catch((error: unknown) => this.deps.log.error({ err: error }, "uploads: claiming ingestion work failed"))
       .finally(() => {
         this.claiming = false;
+        if (this.kickedWhileClaiming) this.kick();
       });
   }
 

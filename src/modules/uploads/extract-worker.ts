@@ -46,7 +46,11 @@ function htmlText(html: string): string {
 
 /** mammoth's HTML keeps Word's heading styles as h1..h6; every other block becomes a paragraph. */
 async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
-  const { value: html } = await mammoth.convertToHtml({ buffer: Buffer.from(bytes) }, { ignoreEmptyParagraphs: true });
+  const { value: html } = await mammoth.convertToHtml(
+    { buffer: Buffer.from(bytes) },
+    // Images carry no text; left in, each would be inlined as a base64 data URI.
+    { ignoreEmptyParagraphs: true, convertImage: mammoth.images.imgElement(async () => ({ src: "" })) },
+  );
   const blocks: TextBlock[] = [];
   for (const match of html.matchAll(/<(h[1-6]|p|li|td|th)\b[^>]*>([\s\S]*?)<\/\1>/gi)) {
     const text = htmlText(match[2]);

@@ -56,7 +56,8 @@ export function createLearning(deps: {
   cleanup: QuizCleanup;
 }): Learning {
   const quizzes = createQuizzes({ ai: deps.ai, courses: deps.courses, uploads: deps.uploads, cleanup: deps.cleanup });
-  const cache = deps.config.redisUrl ? new RedisLeaderboardCache(deps.config.redisUrl, deps.log) : new MemoryLeaderboardCache();
+  const { redisUrl, database } = deps.config;
+  const cache = redisUrl ? new RedisLeaderboardCache(redisUrl, database.name, deps.log) : new MemoryLeaderboardCache();
   const leaderboard = new LeaderboardService({ cache, log: deps.log });
   const activity = new ActivityService();
   const { attempts } = quizzes.services;

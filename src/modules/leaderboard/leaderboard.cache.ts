@@ -46,31 +46,34 @@ export class MemoryLeaderboardCache implements LeaderboardCache {
   }
 }
 
-const GENERATION_KEY = "leaderboard:generation";
-
-/** Shared by every instance: a new attempt on any of them invalidates the boards of all. */
+/**
+ * Shared by every instance: a new attempt on any of them invalidates the boards of all. Keys
+ * are prefixed with the database's name, so deployments sharing one Redis never mix boards.
+ */
 export class RedisLeaderboardCache implements LeaderboardCache {
   private readonly redis: Redis;
+  private readonly prefix: string;
 
-  constructor(url: string, log: Logger) {
+  constructor(url: string, databaseName: string, log: Logger) {
+    this.prefix = `leaderboard:${databaseName}`;
     this.redis = new Redis(url, { connectionName: "ai-learning-leaderboard", maxRetriesPerRequest: 1 });
     this.redis.on("error", (error: Error) => log.warn({ err: error.message }, "leaderboard: Redis connection error"));
   }
 
   async generation(): Promise<string> {
-    return (await this.redis.get(GENERATION_KEY)) ?? "0";
+    return (await this.redis.get(`${this.prefix}:generation`)) ?? "0";
   }
 
   get(generation: string, key: string): Promise<string | null> {
-    return this.redis.get(`leaderboard:${generation}:${key}`);
+    return this.redis.get(`${this.prefix}:${generation}:${key}`);
   }
 
   async set(generation: string, key: string, value: string): Promise<void> {
-    await this.redis.set(`leaderboard:${generation}:${key}`, value, "PX", LEADERBOARD_TTL_MS);
+    await this.redis.set(`${this.prefix}:${generation}:${key}`, value, "PX", LEADERBOARD_TTL_MS);
   }
 
   async invalidate(): Promise<void> {
-    await this.redis.incr(GENERATION_KEY);
+    await this.redis.incr(`${this.prefix}:generation`);
   }
 
   async close(): Promise<void> {

@@ -107,11 +107,18 @@ test("an upload whose instance crashed (lease run out) is taken over; a live lea
     while ((await status()) !== "READY") await sleep(20);
 
     const _id = new Types.ObjectId(upload.id);
+    // Another upload makes this instance look for work at once, instead of at its next poll.
+    const another = async (content: string) =>
+      uploadRequest(`${server.url}/graphql`, UploadFileDocument, { file: null }, [
+        { variablePath: "variables.file", filename: "other.txt", contentType: "text/plain", content },
+      ], { token: user.accessToken });
     await uploads.updateOne({ _id }, { $set: { status: "embedding", lease: { holder: "live-instance", until: new Date(Date.now() + 60_000) } } });
-    await sleep(2_500);
+    await another("Meteors burn up in the atmosphere.");
+    await sleep(500);
     expect(await status()).toBe("EMBEDDING");
 
     await uploads.updateOne({ _id }, { $set: { lease: { holder: "crashed-instance", until: new Date(Date.now() - 1) } } });
+    await another("Asteroids orbit between Mars and Jupiter.");
     const deadline = Date.now() + 10_000;
     while ((await status()) !== "READY" && Date.now() < deadline) await sleep(50);
     expect(await status()).toBe("READY");

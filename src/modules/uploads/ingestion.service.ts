@@ -16,7 +16,10 @@ import { UploadModel, UploadStatus, type UploadedFile } from "./upload.model";
 export interface IngestionOptions {
   /** Uploads this process ingests at once. */
   concurrency: number;
-  /** How often to look for work another instance left (a new upload here starts at once). */
+  /**
+   * How often to look for work another instance left behind. New uploads and reprocessing start
+   * at once, and a crashed instance's lease lasts far longer, so this can be slow.
+   */
   pollMs: number;
   /** Renewed by every step; an upload whose lease ran out is resumed by any instance. */
   leaseMs: number;
@@ -25,7 +28,7 @@ export interface IngestionOptions {
 
 export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = {
   concurrency: 2,
-  pollMs: 2_000,
+  pollMs: 10_000,
   leaseMs: 2 * DEFAULT_EXTRACTOR_LIMITS.timeoutMs,
   extractor: DEFAULT_EXTRACTOR_LIMITS,
 };

@@ -1,4 +1,5 @@
-import { DeleteCourseDocument, DeleteQuizDocument, DeleteUploadDocument, GenerateQuizDocument, LeaderboardDocument, MyQuizAttemptsDocument, QuizDocument } from "../generated/graphql";
+import { setTimeout as sleep } from "node:timers/promises";
+import { DeleteChapterDocument, DeleteCourseDocument, DeleteQuizDocument, DeleteUploadDocument, GenerateQuizDocument, LeaderboardDocument, MyQuizAttemptsDocument, QuizDocument } from "../generated/graphql";
 import { settled, uploaded } from "../uploads/support";
 import { CHAPTER_CONTENT, createQuiz, enroll, errorCode, everyTypeAnswers, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session } from "./support";
 
@@ -59,5 +60,18 @@ describe("quizzes of uploads, and what deleting takes with it", () => {
     expect(ok(await world.gql(QuizDocument, { id: quiz.id }, { token: instructor.accessToken })).quiz).toBeNull();
     expect(await points(learner)).toBe(0);
     expect(errorCode(await world.gql(DeleteQuizDocument, { id: quiz.id }, { token: world.admin.accessToken }))).toBe("NOT_FOUND");
+  });
+
+  it("deleting a chapter deletes its quizzes soon after, and leaves the course's other quizzes", async () => {
+    const { instructor, course, chapter } = await publicCourseWithChapter(world);
+    const chapterQuiz = await createQuiz(world.gql, instructor.accessToken, { chapterId: chapter.id });
+    const courseQuiz = await createQuiz(world.gql, instructor.accessToken, { courseId: course.id });
+    ok(await world.gql(DeleteChapterDocument, { id: chapter.id }, { token: instructor.accessToken }));
+    const deadline = Date.now() + 5_000;
+    while (ok(await world.gql(QuizDocument, { id: chapterQuiz.id }, { token: instructor.accessToken })).quiz !== null) {
+      if (Date.now() > deadline) throw new Error("the chapter's quiz is still there");
+      await sleep(20);
+    }
+    expect(ok(await world.gql(QuizDocument, { id: courseQuiz.id }, { token: instructor.accessToken })).quiz?.id).toBe(courseQuiz.id);
   });
 });

@@ -10,6 +10,7 @@ import { LeaderboardEntryResolver, LeaderboardResolver } from "../leaderboard/le
 import { LeaderboardService } from "../leaderboard/leaderboard.service";
 import { AttemptResolver, GradedAnswerResolver } from "../quizzes/attempt.resolver";
 import { QuestionResolver } from "../quizzes/question.resolver";
+import { ChapterQuizCleanup } from "../quizzes/chapter-quiz-cleanup";
 import type { QuizCleanup } from "../quizzes/quiz-cleanup";
 import { QuizResolver } from "../quizzes/quiz.resolver";
 import { createQuizzes, type QuizServices } from "../quizzes/quizzes.module";
@@ -28,7 +29,7 @@ export interface Learning {
   services: LearningServices;
   /** Builds the indexes: at once when the database is connected, else on connection. */
   start(log: Logger): Promise<void>;
-  /** Closes the leaderboard cache's Redis connection, if any. */
+  /** Finishes deleting the quizzes of deleted chapters, and closes the leaderboard cache's Redis connection. */
   close(): Promise<void>;
 }
 
@@ -65,6 +66,8 @@ export function createLearning(deps: {
   attempts.listen(activity);
   deps.cleanup.listen(leaderboard);
   deps.courses.progress.listen(activity);
+  const chapterCleanup = new ChapterQuizCleanup(deps.cleanup, deps.log);
+  deps.courses.chapters.listen(chapterCleanup);
   const dashboard = new DashboardService({ ...deps.courses, attempts, leaderboard, activity });
   return {
     services: { ...quizzes.services, leaderboard, dashboard, adminStats: new AdminStatsService() },
@@ -76,6 +79,9 @@ export function createLearning(deps: {
         ready().catch((error: unknown) => log.error({ err: error }, "dashboard: building indexes failed"));
       });
     },
-    close: () => leaderboard.close(),
+    async close() {
+      await chapterCleanup.idle();
+      await leaderboard.close();
+    },
   };
 }

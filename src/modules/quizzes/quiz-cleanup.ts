@@ -27,6 +27,10 @@ export class QuizCleanup implements CourseDependent {
     await this.deleteWhere({ source_type: QuizSourceType.UPLOAD, source_id: uploadId });
   }
 
+  async deleteForChapter(chapterId: Types.ObjectId): Promise<void> {
+    await this.deleteWhere({ chapter_id: chapterId });
+  }
+
   deleteQuiz(quizId: Types.ObjectId): Promise<boolean> {
     return this.deleteWhere({ _id: quizId });
   }

@@ -12,10 +12,10 @@ import type { PassageStore } from "../search/passage-store";
 import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
 import type { IngestionService } from "./ingestion.service";
 import { receiveFile } from "./read-upload";
+import { UPLOAD_TITLE_MAX_LENGTH } from "./upload.inputs";
 import { UploadModel, UploadStatus, type UploadedFile } from "./upload.model";
 import { checkZipArchive } from "./zip-limits";
 
-const TITLE_MAX_LENGTH = 200;
 const FINISHED = [UploadStatus.READY, UploadStatus.FAILED];
 
 export function uploadNotFound(): never {
@@ -83,7 +83,7 @@ export class UploadService {
     try {
       const created = await UploadModel.create({
         owner_id: actor._id,
-        title: title?.trim() || received.filename.replace(/\.[^.]+$/, "").slice(0, TITLE_MAX_LENGTH) || received.filename,
+        title: title?.trim() || received.filename.replace(/\.[^.]+$/, "").slice(0, UPLOAD_TITLE_MAX_LENGTH) || received.filename,
         filename: received.filename,
         file_type: fileType,
         file_size: received.bytes.length,

@@ -1,4 +1,4 @@
-import { AddChapterDocument, CompleteChapterDocument, DashboardDocument, type DashboardQuery } from "../generated/graphql";
+import { AddChapterDocument, CompleteChapterDocument, DashboardDocument, GenerateQuizDocument, type DashboardQuery } from "../generated/graphql";
 import {
   CHAPTER_CONTENT,
   createCourse,
@@ -113,5 +113,15 @@ describe("dashboard after a scripted learning week", () => {
       recentActivity: [],
       weakSpots: [],
     });
+  });
+
+  it("finds weak spots in course quizzes through the chapter each question cites", async () => {
+    const reader = await world.user();
+    const quiz = ok(await world.gql(GenerateQuizDocument, { input: { courseId, numQuestions: 3 } }, { token: reader.accessToken })).generateQuiz;
+    const cited = new Set(quiz.questions.map((question) => question.citation!.sourceId));
+    await submit(world.gql, reader.accessToken, quiz.id, []);
+    const board = ok(await world.gql(DashboardDocument, {}, { token: reader.accessToken })).dashboard;
+    expect(new Set(board.weakSpots.map((spot) => spot.chapterId))).toEqual(cited);
+    expect(board.weakSpots.every((spot) => spot.missRate === 1 && chapters.includes(spot.chapterId))).toBe(true);
   });
 });

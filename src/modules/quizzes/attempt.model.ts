@@ -20,6 +20,10 @@ export class GradedAnswer {
   @Field({ description: "Whether the answer was right. An unanswered question is wrong." })
   @prop({ required: true })
   correct!: boolean;
+
+  /** The chapter the question is about (its cited chapter, else the quiz's), for weak spots. */
+  @prop({ type: () => Types.ObjectId })
+  chapter_id?: Types.ObjectId;
 }
 
 @ObjectType({ description: "One submission of a quiz, graded on the server." })
@@ -43,10 +47,6 @@ export class QuizAttempt {
   /** Copied from the quiz: the course's best scores are kept with it. */
   @prop({ type: () => Types.ObjectId })
   course_id?: Types.ObjectId;
-
-  /** Copied from the quiz so weak spots group by chapter without a join. */
-  @prop({ type: () => Types.ObjectId })
-  chapter_id?: Types.ObjectId;
 
   @Field(() => [GradedAnswer], { description: "One graded answer per question of the quiz, in quiz order." })
   @prop({ type: () => [GradedAnswer], _id: false, default: () => [] })

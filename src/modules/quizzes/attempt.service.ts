@@ -8,7 +8,7 @@ import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt
 import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
 import { itemStatistics, type AttemptForStats, type ItemStats } from "./item-stats";
 import type { AnswerInput } from "./quiz.inputs";
-import { QuestionType, type Question, type Quiz } from "./quiz.model";
+import { QuestionType, QuizSourceType, type Question, type Quiz } from "./quiz.model";
 import type { QuizService } from "./quiz.service";
 
 /** Told of every stored attempt: the leaderboard drops its cache, the dashboard logs the day. */
@@ -53,13 +53,13 @@ export class AttemptService {
         selected_options: [...new Set(answer?.selectedOptions ?? [])].sort((a, b) => a - b),
         text: answer?.text ?? undefined,
         correct: await this.grade(question, answer, actor),
+        chapter_id: question.citation?.source_type === QuizSourceType.CHAPTER ? question.citation.source_id : quiz.chapter_id,
       });
     }
     const created = await QuizAttemptModel.create({
       user_id: actor._id,
       quiz_id: quiz._id,
       course_id: quiz.course_id,
-      chapter_id: quiz.chapter_id,
       answers: graded,
       question_count: quiz.questions.length,
       ...scoreOf(graded.map((answer) => answer.correct)),
@@ -98,14 +98,16 @@ export class AttemptService {
     return itemStatistics(quiz.questions, attempts);
   }
 
-  /** Per chapter, how many of the user's answers to its quizzes' questions were wrong. */
+  /** Per chapter, how many of the user's answers to questions about it were wrong (course quizzes count per cited chapter). */
   async missesByChapter(userId: Types.ObjectId): Promise<ChapterMisses[]> {
     return QuizAttemptModel.aggregate<ChapterMisses>([
-      { $match: { user_id: userId, chapter_id: { $exists: true } } },
+      { $match: { user_id: userId } },
+      { $project: { answers: 1 } },
       { $unwind: "$answers" },
+      { $match: { "answers.chapter_id": { $exists: true } } },
       {
         $group: {
-          _id: "$chapter_id",
+          _id: "$answers.chapter_id",
           answered: { $sum: 1 },
           missed: { $sum: { $cond: ["$answers.correct", 0, 1] } },
         },

@@ -160,6 +160,21 @@ test("per-user limits: concurrent answers, then messages per minute, refused wit
   expect(tooMany.errors?.[0]?.extensions?.retryAfterSeconds).toBeLessThanOrEqual(60);
 });
 
+test("a burst of concurrent sends never admits more answers at once than the limit", async () => {
+  const user = await world.user();
+  const token = user.accessToken;
+  const sessionId = await createSession(world.gql, token);
+  const responses = await Promise.all(
+    Array.from({ length: 6 }, (_, i) => world.gql(SendChatMessageDocument, { sessionId, content: `Burst ${i}: what is a cell?` }, { token })),
+  );
+  const admitted = responses.filter((response) => response.data);
+  expect(admitted.length).toBeLessThanOrEqual(MAX_CONCURRENT);
+  expect(responses.filter((response) => !response.data).map(errorCode)).toEqual(Array(6 - admitted.length).fill("RATE_LIMITED"));
+  // Refused sends leave nothing behind.
+  const stored = ok(await world.gql(ChatSessionDocument, { id: sessionId }, { token })).chatSession!;
+  expect(stored.messages.total).toBe(2 * admitted.length);
+});
+
 test("chatSessionEvents follows a whole session live: messages created, answers growing and finishing, deletion", async () => {
   const user = await world.user();
   const token = user.accessToken;

@@ -122,7 +122,7 @@ export class ChatService {
   /** Stores the question and an empty STREAMING answer, starts writing the answer in the background, returns both. */
   async send(user: User, sessionId: string, content: string): Promise<ChatTurnResult> {
     const session = (await this.session(user, sessionId)) ?? sessionNotFound();
-    await this.checkLimits(user);
+    await this.checkLimits(user, 0);
     const earlier = await ChatMessageModel.find({ session_id: session._id, status: { $ne: ChatMessageStatus.STREAMING } })
       .sort({ _id: -1 })
       .limit(HISTORY_MESSAGES)
@@ -136,6 +136,12 @@ export class ChatService {
         { ...base, role: ChatRole.ASSISTANT, content: "", status: ChatMessageStatus.STREAMING },
       ])
     ).map((message) => message.toObject<ChatMessage>());
+    // Again once stored, counting every concurrent send stored by then: sends racing for the last
+    // place may all be refused, but none is admitted beyond the limit.
+    await this.checkLimits(user, 1).catch(async (error: unknown) => {
+      await ChatMessageModel.deleteMany({ _id: { $in: [userMessage._id, assistantMessage._id] } }).exec();
+      throw error;
+    });
     await ChatSessionModel.updateOne({ _id: session._id }, { $set: { last_message_at: userMessage.created_at } }).exec();
     for (const message of [userMessage, assistantMessage]) {
       this.publishSession(session._id, { kind: ChatSessionEventKind.MESSAGE_CREATED, messageId: String(message._id) });
@@ -190,8 +196,11 @@ export class ChatService {
     return message || messageNotFound();
   }
 
-  /** RATE_LIMITED beyond the answers a user may have written at once, or the questions per minute. */
-  private async checkLimits(user: User): Promise<void> {
+  /**
+   * RATE_LIMITED beyond the answers a user may have written at once, or the questions per minute.
+   * `stored`: how many of this request's own questions (and answers) are already stored.
+   */
+  private async checkLimits(user: User, stored: 0 | 1): Promise<void> {
     const { maxConcurrentGenerations, messagesPerMinute } = this.deps.settings;
     const now = Date.now();
     const writing = await ChatMessageModel.countDocuments({
@@ -200,14 +209,14 @@ export class ChatService {
       status: ChatMessageStatus.STREAMING,
       updated_at: { $gt: new Date(now - ABANDONED_AFTER_MS) },
     }).exec();
-    if (writing >= maxConcurrentGenerations) {
+    if (writing - stored >= maxConcurrentGenerations) {
       raise("RATE_LIMITED", `At most ${maxConcurrentGenerations} answers can be written at once; wait for one or stop it`, {
         limit: maxConcurrentGenerations,
       });
     }
     const recent = await ChatMessageModel.find({ owner_id: user._id, role: ChatRole.USER, created_at: { $gt: new Date(now - RATE_WINDOW_MS) } })
       .sort({ created_at: -1 })
-      .skip(messagesPerMinute - 1)
+      .skip(messagesPerMinute - 1 + stored)
       .limit(1)
       .select({ created_at: 1 })
       .lean<Pick<ChatMessage, "created_at">[]>()

@@ -23,7 +23,7 @@ function client(token: string): Client {
 
 beforeAll(async () => {
   // Slow enough to join, stop and leave mid-answer; coalescing still gathers words into events.
-  world = await startCourseWorld({ AI_OFFLINE_STREAM_DELAY_MS: "30", CHAT_STREAM_FLUSH_MS: "20" });
+  world = await startCourseWorld({ AI_OFFLINE_STREAM_DELAY_MS: "30", CHAT_STREAM_FLUSH_MS: "70" });
   owner = await world.user();
   const upload = await uploaded(world, owner.accessToken, "biology.pdf", await makePdf());
   uploadId = (await settled(world, owner.accessToken, upload.id)).id;

@@ -4,6 +4,7 @@ import { createPubSub, Topic, type AppPubSub } from "../../src/infra/pubsub";
 import type { ChatStreamPayload } from "../../src/modules/chat/chat.events";
 import { ChatMessageStatus, ChatRole, type ChatMessage } from "../../src/modules/chat/chat.model";
 import { followAnswer, SNAPSHOT_ATTEMPTS, SNAPSHOT_WAIT_MS, type StoredAnswer } from "../../src/modules/chat/stream-reader";
+import { ABANDONED_AFTER_MS } from "../../src/modules/chat/stream-writer";
 
 const messageId = new Types.ObjectId();
 const id = String(messageId);
@@ -103,9 +104,10 @@ test("a final event that cannot be joined up is completed from the stored messag
   await fake.stop();
 });
 
-test("an answer whose writer no longer answers is marked interrupted after the snapshot attempts", async () => {
+test("an answer whose writer neither answers nor saves any more is marked interrupted after the snapshot attempts", async () => {
   const pubSub = createPubSub();
-  const stored = storedAs(() => message({ content: "saved so far" }));
+  const lastSaved = new Date(Date.now() - ABANDONED_AFTER_MS - 1_000);
+  const stored = storedAs(() => message({ content: "saved so far", updated_at: lastSaved }));
   const started = Date.now();
   const events = await collect(followAnswer(pubSub, id, stored), (event) => event.done);
   expect(events).toEqual([expect.objectContaining({ seq: 1, delta: "saved so far", done: true, status: ChatMessageStatus.FAILED })]);
@@ -141,4 +143,17 @@ test("a reader that leaves while nothing is written releases its subscription at
   expect((await pending).done).toBe(true);
   expect(released).toBe(1);
   await fake.stop();
+});
+
+test("a writer slow to answer but saving lately is waited for, not declared interrupted", async () => {
+  const pubSub = createPubSub();
+  const stored = storedAs(() => message({ content: "saved", updated_at: new Date() }));
+  const reader = followAnswer(pubSub, id, stored);
+  const first = reader.next();
+  await sleep(SNAPSHOT_WAIT_MS * (SNAPSHOT_ATTEMPTS + 1));
+  // The writer answers at last.
+  pubSub.publish(Topic.ChatMessageStream, id, { ...delta(2, "saved and more"), snapshot: true });
+  expect((await first).value).toMatchObject({ seq: 2, delta: "saved and more", done: false });
+  expect(stored.interruptions).toBe(0);
+  await reader.return(undefined);
 });

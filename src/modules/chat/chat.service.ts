@@ -16,7 +16,7 @@ import { ChatMessageModel, ChatMessageStatus, ChatMode, ChatRole, ChatSessionMod
 import { ChatSessionEventKind } from "./chat.types";
 import type { ChatGenerations } from "./generations";
 import { followAnswer } from "./stream-reader";
-import { SAVE_INTERVAL_MS } from "./stream-writer";
+import { ABANDONED_AFTER_MS } from "./stream-writer";
 
 type User = Exclude<Actor, null>;
 
@@ -24,8 +24,6 @@ const DEFAULT_TITLE = "New chat";
 /** Earlier messages looked at for the prompt's history (the token budget usually stops sooner). */
 const HISTORY_MESSAGES = 20;
 const RATE_WINDOW_MS = 60_000;
-/** A STREAMING answer whose text has not been saved for this long has lost its writer (a crashed instance). */
-const ABANDONED_AFTER_MS = SAVE_INTERVAL_MS * 5;
 /** How long `stopChatGeneration` waits for another instance to store a stopped answer, asking again meanwhile. */
 const REMOTE_STOP_WAIT_MS = 3_000;
 const REMOTE_STOP_RETRY_MS = 300;

@@ -2,6 +2,7 @@ import { Repeater } from "@graphql-yoga/subscription";
 import { Topic, type AppPubSub } from "../../infra/pubsub";
 import { ChatMessageStatus, type ChatMessage } from "./chat.model";
 import type { ChatStreamPayload } from "./chat.events";
+import { ABANDONED_AFTER_MS } from "./stream-writer";
 
 /** How long to wait for the writer's answer to a snapshot request, and how often to ask before giving up on it. */
 export const SNAPSHOT_WAIT_MS = 750;
@@ -10,7 +11,7 @@ export const SNAPSHOT_ATTEMPTS = 4;
 export interface StoredAnswer {
   /** The answer as stored now (null once deleted). */
   load(): Promise<ChatMessage | null>;
-  /** Marks a STREAMING answer whose writer no longer answers as FAILED; returns it as stored. */
+  /** Marks a STREAMING answer whose writer neither answers nor saves any more as FAILED; returns it as stored. */
   interrupted(): Promise<ChatMessage | null>;
 }
 
@@ -51,7 +52,8 @@ export function followAnswer(pubSub: AppPubSub, messageId: string, stored: Store
         const result = await (synced ? next : timeout(next, SNAPSHOT_WAIT_MS));
         if (result === TIMEOUT) {
           const now = await stored.load();
-          if (now?.status === ChatMessageStatus.STREAMING && attempts < SNAPSHOT_ATTEMPTS) {
+          // A writer that saved lately is alive, only slow to answer (a busy instance): keep asking.
+          if (now?.status === ChatMessageStatus.STREAMING && (attempts < SNAPSHOT_ATTEMPTS || !abandoned(now))) {
             attempts += 1;
             askSnapshot();
             continue;
@@ -95,6 +97,10 @@ export function followAnswer(pubSub: AppPubSub, messageId: string, stored: Store
       await live.return?.();
     }
   });
+}
+
+function abandoned(message: ChatMessage): boolean {
+  return Date.now() - message.updated_at.getTime() > ABANDONED_AFTER_MS;
 }
 
 /** The stored answer as one final event: whatever of its text this subscriber has not had yet. */

@@ -7,6 +7,8 @@ import { ChatSessionEventKind } from "./chat.types";
 
 /** While an answer streams, its text so far is saved this often (also proof that its writer is alive). */
 export const SAVE_INTERVAL_MS = 5_000;
+/** A STREAMING answer not saved for this long has lost its writer (a crashed instance). */
+export const ABANDONED_AFTER_MS = SAVE_INTERVAL_MS * 5;
 
 export interface StreamEnd {
   status: Exclude<ChatMessageStatus, ChatMessageStatus.STREAMING>;

@@ -9,11 +9,12 @@ export interface RawResponse {
   ms: number;
 }
 
-/** A POST of any body (a GraphQL request, a batch, malformed JSON), timed. */
-export async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<RawResponse> {
+/** A POST of any body (a GraphQL request, a batch, malformed JSON), timed; aborted after `timeoutMs`. */
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<RawResponse> {
   const started = performance.now();
   const response = await fetch(url, {
     method: "POST",
+    signal: AbortSignal.timeout(timeoutMs),
     headers: { "content-type": "application/json", accept: "application/graphql-response+json, application/json", ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });

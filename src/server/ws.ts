@@ -107,6 +107,12 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
     },
     wsServer,
   );
+  // graphql-ws reports a socket's errors with console.error as its own; they are the client's
+  // (an oversized or malformed frame, a reset), and ws has already closed that socket.
+  wsServer.on("connection", (socket) => {
+    socket.removeAllListeners("error");
+    socket.on("error", (error: Error) => log.warn({ err: error.message }, "websocket: client error, socket closed"));
+  });
   return async () => {
     await server.dispose();
   };

@@ -104,7 +104,6 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       schema,
       log,
       services,
-      isProduction: config.isProduction,
       config,
       metrics: graphqlMetrics,
     });

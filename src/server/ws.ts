@@ -18,7 +18,6 @@ export interface WebSocketDeps {
   schema: GraphQLSchema;
   log: Logger;
   services: Services;
-  isProduction: boolean;
   /** Query limits (the HTTP path's: Apollo's plugins do not see websockets) and socket limits. */
   config: Config;
   metrics: GraphQLMetrics;
@@ -29,7 +28,7 @@ export interface WebSocketDeps {
  * every socket with 1001 (going away) and stops the websocket server.
  */
 export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
-  const { httpServer, schema, log, services, isProduction, config, metrics } = deps;
+  const { httpServer, schema, log, services, config, metrics } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
   const rules = queryRules(queryLimits);
@@ -45,7 +44,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
   const server = useServer<Record<string, unknown> | undefined>(
     {
       schema,
-      isProd: isProduction,
+      isProd: config.isProduction,
       connectionInitWaitTimeout: settings.connectionInitTimeoutMs,
       // false closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {

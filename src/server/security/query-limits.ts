@@ -93,7 +93,7 @@ export function checkOperation(
   try {
     assertAffordable({ schema, document, variables: payload.variables ?? undefined, operationName: payload.operationName }, limits.maxCost);
   } catch (error) {
-    if (error instanceof GraphQLError) return [error];
+    if (error instanceof GraphQLError) return [withCode(error, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED, error.message)];
     throw error;
   }
   return { document };
@@ -102,7 +102,8 @@ export function checkOperation(
 // The same pattern Apollo's hideSchemaDetailsFromClientErrors removes on the HTTP path.
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
 
-/** The codes Apollo gives the same failures over HTTP. */
+/** The codes Apollo gives the same failures over HTTP; a websocket has no HTTP status to set. */
 function withCode(error: GraphQLError, code: string, message: string): GraphQLError {
-  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...error.extensions, code } });
+  const { http: _status, ...extensions } = error.extensions;
+  return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, extensions: { ...extensions, code } });
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash, createSecretKey, randomUUID, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
 import type { Types } from "mongoose";
 import type { Config } from "../../config";
@@ -43,7 +43,12 @@ function tokenHash(token: string): string {
 
 /** Signs and checks JWTs, and keeps the server-side record of refresh tokens. */
 export class TokenService {
-  constructor(private readonly jwtConfig: Config["jwt"]) {}
+  /** Built once: given the secret as a string, jsonwebtoken makes a new KeyObject on every call. */
+  private readonly key: KeyObject;
+
+  constructor(private readonly jwtConfig: Config["jwt"]) {
+    this.key = createSecretKey(Buffer.from(jwtConfig.secretKey, "utf8"));
+  }
 
   async ready(): Promise<void> {
     await RefreshTokenModel.init();
@@ -123,7 +128,7 @@ export class TokenService {
 
   private sign(claims: Claims, expiresInSeconds: number): string {
     const { sub, ...payload } = claims;
-    return jwt.sign(payload, this.jwtConfig.secretKey, {
+    return jwt.sign(payload, this.key, {
       algorithm: this.jwtConfig.algorithm,
       expiresIn: expiresInSeconds,
       subject: sub,
@@ -135,7 +140,7 @@ export class TokenService {
     let payload: string | jwt.JwtPayload;
     try {
       // Pinned: a token signed with another algorithm, or with none, is refused.
-      payload = jwt.verify(token, this.jwtConfig.secretKey, { algorithms: [this.jwtConfig.algorithm] });
+      payload = jwt.verify(token, this.key, { algorithms: [this.jwtConfig.algorithm] });
     } catch {
       return null;
     }

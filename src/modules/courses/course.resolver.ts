@@ -45,7 +45,7 @@ export class CourseResolver {
 
   @Authorized()
   @Mutation(() => Boolean, {
-    description: "Deletes a course with its chapters and everyone's progress in it; its owner or an admin only.",
+    description: "Deletes a course with its chapters, everyone's progress, its quizzes with their attempts and points, and the chat sessions over it; its owner or an admin only.",
   })
   async deleteCourse(@Args() { id }: CourseIdArgs, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.courses.delete(await actorOf(ctx), id);

@@ -51,7 +51,7 @@ describe("sort with limit", () => {
     const top = await coll.find().sort({ score: -1 }).skip(5).limit(20).toArray();
     expect(top).toEqual(full.slice(5, 25));
     const tied = full.filter((doc) => doc.score === full[0].score).map((doc) => doc._id);
-    expect(tied).toEqual([...tied].sort((a, b) => a - b));
+    expect(tied).toEqual([...tied].sort((a, b) => Number(a) - Number(b)));
   });
 });
 

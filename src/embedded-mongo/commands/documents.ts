@@ -38,7 +38,7 @@ function validateId(id: unknown): void {
   }
 }
 
-export function checkSize(doc: Document): void {
+function checkSize(doc: Document): void {
   const size = BSON.calculateObjectSize(doc);
   if (size > MAX_BSON_SIZE) {
     throw commandError("BSONObjectTooLarge", `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);

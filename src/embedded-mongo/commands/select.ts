@@ -17,7 +17,7 @@ const sortCache = new Map<string, (a: Document, b: Document) => number>();
 const SORT_CACHE_LIMIT = 500;
 
 /** Sorts are few and repeat across requests, so their compiled comparators are reused. */
-export function cachedSort(sort: Document): (a: Document, b: Document) => number {
+function cachedSort(sort: Document): (a: Document, b: Document) => number {
   const key = JSON.stringify(sort);
   let compare = sortCache.get(key);
   if (!compare) {
@@ -94,7 +94,7 @@ function sortWithCollation(docs: Document[], sort: Document, collation: Document
 }
 
 /** mongod rejects a hint naming an index that does not exist. */
-export function checkHint(coll: Collection, hint: unknown): void {
+function checkHint(coll: Collection, hint: unknown): void {
   if (hint === undefined || hint === null) return;
   if (typeof hint === "string") {
     if (coll.indexSpecs().some((spec) => spec.name === hint)) return;

@@ -30,7 +30,7 @@ export function resolver(ctx: CommandContext): (name: string) => Document[] {
 }
 
 /** Every document of a collection or view, for $lookup and friends. */
-export function readAll(ctx: CommandContext, name: string): Document[] {
+function readAll(ctx: CommandContext, name: string): Document[] {
   const view = resolveView(ctx, name);
   if (!view) return [...(ctx.engine.collection(ctx.db, name)?.docs.values() ?? [])];
   return runPipeline(view.source?.docs.values() ?? [], view.pipeline, { resolveCollection: resolver(ctx) });

@@ -4,7 +4,7 @@ import { commandError } from "../errors";
 
 /** mongod caps a reply batch at 16 MiB of documents; the default first batch is 101 documents. */
 const MAX_BATCH_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_FIRST_BATCH = 101;
+const DEFAULT_FIRST_BATCH = 101;
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
 interface OpenCursor {

@@ -7,7 +7,7 @@ import { getIndexKeyValue } from "../query";
  * mongod's TTL monitor does: arrays expire on their earliest date, non-dates never expire, and a
  * partial index only expires the documents it covers.
  */
-export function expireDocuments(engine: StorageEngine, now = Date.now()): StorageOp[] {
+function expireDocuments(engine: StorageEngine, now = Date.now()): StorageOp[] {
   const log: StorageOp[] = [];
   for (const db of engine.databaseNames()) {
     for (const coll of engine.collections(db)) {

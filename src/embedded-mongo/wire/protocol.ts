@@ -28,16 +28,9 @@ export interface Request {
 /** Thrown for bytes that are not a valid message; the connection is closed, the server keeps serving. */
 export class ProtocolError extends Error {}
 
-export function readHeader(buf: Buffer, offset: number): { length: number; requestId: number; opCode: number } {
-  return {
-    length: buf.readInt32LE(offset),
-    requestId: buf.readInt32LE(offset + 4),
-    opCode: buf.readInt32LE(offset + 12),
-  };
-}
-
 export function decodeMessage(message: Buffer): Request {
-  const { requestId, opCode } = readHeader(message, 0);
+  const requestId = message.readInt32LE(4);
+  const opCode = message.readInt32LE(12);
   if (opCode === OP_MSG) return decodeOpMsg(message, requestId);
   if (opCode === OP_QUERY) return decodeOpQuery(message, requestId);
   throw new ProtocolError(`unsupported opCode ${opCode}`);

@@ -34,7 +34,7 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
     collation: optionalDocument(command, "collation"),
     variables,
   });
-  const project = (doc: Document | undefined) => (doc && fields ? applyProjection(doc, fields) : (doc ?? null));
+  const project = (doc: Document | undefined) => (doc && fields ? applyProjection(doc, fields, { filter }) : (doc ?? null));
 
   if (remove) {
     if (!coll || !current) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
@@ -44,7 +44,7 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
 
   const spec = { update: update as Document | Document[], arrayFilters: command.arrayFilters as Document[] | undefined, variables };
   if (coll && current) {
-    const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables });
+    const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables, filter });
     if (result.modified) {
       checkUpdatedSize(result.doc);
       replaceDocument(ctx, coll, result.doc, current, bypass);

@@ -26,7 +26,7 @@ function find(command: Document, ctx: CommandContext): Document {
     collation: optionalDocument(command, "collation"),
     variables: evaluateLet(command),
   });
-  const projected = projection && Object.keys(projection).length > 0 ? docs.map((doc) => applyProjection(doc, projection)) : docs;
+  const projected = projection && Object.keys(projection).length > 0 ? docs.map((doc) => applyProjection(doc, projection, { filter })) : docs;
   const ns = `${ctx.db}.${name}`;
   return { cursor: ctx.cursors.open(ns, projected, batchSize, singleBatch), ok: 1 };
 }

@@ -43,7 +43,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
     return doc._id;
   }
   for (const current of matches) {
-    const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables: spec.variables });
+    const result = applyUpdate(current, spec.update, { arrayFilters: spec.arrayFilters, variables: spec.variables, filter });
     if (result.modified) {
       checkUpdatedSize(result.doc);
       replaceDocument(ctx, coll, result.doc, current, bypass);

@@ -101,6 +101,32 @@ describe("durable data directory", () => {
     await session(async (client) => expect(await docs(client).countDocuments()).toBe(0));
   });
 
+  it("keeps search index definitions through the journal and a snapshot, and drops them with their collection", async () => {
+    const definition = { fields: [{ type: "vector", path: "embedding", numDimensions: 3, similarity: "cosine" }] };
+    const searchIndexes = async (client: MongoClient) =>
+      (await docs(client).listSearchIndexes().toArray()).map(({ name, type, latestDefinition }) => ({ name, type, latestDefinition }));
+    await session(async (client) => {
+      await docs(client).createSearchIndex({ name: "vector_index", type: "vectorSearch", definition });
+      await docs(client).insertMany([{ _id: 1, embedding: [1, 0, 0] }, { _id: 2, embedding: [0, 1, 0] }]);
+    });
+    const nearest = (client: MongoClient) =>
+      docs(client).aggregate([{ $vectorSearch: { index: "vector_index", path: "embedding", queryVector: [0, 1, 0], exact: true, limit: 1 } }, { $project: { _id: 1 } }]).toArray();
+    // Replayed from the journal, then from a snapshot written by compaction.
+    await session(async (client) => {
+      expect(await searchIndexes(client)).toEqual([{ name: "vector_index", type: "vectorSearch", latestDefinition: definition }]);
+      expect(await nearest(client)).toEqual([{ _id: 2 }]);
+      await docs(client).insertMany(Array.from({ length: 200 }, (_, i) => ({ _id: `pad${i}`, pad: "x".repeat(500) })));
+    }, { factor: 0.01, minJournalBytes: 1 });
+    expect(await readdir(dir)).toContain(SNAPSHOT_FILE);
+    await session(async (client) => {
+      expect(await searchIndexes(client)).toHaveLength(1);
+      expect(await nearest(client)).toEqual([{ _id: 2 }]);
+      await docs(client).drop();
+      await docs(client).insertOne({ _id: 3 });
+    });
+    await session(async (client) => expect(await searchIndexes(client)).toEqual([]));
+  });
+
   it("shares one fsync among writes that arrive together (group commit)", async () => {
     const probe = await open(join(tmpdir(), "."), "r");
     const fileHandlePrototype = Object.getPrototypeOf(probe) as { datasync(): Promise<void> };

@@ -1,30 +1,16 @@
 import { randomBytes } from "node:crypto";
 import type { Document } from "bson";
 import { commandError, MongoCommandError } from "../errors";
-import type { StorageEngine } from "../storage/engine";
+import type { SearchIndexSpec } from "../storage/ops";
 import { collectionName, optionalDocument, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 
-/** A search index as Atlas lists it; the engine serves `vectorSearch` ones with `$vectorSearch`. */
-export interface SearchIndex {
-  id: string;
-  name: string;
-  type: string;
-  definition: Document;
-}
-
 /**
- * Search index definitions by engine and namespace. Kept in memory, not journaled: like Atlas,
- * which builds them beside the data, an application (re)creates them when it starts.
+ * The collection's search index definitions (empty when it does not exist). They are journaled
+ * like other index definitions and vanish with their collection.
  */
-const registries = new WeakMap<StorageEngine, Map<string, Map<string, SearchIndex>>>();
-
-export function searchIndexes(engine: StorageEngine, ns: string): Map<string, SearchIndex> {
-  let byNs = registries.get(engine);
-  if (!byNs) registries.set(engine, (byNs = new Map()));
-  let indexes = byNs.get(ns);
-  if (!indexes) byNs.set(ns, (indexes = new Map()));
-  return indexes;
+export function searchIndexesOf(ctx: CommandContext, collection: string): ReadonlyMap<string, SearchIndexSpec> {
+  return ctx.engine.collection(ctx.db, collection)?.searchIndexes ?? new Map();
 }
 
 function checkDefinition(type: string, definition: Document): void {
@@ -47,7 +33,7 @@ function checkDefinition(type: string, definition: Document): void {
 
 function createSearchIndexes(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
-  const indexes = searchIndexes(ctx.engine, `${ctx.db}.${name}`);
+  const indexes = ctx.engine.ensureCollection(ctx.db, name, ctx.log).searchIndexes;
   const created: Document[] = [];
   for (const raw of requireArray(command, "indexes")) {
     const indexName = typeof raw.name === "string" ? raw.name : "default";
@@ -55,34 +41,34 @@ function createSearchIndexes(command: Document, ctx: CommandContext): Document {
     const definition = optionalDocument(raw, "definition") ?? {};
     checkDefinition(type, definition);
     if (indexes.has(indexName)) throw new MongoCommandError(68, "IndexAlreadyExists", `Duplicate Index: index '${indexName}' already exists`);
-    const index = { id: randomBytes(12).toString("hex"), name: indexName, type, definition };
-    indexes.set(indexName, index);
+    const index: SearchIndexSpec = { id: randomBytes(12).toString("hex"), name: indexName, type, definition };
+    ctx.engine.apply({ op: "setSearchIndex", db: ctx.db, coll: name, name: indexName, index }, ctx.log);
     created.push({ id: index.id, name: indexName });
   }
   return { indexesCreated: created, ok: 1 };
 }
 
 function updateSearchIndex(command: Document, ctx: CommandContext): Document {
-  const indexes = searchIndexes(ctx.engine, `${ctx.db}.${collectionName(command, ctx)}`);
-  const index = indexes.get(String(command.name));
+  const coll = collectionName(command, ctx);
+  const index = searchIndexesOf(ctx, coll).get(String(command.name));
   if (!index) throw commandError("IndexNotFound", `Index '${String(command.name)}' not found`);
   const definition = optionalDocument(command, "definition") ?? {};
   checkDefinition(index.type, definition);
-  index.definition = definition;
+  ctx.engine.apply({ op: "setSearchIndex", db: ctx.db, coll, name: index.name, index: { ...index, definition } }, ctx.log);
   return { ok: 1 };
 }
 
 function dropSearchIndex(command: Document, ctx: CommandContext): Document {
-  const indexes = searchIndexes(ctx.engine, `${ctx.db}.${collectionName(command, ctx)}`);
-  const found = [...indexes.values()].find((index) => index.name === command.name || index.id === command.id);
+  const coll = collectionName(command, ctx);
+  const found = [...searchIndexesOf(ctx, coll).values()].find((index) => index.name === command.name || index.id === command.id);
   if (!found) throw commandError("IndexNotFound", `Index '${String(command.name ?? command.id)}' not found`);
-  indexes.delete(found.name);
+  ctx.engine.apply({ op: "setSearchIndex", db: ctx.db, coll, name: found.name, index: null }, ctx.log);
   return { ok: 1 };
 }
 
 /** `$listSearchIndexes` (the driver's listSearchIndexes): the rows Atlas returns, always READY. */
 export function listSearchIndexes(ctx: CommandContext, collection: string, spec: Document): Document[] {
-  const indexes = [...searchIndexes(ctx.engine, `${ctx.db}.${collection}`).values()];
+  const indexes = [...searchIndexesOf(ctx, collection).values()];
   return indexes
     .filter((index) => (spec.name === undefined || index.name === spec.name) && (spec.id === undefined || index.id === spec.id))
     .map((index) => ({

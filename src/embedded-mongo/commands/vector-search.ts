@@ -4,7 +4,7 @@ import { isPlainObject } from "../query/paths";
 import type { Collection } from "../storage/collection";
 import { optionalNumber } from "./args";
 import type { CommandContext } from "./context";
-import { listSearchIndexes, searchIndexes } from "./search-indexes";
+import { listSearchIndexes } from "./search-indexes";
 import { selectDocuments } from "./select";
 
 /**
@@ -93,7 +93,7 @@ export function vectorSearch(coll: Collection | undefined, ctx: CommandContext, 
   const filter = spec.filter === undefined ? {} : spec.filter;
   if (!isPlainObject(filter)) throw commandError("FailedToParse", "$vectorSearch.filter must be an object");
   if (!coll) return [];
-  const index = searchIndexes(ctx.engine, coll.ns).get(String(spec.index));
+  const index = coll.searchIndexes.get(String(spec.index));
   if (!index || index.type !== "vectorSearch") return [];
   const fields = index.definition.fields as Document[];
   const vectorField = fields.find((field) => field.type === "vector" && field.path === spec.path);

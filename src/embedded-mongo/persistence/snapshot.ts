@@ -40,7 +40,10 @@ export function captureCatalog(engine: StorageEngine): CollectionImage[] {
         db,
         coll: collection.name,
         options: collection.options,
-        indexes: collection.indexes.map((index) => ({ op: "createIndex", db, coll: collection.name, spec: index.spec })),
+        indexes: [
+          ...collection.indexes.map((index): StorageOp => ({ op: "createIndex", db, coll: collection.name, spec: index.spec })),
+          ...[...collection.searchIndexes.values()].map((index): StorageOp => ({ op: "setSearchIndex", db, coll: collection.name, name: index.name, index })),
+        ],
         docs: [...collection.docs.values()],
       });
     }

@@ -2,7 +2,7 @@ import type { Document } from "bson";
 import { formatDupKey } from "./dup-key";
 import { commandError } from "../errors";
 import { Index } from "./indexes";
-import type { IndexSpec } from "./ops";
+import type { IndexSpec, SearchIndexSpec } from "./ops";
 import { valueKey } from "./keys";
 
 export const MAX_BSON_SIZE = 16 * 1024 * 1024;
@@ -23,6 +23,8 @@ export interface Candidates {
 export class Collection {
   readonly docs = new Map<string, Document>();
   readonly indexes: Index[] = [];
+  /** Search index definitions by name (createSearchIndexes); they hold no data of their own. */
+  readonly searchIndexes = new Map<string, SearchIndexSpec>();
   /** Documents examined by the last query, as explain's totalDocsExamined reports it. */
   lastDocsExamined = 0;
 

@@ -49,6 +49,12 @@ export class StorageEngine {
       case "createIndex":
         this.require(op.db, op.coll).addIndex(op.spec);
         break;
+      case "setSearchIndex": {
+        const coll = this.require(op.db, op.coll);
+        if (op.index) coll.searchIndexes.set(op.name, op.index);
+        else coll.searchIndexes.delete(op.name);
+        break;
+      }
       case "dropIndex":
         this.require(op.db, op.coll).dropIndex(op.name);
         break;

@@ -9,12 +9,21 @@ export type StorageOp =
   | { op: "createCollection"; db: string; coll: string; options: Document }
   | { op: "dropCollection"; db: string; coll: string }
   | { op: "setOptions"; db: string; coll: string; options: Document }
+  | { op: "setSearchIndex"; db: string; coll: string; name: string; index: SearchIndexSpec | null }
   | { op: "dropDatabase"; db: string }
   | { op: "createIndex"; db: string; coll: string; spec: IndexSpec }
   | { op: "dropIndex"; db: string; coll: string; name: string }
   | { op: "insert"; db: string; coll: string; doc: Document }
   | { op: "replace"; db: string; coll: string; doc: Document }
   | { op: "delete"; db: string; coll: string; id: unknown };
+
+/** An Atlas search index definition; the engine serves `vectorSearch` ones with `$vectorSearch`. */
+export interface SearchIndexSpec extends Document {
+  id: string;
+  name: string;
+  type: string;
+  definition: Document;
+}
 
 /** An index as listIndexes shows it. */
 export interface IndexSpec extends Document {

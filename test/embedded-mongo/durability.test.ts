@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Binary, BSON, Decimal128, Long, MongoClient, ObjectId } from "mongodb";
+import { Binary, BSON, Decimal128, Long, MongoClient, ObjectId, type Document } from "mongodb";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { journalFile, LOCK_FILE, SNAPSHOT_FILE, SNAPSHOT_TEMP_FILE } from "../../src/embedded-mongo/persistence/files";
 import { JournalWriter } from "../../src/embedded-mongo/persistence/journal";
@@ -104,7 +104,7 @@ describe("durable data directory", () => {
   it("keeps search index definitions through the journal and a snapshot, and drops them with their collection", async () => {
     const definition = { fields: [{ type: "vector", path: "embedding", numDimensions: 3, similarity: "cosine" }] };
     const searchIndexes = async (client: MongoClient) =>
-      (await docs(client).listSearchIndexes().toArray()).map(({ name, type, latestDefinition }) => ({ name, type, latestDefinition }));
+      (await docs(client).listSearchIndexes().toArray()).map((index: Document) => ({ name: index.name, type: index.type, latestDefinition: index.latestDefinition }));
     await session(async (client) => {
       await docs(client).createSearchIndex({ name: "vector_index", type: "vectorSearch", definition });
       await docs(client).insertMany([{ _id: 1, embedding: [1, 0, 0] }, { _id: 2, embedding: [0, 1, 0] }]);

@@ -1,5 +1,6 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { Max, Min } from "class-validator";
+import type { Model, QueryFilter, SortOrder } from "mongoose";
 
 /** `skip`/`limit` arguments every list field takes. */
 @ArgsType()
@@ -41,7 +42,23 @@ export function PageOf<T extends object>(itemType: ClassType<T>) {
   return PageType;
 }
 
-/** Builds a page from the items fetched with `args` and the size of the whole list. */
-export function toPage<T>(items: T[], total: number, args: PageArgs): Page<T> {
-  return { items, total, hasMore: args.skip + items.length < total };
+/** The requested window of a list. */
+export interface PageWindow {
+  skip: number;
+  limit: number;
+}
+
+/** Builds a page from the items fetched for `window` and the size of the whole list. */
+export function toPage<T>(items: T[], total: number, window: PageWindow): Page<T> {
+  return { items, total, hasMore: window.skip + items.length < total };
+}
+
+/** One page of `model` under `filter` in `sort` order, and the size of the whole list, read together. */
+// Typegoose models differ in their document type, so any model is taken; `lean<T>` types the result.
+export async function findPage<T>(model: Model<any>, filter: QueryFilter<T>, sort: Record<string, SortOrder>, window: PageWindow): Promise<Page<T>> {
+  const [items, total] = await Promise.all([
+    model.find(filter).sort(sort).skip(window.skip).limit(window.limit).lean<T[]>().exec(),
+    model.countDocuments(filter).exec(),
+  ]);
+  return toPage(items, total, window);
 }

@@ -11,3 +11,6 @@ export function validArgs<T extends object>(argsType: ClassType<T>, args: unknow
   if (errors.length > 0) throw new ArgumentValidationError(errors);
   return instance;
 }
+
+/** For `@Matches(NOT_BLANK, …)`: at least one character that is not white space. */
+export const NOT_BLANK = /\S/;

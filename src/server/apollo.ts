@@ -7,11 +7,11 @@ import {
 } from "@apollo/server/plugin/landingPage/default";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config";
-import type { Context } from "../context";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { costLimitPlugin, queryLimitsOf, queryRules } from "./security/query-limits";
+import type { Context } from "../lib/context";
 
 export interface ApolloDeps {
   schema: GraphQLSchema;

@@ -5,22 +5,10 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Config } from "../config";
-import { buildContext, type Context, type Services } from "../context";
 import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
 import { connectDatabase } from "../infra/db";
 import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
-import { createAccounts } from "../modules/auth/accounts";
-import { ChatCleanup } from "../modules/chat/chat.cleanup";
-import { createChat, type Chat } from "../modules/chat/chat.module";
-import { createCourses } from "../modules/courses/courses.module";
-import { createLearning, type Learning } from "../modules/dashboard/learning.module";
-import { QuizCleanup } from "../modules/quizzes/quiz-cleanup";
-import { createUploads, type Uploads } from "../modules/uploads/uploads.module";
-import { authRoutes } from "../modules/auth/auth.rest";
-import { aiHealthCheck } from "../modules/health/ai-check";
-import { healthRoutes } from "../modules/health/health.rest";
-import { HealthService } from "../modules/health/health.service";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
 import { GraphQLMetrics } from "./metrics/graphql";
@@ -30,7 +18,10 @@ import { registerJobGauges, watchDbCommands } from "./metrics/sources";
 import { securityHeaders } from "./security/http-headers";
 import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
+import { buildContext } from "./context";
+import { composeModules, type ComposedModules } from "./compose";
 import { attachWebSockets } from "./ws";
+import type { Context } from "../lib/context";
 
 const JSON_BODY_LIMIT = "1mb";
 
@@ -48,11 +39,8 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   const log = options.logger ?? createLogger(config.log);
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
-  let uploads: Uploads | undefined;
-  let chat: Chat | undefined;
-  let learning: Learning | undefined;
+  let modules: ComposedModules | undefined;
   let pubSubConnection: { pubSub: AppPubSub; close(): Promise<void> } | undefined;
-  const accounts = createAccounts(config, log);
   const aiUsage = new MongoUsageRecorder(log);
   const metrics = new Metrics();
   const graphqlMetrics = new GraphQLMetrics(metrics);
@@ -64,35 +52,9 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const { pubSub } = pubSubConnection;
     const ai = createAiProvider(config.ai, { log, recorder: metrics.aiRecorder(aiUsage) });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
-    const chatCleanup = new ChatCleanup(pubSub);
-    const quizCleanup = new QuizCleanup();
-    const courses = createCourses({ ai, pubSub, log, dependents: [chatCleanup, quizCleanup] });
-    uploads = createUploads({ config, ai, pubSub, log, courses: courses.services, dependents: [quizCleanup] });
-    chat = createChat({
-      config,
-      ai,
-      pubSub,
-      log,
-      cleanup: chatCleanup,
-      courses: courses.services.courses,
-      uploads: uploads.services.uploads,
-      search: uploads.services.search,
-    });
-    learning = createLearning({ config, ai, log, courses: courses.services, uploads: uploads.services, cleanup: quizCleanup });
-    const services: Services = {
-      ai,
-      ...courses.services,
-      ...uploads.services,
-      ...learning.services,
-      ...chat.services,
-      health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
-      ...accounts.services,
-    };
-    await accounts.start();
-    await courses.start(log);
-    await uploads.start();
-    await chat.start();
-    await learning.start(log);
+    modules = composeModules({ config, log, ai, pubSub, database });
+    const { services } = modules;
+    await modules.start();
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -111,11 +73,10 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     await apollo.start();
 
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
-    app.use(healthRoutes(services.health));
+    for (const probes of modules.probes) app.use(probes);
     rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
     app.use(rateLimit.middleware);
-    app.use("/api/v1/auth", authRoutes(services.auth));
-    app.use("/api/v1/uploads", uploads.routes(services.auth));
+    for (const { path, router } of modules.routes) app.use(path, router);
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
@@ -136,15 +97,12 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const url = `http://${urlHost(config.host)}:${port}`;
 
     const started = apollo;
+    const composed = modules;
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
         await started.stop();
-        await chat?.close();
-        await learning?.close();
-        await uploads?.close();
-        await courses.close();
-        await accounts.close();
+        await composed.stop();
         await rateLimit?.close();
         await aiUsage.flush();
         await pubSubConnection?.close();
@@ -156,10 +114,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   } catch (error) {
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
-    await chat?.close().catch(() => undefined);
-    await learning?.close().catch(() => undefined);
-    await uploads?.close().catch(() => undefined);
-    await accounts.close().catch(() => undefined);
+    await modules?.stop().catch(() => undefined);
     await rateLimit?.close().catch(() => undefined);
     await pubSubConnection?.close().catch(() => undefined);
     await database.close();

@@ -5,13 +5,15 @@ import type { Context as SocketContext } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "../config";
-import { authorizationFromParams, buildContext, type Context, type Services } from "../context";
 import { ErrorCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
+import { subscribePerEvent } from "./per-event";
+import type { Context, Services } from "../lib/context";
+import { authorizationFromParams, buildContext } from "./context";
 
 export interface WebSocketDeps {
   httpServer: Server;
@@ -45,6 +47,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
     {
       schema,
       isProd: config.isProduction,
+      subscribe: subscribePerEvent,
       connectionInitWaitTimeout: settings.connectionInitTimeoutMs,
       // false closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
@@ -83,7 +86,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       onError: (_ctx, _id, _payload, errors) => {
         metrics.countErrors(errors.map((error) => error.toJSON()));
       },
-      // Runs once per subscription: nothing cached on the context outlives it.
+      // Runs once per subscription; each event gets fresh loaders (`subscribePerEvent`).
       context: ({ connectionParams, extra }): Context =>
         buildContext(
           { log, services },

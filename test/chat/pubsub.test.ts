@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Types } from "mongoose";
 import pino from "pino";
-import { createPubSub, openPubSub, Topic, type AppPubSub } from "../../src/infra/pubsub";
+import { createPubSub, openPubSub, type AppPubSub } from "../../src/infra/pubsub";
 import { ChatMessageStatus } from "../../src/modules/chat/chat.model";
 import type { ChatStreamPayload } from "../../src/modules/chat/chat.events";
 import { startTestServer } from "../helpers/server";
@@ -43,7 +43,7 @@ async function listening(from: AppPubSub, iterator: AsyncIterator<ChatStreamPayl
   let arrived = false;
   void first.then(() => (arrived = true));
   while (!arrived) {
-    from.publish(Topic.ChatMessageStream, messageId, event(messageId, 0));
+    from.publish("CHAT_MESSAGE_STREAM", messageId, event(messageId, 0));
     await sleep(10);
   }
 }
@@ -57,17 +57,17 @@ describe.each(adapters)("pub/sub %s", (_name, open) => {
 
   test("delivers one id's events in order to its subscribers only, with dates and ids intact", async () => {
     const messageId = new Types.ObjectId().toHexString();
-    const mine = instances.b.subscribe(Topic.ChatMessageStream, messageId)[Symbol.asyncIterator]();
-    const other = instances.b.subscribe(Topic.ChatMessageStream, "another")[Symbol.asyncIterator]();
+    const mine = instances.b.subscribe("CHAT_MESSAGE_STREAM", messageId)[Symbol.asyncIterator]();
+    const other = instances.b.subscribe("CHAT_MESSAGE_STREAM", "another")[Symbol.asyncIterator]();
     const otherNext = other.next();
     await listening(instances.a, mine, messageId);
 
     const sourceId = new Types.ObjectId();
     const citation = { index: 1, source_type: "upload", source_id: sourceId, title: "t", chunk_index: 0, quote: "q" };
-    for (let seq = 1; seq <= 50; seq++) instances.a.publish(Topic.ChatMessageStream, messageId, event(messageId, seq));
+    for (let seq = 1; seq <= 50; seq++) instances.a.publish("CHAT_MESSAGE_STREAM", messageId, event(messageId, seq));
     const sentAt = new Date("2026-01-02T03:04:05.678Z");
-    instances.a.publish(Topic.JobUpdated, messageId, { _id: sourceId, updated_at: sentAt } as never);
-    instances.a.publish(Topic.ChatMessageStream, messageId, { ...event(messageId, 51), done: true, citations: [citation as never] });
+    instances.a.publish("JOB_UPDATED", messageId, { _id: sourceId, updated_at: sentAt } as never);
+    instances.a.publish("CHAT_MESSAGE_STREAM", messageId, { ...event(messageId, 51), done: true, citations: [citation as never] });
 
     const received: ChatStreamPayload[] = [];
     for (;;) {
@@ -80,10 +80,10 @@ describe.each(adapters)("pub/sub %s", (_name, open) => {
     expect(received.at(-1)?.citations?.[0].source_id).toBeInstanceOf(Types.ObjectId);
     expect(String(received.at(-1)?.citations?.[0].source_id)).toBe(String(sourceId));
 
-    const jobs = instances.b.subscribe(Topic.JobUpdated, "job")[Symbol.asyncIterator]();
+    const jobs = instances.b.subscribe("JOB_UPDATED", "job")[Symbol.asyncIterator]();
     const job = jobs.next();
     await sleep(50);
-    instances.a.publish(Topic.JobUpdated, "job", { _id: sourceId, updated_at: sentAt } as never);
+    instances.a.publish("JOB_UPDATED", "job", { _id: sourceId, updated_at: sentAt } as never);
     const { value } = (await job) as { value: { updated_at: Date } };
     expect(value.updated_at).toBeInstanceOf(Date);
     expect(value.updated_at.toISOString()).toBe(sentAt.toISOString());

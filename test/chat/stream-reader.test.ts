@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Types } from "mongoose";
-import { createPubSub, Topic, type AppPubSub } from "../../src/infra/pubsub";
+import { createPubSub, type AppPubSub } from "../../src/infra/pubsub";
 import type { ChatStreamPayload } from "../../src/modules/chat/chat.events";
 import { ChatMessageStatus, ChatRole, type ChatMessage } from "../../src/modules/chat/chat.model";
 import { followAnswer, SNAPSHOT_ATTEMPTS, SNAPSHOT_WAIT_MS, type StoredAnswer } from "../../src/modules/chat/stream-reader";
@@ -43,12 +43,12 @@ function delta(seq: number, text: string): ChatStreamPayload {
 
 /** A writer that has written `text` as of `seq` and answers snapshot requests with it. */
 function writer(pubSub: AppPubSub, state: { seq: number; text: string }) {
-  const control = pubSub.subscribe(Topic.ChatControl, id)[Symbol.asyncIterator]();
+  const control = pubSub.subscribe("CHAT_CONTROL", id)[Symbol.asyncIterator]();
   let requests = 0;
   void (async () => {
     for (let next = await control.next(); !next.done; next = await control.next()) {
       requests += 1;
-      pubSub.publish(Topic.ChatMessageStream, id, { ...delta(state.seq, state.text), snapshot: true });
+      pubSub.publish("CHAT_MESSAGE_STREAM", id, { ...delta(state.seq, state.text), snapshot: true });
     }
   })();
   return { requests: () => requests, stop: () => control.return?.() };
@@ -72,13 +72,13 @@ test("a gap in the live events is mended with a new snapshot: no text lost or re
   const first = await reader.next();
   expect(first.value).toMatchObject({ seq: 2, delta: "one two " });
 
-  pubSub.publish(Topic.ChatMessageStream, id, delta(3, "three "));
+  pubSub.publish("CHAT_MESSAGE_STREAM", id, delta(3, "three "));
   // seq 4 is lost on the way; the reader sees 5 and asks again.
   state.seq = 5;
   state.text = "one two three four five ";
-  pubSub.publish(Topic.ChatMessageStream, id, delta(5, "five "));
+  pubSub.publish("CHAT_MESSAGE_STREAM", id, delta(5, "five "));
   const events = await collect(reader, (event) => event.seq === 5);
-  pubSub.publish(Topic.ChatMessageStream, id, { ...delta(6, "six"), done: true, status: ChatMessageStatus.COMPLETE });
+  pubSub.publish("CHAT_MESSAGE_STREAM", id, { ...delta(6, "six"), done: true, status: ChatMessageStatus.COMPLETE });
   events.push(...(await collect(reader, (event) => event.done)));
 
   expect(events.map((event) => [event.seq, event.delta])).toEqual([
@@ -98,7 +98,7 @@ test("a final event that cannot be joined up is completed from the stored messag
   const reader = followAnswer(pubSub, id, storedAs(() => current));
   expect((await reader.next()).value).toMatchObject({ seq: 1, delta: "one " });
   current = message({ content: "one two three", status: ChatMessageStatus.COMPLETE, stream_seq: 3 });
-  pubSub.publish(Topic.ChatMessageStream, id, { ...delta(3, "three"), done: true, status: ChatMessageStatus.COMPLETE });
+  pubSub.publish("CHAT_MESSAGE_STREAM", id, { ...delta(3, "three"), done: true, status: ChatMessageStatus.COMPLETE });
   expect((await reader.next()).value).toMatchObject({ seq: 3, delta: "two three", done: true, status: ChatMessageStatus.COMPLETE });
   expect((await reader.next()).done).toBe(true);
   await fake.stop();
@@ -152,7 +152,7 @@ test("a writer slow to answer but saving lately is waited for, not declared inte
   const first = reader.next();
   await sleep(SNAPSHOT_WAIT_MS * (SNAPSHOT_ATTEMPTS + 1));
   // The writer answers at last.
-  pubSub.publish(Topic.ChatMessageStream, id, { ...delta(2, "saved and more"), snapshot: true });
+  pubSub.publish("CHAT_MESSAGE_STREAM", id, { ...delta(2, "saved and more"), snapshot: true });
   expect((await first).value).toMatchObject({ seq: 2, delta: "saved and more", done: false });
   expect(stored.interruptions).toBe(0);
   await reader.return(undefined);

@@ -5,7 +5,8 @@ import { JobService } from "../../src/infra/jobs";
 import { createLogger } from "../../src/lib/logger";
 import { ChapterModel } from "../../src/modules/chapters/chapter.model";
 import { ChapterService } from "../../src/modules/chapters/chapter.service";
-import { CourseAccess } from "../../src/modules/courses/course.access";
+import { DomainEventBus } from "../../src/lib/events";
+import type { SignedIn } from "../../src/lib/identity";
 import { CourseLevel, CourseModel } from "../../src/modules/courses/course.model";
 import type { CourseService } from "../../src/modules/courses/course.service";
 import { CourseGenerationService } from "../../src/modules/courses/generation.service";
@@ -26,7 +27,7 @@ afterAll(() => server.stop());
 
 it("removes the chapters it wrote when storing the course fails", async () => {
   const log = createLogger({ level: "silent" });
-  const chapters = new ChapterService(new CourseAccess());
+  const chapters = new ChapterService({ courses: {} as CourseService, events: new DomainEventBus() });
   const failingCourses = {
     insertGenerated: async () => {
       throw new Error("the database went away");
@@ -38,7 +39,7 @@ it("removes the chapters it wrote when storing the course fails", async () => {
     chapters,
     jobs: new JobService({ pubSub: createPubSub(), log }),
   });
-  const owner = { _id: new Types.ObjectId(), role: UserRole.STUDENT };
+  const owner = { _id: new Types.ObjectId(), role: UserRole.STUDENT } as SignedIn;
   const stages: string[] = [];
 
   const before = await ChapterModel.countDocuments();

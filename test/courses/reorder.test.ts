@@ -98,12 +98,12 @@ describe("reorderChapters", () => {
 
 describe("the chapter lock", () => {
   it("expires when its holder died, and the next writer repairs a renumber cut short", async () => {
-    const { CourseModel } = await import("../../src/modules/courses/course.model");
+    const { ChapterLockModel } = await import("../../src/modules/chapters/chapter-lock.model");
     const { ChapterModel } = await import("../../src/modules/chapters/chapter.model");
     const course = await createCourse(world.gql, author.accessToken);
     const [a, b, c] = await addChapters(world.gql, author.accessToken, course.id, 3);
     // A process died holding the lock in the middle of renumbering to c, a, b: c already moved to -1.
-    await CourseModel.updateOne({ _id: course.id }, { $set: { chapters_lock: { token: "dead", until: new Date(Date.now() - 1000) } } });
+    await ChapterLockModel.create({ _id: course.id, token: "dead", until: new Date(Date.now() - 1000) });
     await ChapterModel.updateOne({ _id: c }, { $set: { order: -1 } });
 
     const response = await world.gql(DeleteChapterDocument, { id: b }, { token: author.accessToken });
@@ -111,6 +111,6 @@ describe("the chapter lock", () => {
     const final = await chapterOrder(course.id);
     expect(final.map((chapter) => chapter.order)).toEqual([1, 2]);
     expect(final.map((chapter) => chapter.id).sort()).toEqual([a, c].sort());
-    expect((await CourseModel.findById(course.id).lean())?.chapters_lock).toBeUndefined();
+    expect(await ChapterLockModel.findById(course.id).lean()).toBeNull();
   });
 });

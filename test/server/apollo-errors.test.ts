@@ -4,9 +4,9 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { Query, Resolver, buildSchema } from "type-graphql";
 import { loadConfig } from "../../src/config";
-import type { Context } from "../../src/context";
 import { raise } from "../../src/lib/errors";
 import { createApollo } from "../../src/server/apollo";
+import type { Context } from "../../src/lib/context";
 
 @Resolver()
 class FailingResolver {

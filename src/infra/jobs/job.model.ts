@@ -53,3 +53,10 @@ export class Job {
 }
 
 export const JobModel = getModelForClass(Job);
+
+declare module "../pubsub/topics" {
+  interface TopicMap {
+    /** A durable job's stored state after each update, by job id. */
+    JOB_UPDATED: [jobId: string, payload: Job];
+  }
+}

@@ -1,7 +1,9 @@
 import { GraphQLError } from "graphql";
 import type { Types } from "mongoose";
 import type { Logger } from "../../lib/logger";
-import { Topic, type AppPubSub } from "../pubsub";
+import type { AppPubSub } from "../pubsub";
+import { raise } from "../../lib/errors";
+import { watchStored } from "../../lib/live";
 import { JobModel, JobStatus, type Job } from "./job.model";
 
 /** Longer than the slowest step between two updates (an AI call with its retries). */
@@ -21,7 +23,7 @@ export function isFinished(job: Pick<Job, "status">): boolean {
 
 /**
  * Durable jobs in the `jobs` collection: state is stored before it is published on
- * `Topic.JobUpdated`, so a watcher can always start from the stored state and follow updates.
+ * `"JOB_UPDATED"`, so a watcher can always start from the stored state and follow updates.
  */
 export class JobService {
   private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
@@ -48,7 +50,7 @@ export class JobService {
     for (const [key, value] of Object.entries(changes)) if (value !== undefined) set[key] = value;
     const update = { $set: set, $inc: { version: 1 } };
     const job = await JobModel.findOneAndUpdate({ _id: id, ...condition }, update, { returnDocument: "after" }).lean<Job>().exec();
-    if (job) this.deps.pubSub.publish(Topic.JobUpdated, String(id), job);
+    if (job) this.deps.pubSub.publish("JOB_UPDATED", String(id), job);
     return job;
   }
 
@@ -80,48 +82,18 @@ export class JobService {
    * Stored state first, then every later update, each through `map`, ending after the job
    * finishes. Subscribes before reading the stored state, so no update can fall between the two.
    */
-  watch<T>(job: Job, map: (job: Job) => T): AsyncIterableIterator<T> {
-    const updates = this.deps.pubSub.subscribe(Topic.JobUpdated, String(job._id))[Symbol.asyncIterator]();
-    // The first `next` starts the subscription; it resolves with the first update after this point.
-    const first = updates.next();
-    const states = this.follow(job, updates, first);
-    const iterator: AsyncIterableIterator<T> = {
-      next: async () => {
-        const state = await states.next();
-        return state.done ? { done: true, value: undefined } : { done: false, value: map(state.value) };
+  watch<T>(job: Job, map: (job: Job) => T): AsyncIterable<T> {
+    const live = this.deps.pubSub.subscribe("JOB_UPDATED", String(job._id))[Symbol.asyncIterator]();
+    return watchStored(
+      live,
+      {
+        load: async () => (await this.find(job._id)) ?? job,
+        version: (state) => state.version,
+        finished: isFinished,
+        gone: () => raise("NOT_FOUND", "Job not found"),
       },
-      // A generator handles `return` only at a `yield`: ending the subscription first releases a
-      // watcher that waits for an update, so a client leaving mid-job frees its listener at once.
-      return: async () => {
-        await updates.return?.();
-        await states.return(undefined);
-        return { done: true, value: undefined };
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
-  }
-
-  private async *follow(job: Job, updates: AsyncIterator<Job>, first: Promise<IteratorResult<Job>>): AsyncGenerator<Job, void> {
-    let next = first;
-    try {
-      const current = (await this.find(job._id)) ?? job;
-      yield current;
-      let seen = current.version;
-      if (isFinished(current)) return;
-      for (;;) {
-        const update = await next;
-        if (update.done) return;
-        if (update.value.version > seen) {
-          seen = update.value.version;
-          yield update.value;
-          if (isFinished(update.value)) return;
-        }
-        next = updates.next();
-      }
-    } finally {
-      await updates.return?.();
-    }
+      map,
+    );
   }
 
   /** What a user may read of a failure: raised errors say what went wrong, unexpected ones are logged and masked. */

@@ -1,15 +1,15 @@
 import { createPubSub as createYogaPubSub, type PubSub } from "@graphql-yoga/subscription";
 import type { Logger } from "../../lib/logger";
 import { connectRedisPubSub } from "./redis";
-import type { TopicMap } from "./topics";
+import type { Topics } from "./topics";
 
 export * from "./topics";
 
-export type AppPubSub = PubSub<TopicMap>;
+export type AppPubSub = PubSub<Topics>;
 
 /** In-process pub/sub: events reach subscribers of this process only. */
 export function createPubSub(): AppPubSub {
-  return createYogaPubSub<TopicMap>();
+  return createYogaPubSub<Topics>();
 }
 
 /** Redis when `redisUrl` is set (events reach every instance), in-process otherwise. */

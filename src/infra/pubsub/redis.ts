@@ -1,10 +1,10 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub as createYogaPubSub } from "@graphql-yoga/subscription";
 import { EJSON } from "bson";
-import { Redis } from "ioredis";
+import { closeRedis, openRedis, redactedUrl } from "../../lib/redis";
 import type { Logger } from "../../lib/logger";
 import type { AppPubSub } from "./index";
-import type { TopicMap } from "./topics";
+import type { Topics } from "./topics";
 
 export interface RedisPubSub {
   pubSub: AppPubSub;
@@ -29,25 +29,23 @@ const serializer = {
 export async function connectRedisPubSub(url: string, log: Logger): Promise<RedisPubSub> {
   // Without a retry limit, commands wait for the reconnection instead of failing: the event
   // target does not await them, and a rejected one would be an unhandled rejection.
-  const options = { lazyConnect: true, connectionName: "ai-learning-pubsub", maxRetriesPerRequest: null };
-  const publishClient = new Redis(url, options);
-  const subscribeClient = new Redis(url, options);
-  const clients = [publishClient, subscribeClient];
+  const options = { lazyConnect: true, maxRetriesPerRequest: null };
   // After start-up ioredis reconnects by itself and resubscribes; events published meanwhile are lost.
-  for (const client of clients) {
-    client.on("error", (error: Error) => log.warn({ err: error.message }, "pub/sub: Redis connection error"));
-  }
+  const purpose = "pub/sub (events published while it is down are lost)";
+  const publishClient = openRedis(url, { ...options, name: "pubsub", purpose, log });
+  const subscribeClient = openRedis(url, { ...options, name: "pubsub-subscriber", purpose, log });
+  const clients = [publishClient, subscribeClient];
   try {
     await Promise.all(clients.map((client) => client.connect()));
   } catch (error) {
     clients.forEach((client) => client.disconnect());
-    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL (${(error as Error).message})`);
+    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL ${redactedUrl(url)} (${(error as Error).message})`);
   }
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient, serializer });
   return {
-    pubSub: createYogaPubSub<TopicMap>({ eventTarget }),
+    pubSub: createYogaPubSub<Topics>({ eventTarget }),
     async close() {
-      await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+      await Promise.all(clients.map(closeRedis));
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Args, Authorized, Ctx, Query, Resolver } from "type-graphql";
-import type { Context } from "../../context";
 import { AdminStats, AdminStatsArgs } from "./admin-stats.types";
+import type { Context } from "../../lib/context";
 
 @Resolver(() => AdminStats)
 export class AdminStatsResolver {

@@ -1,37 +1,48 @@
-import type { Model } from "mongoose";
 import { aiUsageTotals } from "../../infra/ai";
 import { raise } from "../../lib/errors";
-import { ChatMessageModel } from "../chat/chat.model";
-import { CourseModel, CourseSource } from "../courses/course.model";
-import { QuizAttemptModel } from "../quizzes/attempt.model";
-import { QuizModel } from "../quizzes/quiz.model";
-import { UploadModel, UploadStatus } from "../uploads/upload.model";
-import { UserModel, UserRole } from "../users/user.model";
+import { UserRole } from "../../lib/identity";
+import type { ChatService } from "../chat/chat.service";
+import { CourseSource } from "../courses/course.model";
+import type { CourseService } from "../courses/course.service";
+import type { AttemptService } from "../quizzes/attempt.service";
+import type { QuizService } from "../quizzes/quiz.service";
+import { UploadStatus } from "../uploads/upload.model";
+import type { UploadService } from "../uploads/upload.service";
+import type { UserService } from "../users/user.service";
 import type { AdminStats } from "./admin-stats.types";
+import type { CreatedBetween } from "../../lib/period";
 
 /**
- * Counts across modules for the admin dashboard. Read-only, and one grouped count per
- * collection, so it costs a handful of queries whatever the platform's size.
+ * Counts across domains for the admin dashboard, each asked of its own service. Read-only, and
+ * one grouped count per collection, so it costs a handful of queries whatever the platform's size.
  */
 export class AdminStatsService {
+  constructor(
+    private readonly deps: {
+      users: UserService;
+      courses: CourseService;
+      uploads: UploadService;
+      quizzes: QuizService;
+      attempts: AttemptService;
+      chat: ChatService;
+    },
+  ) {}
+
   async stats(period: { since?: Date | null; until?: Date | null }, now = new Date()): Promise<AdminStats> {
     const until = period.until ?? now;
     const since = period.since ?? null;
     if (since && since >= until) raise("BAD_USER_INPUT", "since must be before until", { fields: [{ field: "since", message: "must be before until" }] });
-    const created = { created_at: { ...(since && { $gte: since }), $lt: until } };
+    const created: CreatedBetween = { since, until };
     const [users, courses, uploads, quizzes, attempts, chatMessages, aiUsage] = await Promise.all([
-      UserModel.aggregate<{ _id: { role: UserRole; active: boolean }; count: number }>([
-        { $group: { _id: { role: "$role", active: "$is_active" }, count: { $sum: 1 } } },
-      ]).exec(),
-      countBy(CourseModel, "source"),
-      countBy(UploadModel, "status"),
-      QuizModel.countDocuments().exec(),
-      QuizAttemptModel.countDocuments(created).exec(),
-      ChatMessageModel.countDocuments(created).exec(),
+      this.deps.users.countByRoleAndActive(),
+      this.deps.courses.countBySource(),
+      this.deps.uploads.countByStatus(),
+      this.deps.quizzes.count(),
+      this.deps.attempts.countSubmitted(created),
+      this.deps.chat.countMessages(created),
       aiUsageTotals({ since: since ?? undefined, until }),
     ]);
-    const usersOf = (role: UserRole, active: boolean) =>
-      users.find((row) => row._id.role === role && row._id.active === active)?.count ?? 0;
+    const usersOf = (role: UserRole, active: boolean) => users.get(`${role}:${active}`) ?? 0;
     return {
       since,
       until,
@@ -44,9 +55,4 @@ export class AdminStatsService {
       aiUsage,
     };
   }
-}
-
-async function countBy<T>(model: Model<T>, field: string): Promise<Map<string, number>> {
-  const rows = await model.aggregate<{ _id: string; count: number }>([{ $group: { _id: `$${field}`, count: { $sum: 1 } } }]).exec();
-  return new Map(rows.map((row) => [row._id, row.count]));
 }

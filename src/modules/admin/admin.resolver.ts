@@ -1,10 +1,10 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
-import type { Context } from "../../context";
 import type { Page } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
 import { User } from "../users/user.model";
 import { SetUserActiveArgs, SetUserRoleArgs, UsersArgs } from "./admin.inputs";
 import { UserPage } from "./admin.types";
+import type { Context } from "../../lib/context";
 
 @Resolver()
 export class AdminResolver {

@@ -1,6 +1,6 @@
 import type { AuthChecker } from "type-graphql";
-import type { Context } from "../../context";
 import { raise } from "../../lib/errors";
+import type { Context } from "../../lib/context";
 
 /**
  * `@Authorized()` needs a valid access token of an active user (else UNAUTHENTICATED);

@@ -1,10 +1,10 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Resolver } from "type-graphql";
-import type { Context } from "../../context";
 import type { User } from "../users/user.model";
 import { ChangePasswordArgs, LoginInput, RefreshTokenArgs, RegisterInput } from "./auth.inputs";
-import type { Viewer } from "./auth.service";
 import { AuthPayload } from "./auth.types";
-import { CurrentUser, CurrentViewer } from "./current-user";
+import { CurrentUser, CurrentViewer } from "../../lib/current-user";
+import type { Context } from "../../lib/context";
+import type { Viewer } from "../../lib/identity";
 
 @Resolver()
 export class AuthResolver {

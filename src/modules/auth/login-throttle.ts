@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { openRedis } from "../../lib/redis";
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { raise } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
@@ -33,8 +34,7 @@ export class LoginThrottle {
   ) {
     if (settings.redisUrl) {
       // Commands fail at once while Redis is down, so the in-memory insurance limiter takes over.
-      this.redis = new Redis(settings.redisUrl, { enableOfflineQueue: false });
-      this.redis.on("error", (error: Error) => log.warn({ err: error.message }, "login throttle: Redis unavailable, counting in memory"));
+      this.redis = openRedis(settings.redisUrl, { name: "login-throttle", purpose: "login throttle (counting in memory meanwhile)", log, enableOfflineQueue: false });
     }
     this.byEmail = this.limiter("login_fail_email", settings.maxFailuresPerEmail);
     this.byIp = this.limiter("login_fail_ip", settings.maxFailuresPerIp);

@@ -1,7 +1,7 @@
-import type { Context } from "../../context";
-import { perContext } from "../courses/course.loaders";
+import type { Types } from "mongoose";
+import type { Context } from "../../lib/context";
 
 /** Each course's chapters in order: `Course.chapters`, `chapterCount` and `totalDurationMinutes` share it. */
 export function chaptersByCourseLoader(ctx: Context) {
-  return perContext("chaptersByCourse", ctx, (ids) => ctx.services.chapters.byCourses(ids));
+  return ctx.loaders.get("chaptersByCourse", [], (ids: readonly Types.ObjectId[]) => ctx.services.chapters.byCourses(ids));
 }

@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
-import { actorOf } from "../courses/actor";
-import { courseNotFound } from "../courses/course.access";
+import { courseNotFound } from "../courses/course.policy";
 import { courseLoader } from "../courses/course.loaders";
 import { Course } from "../courses/course.model";
 import { AddChapterInput, ChapterIdArgs, ReorderChaptersArgs, UpdateChapterArgs } from "./chapter.inputs";
 import { Chapter } from "./chapter.model";
+import type { Context } from "../../lib/context";
+import { actorOf } from "../../lib/identity";
 
 @Resolver(() => Chapter)
 export class ChapterResolver {

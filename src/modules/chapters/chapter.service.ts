@@ -1,9 +1,14 @@
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
-import { asObjectId, type Actor, type CourseAccess } from "../courses/course.access";
-import type { CourseDependent } from "../courses/course.service";
+import type { DomainEventBus } from "../../lib/events";
+import { groupedInKeyOrder } from "../../lib/loaders";
+import type { CourseService } from "../courses/course.service";
+import { withChapterLock } from "./chapter-lock";
+import { ChapterLockModel } from "./chapter-lock.model";
 import { MAX_CHAPTERS } from "./chapter.inputs";
 import { ChapterModel, type Chapter } from "./chapter.model";
+import type { Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
 
 export interface NewChapter {
   title: string;
@@ -17,11 +22,13 @@ export interface ChapterChanges {
   durationMinutes?: number;
 }
 
-/** Told after chapters change, e.g. so search re-indexes them; must not throw or block. */
-export interface ChapterListener {
-  saved(chapter: Chapter): void;
-  deleted(chapterId: Types.ObjectId): void;
-  courseDeleted(courseId: Types.ObjectId): void;
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** A chapter was written (search re-indexes it); handlers must not hold the writer up. */
+    "chapter.saved": { chapter: Chapter };
+    /** A chapter is gone (search drops its passages, its quizzes go). */
+    "chapter.deleted": { chapterId: Types.ObjectId; courseId: Types.ObjectId };
+  }
 }
 
 function chapterNotFound(): never {
@@ -29,28 +36,17 @@ function chapterNotFound(): never {
 }
 
 /** Chapters: the only code that reads or writes `chapters`. */
-export class ChapterService implements CourseDependent {
-  private readonly listeners: ChapterListener[] = [];
-
-  constructor(private readonly access: CourseAccess) {}
-
-  listen(listener: ChapterListener): void {
-    this.listeners.push(listener);
-  }
+export class ChapterService {
+  constructor(private readonly deps: { courses: CourseService; events: DomainEventBus }) {}
 
   async ready(): Promise<void> {
-    await ChapterModel.init();
+    await Promise.all([ChapterModel.init(), ChapterLockModel.init()]);
   }
 
   /** For loaders: each course's chapters in order, in key order; one query for all of them. */
   async byCourses(courseIds: readonly Types.ObjectId[]): Promise<Chapter[][]> {
     const found = await ChapterModel.find({ course_id: { $in: courseIds } }).sort({ course_id: 1, order: 1 }).lean<Chapter[]>().exec();
-    const byCourse = new Map<string, Chapter[]>();
-    for (const chapter of found) {
-      const key = String(chapter.course_id);
-      byCourse.set(key, [...(byCourse.get(key) ?? []), chapter]);
-    }
-    return courseIds.map((id) => byCourse.get(String(id)) ?? []);
+    return groupedInKeyOrder(courseIds, found, (chapter) => chapter.course_id);
   }
 
   /** The chapter if the actor may read its course, else null: a hidden course's chapters do not exist. */
@@ -59,7 +55,7 @@ export class ChapterService implements CourseDependent {
     if (!chapterId) return null;
     const chapter = await ChapterModel.findById(chapterId).lean<Chapter>().exec();
     if (!chapter) return null;
-    return (await this.access.readable(actor, chapter.course_id)) ? chapter : null;
+    return (await this.deps.courses.readable(actor, chapter.course_id)) ? chapter : null;
   }
 
   async readableOrFail(actor: Actor, id: string): Promise<Chapter> {
@@ -67,8 +63,8 @@ export class ChapterService implements CourseDependent {
   }
 
   async add(actor: Actor, courseId: string, input: NewChapter): Promise<Chapter> {
-    const course = await this.access.editableOrFail(actor, courseId);
-    const id = await this.access.withChapterLock(course._id, async () => {
+    const course = await this.deps.courses.editableOrFail(actor, courseId);
+    const id = await this.lock(course._id, async () => {
       // Under the lock the orders are 1..n, so the count is the last place.
       const count = await ChapterModel.countDocuments({ course_id: course._id }).exec();
       if (count >= MAX_CHAPTERS) {
@@ -102,19 +98,19 @@ export class ChapterService implements CourseDependent {
   /** Deletes the chapter and closes the gap it leaves. */
   async delete(actor: Actor, id: string): Promise<boolean> {
     const chapter = await this.editableOrFail(actor, id);
-    return this.access.withChapterLock(chapter.course_id, async () => {
+    return this.lock(chapter.course_id, async () => {
       const deleted = await ChapterModel.deleteOne({ _id: chapter._id }).exec();
       const remaining = await this.inOrder(chapter.course_id);
       await this.renumber(chapter.course_id, remaining, remaining.map((c) => c._id));
-      for (const listener of this.listeners) listener.deleted(chapter._id);
+      await this.deps.events.emit("chapter.deleted", { chapterId: chapter._id, courseId: chapter.course_id });
       return deleted.deletedCount === 1;
     });
   }
 
   /** `chapterIds` must name every chapter of the course exactly once. */
   async reorder(actor: Actor, courseId: string, chapterIds: string[]): Promise<Chapter[]> {
-    const course = await this.access.editableOrFail(actor, courseId);
-    await this.access.withChapterLock(course._id, async () => {
+    const course = await this.deps.courses.editableOrFail(actor, courseId);
+    await this.lock(course._id, async () => {
       const current = await this.inOrder(course._id);
       const known = new Set(current.map((chapter) => String(chapter._id)));
       const wanted = chapterIds.map((id) => id.toLowerCase());
@@ -142,7 +138,7 @@ export class ChapterService implements CourseDependent {
         duration_minutes: chapter.durationMinutes,
         order: i + 1,
       });
-      this.saved(created.toObject<Chapter>());
+      await this.saved(created.toObject<Chapter>());
       await written(i + 1);
     }
   }
@@ -160,19 +156,23 @@ export class ChapterService implements CourseDependent {
     if (batch.length > 0) yield batch;
   }
 
+  /** `course.deleted`: its chapters go with it. */
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
     await ChapterModel.deleteMany({ course_id: courseId }).exec();
-    for (const listener of this.listeners) listener.courseDeleted(courseId);
   }
 
-  private saved(chapter: Chapter): Chapter {
-    for (const listener of this.listeners) listener.saved(chapter);
+  private async saved(chapter: Chapter): Promise<Chapter> {
+    await this.deps.events.emit("chapter.saved", { chapter });
     return chapter;
+  }
+
+  private lock<T>(courseId: Types.ObjectId, work: () => Promise<T>): Promise<T> {
+    return withChapterLock(courseId, () => this.deps.courses.exists(courseId), work);
   }
 
   private async editableOrFail(actor: Actor, id: string): Promise<Chapter> {
     const chapter = await this.readableOrFail(actor, id);
-    await this.access.editableOrFail(actor, chapter.course_id);
+    await this.deps.courses.editableOrFail(actor, chapter.course_id);
     return chapter;
   }
 

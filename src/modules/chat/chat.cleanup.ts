@@ -1,13 +1,11 @@
 import type { Types } from "mongoose";
-import { Topic, type AppPubSub } from "../../infra/pubsub";
-import type { CourseDependent } from "../courses/course.service";
+import type { AppPubSub } from "../../infra/pubsub";
 import { ChatMessageModel, ChatMessageStatus, ChatSessionModel } from "./chat.model";
 
 /**
  * Deletes sessions with their messages, stopping answers still being written on any instance.
- * Needs nothing but the models and pub/sub, so the course module can hold it for `deleteCourse`.
  */
-export class ChatCleanup implements CourseDependent {
+export class ChatCleanup {
   constructor(private readonly pubSub: AppPubSub) {}
 
   async deleteSessions(sessionIds: Types.ObjectId[]): Promise<void> {
@@ -16,7 +14,7 @@ export class ChatCleanup implements CourseDependent {
       .select({ _id: 1 })
       .lean<{ _id: Types.ObjectId }[]>()
       .exec();
-    for (const { _id } of streaming) this.pubSub.publish(Topic.ChatControl, String(_id), { kind: "stop" });
+    for (const { _id } of streaming) this.pubSub.publish("CHAT_CONTROL", String(_id), { kind: "stop" });
     await ChatMessageModel.deleteMany({ session_id: { $in: sessionIds } }).exec();
     await ChatSessionModel.deleteMany({ _id: { $in: sessionIds } }).exec();
   }

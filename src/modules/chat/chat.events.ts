@@ -21,3 +21,14 @@ export interface ChatStreamPayload {
 export type ChatControl = { kind: "stop" } | { kind: "snapshot" };
 
 export type ChatSessionPayload = ChatSessionEvent;
+
+declare module "../../infra/pubsub/topics" {
+  interface TopicMap {
+    /** An answer's stream events (and snapshots asked for), by message id. */
+    CHAT_MESSAGE_STREAM: [messageId: string, payload: ChatStreamPayload];
+    /** Requests to whichever instance writes the answer, by message id. */
+    CHAT_CONTROL: [messageId: string, payload: ChatControl];
+    /** Everything that happens in a chat session, by session id. */
+    CHAT_SESSION_EVENTS: [sessionId: string, payload: ChatSessionPayload];
+  }
+}

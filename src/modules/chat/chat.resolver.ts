@@ -1,8 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context";
 import { PageArgs, type Page } from "../../lib/pagination";
 import { validArgs } from "../../lib/validation";
-import { signedInActor } from "../courses/actor";
 import type { ChatSessionPayload, ChatStreamPayload } from "./chat.events";
 import {
   ChatMessageIdArgs,
@@ -15,6 +13,8 @@ import {
 import { ChatMessage, ChatSession } from "./chat.model";
 import type { ChatTurnResult } from "./chat.service";
 import { ChatMessagePage, ChatSessionEvent, ChatSessionPage, ChatStreamEvent, ChatTurn } from "./chat.types";
+import type { Context } from "../../lib/context";
+import { signedInActor } from "../../lib/identity";
 
 @Resolver(() => ChatSession)
 export class ChatResolver {

@@ -1,8 +1,8 @@
 import { GraphQLError } from "graphql";
-import type { Actor } from "../courses/course.access";
 import type { SearchService } from "../search/search.service";
 import type { SearchHit } from "../search/search.types";
 import type { ChatScope, Citation } from "./chat.model";
+import type { Actor } from "../../lib/identity";
 
 export interface RetrievalSettings {
   /** Passages kept per question. */

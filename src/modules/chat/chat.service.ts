@@ -1,11 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { Repeater } from "@graphql-yoga/subscription";
 import type { Types } from "mongoose";
 import type { Config } from "../../config";
-import { Topic, type AppPubSub } from "../../infra/pubsub";
+import type { AppPubSub } from "../../infra/pubsub";
+import { followLive } from "../../lib/live";
 import { raise } from "../../lib/errors";
 import type { Page } from "../../lib/pagination";
-import { asObjectId, type Actor } from "../courses/course.access";
 import type { CourseService } from "../courses/course.service";
 import type { UploadService } from "../uploads/upload.service";
 import type { ChatCleanup } from "./chat.cleanup";
@@ -17,6 +16,9 @@ import { ChatSessionEventKind } from "./chat.types";
 import type { ChatGenerations } from "./generations";
 import { followAnswer } from "./stream-reader";
 import { ABANDONED_AFTER_MS } from "./stream-writer";
+import type { Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
+import { createdIn, type CreatedBetween } from "../../lib/period";
 
 type User = Exclude<Actor, null>;
 
@@ -176,15 +178,12 @@ export class ChatService {
   /** A session's live events for its owner, ending after its deletion. */
   async followSession(user: User, sessionId: string): Promise<AsyncIterable<ChatSessionPayload>> {
     const session = (await this.session(user, sessionId)) ?? sessionNotFound();
-    const events = this.deps.pubSub.subscribe(Topic.ChatSessionEvents, String(session._id));
-    // A Repeater ends the pub/sub subscription itself: a client that leaves releases it at once.
-    return new Repeater<ChatSessionPayload>(async (push, stop) => {
-      void stop.then(() => events.return());
+    const live = this.deps.pubSub.subscribe("CHAT_SESSION_EVENTS", String(session._id))[Symbol.asyncIterator]();
+    return followLive<ChatSessionPayload, ChatSessionPayload>(live, async (events, push) => {
       for (let next = await events.next(); !next.done; next = await events.next()) {
         await push(next.value);
-        if (next.value.kind === ChatSessionEventKind.SESSION_DELETED) break;
+        if (next.value.kind === ChatSessionEventKind.SESSION_DELETED) return;
       }
-      stop();
     });
   }
 
@@ -233,7 +232,7 @@ export class ChatService {
     const id = String(messageId);
     const deadline = Date.now() + REMOTE_STOP_WAIT_MS;
     while (Date.now() < deadline) {
-      this.deps.pubSub.publish(Topic.ChatControl, id, { kind: "stop" });
+      this.deps.pubSub.publish("CHAT_CONTROL", id, { kind: "stop" });
       await sleep(REMOTE_STOP_RETRY_MS);
       const message = await ChatMessageModel.findById(messageId).select({ status: 1 }).lean<Pick<ChatMessage, "status">>().exec();
       if (message?.status !== ChatMessageStatus.STREAMING) return;
@@ -250,11 +249,16 @@ export class ChatService {
   }
 
   private publishSession(sessionId: Types.ObjectId, event: Omit<ChatSessionPayload, "sessionId">): void {
-    this.deps.pubSub.publish(Topic.ChatSessionEvents, String(sessionId), { sessionId: String(sessionId), ...event });
+    this.deps.pubSub.publish("CHAT_SESSION_EVENTS", String(sessionId), { sessionId: String(sessionId), ...event });
   }
 
   private sessionId(id: string): Types.ObjectId {
     return asObjectId(id) ?? sessionNotFound();
+  }
+
+  /** How many messages (questions and answers) were written in `period`, for the admin dashboard. */
+  countMessages(period: CreatedBetween): Promise<number> {
+    return ChatMessageModel.countDocuments(createdIn(period)).exec();
   }
 }
 

@@ -1,12 +1,12 @@
 import { GraphQLError } from "graphql";
 import type { AiProvider } from "../../infra/ai/provider";
 import { STRICT_REFUSAL, tutorAnswerPrompt, type ChatTurn as PromptTurn } from "../../infra/ai/prompts";
-import { Topic, type AppPubSub } from "../../infra/pubsub";
+import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
-import type { Actor } from "../courses/course.access";
 import { ChatMessageStatus, ChatMode, type ChatSession } from "./chat.model";
 import { citationsFrom, type ChatRetriever } from "./chat.retrieval";
 import { StreamWriter, type StreamEnd } from "./stream-writer";
+import type { Actor } from "../../lib/identity";
 
 export interface GenerationRequest {
   actor: Exclude<Actor, null>;
@@ -31,7 +31,7 @@ interface Running {
 
 /**
  * Answers being written by this process. Each runs on its own, whether or not anyone listens,
- * and takes requests (stop, snapshot) from any instance through `Topic.ChatControl`.
+ * and takes requests (stop, snapshot) from any instance through `"CHAT_CONTROL"`.
  */
 export class ChatGenerations {
   private readonly running = new Map<string, Running>();
@@ -68,7 +68,7 @@ export class ChatGenerations {
       { pubSub: this.deps.pubSub, log: this.deps.log, flushMs: this.deps.flushMs },
       { messageId, sessionId: String(request.session._id) },
     );
-    const control = this.deps.pubSub.subscribe(Topic.ChatControl, messageId)[Symbol.asyncIterator]();
+    const control = this.deps.pubSub.subscribe("CHAT_CONTROL", messageId)[Symbol.asyncIterator]();
     const listening = (async () => {
       for (let next = await control.next(); !next.done; next = await control.next()) {
         if (next.value.kind === "stop") controller.abort(STOPPED_BY_USER);

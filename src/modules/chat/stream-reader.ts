@@ -1,5 +1,6 @@
-import { Repeater } from "@graphql-yoga/subscription";
-import { Topic, type AppPubSub } from "../../infra/pubsub";
+import type { AppPubSub } from "../../infra/pubsub";
+import type { Repeater } from "@graphql-yoga/subscription";
+import { followLive } from "../../lib/live";
 import { ChatMessageStatus, type ChatMessage } from "./chat.model";
 import type { ChatStreamPayload } from "./chat.events";
 import { ABANDONED_AFTER_MS } from "./stream-writer";
@@ -27,74 +28,68 @@ const TIMEOUT = Symbol("timeout");
  * way, and a final event that cannot be joined up is completed from the stored message, which
  * the writer saves before it publishes that event.
  *
- * A Repeater rather than an async generator: a client that leaves while nothing is being
- * written must release the subscription at once, not at the next event.
+ * Built on `followLive`: a client that leaves while nothing is being written releases the
+ * subscription at once, not at the next event.
  */
 export function followAnswer(pubSub: AppPubSub, messageId: string, stored: StoredAnswer): Repeater<ChatStreamPayload> {
-  return new Repeater<ChatStreamPayload>(async (push, stop) => {
-    const live = pubSub.subscribe(Topic.ChatMessageStream, messageId)[Symbol.asyncIterator]();
-    let next = live.next();
-    void stop.then(() => live.return?.());
-    try {
-      const message = await stored.load();
-      if (!message) return;
-      if (message.status !== ChatMessageStatus.STREAMING) {
-        await push(finalEvent(message, message.stream_seq, 0));
+  const subscription = pubSub.subscribe("CHAT_MESSAGE_STREAM", messageId)[Symbol.asyncIterator]();
+  let next = subscription.next();
+  return followLive<ChatStreamPayload, ChatStreamPayload>(subscription, async (live, push) => {
+    const message = await stored.load();
+    if (!message) return;
+    if (message.status !== ChatMessageStatus.STREAMING) {
+      await push(finalEvent(message, message.stream_seq, 0));
+      return;
+    }
+    const askSnapshot = () => pubSub.publish("CHAT_CONTROL", messageId, { kind: "snapshot" });
+    let synced = false;
+    let lastSeq = 0;
+    let sent = 0;
+    let attempts = 1;
+    askSnapshot();
+    for (;;) {
+      const result = await (synced ? next : timeout(next, SNAPSHOT_WAIT_MS));
+      if (result === TIMEOUT) {
+        const now = await stored.load();
+        // A writer that saved lately is alive, only slow to answer (a busy instance): keep asking.
+        if (now?.status === ChatMessageStatus.STREAMING && (attempts < SNAPSHOT_ATTEMPTS || !abandoned(now))) {
+          attempts += 1;
+          askSnapshot();
+          continue;
+        }
+        const final = now?.status === ChatMessageStatus.STREAMING ? await stored.interrupted() : now;
+        if (final) await push(finalEvent(final, Math.max(final.stream_seq, lastSeq + 1), sent));
         return;
       }
-      const askSnapshot = () => pubSub.publish(Topic.ChatControl, messageId, { kind: "snapshot" });
-      let synced = false;
-      let lastSeq = 0;
-      let sent = 0;
-      let attempts = 1;
-      askSnapshot();
-      for (;;) {
-        const result = await (synced ? next : timeout(next, SNAPSHOT_WAIT_MS));
-        if (result === TIMEOUT) {
-          const now = await stored.load();
-          // A writer that saved lately is alive, only slow to answer (a busy instance): keep asking.
-          if (now?.status === ChatMessageStatus.STREAMING && (attempts < SNAPSHOT_ATTEMPTS || !abandoned(now))) {
-            attempts += 1;
-            askSnapshot();
-            continue;
-          }
-          const final = now?.status === ChatMessageStatus.STREAMING ? await stored.interrupted() : now;
-          if (final) await push(finalEvent(final, Math.max(final.stream_seq, lastSeq + 1), sent));
-          return;
-        }
-        if (result.done) return;
-        next = live.next();
-        const event = result.value;
-        if (event.done) {
-          if (synced && event.seq === lastSeq + 1) {
-            await push(event);
-          } else {
-            const final = await stored.load();
-            if (final) await push(finalEvent(final, Math.max(event.seq, lastSeq + 1), sent));
-          }
-          return;
-        }
-        if (event.snapshot) {
-          if (event.seq <= lastSeq && synced) continue;
-          const delta = event.delta.slice(sent);
-          synced = true;
-          lastSeq = event.seq;
-          sent = event.delta.length;
-          if (delta) await push({ ...event, delta, snapshot: undefined });
-        } else if (synced && event.seq === lastSeq + 1) {
-          lastSeq = event.seq;
-          sent += event.delta.length;
+      if (result.done) return;
+      next = live.next();
+      const event = result.value;
+      if (event.done) {
+        if (synced && event.seq === lastSeq + 1) {
           await push(event);
-        } else if (synced && event.seq > lastSeq + 1) {
-          synced = false;
-          attempts = 1;
-          askSnapshot();
+        } else {
+          const final = await stored.load();
+          if (final) await push(finalEvent(final, Math.max(event.seq, lastSeq + 1), sent));
         }
-        // Anything else was seen already, or comes before the snapshot asked for and is part of it.
+        return;
       }
-    } finally {
-      stop();
-      await live.return?.();
+      if (event.snapshot) {
+        if (event.seq <= lastSeq && synced) continue;
+        const delta = event.delta.slice(sent);
+        synced = true;
+        lastSeq = event.seq;
+        sent = event.delta.length;
+        if (delta) await push({ ...event, delta, snapshot: undefined });
+      } else if (synced && event.seq === lastSeq + 1) {
+        lastSeq = event.seq;
+        sent += event.delta.length;
+        await push(event);
+      } else if (synced && event.seq > lastSeq + 1) {
+        synced = false;
+        attempts = 1;
+        askSnapshot();
+      }
+      // Anything else was seen already, or comes before the snapshot asked for and is part of it.
     }
   });
 }

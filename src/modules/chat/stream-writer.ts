@@ -1,5 +1,4 @@
 import type { AppPubSub } from "../../infra/pubsub";
-import { Topic } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
 import { ChatMessageModel, ChatMessageStatus, type Citation } from "./chat.model";
 import type { ChatStreamPayload } from "./chat.events";
@@ -98,8 +97,8 @@ export class StreamWriter {
   private publish(event: Omit<ChatStreamPayload, "messageId">, sessionKind?: ChatSessionEventKind): void {
     const { messageId, sessionId } = this.ids;
     const payload: ChatStreamPayload = { messageId, ...event };
-    this.deps.pubSub.publish(Topic.ChatMessageStream, messageId, payload);
-    if (sessionKind) this.deps.pubSub.publish(Topic.ChatSessionEvents, sessionId, { sessionId, kind: sessionKind, messageId, stream: payload });
+    this.deps.pubSub.publish("CHAT_MESSAGE_STREAM", messageId, payload);
+    if (sessionKind) this.deps.pubSub.publish("CHAT_SESSION_EVENTS", sessionId, { sessionId, kind: sessionKind, messageId, stream: payload });
   }
 
   /** Saves the text so far; one save at a time, and never over a final state. */

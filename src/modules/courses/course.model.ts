@@ -35,18 +35,6 @@ registerEnumType(CourseSource, {
   },
 });
 
-/**
- * Held while one request rewrites the chapters' orders; see `CourseAccess.withChapterLock`.
- * `until` bounds how long a crashed holder can block others.
- */
-export class ChapterLock {
-  @prop({ required: true })
-  token!: string;
-
-  @prop({ required: true })
-  until!: Date;
-}
-
 @ObjectType({ description: "A course: an ordered list of chapters with a title, level and tags." })
 @modelOptions({
   schemaOptions: { collection: "courses", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
@@ -90,9 +78,6 @@ export class Course {
   @Field({ name: "isPublic", description: "Whether the course is in the public catalog, readable by anyone." })
   @prop({ required: true, default: false })
   is_public!: boolean;
-
-  @prop({ type: () => ChapterLock, _id: false })
-  chapters_lock?: ChapterLock;
 
   @Field({ name: "createdAt", description: "When the course was created." })
   readonly created_at!: Date;

@@ -1,14 +1,14 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
 import type { Page } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
 import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
 import { Chapter } from "../chapters/chapter.model";
-import { actorOf, signedInActor } from "./actor";
 import { CourseIdArgs, CoursesArgs, CreateCourseInput, PublishCourseArgs, UpdateCourseInput } from "./course.inputs";
-import { userLoader } from "./course.loaders";
+import { UserSummary, userSummary } from "../users/user-summary";
 import { Course } from "./course.model";
-import { CourseOwner, CoursePage } from "./course.types";
+import { CoursePage } from "./course.types";
+import type { Context } from "../../lib/context";
+import { actorOf, signedInActor } from "../../lib/identity";
 
 @Resolver(() => Course)
 export class CourseResolver {
@@ -59,10 +59,9 @@ export class CourseResolver {
     return ctx.services.courses.publish(await actorOf(ctx), id, isPublic);
   }
 
-  @FieldResolver(() => CourseOwner, { nullable: true, description: "Who owns the course; null if the account no longer exists." })
-  async owner(@Root() course: Course, @Ctx() ctx: Context): Promise<CourseOwner | null> {
-    const user = await userLoader(ctx).load(course.owner_id);
-    return user && { _id: user._id, name: user.name };
+  @FieldResolver(() => UserSummary, { nullable: true, description: "Who owns the course; null if the account no longer exists." })
+  owner(@Root() course: Course, @Ctx() ctx: Context): Promise<UserSummary | null> {
+    return userSummary(ctx, course.owner_id);
   }
 
   @FieldResolver(() => [Chapter], { description: "The course's chapters in order." })

@@ -1,16 +1,15 @@
 import type { QueryFilter } from "mongoose";
 import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
-import type { Page } from "../../lib/pagination";
-import { UserRole } from "../users/user.model";
-import { courseNotFound, type Actor, type CourseAccess } from "./course.access";
+import type { DomainEventBus } from "../../lib/events";
+import { asObjectId } from "../../lib/ids";
+import { inKeyOrder } from "../../lib/loaders";
+import { countBy } from "../../lib/counts";
+import { findPage, type Page } from "../../lib/pagination";
+import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseOwnerFilter, normalizeTags } from "./course.inputs";
 import { CourseModel, CourseSource, type Course, type CourseLevel } from "./course.model";
-
-/** Something stored per course that must go when the course goes. */
-export interface CourseDependent {
-  deleteForCourse(courseId: Types.ObjectId): Promise<void>;
-}
+import type { Actor } from "../../lib/identity";
 
 /** What a MINE listing needs from enrollments, without the course module depending on progress. */
 export interface EnrollmentLookup {
@@ -51,47 +50,61 @@ export interface GeneratedCourse {
   source: CourseSource;
 }
 
-/** Courses: the only code that reads or writes `courses` outside the shared access rules. */
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** A course is gone: whatever other domains keep per course goes with it (awaited by `deleteCourse`). */
+    "course.deleted": { courseId: Types.ObjectId };
+  }
+}
+
+/** Courses: the only code that reads or writes `courses`. */
 export class CourseService {
-  constructor(
-    private readonly deps: {
-      access: CourseAccess;
-      enrollments: EnrollmentLookup;
-      /**
-       * Everything `deleteCourse` removes with a course: chapters and progress today; quizzes and
-       * chat sessions join this list when their modules exist.
-       */
-      dependents: CourseDependent[];
-    },
-  ) {}
+  constructor(private readonly deps: { progress: EnrollmentLookup; events: DomainEventBus }) {}
 
   async ready(): Promise<void> {
     await CourseModel.init();
   }
 
   async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }): Promise<Page<Course>> {
-    const query = await this.listQuery(actor, filter);
-    const [items, total] = await Promise.all([
-      CourseModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<Course[]>().exec(),
-      CourseModel.countDocuments(query).exec(),
-    ]);
-    return { items, total, hasMore: page.skip + items.length < total };
+    return findPage<Course>(CourseModel, await this.listQuery(actor, filter), { created_at: -1, _id: -1 }, page);
   }
 
-  readable(actor: Actor, id: string): Promise<Course | null> {
-    return this.deps.access.readable(actor, id);
+  /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */
+  async readable(actor: Actor, id: Types.ObjectId | string): Promise<Course | null> {
+    const courseId = asObjectId(id);
+    const course = courseId && (await CourseModel.findById(courseId).lean<Course>().exec());
+    return course && CoursePolicy.canRead(actor, course) ? course : null;
+  }
+
+  async readableOrFail(actor: Actor, id: Types.ObjectId | string): Promise<Course> {
+    return (await this.readable(actor, id)) ?? courseNotFound();
+  }
+
+  /** The course if the actor may edit it; FORBIDDEN only where they may already see it. */
+  async editableOrFail(actor: Actor, id: Types.ObjectId | string): Promise<Course> {
+    const course = await this.readableOrFail(actor, id);
+    if (!CoursePolicy.canEdit(actor, course)) raise("FORBIDDEN", "Only the course's owner or an admin may change it");
+    return course;
+  }
+
+  async exists(id: Types.ObjectId): Promise<boolean> {
+    return (await CourseModel.exists({ _id: id }).exec()) !== null;
+  }
+
+  /** How many courses came from each source, for the admin dashboard. */
+  async countBySource(): Promise<Map<string, number>> {
+    return countBy(CourseModel, "source");
   }
 
   /** Ids of every course the actor may read (search scopes chapter passages by them). */
   readableIds(actor: Actor): Promise<Types.ObjectId[]> {
-    return CourseModel.distinct("_id", this.deps.access.readableFilter(actor)).exec() as Promise<Types.ObjectId[]>;
+    return CourseModel.distinct("_id", CoursePolicy.readableFilter(actor)).exec() as Promise<Types.ObjectId[]>;
   }
 
   /** For loaders: these courses in key order, null for missing ones (callers check visibility). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
     const found = await CourseModel.find({ _id: { $in: ids } }).lean<Course[]>().exec();
-    const byId = new Map(found.map((course) => [String(course._id), course]));
-    return ids.map((id) => byId.get(String(id)) ?? null);
+    return inKeyOrder(ids, found, (course) => course._id, null);
   }
 
   async create(actor: Exclude<Actor, null>, input: NewCourse): Promise<Course> {
@@ -125,7 +138,7 @@ export class CourseService {
   }
 
   async update(actor: Actor, id: string, changes: CourseChanges): Promise<Course> {
-    const course = await this.deps.access.editableOrFail(actor, id);
+    const course = await this.editableOrFail(actor, id);
     const set: Record<string, unknown> = {};
     if (changes.title !== undefined) set.title = changes.title;
     if (changes.description !== undefined) set.description = changes.description ?? "";
@@ -138,8 +151,8 @@ export class CourseService {
 
   /** Students keep their courses private: only instructors and admins may publish. */
   async publish(actor: Actor, id: string, isPublic: boolean): Promise<Course> {
-    const course = await this.deps.access.editableOrFail(actor, id);
-    if (isPublic && actor?.role === UserRole.STUDENT) {
+    const course = await this.editableOrFail(actor, id);
+    if (isPublic && !CoursePolicy.canPublish(actor)) {
       raise("FORBIDDEN", "Only instructors and admins may publish courses to the public catalog");
     }
     await CourseModel.updateOne({ _id: course._id }, { $set: { is_public: isPublic } }).exec();
@@ -147,15 +160,16 @@ export class CourseService {
   }
 
   /**
-   * Deletes the course first, so nothing can reach its dependents any more, then each dependent.
+   * Deletes the course first, so nothing can reach what depends on it any more, then tells the
+   * other domains (`course.deleted`), which delete theirs before this answers.
    * Without transactions a crash in between leaves orphans that no query can reach, never a
    * course with half its chapters.
    */
   async delete(actor: Actor, id: string): Promise<boolean> {
-    const course = await this.deps.access.editableOrFail(actor, id);
+    const course = await this.editableOrFail(actor, id);
     const deleted = await CourseModel.deleteOne({ _id: course._id }).exec();
     if (deleted.deletedCount === 0) return false;
-    for (const dependent of this.deps.dependents) await dependent.deleteForCourse(course._id);
+    await this.deps.events.emit("course.deleted", { courseId: course._id });
     return true;
   }
 
@@ -165,11 +179,11 @@ export class CourseService {
     if (owner === CourseOwnerFilter.PUBLIC) {
       and.push({ is_public: true });
     } else {
-      and.push(this.deps.access.readableFilter(actor));
+      and.push(CoursePolicy.readableFilter(actor));
     }
     if (owner === CourseOwnerFilter.MINE) {
       if (!actor) raise("UNAUTHENTICATED", "Sign in to list your own courses");
-      const enrolled = await this.deps.enrollments.enrolledCourseIds(actor._id);
+      const enrolled = await this.deps.progress.enrolledCourseIds(actor._id);
       and.push({ $or: [{ owner_id: actor._id }, { _id: { $in: enrolled } }] });
     }
     if (filter.level) and.push({ level: filter.level });

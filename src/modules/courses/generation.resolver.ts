@@ -1,11 +1,11 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context";
 import { validArgs } from "../../lib/validation";
-import { actorOf, signedInActor } from "./actor";
 import { courseLoader } from "./course.loaders";
 import { Course } from "./course.model";
 import { GenerateCourseInput, GenerationJobArgs } from "./generation.inputs";
 import { CourseGenerationJob } from "./generation.types";
+import type { Context } from "../../lib/context";
+import { actorOf, signedInActor } from "../../lib/identity";
 
 @Resolver(() => CourseGenerationJob)
 export class GenerationResolver {

@@ -6,10 +6,11 @@ import type { CourseOutline } from "../../infra/ai/schemas";
 import { JobStatus, type Job, type JobService } from "../../infra/jobs";
 import { raise } from "../../lib/errors";
 import type { ChapterService } from "../chapters/chapter.service";
-import { asObjectId, isAdmin, type Actor } from "./course.access";
 import { CourseSource, type Course, type CourseLevel } from "./course.model";
 import type { CourseService } from "./course.service";
 import { GenerationStage, type CourseGenerationJob } from "./generation.types";
+import { isAdmin, type Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
 
 const JOB_KIND = "course_generation";
 

@@ -1,14 +1,12 @@
 import type { Types } from "mongoose";
 import type { Chapter } from "../chapters/chapter.model";
-import type { ProgressListener } from "../progress/progress.service";
 import type { QuizAttempt } from "../quizzes/attempt.model";
-import type { AttemptListener } from "../quizzes/attempt.service";
 import type { Quiz } from "../quizzes/quiz.model";
 import { ActivityKind, ActivityModel, type Activity } from "./activity.model";
 import { streaksOf, utcDay, type Streaks } from "./streaks";
 
 /** The learning log: chapter completions and quiz attempts, as they happen. */
-export class ActivityService implements ProgressListener, AttemptListener {
+export class ActivityService {
   async ready(): Promise<void> {
     await ActivityModel.init();
   }

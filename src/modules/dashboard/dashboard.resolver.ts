@@ -1,7 +1,7 @@
 import { Authorized, Ctx, Query, Resolver } from "type-graphql";
-import type { Context } from "../../context";
-import { signedInActor } from "../courses/actor";
 import { Dashboard } from "./dashboard.types";
+import type { Context } from "../../lib/context";
+import { signedInActor } from "../../lib/identity";
 
 @Resolver(() => Dashboard)
 export class DashboardResolver {

@@ -1,5 +1,4 @@
 import type { ChapterService } from "../chapters/chapter.service";
-import type { Actor } from "../courses/course.access";
 import { CourseOwnerFilter } from "../courses/course.inputs";
 import type { CourseService } from "../courses/course.service";
 import type { LeaderboardService } from "../leaderboard/leaderboard.service";
@@ -8,6 +7,7 @@ import { summarize, type ProgressService } from "../progress/progress.service";
 import type { AttemptService } from "../quizzes/attempt.service";
 import type { ActivityService } from "./activity.service";
 import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
+import type { Actor } from "../../lib/identity";
 
 const MAX_COURSES = 100;
 const RECENT_ACTIVITY = 10;

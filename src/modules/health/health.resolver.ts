@@ -1,10 +1,9 @@
 import { Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context";
-import { Topic, type PingPayload } from "../../infra/pubsub";
 import { validArgs } from "../../lib/validation";
-import type { CheckResult, HealthReport } from "./health.service";
+import type { CheckResult, HealthReport, PingPayload } from "./health.service";
 import { PingArgs, PingChannelArgs } from "./health.inputs";
 import { Health, HealthCheck, HealthState, Ping } from "./health.types";
+import type { Context } from "../../lib/context";
 
 @Resolver()
 export class HealthResolver {
@@ -21,7 +20,7 @@ export class HealthResolver {
   @Subscription(() => Ping, {
     name: "ping",
     description: "Pings sent to a channel with the `ping` mutation: checks the realtime path end to end.",
-    topics: Topic.HealthPing,
+    topics: "HEALTH_PING",
     topicId: ({ args }) => validArgs(PingChannelArgs, args).channel,
   })
   pings(@Args() _args: PingChannelArgs, @Root() ping: PingPayload): PingPayload {

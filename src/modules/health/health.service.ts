@@ -1,5 +1,5 @@
 import type { Database } from "../../infra/db";
-import { Topic, type AppPubSub, type PingPayload } from "../../infra/pubsub";
+import type { AppPubSub } from "../../infra/pubsub";
 
 export type CheckStatus = "healthy" | "unhealthy";
 
@@ -51,7 +51,7 @@ export class HealthService {
   /** Sends a ping to the subscribers of `channel`: a round trip check for realtime clients. */
   ping(channel: string, message: string): PingPayload {
     const payload = { channel, message, sentAt: new Date() };
-    this.deps.pubSub.publish(Topic.HealthPing, channel, payload);
+    this.deps.pubSub.publish("HEALTH_PING", channel, payload);
     return payload;
   }
 
@@ -62,5 +62,18 @@ export class HealthService {
       this.aiCheck = { result, expiresAt: now + (this.deps.aiCacheMs ?? DEFAULT_AI_CACHE_MS) };
     }
     return this.aiCheck.result;
+  }
+}
+
+export interface PingPayload {
+  channel: string;
+  message: string;
+  sentAt: Date;
+}
+
+declare module "../../infra/pubsub/topics" {
+  interface TopicMap {
+    /** Pings of the realtime check, by channel. */
+    HEALTH_PING: [channel: string, payload: PingPayload];
   }
 }

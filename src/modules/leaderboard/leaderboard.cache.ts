@@ -1,4 +1,5 @@
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { closeRedis, openRedis } from "../../lib/redis";
 import type { Logger } from "../../lib/logger";
 
 /**
@@ -56,8 +57,7 @@ export class RedisLeaderboardCache implements LeaderboardCache {
 
   constructor(url: string, databaseName: string, log: Logger) {
     this.prefix = `leaderboard:${databaseName}`;
-    this.redis = new Redis(url, { connectionName: "ai-learning-leaderboard", maxRetriesPerRequest: 1 });
-    this.redis.on("error", (error: Error) => log.warn({ err: error.message }, "leaderboard: Redis connection error"));
+    this.redis = openRedis(url, { name: "leaderboard", purpose: "leaderboard cache", log, maxRetriesPerRequest: 1 });
   }
 
   async generation(): Promise<string> {
@@ -77,6 +77,6 @@ export class RedisLeaderboardCache implements LeaderboardCache {
   }
 
   async close(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    await closeRedis(this.redis);
   }
 }

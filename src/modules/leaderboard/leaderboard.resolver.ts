@@ -1,11 +1,9 @@
-import { Types } from "mongoose";
 import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
 import { raise } from "../../lib/errors";
-import { signedInActor } from "../courses/actor";
-import { userLoader } from "../courses/course.loaders";
-import { UserSummary } from "../quizzes/quiz.types";
+import { UserSummary, userSummary } from "../users/user-summary";
 import { Leaderboard, LeaderboardArgs, LeaderboardEntry } from "./leaderboard.types";
+import type { Context } from "../../lib/context";
+import { signedInActor } from "../../lib/identity";
 
 @Resolver(() => Leaderboard)
 export class LeaderboardResolver {
@@ -22,8 +20,7 @@ export class LeaderboardResolver {
 @Resolver(() => LeaderboardEntry)
 export class LeaderboardEntryResolver {
   @FieldResolver(() => UserSummary, { nullable: true, description: "The user; null if the account no longer exists." })
-  async user(@Root() entry: LeaderboardEntry, @Ctx() ctx: Context): Promise<UserSummary | null> {
-    const user = await userLoader(ctx).load(new Types.ObjectId(entry.userId));
-    return user && { _id: user._id, name: user.name };
+  user(@Root() entry: LeaderboardEntry, @Ctx() ctx: Context): Promise<UserSummary | null> {
+    return userSummary(ctx, entry.userId);
   }
 }

@@ -2,8 +2,6 @@ import type { PipelineStage, Types } from "mongoose";
 import type { Logger } from "../../lib/logger";
 import type { Page } from "../../lib/pagination";
 import type { QuizAttempt } from "../quizzes/attempt.model";
-import type { AttemptListener } from "../quizzes/attempt.service";
-import type { AttemptsRemovedListener } from "../quizzes/quiz-cleanup";
 import { BestScoreModel } from "./best-score.model";
 import type { LeaderboardCache } from "./leaderboard.cache";
 import { LeaderboardPeriod, periodStart } from "./period";
@@ -33,7 +31,7 @@ export interface Ranking {
  * its day and course index selects the rows), cached briefly, and invalidated by every new or
  * removed attempt.
  */
-export class LeaderboardService implements AttemptListener, AttemptsRemovedListener {
+export class LeaderboardService {
   private readonly inFlight = new Map<string, Promise<Ranking>>();
 
   constructor(private readonly deps: { cache: LeaderboardCache; log: Logger }) {}

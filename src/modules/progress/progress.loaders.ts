@@ -1,12 +1,11 @@
 import type { Types } from "mongoose";
-import type { Context } from "../../context";
-import { perContext } from "../courses/course.loaders";
+import type { Context } from "../../lib/context";
 
 export function enrollmentCountLoader(ctx: Context) {
-  return perContext("enrollmentCount", ctx, (ids) => ctx.services.progress.enrollmentCounts(ids));
+  return ctx.loaders.get("enrollmentCount", [], (ids: readonly Types.ObjectId[]) => ctx.services.progress.enrollmentCounts(ids));
 }
 
-/** The signed-in user's progress per course: the user is fixed per context, so courses are the keys. */
-export function viewerProgressLoader(ctx: Context, userId: Types.ObjectId) {
-  return perContext("viewerProgress", ctx, (ids) => ctx.services.progress.forUser(userId, ids));
+/** One user's progress per course, keyed by course: a loader per user. */
+export function progressOfUserLoader(ctx: Context, userId: Types.ObjectId) {
+  return ctx.loaders.get("progressOfUser", [userId], (ids: readonly Types.ObjectId[]) => ctx.services.progress.forUser(userId, ids));
 }

@@ -1,12 +1,12 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
 import { ObjectIdScalar } from "../../lib/scalars";
 import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
-import { actorOf, signedInActor } from "../courses/actor";
 import { Course } from "../courses/course.model";
-import { enrollmentCountLoader, viewerProgressLoader } from "./progress.loaders";
+import { enrollmentCountLoader, progressOfUserLoader } from "./progress.loaders";
 import { summarize } from "./progress.service";
 import { CourseProgress } from "./progress.types";
+import type { Context } from "../../lib/context";
+import { actorOf, signedInActor } from "../../lib/identity";
 
 @Resolver(() => Course)
 export class ProgressResolver {
@@ -55,7 +55,7 @@ export class ProgressResolver {
   async myProgress(@Root() course: Course, @Ctx() ctx: Context): Promise<CourseProgress | null> {
     const actor = await actorOf(ctx);
     if (!actor) return null;
-    const progress = await viewerProgressLoader(ctx, actor._id).load(course._id);
+    const progress = await progressOfUserLoader(ctx, actor._id).load(course._id);
     if (!progress) return null;
     return summarize(progress, await chaptersByCourseLoader(ctx).load(course._id));
   }

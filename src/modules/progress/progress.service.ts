@@ -2,11 +2,15 @@ import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { Chapter } from "../chapters/chapter.model";
 import type { ChapterService } from "../chapters/chapter.service";
-import { asObjectId, isOwner, type Actor, type CourseAccess } from "../courses/course.access";
 import type { Course } from "../courses/course.model";
-import type { CourseDependent, EnrollmentLookup } from "../courses/course.service";
+import { CoursePolicy } from "../courses/course.policy";
+import type { CourseService, EnrollmentLookup } from "../courses/course.service";
+import type { DomainEventBus } from "../../lib/events";
+import { inKeyOrder } from "../../lib/loaders";
 import { ProgressModel, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
+import type { Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
 
 /**
  * What a progress record says about a course's chapters now. Completed ids are matched against
@@ -27,20 +31,16 @@ export function summarize(progress: Progress, chapters: Chapter[]): CourseProgre
   };
 }
 
-/** Told of each chapter completion, e.g. to count learning days for streaks. */
-export interface ProgressListener {
-  chapterCompleted(userId: Types.ObjectId, chapter: Chapter, at: Date): Promise<void>;
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** A user completed a chapter (the dashboard counts learning days). */
+    "progress.chapterCompleted": { userId: Types.ObjectId; chapter: Chapter; at: Date };
+  }
 }
 
 /** Enrollments and completed chapters: the only code that reads or writes `progress`. */
-export class ProgressService implements CourseDependent, EnrollmentLookup {
-  private readonly listeners: ProgressListener[] = [];
-
-  constructor(private readonly deps: { access: CourseAccess; chapters: ChapterService }) {}
-
-  listen(listener: ProgressListener): void {
-    this.listeners.push(listener);
-  }
+export class ProgressService implements EnrollmentLookup {
+  constructor(private readonly deps: { courses: CourseService; chapters: ChapterService; events: DomainEventBus }) {}
 
   async ready(): Promise<void> {
     await ProgressModel.init();
@@ -48,8 +48,8 @@ export class ProgressService implements CourseDependent, EnrollmentLookup {
 
   /** Anyone may enroll in a public course, only the owner in a private one; enrolling again changes nothing. */
   async enroll(actor: Exclude<Actor, null>, courseId: string): Promise<Course> {
-    const course = await this.deps.access.readableOrFail(actor, courseId);
-    if (!course.is_public && !isOwner(actor, course)) raise("FORBIDDEN", "Only the owner may enroll in a private course");
+    const course = await this.deps.courses.readableOrFail(actor, courseId);
+    if (!course.is_public && !CoursePolicy.isOwner(actor, course)) raise("FORBIDDEN", "Only the owner may enroll in a private course");
     await ProgressModel.updateOne(
       { user_id: actor._id, course_id: course._id },
       { $setOnInsert: { completed_chapter_ids: [], last_activity_at: new Date() } },
@@ -71,22 +71,21 @@ export class ProgressService implements CourseDependent, EnrollmentLookup {
 
   async completeChapter(actor: Exclude<Actor, null>, chapterId: string, completed: boolean): Promise<Course> {
     const chapter = await this.deps.chapters.readableOrFail(actor, chapterId);
-    const course = await this.deps.access.readableOrFail(actor, chapter.course_id);
+    const course = await this.deps.courses.readableOrFail(actor, chapter.course_id);
     const change = completed ? { $addToSet: { completed_chapter_ids: chapter._id } } : { $pull: { completed_chapter_ids: chapter._id } };
     const updated = await ProgressModel.updateOne(
       { user_id: actor._id, course_id: course._id },
       { ...change, $set: { last_activity_at: new Date() } },
     ).exec();
     if (updated.matchedCount === 0) raise("FORBIDDEN", "Enroll in the course first");
-    if (completed) for (const listener of this.listeners) await listener.chapterCompleted(actor._id, chapter, new Date());
+    if (completed) await this.deps.events.emit("progress.chapterCompleted", { userId: actor._id, chapter, at: new Date() });
     return course;
   }
 
   /** For loaders: this user's progress in each course, in key order; null where not enrolled. */
   async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[]): Promise<(Progress | null)[]> {
     const found = await ProgressModel.find({ user_id: userId, course_id: { $in: courseIds } }).lean<Progress[]>().exec();
-    const byCourse = new Map(found.map((progress) => [String(progress.course_id), progress]));
-    return courseIds.map((id) => byCourse.get(String(id)) ?? null);
+    return inKeyOrder(courseIds, found, (progress) => progress.course_id, null);
   }
 
   /** For loaders: how many users are enrolled in each course, in key order. */
@@ -95,8 +94,7 @@ export class ProgressService implements CourseDependent, EnrollmentLookup {
       { $match: { course_id: { $in: courseIds } } },
       { $group: { _id: "$course_id", count: { $sum: 1 } } },
     ]).exec();
-    const byCourse = new Map(counts.map((row) => [String(row._id), row.count]));
-    return courseIds.map((id) => byCourse.get(String(id)) ?? 0);
+    return inKeyOrder(courseIds, counts, (row) => row._id, 0).map((row) => (typeof row === "number" ? row : row.count));
   }
 
   async enrolledCourseIds(userId: Types.ObjectId): Promise<Types.ObjectId[]> {

@@ -1,14 +1,14 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
 import type { Page } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
-import { signedInActor } from "../courses/actor";
 import { GradedAnswer, QuizAttempt } from "./attempt.model";
 import { AnswerInput, MyQuizAttemptsArgs } from "./quiz.inputs";
 import { quizLoader } from "./quiz.loaders";
 import { QuestionCitation, Quiz, type Question } from "./quiz.model";
 import { QuizAttemptPage } from "./quiz.types";
 import { viewerReads } from "./quiz-viewer";
+import type { Context } from "../../lib/context";
+import { signedInActor } from "../../lib/identity";
 
 /** A graded answer with its question, if the quiz still has it: only its own attempter reads it. */
 type AnswerWithQuestion = GradedAnswer & { question?: Question };

@@ -2,18 +2,23 @@ import { Types } from "mongoose";
 import type { AiProvider } from "../../infra/ai/provider";
 import { shortAnswerGradePrompt } from "../../infra/ai/prompts";
 import { raise, type FieldError } from "../../lib/errors";
-import type { Page } from "../../lib/pagination";
-import { asObjectId, type Actor } from "../courses/course.access";
+import type { DomainEventBus } from "../../lib/events";
+import { findPage, type Page } from "../../lib/pagination";
 import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt.model";
 import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
 import { itemStatistics, type AttemptForStats, type ItemStats } from "./item-stats";
 import type { AnswerInput } from "./quiz.inputs";
 import { QuestionType, QuizSourceType, type Question, type Quiz } from "./quiz.model";
 import type { QuizService } from "./quiz.service";
+import type { Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
+import { createdIn, type CreatedBetween } from "../../lib/period";
 
-/** Told of every stored attempt: the leaderboard drops its cache, the dashboard logs the day. */
-export interface AttemptListener {
-  attemptSubmitted(attempt: QuizAttempt, quiz: Quiz): Promise<void>;
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** An attempt was stored: the leaderboard drops its cache, the dashboard logs the day. */
+    "attempt.stored": { attempt: QuizAttempt; quiz: Quiz };
+  }
 }
 
 export interface QuizStatsRow {
@@ -29,13 +34,7 @@ export interface ChapterMisses {
 
 /** Attempts (`quiz_history`): grading, history and statistics. */
 export class AttemptService {
-  private readonly listeners: AttemptListener[] = [];
-
-  constructor(private readonly deps: { ai: AiProvider; quizzes: QuizService }) {}
-
-  listen(listener: AttemptListener): void {
-    this.listeners.push(listener);
-  }
+  constructor(private readonly deps: { ai: AiProvider; quizzes: QuizService; events: DomainEventBus }) {}
 
   async ready(): Promise<void> {
     await QuizAttemptModel.init();
@@ -65,7 +64,7 @@ export class AttemptService {
       ...scoreOf(graded.map((answer) => answer.correct)),
     });
     const attempt = created.toObject<QuizAttempt>();
-    for (const listener of this.listeners) await listener.attemptSubmitted(attempt, quiz);
+    await this.deps.events.emit("attempt.stored", { attempt, quiz });
     return attempt;
   }
 
@@ -73,11 +72,7 @@ export class AttemptService {
   async mine(actor: Exclude<Actor, null>, quizId: string | null | undefined, page: { skip: number; limit: number }): Promise<Page<QuizAttempt>> {
     const query: Record<string, unknown> = { user_id: actor._id };
     if (quizId) query.quiz_id = asObjectId(quizId) ?? new Types.ObjectId();
-    const [items, total] = await Promise.all([
-      QuizAttemptModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<QuizAttempt[]>().exec(),
-      QuizAttemptModel.countDocuments(query).exec(),
-    ]);
-    return { items, total, hasMore: page.skip + items.length < total };
+    return findPage<QuizAttempt>(QuizAttemptModel, query, { created_at: -1, _id: -1 }, page);
   }
 
   /** For loaders: attempts and average percent per quiz, in key order. */
@@ -135,6 +130,11 @@ export class AttemptService {
     } catch {
       return false;
     }
+  }
+
+  /** How many attempts were submitted in `period`, for the admin dashboard. */
+  countSubmitted(period: CreatedBetween): Promise<number> {
+    return QuizAttemptModel.countDocuments(createdIn(period)).exec();
   }
 }
 

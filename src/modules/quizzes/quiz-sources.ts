@@ -1,7 +1,6 @@
 import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { ChapterService } from "../chapters/chapter.service";
-import type { Actor } from "../courses/course.access";
 import type { CourseService } from "../courses/course.service";
 import type { PassageStore } from "../search/passage-store";
 import { SourceType } from "../search/embedding.model";
@@ -10,6 +9,7 @@ import type { UploadService } from "../uploads/upload.service";
 import { chapterPassages, type MaterialPassage } from "./quiz-material";
 import { QuizSourceType } from "./quiz.model";
 import type { QuizSourceInput } from "./quiz.inputs";
+import type { Actor } from "../../lib/identity";
 
 /** The source a quiz is written from, as stored on the quiz. */
 export interface ResolvedSource {

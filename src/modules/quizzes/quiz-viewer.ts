@@ -1,8 +1,7 @@
-import type { Context } from "../../context";
-import { actorOf } from "../courses/actor";
-import { CourseAccess, isAdmin } from "../courses/course.access";
+import type { Context } from "../../lib/context";
+import { actorOf } from "../../lib/identity";
 import { courseLoader } from "../courses/course.loaders";
-import { isAuthor, ownsQuiz } from "./quiz-access";
+import { QuizPolicy } from "./quiz.policy";
 import type { Question, Quiz } from "./quiz.model";
 
 /**
@@ -11,26 +10,22 @@ import type { Question, Quiz } from "./quiz.model";
  */
 export type ShownQuestion = Question & { keys_visible: boolean };
 
-/** Whether the viewer is one of the quiz's authors (its owner, its course's owner, an admin). */
+/** `QuizPolicy.canAuthor` for the request's viewer, with the quiz's course from the request's loader. */
 export async function viewerAuthors(ctx: Context, quiz: Quiz): Promise<boolean> {
   const actor = await actorOf(ctx);
-  if (!actor) return false;
-  const course = quiz.course_id ? await courseLoader(ctx).load(quiz.course_id) : null;
-  return isAuthor(actor, quiz, course);
+  return actor !== null && QuizPolicy.canAuthor(actor, quiz, await courseOf(ctx, quiz));
 }
 
-/** The course visibility rules alone (no lock is used here), applied to courses from the request's loader. */
-const courseRules = new CourseAccess();
-
-/** `QuizAccess.canRead` with the quiz's course from the request's loader, for lists of quizzes. */
+/** `QuizPolicy.canRead` for the request's viewer, for lists of quizzes. */
 export async function viewerReads(ctx: Context, quiz: Quiz): Promise<boolean> {
-  const actor = await actorOf(ctx);
-  if (isAdmin(actor) || ownsQuiz(actor, quiz)) return true;
-  const course = quiz.course_id ? await courseLoader(ctx).load(quiz.course_id) : null;
-  return course !== null && courseRules.canRead(actor, course);
+  return QuizPolicy.canRead(await actorOf(ctx), quiz, await courseOf(ctx, quiz));
 }
 
 export async function shownQuestions(ctx: Context, quiz: Quiz): Promise<ShownQuestion[]> {
   const keysVisible = await viewerAuthors(ctx, quiz);
   return quiz.questions.map((question) => ({ ...question, keys_visible: keysVisible }));
+}
+
+function courseOf(ctx: Context, quiz: Quiz) {
+  return quiz.course_id ? courseLoader(ctx).load(quiz.course_id) : Promise.resolve(null);
 }

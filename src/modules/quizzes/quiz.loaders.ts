@@ -1,11 +1,11 @@
-import type { Context } from "../../context";
-import { perContext } from "../courses/course.loaders";
+import type { Types } from "mongoose";
+import type { Context } from "../../lib/context";
 
-/** Quizzes by id, unfiltered: callers decide what the viewer may see. */
+/** Quizzes by id, unfiltered: callers decide what the viewer may see (`QuizPolicy`). */
 export function quizLoader(ctx: Context) {
-  return perContext("quiz", ctx, (ids) => ctx.services.quizzes.byIds(ids));
+  return ctx.loaders.get("quiz", [], (ids: readonly Types.ObjectId[]) => ctx.services.quizzes.byIds(ids));
 }
 
 export function quizStatsLoader(ctx: Context) {
-  return perContext("quizStats", ctx, (ids) => ctx.services.attempts.statsOf(ids));
+  return ctx.loaders.get("quizStats", [], (ids: readonly Types.ObjectId[]) => ctx.services.attempts.statsOf(ids));
 }

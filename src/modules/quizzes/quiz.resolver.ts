@@ -1,14 +1,14 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
 import type { Page } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
-import { actorOf, signedInActor } from "../courses/actor";
-import { userLoader } from "../courses/course.loaders";
+import { UserSummary, userSummary } from "../users/user-summary";
 import { CreateQuizInput, GenerateQuizInput, QuizzesArgs, UpdateQuizInput } from "./quiz.inputs";
 import { quizStatsLoader } from "./quiz.loaders";
 import { GenerationReport, Question, Quiz } from "./quiz.model";
-import { QuestionStats, QuizPage, QuizStats, UserSummary } from "./quiz.types";
+import { QuestionStats, QuizPage, QuizStats } from "./quiz.types";
 import { shownQuestions, viewerAuthors, type ShownQuestion } from "./quiz-viewer";
+import type { Context } from "../../lib/context";
+import { actorOf, signedInActor } from "../../lib/identity";
 
 @Resolver(() => Quiz)
 export class QuizResolver {
@@ -72,9 +72,8 @@ export class QuizResolver {
   }
 
   @FieldResolver(() => UserSummary, { nullable: true, description: "Who created the quiz; null if the account no longer exists." })
-  async owner(@Root() quiz: Quiz, @Ctx() ctx: Context): Promise<UserSummary | null> {
-    const user = await userLoader(ctx).load(quiz.owner_id);
-    return user && { _id: user._id, name: user.name };
+  owner(@Root() quiz: Quiz, @Ctx() ctx: Context): Promise<UserSummary | null> {
+    return userSummary(ctx, quiz.owner_id);
   }
 
   @FieldResolver(() => Boolean, {

@@ -1,24 +1,24 @@
 import type { QueryFilter, Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import { raise, type FieldError } from "../../lib/errors";
-import type { Page } from "../../lib/pagination";
-import { asObjectId, isAdmin, type Actor } from "../courses/course.access";
+import { findPage, type Page } from "../../lib/pagination";
+import { inKeyOrder } from "../../lib/loaders";
+import type { Course } from "../courses/course.model";
+import type { CourseService } from "../courses/course.service";
 import { questionProblems, repeatedQuestions, type CandidateQuestion } from "./question-checks";
-import { QuizAccess, quizNotFound, type CourseLookup } from "./quiz-access";
+import { QuizPolicy, quizNotFound } from "./quiz.policy";
 import type { QuizCleanup } from "./quiz-cleanup";
 import { writeCheckedQuestions } from "./quiz-generator";
 import { excerptOf, spreadPassages } from "./quiz-material";
 import type { QuizSources } from "./quiz-sources";
 import { QuizDifficulty, type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type QuizzesArgs, type UpdateQuizInput } from "./quiz.inputs";
 import { QuestionType, QuizModel, type QuestionCitation, type Quiz } from "./quiz.model";
+import { isAdmin, type Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
-  private readonly access: QuizAccess;
-
-  constructor(private readonly deps: { ai: AiProvider; courses: CourseLookup; sources: QuizSources; cleanup: QuizCleanup }) {
-    this.access = new QuizAccess(deps.courses);
-  }
+  constructor(private readonly deps: { ai: AiProvider; courses: CourseService; sources: QuizSources; cleanup: QuizCleanup }) {}
 
   async ready(): Promise<void> {
     await QuizModel.init();
@@ -104,7 +104,7 @@ export class QuizService {
     const quizId = asObjectId(id);
     if (!quizId) return null;
     const quiz = await QuizModel.findById(quizId).lean<Quiz>().exec();
-    return quiz && (await this.access.canRead(actor, quiz)) ? quiz : null;
+    return quiz && QuizPolicy.canRead(actor, quiz, await this.courseOf(quiz)) ? quiz : null;
   }
 
   async readableOrFail(actor: Actor, id: string | Types.ObjectId): Promise<Quiz> {
@@ -123,24 +123,30 @@ export class QuizService {
     }
     if (args.mine || (!args.courseId && !isAdmin(actor))) and.push({ owner_id: actor._id });
     const query = and.length > 0 ? { $and: and } : {};
-    const [items, total] = await Promise.all([
-      QuizModel.find(query).sort({ created_at: -1, _id: -1 }).skip(args.skip).limit(args.limit).lean<Quiz[]>().exec(),
-      QuizModel.countDocuments(query).exec(),
-    ]);
-    return { items, total, hasMore: args.skip + items.length < total };
+    return findPage<Quiz>(QuizModel, query, { created_at: -1, _id: -1 }, args);
   }
 
   /** For loaders: quizzes in key order, null for missing ones (callers check access). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Quiz | null)[]> {
     const found = await QuizModel.find({ _id: { $in: ids } }).lean<Quiz[]>().exec();
-    const byId = new Map(found.map((quiz) => [String(quiz._id), quiz]));
-    return ids.map((id) => byId.get(String(id)) ?? null);
+    return inKeyOrder(ids, found, (quiz) => quiz._id, null);
   }
 
   private async authoredOrFail(actor: Actor, id: string): Promise<Quiz> {
     const quiz = await this.readableOrFail(actor, id);
-    if (!(await this.access.canAuthor(actor, quiz))) raise("FORBIDDEN", "Only the quiz's owner, its course's owner or an admin may change it");
+    if (!QuizPolicy.canAuthor(actor, quiz, await this.courseOf(quiz))) raise("FORBIDDEN", "Only the quiz's owner, its course's owner or an admin may change it");
     return quiz;
+  }
+
+  /** How many quizzes there are, for the admin dashboard. */
+  count(): Promise<number> {
+    return QuizModel.countDocuments().exec();
+  }
+
+  private async courseOf(quiz: Quiz): Promise<Course | null> {
+    if (!quiz.course_id) return null;
+    const [course] = await this.deps.courses.byIds([quiz.course_id]);
+    return course;
   }
 
   private async byIdOrFail(id: Types.ObjectId): Promise<Quiz> {

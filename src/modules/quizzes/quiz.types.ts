@@ -20,15 +20,6 @@ export class QuizPage extends PageOf(Quiz) {}
 @ObjectType({ description: "One page of attempts, newest first." })
 export class QuizAttemptPage extends PageOf(QuizAttempt) {}
 
-/** Only what others may know about a user: never the e-mail address. */
-@ObjectType({ description: "A user as other users see them." })
-export class UserSummary {
-  @Field({ name: "id", description: "The user's id." })
-  _id!: Types.ObjectId;
-
-  @Field({ description: "The user's display name." })
-  name!: string;
-}
 
 @ObjectType({ description: "How a quiz has gone for everyone who took it." })
 export class QuizStats {

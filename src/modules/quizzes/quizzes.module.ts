@@ -1,43 +1,32 @@
-import mongoose from "mongoose";
-import type { AiProvider } from "../../infra/ai/provider";
-import type { Logger } from "../../lib/logger";
-import type { CourseServices } from "../courses/courses.module";
-import { PassageStore } from "../search/passage-store";
-import type { UploadServices } from "../uploads/uploads.module";
+import { peers, type AppModule } from "../app-module";
+import { AttemptResolver, GradedAnswerResolver } from "./attempt.resolver";
 import { AttemptService } from "./attempt.service";
-import type { QuizCleanup } from "./quiz-cleanup";
+import { QuestionResolver } from "./question.resolver";
+import { QuizCleanup } from "./quiz-cleanup";
 import { QuizSources } from "./quiz-sources";
+import { QuizResolver } from "./quiz.resolver";
 import { QuizService } from "./quiz.service";
 
-export interface QuizServices {
-  quizzes: QuizService;
-  attempts: AttemptService;
-}
-
-export interface Quizzes {
-  services: QuizServices;
-  /** Builds the indexes (leaderboard aggregation relies on them): at once when connected, else on connection. */
-  start(log: Logger): Promise<void>;
-}
-
-/** Quizzes and attempts, wired once per process; `cleanup` is made first, for the course and upload cascades. */
-export function createQuizzes(deps: { ai: AiProvider; courses: CourseServices; uploads: UploadServices; cleanup: QuizCleanup }): Quizzes {
-  const sources = new QuizSources({
-    courses: deps.courses.courses,
-    chapters: deps.courses.chapters,
-    uploads: deps.uploads.uploads,
-    passages: new PassageStore(deps.ai),
-  });
-  const quizzes = new QuizService({ ai: deps.ai, courses: deps.courses.courses, sources, cleanup: deps.cleanup });
-  const attempts = new AttemptService({ ai: deps.ai, quizzes });
-  return {
-    services: { quizzes, attempts },
-    async start(log) {
-      const ready = () => Promise.all([quizzes.ready(), attempts.ready()]).then(() => undefined);
-      if (mongoose.connection.readyState === mongoose.ConnectionStates.connected) return ready();
-      mongoose.connection.once("connected", () => {
-        ready().catch((error: unknown) => log.error({ err: error }, "quizzes: building indexes failed"));
-      });
-    },
-  };
-}
+/** Quizzes, their generation from a course, chapter or upload, and graded attempts. */
+export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptService }> = {
+  name: "quizzes",
+  resolvers: [QuizResolver, QuestionResolver, AttemptResolver, GradedAnswerResolver],
+  create({ ai, log, events, services }) {
+    const cleanup = new QuizCleanup({ events, log });
+    const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
+    const quizzes = new QuizService(peers(services, ["courses"], { ai, sources, cleanup }));
+    const attempts = new AttemptService({ ai, quizzes, events });
+    return {
+      services: { quizzes, attempts },
+      handles: {
+        "course.deleted": ({ courseId }) => cleanup.deleteForCourse(courseId),
+        "upload.deleted": ({ uploadId }) => cleanup.deleteForUpload(uploadId),
+        "chapter.deleted": ({ chapterId }) => cleanup.chapterDeleted(chapterId),
+      },
+      // The leaderboard's aggregation relies on the attempts' indexes.
+      start: () => Promise.all([quizzes.ready(), attempts.ready()]).then(() => undefined),
+      /** Finishes deleting the quizzes of deleted chapters. */
+      stop: () => cleanup.idle(),
+    };
+  },
+};

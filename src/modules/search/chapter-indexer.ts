@@ -1,6 +1,6 @@
 import type { Logger } from "../../lib/logger";
 import type { Chapter } from "../chapters/chapter.model";
-import type { ChapterListener, ChapterService } from "../chapters/chapter.service";
+import type { ChapterService } from "../chapters/chapter.service";
 import type { Types } from "mongoose";
 import { chunkDocument } from "../uploads/chunker";
 import { paragraphs, type TextBlock } from "../uploads/extracted";
@@ -35,7 +35,7 @@ export function markdownBlocks(markdown: string): TextBlock[] {
  * outage must not fail a chapter edit); edits of one chapter are indexed in order, so the last
  * edit wins.
  */
-export class ChapterIndexer implements ChapterListener {
+export class ChapterIndexer {
   private readonly queues = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: { passages: PassageStore; log: Logger }) {}

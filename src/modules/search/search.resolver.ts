@@ -1,8 +1,8 @@
 import { Args, Authorized, Ctx, Query, Resolver } from "type-graphql";
-import type { Context } from "../../context";
-import { signedInActor } from "../courses/actor";
 import { SearchArgs } from "./search.inputs";
 import { SearchHit } from "./search.types";
+import type { Context } from "../../lib/context";
+import { signedInActor } from "../../lib/identity";
 
 @Resolver(() => SearchHit)
 export class SearchResolver {

@@ -1,12 +1,13 @@
 import type { Types } from "mongoose";
 import type { AiProvider } from "../../infra/ai/provider";
 import { raise } from "../../lib/errors";
-import { asObjectId, type Actor } from "../courses/course.access";
 import type { CourseService } from "../courses/course.service";
 import { SourceType } from "./embedding.model";
 import { highlight, queryTerms } from "./highlight";
 import type { SearchHit } from "./search.types";
 import type { VectorFilter, VectorIndex } from "./vector-index";
+import type { Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
 
 export interface SearchRequest {
   query: string;

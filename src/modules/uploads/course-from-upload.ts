@@ -1,6 +1,5 @@
 import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
-import type { Actor } from "../courses/course.access";
 import { CourseSource, type Course, type CourseLevel } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import type { ChapterService, NewChapter } from "../chapters/chapter.service";
@@ -8,6 +7,7 @@ import { SourceType, type Embedding } from "../search/embedding.model";
 import type { PassageStore } from "../search/passage-store";
 import { UploadStatus } from "./upload.model";
 import type { UploadService } from "./upload.service";
+import type { Actor } from "../../lib/identity";
 
 type Passage = Omit<Embedding, "embedding">;
 

@@ -3,7 +3,7 @@ import { hostname } from "node:os";
 import { GraphQLError } from "graphql";
 import type { Types } from "mongoose";
 import type { FileStore } from "../../infra/storage";
-import { Topic, type AppPubSub } from "../../infra/pubsub";
+import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
 import { SourceType } from "../search/embedding.model";
 import type { PassageStore } from "../search/passage-store";
@@ -45,7 +45,7 @@ type Changes = Partial<Pick<UploadedFile, "status" | "progress" | "error" | "pag
 /**
  * Ingestion as a durable job kept on the upload itself: any instance claims a waiting upload
  * with an atomic lease, extracts, chunks and embeds it, and reports each step on the upload
- * (status, progress) and on `Topic.UploadUpdated`. A process that stops releases its uploads,
+ * (status, progress) and on `"UPLOAD_UPDATED"`. A process that stops releases its uploads,
  * one that crashes lets its leases run out: either way another instance (or this one after a
  * restart) resumes them, and passages already embedded are kept.
  */
@@ -210,7 +210,7 @@ export class IngestionService {
       .lean<UploadedFile>()
       .exec();
     if (!updated) throw new LeaseLost();
-    this.deps.pubSub.publish(Topic.UploadUpdated, String(updated._id), updated);
+    this.deps.pubSub.publish("UPLOAD_UPDATED", String(updated._id), updated);
     return updated;
   }
 

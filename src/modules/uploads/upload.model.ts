@@ -127,3 +127,10 @@ export class UploadedFile {
 }
 
 export const UploadModel = getModelForClass(UploadedFile);
+
+declare module "../../infra/pubsub/topics" {
+  interface TopicMap {
+    /** An upload's stored state after each ingestion step, by upload id. */
+    UPLOAD_UPDATED: [uploadId: string, payload: UploadedFile];
+  }
+}

@@ -1,13 +1,13 @@
 import { GraphQLUpload, type FileUpload } from "graphql-upload-minimal";
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
-import type { Context } from "../../context";
 import { PageArgs } from "../../lib/pagination";
 import { validArgs } from "../../lib/validation";
-import { actorOf, signedInActor } from "../courses/actor";
 import { Course } from "../courses/course.model";
 import { CourseFromUploadArgs, UploadIdArgs, UploadProgressArgs, UploadTitleArgs } from "./upload.inputs";
 import { UploadedFile } from "./upload.model";
 import { UploadPage } from "./upload.types";
+import type { Context } from "../../lib/context";
+import { actorOf, signedInActor } from "../../lib/identity";
 
 @Resolver(() => UploadedFile)
 export class UploadResolver {

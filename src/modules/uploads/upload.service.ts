@@ -2,11 +2,14 @@ import type { FileUpload } from "graphql-upload-minimal";
 import type { Readable } from "node:stream";
 import { Types } from "mongoose";
 import type { Config } from "../../config";
-import { Topic, type AppPubSub } from "../../infra/pubsub";
+import type { AppPubSub } from "../../infra/pubsub";
 import type { FileStore } from "../../infra/storage";
 import { raise } from "../../lib/errors";
-import type { Page } from "../../lib/pagination";
-import { asObjectId, isAdmin, type Actor } from "../courses/course.access";
+import type { DomainEventBus } from "../../lib/events";
+import { findPage, type Page } from "../../lib/pagination";
+import { watchStored } from "../../lib/live";
+import { countBy } from "../../lib/counts";
+import { UploadPolicy } from "./upload.policy";
 import { SourceType } from "../search/embedding.model";
 import type { PassageStore } from "../search/passage-store";
 import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
@@ -15,6 +18,8 @@ import { receiveFile } from "./read-upload";
 import { UPLOAD_TITLE_MAX_LENGTH } from "./upload.inputs";
 import { UploadModel, UploadStatus, type UploadedFile } from "./upload.model";
 import { checkZipArchive } from "./zip-limits";
+import type { Actor } from "../../lib/identity";
+import { asObjectId } from "../../lib/ids";
 
 const FINISHED = [UploadStatus.READY, UploadStatus.FAILED];
 
@@ -32,12 +37,14 @@ export interface UploadDownload {
   stream: Readable;
 }
 
-/** Uploads: the only code that reads or writes `uploads` besides ingestion's own steps. */
-/** Something stored per upload that must go when the upload goes (quizzes written from it). */
-export interface UploadDependent {
-  deleteForUpload(uploadId: Types.ObjectId): Promise<void>;
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** An upload is gone: whatever other domains made from it (quizzes) goes with it (awaited). */
+    "upload.deleted": { uploadId: Types.ObjectId };
+  }
 }
 
+/** Uploads: the only code that reads or writes `uploads` besides ingestion's own steps. */
 export class UploadService {
   constructor(
     private readonly deps: {
@@ -46,7 +53,7 @@ export class UploadService {
       passages: PassageStore;
       ingestion: IngestionService;
       pubSub: AppPubSub;
-      dependents: UploadDependent[];
+      events: DomainEventBus;
     },
   ) {}
 
@@ -105,7 +112,7 @@ export class UploadService {
     const uploadId = asObjectId(id);
     if (!uploadId || !actor) return null;
     const upload = await UploadModel.findById(uploadId).lean<UploadedFile>().exec();
-    return upload && (upload.owner_id.equals(actor._id) || isAdmin(actor)) ? upload : null;
+    return upload && UploadPolicy.canRead(actor, upload) ? upload : null;
   }
 
   async readableOrFail(actor: Actor, id: string | Types.ObjectId): Promise<UploadedFile> {
@@ -113,12 +120,7 @@ export class UploadService {
   }
 
   async list(actor: Exclude<Actor, null>, page: { skip: number; limit: number }): Promise<Page<UploadedFile>> {
-    const query = { owner_id: actor._id };
-    const [items, total] = await Promise.all([
-      UploadModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<UploadedFile[]>().exec(),
-      UploadModel.countDocuments(query).exec(),
-    ]);
-    return { items, total, hasMore: page.skip + items.length < total };
+    return findPage<UploadedFile>(UploadModel, { owner_id: actor._id }, { created_at: -1, _id: -1 }, page);
   }
 
   /** The original bytes with their content type; NOT_FOUND unless the actor may read the upload. */
@@ -143,7 +145,7 @@ export class UploadService {
       .exec();
     if (!reset) raise("CONFLICT", "The upload is being ingested; wait until it is READY or FAILED");
     await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
-    this.deps.pubSub.publish(Topic.UploadUpdated, String(reset._id), reset);
+    this.deps.pubSub.publish("UPLOAD_UPDATED", String(reset._id), reset);
     this.deps.ingestion.kick();
     return reset;
   }
@@ -159,7 +161,7 @@ export class UploadService {
     await this.deps.ingestion.stopIngesting(upload._id);
     await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
     await this.deps.files.delete(upload.file_id);
-    for (const dependent of this.deps.dependents) await dependent.deleteForUpload(upload._id);
+    await this.deps.events.emit("upload.deleted", { uploadId: upload._id });
     return true;
   }
 
@@ -169,29 +171,22 @@ export class UploadService {
    */
   async watch(actor: Actor, id: string): Promise<AsyncIterable<UploadedFile>> {
     const upload = await this.readableOrFail(actor, id);
-    const updates = this.deps.pubSub.subscribe(Topic.UploadUpdated, String(upload._id))[Symbol.asyncIterator]();
-    let next = updates.next();
-    const read = () => UploadModel.findById(upload._id).lean<UploadedFile>().exec();
-    return (async function* () {
-      try {
-        const current = (await read()) ?? uploadNotFound();
-        yield current;
-        let seen = current.revision;
-        if (FINISHED.includes(current.status)) return;
-        for (;;) {
-          const update = await next;
-          if (update.done) return;
-          if (update.value.revision > seen) {
-            seen = update.value.revision;
-            yield update.value;
-            if (FINISHED.includes(update.value.status)) return;
-          }
-          next = updates.next();
-        }
-      } finally {
-        await updates.return?.();
-      }
-    })();
+    const live = this.deps.pubSub.subscribe("UPLOAD_UPDATED", String(upload._id))[Symbol.asyncIterator]();
+    return watchStored(
+      live,
+      {
+        load: () => UploadModel.findById(upload._id).lean<UploadedFile>().exec(),
+        version: (state) => state.revision,
+        finished: (state) => FINISHED.includes(state.status),
+        gone: uploadNotFound,
+      },
+      (state) => state,
+    );
+  }
+
+  /** How many uploads are in each status, for the admin dashboard. */
+  countByStatus(): Promise<Map<string, number>> {
+    return countBy(UploadModel, "status");
   }
 
   private bySha(ownerId: Types.ObjectId, sha256: string): Promise<UploadedFile | null> {

@@ -1,16 +1,12 @@
-import DataLoader from "dataloader";
 import type { Types } from "mongoose";
-import type { Context } from "../../context";
-import type { UserProfile } from "./user-profile.model";
+import type { Context } from "../../lib/context";
 
-const profileLoaders = new WeakMap<Context, DataLoader<Types.ObjectId, UserProfile, string>>();
+/** Users by id, null where the account is gone: for `UserSummary` fields of other domains. */
+export function userLoader(ctx: Context) {
+  return ctx.loaders.get("user", [], (ids: readonly Types.ObjectId[]) => ctx.services.users.byIds(ids));
+}
 
-/** `User.profile` for every user of one request in one query; the loader dies with the context. */
-export function profileLoader(ctx: Context): DataLoader<Types.ObjectId, UserProfile, string> {
-  let loader = profileLoaders.get(ctx);
-  if (!loader) {
-    loader = new DataLoader((ids) => ctx.services.users.profiles(ids), { cacheKeyFn: (id) => String(id) });
-    profileLoaders.set(ctx, loader);
-  }
-  return loader;
+/** `User.profile` for every user of one execution in one query. */
+export function profileLoader(ctx: Context) {
+  return ctx.loaders.get("profile", [], (ids: readonly Types.ObjectId[]) => ctx.services.users.profiles(ids));
 }

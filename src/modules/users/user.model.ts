@@ -1,12 +1,13 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { UserRole } from "../../lib/identity";
 
-/** Stored lower-case, as in the seed; GraphQL shows the upper-case names. */
-export enum UserRole {
-  STUDENT = "student",
-  INSTRUCTOR = "instructor",
-  ADMIN = "admin",
+export { UserRole };
+
+declare module "../../lib/identity" {
+  /** A signed-in user is a whole `User` document (the viewer is read from `users`). */
+  interface SignedIn extends User {}
 }
 
 registerEnumType(UserRole, {

@@ -1,10 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Context } from "../../context";
-import { CurrentUser } from "../auth/current-user";
+import { CurrentUser } from "../../lib/current-user";
 import { UpdateProfileInput } from "./user.inputs";
 import { profileLoader } from "./user.loaders";
 import { UserProfile } from "./user-profile.model";
 import { User } from "./user.model";
+import type { Context } from "../../lib/context";
 
 @Resolver(() => User)
 export class UserResolver {

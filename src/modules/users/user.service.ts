@@ -1,3 +1,4 @@
+import { isObjectId } from "../../lib/ids";
 import { GraphQLError } from "graphql";
 import type { QueryFilter } from "mongoose";
 import { Types } from "mongoose";
@@ -74,7 +75,7 @@ export class UserService {
   }
 
   findById(id: Types.ObjectId | string): Promise<User | null> {
-    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+    if (!isObjectId(id)) return Promise.resolve(null);
     return UserModel.findById(id).lean<User>().exec();
   }
 
@@ -137,7 +138,7 @@ export class UserService {
 
   /** Sets fields and returns the user as it was before, or null when there is no such user. */
   setFields(id: Types.ObjectId | string, fields: { role?: UserRole; is_active?: boolean }): Promise<User | null> {
-    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
+    if (!isObjectId(id)) return Promise.resolve(null);
     return UserModel.findByIdAndUpdate(id, { $set: fields }, { returnDocument: "before" }).lean<User>().exec();
   }
 
@@ -174,6 +175,14 @@ export class UserService {
 
   async byIdOrFail(id: Types.ObjectId | string): Promise<User> {
     return (await this.findById(id)) ?? raise("NOT_FOUND", "User not found");
+  }
+
+  /** How many users hold each (role, active) pair, keyed `role:active`, for the admin dashboard. */
+  async countByRoleAndActive(): Promise<Map<string, number>> {
+    const rows = await UserModel.aggregate<{ _id: { role: UserRole; active: boolean }; count: number }>([
+      { $group: { _id: { role: "$role", active: "$is_active" }, count: { $sum: 1 } } },
+    ]).exec();
+    return new Map(rows.map((row) => [`${row._id.role}:${row._id.active}`, row.count]));
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Request, RequestHandler, Response } from "express";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
+import { openRedis } from "../../lib/redis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../../config";
 import { ErrorCode } from "../../lib/errors";
@@ -29,8 +30,7 @@ export function createRateLimit(config: Config, log: Logger, onLimited: () => vo
   let limiter: RateLimiterAbstract;
   if (config.redisUrl) {
     // Commands fail at once while Redis is down, so the in-memory insurance limiter takes over.
-    redis = new Redis(config.redisUrl, { enableOfflineQueue: false });
-    redis.on("error", (error: Error) => log.warn({ err: error.message }, "rate limit: Redis unavailable, counting in memory"));
+    redis = openRedis(config.redisUrl, { name: "rate-limit", purpose: "rate limit (counting in memory meanwhile)", log, enableOfflineQueue: false });
     limiter = new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
   } else {
     limiter = new RateLimiterMemory(options);

@@ -1,0 +1,23 @@
+import { peers, type AppModule } from "../app-module";
+import { AuthResolver } from "./auth.resolver";
+import { authRoutes } from "./auth.rest";
+import { AuthService } from "./auth.service";
+import { LoginThrottle } from "./login-throttle";
+import { TokenService } from "./token.service";
+
+/** Sign-up, sign-in and sessions, over GraphQL and the REST shim. */
+export const authModule: AppModule<{ auth: AuthService }> = {
+  name: "auth",
+  resolvers: [AuthResolver],
+  create({ config, log, services }) {
+    const tokens = new TokenService(config.jwt);
+    const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
+    const auth = new AuthService(peers(services, ["users"], { tokens, throttle, bcryptCost: config.auth.bcryptCost }));
+    return {
+      services: { auth },
+      routes: [{ path: "/api/v1/auth", router: authRoutes(auth) }],
+      start: () => tokens.ready(),
+      stop: () => throttle.close(),
+    };
+  },
+};

@@ -1,0 +1,41 @@
+import type { QueryFilter } from "mongoose";
+import { raise } from "../../lib/errors";
+import { isAdmin, UserRole, type Actor } from "../../lib/identity";
+import type { Course } from "./course.model";
+
+/**
+ * Who may do what with a course, as pure rules: the course service applies them to queries and
+ * documents, and field resolvers to courses from the request's loader.
+ */
+export const CoursePolicy = {
+  isOwner(actor: Actor, course: Pick<Course, "owner_id">): boolean {
+    return actor !== null && course.owner_id.equals(actor._id);
+  },
+
+  /** The public catalog, one's own courses, and everything for an admin. */
+  canRead(actor: Actor, course: Pick<Course, "is_public" | "owner_id">): boolean {
+    return course.is_public || CoursePolicy.isOwner(actor, course) || isAdmin(actor);
+  },
+
+  /** `canRead` as a query filter. */
+  readableFilter(actor: Actor): QueryFilter<Course> {
+    if (isAdmin(actor)) return {};
+    if (!actor) return { is_public: true };
+    return { $or: [{ is_public: true }, { owner_id: actor._id }] };
+  },
+
+  /** Its owner and admins change a course, its chapters and its quizzes. */
+  canEdit(actor: Actor, course: Pick<Course, "owner_id">): boolean {
+    return CoursePolicy.isOwner(actor, course) || isAdmin(actor);
+  },
+
+  /** Students keep their courses private: only instructors and admins publish. */
+  canPublish(actor: Actor): boolean {
+    return actor !== null && actor.role !== UserRole.STUDENT;
+  },
+};
+
+/** The same answer for "no such course" and "not yours to see": a private course's existence never leaks. */
+export function courseNotFound(): never {
+  return raise("NOT_FOUND", "Course not found");
+}

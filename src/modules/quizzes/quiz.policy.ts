@@ -1,0 +1,32 @@
+import { raise } from "../../lib/errors";
+import { isAdmin, type Actor } from "../../lib/identity";
+import type { Course } from "../courses/course.model";
+import { CoursePolicy } from "../courses/course.policy";
+import type { Quiz } from "./quiz.model";
+
+/**
+ * Who may do what with a quiz, as pure rules over the quiz and its course (`course`: null when
+ * it has none or it is gone). Readers: its owner, admins, and whoever may read its course (an
+ * upload's quiz is its owner's alone). Authors (who edit it and read its keys and item
+ * statistics): its owner, the owner of its course, and admins.
+ */
+export const QuizPolicy = {
+  owns(actor: Actor, quiz: Pick<Quiz, "owner_id">): boolean {
+    return actor !== null && quiz.owner_id.equals(actor._id);
+  },
+
+  canRead(actor: Actor, quiz: Quiz, course: Course | null): boolean {
+    if (isAdmin(actor) || QuizPolicy.owns(actor, quiz)) return true;
+    return course !== null && CoursePolicy.canRead(actor, course);
+  },
+
+  canAuthor(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id"> | null): boolean {
+    if (isAdmin(actor) || QuizPolicy.owns(actor, quiz)) return true;
+    return course !== null && CoursePolicy.isOwner(actor, course);
+  },
+};
+
+/** The same answer for "no such quiz" and "not yours to see". */
+export function quizNotFound(): never {
+  return raise("NOT_FOUND", "Quiz not found");
+}

@@ -1,0 +1,35 @@
+import type { Context, Services } from "../lib/context";
+import type { Viewer } from "../lib/identity";
+import { Loaders } from "../lib/loaders";
+import type { Logger } from "../lib/logger";
+
+export interface ContextSource {
+  requestId: string;
+  authorization?: string;
+  clientIp?: string;
+}
+
+/** One context per HTTP request or per subscription; anything cached on it dies with it. */
+export function buildContext(app: { log: Logger; services: Services }, source: ContextSource): Context {
+  let viewer: Promise<Viewer | null> | undefined;
+  return {
+    requestId: source.requestId,
+    log: app.log.child({ requestId: source.requestId }),
+    authorization: source.authorization,
+    clientIp: source.clientIp,
+    viewer: () => (viewer ??= app.services.auth.authenticate(source.authorization)),
+    loaders: new Loaders(),
+    services: app.services,
+  };
+}
+
+/** The same request's context for one more execution (a subscription's event): fresh loaders, the same viewer. */
+export function forNextExecution(context: Context): Context {
+  return { ...context, loaders: new Loaders() };
+}
+
+/** `authorization` or `Authorization` from graphql-ws connection parameters. */
+export function authorizationFromParams(params: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  const value = params?.authorization ?? params?.Authorization;
+  return typeof value === "string" ? value : undefined;
+}

@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import dotenv from "dotenv";
 import type { LevelWithSilent } from "pino";
 import { z } from "zod";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./modules/users/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./lib/password-limits";
 
 /** Every setting of the process, validated and typed; built once at start-up by `loadConfig`. */
 export interface Config {
@@ -61,7 +61,6 @@ export interface Config {
     /** Where uploaded bytes live: GridFS (shared by every instance) or files in `uploadDir` (one instance). */
     store: "gridfs" | "disk";
   };
-  smtp?: { host: string; port: number; user?: string; password?: string; from?: string };
   /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
   chat: {
@@ -243,11 +242,6 @@ const schema = z.object({
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
   FILE_STORE: oneOf(["gridfs", "disk"], "gridfs"),
-  SMTP_HOST: text(),
-  SMTP_PORT: integer(1, 65535, 587),
-  SMTP_USER: text(),
-  SMTP_PASSWORD: text(),
-  SMTP_FROM: text(),
   REDIS_URL: url(["redis://", "rediss://"]),
   CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
   CHAT_MESSAGES_PER_MINUTE: integer(1, 100_000, 20),
@@ -341,15 +335,6 @@ export function loadConfig(env: Environment = process.env): Config {
       ),
       store: vars.FILE_STORE,
     },
-    smtp: vars.SMTP_HOST
-      ? {
-          host: vars.SMTP_HOST,
-          port: vars.SMTP_PORT,
-          user: vars.SMTP_USER,
-          password: vars.SMTP_PASSWORD,
-          from: vars.SMTP_FROM,
-        }
-      : undefined,
     redisUrl: vars.REDIS_URL,
     chat: {
       maxConcurrentGenerations: vars.CHAT_MAX_CONCURRENT,

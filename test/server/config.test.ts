@@ -29,7 +29,6 @@ describe("loadConfig", () => {
       rateLimit: { requests: 100, windowSeconds: 60 },
       graphql: { introspection: true },
     });
-    expect(config.smtp).toBeUndefined();
   });
 
   it("names the variable of a bad value", () => {
@@ -59,13 +58,11 @@ describe("loadConfig", () => {
       ALLOWED_EXTENSIONS: ".PDF, txt",
       LOG_LEVEL: "WARNING",
       GOOGLE_API_KEY: "",
-      SMTP_HOST: "smtp.example.com",
     });
     expect(config.allowedOrigins).toEqual(["http://localhost:3000", "https://app.example.com"]);
     expect(config.uploads.allowedExtensions).toEqual(["pdf", "txt"]);
     expect(config.log.level).toBe("warn");
     expect(config.ai.googleApiKey).toBeUndefined();
-    expect(config.smtp).toEqual({ host: "smtp.example.com", port: 587, user: undefined, password: undefined, from: undefined });
   });
 
   it("reads TRUST_PROXY as a switch, a hop count or a list of proxies", () => {

@@ -1,4 +1,7 @@
 import type { JsonPrompt, Prompt } from "./provider";
+import type { ChatTurn, CourseLevel, CourseOutlineTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode } from "./tasks";
+
+export type { ChatTurn, CourseLevel, CourseOutlineTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode };
 import {
   courseOutlineSchema,
   quizDraftSchema,
@@ -16,60 +19,6 @@ import {
  * still answer it.
  */
 
-export type CourseLevel = "BEGINNER" | "INTERMEDIATE" | "ADVANCED";
-export type QuizDifficulty = "EASY" | "MEDIUM" | "HARD";
-export type TutorMode = "STRICT" | "HYBRID";
-
-/** A retrieved piece of material; prompts number them from 1 so answers can cite `[n]`. */
-export interface Passage {
-  text: string;
-  title?: string;
-}
-
-export interface ChatTurn {
-  role: "user" | "assistant";
-  text: string;
-}
-
-export interface CourseOutlineTask {
-  kind: "courseOutline";
-  topic: string;
-  level: CourseLevel;
-  numChapters: number;
-  language?: string;
-  /** Build the course from this document rather than from general knowledge. */
-  source?: { title?: string; text: string };
-}
-
-export type QuizQuestionKind = "SINGLE_CHOICE" | "MULTIPLE_CHOICE" | "TRUE_FALSE" | "SHORT_ANSWER";
-
-export interface QuizTask {
-  kind: "quiz";
-  passages: Passage[];
-  numQuestions: number;
-  difficulty: QuizDifficulty;
-  /** Question types to mix; the offline provider writes single-choice cloze questions whatever is asked. */
-  types?: QuizQuestionKind[];
-  /** Questions already kept, which new ones must not repeat (when replacing rejected ones). */
-  avoid?: string[];
-}
-
-export interface TutorAnswerTask {
-  kind: "tutorAnswer";
-  question: string;
-  passages: Passage[];
-  history: ChatTurn[];
-  mode: TutorMode;
-}
-
-export interface ShortAnswerGradeTask {
-  kind: "gradeShortAnswer";
-  question: string;
-  acceptedAnswers: string[];
-  answer: string;
-}
-
-export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask;
 
 const MARKDOWN_RULES = "Write chapter content in Markdown with short sections, examples and a brief summary.";
 

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import type { PromptTask } from "./prompts";
+import type { PromptTask } from "./tasks";
 
 /** What a call is for; usage is accounted per purpose. */
 export type AiPurpose = "outline" | "quiz" | "chat" | "embedding";

@@ -1,11 +1,9 @@
-import { createPubSub as createYogaPubSub, type PubSub } from "@graphql-yoga/subscription";
+import { createPubSub as createYogaPubSub } from "@graphql-yoga/subscription";
 import type { Logger } from "../../lib/logger";
 import { connectRedisPubSub } from "./redis";
-import type { Topics } from "./topics";
+import type { AppPubSub, Topics } from "./topics";
 
 export * from "./topics";
-
-export type AppPubSub = PubSub<Topics>;
 
 /** In-process pub/sub: events reach subscribers of this process only. */
 export function createPubSub(): AppPubSub {

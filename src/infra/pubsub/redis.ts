@@ -3,8 +3,7 @@ import { createPubSub as createYogaPubSub } from "@graphql-yoga/subscription";
 import { EJSON } from "bson";
 import { closeRedis, openRedis, redactedUrl } from "../../lib/redis";
 import type { Logger } from "../../lib/logger";
-import type { AppPubSub } from "./index";
-import type { Topics } from "./topics";
+import type { AppPubSub, Topics } from "./topics";
 
 export interface RedisPubSub {
   pubSub: AppPubSub;

@@ -1,3 +1,5 @@
+import type { PubSub } from "@graphql-yoga/subscription";
+
 /**
  * Every pub/sub topic and what it carries: publishers and subscribers can only use these. Empty
  * here: whoever owns a topic declares it beside its payload type
@@ -9,3 +11,6 @@ export interface TopicMap {}
 
 /** The map as an object type (an interface has no index signature; the pub/sub wants one). */
 export type Topics = { [K in keyof TopicMap]: TopicMap[K] };
+
+/** The app's pub/sub: in-process, or through Redis across instances. */
+export type AppPubSub = PubSub<Topics>;

@@ -1,7 +1,8 @@
 import { IsEmail, IsString, Length, Matches, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../users/password";
-import { NAME_MAX_LENGTH, NOT_BLANK } from "../users/user.inputs";
+import { NAME_MAX_LENGTH } from "../users/user.inputs";
+import { NOT_BLANK } from "../../lib/validation";
 
 const EMAIL_MAX_LENGTH = 254;
 // Refresh tokens are short JWTs; anything far longer is not one.

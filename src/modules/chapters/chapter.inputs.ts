@@ -1,7 +1,8 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { ObjectIdScalar } from "../../lib/scalars";
-import { NOT_BLANK, TITLE_MAX_LENGTH } from "../courses/course.inputs";
+import { TITLE_MAX_LENGTH } from "../courses/course.inputs";
+import { NOT_BLANK } from "../../lib/validation";
 
 const CONTENT_MAX_LENGTH = 200_000;
 const DURATION_MAX_MINUTES = 600;

@@ -2,11 +2,11 @@ import { ArrayMaxSize, IsOptional, IsString, Length, Matches } from "class-valid
 import { ArgsType, Field, InputType } from "type-graphql";
 import { ObjectIdScalar } from "../../lib/scalars";
 import { ChatMode } from "./chat.model";
+import { NOT_BLANK } from "../../lib/validation";
 
 export const TITLE_MAX_LENGTH = 200;
 export const MESSAGE_MAX_LENGTH = 4000;
 const MAX_SCOPE_UPLOADS = 20;
-const NOT_BLANK = /\S/;
 
 @InputType({ description: "A new chat session." })
 export class CreateChatSessionInput {

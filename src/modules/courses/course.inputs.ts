@@ -3,6 +3,7 @@ import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
 import { CourseLevel } from "./course.model";
+import { NOT_BLANK } from "../../lib/validation";
 
 export const TITLE_MAX_LENGTH = 200;
 export const DESCRIPTION_MAX_LENGTH = 1000;
@@ -12,7 +13,6 @@ export const TAG_MAX_LENGTH = 40;
 const SEARCH_MAX_LENGTH = 200;
 
 /** At least one character that is not white space. */
-export const NOT_BLANK = /\S/;
 
 /** Tags are stored trimmed and lower-cased, so a tag is judged by its trimmed length. */
 function IsTag() {

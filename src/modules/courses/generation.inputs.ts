@@ -1,8 +1,8 @@
 import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { ObjectIdScalar } from "../../lib/scalars";
-import { NOT_BLANK } from "./course.inputs";
 import { CourseLevel } from "./course.model";
+import { NOT_BLANK } from "../../lib/validation";
 
 const LANGUAGE_MAX_LENGTH = 40;
 

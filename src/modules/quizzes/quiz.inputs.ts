@@ -3,12 +3,12 @@ import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql"
 import { PageArgs } from "../../lib/pagination";
 import { ObjectIdScalar } from "../../lib/scalars";
 import { QuestionType } from "./quiz.model";
+import { NOT_BLANK } from "../../lib/validation";
 
 export const QUIZ_TITLE_MAX_LENGTH = 200;
 export const MAX_GENERATED_QUESTIONS = 20;
 export const MAX_QUESTIONS = 50;
 const TEXT_MAX_LENGTH = 2000;
-const NOT_BLANK = /\S/;
 
 export enum QuizDifficulty {
   EASY = "EASY",

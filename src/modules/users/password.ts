@@ -1,8 +1,7 @@
 import { createHash } from "node:crypto";
 import bcrypt from "bcryptjs";
 
-export const PASSWORD_MIN_LENGTH = 8;
-export const PASSWORD_MAX_LENGTH = 128;
+export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/password-limits";
 
 /**
  * bcrypt reads at most 72 bytes, so a 128-character password would be cut short (and two

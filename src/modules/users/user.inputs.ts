@@ -2,6 +2,7 @@ import { IsObject, IsOptional, IsString, IsUrl, Length, Matches, MaxLength, Vali
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, InputType } from "type-graphql";
 import type { Preferences } from "./user-profile.model";
+import { NOT_BLANK } from "../../lib/validation";
 
 export const NAME_MAX_LENGTH = 100;
 const BIO_MAX_LENGTH = 1000;
@@ -9,7 +10,6 @@ const URL_MAX_LENGTH = 2048;
 const PREFERENCES_MAX_BYTES = 16 * 1024;
 
 /** Names must show something: at least one character that is not white space. */
-export const NOT_BLANK = /\S/;
 
 function MaxJsonSize(bytes: number) {
   return ValidateBy({

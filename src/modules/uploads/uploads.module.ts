@@ -49,7 +49,7 @@ export function createUploads(deps: {
   const files: FileStore =
     deps.config.uploads.store === "disk" ? new DiskFileStore(deps.config.uploads.uploadDir) : new GridFsFileStore(() => mongoose.connection.db!);
   const passages = new PassageStore(deps.ai);
-  const index = new VectorIndex({ dimensions: deps.ai.dimensions, log: deps.log });
+  const index = new VectorIndex({ dimensions: (options) => deps.ai.embeddingDimensions(options), log: deps.log });
   const ingestion = new IngestionService({ files, passages, pubSub: deps.pubSub, log: deps.log });
   const uploads = new UploadService({ config: deps.config.uploads, files, passages, ingestion, pubSub: deps.pubSub, dependents: deps.dependents ?? [] });
   const search = new SearchService({ ai: deps.ai, index, courses: deps.courses.courses });

@@ -11,18 +11,20 @@ import {
   type GeneratedQuiz,
 } from "../../src/infra/ai/schemas";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
+import { startFakeOpenAi, type FakeOpenAi } from "../helpers/fake-openai";
 import { PHOTOSYNTHESIS } from "./fixtures/photosynthesis";
-import { geminiAgainst, offline, type MemoryRecorder } from "./providers";
+import { geminiAgainst, offline, openAiAgainst, type MemoryRecorder } from "./providers";
 
 /**
- * What every service may rely on, whichever provider is configured. Gemini runs for real
- * (the SDK over HTTP) against the fake server, which is scripted where a model would decide.
+ * What every service may rely on, whichever provider is configured. Gemini and the
+ * OpenAI-compatible provider run for real (their SDKs over HTTP) against fake servers, which are
+ * scripted where a model would decide.
  */
 
 interface Subject {
   provider: AiProvider;
   recorder: MemoryRecorder;
-  /** Makes the next JSON answer this value where a model decides (Gemini); the offline provider decides itself. */
+  /** Makes the next JSON answer this value where a model decides; the offline provider decides itself. */
   scriptJson(value: unknown): void;
   /** Makes the next stream slow enough to cancel mid-way. */
   scriptSlowStream(words: string[]): void;
@@ -53,11 +55,16 @@ const GEMINI_OUTLINE: CourseOutline = {
 };
 
 let fake: FakeGemini;
+let fakeOpenAi: FakeOpenAi;
 beforeAll(async () => {
   fake = await startFakeGemini();
+  fakeOpenAi = await startFakeOpenAi();
 });
-afterAll(() => fake.stop());
-beforeEach(() => fake.reset());
+afterAll(() => Promise.all([fake.stop(), fakeOpenAi.stop()]));
+beforeEach(() => {
+  fake.reset();
+  fakeOpenAi.reset();
+});
 
 const subjects: [string, () => Subject][] = [
   [
@@ -70,6 +77,14 @@ const subjects: [string, () => Subject][] = [
       ...geminiAgainst(fake),
       scriptJson: (value) => fake.enqueue("generateContent", { json: value }),
       scriptSlowStream: (words) => fake.enqueue("streamGenerateContent", { chunks: words, delayMs: 50 }),
+    }),
+  ],
+  [
+    "openai",
+    () => ({
+      ...openAiAgainst(fakeOpenAi),
+      scriptJson: (value) => fakeOpenAi.enqueue("chat", { json: value }),
+      scriptSlowStream: (words) => fakeOpenAi.enqueue("stream", { chunks: words, delayMs: 50 }),
     }),
   ],
 ];

@@ -42,8 +42,8 @@ export const classifyError =
     if ((error as Error | undefined)?.name === "SyntaxError") {
       return unavailable("The AI service sent an unreadable response", { reason: "BAD_RESPONSE" }, true);
     }
-    // fetch's body reader fails with "terminated" when the connection drops mid-response.
-    if (error instanceof TypeError && /terminated|fetch failed|socket/i.test(error.message)) {
+    // fetch's body reader fails with "terminated" when the connection drops mid-response (by name: another realm's TypeError).
+    if ((error as Error | undefined)?.name === "TypeError" && /terminated|fetch failed|socket/i.test((error as Error).message)) {
       return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
     }
     return undefined;

@@ -265,8 +265,9 @@ export class OpenAiProvider implements AiProvider {
 }
 
 /**
- * The SDK reads OPENAI_* variables and would send an unset key's absence as an error; both are
- * decided by our configuration instead. Its retries are off (see `withRetries`), its deadline is ours.
+ * The SDK would read OPENAI_* variables itself and refuse to start without a key; our
+ * configuration decides both instead. Its retries are off (see `withRetries`), and so is its
+ * own deadline: each attempt's signal carries ours.
  */
 function clientFor(baseURL: string, apiKey: string | undefined): OpenAI {
   return new OpenAI({
@@ -277,6 +278,8 @@ function clientFor(baseURL: string, apiKey: string | undefined): OpenAI {
     project: null,
     maxRetries: 0,
     timeout: 24 * 60 * 60 * 1000,
+    // Failures reach our log once, classified, through the provider.
+    logLevel: "off",
     ...(!apiKey && { defaultHeaders: { Authorization: null } }),
   });
 }

@@ -38,14 +38,29 @@ export interface Config {
     bootstrapAdmin?: { email: string; password: string; name: string };
   };
   ai: {
-    /** `offline` (deterministic, no network) unless a GOOGLE_API_KEY selects `gemini`; AI_PROVIDER forces one. */
-    provider: "gemini" | "offline";
+    /**
+     * `offline` (deterministic, no network) unless a GOOGLE_API_KEY selects `gemini`; AI_PROVIDER
+     * forces one, or selects `openai`: any OpenAI-compatible server (Ollama, llama.cpp, vLLM, LM Studio).
+     */
+    provider: "gemini" | "openai" | "offline";
     googleApiKey?: string;
     geminiModel: string;
     geminiEmbeddingModel: string;
     /** Another Gemini endpoint (a proxy; the fake server in tests). */
     geminiBaseUrl?: string;
-    /** Vector size of every embedding, both providers; stored vectors of another size are not compared. */
+    openai: {
+      /** The server's OpenAI-compatible root, with its `/v1`. */
+      baseUrl: string;
+      /** Another server for embeddings (llama.cpp serves one model per process); unset: `baseUrl`. */
+      embeddingBaseUrl?: string;
+      apiKey?: string;
+      model: string;
+      embeddingModel: string;
+    };
+    /**
+     * Vector size of Gemini and offline embeddings; stored vectors of another size are not compared.
+     * The openai provider takes its model's size instead.
+     */
     embeddingDimensions: number;
     /** Per request to the model; for streams, the longest silence between chunks. */
     timeoutMs: number;
@@ -227,10 +242,15 @@ const schema = z.object({
   ADMIN_NAME: text(),
   GOOGLE_API_KEY: text(),
   // `.optional()` lets "unset" through (the fallback is never used): aiSettings decides from GOOGLE_API_KEY.
-  AI_PROVIDER: oneOf(["gemini", "offline"], "offline").optional(),
+  AI_PROVIDER: oneOf(["gemini", "openai", "offline"], "offline").optional(),
   GEMINI_MODEL: text(),
   GEMINI_EMBEDDING_MODEL: text(),
   GEMINI_BASE_URL: url(["http://", "https://"]),
+  OPENAI_BASE_URL: url(["http://", "https://"]),
+  OPENAI_EMBEDDING_BASE_URL: url(["http://", "https://"]),
+  OPENAI_API_KEY: text(),
+  OPENAI_MODEL: text(),
+  OPENAI_EMBEDDING_MODEL: text(),
   // gemini-embedding-001 returns 128 to 3072 dimensions.
   EMBEDDING_DIMENSIONS: integer(128, 3072, 768),
   AI_TIMEOUT_MS: integer(1, 600_000, 60_000),
@@ -397,6 +417,14 @@ function aiSettings(vars: Parsed): Config["ai"] {
     geminiModel: vars.GEMINI_MODEL ?? "gemini-2.5-flash",
     geminiEmbeddingModel: vars.GEMINI_EMBEDDING_MODEL ?? "gemini-embedding-001",
     geminiBaseUrl: vars.GEMINI_BASE_URL,
+    openai: {
+      // Ollama's address on the same machine, and models it pulls by these names.
+      baseUrl: vars.OPENAI_BASE_URL ?? "http://localhost:11434/v1",
+      embeddingBaseUrl: vars.OPENAI_EMBEDDING_BASE_URL,
+      apiKey: vars.OPENAI_API_KEY,
+      model: vars.OPENAI_MODEL ?? "llama3.2",
+      embeddingModel: vars.OPENAI_EMBEDDING_MODEL ?? "nomic-embed-text",
+    },
     embeddingDimensions: vars.EMBEDDING_DIMENSIONS,
     timeoutMs: vars.AI_TIMEOUT_MS,
     maxRetries: vars.AI_MAX_RETRIES,

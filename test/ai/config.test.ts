@@ -15,6 +15,7 @@ it("defaults to the offline provider without a key, and to Gemini with one", () 
     geminiModel: "gemini-2.5-flash",
     geminiEmbeddingModel: "gemini-embedding-001",
     geminiBaseUrl: undefined,
+    openai: { baseUrl: "http://localhost:11434/v1", embeddingBaseUrl: undefined, apiKey: undefined, model: "llama3.2", embeddingModel: "nomic-embed-text" },
     embeddingDimensions: 768,
     timeoutMs: 60_000,
     maxRetries: 3,
@@ -53,9 +54,33 @@ it("reads models, endpoint, dimensions, timeouts and retries", () => {
   });
 });
 
+it("selects an OpenAI-compatible server only when asked to, with its address, key and models", () => {
+  const openai = {
+    OPENAI_BASE_URL: "http://127.0.0.1:8080/v1",
+    OPENAI_EMBEDDING_BASE_URL: "http://127.0.0.1:8081/v1",
+    OPENAI_API_KEY: "sk-local",
+    OPENAI_MODEL: "qwen2.5:7b",
+    OPENAI_EMBEDDING_MODEL: "bge-m3",
+  };
+  expect(ai(openai).provider).toBe("offline");
+  expect(ai({ ...openai, GOOGLE_API_KEY: "key" }).provider).toBe("gemini");
+  expect(ai({ ...openai, GOOGLE_API_KEY: "key", AI_PROVIDER: "OpenAI" })).toMatchObject({
+    provider: "openai",
+    openai: {
+      baseUrl: "http://127.0.0.1:8080/v1",
+      embeddingBaseUrl: "http://127.0.0.1:8081/v1",
+      apiKey: "sk-local",
+      model: "qwen2.5:7b",
+      embeddingModel: "bge-m3",
+    },
+  });
+});
+
 it.each([
   [{ AI_PROVIDER: "gemini" }, "AI_PROVIDER=gemini needs GOOGLE_API_KEY"],
-  [{ AI_PROVIDER: "openai" }, "AI_PROVIDER must be one of gemini, offline"],
+  [{ AI_PROVIDER: "ollama" }, "AI_PROVIDER must be one of gemini, openai, offline"],
+  [{ AI_PROVIDER: "openai", OPENAI_BASE_URL: "localhost:11434" }, "OPENAI_BASE_URL must be a URL starting with http:// or https://"],
+  [{ OPENAI_EMBEDDING_BASE_URL: "ftp://example.com" }, "OPENAI_EMBEDDING_BASE_URL must be a URL starting with http:// or https://"],
   [{ EMBEDDING_DIMENSIONS: "64" }, "EMBEDDING_DIMENSIONS must be a whole number from 128 to 3072"],
   [{ GEMINI_BASE_URL: "ftp://example.com" }, "GEMINI_BASE_URL must be a URL starting with http:// or https://"],
   [{ AI_MAX_RETRIES: "11" }, "AI_MAX_RETRIES must be a whole number from 0 to 10"],

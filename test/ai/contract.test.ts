@@ -11,18 +11,20 @@ import {
   type GeneratedQuiz,
 } from "../../src/infra/ai/schemas";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
+import { startFakeOpenAi, type FakeOpenAi } from "../helpers/fake-openai";
 import { PHOTOSYNTHESIS } from "./fixtures/photosynthesis";
-import { geminiAgainst, offline, type MemoryRecorder } from "./providers";
+import { geminiAgainst, offline, openAiAgainst, type MemoryRecorder } from "./providers";
 
 /**
- * What every service may rely on, whichever provider is configured. Gemini runs for real
- * (the SDK over HTTP) against the fake server, which is scripted where a model would decide.
+ * What every service may rely on, whichever provider is configured. Gemini and the
+ * OpenAI-compatible provider run for real (their SDKs over HTTP) against fake servers, which are
+ * scripted where a model would decide.
  */
 
 interface Subject {
   provider: AiProvider;
   recorder: MemoryRecorder;
-  /** Makes the next JSON answer this value where a model decides (Gemini); the offline provider decides itself. */
+  /** Makes the next JSON answer this value where a model decides; the offline provider decides itself. */
   scriptJson(value: unknown): void;
   /** Makes the next stream slow enough to cancel mid-way. */
   scriptSlowStream(words: string[]): void;
@@ -53,11 +55,16 @@ const GEMINI_OUTLINE: CourseOutline = {
 };
 
 let fake: FakeGemini;
+let fakeOpenAi: FakeOpenAi;
 beforeAll(async () => {
   fake = await startFakeGemini();
+  fakeOpenAi = await startFakeOpenAi();
 });
-afterAll(() => fake.stop());
-beforeEach(() => fake.reset());
+afterAll(() => Promise.all([fake.stop(), fakeOpenAi.stop()]));
+beforeEach(() => {
+  fake.reset();
+  fakeOpenAi.reset();
+});
 
 const subjects: [string, () => Subject][] = [
   [
@@ -72,6 +79,14 @@ const subjects: [string, () => Subject][] = [
       scriptSlowStream: (words) => fake.enqueue("streamGenerateContent", { chunks: words, delayMs: 50 }),
     }),
   ],
+  [
+    "openai",
+    () => ({
+      ...openAiAgainst(fakeOpenAi),
+      scriptJson: (value) => fakeOpenAi.enqueue("chat", { json: value }),
+      scriptSlowStream: (words) => fakeOpenAi.enqueue("stream", { chunks: words, delayMs: 50 }),
+    }),
+  ],
 ];
 
 describe.each(subjects)("AI provider contract: %s", (name, make) => {
@@ -80,11 +95,11 @@ describe.each(subjects)("AI provider contract: %s", (name, make) => {
     subject = make();
   });
 
-  it("names itself, its model and its embedding space", () => {
+  it("names itself, its model, its embedding space and the size of its vectors", async () => {
     expect(subject.provider.name).toBe(name);
     expect(subject.provider.model).toEqual(expect.any(String));
-    expect(subject.provider.dimensions).toBe(768);
-    expect(subject.provider.embeddingModelId).toMatch(new RegExp(`^${name}/.+/768$`));
+    expect(subject.provider.embeddingModelId).toMatch(new RegExp(`^${name}/.+`));
+    await expect(subject.provider.embeddingDimensions()).resolves.toBe(768);
   });
 
   it("answers text and records the call", async () => {

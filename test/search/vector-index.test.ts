@@ -44,7 +44,7 @@ afterAll(async () => {
 test("$vectorSearch and the exact in-app fallback rank the same passages with the same scores", async () => {
   const log = createLogger({ level: "silent" });
   const warn = jest.spyOn(log, "warn");
-  const vectorSearch = new VectorIndex({ dimensions: DIMS, log });
+  const vectorSearch = new VectorIndex({ dimensions: async () => DIMS, log });
   await vectorSearch.ensure();
   expect(warn).not.toHaveBeenCalled();
 
@@ -52,7 +52,7 @@ test("$vectorSearch and the exact in-app fallback rank the same passages with th
   const refuse = jest.spyOn(EmbeddingModel.collection, "listSearchIndexes").mockImplementation(() => {
     throw new Error("Search index commands are only supported with Atlas");
   });
-  const exact = new VectorIndex({ dimensions: DIMS, log });
+  const exact = new VectorIndex({ dimensions: async () => DIMS, log });
   await exact.ensure();
   refuse.mockRestore();
   expect(warn).toHaveBeenCalledWith(expect.anything(), expect.stringMatching(/no vector search/));

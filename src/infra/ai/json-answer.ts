@@ -1,5 +1,9 @@
 import { jsonrepair } from "jsonrepair";
 import type { z } from "zod";
+import type { Logger } from "../../lib/logger";
+import { fail, unavailable } from "./failures";
+import { jsonRepairPrompt } from "./prompts";
+import type { AiProviderName, JsonPrompt, TokenUsage } from "./provider";
 
 export type ParsedAnswer<Value> =
   | { ok: true; value: Value; repairedLocally: boolean }
@@ -41,4 +45,31 @@ function readJson(text: string): { ok: true; value: unknown; repaired: boolean }
     }
   }
   return { ok: false };
+}
+
+/**
+ * A provider's JSON answer: `generate` asks the model, an answer that does not fit the schema is
+ * shown back to the model once with its problems, and a second miss is AI_UNAVAILABLE.
+ */
+export async function answerJson<Value>(
+  provider: AiProviderName,
+  prompt: JsonPrompt<Value>,
+  generate: (prompt: JsonPrompt<Value>) => Promise<{ text: string; usage: TokenUsage }>,
+  log: Logger,
+): Promise<{ value: Value; repaired: boolean; usage: TokenUsage }> {
+  const first = await generate(prompt);
+  const parsed = parseJsonAnswer(first.text, prompt.schema);
+  if (parsed.ok) return { value: parsed.value, repaired: parsed.repairedLocally, usage: first.usage };
+  log.warn({ purpose: prompt.purpose, problems: parsed.problems }, "ai: invalid JSON answer, asking for a repair");
+  const second = await generate(jsonRepairPrompt(prompt, first.text, parsed.problems));
+  const repaired = parseJsonAnswer(second.text, prompt.schema);
+  if (!repaired.ok) {
+    fail(unavailable(provider, "The AI service's answer did not have the expected form", { reason: "INVALID_OUTPUT", problems: repaired.problems }));
+  }
+  return { value: repaired.value, repaired: true, usage: addUsage(first.usage, second.usage) };
+}
+
+function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  const sum = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
+  return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
 }

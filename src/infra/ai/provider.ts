@@ -4,7 +4,7 @@ import type { PromptTask } from "./tasks";
 /** What a call is for; usage is accounted per purpose. */
 export type AiPurpose = "outline" | "quiz" | "chat" | "embedding";
 
-export type AiProviderName = "gemini" | "offline";
+export type AiProviderName = "gemini" | "openai" | "offline";
 
 /** Retrieval embeddings are asymmetric for some models: passages and questions are embedded differently. */
 export type EmbedKind = "document" | "query";
@@ -80,19 +80,23 @@ export interface AiProvider {
   /** The text model's name, stored with what it wrote. */
   readonly model: string;
   /**
-   * Names the embedding space (provider, model, dimensions): vectors with different ids must
-   * never be compared, so stored embeddings carry it.
+   * Names the embedding space (provider, model, and dimensions where configuration sets them):
+   * vectors with different ids must never be compared, so stored embeddings carry it.
    */
   readonly embeddingModelId: string;
-  readonly dimensions: number;
 
   generateText(prompt: Prompt, options?: CallOptions): Promise<TextAnswer>;
   /** Text deltas in order. Breaking out of the loop or aborting the signal cancels the request. */
   streamText(prompt: Prompt, options?: CallOptions): TextStream;
   /** The answer parsed and validated; an invalid answer gets one repair attempt. */
   generateJson<Value>(prompt: JsonPrompt<Value>, options?: CallOptions): Promise<JsonAnswer<Value>>;
-  /** One unit-length vector of `dimensions` numbers per text, in order. */
+  /** One unit-length vector of `embeddingDimensions()` numbers per text, in order. */
   embed(texts: string[], kind: EmbedKind, options?: CallOptions): Promise<number[][]>;
+  /**
+   * The size of every vector `embed` returns. Configuration sets it for Gemini and offline; the
+   * OpenAI-compatible provider learns it from its model's first answer (asking once if needed).
+   */
+  embeddingDimensions(options?: CallOptions): Promise<number>;
   /** Whether the provider answers; cheap (spends no generation tokens), never throws. */
   check(): Promise<AiCheck>;
 }

@@ -44,7 +44,7 @@ export class UploadStatusCount {
 
 @ObjectType({ description: "Calls to one AI provider for one purpose over the period." })
 export class AiUsageStat {
-  @Field({ description: "The provider: gemini or offline." })
+  @Field({ description: "The provider: gemini, openai (an OpenAI-compatible server) or offline." })
   provider!: string;
 
   @Field({ description: "What the calls were for: outline, quiz, chat or embedding." })

@@ -11,7 +11,7 @@ export const searchModule: AppModule<{ search: SearchService; passages: PassageS
   resolvers: [SearchResolver],
   create({ ai, log, services }) {
     const passages = new PassageStore(ai);
-    const index = new VectorIndex({ dimensions: ai.dimensions, log });
+    const index = new VectorIndex({ dimensions: (options) => ai.embeddingDimensions(options), log });
     const search = new SearchService(peers(services, ["courses"], { ai, index }));
     const chapterIndexer = new ChapterIndexer({ passages, log });
     const stopping = new AbortController();

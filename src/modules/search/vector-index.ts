@@ -18,6 +18,9 @@ export interface VectorMatch {
 
 type Mode = "vector-search" | "exact";
 
+// Start-up does not wait long for a model server that is down: the index then follows the first search.
+const DIMENSIONS_WAIT_MS = 10_000;
+
 /**
  * Nearest passages by cosine similarity. Where the database has vector search (Atlas,
  * atlas-local, the embedded engine) it runs `$vectorSearch` on `vector_index`; elsewhere it
@@ -25,16 +28,40 @@ type Mode = "vector-search" | "exact";
  */
 export class VectorIndex {
   private mode: Mode = "vector-search";
+  /** The vector size the search index is (being) defined for; concurrent searches wait for one definition. */
+  private definition?: { dimensions: number; done: Promise<void> };
 
-  constructor(private readonly deps: { dimensions: number; log: Logger }) {}
+  /** `dimensions`: the active embedding model's vector size, which some providers learn by asking it. */
+  constructor(private readonly deps: { dimensions: (options: { signal: AbortSignal }) => Promise<number>; log: Logger }) {}
 
-  /** Creates the search index if it is missing; decides the mode. */
+  /** Creates the search index if it is missing, for the embedding model's vector size; decides the mode. */
   async ensure(): Promise<void> {
+    let dimensions: number;
+    try {
+      dimensions = await this.deps.dimensions({ signal: AbortSignal.timeout(DIMENSIONS_WAIT_MS) });
+    } catch (error) {
+      this.deps.log.warn({ err: (error as Error).message }, "search: the embedding model did not tell its vector size; the vector index follows the first search");
+      return;
+    }
+    await this.define(dimensions);
+  }
+
+  async nearest(queryVector: number[], filter: VectorFilter, limit: number): Promise<VectorMatch[]> {
+    if (this.mode === "vector-search") await this.define(queryVector.length);
+    return this.mode === "vector-search" ? this.vectorSearch(queryVector, filter, limit) : this.exact(queryVector, filter, limit);
+  }
+
+  private define(dimensions: number): Promise<void> {
+    if (this.definition?.dimensions !== dimensions) this.definition = { dimensions, done: this.writeDefinition(dimensions) };
+    return this.definition.done;
+  }
+
+  private async writeDefinition(dimensions: number): Promise<void> {
     try {
       await EmbeddingModel.createCollection().catch(() => undefined);
       const definition = {
         fields: [
-          { type: "vector", path: "embedding", numDimensions: this.deps.dimensions, similarity: "cosine" },
+          { type: "vector", path: "embedding", numDimensions: dimensions, similarity: "cosine" },
           ...FILTER_FIELDS.map((path) => ({ type: "filter", path })),
         ],
       };
@@ -42,7 +69,7 @@ export class VectorIndex {
       if (!existing) {
         await EmbeddingModel.collection.createSearchIndex({ name: VECTOR_INDEX_NAME, type: "vectorSearch", definition });
       } else if (JSON.stringify(existing.latestDefinition) !== JSON.stringify(definition)) {
-        // EMBEDDING_DIMENSIONS changed, or this code declares other filter fields.
+        // The embedding model or EMBEDDING_DIMENSIONS changed, or this code declares other filter fields.
         await EmbeddingModel.collection.updateSearchIndex(VECTOR_INDEX_NAME, definition);
       }
       this.mode = "vector-search";
@@ -53,10 +80,6 @@ export class VectorIndex {
         "search: this MongoDB has no vector search (use Atlas or mongodb-atlas-local); ranking passages in the API process instead",
       );
     }
-  }
-
-  async nearest(queryVector: number[], filter: VectorFilter, limit: number): Promise<VectorMatch[]> {
-    return this.mode === "vector-search" ? this.vectorSearch(queryVector, filter, limit) : this.exact(queryVector, filter, limit);
   }
 
   private async vectorSearch(queryVector: number[], filter: VectorFilter, limit: number): Promise<VectorMatch[]> {

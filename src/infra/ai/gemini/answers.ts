@@ -1,6 +1,7 @@
 import { FinishReason, type GenerateContentResponse } from "@google/generative-ai";
 import type { TokenUsage } from "../provider";
-import { fail, unavailable } from "./failures";
+import { fail, failEmpty as failEmptyAnswer } from "../failures";
+import { unavailable } from "./failures";
 
 // A candidate that ended for one of these carries no usable answer, even if some text came first.
 const BLOCKING_FINISH_REASONS = new Set<string>([
@@ -38,7 +39,7 @@ export function answerText(response: GenerateContentResponse): string {
 }
 
 export function failEmpty(): never {
-  return fail(unavailable("The AI service returned an empty answer", { reason: "EMPTY" }));
+  return failEmptyAnswer("gemini");
 }
 
 /** Thinking models bill their thoughts as output, so they count as output tokens. */

@@ -1,16 +1,6 @@
 import { GoogleGenerativeAIError, GoogleGenerativeAIFetchError } from "@google/generative-ai";
-import { GraphQLError } from "graphql";
-import type { ErrorCode, ErrorDetails } from "../../../lib/errors";
-
-/** Why a Gemini call failed, as the caller will see it, and whether trying again may help. */
-export interface Failure {
-  code: Extract<ErrorCode, "AI_UNAVAILABLE" | "BAD_USER_INPUT">;
-  message: string;
-  details: ErrorDetails;
-  retryable: boolean;
-  /** The server's own wait hint (google.rpc.RetryInfo), when it sent one. */
-  retryAfterMs?: number;
-}
+import type { ErrorDetails } from "../../../lib/errors";
+import { timedOut as deadlinePassed, unavailable as failure, type Failure } from "../failures";
 
 const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -18,17 +8,12 @@ const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
 const INPUT_TOO_LONG = /exceeds the maximum number of tokens|input token count|too long/i;
 
 export function unavailable(message: string, details: ErrorDetails = {}, retryable = false): Failure {
-  return { code: "AI_UNAVAILABLE", message, details: { provider: "gemini", ...details }, retryable };
+  return failure("gemini", message, details, retryable);
 }
 
-/**
- * Classifies an error thrown by the SDK; `timedOut` says the per-call deadline aborted it.
- * Undefined for errors that are not about Gemini at all (bugs): those go up unchanged.
- */
-export function classifyError(error: unknown, timedOut: boolean, timeoutMs: number): Failure | undefined {
-  if (timedOut) {
-    return unavailable(`The AI service did not answer within ${timeoutMs / 1000}s`, { reason: "TIMEOUT" }, true);
-  }
+/** A `ClassifyError` for the Gemini SDK's errors, given the per-call deadline. */
+export const classifyError = (timeoutMs: number) => (error: unknown, timedOut: boolean): Failure | undefined => {
+  if (timedOut) return deadlinePassed("gemini", timeoutMs);
   if (error instanceof GoogleGenerativeAIFetchError && error.status !== undefined) {
     const status = error.status;
     if (status === 429) {
@@ -52,7 +37,7 @@ export function classifyError(error: unknown, timedOut: boolean, timeoutMs: numb
     return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
   }
   return undefined;
-}
+};
 
 /**
  * `retryDelay` of a RetryInfo detail, e.g. "37s" or "0.250s": how Google says how long to wait.
@@ -64,13 +49,4 @@ function retryDelayMs(error: GoogleGenerativeAIFetchError): number | undefined {
   const delay = details.find((detail) => detail["@type"] === RETRY_INFO)?.retryDelay;
   const seconds = delay?.match(/^(\d+(?:\.\d+)?)s$/)?.[1];
   return seconds === undefined ? undefined : Math.round(Number(seconds) * 1000);
-}
-
-/** The error a caller of the provider receives, shaped as `raise` shapes it. */
-export function toGraphQLError(failure: Failure): GraphQLError {
-  return new GraphQLError(failure.message, { extensions: { ...failure.details, code: failure.code } });
-}
-
-export function fail(failure: Failure): never {
-  throw toGraphQLError(failure);
 }

@@ -6,10 +6,9 @@ import {
   type GenerationConfig,
   type RequestOptions,
 } from "@google/generative-ai";
-import { GraphQLError } from "graphql";
 import type { Logger } from "../../../lib/logger";
-import { parseJsonAnswer } from "../json-answer";
-import { jsonRepairPrompt } from "../prompts";
+import { fail, streamFailure, type ClassifyError } from "../failures";
+import { answerJson } from "../json-answer";
 import type {
   AiCheck,
   AiProvider,
@@ -27,10 +26,10 @@ import { textStream, type UsageSlot } from "../text-stream";
 import { normalize } from "../vectors";
 import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
+import { withRetries, type RetryPolicy } from "../retry";
 import { answerText, chunkText, failEmpty, usageOf } from "./answers";
-import { classifyError, fail, toGraphQLError, unavailable } from "./failures";
+import { classifyError, unavailable } from "./failures";
 import { toResponseSchema } from "./response-schema";
-import { withRetries, type RetryPolicy } from "./retry";
 
 export interface GeminiSettings {
   apiKey: string;
@@ -62,6 +61,7 @@ export class GeminiProvider implements AiProvider {
   private readonly client: GoogleGenerativeAI;
   private readonly requestOptions: RequestOptions;
   private readonly log: Logger;
+  private readonly classify: ClassifyError;
 
   constructor(
     private readonly settings: GeminiSettings,
@@ -73,6 +73,11 @@ export class GeminiProvider implements AiProvider {
     this.client = new GoogleGenerativeAI(settings.apiKey);
     this.requestOptions = settings.baseUrl ? { baseUrl: settings.baseUrl.replace(/\/+$/, "") } : {};
     this.log = deps.log.child({ ai: "gemini" });
+    this.classify = classifyError(settings.retry.timeoutMs);
+  }
+
+  async embeddingDimensions(): Promise<number> {
+    return this.dimensions;
   }
 
   async generateText(prompt: Prompt, options: CallOptions = {}): Promise<TextAnswer> {
@@ -82,18 +87,8 @@ export class GeminiProvider implements AiProvider {
 
   async generateJson<Value>(prompt: JsonPrompt<Value>, options: CallOptions = {}): Promise<JsonAnswer<Value>> {
     const json: GenerationConfig = { responseMimeType: "application/json", responseSchema: toResponseSchema(prompt.schema) };
-    const first = await this.generate(prompt, json, options);
-    const parsed = parseJsonAnswer(first.text, prompt.schema);
-    if (parsed.ok) {
-      return { value: parsed.value, repaired: parsed.repairedLocally, usage: first.usage, provider: this.name, model: this.model };
-    }
-    this.log.warn({ purpose: prompt.purpose, problems: parsed.problems }, "ai: invalid JSON answer, asking for a repair");
-    const second = await this.generate(jsonRepairPrompt(prompt, first.text, parsed.problems), json, options);
-    const repaired = parseJsonAnswer(second.text, prompt.schema);
-    if (!repaired.ok) {
-      fail(unavailable("The AI service's answer did not have the expected form", { reason: "INVALID_OUTPUT", problems: repaired.problems }));
-    }
-    return { value: repaired.value, repaired: true, usage: addUsage(first.usage, second.usage), provider: this.name, model: this.model };
+    const answer = await answerJson(this.name, prompt, (asked) => this.generate(asked, json, options), this.log);
+    return { ...answer, provider: this.name, model: this.model };
   }
 
   streamText(prompt: Prompt, options: CallOptions = {}): TextStream {
@@ -110,7 +105,7 @@ export class GeminiProvider implements AiProvider {
     let wrote = false;
     try {
       const model = this.client.getGenerativeModel({ model: this.model, systemInstruction: prompt.system }, this.requestOptions);
-      const result = await withRetries(this.settings.retry, this.log, options.signal, (attemptSignal) =>
+      const result = await withRetries(this.settings.retry, this.classify, this.log, options.signal, (attemptSignal) =>
         model.generateContentStream(prompt.text, { signal: AbortSignal.any([attemptSignal, stop.signal]) }),
       );
       // The SDK also aggregates the stream into `response`; unread, its failure must not go unhandled.
@@ -136,7 +131,7 @@ export class GeminiProvider implements AiProvider {
       if (!wrote) failEmpty();
       meter.succeeded(usage);
     } catch (error) {
-      const failure = this.streamFailure(error, options.signal, stop.signal, wrote);
+      const failure = streamFailure(error, { callerSignal: options.signal, idle: stop.signal, wrote, classify: this.classify });
       meter.failed(failure, usage);
       throw failure;
     } finally {
@@ -159,7 +154,7 @@ export class GeminiProvider implements AiProvider {
       const vectors: number[][] = [];
       for (let start = 0; start < texts.length; start += EMBED_BATCH_SIZE) {
         const batch = texts.slice(start, start + EMBED_BATCH_SIZE);
-        const values = await withRetries(this.settings.retry, this.log, options.signal, async (signal) =>
+        const values = await withRetries(this.settings.retry, this.classify, this.log, options.signal, async (signal) =>
           batch.length === 1
             ? [(await model.embedContent(request(batch[0]), { signal })).embedding.values]
             : (await model.batchEmbedContents({ requests: batch.map(request) }, { signal })).embeddings.map((e) => e.values),
@@ -180,7 +175,7 @@ export class GeminiProvider implements AiProvider {
     const base = { provider: this.name, model: this.model };
     try {
       const model = this.client.getGenerativeModel({ model: this.model }, this.requestOptions);
-      await withRetries({ ...this.settings.retry, maxRetries: 0 }, this.log, undefined, (signal) => model.countTokens("ping", { signal }));
+      await withRetries({ ...this.settings.retry, maxRetries: 0 }, this.classify, this.log, undefined, (signal) => model.countTokens("ping", { signal }));
       return { ...base, status: "healthy", latencyMs: Math.round(performance.now() - started) };
     } catch (error) {
       return { ...base, status: "unhealthy", error: (error as Error).message };
@@ -193,20 +188,11 @@ export class GeminiProvider implements AiProvider {
       this.requestOptions,
     );
     return metered(this.deps.recorder, this.target(prompt.purpose), options, async () => {
-      const { response } = await withRetries(this.settings.retry, this.log, options.signal, (signal) =>
+      const { response } = await withRetries(this.settings.retry, this.classify, this.log, options.signal, (signal) =>
         model.generateContent(prompt.text, { signal }),
       );
       return { text: answerText(response), usage: usageOf(response as GenerateContentResponse) };
     });
-  }
-
-  /** Mid-stream failures are not retried: the consumer already has part of the answer. */
-  private streamFailure(error: unknown, callerSignal: AbortSignal | undefined, stop: AbortSignal, wrote: boolean): unknown {
-    if (callerSignal?.aborted) return callerSignal.reason;
-    if (error instanceof GraphQLError) return error;
-    const failure = classifyError(error, stop.aborted, this.settings.retry.timeoutMs);
-    if (!failure) return error;
-    return toGraphQLError(wrote ? { ...failure, message: "The AI service stopped in the middle of its answer" } : failure);
   }
 
   private checkedVector(values: number[]): number[] {
@@ -220,9 +206,4 @@ export class GeminiProvider implements AiProvider {
   private target(purpose: AiPurpose): MeterTarget {
     return { provider: this.name, model: purpose === "embedding" ? this.settings.embeddingModel : this.model, purpose };
   }
-}
-
-function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
-  const sum = (x?: number, y?: number) => (x === undefined && y === undefined ? undefined : (x ?? 0) + (y ?? 0));
-  return { inputTokens: sum(a.inputTokens, b.inputTokens), outputTokens: sum(a.outputTokens, b.outputTokens) };
 }

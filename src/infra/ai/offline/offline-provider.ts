@@ -87,6 +87,10 @@ export class OfflineProvider implements AiProvider {
     return vectors;
   }
 
+  async embeddingDimensions(): Promise<number> {
+    return this.dimensions;
+  }
+
   /** Nothing remote to ask: always up. */
   async check(): Promise<AiCheck> {
     return { status: "healthy", provider: this.name };

@@ -3,7 +3,7 @@ import type { Types } from "mongoose";
 import type { AiProviderName, AiPurpose } from "../provider";
 import type { AiCallOutcome } from "./usage-recorder";
 
-const PROVIDERS: AiProviderName[] = ["gemini", "offline"];
+const PROVIDERS: AiProviderName[] = ["gemini", "openai", "offline"];
 const PURPOSES: AiPurpose[] = ["outline", "quiz", "chat", "embedding"];
 const OUTCOMES: AiCallOutcome[] = ["ok", "error", "cancelled"];
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Logger } from "../../../lib/logger";
-import { classifyError, fail } from "./failures";
+import type { Logger } from "../../lib/logger";
+import { fail, type ClassifyError } from "./failures";
 
 export interface RetryPolicy {
   /** Attempts after the first. */
@@ -19,12 +19,13 @@ export interface RetryPolicy {
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
+  classify: ClassifyError,
   log: Logger,
   callerSignal: AbortSignal | undefined,
   attempt: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   for (let retry = 0; ; retry++) {
-    // The SDK listens for "abort" events only, so it would send a request for an already aborted signal.
+    // SDKs listen for "abort" events only, so they would send a request for an already aborted signal.
     callerSignal?.throwIfAborted();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), policy.timeoutMs);
@@ -32,14 +33,14 @@ export async function withRetries<T>(
       return await attempt(callerSignal ? AbortSignal.any([callerSignal, deadline.signal]) : deadline.signal);
     } catch (error) {
       callerSignal?.throwIfAborted();
-      const failure = classifyError(error, deadline.signal.aborted, policy.timeoutMs);
+      const failure = classify(error, deadline.signal.aborted);
       if (!failure) throw error;
       const waitMs = Math.max(failure.retryAfterMs ?? 0, backoffMs(policy, retry));
       if (!failure.retryable || retry >= policy.maxRetries || waitMs > policy.maxDelayMs) {
         const retryAfterSeconds = failure.retryAfterMs === undefined ? undefined : Math.ceil(failure.retryAfterMs / 1000);
         fail({ ...failure, details: { ...failure.details, attempts: retry + 1, retryAfterSeconds } });
       }
-      log.warn({ err: (error as Error).message, retry: retry + 1, waitMs }, "ai: gemini call failed, retrying");
+      log.warn({ err: (error as Error).message, retry: retry + 1, waitMs }, "ai: call failed, retrying");
       await sleep(waitMs, undefined, { signal: callerSignal }).catch(() => callerSignal?.throwIfAborted());
     } finally {
       clearTimeout(timer);

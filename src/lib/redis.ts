@@ -20,7 +20,7 @@ export function redactedUrl(url: string): string {
 export function openRedis(url: string, options: { name: string; purpose: string; log: Logger } & RedisOptions): Redis {
   const { name, purpose, log, ...redisOptions } = options;
   const client = new Redis(url, { connectionName: `ai-learning-${name}`, ...redisOptions });
-  client.on("error", (error: Error) => log.warn({ err: error.message, redis: redactedUrl(url) }, `${purpose}: Redis connection error`));
+  client.on("error", (error: Error) => log.warn({ err: error.message, redis: redactedUrl(url) }, `${purpose}: Redis unavailable`));
   return client;
 }
 

@@ -1,12 +1,12 @@
 import { raise } from "../../lib/errors";
 import type { Page } from "../../lib/pagination";
-import type { TokenService } from "../auth/token.service";
+import type { AuthService } from "../auth/auth.service";
 import { UserRole, type User } from "../users/user.model";
 import type { UserFilter, UserService } from "../users/user.service";
 
 /** User management for admins; the resolver has already checked the ADMIN role. */
 export class AdminService {
-  constructor(private readonly deps: { users: UserService; tokens: TokenService }) {}
+  constructor(private readonly deps: { users: UserService; auth: AuthService }) {}
 
   listUsers(filter: UserFilter, page: { skip: number; limit: number }): Promise<Page<User>> {
     return this.deps.users.list(filter, page);
@@ -27,7 +27,7 @@ export class AdminService {
     const before = (await this.deps.users.setFields(userId, { is_active: active })) ?? raise("NOT_FOUND", "User not found");
     if (!active) {
       await this.keepAnAdmin(before);
-      await this.deps.tokens.revokeUser(before._id);
+      await this.deps.auth.endSessionsOf(before._id);
     }
     return this.deps.users.byIdOrFail(before._id);
   }

@@ -1,3 +1,4 @@
+import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../users/password";
 import type { User } from "../users/user.model";
@@ -114,6 +115,11 @@ export class AuthService {
       this.deps.tokens.isSessionLive(claims.sessionId),
     ]);
     return user?.is_active && live ? { user, sessionId: claims.sessionId } : null;
+  }
+
+  /** Ends every session of a user at once (their access tokens stop working): deactivation. */
+  async endSessionsOf(userId: Types.ObjectId): Promise<void> {
+    await this.deps.tokens.revokeUser(userId);
   }
 
   private payload(user: User, tokens: TokenPair): AuthPayload {

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Config } from "../config";
 import { buildContext, type Context, type Services } from "../context";
 import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
@@ -30,6 +29,7 @@ import { registerJobGauges, watchDbCommands } from "./metrics/sources";
 import { securityHeaders } from "./security/http-headers";
 import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
+import { multipartBody } from "./uploads-body";
 import { attachWebSockets } from "./ws";
 
 const JSON_BODY_LIMIT = "1mb";
@@ -119,8 +119,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
-      // busboy counts a file that reaches its limit as cut off: one byte more lets exactly MAX_FILE_SIZE through.
-      graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize + 1, maxFiles: 1 }),
+      ...multipartBody(config),
       expressMiddleware(apollo, {
         context: async ({ req }) =>
           buildContext(

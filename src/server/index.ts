@@ -5,7 +5,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import type { Config } from "../config";
 import { buildContext, type Context, type Services } from "../context";
-import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
+import { createAiProvider, MongoUsageRecorder, warnIfOfflineInProduction } from "../infra/ai";
 import { connectDatabase } from "../infra/db";
 import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
@@ -64,6 +64,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     const { pubSub } = pubSubConnection;
     const ai = createAiProvider(config.ai, { log, recorder: metrics.aiRecorder(aiUsage) });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
+    const aiWarning = warnIfOfflineInProduction(config, log);
     const chatCleanup = new ChatCleanup(pubSub);
     const quizCleanup = new QuizCleanup();
     const courses = createCourses({ ai, pubSub, log, dependents: [chatCleanup, quizCleanup] });
@@ -85,7 +86,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       ...uploads.services,
       ...learning.services,
       ...chat.services,
-      health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) }),
+      health: new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai, aiWarning) }),
       ...accounts.services,
     };
     await accounts.start();

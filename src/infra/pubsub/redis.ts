@@ -34,14 +34,21 @@ export async function connectRedisPubSub(url: string, log: Logger): Promise<Redi
   const subscribeClient = new Redis(url, options);
   const clients = [publishClient, subscribeClient];
   // After start-up ioredis reconnects by itself and resubscribes; events published meanwhile are lost.
+  // connect() itself only rejects with "Connection is closed."; the cause (ECONNREFUSED, ENOTFOUND,
+  // WRONGPASS, ...) arrives as an error event.
+  let cause: Error | undefined;
   for (const client of clients) {
-    client.on("error", (error: Error) => log.warn({ err: error.message }, "pub/sub: Redis connection error"));
+    client.on("error", (error: Error) => {
+      cause ??= error;
+      log.warn({ err: error.message, url: withoutPassword(url) }, "pub/sub: Redis connection error");
+    });
   }
   try {
     await Promise.all(clients.map((client) => client.connect()));
   } catch (error) {
     clients.forEach((client) => client.disconnect());
-    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL (${(error as Error).message})`);
+    const reason = (cause ?? (error as Error)).message || String(cause ?? error);
+    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL=${withoutPassword(url)} (${reason})`);
   }
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient, serializer });
   return {
@@ -50,4 +57,15 @@ export async function connectRedisPubSub(url: string, log: Logger): Promise<Redi
       await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
     },
   };
+}
+
+/** Logs and errors name the Redis they mean, never its password. */
+function withoutPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparsable URL)";
+  }
 }

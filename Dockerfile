@@ -18,6 +18,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# `npm run create-admin` runs the compiled CLI in dist/ when the dev dependencies are absent.
+COPY scripts/create-admin.js ./scripts/
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 8000

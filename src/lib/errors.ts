@@ -11,6 +11,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   AI_UNAVAILABLE: "AI_UNAVAILABLE",
+  /** The database cannot be reached right now; retrying later may succeed (REST: 503). */
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 
@@ -34,3 +36,6 @@ export interface ErrorDetails {
 export function raise(code: ErrorCode, message: string, details: ErrorDetails = {}): never {
   throw new GraphQLError(message, { extensions: { ...details, code } });
 }
+
+/** What clients are told while the database cannot be reached (the cause goes to the log only). */
+export const DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable; try again shortly";

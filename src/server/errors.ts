@@ -2,7 +2,8 @@ import { unwrapResolverError } from "@apollo/server/errors";
 import type { ValidationError } from "class-validator";
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
-import { ErrorCode, type FieldError } from "../lib/errors";
+import { isDatabaseUnavailable } from "../infra/db";
+import { DATABASE_UNAVAILABLE_MESSAGE, ErrorCode, type FieldError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 
 const MASKED_MESSAGE = "Internal server error";
@@ -20,6 +21,9 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     const fields = fieldErrors(original.extensions.validationErrors);
     return { message: "Invalid input", locations, path, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
   }
+  if (isDatabaseUnavailable(original)) {
+    return { message: DATABASE_UNAVAILABLE_MESSAGE, locations, path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+  }
   if (!(original instanceof GraphQLError)) {
     return { message: MASKED_MESSAGE, locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   }
@@ -28,7 +32,10 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
 
 export function logUnexpected(log: Logger, errors: readonly GraphQLError[]): void {
   for (const error of errors) {
-    if (isUnexpected(error)) log.error({ err: unwrapResolverError(error), path: error.path }, "unexpected error");
+    const original = unwrapResolverError(error);
+    // An outage is not a bug: one line naming the cause, no stack.
+    if (isDatabaseUnavailable(original)) log.warn({ cause: (original as Error).message, path: error.path }, "database unavailable");
+    else if (isUnexpected(error)) log.error({ err: original, path: error.path }, "unexpected error");
   }
 }
 

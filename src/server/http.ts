@@ -5,7 +5,8 @@ import cors from "cors";
 import express, { type ErrorRequestHandler, type Express } from "express";
 import { pinoHttp } from "pino-http";
 import type { Config } from "../config";
-import { ErrorCode } from "../lib/errors";
+import { isDatabaseUnavailable } from "../infra/db";
+import { DATABASE_UNAVAILABLE_MESSAGE, ErrorCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 
 const REQUEST_ID_HEADER = "x-request-id";
@@ -46,6 +47,15 @@ export function finishHttpApp(app: Express): void {
   });
   const handleError: ErrorRequestHandler = (error: { status?: number; expose?: boolean; message?: string }, req, res, next) => {
     if (res.headersSent) return next(error);
+    if (isDatabaseUnavailable(error)) {
+      req.log.warn({ cause: error.message }, "database unavailable");
+      res.status(503).json(
+        req.path === "/graphql"
+          ? { errors: [{ message: DATABASE_UNAVAILABLE_MESSAGE, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } }] }
+          : { detail: DATABASE_UNAVAILABLE_MESSAGE },
+      );
+      return;
+    }
     const status = error.status && error.status >= 400 && error.status < 600 ? error.status : 500;
     const message = status < 500 && error.expose !== false ? (error.message ?? "Bad Request") : "Internal Server Error";
     if (status >= 500) req.log.error({ err: error }, "request failed");

@@ -3,7 +3,6 @@ import type { AddressInfo } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
-import { graphqlUploadExpress } from "graphql-upload-minimal";
 import type { Config } from "../config";
 import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
 import { connectDatabase } from "../infra/db";
@@ -20,6 +19,7 @@ import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
 import { buildContext } from "./context";
 import { composeModules, type ComposedModules } from "./compose";
+import { multipartBody } from "./uploads-body";
 import { attachWebSockets } from "./ws";
 import type { Context } from "../lib/context";
 
@@ -80,8 +80,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
-      // busboy counts a file that reaches its limit as cut off: one byte more lets exactly MAX_FILE_SIZE through.
-      graphqlUploadExpress({ maxFileSize: config.uploads.maxFileSize + 1, maxFiles: 1 }),
+      ...multipartBody(config),
       expressMiddleware(apollo, {
         context: async ({ req }) =>
           buildContext(

@@ -68,7 +68,7 @@ async function eventually<T>(attempt: () => Promise<T | undefined>, timeoutMs = 
 const signIn = (gql: Gql, email: string, password: string) =>
   eventually(async () => {
     const response = await gql(LoginDocument, { input: { email, password } });
-    return response.data || errorCode(response) !== "INTERNAL_SERVER_ERROR" ? response : undefined;
+    return response.data || errorCode(response) !== "SERVICE_UNAVAILABLE" ? response : undefined;
   });
 
 describe("npm run create-admin", () => {

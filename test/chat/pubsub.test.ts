@@ -94,5 +94,7 @@ describe.each(adapters)("pub/sub %s", (_name, open) => {
 });
 
 test("a server whose REDIS_URL cannot be reached does not start", async () => {
-  await expect(startTestServer({ REDIS_URL: "redis://127.0.0.1:1" })).rejects.toThrow(/cannot connect to Redis at REDIS_URL/);
+  const refused = startTestServer({ REDIS_URL: "redis://:not-for-logs@127.0.0.1:1" });
+  await expect(refused).rejects.toThrow(/cannot connect to Redis at REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:1\/? \(connect ECONNREFUSED 127\.0\.0\.1:1\)/);
+  await expect(refused).rejects.not.toThrow(/not-for-logs/);
 });

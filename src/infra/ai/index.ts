@@ -10,6 +10,7 @@ export type * from "./provider";
 export * from "./prompts";
 export * from "./schemas";
 export { MongoUsageRecorder } from "./usage/mongo-usage-recorder";
+export { warnIfOfflineInProduction } from "./offline-in-production";
 export { aiUsageTotals, type AiUsageTotal } from "./usage/usage-totals";
 export type { AiUsageEntry, AiUsageRecorder, AiCallOutcome } from "./usage/usage-recorder";
 

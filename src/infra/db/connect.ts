@@ -4,20 +4,21 @@ import mongoose from "mongoose";
 import type { Config } from "../../config";
 import { startEmbeddedMongo } from "../../embedded-mongo";
 import type { Logger } from "../../lib/logger";
+import { FAIL_FAST_OPTIONS, failFastWhileDisconnected } from "./availability";
 import type { Database, DatabaseCheck } from "./database";
 
 const PING_TIMEOUT_MS = 2_000;
-const SERVER_SELECTION_TIMEOUT_MS = 5_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 // Command events feed the db_command_duration_seconds metric (src/server/metrics/sources.ts).
-const DRIVER_OPTIONS = { monitorCommands: true };
+const DRIVER_OPTIONS = { monitorCommands: true, ...FAIL_FAST_OPTIONS };
 
 /**
  * Connects mongoose's default connection (the one Typegoose models use) to MONGODB_URL, or to an
  * embedded engine started here when it is unset.
  */
 export async function connectDatabase(config: Config, log: Logger): Promise<Database> {
+  failFastWhileDisconnected();
   return config.database.url ? connectMongoDb(config.database.url, config, log) : startEmbedded(config, log);
 }
 
@@ -54,7 +55,6 @@ function connectMongoDb(url: string, config: Config, log: Logger): Database {
         await mongoose.connect(url, {
           ...DRIVER_OPTIONS,
           dbName: config.database.name,
-          serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
         });
         log.info({ database: config.database.name, uri: shown }, `database: MongoDB at ${shown}`);
         return;

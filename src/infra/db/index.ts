@@ -1,2 +1,3 @@
 export { connectDatabase } from "./connect";
 export type { Database, DatabaseCheck } from "./database";
+export { isDatabaseUnavailable } from "./availability";

@@ -34,11 +34,16 @@ export async function connectRedisPubSub(url: string, log: Logger): Promise<Redi
   const publishClient = openRedis(url, { ...options, name: "pubsub", purpose, log });
   const subscribeClient = openRedis(url, { ...options, name: "pubsub-subscriber", purpose, log });
   const clients = [publishClient, subscribeClient];
+  // connect() itself only rejects with "Connection is closed."; the cause (ECONNREFUSED, ENOTFOUND,
+  // WRONGPASS, ...) arrives as an error event.
+  let cause: Error | undefined;
+  for (const client of clients) client.once("error", (error: Error) => (cause ??= error));
   try {
     await Promise.all(clients.map((client) => client.connect()));
   } catch (error) {
     clients.forEach((client) => client.disconnect());
-    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL ${redactedUrl(url)} (${(error as Error).message})`);
+    const reason = (cause ?? (error as Error)).message || String(cause ?? error);
+    throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL=${redactedUrl(url)} (${reason})`);
   }
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient, serializer });
   return {

@@ -1,3 +1,4 @@
+import { warnIfOfflineInProduction } from "../../infra/ai";
 import type { AppModule } from "../app-module";
 import { aiHealthCheck } from "./ai-check";
 import { HealthResolver } from "./health.resolver";
@@ -8,8 +9,9 @@ import { HealthService } from "./health.service";
 export const healthModule: AppModule<{ health: HealthService }> = {
   name: "health",
   resolvers: [HealthResolver],
-  create({ database, pubSub, ai }) {
-    const health = new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai) });
+  create({ config, log, database, pubSub, ai }) {
+    const aiWarning = warnIfOfflineInProduction(config, log);
+    const health = new HealthService({ database, pubSub, checkAi: aiHealthCheck(ai, aiWarning) });
     return { services: { health }, probes: healthRoutes(health) };
   },
 };

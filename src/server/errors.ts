@@ -4,6 +4,7 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { ArgumentValidationError } from "type-graphql";
 import { ErrorCode, type FieldError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { isInvalidIdError } from "../lib/scalars";
 
 const MASKED_MESSAGE = "Internal server error";
 
@@ -19,6 +20,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof ArgumentValidationError) {
     const fields = fieldErrors(original.extensions.validationErrors);
     return { message: "Invalid input", locations, path, extensions: { code: ErrorCode.BAD_USER_INPUT, fields } };
+  }
+  // graphql-js reports a malformed id literal as a validation failure, and one in a variable
+  // without a code: either way it is the client's input.
+  if (isInvalidIdError(original)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
   }
   if (!(original instanceof GraphQLError)) {
     return { message: MASKED_MESSAGE, locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { CourseLevel } from "./course.model";
 
 export const TITLE_MAX_LENGTH = 200;
@@ -145,7 +145,7 @@ export class CoursesArgs extends PageArgs {
 
 @ArgsType()
 export class CourseIdArgs {
-  @Field(() => ObjectIdScalar, { description: "The course's id." })
+  @Field(() => IdScalar, { description: "The course's id." })
   id!: string;
 }
 

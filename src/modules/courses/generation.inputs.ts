@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { NOT_BLANK } from "./course.inputs";
 import { CourseLevel } from "./course.model";
 
@@ -35,6 +35,6 @@ export class GenerateCourseInput {
 
 @ArgsType()
 export class GenerationJobArgs {
-  @Field(() => ObjectIdScalar, { description: "The job id `startCourseGeneration` returned." })
+  @Field(() => IdScalar, { description: "The job id `startCourseGeneration` returned." })
   jobId!: string;
 }

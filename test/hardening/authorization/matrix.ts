@@ -152,7 +152,7 @@ export const MATRIX: Record<string, Entry> = {
   "Mutation.unenroll": {
     vars: async (w) => {
       const courseId = await w.course();
-      await w.must("student", "mutation($id: ObjectID!) { enroll(courseId: $id) { id } }", { id: courseId });
+      await w.must("student", "mutation($id: ID!) { enroll(courseId: $id) { id } }", { id: courseId });
       return { courseId };
     },
     expect: signedIn(),

@@ -82,6 +82,8 @@ export interface Config {
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. */
   rateLimit: { requests: number; windowSeconds: number };
   graphql: {
+    /** What a browser opening `/graphql` gets: the bundled GraphiQL (served here, works offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
+    ide: GraphQLIde;
     introspection: boolean;
     /** Per operation, over HTTP and websockets alike (src/server/security/query-limits.ts). */
     maxDepth: number;
@@ -103,6 +105,9 @@ export interface Config {
   /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client IP. */
   trustProxy: boolean | number | string;
 }
+
+export const GRAPHQL_IDES = ["graphiql", "sandbox", "none"] as const;
+export type GraphQLIde = (typeof GRAPHQL_IDES)[number];
 
 /** A setting that cannot be used; its message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -261,6 +266,8 @@ const schema = z.object({
   // Optional: the default depends on NODE_ENV (see loadConfig).
   RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
+  // Optional: the default depends on NODE_ENV (see loadConfig).
+  GRAPHQL_IDE: oneOf(GRAPHQL_IDES, "graphiql").optional(),
   GRAPHQL_INTROSPECTION: boolean(),
   GRAPHQL_MAX_DEPTH: integer(1, 1_000, 12),
   GRAPHQL_MAX_ALIASES: integer(0, 10_000, 30),
@@ -305,6 +312,7 @@ export function loadConfig(env: Environment = process.env): Config {
   const isProduction = vars.NODE_ENV === "production";
   checkProductionRules(vars, isProduction);
 
+  const ide = vars.GRAPHQL_IDE ?? (isProduction ? "none" : "graphiql");
   const dataDir = resolve(vars.DATA_DIR ?? ".data");
   const secret = vars.JWT_SECRET_KEY
     ? { secretKey: vars.JWT_SECRET_KEY }
@@ -367,7 +375,9 @@ export function loadConfig(env: Environment = process.env): Config {
       windowSeconds: vars.RATE_LIMIT_WINDOW,
     },
     graphql: {
-      introspection: vars.GRAPHQL_INTROSPECTION ?? !isProduction,
+      ide,
+      // An IDE enabled in production needs the schema for its docs and completion.
+      introspection: vars.GRAPHQL_INTROSPECTION ?? (!isProduction || ide !== "none"),
       maxDepth: vars.GRAPHQL_MAX_DEPTH,
       maxAliases: vars.GRAPHQL_MAX_ALIASES,
       maxDirectives: vars.GRAPHQL_MAX_DIRECTIVES,

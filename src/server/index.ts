@@ -24,6 +24,7 @@ import { HealthService } from "../modules/health/health.service";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
 import { GraphQLMetrics } from "./metrics/graphql";
+import { ideRoutes } from "./ide";
 import { httpMetrics, metricsRoute } from "./metrics/http";
 import { Metrics } from "./metrics/metrics";
 import { registerJobGauges, watchDbCommands } from "./metrics/sources";
@@ -112,6 +113,8 @@ export async function createServer(config: Config, options: { logger?: Logger } 
 
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     app.use(healthRoutes(services.health));
+    // The IDE's page and its few dozen static files: loading it must not spend the rate limit.
+    app.use(ideRoutes(config.graphql.ide));
     rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
     app.use(rateLimit.middleware);
     app.use("/api/v1/auth", authRoutes(services.auth));

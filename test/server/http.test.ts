@@ -67,13 +67,13 @@ describe("request ids and CORS", () => {
 });
 
 describe("GraphQL over HTTP", () => {
-  it("serves Apollo Sandbox to browsers outside production", async () => {
+  it("serves the bundled GraphiQL to browsers outside production", async () => {
     const response = await fetch(server.graphqlUrl, { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/text\/html/);
     const html = await response.text();
     expect(html).toMatch(/<!DOCTYPE html>/i);
-    expect(html).toContain("embeddable-sandbox.umd");
+    expect(html).toContain("/ide/ruru.js");
   });
 
   it("answers { __typename }", async () => {

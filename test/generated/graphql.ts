@@ -84,8 +84,8 @@ export type CourseFilter = {
 
 /** How to make a course of an uploaded document. */
 export type CourseFromUploadInput = {
-  /** Who the course is written for. */
-  level: CourseLevel;
+  /** Who the course is written for; BEGINNER when left out, as in the seed. */
+  level?: CourseLevel;
   /** How many chapters to aim for (1 to 30; 5 when left out); a short document gets fewer. */
   numChapters?: number | null | undefined;
   /** The course's title (1 to 200 characters); the upload's title when left out. */
@@ -150,8 +150,8 @@ export type CreateChatSessionInput = {
 export type CreateCourseInput = {
   /** What the course covers (up to 1000 characters). */
   description?: string | null | undefined;
-  /** Who the course is written for. */
-  level: CourseLevel;
+  /** Who the course is written for; BEGINNER when left out, as in the seed. */
+  level?: CourseLevel;
   /** Syllabus or plan as free text (up to 20000 characters). */
   outline?: string | null | undefined;
   /** Up to 10 tags, each 1 to 40 characters; stored trimmed and lower-cased. */
@@ -187,10 +187,10 @@ export type FileType =
 export type GenerateCourseInput = {
   /** Language to write in, e.g. "English" or "fr" (up to 40 characters); the model's choice when left out. */
   language?: string | null | undefined;
-  /** Who the course is written for. */
-  level: CourseLevel;
-  /** How many chapters to write (3 to 20). */
-  numChapters: number;
+  /** Who the course is written for; BEGINNER when left out, as in the seed. */
+  level?: CourseLevel;
+  /** How many chapters to write (3 to 20); 5 when left out, as in the seed. */
+  numChapters?: number;
   /** What the course is about (5 to 200 characters). */
   topic: string;
 };

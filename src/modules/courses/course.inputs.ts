@@ -53,8 +53,8 @@ export class CreateCourseInput {
   @MaxLength(OUTLINE_MAX_LENGTH)
   outline?: string | null;
 
-  @Field(() => CourseLevel, { description: "Who the course is written for." })
-  level!: CourseLevel;
+  @Field(() => CourseLevel, { description: "Who the course is written for; BEGINNER when left out, as in the seed." })
+  level: CourseLevel = CourseLevel.BEGINNER;
 
   @Field(() => [String], {
     nullable: true,

@@ -14,14 +14,14 @@ export class GenerateCourseInput {
   @Matches(NOT_BLANK, { message: "topic must not be blank" })
   topic!: string;
 
-  @Field(() => CourseLevel, { description: "Who the course is written for." })
-  level!: CourseLevel;
+  @Field(() => CourseLevel, { description: "Who the course is written for; BEGINNER when left out, as in the seed." })
+  level: CourseLevel = CourseLevel.BEGINNER;
 
-  @Field(() => Int, { description: "How many chapters to write (3 to 20)." })
+  @Field(() => Int, { description: "How many chapters to write (3 to 20); 5 when left out, as in the seed." })
   @IsInt()
   @Min(3)
   @Max(20)
-  numChapters!: number;
+  numChapters: number = 5;
 
   @Field(() => String, {
     nullable: true,

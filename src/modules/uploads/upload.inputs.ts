@@ -22,8 +22,8 @@ export class CourseFromUploadInput {
   @Length(1, 200)
   title?: string | null;
 
-  @Field(() => CourseLevel, { description: "Who the course is written for." })
-  level!: CourseLevel;
+  @Field(() => CourseLevel, { description: "Who the course is written for; BEGINNER when left out, as in the seed." })
+  level: CourseLevel = CourseLevel.BEGINNER;
 
   @Field(() => Int, { nullable: true, description: "How many chapters to aim for (1 to 30; 5 when left out); a short document gets fewer." })
   @IsOptional()

@@ -120,6 +120,8 @@ export class ConfigError extends Error {
 export type Environment = Record<string, string | undefined>;
 
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
+/** Per streamed word: about 60 words a second, quick to read yet plainly a stream. */
+const DEV_OFFLINE_STREAM_DELAY_MS = 15;
 const DEV_SECRET_FILE = "jwt-secret";
 
 function fail(ctx: z.RefinementCtx, message: string): never {
@@ -243,7 +245,8 @@ const schema = z.object({
   AI_MAX_RETRIES: integer(0, 10, 3),
   AI_RETRY_BASE_MS: integer(1, 60_000, 500),
   AI_RETRY_MAX_MS: integer(1, 600_000, 20_000),
-  AI_OFFLINE_STREAM_DELAY_MS: integer(0, 1_000, 0),
+  // Optional: the default depends on NODE_ENV (see aiSettings).
+  AI_OFFLINE_STREAM_DELAY_MS: integer(0, 1_000, 0).optional(),
   MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
@@ -427,7 +430,9 @@ function aiSettings(vars: Parsed): Config["ai"] {
     maxRetries: vars.AI_MAX_RETRIES,
     retryBaseDelayMs: vars.AI_RETRY_BASE_MS,
     retryMaxDelayMs: vars.AI_RETRY_MAX_MS,
-    offlineStreamDelayMs: vars.AI_OFFLINE_STREAM_DELAY_MS,
+    // Paced in development, so that someone trying the chat sees the answer stream in; tests and
+    // production (where the offline provider is a stand-in) get it whole, as fast as it is written.
+    offlineStreamDelayMs: vars.AI_OFFLINE_STREAM_DELAY_MS ?? (vars.NODE_ENV === "development" ? DEV_OFFLINE_STREAM_DELAY_MS : 0),
   };
 }
 

@@ -96,6 +96,8 @@ export interface Config {
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. */
   rateLimit: { requests: number; windowSeconds: number };
   graphql: {
+    /** What a browser opening `/graphql` gets: the bundled GraphiQL (served here, works offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
+    ide: GraphQLIde;
     introspection: boolean;
     /** Per operation, over HTTP and websockets alike (src/server/security/query-limits.ts). */
     maxDepth: number;
@@ -118,6 +120,9 @@ export interface Config {
   trustProxy: boolean | number | string;
 }
 
+export const GRAPHQL_IDES = ["graphiql", "sandbox", "none"] as const;
+export type GraphQLIde = (typeof GRAPHQL_IDES)[number];
+
 /** A setting that cannot be used; its message is one line naming the variable. */
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -129,6 +134,8 @@ export class ConfigError extends Error {
 export type Environment = Record<string, string | undefined>;
 
 const MIN_PRODUCTION_SECRET_LENGTH = 32;
+/** Per streamed word: about 60 words a second, quick to read yet plainly a stream. */
+const DEV_OFFLINE_STREAM_DELAY_MS = 15;
 const DEV_SECRET_FILE = "jwt-secret";
 
 function fail(ctx: z.RefinementCtx, message: string): never {
@@ -257,7 +264,8 @@ const schema = z.object({
   AI_MAX_RETRIES: integer(0, 10, 3),
   AI_RETRY_BASE_MS: integer(1, 60_000, 500),
   AI_RETRY_MAX_MS: integer(1, 600_000, 20_000),
-  AI_OFFLINE_STREAM_DELAY_MS: integer(0, 1_000, 0),
+  // Optional: the default depends on NODE_ENV (see aiSettings).
+  AI_OFFLINE_STREAM_DELAY_MS: integer(0, 1_000, 0).optional(),
   MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
@@ -275,6 +283,8 @@ const schema = z.object({
   // Optional: the default depends on NODE_ENV (see loadConfig).
   RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
+  // Optional: the default depends on NODE_ENV (see loadConfig).
+  GRAPHQL_IDE: oneOf(GRAPHQL_IDES, "graphiql").optional(),
   GRAPHQL_INTROSPECTION: boolean(),
   GRAPHQL_MAX_DEPTH: integer(1, 1_000, 12),
   GRAPHQL_MAX_ALIASES: integer(0, 10_000, 30),
@@ -319,6 +329,7 @@ export function loadConfig(env: Environment = process.env): Config {
   const isProduction = vars.NODE_ENV === "production";
   checkProductionRules(vars, isProduction);
 
+  const ide = vars.GRAPHQL_IDE ?? (isProduction ? "none" : "graphiql");
   const dataDir = resolve(vars.DATA_DIR ?? ".data");
   const secret = vars.JWT_SECRET_KEY
     ? { secretKey: vars.JWT_SECRET_KEY }
@@ -372,7 +383,9 @@ export function loadConfig(env: Environment = process.env): Config {
       windowSeconds: vars.RATE_LIMIT_WINDOW,
     },
     graphql: {
-      introspection: vars.GRAPHQL_INTROSPECTION ?? !isProduction,
+      ide,
+      // An IDE enabled in production needs the schema for its docs and completion.
+      introspection: vars.GRAPHQL_INTROSPECTION ?? (!isProduction || ide !== "none"),
       maxDepth: vars.GRAPHQL_MAX_DEPTH,
       maxAliases: vars.GRAPHQL_MAX_ALIASES,
       maxDirectives: vars.GRAPHQL_MAX_DIRECTIVES,
@@ -430,7 +443,9 @@ function aiSettings(vars: Parsed): Config["ai"] {
     maxRetries: vars.AI_MAX_RETRIES,
     retryBaseDelayMs: vars.AI_RETRY_BASE_MS,
     retryMaxDelayMs: vars.AI_RETRY_MAX_MS,
-    offlineStreamDelayMs: vars.AI_OFFLINE_STREAM_DELAY_MS,
+    // Paced in development, so that someone trying the chat sees the answer stream in; tests and
+    // production (where the offline provider is a stand-in) get it whole, as fast as it is written.
+    offlineStreamDelayMs: vars.AI_OFFLINE_STREAM_DELAY_MS ?? (vars.NODE_ENV === "development" ? DEV_OFFLINE_STREAM_DELAY_MS : 0),
   };
 }
 

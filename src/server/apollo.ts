@@ -1,14 +1,11 @@
 import type { Server } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from "@apollo/server/plugin/landingPage/default";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
+import { landingPagePlugin } from "./ide";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { costLimitPlugin, queryLimitsOf, queryRules } from "./security/query-limits";
 import type { Context } from "../lib/context";
@@ -48,9 +45,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
           return { drainServer: closeWebSockets };
         },
       },
-      config.isProduction
-        ? ApolloServerPluginLandingPageProductionDefault({ footer: false })
-        : ApolloServerPluginLandingPageLocalDefault({ footer: false, includeCookies: false }),
+      landingPagePlugin(config.graphql.ide),
       errorReporting(log),
       costLimitPlugin(queryLimits.maxCost),
       ...(metrics ? [metrics.apolloPlugin()] : []),

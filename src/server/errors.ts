@@ -5,6 +5,7 @@ import { ArgumentValidationError } from "type-graphql";
 import { isDatabaseUnavailable } from "../infra/db";
 import { DATABASE_UNAVAILABLE_MESSAGE, ErrorCode, type FieldError } from "../lib/errors";
 import type { Logger } from "../lib/logger";
+import { isInvalidIdError } from "../lib/scalars";
 
 const MASKED_MESSAGE = "Internal server error";
 
@@ -23,6 +24,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   if (isDatabaseUnavailable(original)) {
     return { message: DATABASE_UNAVAILABLE_MESSAGE, locations, path, extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } };
+  }
+  // graphql-js reports a malformed id literal as a validation failure, and one in a variable
+  // without a code: either way it is the client's input.
+  if (isInvalidIdError(original)) {
+    return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } };
   }
   if (!(original instanceof GraphQLError)) {
     return { message: MASKED_MESSAGE, locations, path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };

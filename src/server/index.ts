@@ -10,6 +10,7 @@ import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
+import { ideRoutes } from "./ide";
 import { GraphQLMetrics } from "./metrics/graphql";
 import { httpMetrics, metricsRoute } from "./metrics/http";
 import { Metrics } from "./metrics/metrics";
@@ -74,6 +75,8 @@ export async function createServer(config: Config, options: { logger?: Logger } 
 
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     for (const probes of modules.probes) app.use(probes);
+    // The IDE's page and its few dozen static files: loading it must not spend the rate limit.
+    app.use(ideRoutes(config.graphql.ide));
     rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
     app.use(rateLimit.middleware);
     for (const { path, router } of modules.routes) app.use(path, router);

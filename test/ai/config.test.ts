@@ -21,10 +21,18 @@ it("defaults to the offline provider without a key, and to Gemini with one", () 
     maxRetries: 3,
     retryBaseDelayMs: 500,
     retryMaxDelayMs: 20_000,
-    offlineStreamDelayMs: 0,
+    offlineStreamDelayMs: 15,
   });
   expect(ai({ GOOGLE_API_KEY: "key" }).provider).toBe("gemini");
   expect(ai({ GOOGLE_API_KEY: "key", AI_PROVIDER: "Offline" }).provider).toBe("offline");
+});
+
+it("paces the offline stream in development only, unless AI_OFFLINE_STREAM_DELAY_MS says otherwise", () => {
+  expect(ai({ NODE_ENV: "development" }).offlineStreamDelayMs).toBe(15);
+  expect(ai({ NODE_ENV: "test" }).offlineStreamDelayMs).toBe(0);
+  expect(ai({ NODE_ENV: "production", MONGODB_URL: "mongodb://db:27017", JWT_SECRET_KEY: "x".repeat(32) }).offlineStreamDelayMs).toBe(0);
+  expect(ai({ NODE_ENV: "development", AI_OFFLINE_STREAM_DELAY_MS: "0" }).offlineStreamDelayMs).toBe(0);
+  expect(ai({ NODE_ENV: "test", AI_OFFLINE_STREAM_DELAY_MS: "40" }).offlineStreamDelayMs).toBe(40);
 });
 
 it("reads models, endpoint, dimensions, timeouts and retries", () => {

@@ -10,9 +10,11 @@ beforeAll(async () => {
 afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
 
+/** The AI check as one object: its status (under `checks`) with what it found (under `details`). */
 async function detailed(server: TestServer) {
   const response = await fetch(`${server.url}/health/detailed`);
-  return { status: response.status, body: (await response.json()) as { status: string; checks: { ai_service: Record<string, unknown> } } };
+  const body = (await response.json()) as { status: string; checks: { ai_service: string }; details: { ai_service: Record<string, unknown> } };
+  return { status: response.status, body: { status: body.status, checks: { ai_service: { status: body.checks.ai_service, ...body.details.ai_service } } } };
 }
 
 describe("with Gemini configured", () => {

@@ -60,7 +60,7 @@ beforeAll(async () => {
   }).accessToken;
   const created = await must(token, "mutation { createCourse(input: { title: \"Kept\", level: BEGINNER }) { id } }");
   courseId = (created.createCourse as { id: string }).id;
-  await must(token, "mutation($id: ObjectID!) { addChapter(input: { courseId: $id, title: \"One\", content: \"Kept content\" }) { id } }", { id: courseId });
+  await must(token, "mutation($id: ID!) { addChapter(input: { courseId: $id, title: \"One\", content: \"Kept content\" }) { id } }", { id: courseId });
 }, 60_000);
 afterAll(async () => {
   await server?.stop();
@@ -108,7 +108,6 @@ function scalarValue(name: string): fc.Arbitrary<unknown> {
       return fc.double({ noNaN: true });
     case "Boolean":
       return fc.boolean();
-    case "ObjectID":
     case "ID":
       return fc.oneof(objectId, fc.string({ maxLength: 30 }));
     case "EmailAddress":
@@ -170,7 +169,7 @@ const GRAPHQL_TOKENS = ["{", "}", "(", ")", "[", "]", ":", "$", "...", "@include
 const malformedDocument = fc.oneof(
   fc.array(fc.constantFrom(...GRAPHQL_TOKENS), { maxLength: 60 }).map((tokens) => tokens.join(" ")),
   fc.string({ maxLength: 300, unit: "binary" }),
-  fc.constantFrom("{ courses { items { id } } }", "mutation { logoutAll }", "query Q($id: ObjectID!) { course(id: $id) { title } }").chain((q) =>
+  fc.constantFrom("{ courses { items { id } } }", "mutation { logoutAll }", "query Q($id: ID!) { course(id: $id) { title } }").chain((q) =>
     fc.nat({ max: q.length }).map((cut) => q.slice(0, cut)),
   ),
 );
@@ -239,7 +238,7 @@ it("survives thousands of malformed and random operations: no 5xx, no hang, no l
   // The fuzzer may have signed the user out everywhere (logoutAll): sign in again to look.
   const again = await must(undefined, "mutation { login(input: { email: \"fuzz@example.com\", password: \"fuzz password 1\" }) { accessToken } }");
   const fresh = (again.login as { accessToken: string }).accessToken;
-  const kept = await must(fresh, "query($id: ObjectID!) { course(id: $id) { title chapters { title content } } me { email } }", { id: courseId });
+  const kept = await must(fresh, "query($id: ID!) { course(id: $id) { title chapters { title content } } me { email } }", { id: courseId });
   expect(kept).toEqual({
     course: { title: "Kept", chapters: [{ title: "One", content: "Kept content" }] },
     me: { email: "fuzz@example.com" },

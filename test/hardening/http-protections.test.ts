@@ -64,7 +64,7 @@ describe("rate limit", () => {
 describe("headers, CSRF prevention and CORS", () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ NODE_ENV: "development", DATABASE_IN_MEMORY: "true", ALLOWED_ORIGINS: ALLOWED_ORIGIN });
+    server = await startTestServer({ NODE_ENV: "development", DATABASE_IN_MEMORY: "true", ALLOWED_ORIGINS: ALLOWED_ORIGIN, GRAPHQL_IDE: "sandbox" });
   });
   afterAll(async () => {
     await server?.stop();

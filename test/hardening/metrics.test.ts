@@ -1,5 +1,6 @@
 import { registerUser } from "../accounts/support";
 import { GenerateCourseDocument, MeDocument, OnPingDocument, SendPingDocument, UploadFileDocument } from "../generated/graphql";
+import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { uploadRequest } from "../helpers/upload";
@@ -10,7 +11,7 @@ const METRICS_TOKEN = "scrape-me-please";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ METRICS_TOKEN });
+  server = await startTestServer({ METRICS_TOKEN, ...ADMIN_ENV });
 });
 afterAll(async () => {
   await server?.stop();
@@ -36,12 +37,14 @@ it("shows the named series after a scripted session", async () => {
   ], { token: accessToken });
   expect(uploaded.errors).toBeUndefined();
 
-  const client = wsClient(server.wsUrl, { authorization: `Bearer ${accessToken}` });
+  // Pings are admin diagnostics.
+  const admin = await adminToken(server);
+  const client = wsClient(server.wsUrl, { authorization: `Bearer ${admin}` });
   try {
     const pings = subscribe(client, OnPingDocument, { channel: "metrics" });
     const first = nextResult(pings);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await gql(SendPingDocument, { channel: "metrics", message: "hi" });
+    await gql(SendPingDocument, { channel: "metrics", message: "hi" }, { token: admin });
     await first;
 
     const response = await scrape(`Bearer ${METRICS_TOKEN}`);

@@ -22,8 +22,8 @@ function freePort(): Promise<number> {
 
 async function detailedHealth(): Promise<{ status: number; database: { status: string; kind: string } }> {
   const response = await fetch(`${server.url}/health/detailed`);
-  const body = (await response.json()) as { checks: { database: { status: string; kind: string } } };
-  return { status: response.status, database: body.checks.database };
+  const body = (await response.json()) as { checks: { database: string }; details: { database: { kind: string } } };
+  return { status: response.status, database: { status: body.checks.database, ...body.details.database } };
 }
 
 it("serves while MONGODB_URL is down, reports it unhealthy, and connects once it is up", async () => {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { graphqlClient, errorCode } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { uploadRequest } from "../helpers/upload";
@@ -6,10 +7,13 @@ import { HealthDocument, SendPingDocument, TypenameDocument } from "../generated
 
 let server: TestServer;
 let gql: ReturnType<typeof graphqlClient>;
+let admin: { token: string };
 
 beforeAll(async () => {
-  server = await startTestServer({ ALLOWED_ORIGINS: "https://app.example.com" });
+  server = await startTestServer({ ALLOWED_ORIGINS: "https://app.example.com", ...ADMIN_ENV });
   gql = graphqlClient(server.graphqlUrl);
+  // The ping mutation these tests send is admin diagnostics.
+  admin = { token: await adminToken(server) };
 });
 afterAll(() => server.stop());
 
@@ -22,15 +26,15 @@ describe("REST health", () => {
     expect(Date.parse(body.timestamp)).not.toBeNaN();
   });
 
-  it("GET /health/detailed pings the embedded database", async () => {
+  it("GET /health/detailed pings the embedded database, answering in the seed's shape with details aside", async () => {
     const response = await fetch(`${server.url}/health/detailed`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({
       status: "healthy",
-      checks: {
-        api: { status: "healthy" },
-        database: { status: "healthy", kind: "embedded", latencyMs: expect.any(Number) },
-        ai_service: expect.objectContaining({ status: "healthy", provider: "offline" }),
+      checks: { api: "healthy", database: "healthy", ai_service: "healthy" },
+      details: {
+        database: { kind: "embedded", latencyMs: expect.any(Number) },
+        ai_service: expect.objectContaining({ provider: "offline" }),
       },
       timestamp: expect.any(String),
     });
@@ -67,13 +71,13 @@ describe("request ids and CORS", () => {
 });
 
 describe("GraphQL over HTTP", () => {
-  it("serves Apollo Sandbox to browsers outside production", async () => {
+  it("serves the bundled GraphiQL to browsers outside production", async () => {
     const response = await fetch(server.graphqlUrl, { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/text\/html/);
     const html = await response.text();
     expect(html).toMatch(/<!DOCTYPE html>/i);
-    expect(html).toContain("embeddable-sandbox.umd");
+    expect(html).toContain("/ide/ruru.js");
   });
 
   it("answers { __typename }", async () => {
@@ -93,7 +97,7 @@ describe("GraphQL over HTTP", () => {
   });
 
   it("rejects invalid arguments with BAD_USER_INPUT naming the field", async () => {
-    const response = await gql(SendPingDocument, { channel: "", message: "x".repeat(281) });
+    const response = await gql(SendPingDocument, { channel: "", message: "x".repeat(281) }, admin);
     expect(errorCode(response)).toBe("BAD_USER_INPUT");
     const fields = (response.errors?.[0]?.extensions?.fields as { field: string }[]).map((f) => f.field);
     expect(fields.sort()).toEqual(["channel", "message"]);
@@ -124,9 +128,9 @@ describe("GraphQL over HTTP", () => {
   it("accepts multipart requests only with the apollo-require-preflight header", async () => {
     const file = { variablePath: "variables.file", filename: "notes.txt", contentType: "text/plain", content: "hi" };
     const variables = { channel: randomUUID(), message: "multipart" };
-    const blocked = await uploadRequest(server.graphqlUrl, SendPingDocument, variables, [file], { preflight: false });
+    const blocked = await uploadRequest(server.graphqlUrl, SendPingDocument, variables, [file], { preflight: false, ...admin });
     expect(blocked.status).toBe(400);
-    const accepted = await uploadRequest(server.graphqlUrl, SendPingDocument, variables, [file]);
+    const accepted = await uploadRequest(server.graphqlUrl, SendPingDocument, variables, [file], admin);
     expect(accepted.status).toBe(200);
     expect(accepted.data?.ping.message).toBe("multipart");
   });

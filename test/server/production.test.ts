@@ -21,10 +21,10 @@ afterAll(async () => {
   await mongo.stop();
 });
 
-it("serves the production landing page, not Sandbox", async () => {
+it("serves no IDE and no landing page unless GRAPHQL_IDE enables one", async () => {
   const html = await (await fetch(server.graphqlUrl, { headers: { accept: "text/html" } })).text();
-  expect(html).toContain("apollo-server-landing-page.cdn.apollographql.com/_latest/static/js/main.js");
-  expect(html).not.toContain("embeddable-sandbox.umd");
+  expect(html).not.toContain("apollographql.com");
+  expect(html).not.toContain("/ide/ruru.js");
 });
 
 it("turns introspection off by default but keeps answering queries", async () => {

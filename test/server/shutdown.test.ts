@@ -2,14 +2,19 @@ import { once } from "node:events";
 import { request } from "node:http";
 import { randomUUID } from "node:crypto";
 import type { CloseEvent } from "ws";
+import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { subscribe, wsClient } from "../helpers/ws";
 import { OnPingDocument } from "../generated/graphql";
 
 let server: TestServer;
 
+let token: string;
+
 beforeAll(async () => {
-  server = await startTestServer();
+  server = await startTestServer(ADMIN_ENV);
+  // The ping subscription that keeps a socket open is admin diagnostics.
+  token = await adminToken(server);
 });
 
 /** Sends the headers and half of the body, so the request stays in flight until `finish()`. */
@@ -45,7 +50,7 @@ async function refusesConnections(url: string): Promise<boolean> {
 }
 
 it("stops accepting, finishes the request in flight, closes websockets with 1001", async () => {
-  const client = wsClient(server.wsUrl);
+  const client = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });
   const connected = new Promise((resolve) => client.on("connected", resolve));
   const closed = new Promise<number>((resolve) => client.on("closed", (event) => resolve((event as CloseEvent).code)));
   // The pending subscription rejects with the close event; `closed` is what this test checks.

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Client } from "graphql-ws";
+import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { nextResult, subscribe, wsClient } from "../helpers/ws";
@@ -7,10 +8,13 @@ import { OnPingDocument, SendPingDocument, TypenameDocument } from "../generated
 
 let server: TestServer;
 let client: Client;
+// Pings are admin diagnostics.
+let token: string;
 
 beforeAll(async () => {
-  server = await startTestServer();
-  client = wsClient(server.wsUrl, { authorization: "Bearer not-checked-yet" });
+  server = await startTestServer(ADMIN_ENV);
+  token = await adminToken(server);
+  client = wsClient(server.wsUrl, { authorization: `Bearer ${token}` });
 });
 afterAll(async () => {
   await client.dispose();
@@ -39,7 +43,7 @@ it("runs queries over graphql-ws on the same port and path", async () => {
 
 it("delivers pings published over HTTP to the channel's subscribers only", async () => {
   const channel = randomUUID();
-  const gql = graphqlClient(server.graphqlUrl);
+  const gql = graphqlClient(server.graphqlUrl, { token });
   const mine = subscribe(client, OnPingDocument, { channel });
   const others = subscribe(client, OnPingDocument, { channel: randomUUID() });
   const event = await firstEventWhilePinging(mine, () => gql(SendPingDocument, { channel, message: "hello" }));

@@ -1,7 +1,7 @@
 import { IsOptional, MaxLength } from "class-validator";
 import { ArgsType, Field } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { UserRole } from "../users/user.model";
 
 @ArgsType()
@@ -20,7 +20,7 @@ export class UsersArgs extends PageArgs {
 
 @ArgsType()
 export class UserIdArgs {
-  @Field(() => ObjectIdScalar, { description: "The user's id." })
+  @Field(() => IdScalar, { description: "The user's id." })
   userId!: string;
 }
 

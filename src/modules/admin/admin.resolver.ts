@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import type { Page } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { User } from "../users/user.model";
 import { SetUserActiveArgs, SetUserRoleArgs, UsersArgs } from "./admin.inputs";
 import { UserPage } from "./admin.types";
@@ -16,7 +16,7 @@ export class AdminResolver {
 
   @Authorized("ADMIN")
   @Query(() => User, { nullable: true, description: "Admins only: one user, or null if there is none with this id." })
-  user(@Arg("id", () => ObjectIdScalar, { description: "The user's id." }) id: string, @Ctx() ctx: Context): Promise<User | null> {
+  user(@Arg("id", () => IdScalar, { description: "The user's id." }) id: string, @Ctx() ctx: Context): Promise<User | null> {
     return ctx.services.admin.user(id);
   }
 

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { TITLE_MAX_LENGTH } from "../courses/course.inputs";
 import { NOT_BLANK } from "../../lib/validation";
 
@@ -10,7 +10,7 @@ export const MAX_CHAPTERS = 200;
 
 @InputType({ description: "A new chapter, added at the end of its course." })
 export class AddChapterInput {
-  @Field(() => ObjectIdScalar, { description: "The course the chapter belongs to." })
+  @Field(() => IdScalar, { description: "The course the chapter belongs to." })
   courseId!: string;
 
   @Field({ description: `Title (1 to ${TITLE_MAX_LENGTH} characters).` })
@@ -56,7 +56,7 @@ export class UpdateChapterInput {
 
 @ArgsType()
 export class ChapterIdArgs {
-  @Field(() => ObjectIdScalar, { description: "The chapter's id." })
+  @Field(() => IdScalar, { description: "The chapter's id." })
   id!: string;
 }
 
@@ -68,10 +68,10 @@ export class UpdateChapterArgs extends ChapterIdArgs {
 
 @ArgsType()
 export class ReorderChaptersArgs {
-  @Field(() => ObjectIdScalar, { description: "The course whose chapters to reorder." })
+  @Field(() => IdScalar, { description: "The course whose chapters to reorder." })
   courseId!: string;
 
-  @Field(() => [ObjectIdScalar], { description: "Every chapter of the course, each once, in the new order." })
+  @Field(() => [IdScalar], { description: "Every chapter of the course, each once, in the new order." })
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_CHAPTERS)
   chapterIds!: string[];

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, IsString, Length, Matches } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { ChatMode } from "./chat.model";
 import { NOT_BLANK } from "../../lib/validation";
 
@@ -20,11 +20,11 @@ export class CreateChatSessionInput {
   @Field(() => ChatMode, { description: "STRICT answers only from the material (which then must be given); HYBRID may add general knowledge." })
   mode!: ChatMode;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "A course you may read whose chapters the tutor searches." })
+  @Field(() => IdScalar, { nullable: true, description: "A course you may read whose chapters the tutor searches." })
   @IsOptional()
   courseId?: string | null;
 
-  @Field(() => [ObjectIdScalar], { nullable: true, description: `Up to ${MAX_SCOPE_UPLOADS} of your uploads the tutor searches.` })
+  @Field(() => [IdScalar], { nullable: true, description: `Up to ${MAX_SCOPE_UPLOADS} of your uploads the tutor searches.` })
   @IsOptional()
   @ArrayMaxSize(MAX_SCOPE_UPLOADS)
   uploadIds?: string[] | null;
@@ -32,7 +32,7 @@ export class CreateChatSessionInput {
 
 @ArgsType()
 export class ChatSessionIdArgs {
-  @Field(() => ObjectIdScalar, { description: "The session's id." })
+  @Field(() => IdScalar, { description: "The session's id." })
   id!: string;
 }
 
@@ -47,7 +47,7 @@ export class RenameChatSessionArgs extends ChatSessionIdArgs {
 
 @ArgsType()
 export class SendChatMessageArgs {
-  @Field(() => ObjectIdScalar, { name: "sessionId", description: "The session to ask in." })
+  @Field(() => IdScalar, { name: "sessionId", description: "The session to ask in." })
   sessionId!: string;
 
   @Field({ description: `The question (1 to ${MESSAGE_MAX_LENGTH} characters).` })
@@ -59,12 +59,12 @@ export class SendChatMessageArgs {
 
 @ArgsType()
 export class ChatMessageIdArgs {
-  @Field(() => ObjectIdScalar, { name: "messageId", description: "The answer's id (`ChatTurn.assistantMessage.id`)." })
+  @Field(() => IdScalar, { name: "messageId", description: "The answer's id (`ChatTurn.assistantMessage.id`)." })
   messageId!: string;
 }
 
 @ArgsType()
 export class ChatSessionEventsArgs {
-  @Field(() => ObjectIdScalar, { name: "sessionId", description: "The session to follow." })
+  @Field(() => IdScalar, { name: "sessionId", description: "The session to follow." })
   sessionId!: string;
 }

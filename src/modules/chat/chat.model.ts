@@ -1,7 +1,7 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { SourceType } from "../search/embedding.model";
 import "../search/search.types";
 
@@ -54,11 +54,11 @@ registerEnumType(ChatMessageStatus, {
 
 @ObjectType({ description: "What a session's answers are drawn from: a course, some uploads, both, or nothing." })
 export class ChatScope {
-  @Field(() => ObjectIdScalar, { name: "courseId", nullable: true, description: "A course whose chapters the tutor searches." })
+  @Field(() => IdScalar, { name: "courseId", nullable: true, description: "A course whose chapters the tutor searches." })
   @prop({ type: () => Types.ObjectId })
   course_id?: Types.ObjectId | null;
 
-  @Field(() => [ObjectIdScalar], { name: "uploadIds", description: "Your uploads the tutor searches; empty for none." })
+  @Field(() => [IdScalar], { name: "uploadIds", description: "Your uploads the tutor searches; empty for none." })
   @prop({ type: () => [Types.ObjectId], default: () => [] })
   upload_ids!: Types.ObjectId[];
 }
@@ -109,7 +109,7 @@ export class Citation {
   @prop({ required: true, enum: SourceType, type: String })
   source_type!: SourceType;
 
-  @Field(() => ObjectIdScalar, { name: "sourceId", description: "The upload's or the chapter's id." })
+  @Field(() => IdScalar, { name: "sourceId", description: "The upload's or the chapter's id." })
   @prop({ required: true, type: () => Types.ObjectId })
   source_id!: Types.ObjectId;
 

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PageOf } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { ChatMessage, ChatMessageStatus, ChatSession, Citation } from "./chat.model";
 
 @ObjectType({ description: "A page of chat sessions, most recently active first." })
@@ -26,7 +26,7 @@ export class ChatTurn {
     "A piece of an answer as it is written. Appending every `delta` in `seq` order gives the text; the event with `done` ends the stream.",
 })
 export class ChatStreamEvent {
-  @Field(() => ObjectIdScalar, { name: "messageId", description: "The answer this event belongs to." })
+  @Field(() => IdScalar, { name: "messageId", description: "The answer this event belongs to." })
   messageId!: string;
 
   @Field(() => Int, {
@@ -75,13 +75,13 @@ registerEnumType(ChatSessionEventKind, {
     "Something that happened in a session, live only (no catch-up): for every token of one answer from its start, use `chatMessageStream`.",
 })
 export class ChatSessionEvent {
-  @Field(() => ObjectIdScalar, { name: "sessionId", description: "The session." })
+  @Field(() => IdScalar, { name: "sessionId", description: "The session." })
   sessionId!: string;
 
   @Field(() => ChatSessionEventKind, { description: "What happened." })
   kind!: ChatSessionEventKind;
 
-  @Field(() => ObjectIdScalar, { name: "messageId", nullable: true, description: "The message concerned, for message events." })
+  @Field(() => IdScalar, { name: "messageId", nullable: true, description: "The message concerned, for message events." })
   messageId?: string | null;
 
   @Field(() => ChatStreamEvent, { nullable: true, description: "For MESSAGE_DELTA and MESSAGE_FINISHED: the answer's stream event." })

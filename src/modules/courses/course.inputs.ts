@@ -1,7 +1,7 @@
 import { ArrayMaxSize, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { CourseLevel } from "./course.model";
 import { NOT_BLANK } from "../../lib/validation";
 
@@ -53,8 +53,8 @@ export class CreateCourseInput {
   @MaxLength(OUTLINE_MAX_LENGTH)
   outline?: string | null;
 
-  @Field(() => CourseLevel, { description: "Who the course is written for." })
-  level!: CourseLevel;
+  @Field(() => CourseLevel, { description: "Who the course is written for; BEGINNER when left out, as in the seed." })
+  level: CourseLevel = CourseLevel.BEGINNER;
 
   @Field(() => [String], {
     nullable: true,
@@ -145,7 +145,7 @@ export class CoursesArgs extends PageArgs {
 
 @ArgsType()
 export class CourseIdArgs {
-  @Field(() => ObjectIdScalar, { description: "The course's id." })
+  @Field(() => IdScalar, { description: "The course's id." })
   id!: string;
 }
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Page } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
 import { Chapter } from "../chapters/chapter.model";
 import { CourseIdArgs, CoursesArgs, CreateCourseInput, PublishCourseArgs, UpdateCourseInput } from "./course.inputs";
@@ -36,7 +36,7 @@ export class CourseResolver {
   @Authorized()
   @Mutation(() => Course, { description: "Changes a course's own fields; its owner or an admin only." })
   async updateCourse(
-    @Arg("id", () => ObjectIdScalar, { description: "The course's id." }) id: string,
+    @Arg("id", () => IdScalar, { description: "The course's id." }) id: string,
     @Arg("input", () => UpdateCourseInput, { description: "The fields to change." }) input: UpdateCourseInput,
     @Ctx() ctx: Context,
   ): Promise<Course> {

@@ -1,6 +1,6 @@
 import { IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { CourseLevel } from "./course.model";
 import { NOT_BLANK } from "../../lib/validation";
 
@@ -14,14 +14,14 @@ export class GenerateCourseInput {
   @Matches(NOT_BLANK, { message: "topic must not be blank" })
   topic!: string;
 
-  @Field(() => CourseLevel, { description: "Who the course is written for." })
-  level!: CourseLevel;
+  @Field(() => CourseLevel, { description: "Who the course is written for; BEGINNER when left out, as in the seed." })
+  level: CourseLevel = CourseLevel.BEGINNER;
 
-  @Field(() => Int, { description: "How many chapters to write (3 to 20)." })
+  @Field(() => Int, { description: "How many chapters to write (3 to 20); 5 when left out, as in the seed." })
   @IsInt()
   @Min(3)
   @Max(20)
-  numChapters!: number;
+  numChapters: number = 5;
 
   @Field(() => String, {
     nullable: true,
@@ -35,6 +35,6 @@ export class GenerateCourseInput {
 
 @ArgsType()
 export class GenerationJobArgs {
-  @Field(() => ObjectIdScalar, { description: "The job id `startCourseGeneration` returned." })
+  @Field(() => IdScalar, { description: "The job id `startCourseGeneration` returned." })
   jobId!: string;
 }

@@ -1,5 +1,5 @@
 import type { Types } from "mongoose";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 
 export enum GenerationStage {
@@ -26,7 +26,7 @@ registerEnumType(GenerationStage, {
 
 @ObjectType({ description: "A course being generated in the background, as `startCourseGeneration` started it." })
 export class CourseGenerationJob {
-  @Field(() => ObjectIdScalar, { description: "The job's id." })
+  @Field(() => IdScalar, { description: "The job's id." })
   id!: Types.ObjectId;
 
   @Field(() => GenerationStage, { description: "Where the job is." })
@@ -38,7 +38,7 @@ export class CourseGenerationJob {
   @Field(() => Int, { description: "How many chapters the course will have." })
   totalChapters!: number;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "The generated course, once DONE." })
+  @Field(() => IdScalar, { nullable: true, description: "The generated course, once DONE." })
   courseId!: Types.ObjectId | null;
 
   @Field(() => String, { nullable: true, description: "Why the job failed, once FAILED." })

@@ -1,6 +1,6 @@
 import { Types } from "mongoose";
 import { Field, Float, Int, ObjectType } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { Course } from "../courses/course.model";
 import { ActivityKind } from "./activity.model";
 
@@ -36,13 +36,13 @@ export class ActivityItem {
   @Field({ description: "When." })
   at!: Date;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "The course it belongs to, if any." })
+  @Field(() => IdScalar, { nullable: true, description: "The course it belongs to, if any." })
   courseId!: Types.ObjectId | null;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "The chapter completed, or the chapter of the quiz taken." })
+  @Field(() => IdScalar, { nullable: true, description: "The chapter completed, or the chapter of the quiz taken." })
   chapterId!: Types.ObjectId | null;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "The quiz taken; null for chapter completions." })
+  @Field(() => IdScalar, { nullable: true, description: "The quiz taken; null for chapter completions." })
   quizId!: Types.ObjectId | null;
 
   @Field(() => Float, { nullable: true, description: "The attempt's score in percent; null for chapter completions." })

@@ -1,4 +1,4 @@
-import { Args, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
 import { validArgs } from "../../lib/validation";
 import type { CheckResult, HealthReport, PingPayload } from "./health.service";
 import { PingArgs, PingChannelArgs } from "./health.inputs";
@@ -12,14 +12,17 @@ export class HealthResolver {
     return toHealth(await ctx.services.health.report());
   }
 
-  @Mutation(() => Ping, { description: "Publishes a ping to the `ping` subscribers of a channel." })
+  // Admins only: a public ping let anyone publish to any channel, and through Redis to every instance.
+  @Authorized("ADMIN")
+  @Mutation(() => Ping, { description: "Admin diagnostics: publishes a ping to the `ping` subscribers of a channel." })
   ping(@Args() { channel, message }: PingArgs, @Ctx() ctx: Context): PingPayload {
     return ctx.services.health.ping(channel, message);
   }
 
+  @Authorized("ADMIN")
   @Subscription(() => Ping, {
     name: "ping",
-    description: "Pings sent to a channel with the `ping` mutation: checks the realtime path end to end.",
+    description: "Admin diagnostics: pings sent to a channel with the `ping` mutation, to check the realtime path (and Redis) end to end.",
     topics: "HEALTH_PING",
     topicId: ({ args }) => validArgs(PingChannelArgs, args).channel,
   })

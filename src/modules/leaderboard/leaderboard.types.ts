@@ -1,7 +1,7 @@
 import { Types } from "mongoose";
 import { ArgsType, Field, Float, Int, ObjectType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { LeaderboardPeriod } from "./period";
 
 @ArgsType()
@@ -9,7 +9,7 @@ export class LeaderboardArgs extends PageArgs {
   @Field(() => LeaderboardPeriod, { description: "Which attempts count: all time, this month or this week (UTC)." })
   period: LeaderboardPeriod = LeaderboardPeriod.ALL_TIME;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "Only attempts at quizzes of this course (one you may read)." })
+  @Field(() => IdScalar, { nullable: true, description: "Only attempts at quizzes of this course (one you may read)." })
   courseId?: string | null;
 }
 
@@ -36,7 +36,7 @@ export class Leaderboard {
   @Field(() => LeaderboardPeriod, { description: "The period counted." })
   period!: LeaderboardPeriod;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "The course counted; null for all quizzes." })
+  @Field(() => IdScalar, { nullable: true, description: "The course counted; null for all quizzes." })
   courseId!: Types.ObjectId | null;
 
   @Field(() => [LeaderboardEntry], { description: "This page of the ranking, best first." })

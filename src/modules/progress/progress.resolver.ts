@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
 import { Course } from "../courses/course.model";
 import { enrollmentCountLoader, progressOfUserLoader } from "./progress.loaders";
@@ -15,7 +15,7 @@ export class ProgressResolver {
     description: "Enrolls you in a course: any public course, or a private one you own. Enrolling again changes nothing.",
   })
   async enroll(
-    @Arg("courseId", () => ObjectIdScalar, { description: "The course to enroll in." }) courseId: string,
+    @Arg("courseId", () => IdScalar, { description: "The course to enroll in." }) courseId: string,
     @Ctx() ctx: Context,
   ): Promise<Course> {
     return ctx.services.progress.enroll(await signedInActor(ctx), courseId);
@@ -24,7 +24,7 @@ export class ProgressResolver {
   @Authorized()
   @Mutation(() => Boolean, { description: "Leaves a course and forgets your progress in it, even one no longer visible to you; false if you were not enrolled." })
   async unenroll(
-    @Arg("courseId", () => ObjectIdScalar, { description: "The course to leave." }) courseId: string,
+    @Arg("courseId", () => IdScalar, { description: "The course to leave." }) courseId: string,
     @Ctx() ctx: Context,
   ): Promise<boolean> {
     return ctx.services.progress.unenroll(await signedInActor(ctx), courseId);
@@ -33,7 +33,7 @@ export class ProgressResolver {
   @Authorized()
   @Mutation(() => Course, { description: "Marks a chapter of a course you are enrolled in as completed; returns its course." })
   async completeChapter(
-    @Arg("chapterId", () => ObjectIdScalar, { description: "The chapter you completed." }) chapterId: string,
+    @Arg("chapterId", () => IdScalar, { description: "The chapter you completed." }) chapterId: string,
     @Ctx() ctx: Context,
   ): Promise<Course> {
     return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, true);
@@ -42,7 +42,7 @@ export class ProgressResolver {
   @Authorized()
   @Mutation(() => Course, { description: "Marks a chapter as not completed again; returns its course." })
   async uncompleteChapter(
-    @Arg("chapterId", () => ObjectIdScalar, { description: "The chapter to mark as not completed." }) chapterId: string,
+    @Arg("chapterId", () => IdScalar, { description: "The chapter to mark as not completed." }) chapterId: string,
     @Ctx() ctx: Context,
   ): Promise<Course> {
     return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, false);

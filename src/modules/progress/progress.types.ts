@@ -1,6 +1,6 @@
 import type { Types } from "mongoose";
 import { Field, Int, ObjectType } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 
 @ObjectType({ description: "Your enrollment in a course and how far you are through it." })
 export class CourseProgress {
@@ -13,7 +13,7 @@ export class CourseProgress {
   @Field(() => Int, { description: "Completed chapters as a whole percentage of all chapters, rounded down (0 with no chapters)." })
   percent!: number;
 
-  @Field(() => [ObjectIdScalar], { description: "Ids of the chapters you have completed, in course order." })
+  @Field(() => [IdScalar], { description: "Ids of the chapters you have completed, in course order." })
   completedChapterIds!: Types.ObjectId[];
 
   @Field({ description: "When you enrolled." })

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Page } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { GradedAnswer, QuizAttempt } from "./attempt.model";
 import { AnswerInput, MyQuizAttemptsArgs } from "./quiz.inputs";
 import { quizLoader } from "./quiz.loaders";
@@ -21,7 +21,7 @@ export class AttemptResolver {
       "Submits your answers to a quiz you may read; graded on the server. Questions left out count as wrong. Each submission is kept; the leaderboard counts your best one per quiz.",
   })
   async submitQuizAttempt(
-    @Arg("quizId", () => ObjectIdScalar, { description: "The quiz taken." }) quizId: string,
+    @Arg("quizId", () => IdScalar, { description: "The quiz taken." }) quizId: string,
     @Arg("answers", () => [AnswerInput], { description: "At most one answer per question." }) answers: AnswerInput[],
     @Ctx() ctx: Context,
   ): Promise<QuizAttempt> {

@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { QuestionType } from "./quiz.model";
 import { NOT_BLANK } from "../../lib/validation";
 
@@ -28,13 +28,13 @@ registerEnumType(QuizDifficulty, {
 
 @InputType({ description: "What to write a quiz from: exactly one of a chapter, a course or an upload." })
 export class QuizSourceInput {
-  @Field(() => ObjectIdScalar, { nullable: true, description: "A chapter you may read." })
+  @Field(() => IdScalar, { nullable: true, description: "A chapter you may read." })
   chapterId?: string | null;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "A course you may read: all its chapters." })
+  @Field(() => IdScalar, { nullable: true, description: "A course you may read: all its chapters." })
   courseId?: string | null;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "An upload of yours that has finished ingestion." })
+  @Field(() => IdScalar, { nullable: true, description: "An upload of yours that has finished ingestion." })
   uploadId?: string | null;
 }
 
@@ -126,7 +126,7 @@ export class UpdateQuizInput {
 
 @InputType({ description: "Your answer to one question." })
 export class AnswerInput {
-  @Field(() => ObjectIdScalar, { description: "The question answered." })
+  @Field(() => IdScalar, { description: "The question answered." })
   questionId!: string;
 
   @Field(() => [Int], { nullable: true, description: "Chosen options by index, for choice and true/false questions." })
@@ -142,7 +142,7 @@ export class AnswerInput {
 
 @ArgsType()
 export class QuizzesArgs extends PageArgs {
-  @Field(() => ObjectIdScalar, {
+  @Field(() => IdScalar, {
     nullable: true,
     description: "A course you may read: its quizzes and its chapters' quizzes. Without it, your own quizzes (all quizzes for an admin).",
   })
@@ -154,6 +154,6 @@ export class QuizzesArgs extends PageArgs {
 
 @ArgsType()
 export class MyQuizAttemptsArgs extends PageArgs {
-  @Field(() => ObjectIdScalar, { nullable: true, description: "Only attempts at this quiz." })
+  @Field(() => IdScalar, { nullable: true, description: "Only attempts at this quiz." })
   quizId?: string | null;
 }

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Page } from "../../lib/pagination";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { UserSummary, userSummary } from "../users/user-summary";
 import { CreateQuizInput, GenerateQuizInput, QuizzesArgs, UpdateQuizInput } from "./quiz.inputs";
 import { quizStatsLoader } from "./quiz.loaders";
@@ -20,7 +20,7 @@ export class QuizResolver {
 
   @Authorized()
   @Query(() => Quiz, { nullable: true, description: "One quiz, or null when there is none you may see with this id." })
-  async quiz(@Arg("id", () => ObjectIdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context): Promise<Quiz | null> {
+  async quiz(@Arg("id", () => IdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context): Promise<Quiz | null> {
     return ctx.services.quizzes.readable(await actorOf(ctx), id);
   }
 
@@ -48,7 +48,7 @@ export class QuizResolver {
   @Authorized()
   @Mutation(() => Quiz, { description: "Changes a quiz; its owner, its course's owner or an admin only." })
   async updateQuiz(
-    @Arg("id", () => ObjectIdScalar, { description: "The quiz's id." }) id: string,
+    @Arg("id", () => IdScalar, { description: "The quiz's id." }) id: string,
     @Arg("input", () => UpdateQuizInput, { description: "The fields to change." }) input: UpdateQuizInput,
     @Ctx() ctx: Context,
   ): Promise<Quiz> {
@@ -57,7 +57,7 @@ export class QuizResolver {
 
   @Authorized()
   @Mutation(() => Boolean, { description: "Deletes a quiz and every attempt at it; its owner, its course's owner or an admin only." })
-  async deleteQuiz(@Arg("id", () => ObjectIdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context): Promise<boolean> {
+  async deleteQuiz(@Arg("id", () => IdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.quizzes.delete(await actorOf(ctx), id);
   }
 

@@ -1,6 +1,6 @@
 import { ArrayMaxSize, IsOptional, Length, Matches, Max, Min } from "class-validator";
 import { ArgsType, Field, Int } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { SourceType } from "./embedding.model";
 
 const QUERY_MAX_LENGTH = 1000;
@@ -17,10 +17,10 @@ export class SearchArgs {
   @ArrayMaxSize(2)
   sourceTypes?: SourceType[] | null;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "Only chapters of this course (one you may read)." })
+  @Field(() => IdScalar, { nullable: true, description: "Only chapters of this course (one you may read)." })
   courseId?: string | null;
 
-  @Field(() => ObjectIdScalar, { nullable: true, description: "Only passages of this upload of yours." })
+  @Field(() => IdScalar, { nullable: true, description: "Only passages of this upload of yours." })
   uploadId?: string | null;
 
   @Field(() => Int, { description: "How many passages to return (1 to 50)." })

@@ -1,5 +1,6 @@
 import { Types } from "mongoose";
-import { Field, Float, ID, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
+import { IdScalar } from "../../lib/scalars";
 import { SourceType } from "./embedding.model";
 
 registerEnumType(SourceType, {
@@ -16,13 +17,13 @@ export class HitSource {
   @Field(() => SourceType, { description: "Upload or chapter." })
   type!: SourceType;
 
-  @Field(() => ID, { description: "The upload's or the chapter's id." })
+  @Field(() => IdScalar, { description: "The upload's or the chapter's id." })
   id!: Types.ObjectId;
 
   @Field({ description: "The upload's or the chapter's title." })
   title!: string;
 
-  @Field(() => ID, { nullable: true, description: "For a chapter, its course's id." })
+  @Field(() => IdScalar, { nullable: true, description: "For a chapter, its course's id." })
   courseId?: Types.ObjectId;
 }
 

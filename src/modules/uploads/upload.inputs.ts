@@ -1,17 +1,17 @@
 import { IsInt, IsOptional, Length, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
-import { ObjectIdScalar } from "../../lib/scalars";
+import { IdScalar } from "../../lib/scalars";
 import { CourseLevel } from "../courses/course.model";
 
 @ArgsType()
 export class UploadIdArgs {
-  @Field(() => ObjectIdScalar, { description: "The upload's id." })
+  @Field(() => IdScalar, { description: "The upload's id." })
   id!: string;
 }
 
 @ArgsType()
 export class UploadProgressArgs {
-  @Field(() => ObjectIdScalar, { description: "The upload to follow." })
+  @Field(() => IdScalar, { description: "The upload to follow." })
   uploadId!: string;
 }
 
@@ -22,8 +22,8 @@ export class CourseFromUploadInput {
   @Length(1, 200)
   title?: string | null;
 
-  @Field(() => CourseLevel, { description: "Who the course is written for." })
-  level!: CourseLevel;
+  @Field(() => CourseLevel, { description: "Who the course is written for; BEGINNER when left out, as in the seed." })
+  level: CourseLevel = CourseLevel.BEGINNER;
 
   @Field(() => Int, { nullable: true, description: "How many chapters to aim for (1 to 30; 5 when left out); a short document gets fewer." })
   @IsOptional()
@@ -35,7 +35,7 @@ export class CourseFromUploadInput {
 
 @ArgsType()
 export class CourseFromUploadArgs {
-  @Field(() => ObjectIdScalar, { description: "A READY upload of yours." })
+  @Field(() => IdScalar, { description: "A READY upload of yours." })
   uploadId!: string;
 
   @Field(() => CourseFromUploadInput, { description: "Title, level and size of the course." })

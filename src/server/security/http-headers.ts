@@ -2,10 +2,10 @@ import type { RequestHandler } from "express";
 import helmet from "helmet";
 
 /**
- * helmet's headers on every response. The landing page (Sandbox in development, a link to
- * Studio in production; `GET /graphql` from a browser) brings its own stricter policy: a
- * per-page nonce in a CSP meta tag that allows exactly Apollo's CDN. A CSP header would be
- * enforced on top of it and block that CDN, so that one page gets every header but CSP.
+ * helmet's headers on every response. The IDE page (`GET /graphql` from a browser) brings its
+ * own per-page nonce policy: the bundled GraphiQL as a CSP header of its own (src/server/ide),
+ * Apollo Sandbox as a CSP meta tag that allows exactly Apollo's CDN. helmet's CSP would be
+ * enforced on top of either and block them, so that one page gets every header but CSP.
  */
 export function securityHeaders(): RequestHandler {
   const everywhere = helmet();

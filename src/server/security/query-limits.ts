@@ -11,6 +11,8 @@ import {
   type ValidationRule,
 } from "graphql";
 import type { Config } from "../../config";
+import { ErrorCode } from "../../lib/errors";
+import { isInvalidIdError } from "../../lib/scalars";
 import { assertAffordable } from "./query-cost";
 
 /** The shape and size a single operation may have; the same over HTTP and websockets. */
@@ -85,7 +87,8 @@ export function checkOperation(
     return errors.map((error) =>
       withCode(
         error,
-        ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
+        // As formatError does over HTTP: a malformed id literal is the client's input, not a broken query.
+        isInvalidIdError(error) ? ErrorCode.BAD_USER_INPUT : ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
         limits.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message,
       ),
     );

@@ -117,7 +117,7 @@ export const MATRIX: Record<string, Entry> = {
   "Mutation.login": { vars: (w) => ({ input: { email: w.sessions.student.email, password: "matrix password 1" } }), expect: everyone() },
   "Mutation.logout": { vars: async (w) => ({ refreshToken: (await w.login(w.sessions.student.email)).refreshToken }), expect: everyone() },
   "Mutation.logoutAll": { vars: () => ({}), caller: newUser, expect: signedIn() },
-  "Mutation.ping": { vars: () => ({ channel: "matrix", message: "hello" }), expect: everyone() },
+  "Mutation.ping": { vars: () => ({ channel: "matrix", message: "hello" }), expect: adminOnly },
   "Mutation.publishCourse": { vars: (w) => ({ id: w.owned.courseId, isPublic: false }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.refreshToken": {
     vars: async (w) => ({ refreshToken: (await w.login(w.sessions.student.email)).refreshToken }),
@@ -152,7 +152,7 @@ export const MATRIX: Record<string, Entry> = {
   "Mutation.unenroll": {
     vars: async (w) => {
       const courseId = await w.course();
-      await w.must("student", "mutation($id: ObjectID!) { enroll(courseId: $id) { id } }", { id: courseId });
+      await w.must("student", "mutation($id: ID!) { enroll(courseId: $id) { id } }", { id: courseId });
       return { courseId };
     },
     expect: signedIn(),
@@ -170,6 +170,6 @@ export const MATRIX: Record<string, Entry> = {
   "Subscription.chatMessageStream": { vars: (w) => ({ messageId: w.owned.assistantMessageId }), expect: ownerOnly("NOT_FOUND") },
   "Subscription.chatSessionEvents": { vars: (w) => ({ sessionId: w.owned.sessionId }), expect: ownerOnly("NOT_FOUND") },
   "Subscription.courseGeneration": { vars: (w) => ({ jobId: w.owned.jobId }), expect: ownerOnly("NOT_FOUND", "ok") },
-  "Subscription.ping": { vars: () => ({ channel: "matrix" }), expect: everyone() },
+  "Subscription.ping": { vars: () => ({ channel: "matrix" }), expect: adminOnly },
   "Subscription.uploadProgress": { vars: (w) => ({ uploadId: w.owned.uploadId }), expect: ownerOnly("NOT_FOUND", "ok") },
 };

@@ -63,7 +63,7 @@ export class World {
     const userId = (registered.register as { user: { id: string } }).user.id;
     const promoted = role === "instructor" ? "INSTRUCTOR" : role === "admin" ? "ADMIN" : undefined;
     if (promoted) {
-      await this.must("admin", "mutation($id: ObjectID!, $role: UserRole!) { setUserRole(userId: $id, role: $role) { id } }", { id: userId, role: promoted });
+      await this.must("admin", "mutation($id: ID!, $role: UserRole!) { setUserRole(userId: $id, role: $role) { id } }", { id: userId, role: promoted });
     }
     return this.login(email);
   }
@@ -123,7 +123,7 @@ export class World {
   }
 
   async chatTurn(sessionId: string): Promise<string> {
-    const data = await this.must("student", "mutation($id: ObjectID!) { sendChatMessage(sessionId: $id, content: \"What causes tides?\") { assistantMessage { id } } }", {
+    const data = await this.must("student", "mutation($id: ID!) { sendChatMessage(sessionId: $id, content: \"What causes tides?\") { assistantMessage { id } } }", {
       id: sessionId,
     });
     return (data.sendChatMessage as { assistantMessage: { id: string } }).assistantMessage.id;
@@ -145,7 +145,7 @@ export class World {
     const id = (body.data?.uploadFile as { id: string } | undefined)?.id;
     if (!id) throw new Error(`upload failed: ${JSON.stringify(body.errors)}`);
     for (let i = 0; i < 200; i++) {
-      const data = await this.must("student", "query($id: ObjectID!) { upload(id: $id) { status } }", { id });
+      const data = await this.must("student", "query($id: ID!) { upload(id: $id) { status } }", { id });
       if (["READY", "FAILED"].includes((data.upload as { status: string }).status)) return id;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
@@ -160,9 +160,9 @@ export class World {
   private async ownedByStudent(): Promise<Owned> {
     const courseId = await this.course();
     const chapterIds = [await this.chapter(courseId), await this.chapter(courseId)];
-    await this.must("student", "mutation($id: ObjectID!) { enroll(courseId: $id) { id } }", { id: courseId });
+    await this.must("student", "mutation($id: ID!) { enroll(courseId: $id) { id } }", { id: courseId });
     const quiz = await this.quiz(courseId);
-    await this.must("student", "mutation($quizId: ObjectID!, $answers: [AnswerInput!]!) { submitQuizAttempt(quizId: $quizId, answers: $answers) { id } }", {
+    await this.must("student", "mutation($quizId: ID!, $answers: [AnswerInput!]!) { submitQuizAttempt(quizId: $quizId, answers: $answers) { id } }", {
       quizId: quiz.id,
       answers: [{ questionId: quiz.questionIds[0], selectedOptions: [0] }],
     });

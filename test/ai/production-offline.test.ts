@@ -25,7 +25,9 @@ afterAll(async () => {
 async function aiService(server: TestServer): Promise<Record<string, unknown>> {
   // The status may still be 503 while MONGODB_URL connects in the background: only the AI check matters here.
   const response = await fetch(`${server.url}/health/detailed`);
-  return ((await response.json()) as { checks: { ai_service: Record<string, unknown> } }).checks.ai_service;
+  // The AI check as one object: its status (under `checks`) with what it found (under `details`).
+  const body = (await response.json()) as { checks: { ai_service: string }; details: { ai_service: Record<string, unknown> } };
+  return { status: body.checks.ai_service, ...body.details.ai_service };
 }
 
 function warnings(name: string): { msg: string }[] {

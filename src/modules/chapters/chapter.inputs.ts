@@ -1,12 +1,12 @@
 import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
-import { TITLE_MAX_LENGTH } from "../courses/course.inputs";
 import { NOT_BLANK } from "../../lib/validation";
+import { TITLE_MAX_LENGTH } from "../courses/course.rules";
+import { MAX_CHAPTERS } from "./chapter.model";
 
 const CONTENT_MAX_LENGTH = 200_000;
 const DURATION_MAX_MINUTES = 600;
-export const MAX_CHAPTERS = 200;
 
 @InputType({ description: "A new chapter, added at the end of its course." })
 export class AddChapterInput {

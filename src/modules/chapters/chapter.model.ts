@@ -2,6 +2,9 @@ import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoos
 import { Types } from "mongoose";
 import { Field, Int, ObjectType } from "type-graphql";
 
+/** A course holds at most this many chapters. */
+export const MAX_CHAPTERS = 200;
+
 @ObjectType({ description: "One chapter of a course: Markdown content at a place in the course's order." })
 @modelOptions({
   schemaOptions: { collection: "chapters", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },

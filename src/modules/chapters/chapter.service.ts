@@ -5,8 +5,7 @@ import { groupedInKeyOrder } from "../../lib/loaders";
 import type { CourseService } from "../courses/course.service";
 import { withChapterLock } from "./chapter-lock";
 import { ChapterLockModel } from "./chapter-lock.model";
-import { MAX_CHAPTERS } from "./chapter.inputs";
-import { ChapterModel, type Chapter } from "./chapter.model";
+import { ChapterModel, type Chapter, MAX_CHAPTERS } from "./chapter.model";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 

@@ -3,8 +3,9 @@ import type { Types } from "mongoose";
 import type { Config } from "../../config";
 import type { AppPubSub } from "../../infra/pubsub";
 import { followLive } from "../../lib/live";
+import { ChatPolicy } from "./chat.policy";
 import { raise } from "../../lib/errors";
-import type { Page } from "../../lib/pagination";
+import { findPage, toPage, type Page } from "../../lib/pagination";
 import type { CourseService } from "../courses/course.service";
 import type { UploadService } from "../uploads/upload.service";
 import type { ChatCleanup } from "./chat.cleanup";
@@ -53,19 +54,14 @@ export class ChatService {
   }
 
   async list(user: User, page: { skip: number; limit: number }): Promise<Page<ChatSession>> {
-    const filter = { owner_id: user._id };
-    const [items, total] = await Promise.all([
-      ChatSessionModel.find(filter).sort({ updated_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<ChatSession[]>().exec(),
-      ChatSessionModel.countDocuments(filter).exec(),
-    ]);
-    return { items, total, hasMore: page.skip + items.length < total };
+    return findPage<ChatSession>(ChatSessionModel, ChatPolicy.own(user), { updated_at: -1, _id: -1 }, page);
   }
 
   /** The session if it is the user's, else null: others' sessions do not exist for them. */
   async session(user: User, id: string | Types.ObjectId): Promise<ChatSession | null> {
     const sessionId = asObjectId(id);
     if (!sessionId) return null;
-    return ChatSessionModel.findOne({ _id: sessionId, owner_id: user._id }).lean<ChatSession>().exec();
+    return ChatSessionModel.findOne({ _id: sessionId, ...ChatPolicy.own(user) }).lean<ChatSession>().exec();
   }
 
   async create(user: User, input: CreateChatSessionInput): Promise<ChatSession> {
@@ -90,7 +86,7 @@ export class ChatService {
 
   async rename(user: User, id: string, title: string): Promise<ChatSession> {
     const session = await ChatSessionModel.findOneAndUpdate(
-      { _id: this.sessionId(id), owner_id: user._id },
+      { _id: this.sessionId(id), ...ChatPolicy.own(user) },
       { $set: { title: title.trim() } },
       { returnDocument: "after" },
     )
@@ -116,7 +112,7 @@ export class ChatService {
       ChatMessageModel.find(filter).sort({ _id: -1 }).skip(page.skip).limit(page.limit).lean<ChatMessage[]>().exec(),
       ChatMessageModel.countDocuments(filter).exec(),
     ]);
-    return { items: newestFirst.reverse(), total, hasMore: page.skip + newestFirst.length < total };
+    return toPage(newestFirst.reverse(), total, page);
   }
 
   /** Stores the question and an empty STREAMING answer, starts writing the answer in the background, returns both. */
@@ -129,7 +125,7 @@ export class ChatService {
       .select({ role: 1, content: 1 })
       .lean<Pick<ChatMessage, "role" | "content">[]>()
       .exec();
-    const base = { session_id: session._id, owner_id: user._id };
+    const base = { session_id: session._id, ...ChatPolicy.own(user) };
     const [userMessage, assistantMessage] = (
       await ChatMessageModel.insertMany([
         { ...base, role: ChatRole.USER, content, status: ChatMessageStatus.COMPLETE },
@@ -189,7 +185,7 @@ export class ChatService {
 
   private async ownMessage(user: User, id: string): Promise<ChatMessage> {
     const messageId = asObjectId(id);
-    const message = messageId && (await ChatMessageModel.findOne({ _id: messageId, owner_id: user._id }).lean<ChatMessage>().exec());
+    const message = messageId && (await ChatMessageModel.findOne({ _id: messageId, ...ChatPolicy.own(user) }).lean<ChatMessage>().exec());
     return message || messageNotFound();
   }
 
@@ -211,7 +207,7 @@ export class ChatService {
         limit: maxConcurrentGenerations,
       });
     }
-    const recent = await ChatMessageModel.find({ owner_id: user._id, role: ChatRole.USER, created_at: { $gt: new Date(now - RATE_WINDOW_MS) } })
+    const recent = await ChatMessageModel.find({ ...ChatPolicy.own(user), role: ChatRole.USER, created_at: { $gt: new Date(now - RATE_WINDOW_MS) } })
       .sort({ created_at: -1 })
       .skip(messagesPerMinute - 1 + stored)
       .limit(1)

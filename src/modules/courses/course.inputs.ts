@@ -1,18 +1,11 @@
 import { ArrayMaxSize, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf } from "class-validator";
-import { ArgsType, Field, InputType, registerEnumType } from "type-graphql";
+import { ArgsType, Field, InputType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { CourseLevel } from "./course.model";
+import { CourseOwnerFilter, DESCRIPTION_MAX_LENGTH, MAX_TAGS, OUTLINE_MAX_LENGTH, SEARCH_MAX_LENGTH, TAG_MAX_LENGTH, TITLE_MAX_LENGTH } from "./course.rules";
 import { NOT_BLANK } from "../../lib/validation";
 
-export const TITLE_MAX_LENGTH = 200;
-export const DESCRIPTION_MAX_LENGTH = 1000;
-const OUTLINE_MAX_LENGTH = 20_000;
-export const MAX_TAGS = 10;
-export const TAG_MAX_LENGTH = 40;
-const SEARCH_MAX_LENGTH = 200;
-
-/** At least one character that is not white space. */
 
 /** Tags are stored trimmed and lower-cased, so a tag is judged by its trimmed length. */
 function IsTag() {
@@ -26,11 +19,6 @@ function IsTag() {
     },
     { each: true },
   );
-}
-
-/** Trimmed, lower-cased, without repeats, in the order given. */
-export function normalizeTags(tags: string[]): string[] {
-  return [...new Set(tags.map((tag) => tag.trim().toLowerCase()))];
 }
 
 @InputType({ description: "A new course, written by hand; it starts private (see `publishCourse`)." })
@@ -98,23 +86,6 @@ export class UpdateCourseInput {
   @IsTag()
   tags?: string[] | null;
 }
-
-/** Whose courses a listing shows. */
-export enum CourseOwnerFilter {
-  MINE = "MINE",
-  PUBLIC = "PUBLIC",
-  ALL = "ALL",
-}
-
-registerEnumType(CourseOwnerFilter, {
-  name: "CourseOwnerFilter",
-  description: "Which courses a listing starts from.",
-  valuesConfig: {
-    MINE: { description: "Courses you own or are enrolled in (sign-in required)." },
-    PUBLIC: { description: "The public catalog; needs no sign-in." },
-    ALL: { description: "Every course you may see: the public catalog and your own (everything, for an admin)." },
-  },
-});
 
 @InputType({ description: "Narrows a course listing; every field given must match." })
 export class CourseFilter {

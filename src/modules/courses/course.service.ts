@@ -7,9 +7,9 @@ import { inKeyOrder } from "../../lib/loaders";
 import { countBy } from "../../lib/counts";
 import { findPage, type Page } from "../../lib/pagination";
 import { courseNotFound, CoursePolicy } from "./course.policy";
-import { CourseOwnerFilter, normalizeTags } from "./course.inputs";
 import { CourseModel, CourseSource, type Course, type CourseLevel } from "./course.model";
 import type { Actor } from "../../lib/identity";
+import { CourseOwnerFilter, normalizeTags } from "./course.rules";
 
 /** What a MINE listing needs from enrollments, without the course module depending on progress. */
 export interface EnrollmentLookup {

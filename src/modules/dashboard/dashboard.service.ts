@@ -1,5 +1,4 @@
 import type { ChapterService } from "../chapters/chapter.service";
-import { CourseOwnerFilter } from "../courses/course.inputs";
 import type { CourseService } from "../courses/course.service";
 import type { LeaderboardService } from "../leaderboard/leaderboard.service";
 import { LeaderboardPeriod } from "../leaderboard/period";
@@ -8,6 +7,7 @@ import type { AttemptService } from "../quizzes/attempt.service";
 import type { ActivityService } from "./activity.service";
 import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
 import type { Actor } from "../../lib/identity";
+import { CourseOwnerFilter } from "../courses/course.rules";
 
 const MAX_COURSES = 100;
 const RECENT_ACTIVITY = 10;

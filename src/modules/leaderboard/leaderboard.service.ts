@@ -1,6 +1,6 @@
 import type { PipelineStage, Types } from "mongoose";
 import type { Logger } from "../../lib/logger";
-import type { Page } from "../../lib/pagination";
+import { toPage, type Page } from "../../lib/pagination";
 import type { QuizAttempt } from "../quizzes/attempt.model";
 import { BestScoreModel } from "./best-score.model";
 import type { LeaderboardCache } from "./leaderboard.cache";
@@ -41,9 +41,7 @@ export class LeaderboardService {
     const { standings, computedAt } = await this.ranking(query);
     const items = standings.slice(page.skip, page.skip + page.limit);
     return {
-      items,
-      total: standings.length,
-      hasMore: page.skip + items.length < standings.length,
+      ...toPage(items, standings.length, page),
       me: standings.find((standing) => standing.userId === String(userId)) ?? null,
       computedAt,
     };

@@ -1,30 +1,14 @@
 import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
-import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql";
+import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
-import { QuestionType } from "./quiz.model";
+import { QuestionType, QuizDifficulty } from "./quiz.model";
 import { NOT_BLANK } from "../../lib/validation";
 
 export const QUIZ_TITLE_MAX_LENGTH = 200;
 export const MAX_GENERATED_QUESTIONS = 20;
 export const MAX_QUESTIONS = 50;
 const TEXT_MAX_LENGTH = 2000;
-
-export enum QuizDifficulty {
-  EASY = "EASY",
-  MEDIUM = "MEDIUM",
-  HARD = "HARD",
-}
-
-registerEnumType(QuizDifficulty, {
-  name: "QuizDifficulty",
-  description: "How hard generated questions should be.",
-  valuesConfig: {
-    EASY: { description: "Recall of facts stated in the material." },
-    MEDIUM: { description: "Understanding: facts applied or compared." },
-    HARD: { description: "Reasoning across the material." },
-  },
-});
 
 @InputType({ description: "What to write a quiz from: exactly one of a chapter, a course or an upload." })
 export class QuizSourceInput {

@@ -37,6 +37,23 @@ registerEnumType(QuizSourceType, {
   },
 });
 
+/** How hard generated questions should be; stored with each generated quiz. */
+export enum QuizDifficulty {
+  EASY = "EASY",
+  MEDIUM = "MEDIUM",
+  HARD = "HARD",
+}
+
+registerEnumType(QuizDifficulty, {
+  name: "QuizDifficulty",
+  description: "How hard generated questions should be.",
+  valuesConfig: {
+    EASY: { description: "Recall of facts stated in the material." },
+    MEDIUM: { description: "Understanding: facts applied or compared." },
+    HARD: { description: "Reasoning across the material." },
+  },
+});
+
 @ObjectType({ description: "Where in the source a question comes from." })
 export class QuestionCitation {
   @Field(() => QuizSourceType, { name: "sourceType", description: "Whether the passage is from a chapter or an upload." })

@@ -11,8 +11,8 @@ import type { QuizCleanup } from "./quiz-cleanup";
 import { writeCheckedQuestions } from "./quiz-generator";
 import { excerptOf, spreadPassages } from "./quiz-material";
 import type { QuizSources } from "./quiz-sources";
-import { QuizDifficulty, type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type QuizzesArgs, type UpdateQuizInput } from "./quiz.inputs";
-import { QuestionType, QuizModel, type QuestionCitation, type Quiz } from "./quiz.model";
+import { type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type QuizzesArgs, type UpdateQuizInput } from "./quiz.inputs";
+import { QuestionType, QuizModel, type QuestionCitation, type Quiz, QuizDifficulty } from "./quiz.model";
 import { isAdmin, type Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 

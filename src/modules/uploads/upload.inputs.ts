@@ -1,6 +1,7 @@
 import { IsInt, IsOptional, Length, Max, MaxLength, Min } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
+import { UPLOAD_TITLE_MAX_LENGTH } from "./upload.model";
 import { CourseLevel } from "../courses/course.model";
 
 @ArgsType()
@@ -42,7 +43,6 @@ export class CourseFromUploadArgs {
   input!: CourseFromUploadInput;
 }
 
-export const UPLOAD_TITLE_MAX_LENGTH = 200;
 
 @ArgsType()
 export class UploadTitleArgs {

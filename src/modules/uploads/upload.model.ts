@@ -46,6 +46,9 @@ export class IngestionLease {
   until!: Date;
 }
 
+/** An upload's title is at most this long. */
+export const UPLOAD_TITLE_MAX_LENGTH = 200;
+
 @ObjectType({ description: "A document a user uploaded, and how far its ingestion has come." })
 @modelOptions({
   schemaOptions: { collection: "uploads", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },

@@ -3,7 +3,7 @@ import { GraphQLError } from "graphql";
 import type { QueryFilter } from "mongoose";
 import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
-import type { Page } from "../../lib/pagination";
+import { findPage, type Page } from "../../lib/pagination";
 import { hashPassword } from "./password";
 import { emptyProfile, UserProfileModel, type Preferences, type UserProfile } from "./user-profile.model";
 import { UserModel, UserRole, type User } from "./user.model";
@@ -129,11 +129,7 @@ export class UserService {
       const pattern = new RegExp(escapeRegExp(filter.search.trim()), "i");
       query.$or = [{ name: pattern }, { email: pattern }];
     }
-    const [items, total] = await Promise.all([
-      UserModel.find(query).sort({ created_at: -1, _id: -1 }).skip(page.skip).limit(page.limit).lean<User[]>().exec(),
-      UserModel.countDocuments(query).exec(),
-    ]);
-    return { items, total, hasMore: page.skip + items.length < total };
+    return findPage<User>(UserModel, query, { created_at: -1, _id: -1 }, page);
   }
 
   /** Sets fields and returns the user as it was before, or null when there is no such user. */

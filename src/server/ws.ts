@@ -11,6 +11,7 @@ import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
+import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
 import type { Context, Services } from "../lib/context";
 import { authorizationFromParams, buildContext } from "./context";
@@ -97,6 +98,11 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
           },
         ),
       onNext: (_ctx, _id, _payload, args, result) => {
+        if (result.data && jsonSizeUpTo(result.data, queryLimits.maxResponseBytes) > queryLimits.maxResponseBytes) {
+          const errors = [responseTooLarge(queryLimits.maxResponseBytes)];
+          metrics.countErrors(errors);
+          return { data: null, errors };
+        }
         if (!result.errors) return undefined;
         const context = args.contextValue as Context;
         logUnexpected(context.log, result.errors);

@@ -4,7 +4,7 @@ import { IdScalar } from "../../lib/scalars";
 import { TITLE_MAX_LENGTH } from "../courses/course.inputs";
 import { NOT_BLANK } from "../../lib/validation";
 
-const CONTENT_MAX_LENGTH = 200_000;
+export const CONTENT_MAX_LENGTH = 200_000;
 const DURATION_MAX_MINUTES = 600;
 export const MAX_CHAPTERS = 200;
 

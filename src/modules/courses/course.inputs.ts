@@ -7,7 +7,7 @@ import { NOT_BLANK } from "../../lib/validation";
 
 export const TITLE_MAX_LENGTH = 200;
 export const DESCRIPTION_MAX_LENGTH = 1000;
-const OUTLINE_MAX_LENGTH = 20_000;
+export const OUTLINE_MAX_LENGTH = 20_000;
 export const MAX_TAGS = 10;
 export const TAG_MAX_LENGTH = 40;
 const SEARCH_MAX_LENGTH = 200;

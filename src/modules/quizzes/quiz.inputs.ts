@@ -8,7 +8,7 @@ import { NOT_BLANK } from "../../lib/validation";
 export const QUIZ_TITLE_MAX_LENGTH = 200;
 export const MAX_GENERATED_QUESTIONS = 20;
 export const MAX_QUESTIONS = 50;
-const TEXT_MAX_LENGTH = 2000;
+export const TEXT_MAX_LENGTH = 2000;
 
 export enum QuizDifficulty {
   EASY = "EASY",

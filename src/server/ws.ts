@@ -11,6 +11,7 @@ import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
+import { rateLimited, type RateLimit } from "./security/rate-limit";
 import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
 import type { Context, Services } from "../lib/context";
@@ -24,6 +25,8 @@ export interface WebSocketDeps {
   /** Query limits (the HTTP path's: Apollo's plugins do not see websockets) and socket limits. */
   config: Config;
   metrics: GraphQLMetrics;
+  /** The HTTP path's per-client request limit; each operation over a websocket counts as one request. */
+  rateLimit: RateLimit;
 }
 
 /**
@@ -31,7 +34,7 @@ export interface WebSocketDeps {
  * every socket with 1001 (going away) and stops the websocket server.
  */
 export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
-  const { httpServer, schema, log, services, config, metrics } = deps;
+  const { httpServer, schema, log, services, config, metrics, rateLimit } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
   const rules = queryRules(queryLimits);
@@ -39,6 +42,8 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
   const limits = new SocketLimits(settings);
   const started = new WeakMap<SocketContext, Map<string, number>>();
+  // The client a socket was admitted as, the same key the HTTP rate limit counts under.
+  const clients = new WeakMap<SocketContext, string>();
   metrics.metrics.gauge("websocket_connections", "Open graphql-ws connections", [], (gauge) => gauge.set(limits.connections));
   metrics.metrics.gauge("websocket_subscriptions", "Operations running on graphql-ws connections", [], (gauge) =>
     gauge.set(limits.operations),
@@ -54,10 +59,13 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       onConnect: async (ctx) => {
         const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
         const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${ctx.extra.request.socket.remoteAddress}`;
+        clients.set(ctx, client);
         return limits.admit(ctx, client);
       },
       onClose: (ctx) => limits.release(ctx),
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
+        const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${ctx.extra.request.socket.remoteAddress}`);
+        if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
         if (limits.tooManyOperations(ctx)) {
           return [
             new GraphQLError(`At most ${settings.maxSubscriptionsPerConnection} operations may run at once on one connection`, {

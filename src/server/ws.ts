@@ -64,8 +64,6 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       },
       onClose: (ctx) => limits.release(ctx),
       onSubscribe: async (ctx, id, payload) => {
-        const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${ctx.extra.request.socket.remoteAddress}`);
-        if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
         if (limits.tooManyOperations(ctx)) {
           return [
             new GraphQLError(`At most ${settings.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
@@ -73,6 +71,10 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
             }),
           ];
         }
+        // After the operation count, which must be read before anything is awaited: graphql-ws
+        // registers every operation that arrives meanwhile, and each would count the others.
+        const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${ctx.extra.request.socket.remoteAddress}`);
+        if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
         const checked = checkOperation(schema, queryLimits, rules, payload);
         if (!("document" in checked)) return checked;
         const operations = started.get(ctx) ?? new Map<string, number>();

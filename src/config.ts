@@ -100,11 +100,7 @@ export interface Config {
   allowedOrigins: string[];
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. Over websockets, each operation counts. */
   rateLimit: { requests: number; windowSeconds: number };
-  /**
-   * AI-backed work besides chat (course and quiz generation) a user may start per window; beyond,
-   * RATE_LIMITED. 0 turns the quota off.
-   */
-  aiQuota: { requests: number; windowSeconds: number };
+
   graphql: {
     /** What a browser opening `/graphql` gets: the bundled GraphiQL (served here, works offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
     ide: GraphQLIde;
@@ -303,9 +299,6 @@ const schema = z.object({
   RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
   // Optional: the default depends on NODE_ENV (see loadConfig).
-  AI_QUOTA_REQUESTS: integer(0, 1_000_000, 30).optional(),
-  AI_QUOTA_WINDOW: integer(1, 7 * 86_400, 3_600),
-  // Optional: the default depends on NODE_ENV (see loadConfig).
   GRAPHQL_IDE: oneOf(GRAPHQL_IDES, "graphiql").optional(),
   GRAPHQL_INTROSPECTION: boolean(),
   GRAPHQL_MAX_DEPTH: integer(1, 1_000, 12),
@@ -408,8 +401,6 @@ export function loadConfig(env: Environment = process.env): Config {
       requests: vars.RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 100),
       windowSeconds: vars.RATE_LIMIT_WINDOW,
     },
-    // As with the rate limit, the test-suite generates far more than a user would; its quota tests set one.
-    aiQuota: { requests: vars.AI_QUOTA_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 30), windowSeconds: vars.AI_QUOTA_WINDOW },
     graphql: {
       ide,
       // An IDE enabled in production needs the schema for its docs and completion.

@@ -75,6 +75,11 @@ export interface Config {
     allowedExtensions: string[];
     /** Where uploaded bytes live: GridFS (shared by every instance) or files in `uploadDir` (one instance). */
     store: "gridfs" | "disk";
+    /** Bytes a DOCX's entries may really inflate to, counted while inflating (declared sizes can lie). */
+    docxMaxInflatedBytes: number;
+    /** Uploads this process ingests at once, and at most this many of one user's, so no one's queue blocks another's. */
+    ingestionConcurrency: number;
+    ingestionPerUser: number;
   };
   /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
@@ -93,8 +98,9 @@ export interface Config {
   log: { level: LevelWithSilent; file?: string };
   /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
   allowedOrigins: string[];
-  /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. */
+  /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. Over websockets, each operation counts. */
   rateLimit: { requests: number; windowSeconds: number };
+
   graphql: {
     /** What a browser opening `/graphql` gets: the bundled GraphiQL (served here, works offline), Apollo Sandbox (loaded from Apollo's CDN), or nothing. */
     ide: GraphQLIde;
@@ -105,6 +111,12 @@ export interface Config {
     maxDirectives: number;
     maxTokens: number;
     maxCost: number;
+    /**
+     * Bytes one answer may carry: checked before execution against the most the operation could
+     * return (large text fields at their maximum length, lists at their real caps), and on the
+     * actual result before it is serialized.
+     */
+    maxResponseBytes: number;
   };
   websockets: {
     /** Milliseconds a socket may stay open without sending `connection_init`. */
@@ -270,6 +282,9 @@ const schema = z.object({
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
   FILE_STORE: oneOf(["gridfs", "disk"], "gridfs"),
+  DOCX_MAX_INFLATED_BYTES: integer(1024 * 1024, 4 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
+  INGESTION_CONCURRENCY: integer(1, 64, 2),
+  INGESTION_PER_USER: integer(1, 64, 1),
   REDIS_URL: url(["redis://", "rediss://"]),
   CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
   CHAT_MESSAGES_PER_MINUTE: integer(1, 100_000, 20),
@@ -291,6 +306,7 @@ const schema = z.object({
   GRAPHQL_MAX_DIRECTIVES: integer(0, 10_000, 30),
   GRAPHQL_MAX_TOKENS: integer(100, 1_000_000, 5_000),
   GRAPHQL_MAX_COST: integer(1, 100_000_000, 5_000),
+  GRAPHQL_MAX_RESPONSE_BYTES: integer(64 * 1024, 1024 * 1024 * 1024, 64 * 1024 * 1024),
   WS_CONNECTION_INIT_TIMEOUT_MS: integer(100, 600_000, 3_000),
   WS_MAX_CONNECTIONS_PER_USER: integer(1, 100_000, 10),
   WS_MAX_SUBSCRIPTIONS: integer(1, 100_000, 20),
@@ -365,6 +381,9 @@ export function loadConfig(env: Environment = process.env): Config {
         ext.replace(/^\./, "").toLowerCase(),
       ),
       store: vars.FILE_STORE,
+      docxMaxInflatedBytes: vars.DOCX_MAX_INFLATED_BYTES,
+      ingestionConcurrency: vars.INGESTION_CONCURRENCY,
+      ingestionPerUser: vars.INGESTION_PER_USER,
     },
     redisUrl: vars.REDIS_URL,
     chat: {
@@ -391,6 +410,7 @@ export function loadConfig(env: Environment = process.env): Config {
       maxDirectives: vars.GRAPHQL_MAX_DIRECTIVES,
       maxTokens: vars.GRAPHQL_MAX_TOKENS,
       maxCost: vars.GRAPHQL_MAX_COST,
+      maxResponseBytes: vars.GRAPHQL_MAX_RESPONSE_BYTES,
     },
     websockets: {
       connectionInitTimeoutMs: vars.WS_CONNECTION_INIT_TIMEOUT_MS,

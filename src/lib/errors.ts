@@ -9,6 +9,8 @@ export const ErrorCode = {
   CONFLICT: "CONFLICT",
   RATE_LIMITED: "RATE_LIMITED",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  /** The answer would be larger than GRAPHQL_MAX_RESPONSE_BYTES; ask for less. */
+  RESPONSE_TOO_LARGE: "RESPONSE_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   AI_UNAVAILABLE: "AI_UNAVAILABLE",
   /** The database cannot be reached right now; retrying later may succeed (REST: 503). */

@@ -8,6 +8,7 @@ import { formatError, logUnexpected, withRequestId } from "./errors";
 import { landingPagePlugin } from "./ide";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { costLimitPlugin, queryLimitsOf, queryRules } from "./security/query-limits";
+import { responseSizePlugin } from "./security/response-size";
 import type { Context } from "../lib/context";
 
 export interface ApolloDeps {
@@ -47,7 +48,8 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
       },
       landingPagePlugin(config.graphql.ide),
       errorReporting(log),
-      costLimitPlugin(queryLimits.maxCost),
+      costLimitPlugin(queryLimits),
+      responseSizePlugin(queryLimits.maxResponseBytes),
       ...(metrics ? [metrics.apolloPlugin()] : []),
     ],
   });

@@ -62,6 +62,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     app.use(securityHeaders());
     app.use(httpMetrics(metrics));
     app.use(metricsRoute(metrics, config.metricsToken));
+    rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
     const closeWebSockets = attachWebSockets({
       httpServer,
       schema,
@@ -69,6 +70,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       services,
       config,
       metrics: graphqlMetrics,
+      rateLimit,
     });
     apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics });
     await apollo.start();
@@ -77,7 +79,6 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     for (const probes of modules.probes) app.use(probes);
     // The IDE's page and its few dozen static files: loading it must not spend the rate limit.
     app.use(ideRoutes(config.graphql.ide));
-    rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
     app.use(rateLimit.middleware);
     for (const { path, router } of modules.routes) app.use(path, router);
     app.use(

@@ -11,6 +11,8 @@ import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
+import { rateLimited, type RateLimit } from "./security/rate-limit";
+import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
 import type { Context, Services } from "../lib/context";
 import { authorizationFromParams, buildContext } from "./context";
@@ -23,6 +25,8 @@ export interface WebSocketDeps {
   /** Query limits (the HTTP path's: Apollo's plugins do not see websockets) and socket limits. */
   config: Config;
   metrics: GraphQLMetrics;
+  /** The HTTP path's per-client request limit; each operation over a websocket counts as one request. */
+  rateLimit: RateLimit;
 }
 
 /**
@@ -30,7 +34,7 @@ export interface WebSocketDeps {
  * every socket with 1001 (going away) and stops the websocket server.
  */
 export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
-  const { httpServer, schema, log, services, config, metrics } = deps;
+  const { httpServer, schema, log, services, config, metrics, rateLimit } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
   const rules = queryRules(queryLimits);
@@ -38,6 +42,8 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
   const limits = new SocketLimits(settings);
   const started = new WeakMap<SocketContext, Map<string, number>>();
+  // The client a socket was admitted as, the same key the HTTP rate limit counts under.
+  const clients = new WeakMap<SocketContext, string>();
   metrics.metrics.gauge("websocket_connections", "Open graphql-ws connections", [], (gauge) => gauge.set(limits.connections));
   metrics.metrics.gauge("websocket_subscriptions", "Operations running on graphql-ws connections", [], (gauge) =>
     gauge.set(limits.operations),
@@ -53,10 +59,11 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       onConnect: async (ctx) => {
         const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
         const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${ctx.extra.request.socket.remoteAddress}`;
+        clients.set(ctx, client);
         return limits.admit(ctx, client);
       },
       onClose: (ctx) => limits.release(ctx),
-      onSubscribe: (ctx, id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         if (limits.tooManyOperations(ctx)) {
           return [
             new GraphQLError(`At most ${settings.maxSubscriptionsPerConnection} operations may run at once on one connection`, {
@@ -64,6 +71,10 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
             }),
           ];
         }
+        // After the operation count, which must be read before anything is awaited: graphql-ws
+        // registers every operation that arrives meanwhile, and each would count the others.
+        const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${ctx.extra.request.socket.remoteAddress}`);
+        if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
         const checked = checkOperation(schema, queryLimits, rules, payload);
         if (!("document" in checked)) return checked;
         const operations = started.get(ctx) ?? new Map<string, number>();
@@ -97,6 +108,11 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
           },
         ),
       onNext: (_ctx, _id, _payload, args, result) => {
+        if (result.data && jsonSizeUpTo(result.data, queryLimits.maxResponseBytes) > queryLimits.maxResponseBytes) {
+          const errors = [responseTooLarge(queryLimits.maxResponseBytes)];
+          metrics.countErrors(errors);
+          return { data: null, errors };
+        }
         if (!result.errors) return undefined;
         const context = args.contextValue as Context;
         logUnexpected(context.log, result.errors);

@@ -3,9 +3,8 @@ import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
 import { NOT_BLANK } from "../../lib/validation";
 import { TITLE_MAX_LENGTH } from "../courses/course.rules";
-import { MAX_CHAPTERS } from "./chapter.model";
+import { CONTENT_MAX_LENGTH, MAX_CHAPTERS } from "./chapter.model";
 
-const CONTENT_MAX_LENGTH = 200_000;
 const DURATION_MAX_MINUTES = 600;
 
 @InputType({ description: "A new chapter, added at the end of its course." })

@@ -3,6 +3,8 @@ import { Types } from "mongoose";
 import { Field, Int, ObjectType } from "type-graphql";
 
 /** A course holds at most this many chapters. */
+/** A chapter's Markdown is at most this many characters. */
+export const CONTENT_MAX_LENGTH = 200_000;
 export const MAX_CHAPTERS = 200;
 
 @ObjectType({ description: "One chapter of a course: Markdown content at a place in the course's order." })

@@ -2,13 +2,9 @@ import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max,
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
-import { QuestionType, QuizDifficulty } from "./quiz.model";
+import { MAX_GENERATED_QUESTIONS, MAX_QUESTIONS, QuestionType, QUIZ_TITLE_MAX_LENGTH, QuizDifficulty, TEXT_MAX_LENGTH } from "./quiz.model";
 import { NOT_BLANK } from "../../lib/validation";
 
-export const QUIZ_TITLE_MAX_LENGTH = 200;
-export const MAX_GENERATED_QUESTIONS = 20;
-export const MAX_QUESTIONS = 50;
-const TEXT_MAX_LENGTH = 2000;
 
 @InputType({ description: "What to write a quiz from: exactly one of a chapter, a course or an upload." })
 export class QuizSourceInput {

@@ -37,6 +37,12 @@ registerEnumType(QuizSourceType, {
   },
 });
 
+/** The limits of a quiz: the inputs validate them, generation and the query price rely on them. */
+export const QUIZ_TITLE_MAX_LENGTH = 200;
+export const MAX_GENERATED_QUESTIONS = 20;
+export const MAX_QUESTIONS = 50;
+export const TEXT_MAX_LENGTH = 2000;
+
 /** How hard generated questions should be; stored with each generated quiz. */
 export enum QuizDifficulty {
   EASY = "EASY",

@@ -3,17 +3,22 @@
  * allocate without bound, and here that only costs a worker that is killed.
  */
 import { parentPort, workerData } from "node:worker_threads";
+import { GraphQLError } from "graphql";
 import mammoth from "mammoth";
 import { PDFParse } from "pdf-parse";
+import type { ErrorCode } from "../../lib/errors";
 import { paragraphs, type ExtractedDocument, type TextBlock } from "./extracted";
+import { checkInflatedSize, DOCX_ZIP_LIMITS } from "./zip-limits";
 
 export interface ExtractRequest {
   kind: "pdf" | "docx";
   bytes: Uint8Array;
   maxTextLength: number;
+  /** Bytes a DOCX's entries may inflate to, counted while inflating (zip-limits.ts). */
+  maxInflatedBytes: number;
 }
 
-export type ExtractReply = { ok: true; document: ExtractedDocument } | { ok: false; reason: string };
+export type ExtractReply = { ok: true; document: ExtractedDocument } | { ok: false; reason: string; code?: ErrorCode };
 
 async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
   const parser = new PDFParse({ data: bytes });
@@ -45,7 +50,10 @@ function htmlText(html: string): string {
 }
 
 /** mammoth's HTML keeps Word's heading styles as h1..h6; every other block becomes a paragraph. */
-async function extractDocx(bytes: Uint8Array): Promise<ExtractedDocument> {
+async function extractDocx(bytes: Uint8Array, maxInflatedBytes: number): Promise<ExtractedDocument> {
+  // The worker's heap cap does not cover the Buffers mammoth's zip reader inflates into, so what
+  // the archive really inflates to is counted first (keeping none of it), whatever it declares.
+  await checkInflatedSize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { ...DOCX_ZIP_LIMITS, maxTotalInflated: maxInflatedBytes });
   const { value: html } = await mammoth.convertToHtml(
     { buffer: Buffer.from(bytes) },
     // Images carry no text; left in, each would be inlined as a base64 data URI.
@@ -74,9 +82,11 @@ function capped(document: ExtractedDocument, maxTextLength: number): ExtractedDo
 
 async function main(request: ExtractRequest): Promise<ExtractReply> {
   try {
-    const document = request.kind === "pdf" ? await extractPdf(request.bytes) : await extractDocx(request.bytes);
+    const document = request.kind === "pdf" ? await extractPdf(request.bytes) : await extractDocx(request.bytes, request.maxInflatedBytes);
     return { ok: true, document: capped(document, request.maxTextLength) };
   } catch (error) {
+    // A refusal raised on purpose (an unsafe archive) keeps its code and message.
+    if (error instanceof GraphQLError) return { ok: false, reason: error.message, code: error.extensions.code as ErrorCode };
     return { ok: false, reason: describe(error) };
   }
 }

@@ -1,6 +1,7 @@
 import { extname, join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { raise } from "../../lib/errors";
+import { raise, type ErrorCode } from "../../lib/errors";
+import { DOCX_ZIP_LIMITS } from "./zip-limits";
 import type { ExtractedDocument } from "./extracted";
 import type { ExtractReply, ExtractRequest } from "./extract-worker";
 
@@ -10,9 +11,19 @@ export interface ExtractorLimits {
   maxHeapMb: number;
   /** Extracted text beyond this is dropped. */
   maxTextLength: number;
+  /**
+   * What a DOCX's entries may really inflate to (the heap cap does not cover Buffers); beyond, the
+   * worker is stopped. Default: DOCX_ZIP_LIMITS.maxTotalInflated.
+   */
+  maxInflatedBytes?: number;
 }
 
-export const DEFAULT_EXTRACTOR_LIMITS: ExtractorLimits = { timeoutMs: 60_000, maxHeapMb: 512, maxTextLength: 5_000_000 };
+export const DEFAULT_EXTRACTOR_LIMITS: ExtractorLimits = {
+  timeoutMs: 60_000,
+  maxHeapMb: 512,
+  maxTextLength: 5_000_000,
+  maxInflatedBytes: DOCX_ZIP_LIMITS.maxTotalInflated,
+};
 
 /** From TypeScript sources (tests, scripts) the worker needs the same on-the-fly compiler. */
 const WORKER_FILE = join(__dirname, `extract-worker${extname(__filename)}`);
@@ -24,7 +35,12 @@ const WORKER_EXEC_ARGV = extname(__filename) === ".ts" ? ["-r", "@swc-node/regis
  */
 export function extractInWorker(kind: ExtractRequest["kind"], bytes: Buffer, limits: ExtractorLimits = DEFAULT_EXTRACTOR_LIMITS): Promise<ExtractedDocument> {
   return new Promise((resolve, reject) => {
-    const request: ExtractRequest = { kind, bytes: new Uint8Array(bytes), maxTextLength: limits.maxTextLength };
+    const request: ExtractRequest = {
+      kind,
+      bytes: new Uint8Array(bytes),
+      maxTextLength: limits.maxTextLength,
+      maxInflatedBytes: limits.maxInflatedBytes ?? DOCX_ZIP_LIMITS.maxTotalInflated,
+    };
     const worker = new Worker(WORKER_FILE, {
       workerData: request,
       execArgv: WORKER_EXEC_ARGV,
@@ -42,7 +58,7 @@ export function extractInWorker(kind: ExtractRequest["kind"], bytes: Buffer, lim
     };
     const fail = (reason: string) => finish(() => reject(failure(reason)));
     const timer = setTimeout(() => fail(`reading it took longer than ${Math.round(limits.timeoutMs / 1000)} s`), limits.timeoutMs);
-    worker.once("message", (reply: ExtractReply) => finish(() => (reply.ok ? resolve(reply.document) : reject(failure(reply.reason)))));
+    worker.once("message", (reply: ExtractReply) => finish(() => (reply.ok ? resolve(reply.document) : reject(reply.code ? refusal(reply.code, reply.reason) : failure(reply.reason)))));
     worker.once("error", (error: Error & { code?: string }) =>
       fail(error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "reading it needs more memory than allowed" : "the file could not be read"),
     );
@@ -51,8 +67,12 @@ export function extractInWorker(kind: ExtractRequest["kind"], bytes: Buffer, lim
 }
 
 function failure(reason: string): Error {
+  return refusal("BAD_USER_INPUT", `Text extraction failed: ${reason}`);
+}
+
+function refusal(code: ErrorCode, message: string): Error {
   try {
-    return raise("BAD_USER_INPUT", `Text extraction failed: ${reason}`);
+    return raise(code, message);
   } catch (error) {
     return error as Error;
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { GraphQLError } from "graphql";
-import type { Types } from "mongoose";
+import mongoose, { type Types } from "mongoose";
 import type { FileStore } from "../../infra/storage";
 import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
@@ -17,6 +17,11 @@ export interface IngestionOptions {
   /** Uploads this process ingests at once. */
   concurrency: number;
   /**
+   * Of those, at most this many of one owner's: the oldest waiting upload of an owner below it is
+   * claimed first, so one user's queue of large files never holds back another user's upload.
+   */
+  perUser: number;
+  /**
    * How often to look for work another instance left behind. New uploads and reprocessing start
    * at once, and a crashed instance's lease lasts far longer, so this can be slow.
    */
@@ -28,6 +33,7 @@ export interface IngestionOptions {
 
 export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = {
   concurrency: 2,
+  perUser: 1,
   pollMs: 10_000,
   leaseMs: 2 * DEFAULT_EXTRACTOR_LIMITS.timeoutMs,
   extractor: DEFAULT_EXTRACTOR_LIMITS,
@@ -51,7 +57,7 @@ type Changes = Partial<Pick<UploadedFile, "status" | "progress" | "error" | "pag
  */
 export class IngestionService {
   private readonly holder = `${hostname()}:${process.pid}:${randomUUID()}`;
-  private readonly running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly running = new Map<string, { owner: string; controller: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private claiming = false;
   /** A kick arrived while claiming: look again, the new work may have come after the last look. */
@@ -112,12 +118,19 @@ export class IngestionService {
   private claim(): Promise<UploadedFile | null> {
     const now = new Date();
     return UploadModel.findOneAndUpdate(
-      { status: { $in: IN_PROGRESS }, $or: [{ lease: null }, { "lease.until": { $lt: now } }] },
+      { status: { $in: IN_PROGRESS }, owner_id: { $nin: this.busyOwners() }, $or: [{ lease: null }, { "lease.until": { $lt: now } }] },
       { $set: { lease: { holder: this.holder, until: this.leaseEnd() } } },
       { sort: { created_at: 1 }, returnDocument: "after" },
     )
       .lean<UploadedFile>()
       .exec();
+  }
+
+  /** Owners with `perUser` ingestions running here: their other uploads wait for a free turn. */
+  private busyOwners(): Types.ObjectId[] {
+    const counts = new Map<string, number>();
+    for (const { owner } of this.running.values()) counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    return [...counts].filter(([, count]) => count >= this.options.perUser).map(([owner]) => new mongoose.Types.ObjectId(owner));
   }
 
   private run(upload: UploadedFile): void {
@@ -127,7 +140,7 @@ export class IngestionService {
       this.running.delete(key);
       this.kick();
     });
-    this.running.set(key, { controller, done });
+    this.running.set(key, { owner: String(upload.owner_id), controller, done });
   }
 
   private async ingest(claimed: UploadedFile, signal: AbortSignal): Promise<void> {

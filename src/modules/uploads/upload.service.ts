@@ -16,7 +16,7 @@ import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
 import type { IngestionService } from "./ingestion.service";
 import { receiveFile } from "./read-upload";
 import { UploadModel, UploadStatus, type UploadedFile, UPLOAD_TITLE_MAX_LENGTH } from "./upload.model";
-import { checkZipArchive } from "./zip-limits";
+import { checkInflatedSize, DOCX_ZIP_LIMITS } from "./zip-limits";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 
@@ -82,7 +82,10 @@ export class UploadService {
   async upload(actor: Exclude<Actor, null>, file: Promise<FileUpload>, title?: string | null): Promise<UploadedFile> {
     const received = await receiveFile(file, this.deps.config.maxFileSize);
     const fileType = detectFileType(received.filename, received.bytes, this.deps.config.allowedExtensions);
-    if (fileType === FileType.DOCX) checkZipArchive(received.bytes);
+    // The central directory first (no inflating), then what the entries really inflate to.
+    if (fileType === FileType.DOCX) {
+      await checkInflatedSize(received.bytes, { ...DOCX_ZIP_LIMITS, maxTotalInflated: this.deps.config.docxMaxInflatedBytes });
+    }
     const existing = await this.bySha(actor._id, received.sha256);
     if (existing) return existing;
     const fileId = await this.deps.files.put(received.bytes, { filename: received.filename, contentType: CONTENT_TYPES[fileType] });

@@ -2,7 +2,7 @@ import mongoose from "mongoose";
 import { DiskFileStore, GridFsFileStore, type FileStore } from "../../infra/storage";
 import { peers, type AppModule } from "../app-module";
 import { CourseFromUploadService } from "./course-from-upload";
-import { IngestionService } from "./ingestion.service";
+import { DEFAULT_INGESTION_OPTIONS, IngestionService } from "./ingestion.service";
 import { UploadResolver } from "./upload.resolver";
 import { uploadRoutes } from "./upload.rest";
 import { UploadService } from "./upload.service";
@@ -14,7 +14,12 @@ export const uploadsModule: AppModule<{ uploads: UploadService; courseFromUpload
   create({ config, ai, pubSub, log, events, services }) {
     const { uploads: settings } = config;
     const files: FileStore = settings.store === "disk" ? new DiskFileStore(settings.uploadDir) : new GridFsFileStore(() => mongoose.connection.db!);
-    const ingestion = new IngestionService(peers(services, ["passages"], { files, pubSub, log }));
+    const ingestion = new IngestionService(peers(services, ["passages"], { files, pubSub, log }), {
+      ...DEFAULT_INGESTION_OPTIONS,
+      concurrency: settings.ingestionConcurrency,
+      perUser: settings.ingestionPerUser,
+      extractor: { ...DEFAULT_INGESTION_OPTIONS.extractor, maxInflatedBytes: settings.docxMaxInflatedBytes },
+    });
     const uploads = new UploadService(peers(services, ["passages"], { config: settings, files, ingestion, pubSub, events }));
     const courseFromUpload = new CourseFromUploadService(peers(services, ["passages", "courses", "chapters"], { uploads }));
     return {

@@ -13,7 +13,7 @@ import {
 import type { Config } from "../../config";
 import { ErrorCode } from "../../lib/errors";
 import { isInvalidIdError } from "../../lib/scalars";
-import { assertAffordable } from "./query-cost";
+import { assertAffordable, type CostLimits } from "./query-cost";
 
 /** The shape and size a single operation may have; the same over HTTP and websockets. */
 export interface QueryLimits {
@@ -24,14 +24,16 @@ export interface QueryLimits {
   maxTokens: number;
   /** See query-cost.ts: lists weigh what they select times their `limit`. */
   maxCost: number;
+  /** Bytes an answer may carry: estimated before execution (query-cost.ts), measured after (response-size.ts). */
+  maxResponseBytes: number;
   /** Production: no "Did you mean ...?" hints that would reveal field names. */
   hideSuggestions: boolean;
 }
 
 /** The configured limits; field suggestions are hidden in production. */
 export function queryLimitsOf(config: Config): QueryLimits {
-  const { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost } = config.graphql;
-  return { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost, hideSuggestions: config.isProduction };
+  const { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost, maxResponseBytes } = config.graphql;
+  return { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost, maxResponseBytes, hideSuggestions: config.isProduction };
 }
 
 /** graphql-armor's depth, alias and directive rules; armor's own cost rule ignores `limit`, query-cost.ts replaces it. */
@@ -48,12 +50,12 @@ export function queryRules(limits: QueryLimits): ValidationRule[] {
 }
 
 /** Prices each operation over HTTP once Apollo has parsed and validated it and knows its variables. */
-export function costLimitPlugin(maxCost: number): ApolloServerPlugin {
+export function costLimitPlugin(limits: CostLimits): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, request }) {
-          assertAffordable({ schema, document, variables: request.variables, operationName: request.operationName }, maxCost);
+          assertAffordable({ schema, document, variables: request.variables, operationName: request.operationName }, limits);
         },
       };
     },
@@ -94,7 +96,7 @@ export function checkOperation(
     );
   }
   try {
-    assertAffordable({ schema, document, variables: payload.variables ?? undefined, operationName: payload.operationName }, limits.maxCost);
+    assertAffordable({ schema, document, variables: payload.variables ?? undefined, operationName: payload.operationName }, limits);
   } catch (error) {
     if (error instanceof GraphQLError) return [withCode(error, ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED, error.message)];
     throw error;

@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response } from "express";
+import { GraphQLError } from "graphql";
 import type { Redis } from "ioredis";
 import { openRedis } from "../../lib/redis";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
@@ -11,6 +12,12 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 export interface RateLimit {
   middleware: RequestHandler;
+  /**
+   * Counts one request of `client` (`user:<id>` or `ip:<address>`, as the middleware keys them)
+   * for transports the middleware does not see (each websocket operation); returns the seconds to
+   * wait when past the limit, else null.
+   */
+  consume(client: string): Promise<number | null>;
   close(): Promise<void>;
 }
 
@@ -23,7 +30,7 @@ export interface RateLimit {
  */
 export function createRateLimit(config: Config, log: Logger, onLimited: () => void): RateLimit {
   const { requests, windowSeconds } = config.rateLimit;
-  if (requests === 0) return { middleware: (_req, _res, next) => next(), close: async () => undefined };
+  if (requests === 0) return { middleware: (_req, _res, next) => next(), consume: async () => null, close: async () => undefined };
 
   const options = { keyPrefix: "rate_limit", points: requests, duration: windowSeconds };
   let redis: Redis | undefined;
@@ -57,7 +64,7 @@ export function createRateLimit(config: Config, log: Logger, onLimited: () => vo
       }
       onLimited();
       setHeaders(res, requests, windowSeconds, rejection);
-      refuse(req, res, Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)));
+      refuse(req, res, retryAfter(rejection));
       return;
     }
     setHeaders(res, requests, windowSeconds, state);
@@ -65,10 +72,35 @@ export function createRateLimit(config: Config, log: Logger, onLimited: () => vo
   };
   return {
     middleware,
+    async consume(client) {
+      try {
+        await limiter.consume(client);
+        return null;
+      } catch (rejection) {
+        if (!(rejection instanceof RateLimiterRes)) {
+          // Fail open, as over HTTP.
+          log.error({ err: rejection }, "rate limit: counting failed");
+          return null;
+        }
+        onLimited();
+        return retryAfter(rejection);
+      }
+    },
     async close() {
       redis?.disconnect();
     },
   };
+}
+
+function retryAfter(rejection: RateLimiterRes): number {
+  return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+}
+
+/** The refusal of one operation, in the words of the HTTP path's 429. */
+export function rateLimited(retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Too many requests; try again in ${retryAfterSeconds} s`, {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds },
+  });
 }
 
 function setHeaders(res: Response, limit: number, windowSeconds: number, state: RateLimiterRes): void {

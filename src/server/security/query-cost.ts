@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
+import { knownPrice, rememberPrice } from "./cost-cache";
 
 /**
  * What a list without a `limit` argument (a course's chapters, a quiz's questions) is assumed
@@ -59,15 +60,18 @@ export function operationCost({ schema, document, variables, operationName }: Co
 
 /** Throws a 400-class GraphQL error when the operation costs more than `maxCost`. */
 export function assertAffordable(operation: CostedOperation, maxCost: number): void {
-  // Variables that do not fit are refused by execution with its usual error and status.
-  if (!variablesFit(operation)) return;
-  let cost: number;
-  try {
-    cost = operationCost(operation);
-  } catch (error) {
-    // Fragments spread many times over can expand a small document past what is worth pricing.
-    if (error instanceof GraphQLError) throw refusal(`Query is too large: ${error.message}`, { maxCost });
-    throw error;
+  let cost = knownPrice(operation);
+  if (cost === undefined) {
+    // Variables that do not fit are refused by execution with its usual error and status.
+    if (!variablesFit(operation)) return;
+    try {
+      cost = operationCost(operation);
+    } catch (error) {
+      // Fragments spread many times over can expand a small document past what is worth pricing.
+      if (error instanceof GraphQLError) throw refusal(`Query is too large: ${error.message}`, { maxCost });
+      throw error;
+    }
+    rememberPrice(operation, cost);
   }
   if (cost > maxCost) {
     throw refusal(`Query is too expensive: cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items or fields`, {

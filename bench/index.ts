@@ -3,6 +3,7 @@ import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
 import { benchIngestion } from "./ingestion";
 import { benchLeaderboard } from "./leaderboard";
+import { benchReadPath } from "./read-path";
 import { benchVectorSearch } from "./vector-search";
 
 async function embeddedMongoLines(): Promise<string[]> {
@@ -17,18 +18,24 @@ async function embeddedMongoLines(): Promise<string[]> {
 }
 
 /** One entry per benchmark; each prints as soon as it is done, so a slow one hides nothing before it. */
-const SECTIONS: Array<() => Promise<string[]>> = [
-  embeddedMongoLines,
-  benchDurability,
-  benchIngestion,
-  benchVectorSearch,
-  benchLeaderboard,
-  benchChatStreaming,
-];
+const SECTIONS: Record<string, () => Promise<string[]>> = {
+  "embedded-mongo": embeddedMongoLines,
+  durability: benchDurability,
+  ingestion: benchIngestion,
+  "vector-search": benchVectorSearch,
+  leaderboard: benchLeaderboard,
+  "chat-streaming": benchChatStreaming,
+  "read-path": benchReadPath,
+};
 
-/** `npm run bench`: prints each benchmark's figures against its target. */
+/** `npm run bench [-- section ...]`: prints each benchmark's (or the named ones') figures against its target. */
 async function main(): Promise<void> {
-  for (const section of SECTIONS) process.stdout.write((await section()).join("\n") + "\n");
+  const chosen = process.argv.slice(2);
+  const unknown = chosen.filter((name) => !(name in SECTIONS));
+  if (unknown.length > 0) throw new Error(`unknown bench section(s) ${unknown.join(", ")}; known: ${Object.keys(SECTIONS).join(", ")}`);
+  for (const [name, section] of Object.entries(SECTIONS)) {
+    if (chosen.length === 0 || chosen.includes(name)) process.stdout.write((await section()).join("\n") + "\n");
+  }
 }
 
 main().catch((error: unknown) => {

@@ -53,11 +53,21 @@ export function toPage<T>(items: T[], total: number, window: PageWindow): Page<T
   return { items, total, hasMore: window.skip + items.length < total };
 }
 
-/** One page of `model` under `filter` in `sort` order, and the size of the whole list, read together. */
+/**
+ * One page of `model` under `filter` in `sort` order, and the size of the whole list, read
+ * together. `fields` (stored names) reads only those; without it, whole documents.
+ */
 // Typegoose models differ in their document type, so any model is taken; `lean<T>` types the result.
-export async function findPage<T>(model: Model<any>, filter: QueryFilter<T>, sort: Record<string, SortOrder>, window: PageWindow): Promise<Page<T>> {
+export async function findPage<T>(
+  model: Model<any>,
+  filter: QueryFilter<T>,
+  sort: Record<string, SortOrder>,
+  window: PageWindow,
+  fields?: readonly string[],
+): Promise<Page<T>> {
+  const projection = fields && Object.fromEntries(fields.map((field) => [field, 1]));
   const [items, total] = await Promise.all([
-    model.find(filter).sort(sort).skip(window.skip).limit(window.limit).lean<T[]>().exec(),
+    model.find(filter, projection).sort(sort).skip(window.skip).limit(window.limit).lean<T[]>().exec(),
     model.countDocuments(filter).exec(),
   ]);
   return toPage(items, total, window);

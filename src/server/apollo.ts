@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginCacheControlDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import type { GraphQLSchema } from "graphql";
 import type { Config } from "../config";
@@ -41,6 +42,8 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
     plugins: [
       // Stops accepting connections and lets in-flight requests (REST ones too) finish.
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // No field sets cache hints; left on, Apollo would compute them on every field of every response.
+      ApolloServerPluginCacheControlDisabled(),
       {
         async serverWillStart() {
           return { drainServer: closeWebSockets };

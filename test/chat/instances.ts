@@ -15,10 +15,13 @@ export interface Instance {
   stop(): Promise<void>;
 }
 
-/** The real server (`src/main.ts`) in its own process, as a deployment runs it. */
-export async function startInstance(env: Record<string, string>): Promise<Instance> {
+/**
+ * The real server (`src/main.ts`) in its own process, as a deployment runs it. `nodeArgs` go to
+ * node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
+ */
+export async function startInstance(env: Record<string, string>, nodeArgs: string[] = []): Promise<Instance> {
   const dataDir = mkdtempSync(join(tmpdir(), "chat-instance-"));
-  const child: ChildProcess = spawn(process.execPath, ["-r", "@swc-node/register", "src/main.ts"], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "-r", "@swc-node/register", "src/main.ts"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

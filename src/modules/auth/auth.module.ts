@@ -3,21 +3,31 @@ import { AuthResolver } from "./auth.resolver";
 import { authRoutes } from "./auth.rest";
 import { AuthService } from "./auth.service";
 import { LoginThrottle } from "./login-throttle";
+import { SessionCache } from "./session-cache";
 import { TokenService } from "./token.service";
 
 /** Sign-up, sign-in and sessions, over GraphQL and the REST shim. */
 export const authModule: AppModule<{ auth: AuthService }> = {
   name: "auth",
   resolvers: [AuthResolver],
-  create({ config, log, services }) {
-    const tokens = new TokenService(config.jwt);
+  create({ config, log, pubSub, services }) {
+    const sessions = new SessionCache({ pubSub, log });
+    const tokens = new TokenService(config.jwt, (ended) => sessions.ended(ended));
     const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
-    const auth = new AuthService(peers(services, ["users"], { tokens, throttle, bcryptCost: config.auth.bcryptCost }));
+    const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, bcryptCost: config.auth.bcryptCost }));
     return {
       services: { auth },
       routes: [{ path: "/api/v1/auth", router: authRoutes(auth) }],
-      start: () => tokens.ready(),
-      stop: () => throttle.close(),
+      // A changed user (role, name, deactivation) is read again on every instance.
+      handles: { "user.changed": ({ userId }) => sessions.ended({ userId: String(userId) }) },
+      async start() {
+        sessions.start();
+        await tokens.ready();
+      },
+      async stop() {
+        await sessions.stop();
+        await throttle.close();
+      },
     };
   },
 };

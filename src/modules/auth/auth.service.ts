@@ -4,6 +4,7 @@ import { hashPassword, verifyPassword } from "../users/password";
 import type { User } from "../users/user.model";
 import { normalizeEmail, type NewUser, type UserService } from "../users/user.service";
 import type { LoginThrottle } from "./login-throttle";
+import type { SessionCache } from "./session-cache";
 import type { TokenPair, TokenService } from "./token.service";
 
 export interface AuthPayload extends TokenPair {
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly deps: {
       users: UserService;
       tokens: TokenService;
+      sessions: SessionCache;
       throttle: LoginThrottle;
       bcryptCost: number;
     },
@@ -102,19 +104,22 @@ export class AuthService {
 
   /**
    * The viewer for an `Authorization` value, or null when it is missing, not a valid access
-   * token, of an inactive user or of an ended session. User and session are read on every
-   * request, so deactivation, role changes and logouts take effect at once.
+   * token, of an inactive user or of an ended session. User and session are read once per
+   * `SessionCache` period; ends and user changes clear it on every instance, so deactivation,
+   * role changes and logouts take effect at once.
    */
   async authenticate(authorization: string | undefined): Promise<Viewer | null> {
     const token = authorization && BEARER.exec(authorization)?.[1];
     if (!token) return null;
     const claims = this.deps.tokens.verifyAccess(token);
     if (!claims) return null;
-    const [user, live] = await Promise.all([
-      this.deps.users.findById(claims.userId),
-      this.deps.tokens.isSessionLive(claims.sessionId),
-    ]);
-    return user?.is_active && live ? { user, sessionId: claims.sessionId } : null;
+    return this.deps.sessions.viewer(claims.sessionId, async () => {
+      const [user, live] = await Promise.all([
+        this.deps.users.findById(claims.userId),
+        this.deps.tokens.isSessionLive(claims.sessionId),
+      ]);
+      return user?.is_active && live ? { user, sessionId: claims.sessionId } : null;
+    });
   }
 
   /** Ends every session of a user at once (their access tokens stop working): deactivation. */

@@ -5,6 +5,7 @@ import type { Config } from "../../config";
 import { raise } from "../../lib/errors";
 import type { UserRole } from "../users/user.model";
 import { RefreshTokenModel } from "./refresh-token.model";
+import type { SessionsEnded } from "./session-cache";
 
 type TokenType = "access" | "refresh";
 
@@ -46,7 +47,11 @@ export class TokenService {
   /** Built once: given the secret as a string, jsonwebtoken makes a new KeyObject on every call. */
   private readonly key: KeyObject;
 
-  constructor(private readonly jwtConfig: Config["jwt"]) {
+  /** `ended` hears of every session this service ends (a verifying-only user passes none). */
+  constructor(
+    private readonly jwtConfig: Config["jwt"],
+    private readonly ended: (ended: SessionsEnded) => void = () => undefined,
+  ) {
     this.key = createSecretKey(Buffer.from(jwtConfig.secretKey, "utf8"));
   }
 
@@ -115,6 +120,7 @@ export class TokenService {
   async revokeUser(userId: Types.ObjectId, keepSessionId?: string): Promise<number> {
     const filter = { user_id: userId, revoked_at: null, used_at: null, ...(keepSessionId ? { family_id: { $ne: keepSessionId } } : {}) };
     const result = await RefreshTokenModel.updateMany(filter, { $set: { revoked_at: new Date() } }).exec();
+    this.ended({ userId: String(userId) });
     return result.modifiedCount;
   }
 
@@ -123,6 +129,7 @@ export class TokenService {
       { family_id: sessionId, revoked_at: null, used_at: null },
       { $set: { revoked_at: new Date() } },
     ).exec();
+    this.ended({ sessionId });
     return result.modifiedCount;
   }
 

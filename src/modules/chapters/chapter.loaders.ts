@@ -1,7 +1,48 @@
+import type { GraphQLResolveInfo } from "graphql";
 import type { Types } from "mongoose";
 import type { Context } from "../../lib/context";
+import { projectionOf, selectedFields } from "../../lib/selection";
+import type { ChapterStats } from "./chapter.service";
 
-/** Each course's chapters in order: `Course.chapters`, `chapterCount` and `totalDurationMinutes` share it. */
-export function chaptersByCourseLoader(ctx: Context) {
-  return ctx.loaders.get("chaptersByCourse", [], (ids: readonly Types.ObjectId[]) => ctx.services.chapters.byCourses(ids));
+type OperationInfo = Pick<GraphQLResolveInfo, "schema" | "operation" | "fragments">;
+
+/** The stored fields behind each GraphQL field of `Chapter`. */
+const CHAPTER_FIELDS: Record<string, readonly string[]> = {
+  id: ["_id"],
+  title: ["title"],
+  content: ["content"],
+  order: ["order"],
+  durationMinutes: ["duration_minutes"],
+  createdAt: ["created_at"],
+  updatedAt: ["updated_at"],
+  course: ["course_id"],
+};
+
+/**
+ * Fields of `Course` whose resolvers read chapters through `chaptersByCourseLoader`: when the
+ * operation selects one, counts are taken from those chapters rather than by another query.
+ */
+const READ_CHAPTERS = ["chapters", "myProgress"];
+
+/**
+ * Each course's chapters in order, with only the fields the operation selects on `Chapter`
+ * anywhere (a list without `content` never reads it). Every resolver of one operation derives
+ * the same projection, so `Course.chapters`, `myProgress` and the counts share one query.
+ */
+export function chaptersByCourseLoader(ctx: Context, info: OperationInfo) {
+  // Study minutes are always read: counts may be derived from these chapters.
+  const fields = projectionOf(selectedFields(info, "Chapter"), CHAPTER_FIELDS, ["duration_minutes"]);
+  return ctx.loaders.get("chaptersByCourse", [fields?.join(",") ?? "*"], (ids: readonly Types.ObjectId[]) =>
+    ctx.services.chapters.byCourses(ids, fields ?? undefined),
+  );
+}
+
+/** A course's chapter count and study minutes: from its chapters when the operation reads them anyway, else counted by the database. */
+export async function chapterStatsOf(ctx: Context, info: OperationInfo, courseId: Types.ObjectId): Promise<ChapterStats> {
+  const course = selectedFields(info, "Course");
+  if (READ_CHAPTERS.some((field) => course.has(field))) {
+    const chapters = await chaptersByCourseLoader(ctx, info).load(courseId);
+    return { count: chapters.length, minutes: chapters.reduce((sum, chapter) => sum + chapter.duration_minutes, 0) };
+  }
+  return ctx.loaders.get("chapterStats", [], (ids: readonly Types.ObjectId[]) => ctx.services.chapters.statsByCourses(ids)).load(courseId);
 }

@@ -1,7 +1,7 @@
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
-import { groupedInKeyOrder } from "../../lib/loaders";
+import { groupedInKeyOrder, inKeyOrder } from "../../lib/loaders";
 import type { CourseService } from "../courses/course.service";
 import { withChapterLock } from "./chapter-lock";
 import { ChapterLockModel } from "./chapter-lock.model";
@@ -30,6 +30,15 @@ declare module "../../lib/events" {
   }
 }
 
+/** What a course's chapters add up to. */
+export interface ChapterStats {
+  count: number;
+  minutes: number;
+}
+
+/** Read with any projection: they place a chapter in its course. */
+const CHAPTER_KEYS = ["_id", "course_id", "order"] as const;
+
 function chapterNotFound(): never {
   return raise("NOT_FOUND", "Chapter not found");
 }
@@ -42,10 +51,24 @@ export class ChapterService {
     await Promise.all([ChapterModel.init(), ChapterLockModel.init()]);
   }
 
-  /** For loaders: each course's chapters in order, in key order; one query for all of them. */
-  async byCourses(courseIds: readonly Types.ObjectId[]): Promise<Chapter[][]> {
-    const found = await ChapterModel.find({ course_id: { $in: courseIds } }).sort({ course_id: 1, order: 1 }).lean<Chapter[]>().exec();
+  /**
+   * For loaders: each course's chapters in order, in key order; one query for all of them.
+   * `fields` (stored names) reads only those, `_id`, `course_id` and `order` always: a list
+   * that shows no content never reads it. Without `fields`, whole chapters.
+   */
+  async byCourses(courseIds: readonly Types.ObjectId[], fields?: readonly string[]): Promise<Chapter[][]> {
+    const projection = fields && Object.fromEntries([...CHAPTER_KEYS, ...fields].map((field) => [field, 1]));
+    const found = await ChapterModel.find({ course_id: { $in: courseIds } }, projection).sort({ course_id: 1, order: 1 }).lean<Chapter[]>().exec();
     return groupedInKeyOrder(courseIds, found, (chapter) => chapter.course_id);
+  }
+
+  /** For loaders: each course's chapter count and study minutes, in key order, counted by the database. */
+  async statsByCourses(courseIds: readonly Types.ObjectId[]): Promise<ChapterStats[]> {
+    const rows = await ChapterModel.aggregate<ChapterStats & { _id: Types.ObjectId }>([
+      { $match: { course_id: { $in: courseIds } } },
+      { $group: { _id: "$course_id", count: { $sum: 1 }, minutes: { $sum: "$duration_minutes" } } },
+    ]).exec();
+    return inKeyOrder(courseIds, rows, (row) => row._id, { count: 0, minutes: 0 }).map(({ count, minutes }) => ({ count, minutes }));
   }
 
   /** The chapter if the actor may read its course, else null: a hidden course's chapters do not exist. */

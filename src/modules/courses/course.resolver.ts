@@ -1,7 +1,9 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import type { Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
-import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
+import { projectionOf, selectedFields } from "../../lib/selection";
+import { chaptersByCourseLoader, chapterStatsOf } from "../chapters/chapter.loaders";
 import { Chapter } from "../chapters/chapter.model";
 import { CourseIdArgs, CoursesArgs, CreateCourseInput, PublishCourseArgs, UpdateCourseInput } from "./course.inputs";
 import { UserSummary, userSummary } from "../users/user-summary";
@@ -10,13 +12,34 @@ import { CoursePage } from "./course.types";
 import type { Context } from "../../lib/context";
 import { actorOf, signedInActor } from "../../lib/identity";
 
+/** The stored fields behind each GraphQL field of `Course`; fields resolved from other collections need only its id. */
+const COURSE_FIELDS: Record<string, readonly string[]> = {
+  id: ["_id"],
+  title: ["title"],
+  description: ["description"],
+  outline: ["outline"],
+  level: ["level"],
+  tags: ["tags"],
+  source: ["source"],
+  isPublic: ["is_public"],
+  createdAt: ["created_at"],
+  updatedAt: ["updated_at"],
+  owner: ["owner_id"],
+  chapters: [],
+  chapterCount: [],
+  totalDurationMinutes: [],
+  myProgress: [],
+  enrollmentCount: [],
+};
+
 @Resolver(() => Course)
 export class CourseResolver {
   @Query(() => CoursePage, {
     description: "Courses, newest first. Without a sign-in only the public catalog is listed; MINE needs a sign-in.",
   })
-  async courses(@Args() { filter, skip, limit }: CoursesArgs, @Ctx() ctx: Context): Promise<Page<Course>> {
-    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit });
+  async courses(@Args() { filter, skip, limit }: CoursesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Page<Course>> {
+    const fields = projectionOf(selectedFields(info, "Course"), COURSE_FIELDS, []);
+    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, fields ?? undefined);
   }
 
   @Query(() => Course, { nullable: true, description: "One course, or null when there is none you may see with this id." })
@@ -65,18 +88,17 @@ export class CourseResolver {
   }
 
   @FieldResolver(() => [Chapter], { description: "The course's chapters in order." })
-  chapters(@Root() course: Course, @Ctx() ctx: Context): Promise<Chapter[]> {
-    return chaptersByCourseLoader(ctx).load(course._id);
+  chapters(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Chapter[]> {
+    return chaptersByCourseLoader(ctx, info).load(course._id);
   }
 
   @FieldResolver(() => Int, { description: "How many chapters the course has." })
-  async chapterCount(@Root() course: Course, @Ctx() ctx: Context): Promise<number> {
-    return (await chaptersByCourseLoader(ctx).load(course._id)).length;
+  async chapterCount(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<number> {
+    return (await chapterStatsOf(ctx, info, course._id)).count;
   }
 
   @FieldResolver(() => Int, { description: "The chapters' study times added up, in minutes." })
-  async totalDurationMinutes(@Root() course: Course, @Ctx() ctx: Context): Promise<number> {
-    const chapters = await chaptersByCourseLoader(ctx).load(course._id);
-    return chapters.reduce((sum, chapter) => sum + chapter.duration_minutes, 0);
+  async totalDurationMinutes(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<number> {
+    return (await chapterStatsOf(ctx, info, course._id)).minutes;
   }
 }

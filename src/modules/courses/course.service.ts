@@ -57,6 +57,9 @@ declare module "../../lib/events" {
   }
 }
 
+/** What `CoursePolicy` reads of a course: every projection keeps them. */
+const POLICY_FIELDS = ["_id", "owner_id", "is_public"];
+
 /** Courses: the only code that reads or writes `courses`. */
 export class CourseService {
   constructor(private readonly deps: { progress: EnrollmentLookup; events: DomainEventBus }) {}
@@ -65,8 +68,13 @@ export class CourseService {
     await CourseModel.init();
   }
 
-  async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }): Promise<Page<Course>> {
-    return findPage<Course>(CourseModel, await this.listQuery(actor, filter), { created_at: -1, _id: -1 }, page);
+  /**
+   * A page of the courses the actor may read. `fields` (stored names) reads only those, and
+   * what the rules look at (`CoursePolicy`) always; without it, whole courses.
+   */
+  async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }, fields?: readonly string[]): Promise<Page<Course>> {
+    const projection = fields && [...new Set([...POLICY_FIELDS, "created_at", ...fields])];
+    return findPage<Course>(CourseModel, await this.listQuery(actor, filter), { created_at: -1, _id: -1 }, page, projection);
   }
 
   /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Resolver, Root } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
 import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
 import { Course } from "../courses/course.model";
@@ -52,12 +53,12 @@ export class ProgressResolver {
     nullable: true,
     description: "Your progress in the course; null unless you are signed in and enrolled.",
   })
-  async myProgress(@Root() course: Course, @Ctx() ctx: Context): Promise<CourseProgress | null> {
+  async myProgress(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<CourseProgress | null> {
     const actor = await actorOf(ctx);
     if (!actor) return null;
     const progress = await progressOfUserLoader(ctx, actor._id).load(course._id);
     if (!progress) return null;
-    return summarize(progress, await chaptersByCourseLoader(ctx).load(course._id));
+    return summarize(progress, await chaptersByCourseLoader(ctx, info).load(course._id));
   }
 
   @FieldResolver(() => Int, { description: "How many users are enrolled in the course." })

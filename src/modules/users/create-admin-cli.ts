@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { validate } from "class-validator";
 import { ConfigError, loadConfig, readEnvironment } from "../../config";
 import { connectDatabase } from "../../infra/db";
+import { DomainEventBus } from "../../lib/events";
 import { createLogger } from "../../lib/logger";
 import { RegisterInput } from "../auth/auth.inputs";
 import { UserService } from "./user.service";
@@ -26,7 +27,8 @@ async function main(): Promise<number> {
   const log = createLogger({ level: "warn" });
   const database = await connectDatabase(config, log);
   try {
-    const users = new UserService({ bcryptCost: config.auth.bcryptCost });
+    // No server runs in this process: nobody here reacts to its events.
+    const users = new UserService({ bcryptCost: config.auth.bcryptCost, events: new DomainEventBus() });
     if ((await users.ensureAdmin(input)) === "created") {
       process.stdout.write(`created admin ${input.email.toLowerCase()}\n`);
       return 0;

@@ -3,6 +3,7 @@ import { GraphQLError } from "graphql";
 import type { QueryFilter } from "mongoose";
 import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
+import type { DomainEventBus } from "../../lib/events";
 import { findPage, type Page } from "../../lib/pagination";
 import { hashPassword } from "./password";
 import { emptyProfile, UserProfileModel, type Preferences, type UserProfile } from "./user-profile.model";
@@ -42,9 +43,16 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** A user's name, role or active flag changed: whoever keeps a copy of the user reads it again. */
+    "user.changed": { userId: Types.ObjectId };
+  }
+}
+
 /** Users and their profiles: the only code that reads or writes `users` and `user_profiles`. */
 export class UserService {
-  constructor(private readonly options: { bcryptCost: number }) {}
+  constructor(private readonly options: { bcryptCost: number; events: DomainEventBus }) {}
 
   /**
    * Resolves once the unique e-mail index exists: before it does, two concurrent sign-ups with
@@ -110,6 +118,7 @@ export class UserService {
   async updateProfile(userId: Types.ObjectId, changes: ProfileChanges): Promise<User> {
     if (changes.name !== undefined) {
       await UserModel.updateOne({ _id: userId }, { $set: { name: changes.name } }).exec();
+      await this.options.events.emit("user.changed", { userId });
     }
     const profile: Record<string, unknown> = {};
     if (changes.bio !== undefined) profile.bio = changes.bio;
@@ -133,9 +142,11 @@ export class UserService {
   }
 
   /** Sets fields and returns the user as it was before, or null when there is no such user. */
-  setFields(id: Types.ObjectId | string, fields: { role?: UserRole; is_active?: boolean }): Promise<User | null> {
-    if (!isObjectId(id)) return Promise.resolve(null);
-    return UserModel.findByIdAndUpdate(id, { $set: fields }, { returnDocument: "before" }).lean<User>().exec();
+  async setFields(id: Types.ObjectId | string, fields: { role?: UserRole; is_active?: boolean }): Promise<User | null> {
+    if (!isObjectId(id)) return null;
+    const before = await UserModel.findByIdAndUpdate(id, { $set: fields }, { returnDocument: "before" }).lean<User>().exec();
+    if (before) await this.options.events.emit("user.changed", { userId: before._id });
+    return before;
   }
 
   countActiveAdmins(): Promise<number> {

@@ -6,9 +6,9 @@ import { UserService } from "./user.service";
 export const usersModule: AppModule<{ users: UserService }> = {
   name: "users",
   resolvers: [UserResolver],
-  create({ config, log }) {
+  create({ config, log, events }) {
     const { bcryptCost, bootstrapAdmin } = config.auth;
-    const users = new UserService({ bcryptCost });
+    const users = new UserService({ bcryptCost, events });
     return {
       services: { users },
       async start() {

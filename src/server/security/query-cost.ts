@@ -14,6 +14,7 @@ import { getComplexity, type ComplexityEstimator } from "graphql-query-complexit
 import { CONTENT_MAX_LENGTH, MAX_CHAPTERS } from "../../modules/chapters/chapter.model";
 import { DESCRIPTION_MAX_LENGTH, OUTLINE_MAX_LENGTH } from "../../modules/courses/course.rules";
 import { MAX_QUESTIONS, TEXT_MAX_LENGTH } from "../../modules/quizzes/quiz.model";
+import { knownPrice, rememberPrice } from "./cost-cache";
 
 /**
  * What a list without a `limit` argument (a course's chapters, a quiz's questions) is assumed
@@ -116,18 +117,20 @@ function priced({ schema, document, variables, operationName }: CostedOperation,
  * more than `maxResponseBytes` of text.
  */
 export function assertAffordable(operation: CostedOperation, { maxCost, maxResponseBytes }: CostLimits): void {
-  // Variables that do not fit are refused by execution with its usual error and status.
-  if (!variablesFit(operation)) return;
-  let cost: number;
-  let text: number;
-  try {
-    cost = operationCost(operation);
-    text = operationTextSize(operation);
-  } catch (error) {
-    // Fragments spread many times over can expand a small document past what is worth pricing.
-    if (error instanceof GraphQLError) throw refusal(`Query is too large: ${error.message}`, { maxCost });
-    throw error;
+  let price = knownPrice(operation);
+  if (price === undefined) {
+    // Variables that do not fit are refused by execution with its usual error and status.
+    if (!variablesFit(operation)) return;
+    try {
+      price = { cost: operationCost(operation), text: operationTextSize(operation) };
+    } catch (error) {
+      // Fragments spread many times over can expand a small document past what is worth pricing.
+      if (error instanceof GraphQLError) throw refusal(`Query is too large: ${error.message}`, { maxCost });
+      throw error;
+    }
+    rememberPrice(operation, price);
   }
+  const { cost, text } = price;
   if (cost > maxCost) {
     throw refusal(`Query is too expensive: cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items or fields`, {
       cost,

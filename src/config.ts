@@ -34,6 +34,8 @@ export interface Config {
     bcryptCost: number;
     /** Failed logins allowed per email and per client IP within `windowSeconds`, then refused. */
     loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
+    /** Sign-ups and sign-ins per client IP within `windowSeconds`, on every transport; 0 turns it off. */
+    attemptsPerIp: { requests: number; windowSeconds: number };
     /** ADMIN_EMAIL + ADMIN_PASSWORD: start-up creates this admin once if no user has the email. */
     bootstrapAdmin?: { email: string; password: string; name: string };
   };
@@ -244,6 +246,9 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: integer(1, 1_000_000, 5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 1_000_000, 100),
   LOGIN_THROTTLE_WINDOW: integer(1, 86_400, 900),
+  // Optional: the default depends on NODE_ENV (see loadConfig).
+  AUTH_RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 20).optional(),
+  AUTH_RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
   ADMIN_EMAIL: text(),
   ADMIN_PASSWORD: text(),
   ADMIN_NAME: text(),
@@ -354,6 +359,11 @@ export function loadConfig(env: Environment = process.env): Config {
         maxFailuresPerEmail: vars.LOGIN_MAX_FAILURES,
         maxFailuresPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,
         windowSeconds: vars.LOGIN_THROTTLE_WINDOW,
+      },
+      attemptsPerIp: {
+        // The test-suite signs up hundreds of users from one address; its own test sets a limit.
+        requests: vars.AUTH_RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 20),
+        windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW,
       },
       bootstrapAdmin: bootstrapAdmin(vars),
     },

@@ -1,6 +1,7 @@
 import { peers, type AppModule } from "../app-module";
 import { AuthResolver } from "./auth.resolver";
 import { authRoutes } from "./auth.rest";
+import { AuthRateLimit } from "./auth-rate-limit";
 import { AuthService } from "./auth.service";
 import { LoginThrottle } from "./login-throttle";
 import { TokenService } from "./token.service";
@@ -12,12 +13,16 @@ export const authModule: AppModule<{ auth: AuthService }> = {
   create({ config, log, services }) {
     const tokens = new TokenService(config.jwt);
     const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
-    const auth = new AuthService(peers(services, ["users"], { tokens, throttle, bcryptCost: config.auth.bcryptCost }));
+    const attempts = new AuthRateLimit({ ...config.auth.attemptsPerIp, redisUrl: config.redisUrl }, log);
+    const auth = new AuthService(peers(services, ["users"], { tokens, throttle, attempts, bcryptCost: config.auth.bcryptCost }));
     return {
       services: { auth },
       routes: [{ path: "/api/v1/auth", router: authRoutes(auth) }],
       start: () => tokens.ready(),
-      stop: () => throttle.close(),
+      stop: async () => {
+        await throttle.close();
+        await attempts.close();
+      },
     };
   },
 };

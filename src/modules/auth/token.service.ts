@@ -145,6 +145,8 @@ export class TokenService {
       return null;
     }
     if (typeof payload === "string" || payload.type !== type) return null;
+    // jsonwebtoken accepts a token without `exp` as never expiring; every token this server signs has one.
+    if (typeof payload.exp !== "number") return null;
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
     return { sub: payload.sub, type, sid: payload.sid };
   }

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int, registerEnumType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
@@ -100,6 +100,7 @@ export class CreateQuizInput extends QuizSourceInput {
   @Matches(NOT_BLANK, { message: "title must not be blank" })
   title!: string;
 
+  @ValidateNested()
   @Field(() => [QuestionInput], { description: `The questions in order (1 to ${MAX_QUESTIONS}).` })
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_QUESTIONS)
@@ -114,6 +115,7 @@ export class UpdateQuizInput {
   @Matches(NOT_BLANK, { message: "title must not be blank" })
   title?: string | null;
 
+  @ValidateNested()
   @Field(() => [QuestionInput], {
     nullable: true,
     description: `All questions, replacing the current ones (1 to ${MAX_QUESTIONS}). Statistics start afresh for the new questions.`,

@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Length, Max, MaxLength, Min } from "class-validator";
+import { IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
 import { CourseLevel } from "../courses/course.model";
@@ -38,6 +38,7 @@ export class CourseFromUploadArgs {
   @Field(() => IdScalar, { description: "A READY upload of yours." })
   uploadId!: string;
 
+  @ValidateNested()
   @Field(() => CourseFromUploadInput, { description: "Title, level and size of the course." })
   input!: CourseFromUploadInput;
 }

@@ -95,6 +95,22 @@ export interface Config {
   log: { level: LevelWithSilent; file?: string };
   /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
   allowedOrigins: string[];
+  quizzes: {
+    /**
+     * Who adds quizzes to a course (they are listed to all its readers): `editors` (its owner and
+     * admins) or `readers` (anyone who may read it; the older behaviour).
+     */
+    courseQuizAuthors: "editors" | "readers";
+  };
+  /** What earns leaderboard points (the attempt itself is always graded and kept). */
+  leaderboard: {
+    /** Only a user's first attempt at a quiz scores: later ones were made with the revealed keys. */
+    firstAttemptOnly: boolean;
+    /** Whether attempts at quizzes one may author (one's own, one's courses', any for an admin) score. */
+    authorsScore: boolean;
+    /** Most points one quiz can bring one user, however many questions it has. */
+    maxPointsPerQuiz: number;
+  };
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. */
   rateLimit: { requests: number; windowSeconds: number };
   graphql: {
@@ -285,6 +301,11 @@ const schema = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", PYTHON_LOG_LEVELS),
   LOG_FILE: text(),
   ALLOWED_ORIGINS: list(),
+  // Optional: the defaults depend on NODE_ENV (see loadConfig).
+  COURSE_QUIZ_AUTHORS: oneOf(["editors", "readers"], "editors").optional(),
+  LEADERBOARD_FIRST_ATTEMPT_ONLY: boolean(),
+  LEADERBOARD_AUTHORS_SCORE: boolean(),
+  LEADERBOARD_MAX_POINTS_PER_QUIZ: integer(10, 1_000_000, 100),
   // Optional: the default depends on NODE_ENV (see loadConfig).
   RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
@@ -387,6 +408,16 @@ export function loadConfig(env: Environment = process.env): Config {
     },
     log: { level: vars.LOG_LEVEL, file: vars.LOG_FILE && resolve(vars.LOG_FILE) },
     allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
+    quizzes: {
+      // The suite's older quiz tests build their fixtures from learners' quizzes on others' courses; the test of this rule sets it.
+      courseQuizAuthors: vars.COURSE_QUIZ_AUTHORS ?? (vars.NODE_ENV === "test" ? "readers" : "editors"),
+    },
+    leaderboard: {
+      // The suite's older leaderboard tests score retakes and their own quizzes; the tests of these rules turn them on.
+      firstAttemptOnly: vars.LEADERBOARD_FIRST_ATTEMPT_ONLY ?? vars.NODE_ENV !== "test",
+      authorsScore: vars.LEADERBOARD_AUTHORS_SCORE ?? vars.NODE_ENV === "test",
+      maxPointsPerQuiz: vars.LEADERBOARD_MAX_POINTS_PER_QUIZ,
+    },
     rateLimit: {
       // The test-suite sends hundreds of requests from one address; its rate-limit tests set a limit.
       requests: vars.RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 100),

@@ -69,6 +69,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       services,
       config,
       metrics: graphqlMetrics,
+      pubSub,
     });
     apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics });
     await apollo.start();

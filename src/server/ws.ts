@@ -1,18 +1,20 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import type { Context as SocketContext } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import { useServer, type Extra } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "../config";
 import { ErrorCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
-import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
+import { checkOperation, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
 import { subscribePerEvent } from "./per-event";
 import type { Context, Services } from "../lib/context";
+import type { AppPubSub } from "../infra/pubsub";
+import type { SessionRevocation } from "../modules/auth/token.service";
 import { authorizationFromParams, buildContext } from "./context";
 
 export interface WebSocketDeps {
@@ -23,21 +25,41 @@ export interface WebSocketDeps {
   /** Query limits (the HTTP path's: Apollo's plugins do not see websockets) and socket limits. */
   config: Config;
   metrics: GraphQLMetrics;
+  /** Where revoked sessions are announced (from any instance, with Redis). */
+  pubSub: AppPubSub;
 }
+
+/** A 4xxx close code graphql-ws clients read as "sign in again". */
+const SESSION_ENDED = 4401;
 
 /**
  * graphql-ws on the HTTP server's port and `/graphql` path. Returns the function that closes
  * every socket with 1001 (going away) and stops the websocket server.
  */
 export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
-  const { httpServer, schema, log, services, config, metrics } = deps;
+  const { httpServer, schema, log, services, config, metrics, pubSub } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
-  const rules = queryRules(queryLimits);
+  // Apollo refuses introspection over HTTP when it is off; this path validates on its own.
+  const rules = [...queryRules(queryLimits), ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   // A larger frame closes that socket alone (1009), before any of it is parsed.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
   const limits = new SocketLimits(settings);
   const started = new WeakMap<SocketContext, Map<string, number>>();
+  // Who each signed-in socket speaks for, so a revocation can find its sockets.
+  const sessions = new Map<SocketContext<Record<string, unknown> | undefined, Extra>, { userId: string; sessionId: string }>();
+  const ends = (revocation: SessionRevocation, session: { userId: string; sessionId: string }) =>
+    "sessionId" in revocation
+      ? revocation.sessionId === session.sessionId
+      : revocation.userId === session.userId && revocation.exceptSessionId !== session.sessionId;
+  const revocations = pubSub.subscribe("SESSIONS_REVOKED");
+  const closing = (async () => {
+    for await (const revocation of revocations) {
+      for (const [ctx, session] of sessions) {
+        if (ends(revocation, session)) ctx.extra.socket.close(SESSION_ENDED, "Session ended");
+      }
+    }
+  })().catch((error: unknown) => log.error({ err: error }, "websocket: revocation listener failed"));
   metrics.metrics.gauge("websocket_connections", "Open graphql-ws connections", [], (gauge) => gauge.set(limits.connections));
   metrics.metrics.gauge("websocket_subscriptions", "Operations running on graphql-ws connections", [], (gauge) =>
     gauge.set(limits.operations),
@@ -53,9 +75,14 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       onConnect: async (ctx) => {
         const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
         const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${ctx.extra.request.socket.remoteAddress}`;
-        return limits.admit(ctx, client);
+        const admitted = limits.admit(ctx, client);
+        if (admitted && viewer) sessions.set(ctx, { userId: String(viewer.user._id), sessionId: viewer.sessionId });
+        return admitted;
       },
-      onClose: (ctx) => limits.release(ctx),
+      onClose: (ctx) => {
+        sessions.delete(ctx);
+        limits.release(ctx);
+      },
       onSubscribe: (ctx, id, payload) => {
         if (limits.tooManyOperations(ctx)) {
           return [
@@ -100,9 +127,10 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         if (!result.errors) return undefined;
         const context = args.contextValue as Context;
         logUnexpected(context.log, result.errors);
-        const errors: GraphQLFormattedError[] = result.errors.map((error) =>
-          withRequestId(formatError(error.toJSON(), error), context.requestId),
-        );
+        const errors: GraphQLFormattedError[] = result.errors.map((error) => {
+          const formatted = withRequestId(formatError(error.toJSON(), error), context.requestId);
+          return queryLimits.hideSuggestions ? withoutSuggestion(formatted) : formatted;
+        });
         metrics.countErrors(errors);
         return { ...result, errors };
       },
@@ -116,6 +144,8 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
     socket.on("error", (error: Error) => log.warn({ err: error.message }, "websocket: client error, socket closed"));
   });
   return async () => {
+    await revocations.return?.();
+    await closing;
     await server.dispose();
   };
 }

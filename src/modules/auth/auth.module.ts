@@ -10,8 +10,8 @@ import { TokenService } from "./token.service";
 export const authModule: AppModule<{ auth: AuthService }> = {
   name: "auth",
   resolvers: [AuthResolver],
-  create({ config, log, services }) {
-    const tokens = new TokenService(config.jwt);
+  create({ config, log, pubSub, services }) {
+    const tokens = new TokenService(config.jwt, (revocation) => pubSub.publish("SESSIONS_REVOKED", revocation));
     const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
     const attempts = new AuthRateLimit({ ...config.auth.attemptsPerIp, redisUrl: config.redisUrl }, log);
     const auth = new AuthService(peers(services, ["users"], { tokens, throttle, attempts, bcryptCost: config.auth.bcryptCost }));

@@ -37,6 +37,20 @@ export interface Rotation {
 
 const INVALID_REFRESH = "Invalid or expired refresh token";
 
+/** Sessions that just ended: one (`sessionId`), or every one of a user's but `exceptSessionId`. */
+export type SessionRevocation = { sessionId: string } | { userId: string; exceptSessionId?: string };
+
+declare module "../../infra/pubsub/topics" {
+  interface TopicMap {
+    /**
+     * Published whenever sessions end (logout, reuse of a refresh token, password change,
+     * deactivation): every instance closes the websockets signed in with them, whose running
+     * subscriptions would otherwise keep delivering.
+     */
+    SESSIONS_REVOKED: [revocation: SessionRevocation];
+  }
+}
+
 function tokenHash(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
@@ -46,7 +60,11 @@ export class TokenService {
   /** Built once: given the secret as a string, jsonwebtoken makes a new KeyObject on every call. */
   private readonly key: KeyObject;
 
-  constructor(private readonly jwtConfig: Config["jwt"]) {
+  constructor(
+    private readonly jwtConfig: Config["jwt"],
+    /** Told of every revocation (the auth module publishes it); verification-only users need none. */
+    private readonly revoked: (revocation: SessionRevocation) => void = () => undefined,
+  ) {
     this.key = createSecretKey(Buffer.from(jwtConfig.secretKey, "utf8"));
   }
 
@@ -115,6 +133,7 @@ export class TokenService {
   async revokeUser(userId: Types.ObjectId, keepSessionId?: string): Promise<number> {
     const filter = { user_id: userId, revoked_at: null, used_at: null, ...(keepSessionId ? { family_id: { $ne: keepSessionId } } : {}) };
     const result = await RefreshTokenModel.updateMany(filter, { $set: { revoked_at: new Date() } }).exec();
+    this.revoked({ userId: String(userId), exceptSessionId: keepSessionId });
     return result.modifiedCount;
   }
 
@@ -123,6 +142,7 @@ export class TokenService {
       { family_id: sessionId, revoked_at: null, used_at: null },
       { $set: { revoked_at: new Date() } },
     ).exec();
+    this.revoked({ sessionId });
     return result.modifiedCount;
   }
 

@@ -34,8 +34,6 @@ export interface Config {
     bcryptCost: number;
     /** Failed logins allowed per email and per client IP within `windowSeconds`, then refused. */
     loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
-    /** Sign-ups and sign-ins per client IP within `windowSeconds`, on every transport; 0 turns it off. */
-    attemptsPerIp: { requests: number; windowSeconds: number };
     /** ADMIN_EMAIL + ADMIN_PASSWORD: start-up creates this admin once if no user has the email. */
     bootstrapAdmin?: { email: string; password: string; name: string };
   };
@@ -111,6 +109,8 @@ export interface Config {
     /** Most points one quiz can bring one user, however many questions it has. */
     maxPointsPerQuiz: number;
   };
+  /** Sign-ups and sign-ins per client IP within `windowSeconds`, on every transport; 0 turns it off. */
+  authRateLimit: { requests: number; windowSeconds: number };
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. */
   rateLimit: { requests: number; windowSeconds: number };
   graphql: {
@@ -381,11 +381,6 @@ export function loadConfig(env: Environment = process.env): Config {
         maxFailuresPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,
         windowSeconds: vars.LOGIN_THROTTLE_WINDOW,
       },
-      attemptsPerIp: {
-        // The test-suite signs up hundreds of users from one address; its own test sets a limit.
-        requests: vars.AUTH_RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 20),
-        windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW,
-      },
       bootstrapAdmin: bootstrapAdmin(vars),
     },
     ai: aiSettings(vars),
@@ -417,6 +412,11 @@ export function loadConfig(env: Environment = process.env): Config {
       firstAttemptOnly: vars.LEADERBOARD_FIRST_ATTEMPT_ONLY ?? vars.NODE_ENV !== "test",
       authorsScore: vars.LEADERBOARD_AUTHORS_SCORE ?? vars.NODE_ENV === "test",
       maxPointsPerQuiz: vars.LEADERBOARD_MAX_POINTS_PER_QUIZ,
+    },
+    authRateLimit: {
+      // The test-suite signs up hundreds of users from one address; its own test sets a limit.
+      requests: vars.AUTH_RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 20),
+      windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW,
     },
     rateLimit: {
       // The test-suite sends hundreds of requests from one address; its rate-limit tests set a limit.

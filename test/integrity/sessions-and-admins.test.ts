@@ -1,7 +1,7 @@
 import { parse } from "graphql";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { PASSWORD, login, registerUser, type Gql } from "../accounts/support";
-import { ChangePasswordDocument, LogoutAllDocument, LogoutDocument, SetUserActiveDocument, SetUserRoleDocument } from "../generated/graphql";
+import { ChangePasswordDocument, LogoutAllDocument, LogoutDocument, SetUserActiveDocument, SetUserRoleDocument, type UserRole } from "../generated/graphql";
 import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { errorCode, graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -105,7 +105,7 @@ describe("concurrent admin changes", () => {
     const second = (await login(gql, other.user.email)).accessToken;
 
     // Each admin demotes the other, and changes of role race changes of role on the same user.
-    const calls = [
+    const calls: { token: string; userId: string; role: UserRole }[] = [
       { token: first, userId: other.user.id, role: "STUDENT" },
       { token: second, userId: firstId, role: "STUDENT" },
       { token: first, userId: other.user.id, role: "INSTRUCTOR" },

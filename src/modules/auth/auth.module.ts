@@ -13,7 +13,7 @@ export const authModule: AppModule<{ auth: AuthService }> = {
   create({ config, log, pubSub, services }) {
     const tokens = new TokenService(config.jwt, (revocation) => pubSub.publish("SESSIONS_REVOKED", revocation));
     const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
-    const attempts = new AuthRateLimit({ ...config.auth.attemptsPerIp, redisUrl: config.redisUrl }, log);
+    const attempts = new AuthRateLimit({ ...config.authRateLimit, redisUrl: config.redisUrl }, log);
     const auth = new AuthService(peers(services, ["users"], { tokens, throttle, attempts, bcryptCost: config.auth.bcryptCost }));
     return {
       services: { auth },

@@ -77,7 +77,7 @@ export async function benchLeaderboard(users = 10_000, attempts = 100_000): Prom
     await Promise.all([QuizAttemptModel.init(), BestScoreModel.init()]);
     const courseId = await fill(users, attempts);
     const cache = new MemoryLeaderboardCache();
-    const leaderboard = new LeaderboardService({ cache, log: createLogger({ level: "silent" }) });
+    const leaderboard = new LeaderboardService({ cache, log: createLogger({ level: "silent" }), maxPointsPerQuiz: 100 });
     const me = (await QuizAttemptModel.findOne().lean().exec())!.user_id;
     const page = { skip: 0, limit: 20 };
     const uncached = (period: LeaderboardPeriod, course?: Types.ObjectId) =>

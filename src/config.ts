@@ -98,6 +98,24 @@ export interface Config {
   log: { level: LevelWithSilent; file?: string };
   /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
   allowedOrigins: string[];
+  quizzes: {
+    /**
+     * Who adds quizzes to a course (they are listed to all its readers): `editors` (its owner and
+     * admins) or `readers` (anyone who may read it; the older behaviour).
+     */
+    courseQuizAuthors: "editors" | "readers";
+  };
+  /** What earns leaderboard points (the attempt itself is always graded and kept). */
+  leaderboard: {
+    /** Only a user's first attempt at a quiz scores: later ones were made with the revealed keys. */
+    firstAttemptOnly: boolean;
+    /** Whether attempts at quizzes one may author (one's own, one's courses', any for an admin) score. */
+    authorsScore: boolean;
+    /** Most points one quiz can bring one user, however many questions it has. */
+    maxPointsPerQuiz: number;
+  };
+  /** Sign-ups and sign-ins per client IP within `windowSeconds`, on every transport; 0 turns it off. */
+  authRateLimit: { requests: number; windowSeconds: number };
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. Over websockets, each operation counts. */
   rateLimit: { requests: number; windowSeconds: number };
 
@@ -256,6 +274,9 @@ const schema = z.object({
   LOGIN_MAX_FAILURES: integer(1, 1_000_000, 5),
   LOGIN_MAX_FAILURES_PER_IP: integer(1, 1_000_000, 100),
   LOGIN_THROTTLE_WINDOW: integer(1, 86_400, 900),
+  // Optional: the default depends on NODE_ENV (see loadConfig).
+  AUTH_RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 20).optional(),
+  AUTH_RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
   ADMIN_EMAIL: text(),
   ADMIN_PASSWORD: text(),
   ADMIN_NAME: text(),
@@ -295,6 +316,11 @@ const schema = z.object({
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", PYTHON_LOG_LEVELS),
   LOG_FILE: text(),
   ALLOWED_ORIGINS: list(),
+  // Optional: the defaults depend on NODE_ENV (see loadConfig).
+  COURSE_QUIZ_AUTHORS: oneOf(["editors", "readers"], "editors").optional(),
+  LEADERBOARD_FIRST_ATTEMPT_ONLY: boolean(),
+  LEADERBOARD_AUTHORS_SCORE: boolean(),
+  LEADERBOARD_MAX_POINTS_PER_QUIZ: integer(10, 1_000_000, 100),
   // Optional: the default depends on NODE_ENV (see loadConfig).
   RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
@@ -396,6 +422,19 @@ export function loadConfig(env: Environment = process.env): Config {
     },
     log: { level: vars.LOG_LEVEL, file: vars.LOG_FILE && resolve(vars.LOG_FILE) },
     allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
+    quizzes: {
+      courseQuizAuthors: vars.COURSE_QUIZ_AUTHORS ?? "editors",
+    },
+    leaderboard: {
+      firstAttemptOnly: vars.LEADERBOARD_FIRST_ATTEMPT_ONLY ?? true,
+      authorsScore: vars.LEADERBOARD_AUTHORS_SCORE ?? false,
+      maxPointsPerQuiz: vars.LEADERBOARD_MAX_POINTS_PER_QUIZ,
+    },
+    authRateLimit: {
+      // The test-suite signs up hundreds of users from one address; its own test sets a limit.
+      requests: vars.AUTH_RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 20),
+      windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW,
+    },
     rateLimit: {
       // The test-suite sends hundreds of requests from one address; its rate-limit tests set a limit.
       requests: vars.RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 100),

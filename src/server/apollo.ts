@@ -8,7 +8,7 @@ import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
 import { landingPagePlugin } from "./ide";
 import type { GraphQLMetrics } from "./metrics/graphql";
-import { costLimitPlugin, queryLimitsOf, queryRules } from "./security/query-limits";
+import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { responseSizePlugin } from "./security/response-size";
 import type { Context } from "../lib/context";
 
@@ -35,7 +35,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
     parseOptions: { maxTokens: queryLimits.maxTokens },
     validationRules: queryRules(queryLimits),
     hideSchemaDetailsFromClientErrors: queryLimits.hideSuggestions,
-    formatError,
+    formatError: queryLimits.hideSuggestions ? (formatted, error) => withoutSuggestion(formatError(formatted, error)) : formatError,
     logger: log,
     // main.ts owns shutdown: the database must close after Apollo, and only once.
     stopOnTerminationSignals: false,

@@ -71,6 +71,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       config,
       metrics: graphqlMetrics,
       rateLimit,
+      pubSub,
     });
     apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics });
     await apollo.start();

@@ -1,20 +1,22 @@
 import { randomUUID } from "node:crypto";
 import type { Server } from "node:http";
-import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import type { Context as SocketContext } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
+import { useServer, type Extra } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { Config } from "../config";
 import { ErrorCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
-import { checkOperation, queryLimitsOf, queryRules } from "./security/query-limits";
+import { checkOperation, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
 import { rateLimited, type RateLimit } from "./security/rate-limit";
 import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
 import type { Context, Services } from "../lib/context";
+import type { AppPubSub } from "../infra/pubsub";
+import type { SessionRevocation } from "../modules/auth/token.service";
 import { authorizationFromParams, buildContext } from "./context";
 
 export interface WebSocketDeps {
@@ -27,23 +29,43 @@ export interface WebSocketDeps {
   metrics: GraphQLMetrics;
   /** The HTTP path's per-client request limit; each operation over a websocket counts as one request. */
   rateLimit: RateLimit;
+  /** Where revoked sessions are announced (from any instance, with Redis). */
+  pubSub: AppPubSub;
 }
+
+/** A 4xxx close code graphql-ws clients read as "sign in again". */
+const SESSION_ENDED = 4401;
 
 /**
  * graphql-ws on the HTTP server's port and `/graphql` path. Returns the function that closes
  * every socket with 1001 (going away) and stops the websocket server.
  */
 export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
-  const { httpServer, schema, log, services, config, metrics, rateLimit } = deps;
+  const { httpServer, schema, log, services, config, metrics, rateLimit, pubSub } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
-  const rules = queryRules(queryLimits);
+  // Apollo refuses introspection over HTTP when it is off; this path validates on its own.
+  const rules = [...queryRules(queryLimits), ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   // A larger frame closes that socket alone (1009), before any of it is parsed.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
   const limits = new SocketLimits(settings);
   const started = new WeakMap<SocketContext, Map<string, number>>();
   // The client a socket was admitted as, the same key the HTTP rate limit counts under.
   const clients = new WeakMap<SocketContext, string>();
+  // Who each signed-in socket speaks for, so a revocation can find its sockets.
+  const sessions = new Map<SocketContext<Record<string, unknown> | undefined, Extra>, { userId: string; sessionId: string }>();
+  const ends = (revocation: SessionRevocation, session: { userId: string; sessionId: string }) =>
+    "sessionId" in revocation
+      ? revocation.sessionId === session.sessionId
+      : revocation.userId === session.userId && revocation.exceptSessionId !== session.sessionId;
+  const revocations = pubSub.subscribe("SESSIONS_REVOKED");
+  const closing = (async () => {
+    for await (const revocation of revocations) {
+      for (const [ctx, session] of sessions) {
+        if (ends(revocation, session)) ctx.extra.socket.close(SESSION_ENDED, "Session ended");
+      }
+    }
+  })().catch((error: unknown) => log.error({ err: error }, "websocket: revocation listener failed"));
   metrics.metrics.gauge("websocket_connections", "Open graphql-ws connections", [], (gauge) => gauge.set(limits.connections));
   metrics.metrics.gauge("websocket_subscriptions", "Operations running on graphql-ws connections", [], (gauge) =>
     gauge.set(limits.operations),
@@ -60,9 +82,14 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
         const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${ctx.extra.request.socket.remoteAddress}`;
         clients.set(ctx, client);
-        return limits.admit(ctx, client);
+        const admitted = limits.admit(ctx, client);
+        if (admitted && viewer) sessions.set(ctx, { userId: String(viewer.user._id), sessionId: viewer.sessionId });
+        return admitted;
       },
-      onClose: (ctx) => limits.release(ctx),
+      onClose: (ctx) => {
+        sessions.delete(ctx);
+        limits.release(ctx);
+      },
       onSubscribe: async (ctx, id, payload) => {
         if (limits.tooManyOperations(ctx)) {
           return [
@@ -116,9 +143,10 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         if (!result.errors) return undefined;
         const context = args.contextValue as Context;
         logUnexpected(context.log, result.errors);
-        const errors: GraphQLFormattedError[] = result.errors.map((error) =>
-          withRequestId(formatError(error.toJSON(), error), context.requestId),
-        );
+        const errors: GraphQLFormattedError[] = result.errors.map((error) => {
+          const formatted = withRequestId(formatError(error.toJSON(), error), context.requestId);
+          return queryLimits.hideSuggestions ? withoutSuggestion(formatted) : formatted;
+        });
         metrics.countErrors(errors);
         return { ...result, errors };
       },
@@ -132,6 +160,8 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
     socket.on("error", (error: Error) => log.warn({ err: error.message }, "websocket: client error, socket closed"));
   });
   return async () => {
+    await revocations.return?.();
+    await closing;
     await server.dispose();
   };
 }

@@ -1,11 +1,11 @@
 import { AdminStatsDocument, GenerateQuizDocument, SetUserActiveDocument, type AdminStatsQuery } from "../generated/graphql";
-import { createQuiz, errorCode, everyTypeAnswers, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld } from "../quizzes/support";
+import { createQuiz, errorCode, everyTypeAnswers, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, OPEN_QUIZ_RULES } from "../quizzes/support";
 
 describe("adminStats", () => {
   let world: CourseWorld;
 
   beforeAll(async () => {
-    world = await startCourseWorld();
+    world = await startCourseWorld(OPEN_QUIZ_RULES);
   });
 
   afterAll(() => world.server.stop());

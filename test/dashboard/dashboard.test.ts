@@ -14,6 +14,7 @@ import {
   type CourseWorld,
   type CreatedQuiz,
   type Session,
+  OPEN_QUIZ_RULES,
 } from "../quizzes/support";
 
 describe("dashboard after a scripted learning week", () => {
@@ -30,7 +31,7 @@ describe("dashboard after a scripted learning week", () => {
   const complete = async (chapterId: string) => ok(await world.gql(CompleteChapterDocument, { chapterId }, { token: learner.accessToken }));
 
   beforeAll(async () => {
-    world = await startCourseWorld(LONG_TOKENS);
+    world = await startCourseWorld({ ...LONG_TOKENS, ...OPEN_QUIZ_RULES });
     clock = fakeDate("2026-03-01T12:00:00Z");
     const instructor = await world.user("INSTRUCTOR");
     learner = await world.user();

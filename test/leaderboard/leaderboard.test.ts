@@ -16,6 +16,7 @@ import {
   type CourseWorld,
   type CreatedQuiz,
   type Session,
+  OPEN_QUIZ_RULES,
 } from "../quizzes/support";
 
 describe("ranking rules", () => {
@@ -49,7 +50,7 @@ describe("leaderboard", () => {
   const take = (who: Session, quiz: CreatedQuiz, n: number) => submit(world.gql, who.accessToken, quiz.id, everyTypeAnswers(quiz, [0, 1, 2, 3].map((i) => i < n)));
 
   beforeAll(async () => {
-    world = await startCourseWorld(LONG_TOKENS);
+    world = await startCourseWorld({ ...LONG_TOKENS, ...OPEN_QUIZ_RULES });
     clock = fakeDate("2026-02-20T10:00:00Z");
     users = { ann: await world.user(), bob: await world.user(), cat: await world.user(), dan: await world.user() };
     const a = await publicCourseWithChapter(world, "Course A");

@@ -6,6 +6,7 @@ import { startInstance, type Instance } from "../chat/instances";
 import { REDIS_TEST_URL } from "../chat/redis";
 import { graphqlClient } from "../helpers/graphql";
 import { createCourse, createQuiz, everyTypeAnswers, ok, submit } from "../quizzes/support";
+import { OPEN_QUIZ_RULES } from "../quizzes/support";
 
 jest.setTimeout(60_000);
 
@@ -23,6 +24,7 @@ beforeAll(async () => {
     REDIS_URL: REDIS_TEST_URL,
     JWT_SECRET_KEY: randomBytes(32).toString("hex"),
     BCRYPT_COST: "4",
+    ...OPEN_QUIZ_RULES,
   };
   a = await startInstance(env);
   b = await startInstance(env);

@@ -1,7 +1,7 @@
 import { GenerateQuizDocument, QuizzesDocument, type GenerateQuizMutation } from "../generated/graphql";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
 import { normalizeOption } from "../../src/infra/ai/schemas";
-import { CHAPTER_CONTENT, createQuiz, errorCode, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session } from "./support";
+import { CHAPTER_CONTENT, createQuiz, errorCode, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session, OPEN_QUIZ_RULES } from "./support";
 
 const good = {
   type: "SINGLE_CHOICE",
@@ -44,7 +44,7 @@ describe("generateQuiz with a model that writes broken questions", () => {
 
   beforeAll(async () => {
     fake = await startFakeGemini();
-    world = await startCourseWorld(fake.env());
+    world = await startCourseWorld({ ...fake.env(), ...OPEN_QUIZ_RULES });
     const setup = await publicCourseWithChapter(world);
     chapterId = setup.chapter.id;
     learner = await world.user();
@@ -127,7 +127,7 @@ describe("short answers graded by the model", () => {
 
   beforeAll(async () => {
     fake = await startFakeGemini();
-    world = await startCourseWorld(fake.env());
+    world = await startCourseWorld({ ...fake.env(), ...OPEN_QUIZ_RULES });
   });
 
   afterAll(async () => {

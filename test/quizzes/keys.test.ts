@@ -11,6 +11,7 @@ import {
   type CourseWorld,
   type CreatedQuiz,
   type Session,
+  OPEN_QUIZ_RULES,
 } from "./support";
 
 /** Only in the key: a learner's response containing it has leaked the key. */
@@ -25,7 +26,7 @@ describe("answer keys", () => {
   let quiz: CreatedQuiz;
 
   beforeAll(async () => {
-    world = await startCourseWorld({ BCRYPT_COST: "4" });
+    world = await startCourseWorld({ BCRYPT_COST: "4", ...OPEN_QUIZ_RULES });
     const setup = await publicCourseWithChapter(world);
     instructor = setup.instructor;
     courseId = setup.course.id;

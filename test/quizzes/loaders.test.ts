@@ -1,6 +1,6 @@
 import mongoose from "mongoose";
 import { MyQuizAttemptsDocument, QuizzesDocument } from "../generated/graphql";
-import { createQuiz, enroll, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session } from "./support";
+import { createQuiz, enroll, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session, OPEN_QUIZ_RULES } from "./support";
 
 /**
  * Every collection method mongoose sends to the database while `work` runs, as `collection.method`;
@@ -25,7 +25,7 @@ describe("pages of quizzes and attempts", () => {
   let courseId: string;
 
   beforeAll(async () => {
-    world = await startCourseWorld();
+    world = await startCourseWorld(OPEN_QUIZ_RULES);
     learner = await world.user();
     const setup = await publicCourseWithChapter(world);
     courseId = setup.course.id;

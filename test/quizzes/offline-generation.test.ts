@@ -1,5 +1,5 @@
 import { GenerateQuizDocument, QuizDocument } from "../generated/graphql";
-import { CHAPTER_CONTENT, errorCode, failedFields, ok, publicCourseWithChapter, startCourseWorld, type CourseWorld, type Session } from "./support";
+import { CHAPTER_CONTENT, errorCode, failedFields, ok, publicCourseWithChapter, startCourseWorld, type CourseWorld, type Session, OPEN_QUIZ_RULES } from "./support";
 
 describe("generateQuiz with the offline provider", () => {
   let world: CourseWorld;
@@ -7,7 +7,7 @@ describe("generateQuiz with the offline provider", () => {
   let setup: Awaited<ReturnType<typeof publicCourseWithChapter>>;
 
   beforeAll(async () => {
-    world = await startCourseWorld();
+    world = await startCourseWorld(OPEN_QUIZ_RULES);
     setup = await publicCourseWithChapter(world);
     learner = await world.user();
   });

@@ -100,3 +100,16 @@ export function fakeDate(start: string): { at(iso: string): void; restore(): voi
  * engine's TTL monitor, on the faked clock, would otherwise remove their refresh tokens.
  */
 export const LONG_TOKENS = { ACCESS_TOKEN_EXPIRE_MINUTES: "525600", REFRESH_TOKEN_EXPIRE_DAYS: "365" };
+
+/**
+ * The open rules an operator may choose: any reader adds quizzes to a course, every attempt and
+ * authors score, no cap per quiz. The quiz, dashboard and leaderboard tests are about grading,
+ * batching and ranking, and build their fixtures that way; the default (closed) rules are tested
+ * in test/integrity/quizzes.test.ts.
+ */
+export const OPEN_QUIZ_RULES = {
+  COURSE_QUIZ_AUTHORS: "readers",
+  LEADERBOARD_FIRST_ATTEMPT_ONLY: "false",
+  LEADERBOARD_AUTHORS_SCORE: "true",
+  LEADERBOARD_MAX_POINTS_PER_QUIZ: "1000000",
+};

@@ -2,6 +2,7 @@ import { raise } from "../../lib/errors";
 import type { Page } from "../../lib/pagination";
 import type { AuthService } from "../auth/auth.service";
 import { UserRole, type User } from "../users/user.model";
+import { withRoleLock } from "./role-lock";
 import type { UserFilter, UserService } from "../users/user.service";
 
 /** User management for admins; the resolver has already checked the ADMIN role. */
@@ -17,29 +18,30 @@ export class AdminService {
   }
 
   async setRole(userId: string, role: UserRole): Promise<User> {
-    const before = (await this.deps.users.setFields(userId, { role })) ?? raise("NOT_FOUND", "User not found");
-    if (role !== UserRole.ADMIN) await this.keepAnAdmin(before);
-    return this.deps.users.byIdOrFail(before._id);
+    return withRoleLock(async () => {
+      const before = (await this.deps.users.findById(userId)) ?? raise("NOT_FOUND", "User not found");
+      if (role !== UserRole.ADMIN) await this.keepAnAdmin(before);
+      await this.deps.users.setFields(before._id, { role });
+      return this.deps.users.byIdOrFail(before._id);
+    });
   }
 
   /** Deactivation also ends every session of the user; their access tokens stop working at once. */
   async setActive(userId: string, active: boolean): Promise<User> {
-    const before = (await this.deps.users.setFields(userId, { is_active: active })) ?? raise("NOT_FOUND", "User not found");
-    if (!active) {
-      await this.keepAnAdmin(before);
-      await this.deps.auth.endSessionsOf(before._id);
-    }
-    return this.deps.users.byIdOrFail(before._id);
+    const user = await withRoleLock(async () => {
+      const before = (await this.deps.users.findById(userId)) ?? raise("NOT_FOUND", "User not found");
+      if (!active) await this.keepAnAdmin(before);
+      await this.deps.users.setFields(before._id, { is_active: active });
+      return this.deps.users.byIdOrFail(before._id);
+    });
+    if (!active) await this.deps.auth.endSessionsOf(user._id);
+    return user;
   }
 
-  /**
-   * Checked after the change and undone if no active admin is left: two admins demoting each
-   * other at once then both fail, where a check before the change would let both succeed.
-   */
+  /** Checked under the role lock, so no concurrent change can remove the other admins meanwhile. */
   private async keepAnAdmin(before: User): Promise<void> {
     if (before.role !== UserRole.ADMIN || !before.is_active) return;
-    if ((await this.deps.users.countActiveAdmins()) > 0) return;
-    await this.deps.users.setFields(before._id, { role: before.role, is_active: before.is_active });
+    if ((await this.deps.users.countActiveAdmins()) > 1) return;
     raise("CONFLICT", "The last active admin cannot be demoted or deactivated");
   }
 }

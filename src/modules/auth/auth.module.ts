@@ -1,6 +1,7 @@
 import { peers, type AppModule } from "../app-module";
 import { AuthResolver } from "./auth.resolver";
 import { authRoutes } from "./auth.rest";
+import { AuthRateLimit } from "./auth-rate-limit";
 import { AuthService } from "./auth.service";
 import { LoginThrottle } from "./login-throttle";
 import { SessionCache } from "./session-cache";
@@ -12,14 +13,15 @@ export const authModule: AppModule<{ auth: AuthService }> = {
   resolvers: [AuthResolver],
   create({ config, log, pubSub, services }) {
     const sessions = new SessionCache({ pubSub, log });
-    const tokens = new TokenService(config.jwt, (ended) => sessions.ended(ended));
+    const tokens = new TokenService(config.jwt, (revocation) => sessions.revoked(revocation));
     const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
-    const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, bcryptCost: config.auth.bcryptCost }));
+    const attempts = new AuthRateLimit({ ...config.authRateLimit, redisUrl: config.redisUrl }, log);
+    const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, attempts, bcryptCost: config.auth.bcryptCost }));
     return {
       services: { auth },
       routes: [{ path: "/api/v1/auth", router: authRoutes(auth) }],
       // A changed user (role, name, deactivation) is read again on every instance.
-      handles: { "user.changed": ({ userId }) => sessions.ended({ userId: String(userId) }) },
+      handles: { "user.changed": ({ userId }) => sessions.userChanged(String(userId)) },
       async start() {
         sessions.start();
         await tokens.ready();
@@ -27,6 +29,7 @@ export const authModule: AppModule<{ auth: AuthService }> = {
       async stop() {
         await sessions.stop();
         await throttle.close();
+        await attempts.close();
       },
     };
   },

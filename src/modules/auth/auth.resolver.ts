@@ -8,9 +8,9 @@ import type { Viewer } from "../../lib/identity";
 
 @Resolver()
 export class AuthResolver {
-  @Mutation(() => AuthPayload, { description: "Creates a student account and signs it in. CONFLICT if the e-mail is taken." })
+  @Mutation(() => AuthPayload, { description: "Creates a student account and signs it in. CONFLICT if the e-mail is taken; RATE_LIMITED past the per-address sign-up limit." })
   register(@Arg("input", () => RegisterInput, { description: "The new account." }) input: RegisterInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return ctx.services.auth.register(input);
+    return ctx.services.auth.register(input, ctx.clientIp);
   }
 
   @Mutation(() => AuthPayload, {

@@ -61,7 +61,7 @@ export function authRoutes(auth: AuthService): Router {
 
   router.post("/register", async (req, res) => {
     const input = await parse(RegisterInput, req.body, ["name", "email", "password"]);
-    const user = await auth.signUp(input).catch((error: unknown) => {
+    const user = await auth.signUp(input, req.ip).catch((error: unknown) => {
       // The seed answered a taken e-mail with 400, not 409.
       throw isCode(error, ErrorCode.CONFLICT) ? new RestError(400, error.message) : error;
     });

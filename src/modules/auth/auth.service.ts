@@ -3,6 +3,7 @@ import { raise } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../users/password";
 import type { User } from "../users/user.model";
 import { normalizeEmail, type NewUser, type UserService } from "../users/user.service";
+import type { AuthRateLimit } from "./auth-rate-limit";
 import type { LoginThrottle } from "./login-throttle";
 import type { SessionCache } from "./session-cache";
 import type { TokenPair, TokenService } from "./token.service";
@@ -37,32 +38,42 @@ export class AuthService {
       tokens: TokenService;
       sessions: SessionCache;
       throttle: LoginThrottle;
+      attempts: AuthRateLimit;
       bcryptCost: number;
     },
   ) {}
 
-  /** A new student account, not signed in (the REST shim's register). */
-  signUp(input: Omit<NewUser, "role">): Promise<User> {
-    return this.deps.users.create(input);
+  /**
+   * A new student account, not signed in (the REST shim's register). A taken e-mail is CONFLICT
+   * after the same bcrypt hash a new account costs (the insert fails after it), so the answer
+   * time does not tell; the per-IP limit bounds how many addresses one caller can probe.
+   */
+  async signUp(input: Omit<NewUser, "role">, clientIp: string | undefined): Promise<User> {
+    await this.deps.attempts.consume(clientIp);
+    const user = await this.deps.users.create(input);
+    // The address that created the account is one its owner uses: strangers' failures do not lock it.
+    await this.deps.throttle.succeeded(user.email, clientIp);
+    return user;
   }
 
   /** A new student account, signed in. */
-  async register(input: Omit<NewUser, "role">): Promise<AuthPayload> {
-    const user = await this.signUp(input);
+  async register(input: Omit<NewUser, "role">, clientIp: string | undefined): Promise<AuthPayload> {
+    const user = await this.signUp(input, clientIp);
     return this.payload(user, await this.deps.tokens.issue(user));
   }
 
   /** Same message for an unknown e-mail and a wrong password, after about the same time. */
   async login({ email, password }: Credentials, clientIp: string | undefined): Promise<AuthPayload> {
     const key = normalizeEmail(email);
-    await this.deps.throttle.check(key, clientIp);
+    await this.deps.attempts.consume(clientIp);
+    const attempt = await this.deps.throttle.reserve(key, clientIp);
     const found = await this.deps.users.findByEmailWithHash(key);
     const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()));
     if (!found || !matches) {
-      await this.deps.throttle.failed(key, clientIp);
+      await attempt.failed();
       raise("UNAUTHENTICATED", INVALID_CREDENTIALS);
     }
-    await this.deps.throttle.succeeded(key);
+    await attempt.succeeded();
     if (!found.is_active) raise("FORBIDDEN", "Account is deactivated");
     const { password_hash: _hash, ...user } = found;
     return this.payload(user, await this.deps.tokens.issue(user));
@@ -89,14 +100,15 @@ export class AuthService {
   /** Wrong current passwords count as failed sign-ins: a stolen access token must not guess it. */
   async changePassword(viewer: Viewer, current: string, next: string, clientIp: string | undefined): Promise<boolean> {
     const { user, sessionId } = viewer;
-    await this.deps.throttle.check(user.email, clientIp);
+    const attempt = await this.deps.throttle.reserve(user.email, clientIp);
     const hash = await this.deps.users.passwordHash(user._id);
     if (!hash || !(await verifyPassword(current, hash))) {
-      await this.deps.throttle.failed(user.email, clientIp);
+      await attempt.failed();
       raise("BAD_USER_INPUT", "Current password is incorrect", {
         fields: [{ field: "currentPassword", message: "is incorrect" }],
       });
     }
+    await attempt.succeeded();
     await this.deps.users.setPassword(user._id, next);
     await this.deps.tokens.revokeUser(user._id, sessionId);
     return true;

@@ -1,16 +1,17 @@
 import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
 import type { Viewer } from "../../lib/identity";
-
-/** Sessions that ended, or a user whose sessions must be looked up again (changed, deactivated). */
-export type SessionsEnded = { sessionId: string } | { userId: string };
+import type { SessionRevocation } from "./token.service";
 
 declare module "../../infra/pubsub/topics" {
   interface TopicMap {
-    /** Every instance forgets the viewers it cached for these sessions. */
-    AUTH_SESSIONS_ENDED: [payload: SessionsEnded];
+    /** A user changed (role, name, activity): every instance reads their sessions' viewer again. */
+    AUTH_USER_CHANGED: [userId: string];
   }
 }
+
+/** What a cached viewer is forgotten for: sessions that ended, or every session of a changed user. */
+type Stale = { sessionId: string } | { userId: string };
 
 /**
  * How long a checked session is trusted without reading the user and the session again. Only a
@@ -34,7 +35,7 @@ export class SessionCache {
   private readonly entries = new Map<string, Entry>();
   /** Bumped by every forget: a lookup that started before one must not store what it read. */
   private generation = 0;
-  private listening?: AsyncIterator<SessionsEnded>;
+  private readonly listening: AsyncIterator<unknown>[] = [];
   /** Set when the pub/sub subscription failed: nothing is cached any more, since ends would go unheard. */
   private deaf = false;
 
@@ -55,18 +56,37 @@ export class SessionCache {
     return viewer;
   }
 
-  /** Forgets here at once and tells every other instance. */
-  ended(ended: SessionsEnded): void {
-    this.forget(ended);
-    this.deps.pubSub.publish("AUTH_SESSIONS_ENDED", ended);
+  /**
+   * Sessions ended (logout, refresh-token reuse, password change, deactivation): forgotten here
+   * at once, and announced on `SESSIONS_REVOKED`, on which every instance forgets them too and
+   * closes the websockets signed in with them.
+   */
+  revoked(revocation: SessionRevocation): void {
+    this.forget(revocation);
+    this.deps.pubSub.publish("SESSIONS_REVOKED", revocation);
   }
 
-  /** Listens for other instances' ends until `stop`. */
+  /** A user changed: forgotten here at once and on every other instance. */
+  userChanged(userId: string): void {
+    this.forget({ userId });
+    this.deps.pubSub.publish("AUTH_USER_CHANGED", userId);
+  }
+
+  /** Listens for other instances' revocations and changes until `stop`. */
   start(): void {
-    const listening = this.deps.pubSub.subscribe("AUTH_SESSIONS_ENDED")[Symbol.asyncIterator]();
-    this.listening = listening;
+    this.follow(this.deps.pubSub.subscribe("SESSIONS_REVOKED")[Symbol.asyncIterator](), (revocation) => revocation);
+    this.follow(this.deps.pubSub.subscribe("AUTH_USER_CHANGED")[Symbol.asyncIterator](), (userId) => ({ userId }));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.listening.map((listening) => listening.return?.()));
+    this.entries.clear();
+  }
+
+  private follow<T>(listening: AsyncIterator<T>, stale: (event: T) => Stale): void {
+    this.listening.push(listening);
     void (async () => {
-      for (let next = await listening.next(); !next.done; next = await listening.next()) this.forget(next.value);
+      for (let next = await listening.next(); !next.done; next = await listening.next()) this.forget(stale(next.value));
     })().catch((error: unknown) => {
       this.deaf = true;
       this.entries.clear();
@@ -74,12 +94,7 @@ export class SessionCache {
     });
   }
 
-  async stop(): Promise<void> {
-    await this.listening?.return?.();
-    this.entries.clear();
-  }
-
-  private forget(ended: SessionsEnded): void {
+  private forget(ended: Stale): void {
     this.generation += 1;
     if ("sessionId" in ended) {
       this.entries.delete(ended.sessionId);

@@ -5,7 +5,6 @@ import type { Config } from "../../config";
 import { raise } from "../../lib/errors";
 import type { UserRole } from "../users/user.model";
 import { RefreshTokenModel } from "./refresh-token.model";
-import type { SessionsEnded } from "./session-cache";
 
 type TokenType = "access" | "refresh";
 
@@ -38,6 +37,20 @@ export interface Rotation {
 
 const INVALID_REFRESH = "Invalid or expired refresh token";
 
+/** Sessions that just ended: one (`sessionId`), or every one of a user's but `exceptSessionId`. */
+export type SessionRevocation = { sessionId: string } | { userId: string; exceptSessionId?: string };
+
+declare module "../../infra/pubsub/topics" {
+  interface TopicMap {
+    /**
+     * Published whenever sessions end (logout, reuse of a refresh token, password change,
+     * deactivation): every instance closes the websockets signed in with them, whose running
+     * subscriptions would otherwise keep delivering.
+     */
+    SESSIONS_REVOKED: [revocation: SessionRevocation];
+  }
+}
+
 function tokenHash(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
@@ -47,10 +60,10 @@ export class TokenService {
   /** Built once: given the secret as a string, jsonwebtoken makes a new KeyObject on every call. */
   private readonly key: KeyObject;
 
-  /** `ended` hears of every session this service ends (a verifying-only user passes none). */
   constructor(
     private readonly jwtConfig: Config["jwt"],
-    private readonly ended: (ended: SessionsEnded) => void = () => undefined,
+    /** Told of every revocation (the auth module publishes it); verification-only users need none. */
+    private readonly revoked: (revocation: SessionRevocation) => void = () => undefined,
   ) {
     this.key = createSecretKey(Buffer.from(jwtConfig.secretKey, "utf8"));
   }
@@ -120,7 +133,7 @@ export class TokenService {
   async revokeUser(userId: Types.ObjectId, keepSessionId?: string): Promise<number> {
     const filter = { user_id: userId, revoked_at: null, used_at: null, ...(keepSessionId ? { family_id: { $ne: keepSessionId } } : {}) };
     const result = await RefreshTokenModel.updateMany(filter, { $set: { revoked_at: new Date() } }).exec();
-    this.ended({ userId: String(userId) });
+    this.revoked({ userId: String(userId), exceptSessionId: keepSessionId });
     return result.modifiedCount;
   }
 
@@ -129,7 +142,7 @@ export class TokenService {
       { family_id: sessionId, revoked_at: null, used_at: null },
       { $set: { revoked_at: new Date() } },
     ).exec();
-    this.ended({ sessionId });
+    this.revoked({ sessionId });
     return result.modifiedCount;
   }
 
@@ -152,6 +165,8 @@ export class TokenService {
       return null;
     }
     if (typeof payload === "string" || payload.type !== type) return null;
+    // jsonwebtoken accepts a token without `exp` as never expiring; every token this server signs has one.
+    if (typeof payload.exp !== "number") return null;
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
     return { sub: payload.sub, type, sid: payload.sid };
   }

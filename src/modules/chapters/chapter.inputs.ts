@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsInt, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
 import { NOT_BLANK } from "../../lib/validation";
@@ -61,6 +61,7 @@ export class ChapterIdArgs {
 
 @ArgsType()
 export class UpdateChapterArgs extends ChapterIdArgs {
+  @ValidateNested()
   @Field(() => UpdateChapterInput, { description: "The fields to change." })
   input!: UpdateChapterInput;
 }

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf } from "class-validator";
+import { ArrayMaxSize, IsOptional, IsString, Length, Matches, MaxLength, ValidateBy, ValidateIf, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
@@ -110,6 +110,7 @@ export class CourseFilter {
 
 @ArgsType()
 export class CoursesArgs extends PageArgs {
+  @ValidateNested()
   @Field(() => CourseFilter, { nullable: true, description: "What to list; the caller's visible courses when left out." })
   filter?: CourseFilter | null;
 }

@@ -84,7 +84,7 @@ export class Dashboard {
   @Field(() => Float, { description: "Average percent of your best attempt at each quiz (0 before any attempt)." })
   averageScore!: number;
 
-  @Field(() => Int, { description: "Your all-time leaderboard points: the best attempt per quiz, added up." })
+  @Field(() => Int, { description: "Your all-time leaderboard points: the best counting attempt per quiz, capped per quiz, added up." })
   totalPoints!: number;
 
   @Field(() => Int, { nullable: true, description: "Your all-time leaderboard rank; null before any attempt." })

@@ -10,7 +10,7 @@ export const leaderboardModule: AppModule<{ leaderboard: LeaderboardService }> =
   create({ config, log }) {
     const { redisUrl, database } = config;
     const cache = redisUrl ? new RedisLeaderboardCache(redisUrl, database.name, log) : new MemoryLeaderboardCache();
-    const leaderboard = new LeaderboardService({ cache, log });
+    const leaderboard = new LeaderboardService({ cache, log, maxPointsPerQuiz: config.leaderboard.maxPointsPerQuiz });
     return {
       services: { leaderboard },
       handles: {

@@ -26,7 +26,8 @@ export interface Ranking {
 }
 
 /**
- * Points per user: the best attempt per quiz, summed, so retaking a quiz cannot farm points.
+ * Points per user: the best counting attempt per quiz (see `counts_for_leaderboard`: by default
+ * the first attempt at a quiz one cannot author), at most `maxPointsPerQuiz` each, summed.
  * Computed by one aggregation over the best scores kept per user, quiz and day (`BestScore`;
  * its day and course index selects the rows), cached briefly, and invalidated by every new or
  * removed attempt.
@@ -34,7 +35,7 @@ export interface Ranking {
 export class LeaderboardService {
   private readonly inFlight = new Map<string, Promise<Ranking>>();
 
-  constructor(private readonly deps: { cache: LeaderboardCache; log: Logger }) {}
+  constructor(private readonly deps: { cache: LeaderboardCache; log: Logger; maxPointsPerQuiz: number }) {}
 
   /** One page of the ranking and the caller's own place in it. */
   async board(userId: Types.ObjectId, query: LeaderboardQuery, page: { skip: number; limit: number }): Promise<LeaderboardView> {
@@ -77,12 +78,15 @@ export class LeaderboardService {
 
   /** Raises the user's best scores at the quiz (all time and that UTC day), then drops cached boards. */
   async attemptSubmitted(attempt: QuizAttempt): Promise<void> {
+    if (!attempt.counts_for_leaderboard) return;
+    // A quiz of many questions must not be worth more than any other: that made a self-written 50-question quiz #1.
+    const points = Math.min(attempt.points, this.deps.maxPointsPerQuiz);
     const day = new Date(Date.UTC(attempt.created_at.getUTCFullYear(), attempt.created_at.getUTCMonth(), attempt.created_at.getUTCDate()));
     const best = (when: Date | null) => ({
       updateOne: {
         filter: { user_id: attempt.user_id, quiz_id: attempt.quiz_id, day: when },
         update: {
-          $max: { points: attempt.points, percent: attempt.percent },
+          $max: { points, percent: attempt.percent },
           ...(attempt.course_id && { $setOnInsert: { course_id: attempt.course_id } }),
         },
         upsert: true,

@@ -64,9 +64,16 @@ export class QuizAttempt {
   @prop({ required: true })
   percent!: number;
 
-  @Field(() => Int, { description: "Points earned: 10 per correct answer. The leaderboard counts your best attempt per quiz." })
+  @Field(() => Int, {
+    description:
+      "Points earned: 10 per correct answer. The leaderboard counts your first attempt at a quiz you cannot author, up to a cap per quiz (see the README's Security section).",
+  })
   @prop({ required: true })
   points!: number;
+
+  /** Decided when submitted (first attempt, not an author): whether the leaderboard counts it. */
+  @prop({ required: true, default: true })
+  counts_for_leaderboard!: boolean;
 
   @Field({ name: "createdAt", description: "When the attempt was submitted." })
   readonly created_at!: Date;

@@ -34,7 +34,14 @@ export interface ChapterMisses {
 
 /** Attempts (`quiz_history`): grading, history and statistics. */
 export class AttemptService {
-  constructor(private readonly deps: { ai: AiProvider; quizzes: QuizService; events: DomainEventBus }) {}
+  constructor(
+    private readonly deps: {
+      ai: AiProvider;
+      quizzes: QuizService;
+      events: DomainEventBus;
+      rules: { firstAttemptOnly: boolean; authorsScore: boolean };
+    },
+  ) {}
 
   async ready(): Promise<void> {
     await QuizAttemptModel.init();
@@ -55,6 +62,7 @@ export class AttemptService {
         chapter_id: question.citation?.source_type === QuizSourceType.CHAPTER ? question.citation.source_id : quiz.chapter_id,
       });
     }
+    const counts = await this.countsForLeaderboard(actor, quiz);
     const created = await QuizAttemptModel.create({
       user_id: actor._id,
       quiz_id: quiz._id,
@@ -62,10 +70,22 @@ export class AttemptService {
       answers: graded,
       question_count: quiz.questions.length,
       ...scoreOf(graded.map((answer) => answer.correct)),
+      counts_for_leaderboard: counts,
     });
     const attempt = created.toObject<QuizAttempt>();
     await this.deps.events.emit("attempt.stored", { attempt, quiz });
     return attempt;
+  }
+
+  /**
+   * Every attempt reveals the keys, so a retake (or a blank first try followed by a retake)
+   * proves nothing; an author knows the keys before starting. Checked before this attempt is
+   * stored: two first attempts sent at once both count, the better one wins.
+   */
+  private async countsForLeaderboard(actor: Exclude<Actor, null>, quiz: Quiz): Promise<boolean> {
+    const { firstAttemptOnly, authorsScore } = this.deps.rules;
+    if (!authorsScore && (await this.deps.quizzes.mayAuthor(actor, quiz))) return false;
+    return !(firstAttemptOnly && (await QuizAttemptModel.exists({ user_id: actor._id, quiz_id: quiz._id })));
   }
 
   /** Your attempts, newest first. */

@@ -1,4 +1,4 @@
-import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
@@ -80,6 +80,7 @@ export class CreateQuizInput extends QuizSourceInput {
   @Matches(NOT_BLANK, { message: "title must not be blank" })
   title!: string;
 
+  @ValidateNested()
   @Field(() => [QuestionInput], { description: `The questions in order (1 to ${MAX_QUESTIONS}).` })
   @ArrayMinSize(1)
   @ArrayMaxSize(MAX_QUESTIONS)
@@ -94,6 +95,7 @@ export class UpdateQuizInput {
   @Matches(NOT_BLANK, { message: "title must not be blank" })
   title?: string | null;
 
+  @ValidateNested()
   @Field(() => [QuestionInput], {
     nullable: true,
     description: `All questions, replacing the current ones (1 to ${MAX_QUESTIONS}). Statistics start afresh for the new questions.`,

@@ -20,6 +20,14 @@ export const QuizPolicy = {
     return course !== null && CoursePolicy.canRead(actor, course);
   },
 
+  /**
+   * A course's quizzes are listed to every reader of the course, so only those who edit the
+   * course (its owner, admins) add quizzes to it; reading it is not enough.
+   */
+  canAddTo(actor: Actor, course: Pick<Course, "owner_id">): boolean {
+    return CoursePolicy.canEdit(actor, course);
+  },
+
   canAuthor(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id"> | null): boolean {
     if (isAdmin(actor) || QuizPolicy.owns(actor, quiz)) return true;
     return course !== null && CoursePolicy.isOwner(actor, course);

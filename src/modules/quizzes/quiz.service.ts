@@ -18,7 +18,15 @@ import { asObjectId } from "../../lib/ids";
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
-  constructor(private readonly deps: { ai: AiProvider; courses: CourseService; sources: QuizSources; cleanup: QuizCleanup }) {}
+  constructor(
+    private readonly deps: {
+      ai: AiProvider;
+      courses: CourseService;
+      sources: QuizSources;
+      cleanup: QuizCleanup;
+      courseQuizAuthors: "editors" | "readers";
+    },
+  ) {}
 
   async ready(): Promise<void> {
     await QuizModel.init();
@@ -32,6 +40,7 @@ export class QuizService {
       });
     }
     const source = await this.deps.sources.material(actor, input);
+    await this.mayAddTo(actor, source.courseId);
     const passages = spreadPassages(source.passages);
     if (passages.length === 0) raise("BAD_USER_INPUT", "The source has no text to write questions from");
     const written = await writeCheckedQuestions(
@@ -73,6 +82,7 @@ export class QuizService {
   async create(actor: Exclude<Actor, null>, input: CreateQuizInput): Promise<Quiz> {
     const questions = checkedInput(input.questions, "input.questions");
     const source = await this.deps.sources.material(actor, input);
+    await this.mayAddTo(actor, source.courseId);
     const created = await QuizModel.create({
       title: input.title.trim(),
       owner_id: actor._id,
@@ -132,10 +142,24 @@ export class QuizService {
     return inKeyOrder(ids, found, (quiz) => quiz._id, null);
   }
 
+  /** Whether the actor may edit the quiz and read its keys (its owner, its course's owner, admins). */
+  async mayAuthor(actor: Actor, quiz: Quiz): Promise<boolean> {
+    return QuizPolicy.canAuthor(actor, quiz, await this.courseOf(quiz));
+  }
+
   private async authoredOrFail(actor: Actor, id: string): Promise<Quiz> {
     const quiz = await this.readableOrFail(actor, id);
-    if (!QuizPolicy.canAuthor(actor, quiz, await this.courseOf(quiz))) raise("FORBIDDEN", "Only the quiz's owner, its course's owner or an admin may change it");
+    if (!(await this.mayAuthor(actor, quiz))) raise("FORBIDDEN", "Only the quiz's owner, its course's owner or an admin may change it");
     return quiz;
+  }
+
+  /** FORBIDDEN unless the actor may add quizzes to the source's course (a readable, public course is not enough). */
+  private async mayAddTo(actor: Exclude<Actor, null>, courseId: Types.ObjectId | undefined): Promise<void> {
+    if (!courseId || this.deps.courseQuizAuthors === "readers") return;
+    const [course] = await this.deps.courses.byIds([courseId]);
+    if (course && !QuizPolicy.canAddTo(actor, course)) {
+      raise("FORBIDDEN", "Only the course's owner or an admin may add quizzes to it");
+    }
   }
 
   /** How many quizzes there are, for the admin dashboard. */

@@ -1,4 +1,4 @@
-import { IsInt, IsOptional, Length, Max, MaxLength, Min } from "class-validator";
+import { IsInt, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
 import { UPLOAD_TITLE_MAX_LENGTH } from "./upload.model";
@@ -39,6 +39,7 @@ export class CourseFromUploadArgs {
   @Field(() => IdScalar, { description: "A READY upload of yours." })
   uploadId!: string;
 
+  @ValidateNested()
   @Field(() => CourseFromUploadInput, { description: "Title, level and size of the course." })
   input!: CourseFromUploadInput;
 }

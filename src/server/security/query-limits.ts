@@ -91,7 +91,7 @@ export function checkOperation(
         error,
         // As formatError does over HTTP: a malformed id literal is the client's input, not a broken query.
         isInvalidIdError(error) ? ErrorCode.BAD_USER_INPUT : ApolloServerErrorCode.GRAPHQL_VALIDATION_FAILED,
-        limits.hideSuggestions ? error.message.replace(SUGGESTION, "") : error.message,
+        limits.hideSuggestions ? withoutSuggestion(error).message : error.message,
       ),
     );
   }
@@ -106,6 +106,15 @@ export function checkOperation(
 
 // The same pattern Apollo's hideSchemaDetailsFromClientErrors removes on the HTTP path.
 const SUGGESTION = / ?Did you mean(.+?)\?$/;
+
+/**
+ * An error without its "Did you mean …?" hint. Apollo removes them from validation errors only;
+ * a variable's coercion error ("… does not exist in "ChatMode" enum. Did you mean the enum value
+ * "STRICT"?") carries them too, over HTTP and websockets alike.
+ */
+export function withoutSuggestion<Formatted extends { message: string }>(error: Formatted): Formatted {
+  return SUGGESTION.test(error.message) ? { ...error, message: error.message.replace(SUGGESTION, "") } : error;
+}
 
 /** The codes Apollo gives the same failures over HTTP; a websocket has no HTTP status to set. */
 function withCode(error: GraphQLError, code: string, message: string): GraphQLError {

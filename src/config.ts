@@ -116,6 +116,8 @@ export interface Config {
   };
   /** Sign-ups and sign-ins per client IP within `windowSeconds`, on every transport; 0 turns it off. */
   authRateLimit: { requests: number; windowSeconds: number };
+  /** AI generations (courses, quizzes) per user within `windowSeconds`; 0 turns it off. Chat has its own limits. */
+  aiQuota: { requests: number; windowSeconds: number };
   /** Requests per window and client (user when signed in, else IP); 0 turns the limit off. Over websockets, each operation counts. */
   rateLimit: { requests: number; windowSeconds: number };
 
@@ -277,6 +279,9 @@ const schema = z.object({
   // Optional: the default depends on NODE_ENV (see loadConfig).
   AUTH_RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 20).optional(),
   AUTH_RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
+  // Optional: the default depends on NODE_ENV (see loadConfig).
+  AI_QUOTA_REQUESTS: integer(0, 1_000_000, 30).optional(),
+  AI_QUOTA_WINDOW: integer(1, 7 * 86_400, 3600),
   ADMIN_EMAIL: text(),
   ADMIN_PASSWORD: text(),
   ADMIN_NAME: text(),
@@ -434,6 +439,11 @@ export function loadConfig(env: Environment = process.env): Config {
       // The test-suite signs up hundreds of users from one address; its own test sets a limit.
       requests: vars.AUTH_RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 20),
       windowSeconds: vars.AUTH_RATE_LIMIT_WINDOW,
+    },
+    aiQuota: {
+      // The test-suite generates many courses and quizzes as few users; its own test sets a quota.
+      requests: vars.AI_QUOTA_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 30),
+      windowSeconds: vars.AI_QUOTA_WINDOW,
     },
     rateLimit: {
       // The test-suite sends hundreds of requests from one address; its rate-limit tests set a limit.

@@ -7,6 +7,7 @@ import type { AppPubSub } from "../infra/pubsub";
 import type { Services } from "../lib/context";
 import type { DomainEventBus, EventHandlers } from "../lib/events";
 import type { Logger } from "../lib/logger";
+import type { Quota } from "../lib/quota";
 
 /** What the composition root gives every module's `create`. */
 export interface ModuleDeps {
@@ -15,6 +16,8 @@ export interface ModuleDeps {
   ai: AiProvider;
   pubSub: AppPubSub;
   database: Database;
+  /** AI generations per user, one budget shared by every module that asks the model for work. */
+  aiWork: Quota;
   /** Publish this domain's events here; react to others' through `handles`. */
   events: DomainEventBus;
   /**

@@ -8,6 +8,7 @@ import { createAiProvider, MongoUsageRecorder } from "../infra/ai";
 import { connectDatabase } from "../infra/db";
 import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
+import { Quota } from "../lib/quota";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
 import { ideRoutes } from "./ide";
@@ -48,12 +49,22 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   registerJobGauges(metrics);
   const unwatchDb = watchDbCommands(metrics);
   let rateLimit: RateLimit | undefined;
+  let aiWork: Quota | undefined;
   try {
     pubSubConnection = await openPubSub(config.redisUrl, log);
     const { pubSub } = pubSubConnection;
     const ai = createAiProvider(config.ai, { log, recorder: metrics.aiRecorder(aiUsage) });
     log.info({ provider: ai.name, model: ai.model, embeddingModelId: ai.embeddingModelId }, `ai: ${ai.name} provider`);
-    modules = composeModules({ config, log, ai, pubSub, database });
+    aiWork = new Quota(
+      {
+        name: "ai_work_user",
+        ...config.aiQuota,
+        redisUrl: config.redisUrl,
+        refusal: (seconds) => `You have asked for many AI generations lately; try again in ${seconds} s`,
+      },
+      log,
+    );
+    modules = composeModules({ config, log, ai, pubSub, database, aiWork });
     const { services } = modules;
     await modules.start();
     const schema = await buildAppSchema(pubSub);
@@ -108,6 +119,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
         await started.stop();
         await composed.stop();
         await rateLimit?.close();
+        await aiWork?.close();
         await aiUsage.flush();
         await pubSubConnection?.close();
         await database.close();
@@ -120,6 +132,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     await apollo?.stop().catch(() => undefined);
     await modules?.stop().catch(() => undefined);
     await rateLimit?.close().catch(() => undefined);
+    await aiWork?.close().catch(() => undefined);
     await pubSubConnection?.close().catch(() => undefined);
     await database.close();
     unwatchDb();

@@ -7,6 +7,7 @@ import { ChapterModel } from "../../src/modules/chapters/chapter.model";
 import { ChapterService } from "../../src/modules/chapters/chapter.service";
 import { DomainEventBus } from "../../src/lib/events";
 import type { SignedIn } from "../../src/lib/identity";
+import { Quota } from "../../src/lib/quota";
 import { CourseLevel, CourseModel } from "../../src/modules/courses/course.model";
 import type { CourseService } from "../../src/modules/courses/course.service";
 import { CourseGenerationService } from "../../src/modules/courses/generation.service";
@@ -38,6 +39,7 @@ it("removes the chapters it wrote when storing the course fails", async () => {
     courses: failingCourses,
     chapters,
     jobs: new JobService({ pubSub: createPubSub(), log }),
+    aiWork: new Quota({ name: "ai_work_user", requests: 0, windowSeconds: 1, refusal: () => "" }, log),
   });
   const owner = { _id: new Types.ObjectId(), role: UserRole.STUDENT } as SignedIn;
   const stages: string[] = [];

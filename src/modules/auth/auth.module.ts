@@ -1,7 +1,7 @@
+import { Quota } from "../../lib/quota";
 import { peers, type AppModule } from "../app-module";
 import { AuthResolver } from "./auth.resolver";
 import { authRoutes } from "./auth.rest";
-import { AuthRateLimit } from "./auth-rate-limit";
 import { AuthService } from "./auth.service";
 import { LoginThrottle } from "./login-throttle";
 import { SessionCache } from "./session-cache";
@@ -15,7 +15,16 @@ export const authModule: AppModule<{ auth: AuthService }> = {
     const sessions = new SessionCache({ pubSub, log });
     const tokens = new TokenService(config.jwt, (revocation) => sessions.revoked(revocation));
     const throttle = new LoginThrottle({ ...config.auth.loginThrottle, redisUrl: config.redisUrl }, log);
-    const attempts = new AuthRateLimit({ ...config.authRateLimit, redisUrl: config.redisUrl }, log);
+    // Each attempt costs a bcrypt hash: counted in the service, so every transport shares one budget.
+    const attempts = new Quota(
+      {
+        name: "auth_attempts_ip",
+        ...config.authRateLimit,
+        redisUrl: config.redisUrl,
+        refusal: (seconds) => `Too many sign-up or sign-in attempts from this address; try again in ${seconds} s`,
+      },
+      log,
+    );
     const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, attempts, bcryptCost: config.auth.bcryptCost }));
     return {
       services: { auth },

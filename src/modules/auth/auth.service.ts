@@ -3,7 +3,7 @@ import { raise } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../users/password";
 import type { User } from "../users/user.model";
 import { normalizeEmail, type NewUser, type UserService } from "../users/user.service";
-import type { AuthRateLimit } from "./auth-rate-limit";
+import type { Quota } from "../../lib/quota";
 import type { LoginThrottle } from "./login-throttle";
 import type { SessionCache } from "./session-cache";
 import type { TokenPair, TokenService } from "./token.service";
@@ -38,7 +38,8 @@ export class AuthService {
       tokens: TokenService;
       sessions: SessionCache;
       throttle: LoginThrottle;
-      attempts: AuthRateLimit;
+      /** Sign-ups and sign-ins per client IP. */
+      attempts: Quota;
       bcryptCost: number;
     },
   ) {}
@@ -49,7 +50,7 @@ export class AuthService {
    * time does not tell; the per-IP limit bounds how many addresses one caller can probe.
    */
   async signUp(input: Omit<NewUser, "role">, clientIp: string | undefined): Promise<User> {
-    await this.deps.attempts.consume(clientIp);
+    await this.deps.attempts.consume(clientIp ?? "unknown");
     const user = await this.deps.users.create(input);
     // The address that created the account is one its owner uses: strangers' failures do not lock it.
     await this.deps.throttle.succeeded(user.email, clientIp);
@@ -65,7 +66,7 @@ export class AuthService {
   /** Same message for an unknown e-mail and a wrong password, after about the same time. */
   async login({ email, password }: Credentials, clientIp: string | undefined): Promise<AuthPayload> {
     const key = normalizeEmail(email);
-    await this.deps.attempts.consume(clientIp);
+    await this.deps.attempts.consume(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(key, clientIp);
     const found = await this.deps.users.findByEmailWithHash(key);
     const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()));

@@ -9,10 +9,10 @@ import { CourseGenerationService } from "./generation.service";
 export const coursesModule: AppModule<{ courses: CourseService; courseGeneration: CourseGenerationService }> = {
   name: "courses",
   resolvers: [CourseResolver, GenerationResolver],
-  create({ ai, pubSub, log, events, services }) {
+  create({ ai, aiWork, pubSub, log, events, services }) {
     const courses = new CourseService(peers(services, ["progress"], { events }));
     const jobs = new JobService({ pubSub, log });
-    const courseGeneration = new CourseGenerationService(peers(services, ["courses", "chapters"], { ai, jobs }));
+    const courseGeneration = new CourseGenerationService(peers(services, ["courses", "chapters"], { ai, aiWork, jobs }));
     return {
       services: { courses, courseGeneration },
       start: () => courses.ready(),

@@ -11,6 +11,7 @@ import type { CourseService } from "./course.service";
 import { GenerationStage, type CourseGenerationJob } from "./generation.types";
 import { isAdmin, type Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
+import type { Quota } from "../../lib/quota";
 
 const JOB_KIND = "course_generation";
 
@@ -39,7 +40,7 @@ function jobNotFound(): never {
  */
 export class CourseGenerationService {
   constructor(
-    private readonly deps: { ai: AiProvider; courses: CourseService; chapters: ChapterService; jobs: JobService },
+    private readonly deps: { ai: AiProvider; aiWork: Quota; courses: CourseService; chapters: ChapterService; jobs: JobService },
   ) {}
 
   /**
@@ -47,7 +48,31 @@ export class CourseGenerationService {
    * the course document exists nothing reaches the chapters, and if a step fails they are removed,
    * so a failure leaves nothing behind.
    */
-  async generate(
+  async generate(owner: Exclude<Actor, null>, request: GenerationRequest, report?: Report): Promise<Course> {
+    await this.deps.aiWork.consume(String(owner._id));
+    return this.write(owner, request, report);
+  }
+
+  /** Starts a background generation and returns its job at once; follow it with `watch`. */
+  async start(owner: Exclude<Actor, null>, request: GenerationRequest): Promise<CourseGenerationJob> {
+    await this.deps.aiWork.consume(String(owner._id));
+    const job = await this.deps.jobs.create(JOB_KIND, owner._id, {
+      stage: GenerationStage.QUEUED,
+      chaptersWritten: 0,
+      totalChapters: request.numChapters,
+    } satisfies GenerationProgress);
+    this.deps.jobs.run(job, async (signal) => {
+      const report: Report = async (progress) => {
+        await this.deps.jobs.update(job._id, { progress: { ...progress } });
+      };
+      await report({ stage: GenerationStage.WRITING_OUTLINE, chaptersWritten: 0, totalChapters: request.numChapters });
+      const course = await this.write(owner, request, report, signal);
+      return { courseId: course._id };
+    });
+    return toGenerationJob(job);
+  }
+
+  private async write(
     owner: Exclude<Actor, null>,
     request: GenerationRequest,
     report: Report = async () => undefined,
@@ -75,24 +100,6 @@ export class CourseGenerationService {
       await this.deps.chapters.deleteForCourse(courseId);
       throw error;
     }
-  }
-
-  /** Starts a background generation and returns its job at once; follow it with `watch`. */
-  async start(owner: Exclude<Actor, null>, request: GenerationRequest): Promise<CourseGenerationJob> {
-    const job = await this.deps.jobs.create(JOB_KIND, owner._id, {
-      stage: GenerationStage.QUEUED,
-      chaptersWritten: 0,
-      totalChapters: request.numChapters,
-    } satisfies GenerationProgress);
-    this.deps.jobs.run(job, async (signal) => {
-      const report: Report = async (progress) => {
-        await this.deps.jobs.update(job._id, { progress: { ...progress } });
-      };
-      await report({ stage: GenerationStage.WRITING_OUTLINE, chaptersWritten: 0, totalChapters: request.numChapters });
-      const course = await this.generate(owner, request, report, signal);
-      return { courseId: course._id };
-    });
-    return toGenerationJob(job);
   }
 
   async job(actor: Actor, id: string): Promise<CourseGenerationJob | null> {

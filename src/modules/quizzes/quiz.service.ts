@@ -15,12 +15,15 @@ import { type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type 
 import { QuestionType, QuizModel, type QuestionCitation, type Quiz, QuizDifficulty } from "./quiz.model";
 import { isAdmin, type Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
+import type { Quota } from "../../lib/quota";
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
   constructor(
     private readonly deps: {
       ai: AiProvider;
+      /** Generations per user (one budget with course generation). */
+      aiWork: Quota;
       courses: CourseService;
       sources: QuizSources;
       cleanup: QuizCleanup;
@@ -41,6 +44,7 @@ export class QuizService {
     }
     const source = await this.deps.sources.material(actor, input);
     await this.mayAddTo(actor, source.courseId);
+    await this.deps.aiWork.consume(String(actor._id));
     const passages = spreadPassages(source.passages);
     if (passages.length === 0) raise("BAD_USER_INPUT", "The source has no text to write questions from");
     const written = await writeCheckedQuestions(

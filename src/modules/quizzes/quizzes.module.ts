@@ -11,10 +11,10 @@ import { QuizService } from "./quiz.service";
 export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptService }> = {
   name: "quizzes",
   resolvers: [QuizResolver, QuestionResolver, AttemptResolver, GradedAnswerResolver],
-  create({ ai, config, log, events, services }) {
+  create({ ai, aiWork, config, log, events, services }) {
     const cleanup = new QuizCleanup({ events, log });
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
-    const quizzes = new QuizService(peers(services, ["courses"], { ai, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
+    const quizzes = new QuizService(peers(services, ["courses"], { ai, aiWork, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
     const attempts = new AttemptService({ ai, quizzes, events, rules: config.leaderboard });
     return {
       services: { quizzes, attempts },

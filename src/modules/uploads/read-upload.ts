@@ -12,6 +12,18 @@ function tooLarge(maxFileSize: number): never {
   return raise("PAYLOAD_TOO_LARGE", `The file is larger than the ${maxFileSize} bytes allowed`, { maxFileSize });
 }
 
+/** The multipart parser's words for a body that ended inside the file, or a client that went away. */
+const CUT_OFF = /unexpected end of (file|form)|request disconnected/i;
+
+function isCutOff(error: unknown): boolean {
+  return error instanceof Error && CUT_OFF.test(error.message);
+}
+
+/** The client's request, not the server, is at fault: 400, and nothing was stored. */
+function cutOff(): never {
+  return raise("BAD_USER_INPUT", "The upload ended before its file did (the request was cut off); send it again", { http: { status: 400 } });
+}
+
 /**
  * Reads an upload into memory, never more than `maxFileSize` bytes: the multipart parser cuts
  * the stream at the limit (it then reports it as truncated), and this counts too, so nothing
@@ -30,14 +42,19 @@ export async function receiveFile(upload: Promise<FileUpload>, maxFileSize: numb
   const hash = createHash("sha256");
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const part of stream as AsyncIterable<Buffer>) {
-    size += part.length;
-    if (size > maxFileSize) {
-      stream.destroy();
-      tooLarge(maxFileSize);
+  try {
+    for await (const part of stream as AsyncIterable<Buffer>) {
+      size += part.length;
+      if (size > maxFileSize) {
+        stream.destroy();
+        tooLarge(maxFileSize);
+      }
+      hash.update(part);
+      parts.push(part);
     }
-    hash.update(part);
-    parts.push(part);
+  } catch (error) {
+    if (isCutOff(error)) cutOff();
+    throw error;
   }
   if (stream.truncated) tooLarge(maxFileSize);
   return { filename: cleanFilename(file.filename), bytes: Buffer.concat(parts, size), sha256: hash.digest("hex") };

@@ -25,16 +25,32 @@ export function composeModules(infra: Omit<ModuleDeps, "events" | "services">): 
   const events = new DomainEventBus();
   const services = {} as Record<string, unknown>;
   const instances: { name: string; instance: ModuleInstance<object> }[] = [];
-  for (const module of MODULES) {
-    const instance: ModuleInstance<object> = module.create({ ...infra, events, services: services as unknown as Services });
-    for (const [name, service] of Object.entries(instance.services)) {
-      if (name in services) throw new Error(`modules: service "${name}" of ${module.name} is already provided`);
-      services[name] = service;
-    }
-    if (instance.handles) events.on(instance.handles);
-    instances.push({ name: module.name, instance });
-  }
   const log: Logger = infra.log;
+  const stopAll = async () => {
+    const failures: unknown[] = [];
+    for (const { name, instance } of [...instances].reverse()) {
+      await instance.stop?.().catch((error: unknown) => {
+        log.error({ err: error, module: name }, "modules: stopping failed");
+        failures.push(error);
+      });
+    }
+    if (failures.length > 0) throw failures[0];
+  };
+  try {
+    for (const module of MODULES) {
+      const instance: ModuleInstance<object> = module.create({ ...infra, events, services: services as unknown as Services });
+      for (const [name, service] of Object.entries(instance.services)) {
+        if (name in services) throw new Error(`modules: service "${name}" of ${module.name} is already provided`);
+        services[name] = service;
+      }
+      if (instance.handles) events.on(instance.handles);
+      instances.push({ name: module.name, instance });
+    }
+  } catch (error) {
+    // What the modules made so far (Redis connections, timers) is let go before the error is reported.
+    void stopAll().catch(() => undefined);
+    throw error;
+  }
   const startAll = async () => {
     for (const { instance } of instances) await instance.start?.();
   };
@@ -48,15 +64,6 @@ export function composeModules(infra: Omit<ModuleDeps, "events" | "services">): 
         startAll().catch((error: unknown) => log.error({ err: error }, "modules: start-up on connection failed"));
       });
     },
-    async stop() {
-      const failures: unknown[] = [];
-      for (const { name, instance } of [...instances].reverse()) {
-        await instance.stop?.().catch((error: unknown) => {
-          log.error({ err: error, module: name }, "modules: stopping failed");
-          failures.push(error);
-        });
-      }
-      if (failures.length > 0) throw failures[0];
-    },
+    stop: stopAll,
   };
 }

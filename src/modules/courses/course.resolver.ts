@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Page } from "../../lib/pagination";
+import { pageCounting, type Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { projectionOf, selectedFields } from "../../lib/selection";
 import { chaptersByCourseLoader, chapterStatsOf } from "../chapters/chapter.loaders";
@@ -39,7 +39,8 @@ export class CourseResolver {
   })
   async courses(@Args() { filter, skip, limit }: CoursesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Page<Course>> {
     const fields = projectionOf(selectedFields(info, "Course"), COURSE_FIELDS, []);
-    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, fields ?? undefined);
+    const counting = pageCounting(selectedFields(info, "CoursePage"));
+    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, fields ?? undefined, counting);
   }
 
   @Query(() => Course, { nullable: true, description: "One course, or null when there is none you may see with this id." })

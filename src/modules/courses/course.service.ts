@@ -5,7 +5,7 @@ import type { DomainEventBus } from "../../lib/events";
 import { asObjectId } from "../../lib/ids";
 import { inKeyOrder } from "../../lib/loaders";
 import { countBy } from "../../lib/counts";
-import { findPage, type Page } from "../../lib/pagination";
+import { findPage, type Page, type PageCounting } from "../../lib/pagination";
 import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseModel, CourseSource, type Course, type CourseLevel } from "./course.model";
 import type { Actor } from "../../lib/identity";
@@ -70,11 +70,18 @@ export class CourseService {
 
   /**
    * A page of the courses the actor may read. `fields` (stored names) reads only those, and
-   * what the rules look at (`CoursePolicy`) always; without it, whole courses.
+   * what the rules look at (`CoursePolicy`) always; without it, whole courses. `counting`: see
+   * `findPage`.
    */
-  async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }, fields?: readonly string[]): Promise<Page<Course>> {
+  async list(
+    actor: Actor,
+    filter: CourseListFilter,
+    page: { skip: number; limit: number },
+    fields?: readonly string[],
+    counting?: PageCounting,
+  ): Promise<Page<Course>> {
     const projection = fields && [...new Set([...POLICY_FIELDS, "created_at", ...fields])];
-    return findPage<Course>(CourseModel, await this.listQuery(actor, filter), { created_at: -1, _id: -1 }, page, projection);
+    return findPage<Course>(CourseModel, await this.listQuery(actor, filter), { created_at: -1, _id: -1 }, page, projection, counting);
   }
 
   /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */

@@ -4,6 +4,7 @@ import { addChapters, createCourse, ok, publish, startCourseWorld, type CourseWo
 
 let world: CourseWorld;
 let learner: Session;
+let anOwner: Session;
 const TAG = "loaders";
 
 /**
@@ -33,6 +34,7 @@ beforeAll(async () => {
   // One more than the largest page below, so every page is counted (a list that ends on its page
   // is not: see the last test).
   const owners = await Promise.all(Array.from({ length: 10 }, () => world.user("INSTRUCTOR")));
+  anOwner = owners[0];
   for (let i = 0; i < 21; i++) {
     const owner = owners[i % owners.length];
     const course = await createCourse(world.gql, owner.accessToken, { title: `Loader course ${i}`, tags: [TAG] });
@@ -73,6 +75,27 @@ describe("a page of courses with owners, chapters, counts and progress", () => {
       "users.find",
     ]);
     expect(callsForTwo).toEqual(callsForTwenty);
+  });
+});
+
+describe("my courses with my progress", () => {
+  const mine = (session: Session) => world.gql(CoursesWithEverythingDocument, { filter: { owner: "MINE" }, limit: 20 }, { token: session.accessToken });
+
+  it("reads the enrollments once, for the listing and for `myProgress`", async () => {
+    let enrolled: Awaited<ReturnType<typeof mine>> | undefined;
+    const learnerCalls = await databaseCalls(async () => (enrolled = await mine(learner)));
+    const learnerItems = ok(enrolled!).courses.items;
+    expect(learnerItems).toHaveLength(11);
+    expect(learnerItems.every((course) => course.myProgress?.percent === 0)).toBe(true);
+    expect(learnerCalls.filter((call) => call === "progress.find")).toHaveLength(1);
+
+    // Owned, not enrolled: no progress, and nothing read again to learn that.
+    let owned: Awaited<ReturnType<typeof mine>> | undefined;
+    const ownerCalls = await databaseCalls(async () => (owned = await mine(anOwner)));
+    const ownedItems = ok(owned!).courses.items;
+    expect(ownedItems).toHaveLength(3);
+    expect(ownedItems.every((course) => course.myProgress === null)).toBe(true);
+    expect(ownerCalls.filter((call) => call === "progress.find")).toHaveLength(1);
   });
 });
 

@@ -38,9 +38,11 @@ export class CourseResolver {
     description: "Courses, newest first. Without a sign-in only the public catalog is listed; MINE needs a sign-in.",
   })
   async courses(@Args() { filter, skip, limit }: CoursesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Page<Course>> {
-    const fields = projectionOf(selectedFields(info, "Course"), COURSE_FIELDS, []);
+    const course = selectedFields(info, "Course");
+    const fields = projectionOf(course, COURSE_FIELDS, []) ?? undefined;
     const counting = pageCounting(selectedFields(info, "CoursePage"));
-    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, fields ?? undefined, counting);
+    const loaders = course.has("myProgress") ? ctx.loaders : undefined;
+    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, { fields, counting, loaders });
   }
 
   @Query(() => Course, { nullable: true, description: "One course, or null when there is none you may see with this id." })

@@ -7,6 +7,7 @@ import { CoursePolicy } from "../courses/course.policy";
 import type { CourseService, EnrollmentLookup } from "../courses/course.service";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
+import { findRaw } from "../../lib/raw-reads";
 import { knowAllProgressOfUser } from "./progress.loaders";
 import { ProgressModel, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
@@ -85,7 +86,7 @@ export class ProgressService implements EnrollmentLookup {
 
   /** For loaders: this user's progress in each course, in key order; null where not enrolled. */
   async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[]): Promise<(Progress | null)[]> {
-    const found = await ProgressModel.find({ user_id: userId, course_id: { $in: courseIds } }).lean<Progress[]>().exec();
+    const found = await findRaw<Progress>(ProgressModel, { user_id: userId, course_id: { $in: courseIds } });
     return inKeyOrder(courseIds, found, (progress) => progress.course_id, null);
   }
 
@@ -107,7 +108,7 @@ export class ProgressService implements EnrollmentLookup {
       const rows = await ProgressModel.find({ user_id: userId }, { course_id: 1 }).lean<Pick<Progress, "course_id">[]>().exec();
       return rows.map((row) => row.course_id);
     }
-    const rows = await ProgressModel.find({ user_id: userId }).lean<Progress[]>().exec();
+    const rows = await findRaw<Progress>(ProgressModel, { user_id: userId });
     knowAllProgressOfUser(loaders, userId, rows);
     return rows.map((row) => row.course_id);
   }

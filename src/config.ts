@@ -20,6 +20,11 @@ export interface Config {
     name: string;
     /** Embedded engine only: keep nothing on disk (tests, demos). */
     inMemory: boolean;
+    /**
+     * The driver's command monitoring: per-command latency by name in /metrics. Off by default:
+     * it makes the driver decode every reply a second time (and copy every command).
+     */
+    commandMonitoring: boolean;
   };
   jwt: {
     secretKey: string;
@@ -268,6 +273,7 @@ const schema = z.object({
     return raw;
   }),
   DATABASE_IN_MEMORY: boolean(),
+  DB_COMMAND_MONITORING: boolean(),
   JWT_SECRET_KEY: text(),
   JWT_ALGORITHM: oneOf(["HS256", "HS384", "HS512"], "HS256"),
   ACCESS_TOKEN_EXPIRE_MINUTES: integer(1, 60 * 24 * 365, 30),
@@ -388,7 +394,7 @@ export function loadConfig(env: Environment = process.env): Config {
     host: vars.HOST ?? "0.0.0.0",
     port: vars.PORT,
     dataDir,
-    database: { url: vars.MONGODB_URL, name: vars.DATABASE_NAME, inMemory: vars.DATABASE_IN_MEMORY ?? false },
+    database: { url: vars.MONGODB_URL, name: vars.DATABASE_NAME, inMemory: vars.DATABASE_IN_MEMORY ?? false, commandMonitoring: vars.DB_COMMAND_MONITORING ?? false },
     jwt: {
       ...secret,
       algorithm: vars.JWT_ALGORITHM,

@@ -54,8 +54,25 @@ export function toPage<T>(items: T[], total: number, window: PageWindow): Page<T
 }
 
 /**
- * One page of `model` under `filter` in `sort` order, and the size of the whole list, read
- * together. `fields` (stored names) reads only those; without it, whole documents.
+ * Which of a page's sizes the operation reads (`selectedFields(info, "CoursePage")`): what is not
+ * read need not be counted.
+ */
+export interface PageCounting {
+  total: boolean;
+  hasMore: boolean;
+}
+
+export function pageCounting(selected: ReadonlySet<string>): PageCounting {
+  return { total: selected.has("total"), hasMore: selected.has("hasMore") };
+}
+
+/**
+ * One page of `model` under `filter` in `sort` order, and the size of the whole list. `fields`
+ * (stored names) reads only those; without it, whole documents.
+ *
+ * Without `counting` the list is counted alongside the page. With it, the page is read one item
+ * longer, which answers `hasMore`; `total` is counted only when it is read and the list does not
+ * end on this page (where it is `skip` + the items). A `total` nobody reads is then a lower bound.
  */
 // Typegoose models differ in their document type, so any model is taken; `lean<T>` types the result.
 export async function findPage<T>(
@@ -64,11 +81,19 @@ export async function findPage<T>(
   sort: Record<string, SortOrder>,
   window: PageWindow,
   fields?: readonly string[],
+  counting?: PageCounting,
 ): Promise<Page<T>> {
   const projection = fields && Object.fromEntries(fields.map((field) => [field, 1]));
-  const [items, total] = await Promise.all([
-    model.find(filter, projection).sort(sort).skip(window.skip).limit(window.limit).lean<T[]>().exec(),
-    model.countDocuments(filter).exec(),
-  ]);
-  return toPage(items, total, window);
+  const find = (limit: number) => model.find(filter, projection).sort(sort).skip(window.skip).limit(limit).lean<T[]>().exec();
+  if (!counting) {
+    const [items, total] = await Promise.all([find(window.limit), model.countDocuments(filter).exec()]);
+    return toPage(items, total, window);
+  }
+  const read = await find(window.limit + 1);
+  const items = read.slice(0, window.limit);
+  const hasMore = read.length > window.limit;
+  // The list ends on this page, or past its end with nothing before (an empty list).
+  const ends = !hasMore && (items.length > 0 || window.skip === 0);
+  const total = counting.total && !ends ? await model.countDocuments(filter).exec() : window.skip + read.length;
+  return { items, total, hasMore };
 }

@@ -6,7 +6,8 @@ import { createCourse, ok, publish, startCourseWorld, type CourseWorld, type Ses
 
 /**
  * What the database sends back per page, counted from the driver's command monitoring (the test
- * server runs in this process): a page reads only what its operation selects.
+ * server runs in this process, with DB_COMMAND_MONITORING on): a page reads only what its
+ * operation selects.
  */
 let world: CourseWorld;
 let owner: Session;
@@ -60,7 +61,7 @@ async function readDuring<T>(work: () => Promise<T>): Promise<{ read: Read; resu
 }
 
 beforeAll(async () => {
-  world = await startCourseWorld();
+  world = await startCourseWorld({ DB_COMMAND_MONITORING: "true" });
   owner = await world.user("INSTRUCTOR");
   for (let i = 0; i < COURSES; i++) {
     const course = await createCourse(world.gql, owner.accessToken, { title: `Bytes course ${i}`, tags: [TAG], outline: "o".repeat(CONTENT_BYTES) });

@@ -1,9 +1,10 @@
 import mongoose from "mongoose";
-import { CoursesWithEverythingDocument, EnrollDocument } from "../generated/graphql";
+import { CourseListHasMoreDocument, CourseListSizeDocument, CoursesWithEverythingDocument, EnrollDocument } from "../generated/graphql";
 import { addChapters, createCourse, ok, publish, startCourseWorld, type CourseWorld, type Session } from "./support";
 
 let world: CourseWorld;
 let learner: Session;
+let anOwner: Session;
 const TAG = "loaders";
 
 /**
@@ -29,9 +30,12 @@ async function databaseCalls(work: () => Promise<unknown>): Promise<string[]> {
 beforeAll(async () => {
   world = await startCourseWorld();
   learner = await world.user();
-  // 20 public courses from 10 owners, 2 chapters each; the learner is enrolled in every other one.
+  // 21 public courses from 10 owners, 2 chapters each; the learner is enrolled in every other one.
+  // One more than the largest page below, so every page is counted (a list that ends on its page
+  // is not: see the last test).
   const owners = await Promise.all(Array.from({ length: 10 }, () => world.user("INSTRUCTOR")));
-  for (let i = 0; i < 20; i++) {
+  anOwner = owners[0];
+  for (let i = 0; i < 21; i++) {
     const owner = owners[i % owners.length];
     const course = await createCourse(world.gql, owner.accessToken, { title: `Loader course ${i}`, tags: [TAG] });
     await addChapters(world.gql, owner.accessToken, course.id, 2, 5);
@@ -71,5 +75,56 @@ describe("a page of courses with owners, chapters, counts and progress", () => {
       "users.find",
     ]);
     expect(callsForTwo).toEqual(callsForTwenty);
+  });
+});
+
+describe("my courses with my progress", () => {
+  const mine = (session: Session) => world.gql(CoursesWithEverythingDocument, { filter: { owner: "MINE" }, limit: 20 }, { token: session.accessToken });
+
+  it("reads the enrollments once, for the listing and for `myProgress`", async () => {
+    let enrolled: Awaited<ReturnType<typeof mine>> | undefined;
+    const learnerCalls = await databaseCalls(async () => (enrolled = await mine(learner)));
+    const learnerItems = ok(enrolled!).courses.items;
+    expect(learnerItems).toHaveLength(11);
+    expect(learnerItems.every((course) => course.myProgress?.percent === 0)).toBe(true);
+    expect(learnerCalls.filter((call) => call === "progress.find")).toHaveLength(1);
+
+    // Owned, not enrolled: no progress, and nothing read again to learn that.
+    let owned: Awaited<ReturnType<typeof mine>> | undefined;
+    const ownerCalls = await databaseCalls(async () => (owned = await mine(anOwner)));
+    const ownedItems = ok(owned!).courses.items;
+    expect(ownedItems).toHaveLength(3);
+    expect(ownedItems.every((course) => course.myProgress === null)).toBe(true);
+    expect(ownerCalls.filter((call) => call === "progress.find")).toHaveLength(1);
+  });
+});
+
+describe("the size of a list", () => {
+  const window = (limit: number, skip = 0) => ({ filter: { owner: "PUBLIC" as const, tags: [TAG] }, limit, skip });
+  /** The page, and whether the list was counted for it. */
+  async function sized(limit: number, skip = 0) {
+    const run = () => world.gql(CourseListSizeDocument, window(limit, skip), { token: learner.accessToken });
+    let result: Awaited<ReturnType<typeof run>> | undefined;
+    const calls = await databaseCalls(async () => (result = await run()));
+    const { total, hasMore, items } = ok(result!).courses;
+    return { total, hasMore, items: items.length, counted: calls.includes("courses.countDocuments") };
+  }
+
+  it("is counted only when `total` is read and the list goes on past the page", async () => {
+    expect(await sized(5)).toEqual({ total: 21, hasMore: true, items: 5, counted: true });
+    expect(await sized(5, 18)).toEqual({ total: 21, hasMore: false, items: 3, counted: false });
+    expect(await sized(5, 16)).toEqual({ total: 21, hasMore: false, items: 5, counted: false });
+    expect(await sized(5, 40)).toEqual({ total: 21, hasMore: false, items: 0, counted: true });
+    expect(await sized(50)).toEqual({ total: 21, hasMore: false, items: 21, counted: false });
+  });
+
+  it("`hasMore` alone is never counted", async () => {
+    for (const [limit, skip, hasMore] of [[5, 0, true], [5, 16, false], [5, 15, true]] as const) {
+      const run = () => world.gql(CourseListHasMoreDocument, window(limit, skip), { token: learner.accessToken });
+      let result: Awaited<ReturnType<typeof run>> | undefined;
+      const calls = await databaseCalls(async () => (result = await run()));
+      expect(ok(result!).courses.hasMore).toBe(hasMore);
+      expect(calls).not.toContain("courses.countDocuments");
+    }
   });
 });

@@ -11,7 +11,8 @@ const METRICS_TOKEN = "scrape-me-please";
 let server: TestServer;
 
 beforeAll(async () => {
-  server = await startTestServer({ METRICS_TOKEN, ...ADMIN_ENV });
+  // Per-command latency needs the driver's command monitoring, off by default.
+  server = await startTestServer({ METRICS_TOKEN, DB_COMMAND_MONITORING: "true", ...ADMIN_ENV });
 });
 afterAll(async () => {
   await server?.stop();
@@ -62,6 +63,7 @@ it("shows the named series after a scripted session", async () => {
       /^ai_call_duration_seconds_count\{provider="offline",purpose="[a-z_]+",outcome="ok"\} \d+/m,
       /^ingestion_jobs\{state="(pending|extracting|embedding|ready)"\} 1$/m,
       /^db_command_duration_seconds_count\{command="(find|insert|aggregate)",outcome="ok"\} \d+/m,
+      /^db_round_trip_seconds_count [1-9]\d*$/m,
       /^process_cpu_seconds_total /m,
     ]) {
       expect(text).toMatch(series);

@@ -10,8 +10,11 @@ import type { Database, DatabaseCheck } from "./database";
 const PING_TIMEOUT_MS = 2_000;
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
-// Command events feed the db_command_duration_seconds metric (src/server/metrics/sources.ts).
-const DRIVER_OPTIONS = { monitorCommands: true, ...FAIL_FAST_OPTIONS };
+/**
+ * Command events feed the db_command_duration_seconds metric (src/server/metrics/sources.ts); only
+ * when asked for (DB_COMMAND_MONITORING), since the driver then decodes every reply twice.
+ */
+const driverOptions = (config: Config) => ({ monitorCommands: config.database.commandMonitoring, ...FAIL_FAST_OPTIONS });
 
 /**
  * Connects mongoose's default connection (the one Typegoose models use) to MONGODB_URL, or to an
@@ -26,7 +29,7 @@ async function startEmbedded(config: Config, log: Logger): Promise<Database> {
   const dataDir = config.database.inMemory ? undefined : join(config.dataDir, "db");
   const engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0, dataDir });
   try {
-    await mongoose.connect(engine.uri, { ...DRIVER_OPTIONS, dbName: config.database.name });
+    await mongoose.connect(engine.uri, { ...driverOptions(config), dbName: config.database.name });
   } catch (error) {
     await engine.stop();
     throw error;
@@ -53,7 +56,7 @@ function connectMongoDb(url: string, config: Config, log: Logger): Database {
     for (let attempt = 0; !stopping.signal.aborted; attempt++) {
       try {
         await mongoose.connect(url, {
-          ...DRIVER_OPTIONS,
+          ...driverOptions(config),
           dbName: config.database.name,
         });
         log.info({ database: config.database.name, uri: shown }, `database: MongoDB at ${shown}`);

@@ -8,6 +8,7 @@ import { ChapterLockModel } from "./chapter-lock.model";
 import { ChapterModel, type Chapter, MAX_CHAPTERS } from "./chapter.model";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
+import { findRaw } from "../../lib/raw-reads";
 
 export interface NewChapter {
   title: string;
@@ -58,7 +59,7 @@ export class ChapterService {
    */
   async byCourses(courseIds: readonly Types.ObjectId[], fields?: readonly string[]): Promise<Chapter[][]> {
     const projection = fields && Object.fromEntries([...CHAPTER_KEYS, ...fields].map((field) => [field, 1]));
-    const found = await ChapterModel.find({ course_id: { $in: courseIds } }, projection).sort({ course_id: 1, order: 1 }).lean<Chapter[]>().exec();
+    const found = await findRaw<Chapter>(ChapterModel, { course_id: { $in: courseIds } }, { projection, sort: { course_id: 1, order: 1 } });
     return groupedInKeyOrder(courseIds, found, (chapter) => chapter.course_id);
   }
 

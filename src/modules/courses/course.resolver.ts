@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from "type-graphql";
-import type { Page } from "../../lib/pagination";
+import { pageCounting, type Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { projectionOf, selectedFields } from "../../lib/selection";
 import { chaptersByCourseLoader, chapterStatsOf } from "../chapters/chapter.loaders";
@@ -38,8 +38,11 @@ export class CourseResolver {
     description: "Courses, newest first. Without a sign-in only the public catalog is listed; MINE needs a sign-in.",
   })
   async courses(@Args() { filter, skip, limit }: CoursesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Page<Course>> {
-    const fields = projectionOf(selectedFields(info, "Course"), COURSE_FIELDS, []);
-    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, fields ?? undefined);
+    const course = selectedFields(info, "Course");
+    const fields = projectionOf(course, COURSE_FIELDS, []) ?? undefined;
+    const counting = pageCounting(selectedFields(info, "CoursePage"));
+    const loaders = course.has("myProgress") ? ctx.loaders : undefined;
+    return ctx.services.courses.list(await actorOf(ctx), filter ?? {}, { skip, limit }, { fields, counting, loaders });
   }
 
   @Query(() => Course, { nullable: true, description: "One course, or null when there is none you may see with this id." })

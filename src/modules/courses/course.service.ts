@@ -3,9 +3,9 @@ import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { asObjectId } from "../../lib/ids";
-import { inKeyOrder } from "../../lib/loaders";
+import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { countBy } from "../../lib/counts";
-import { findPage, type Page } from "../../lib/pagination";
+import { findPage, type Page, type PageCounting } from "../../lib/pagination";
 import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseModel, CourseSource, type Course, type CourseLevel } from "./course.model";
 import type { Actor } from "../../lib/identity";
@@ -13,7 +13,21 @@ import { CourseOwnerFilter, normalizeTags } from "./course.rules";
 
 /** What a MINE listing needs from enrollments, without the course module depending on progress. */
 export interface EnrollmentLookup {
-  enrolledCourseIds(userId: Types.ObjectId): Promise<Types.ObjectId[]>;
+  /**
+   * With `loaders` (one request's), the lookup may keep what it read there, e.g. the enrollments
+   * themselves for the page's `myProgress`.
+   */
+  enrolledCourseIds(userId: Types.ObjectId, loaders?: Loaders): Promise<Types.ObjectId[]>;
+}
+
+/** How much of a course list to read (all optional: whole courses, counted). */
+export interface CourseListReads {
+  /** Stored names: only those are read, and what the rules look at (`CoursePolicy`) always. */
+  fields?: readonly string[];
+  /** See `findPage`. */
+  counting?: PageCounting;
+  /** This request's loaders, when its courses' progress will be read too (MINE reads it anyway). */
+  loaders?: Loaders;
 }
 
 export interface CourseListFilter {
@@ -68,13 +82,11 @@ export class CourseService {
     await CourseModel.init();
   }
 
-  /**
-   * A page of the courses the actor may read. `fields` (stored names) reads only those, and
-   * what the rules look at (`CoursePolicy`) always; without it, whole courses.
-   */
-  async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }, fields?: readonly string[]): Promise<Page<Course>> {
-    const projection = fields && [...new Set([...POLICY_FIELDS, "created_at", ...fields])];
-    return findPage<Course>(CourseModel, await this.listQuery(actor, filter), { created_at: -1, _id: -1 }, page, projection);
+  /** A page of the courses the actor may read; `reads` says how much of it. */
+  async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }, reads: CourseListReads = {}): Promise<Page<Course>> {
+    const projection = reads.fields && [...new Set([...POLICY_FIELDS, "created_at", ...reads.fields])];
+    const query = await this.listQuery(actor, filter, reads.loaders);
+    return findPage<Course>(CourseModel, query, { created_at: -1, _id: -1 }, page, projection, reads.counting);
   }
 
   /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */
@@ -181,7 +193,7 @@ export class CourseService {
     return true;
   }
 
-  private async listQuery(actor: Actor, filter: CourseListFilter): Promise<QueryFilter<Course>> {
+  private async listQuery(actor: Actor, filter: CourseListFilter, loaders?: Loaders): Promise<QueryFilter<Course>> {
     const owner = filter.owner ?? CourseOwnerFilter.ALL;
     const and: QueryFilter<Course>[] = [];
     if (owner === CourseOwnerFilter.PUBLIC) {
@@ -191,7 +203,7 @@ export class CourseService {
     }
     if (owner === CourseOwnerFilter.MINE) {
       if (!actor) raise("UNAUTHENTICATED", "Sign in to list your own courses");
-      const enrolled = await this.deps.progress.enrolledCourseIds(actor._id);
+      const enrolled = await this.deps.progress.enrolledCourseIds(actor._id, loaders);
       and.push({ $or: [{ owner_id: actor._id }, { _id: { $in: enrolled } }] });
     }
     if (filter.level) and.push({ level: filter.level });

@@ -6,7 +6,9 @@ import type { Course } from "../courses/course.model";
 import { CoursePolicy } from "../courses/course.policy";
 import type { CourseService, EnrollmentLookup } from "../courses/course.service";
 import type { DomainEventBus } from "../../lib/events";
-import { inKeyOrder } from "../../lib/loaders";
+import { inKeyOrder, type Loaders } from "../../lib/loaders";
+import { findRaw } from "../../lib/raw-reads";
+import { knowAllProgressOfUser } from "./progress.loaders";
 import { ProgressModel, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
 import type { Actor } from "../../lib/identity";
@@ -84,7 +86,7 @@ export class ProgressService implements EnrollmentLookup {
 
   /** For loaders: this user's progress in each course, in key order; null where not enrolled. */
   async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[]): Promise<(Progress | null)[]> {
-    const found = await ProgressModel.find({ user_id: userId, course_id: { $in: courseIds } }).lean<Progress[]>().exec();
+    const found = await findRaw<Progress>(ProgressModel, { user_id: userId, course_id: { $in: courseIds } });
     return inKeyOrder(courseIds, found, (progress) => progress.course_id, null);
   }
 
@@ -97,8 +99,17 @@ export class ProgressService implements EnrollmentLookup {
     return inKeyOrder(courseIds, counts, (row) => row._id, 0).map((row) => (typeof row === "number" ? row : row.count));
   }
 
-  async enrolledCourseIds(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
-    const rows = await ProgressModel.find({ user_id: userId }, { course_id: 1 }).lean<Pick<Progress, "course_id">[]>().exec();
+  /**
+   * With `loaders` (a request's), reads the whole enrollments, one query, and hands them to that
+   * request's `progressOfUser` loader, so the page's `myProgress` reads nothing more.
+   */
+  async enrolledCourseIds(userId: Types.ObjectId, loaders?: Loaders): Promise<Types.ObjectId[]> {
+    if (!loaders) {
+      const rows = await ProgressModel.find({ user_id: userId }, { course_id: 1 }).lean<Pick<Progress, "course_id">[]>().exec();
+      return rows.map((row) => row.course_id);
+    }
+    const rows = await findRaw<Progress>(ProgressModel, { user_id: userId });
+    knowAllProgressOfUser(loaders, userId, rows);
     return rows.map((row) => row.course_id);
   }
 

@@ -5,6 +5,7 @@ import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { findPage, type Page } from "../../lib/pagination";
+import { findRaw } from "../../lib/raw-reads";
 import { hashPassword } from "./password";
 import { emptyProfile, UserProfileModel, type Preferences, type UserProfile } from "./user-profile.model";
 import { UserModel, UserRole, type User } from "./user.model";
@@ -89,7 +90,7 @@ export class UserService {
 
   /** These users in key order, null for ids with no user: one query for a loader. */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(User | null)[]> {
-    const found = await UserModel.find({ _id: { $in: ids } }).lean<User[]>().exec();
+    const found = await findRaw<User>(UserModel, { _id: { $in: ids } });
     const byId = new Map(found.map((user) => [String(user._id), user]));
     return ids.map((id) => byId.get(String(id)) ?? null);
   }

@@ -56,9 +56,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly dbRoundTrip = new Histogram({
+    name: "db_round_trip_seconds",
+    help: "MongoDB commands, each from its connection's check-out to its check-in",
+    buckets: DB_BUCKETS,
+    registers: [this.registry],
+  });
+
+  /** Only with DB_COMMAND_MONITORING=true. */
   readonly dbCommandDuration = new Histogram({
     name: "db_command_duration_seconds",
-    help: "MongoDB commands by command name and outcome",
+    help: "MongoDB commands by command name and outcome (DB_COMMAND_MONITORING)",
     labelNames: ["command", "outcome"] as const,
     buckets: DB_BUCKETS,
     registers: [this.registry],

@@ -1,4 +1,11 @@
-import type { CommandFailedEvent, CommandSucceededEvent, MongoClient } from "mongodb";
+import type {
+  CommandFailedEvent,
+  CommandSucceededEvent,
+  ConnectionCheckedInEvent,
+  ConnectionCheckedOutEvent,
+  ConnectionClosedEvent,
+  MongoClient,
+} from "mongodb";
 import mongoose from "mongoose";
 import type { Metrics } from "./metrics";
 
@@ -32,9 +39,11 @@ async function countBy(collection: string, key: Record<string, string>): Promise
 }
 
 /**
- * MongoDB command latency from the driver's command monitoring (connect.ts turns it on). The
- * client changes when a connection is retried, so each newly connected one is watched. Returns
- * the function that stops watching for new ones.
+ * MongoDB latency. Always: every command's round trip, from its connection's check-out of the pool
+ * to its check-in (the pool's events cost nothing extra; a cursor's `getMore` is a command of its
+ * own). With the driver's command monitoring on (DB_COMMAND_MONITORING, connect.ts) also by
+ * command name and outcome. The client changes when a connection is retried, so each newly
+ * connected one is watched. Returns the function that stops watching for new ones.
  */
 export function watchDbCommands(metrics: Metrics): () => void {
   const watched = new WeakSet<MongoClient>();
@@ -42,6 +51,22 @@ export function watchDbCommands(metrics: Metrics): () => void {
     const client = mongoose.connection.getClient();
     if (watched.has(client)) return;
     watched.add(client);
+    // A connection is checked out by one command at a time; ids are per server.
+    const out = new Map<string, number>();
+    client.on("connectionCheckedOut", (event: ConnectionCheckedOutEvent) => {
+      out.set(`${event.address} ${event.connectionId}`, performance.now());
+    });
+    client.on("connectionCheckedIn", (event: ConnectionCheckedInEvent) => {
+      const key = `${event.address} ${event.connectionId}`;
+      const since = out.get(key);
+      if (since === undefined) return;
+      out.delete(key);
+      metrics.dbRoundTrip.observe((performance.now() - since) / 1000);
+    });
+    client.on("connectionClosed", (event: ConnectionClosedEvent) => {
+      out.delete(`${event.address} ${event.connectionId}`);
+    });
+    if (!client.options.monitorCommands) return;
     client.on("commandSucceeded", (event: CommandSucceededEvent) => {
       metrics.dbCommandDuration.observe({ command: event.commandName, outcome: "ok" }, event.duration / 1000);
     });

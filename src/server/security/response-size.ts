@@ -4,7 +4,7 @@ import { ErrorCode } from "../../lib/errors";
 
 /**
  * About how many bytes `value` takes as JSON, counting up to just past `limit` and no further.
- * The result's strings are shared with the loaded documents, so this walk allocates nothing; the
+ * The result's strings are shared with the loaded documents, so this walk allocates little; the
  * answer is refused before serializing it would.
  */
 export function jsonSizeUpTo(value: unknown, limit: number): number {
@@ -17,9 +17,12 @@ export function jsonSizeUpTo(value: unknown, limit: number): number {
       size += 2 + node.length;
       for (const item of node) visit(item);
     } else {
-      for (const [key, item] of Object.entries(node)) {
+      // for..in, not Object.entries: no array per object (results are plain objects).
+      const object = node as Record<string, unknown>;
+      for (const key in object) {
+        if (!Object.hasOwn(object, key)) continue;
         size += key.length + 4;
-        visit(item);
+        visit(object[key]);
       }
     }
   };

@@ -1,6 +1,6 @@
 import { IsEmail, IsString, Length, Matches, MaxLength, MinLength } from "class-validator";
 import { ArgsType, Field, InputType } from "type-graphql";
-import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../users/password";
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/password-limits";
 import { NAME_MAX_LENGTH } from "../users/user.inputs";
 import { NOT_BLANK } from "../../lib/validation";
 

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import bcrypt from "bcrypt";
 
-export { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../lib/password-limits";
 
 /**
  * Native bcrypt runs on libuv's thread pool, never on the event loop (bcryptjs did, and 50

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import bcrypt from "bcrypt";
 
-
 /**
  * Native bcrypt runs on libuv's thread pool, never on the event loop (bcryptjs did, and 50
  * anonymous sign-ins stalled every other request for seconds). That pool (4 threads by default)

@@ -32,6 +32,8 @@ const CHAPTERS_PER_COURSE = 5;
 const PUBLIC_COURSES = 30;
 const ENROLLED = 15;
 const OWN_COURSES = 5;
+/** BENCH_READ_PAGES=courses,quiz measures only those pages (by root field). */
+const ONLY = process.env.BENCH_READ_PAGES?.split(",").map((root) => root.trim());
 const ADMIN = { email: "bench-admin@example.com", password: "bench admin password 1" };
 
 /** The page of the issue: a learner's own and enrolled courses with their chapters and progress. */
@@ -244,7 +246,9 @@ export async function benchReadPath(): Promise<string[]> {
       { name: "nested course list", root: "courses", body: JSON.stringify({ query: NESTED_LIST }) },
       { name: "dashboard", root: "dashboard", body: JSON.stringify({ query: print(DashboardDocument) }) },
       { name: "quiz page", root: "quiz", body: JSON.stringify({ query: QUIZ_PAGE, variables: { id: quizId } }) },
-    ];
+      // What every signed-in request costs before any page: HTTP, the session, Apollo, one cached read.
+      { name: "fixed cost (me { id name })", root: "me", body: JSON.stringify({ query: "query Me { me { id name } }" }) },
+    ].filter((page) => !ONLY || ONLY.includes(page.root));
     const recorded: Record<string, unknown> = {};
     for (const page of pages) recorded[page.root] = await answer(api.graphqlUrl, page, token);
     yardsticks = await startYardsticks(recorded, dir);

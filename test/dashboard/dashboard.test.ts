@@ -125,4 +125,33 @@ describe("dashboard after a scripted learning week", () => {
     expect(new Set(board.weakSpots.map((spot) => spot.chapterId))).toEqual(cited);
     expect(board.weakSpots.every((spot) => spot.missRate === 1 && chapters.includes(spot.chapterId))).toBe(true);
   });
+
+  it("keeps only the weak spots whose course the learner may still read, at most five, weakest first", async () => {
+    const author = await world.user("INSTRUCTOR");
+    const reader = await world.user();
+    const stars = (await createCourse(world.gql, author.accessToken, { title: "Stars" })).id;
+    await publish(world.gql, author.accessToken, stars);
+    // Wrong answers (of 4) per attempt, per chapter.
+    const attempts: [string, number[]][] = [["Fusion", [4]], ["Nebulae", [3]], ["Pulsars", [2]], ["Quasars", [1, 1]], ["Novae", [1]], ["Comets", [0]]];
+    for (const [title, wrongs] of attempts) {
+      const input = { courseId: stars, title, content: CHAPTER_CONTENT, durationMinutes: 5 };
+      const chapterId = ok(await world.gql(AddChapterDocument, { input }, { token: author.accessToken })).addChapter.id;
+      const quiz = await createQuiz(world.gql, author.accessToken, { chapterId }, undefined, `${title} quiz`);
+      for (const wrong of wrongs) await submit(world.gql, reader.accessToken, quiz.id, everyTypeAnswers(quiz, [0, 1, 2, 3].map((n) => n >= wrong)));
+    }
+    for (let i = 0; i < 2; i++) await submit(world.gql, reader.accessToken, quiz1.id, everyTypeAnswers(quiz1, [true, false, false, false]));
+    const spots = async () => ok(await world.gql(DashboardDocument, {}, { token: reader.accessToken })).dashboard.weakSpots;
+
+    const before = await spots();
+    expect(before.map(({ title, missed, missRate }) => [title, missed, missRate])).toEqual([
+      ["Fusion", 4, 1],
+      ["Light", 6, 0.75],
+      ["Nebulae", 3, 0.75],
+      ["Pulsars", 2, 0.5],
+      ["Quasars", 2, 0.25],
+    ]);
+
+    await publish(world.gql, author.accessToken, stars, false);
+    expect(await spots()).toEqual([{ chapterId: chapters[0], title: "Light", courseId, answered: 8, missed: 6, missRate: 0.75 }]);
+  });
 });

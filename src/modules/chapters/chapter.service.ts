@@ -72,6 +72,18 @@ export class ChapterService {
     return inKeyOrder(courseIds, rows, (row) => row._id, { count: 0, minutes: 0 }).map(({ count, minutes }) => ({ count, minutes }));
   }
 
+  /**
+   * Of these chapters, those the actor may read, in no particular order, with their keys and
+   * `fields` only: one query for the chapters and one for their courses' visibility.
+   */
+  async readableAmong(actor: Actor, ids: readonly Types.ObjectId[], fields: readonly string[]): Promise<Chapter[]> {
+    if (ids.length === 0) return [];
+    const projection = Object.fromEntries([...CHAPTER_KEYS, ...fields].map((field) => [field, 1]));
+    const chapters = await findRaw<Chapter>(ChapterModel, { _id: { $in: [...ids] } }, { projection });
+    const readable = await this.deps.courses.readableAmong(actor, chapters.map((chapter) => chapter.course_id));
+    return chapters.filter((chapter) => readable.has(String(chapter.course_id)));
+  }
+
   /** The chapter if the actor may read its course, else null: a hidden course's chapters do not exist. */
   async readable(actor: Actor, id: string): Promise<Chapter | null> {
     const chapterId = asObjectId(id);

@@ -121,6 +121,14 @@ export class CourseService {
     return CourseModel.distinct("_id", CoursePolicy.readableFilter(actor)).exec() as Promise<Types.ObjectId[]>;
   }
 
+  /** Which of these courses the actor may read, as id strings: one query, reading ids only. */
+  async readableAmong(actor: Actor, ids: readonly Types.ObjectId[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const filter: QueryFilter<Course> = { $and: [{ _id: { $in: [...ids] } }, CoursePolicy.readableFilter(actor)] };
+    const found = await CourseModel.find(filter, { _id: 1 }).lean<Pick<Course, "_id">[]>().exec();
+    return new Set(found.map((course) => String(course._id)));
+  }
+
   /** For loaders: these courses in key order, null for missing ones (callers check visibility). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
     const found = await CourseModel.find({ _id: { $in: ids } }).lean<Course[]>().exec();

@@ -82,11 +82,13 @@ export class DashboardService {
       .filter((row) => row.missed > 0)
       .map((row) => ({ ...row, missRate: row.missed / row.answered }))
       .sort((a, b) => b.missRate - a.missRate || b.missed - a.missed);
+    const readable = await this.deps.chapters.readableAmong(actor, misses.map((row) => row.chapterId), ["title"]);
+    const chapters = new Map(readable.map((chapter) => [String(chapter._id), chapter]));
     const spots: WeakSpot[] = [];
     for (const row of misses) {
-      if (spots.length >= WEAK_SPOTS) break;
-      const chapter = await this.deps.chapters.readable(actor, String(row.chapterId));
+      const chapter = chapters.get(String(row.chapterId));
       if (chapter) spots.push({ ...row, title: chapter.title, courseId: chapter.course_id, missRate: Math.round(row.missRate * 1000) / 1000 });
+      if (spots.length === WEAK_SPOTS) break;
     }
     return spots;
   }

@@ -1,7 +1,7 @@
 import { Types } from "mongoose";
 import { Field, ObjectType } from "type-graphql";
 import type { Context } from "../../lib/context";
-import { userLoader } from "./user.loaders";
+import { userSummaryLoader } from "./user.loaders";
 
 /** Only what others may know about a user: never the e-mail address. */
 @ObjectType({ description: "A user as other users see them (course owners, quiz authors, leaderboard entries)." })
@@ -15,6 +15,5 @@ export class UserSummary {
 
 /** The summary of a user for another user to see, null when the account is gone; batched per execution. */
 export async function userSummary(ctx: Context, userId: Types.ObjectId | string): Promise<UserSummary | null> {
-  const user = await userLoader(ctx).load(typeof userId === "string" ? new Types.ObjectId(userId) : userId);
-  return user && { _id: user._id, name: user.name };
+  return userSummaryLoader(ctx).load(typeof userId === "string" ? new Types.ObjectId(userId) : userId);
 }

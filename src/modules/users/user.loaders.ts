@@ -1,9 +1,9 @@
 import type { Types } from "mongoose";
 import type { Context } from "../../lib/context";
 
-/** Users by id, null where the account is gone: for `UserSummary` fields of other domains. */
-export function userLoader(ctx: Context) {
-  return ctx.loaders.get("user", [], (ids: readonly Types.ObjectId[]) => ctx.services.users.byIds(ids));
+/** User summaries by id, null where the account is gone: for `UserSummary` fields of other domains. */
+export function userSummaryLoader(ctx: Context) {
+  return ctx.loaders.get("userSummary", [], (ids: readonly Types.ObjectId[]) => ctx.services.users.summaries(ids));
 }
 
 /** `User.profile` for every user of one execution in one query. */

@@ -4,6 +4,7 @@ import type { QueryFilter } from "mongoose";
 import { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
+import { inKeyOrder } from "../../lib/loaders";
 import { findPage, type Page } from "../../lib/pagination";
 import { findRaw } from "../../lib/raw-reads";
 import { hashPassword } from "./password";
@@ -88,11 +89,10 @@ export class UserService {
     return UserModel.findById(id).lean<User>().exec();
   }
 
-  /** These users in key order, null for ids with no user: one query for a loader. */
-  async byIds(ids: readonly Types.ObjectId[]): Promise<(User | null)[]> {
-    const found = await findRaw<User>(UserModel, { _id: { $in: ids } });
-    const byId = new Map(found.map((user) => [String(user._id), user]));
-    return ids.map((id) => byId.get(String(id)) ?? null);
+  /** For loaders: each user's id and name in key order, null where the account is gone. */
+  async summaries(ids: readonly Types.ObjectId[]): Promise<(Pick<User, "_id" | "name"> | null)[]> {
+    const found = await findRaw<Pick<User, "_id" | "name">>(UserModel, { _id: { $in: ids } }, { projection: { name: 1 } });
+    return inKeyOrder(ids, found, (user) => user._id, null);
   }
 
   findByEmailWithHash(email: string): Promise<UserWithHash | null> {

@@ -213,6 +213,16 @@ async function answer(url: string, page: Page, token: string): Promise<unknown> 
   return json.data[page.root];
 }
 
+const METRICS_TOKEN = "bench-metrics-token";
+
+/** Database round trips the API has made so far (`db_round_trip_seconds`, always on). */
+async function roundTrips(api: Instance): Promise<number> {
+  const response = await fetch(new URL("/metrics", api.graphqlUrl), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+  const line = (await response.text()).split("\n").find((row) => row.startsWith("db_round_trip_seconds_count"));
+  if (!line) throw new Error("bench: /metrics has no db_round_trip_seconds_count");
+  return Number(line.split(" ").pop());
+}
+
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
 /**
@@ -237,6 +247,7 @@ export async function benchReadPath(): Promise<string[]> {
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
         LOG_LEVEL: "info",
+        METRICS_TOKEN: METRICS_TOKEN,
       },
       // The young generation the Dockerfile gives the API; BENCH_CPU_PROF=dir writes its CPU profile there when it stops.
       ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
@@ -264,7 +275,9 @@ export async function benchReadPath(): Promise<string[]> {
       }
       const apiCpu = cpuSeconds(api.pid);
       const dbCpu = cpuSeconds(db.pid);
+      const trips = await roundTrips(api);
       const project = await load(servers.api, page, token, SECONDS);
+      const tripsPerRequest = ((await roundTrips(api)) - trips) / project.requests;
       const apiMs = ((cpuSeconds(api.pid) - apiCpu) * 1000) / project.requests;
       const dbMs = ((cpuSeconds(db.pid) - dbCpu) * 1000) / project.requests;
       const apollo = await load(servers.apollo, page, token, SECONDS);
@@ -278,7 +291,8 @@ export async function benchReadPath(): Promise<string[]> {
         row("Yoga", yoga),
         `    API/bare Apollo ${ratio(project.requestsPerSecond, apollo.requestsPerSecond)}   API/Yoga ${ratio(project.requestsPerSecond, yoga.requestsPerSecond)}` +
           (page.root === "courses" ? "   (target >= 0.6, at least 0.45)" : ""),
-        `    CPU per request: API ${apiMs.toFixed(2)} ms${page.root === "courses" ? " (target <= 6)" : ""}, database ${dbMs.toFixed(2)} ms`,
+        `    CPU per request: API ${apiMs.toFixed(2)} ms${page.root === "courses" ? " (target <= 6)" : ""}, database ${dbMs.toFixed(2)} ms;` +
+          ` database round trips per request: ${tripsPerRequest.toFixed(1)}`,
       );
     }
     return lines;

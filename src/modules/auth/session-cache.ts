@@ -33,6 +33,8 @@ interface Entry {
  */
 export class SessionCache {
   private readonly entries = new Map<string, Entry>();
+  /** Lookups under way: concurrent requests of one session share one, as long as nothing was forgotten since it began. */
+  private readonly inFlight = new Map<string, { generation: number; viewer: Promise<Viewer | null> }>();
   /** Bumped by every forget: a lookup that started before one must not store what it read. */
   private generation = 0;
   private readonly listening: AsyncIterator<unknown>[] = [];
@@ -46,14 +48,20 @@ export class SessionCache {
     if (this.deaf) return lookUp();
     const entry = this.entries.get(sessionId);
     if (entry && entry.until > Date.now()) return entry.viewer;
+    const flight = this.inFlight.get(sessionId);
+    if (flight && flight.generation === this.generation) return flight.viewer;
     const generation = this.generation;
-    const viewer = await lookUp();
-    if (viewer && generation === this.generation) {
+    const viewer = lookUp().finally(() => {
+      if (this.inFlight.get(sessionId)?.viewer === viewer) this.inFlight.delete(sessionId);
+    });
+    this.inFlight.set(sessionId, { generation, viewer });
+    const found = await viewer;
+    if (found && generation === this.generation) {
       if (this.entries.size >= MAX_SESSIONS) this.entries.delete(this.entries.keys().next().value!);
       this.entries.delete(sessionId);
-      this.entries.set(sessionId, { viewer, until: Date.now() + TRUSTED_MS });
+      this.entries.set(sessionId, { viewer: found, until: Date.now() + TRUSTED_MS });
     }
-    return viewer;
+    return found;
   }
 
   /**

@@ -1,4 +1,4 @@
-import mongoose from "mongoose";
+import { databaseCalls } from "../helpers/database-calls";
 import { MeDocument } from "../generated/graphql";
 import { ok, startCourseWorld, type CourseWorld } from "../courses/support";
 
@@ -11,18 +11,7 @@ beforeAll(async () => {
 afterAll(() => world.server.stop());
 
 /** The reads that learn who is asking: the user and whether the session is live. */
-async function sessionReads(work: () => Promise<unknown>): Promise<string[]> {
-  const calls: string[] = [];
-  mongoose.set("debug", (collection: string, method: string) => {
-    if (collection === "users" || collection === "refresh_tokens") calls.push(`${collection}.${method}`);
-  });
-  try {
-    await work();
-  } finally {
-    mongoose.set("debug", false);
-  }
-  return calls.sort();
-}
+const sessionReads = (work: () => Promise<unknown>) => databaseCalls(work, ["users", "refresh_tokens"]);
 
 describe("a burst of requests from one session", () => {
   it("reads the user and the session once, however many requests arrive together", async () => {

@@ -1,31 +1,11 @@
-import mongoose from "mongoose";
 import { CourseListHasMoreDocument, CourseListSizeDocument, CoursesWithEverythingDocument, EnrollDocument } from "../generated/graphql";
+import { databaseCalls } from "../helpers/database-calls";
 import { addChapters, createCourse, ok, publish, startCourseWorld, type CourseWorld, type Session } from "./support";
 
 let world: CourseWorld;
 let learner: Session;
 let anOwner: Session;
 const TAG = "loaders";
-
-/**
- * Collections that only background workers touch (chapter indexing after addChapter, the
- * ingestion poll, AI usage records): their calls may fall inside the window by chance.
- */
-const BACKGROUND_COLLECTIONS = new Set(["embeddings", "uploads", "ai_usage", "jobs"]);
-
-/** Every collection method mongoose sends to the database while `work` runs, as `collection.method`. */
-async function databaseCalls(work: () => Promise<unknown>): Promise<string[]> {
-  const calls: string[] = [];
-  mongoose.set("debug", (collection: string, method: string) => {
-    if (!BACKGROUND_COLLECTIONS.has(collection)) calls.push(`${collection}.${method}`);
-  });
-  try {
-    await work();
-  } finally {
-    mongoose.set("debug", false);
-  }
-  return calls.sort();
-}
 
 beforeAll(async () => {
   world = await startCourseWorld();

@@ -16,6 +16,7 @@ import {
   type Session,
   OPEN_QUIZ_RULES,
 } from "../quizzes/support";
+import { databaseCalls } from "../helpers/database-calls";
 
 describe("dashboard after a scripted learning week", () => {
   let world: CourseWorld;
@@ -153,5 +154,11 @@ describe("dashboard after a scripted learning week", () => {
 
     await publish(world.gql, author.accessToken, stars, false);
     expect(await spots()).toEqual([{ chapterId: chapters[0], title: "Light", courseId, answered: 8, missed: 6, missRate: 0.75 }]);
+  });
+
+  it("reads the learner's enrollments once, and the weak spots' chapters in one query", async () => {
+    await dashboard(); // the session is known before counting
+    const calls = await databaseCalls(dashboard, ["progress", "chapters", "courses"]);
+    expect(calls).toEqual(["chapters.find", "chapters.find", "courses.find", "courses.find", "progress.find"]);
   });
 });

@@ -8,6 +8,6 @@ export class DashboardResolver {
   @Authorized()
   @Query(() => Dashboard, { description: "Your courses, progress, quiz results, rank, streaks, recent activity and weak spots." })
   async dashboard(@Ctx() ctx: Context): Promise<Dashboard> {
-    return ctx.services.dashboard.forUser(await signedInActor(ctx));
+    return ctx.services.dashboard.forUser(await signedInActor(ctx), ctx.loaders);
   }
 }

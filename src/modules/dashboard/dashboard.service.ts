@@ -7,6 +7,7 @@ import type { AttemptService } from "../quizzes/attempt.service";
 import type { ActivityService } from "./activity.service";
 import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
 import type { Actor } from "../../lib/identity";
+import type { Loaders } from "../../lib/loaders";
 import { CourseOwnerFilter } from "../courses/course.rules";
 
 const MAX_COURSES = 100;
@@ -26,9 +27,10 @@ export class DashboardService {
     },
   ) {}
 
-  async forUser(actor: Exclude<Actor, null>, now = new Date()): Promise<Dashboard> {
+  /** `loaders`: the request's, so what the course list reads is not read again. */
+  async forUser(actor: Exclude<Actor, null>, loaders: Loaders, now = new Date()): Promise<Dashboard> {
     const [courses, board, streaks, recent, weakSpots] = await Promise.all([
-      this.courses(actor),
+      this.courses(actor, loaders),
       this.deps.leaderboard.board(actor._id, { period: LeaderboardPeriod.ALL_TIME }, { skip: 0, limit: 1 }),
       this.deps.activity.streaks(actor._id, now),
       this.deps.activity.recent(actor._id, RECENT_ACTIVITY),
@@ -58,11 +60,11 @@ export class DashboardService {
     };
   }
 
-  private async courses(actor: Exclude<Actor, null>): Promise<DashboardCourse[]> {
+  private async courses(actor: Exclude<Actor, null>, loaders: Loaders): Promise<DashboardCourse[]> {
     const page = { skip: 0, limit: MAX_COURSES };
-    const { items } = await this.deps.courses.list(actor, { owner: CourseOwnerFilter.MINE }, page, { counting: { total: false, hasMore: false } });
+    const { items } = await this.deps.courses.list(actor, { owner: CourseOwnerFilter.MINE }, page, { counting: { total: false, hasMore: false }, loaders });
     const ids = items.map((course) => course._id);
-    const [progress, chapters] = await Promise.all([this.deps.progress.forUser(actor._id, ids), this.deps.chapters.byCourses(ids, [])]);
+    const [progress, chapters] = await Promise.all([this.deps.progress.forUser(actor._id, ids, loaders), this.deps.chapters.byCourses(ids, [])]);
     return items.map((course, i) => {
       const summary = progress[i] && summarize(progress[i], chapters[i]);
       return {

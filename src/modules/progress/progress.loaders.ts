@@ -7,9 +7,16 @@ export function enrollmentCountLoader(ctx: Context) {
   return ctx.loaders.get("enrollmentCount", [], (ids: readonly Types.ObjectId[]) => ctx.services.progress.enrollmentCounts(ids));
 }
 
-/** One user's progress per course, keyed by course: a loader per user. */
+/**
+ * One user's progress per course, keyed by course: a loader per user and execution. `read` is
+ * used only by whoever creates it first (`knowAllProgressOfUser` answers from what it was given).
+ */
+export function progressOfUser(loaders: Loaders, userId: Types.ObjectId, read: (courseIds: readonly Types.ObjectId[]) => Promise<(Progress | null)[]>) {
+  return loaders.get("progressOfUser", [userId], read);
+}
+
 export function progressOfUserLoader(ctx: Context, userId: Types.ObjectId) {
-  return ctx.loaders.get("progressOfUser", [userId], (ids: readonly Types.ObjectId[]) => ctx.services.progress.forUser(userId, ids));
+  return progressOfUser(ctx.loaders, userId, (ids) => ctx.services.progress.forUser(userId, ids));
 }
 
 /**
@@ -18,6 +25,6 @@ export function progressOfUserLoader(ctx: Context, userId: Types.ObjectId) {
  * exists it keeps reading what it was not primed with.
  */
 export function knowAllProgressOfUser(loaders: Loaders, userId: Types.ObjectId, all: readonly Progress[]): void {
-  const loader = loaders.get("progressOfUser", [userId], async (ids: readonly Types.ObjectId[]) => inKeyOrder(ids, all, (row) => row.course_id, null));
+  const loader = progressOfUser(loaders, userId, async (ids) => inKeyOrder(ids, all, (row) => row.course_id, null));
   for (const row of all) loader.prime(row.course_id, row);
 }

@@ -8,7 +8,7 @@ import type { CourseService, EnrollmentLookup } from "../courses/course.service"
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { findRaw } from "../../lib/raw-reads";
-import { knowAllProgressOfUser } from "./progress.loaders";
+import { knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
 import { ProgressModel, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
 import type { Actor } from "../../lib/identity";
@@ -84,8 +84,15 @@ export class ProgressService implements EnrollmentLookup {
     return course;
   }
 
-  /** For loaders: this user's progress in each course, in key order; null where not enrolled. */
-  async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[]): Promise<(Progress | null)[]> {
+  /**
+   * This user's progress in each course, in key order; null where not enrolled. With a request's
+   * `loaders`, through its loader, which `enrolledCourseIds` may already have filled.
+   */
+  async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[], loaders?: Loaders): Promise<(Progress | null)[]> {
+    if (loaders) {
+      const loader = progressOfUser(loaders, userId, (ids) => this.forUser(userId, ids));
+      return Promise.all(courseIds.map((id) => loader.load(id)));
+    }
     const found = await findRaw<Progress>(ProgressModel, { user_id: userId, course_id: { $in: courseIds } });
     return inKeyOrder(courseIds, found, (progress) => progress.course_id, null);
   }

@@ -21,7 +21,7 @@ export class QuizResolver {
   @Authorized()
   @Query(() => Quiz, { nullable: true, description: "One quiz, or null when there is none you may see with this id." })
   async quiz(@Arg("id", () => IdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context): Promise<Quiz | null> {
-    return ctx.services.quizzes.readable(await actorOf(ctx), id);
+    return ctx.services.quizzes.readable(await actorOf(ctx), id, ctx.loaders);
   }
 
   @Authorized()

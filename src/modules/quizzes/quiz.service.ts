@@ -2,7 +2,8 @@ import type { QueryFilter, Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import { raise, type FieldError } from "../../lib/errors";
 import { findPage, type Page } from "../../lib/pagination";
-import { inKeyOrder } from "../../lib/loaders";
+import { inKeyOrder, type Loaders } from "../../lib/loaders";
+import { coursesIn } from "../courses/course.loaders";
 import type { Course } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import { questionProblems, repeatedQuestions, type CandidateQuestion } from "./question-checks";
@@ -114,11 +115,12 @@ export class QuizService {
     return this.deps.cleanup.deleteQuiz(quiz._id);
   }
 
-  async readable(actor: Actor, id: string | Types.ObjectId): Promise<Quiz | null> {
+  /** The quiz if the actor may read it; with the request's `loaders`, its course is read through them (its fields need it too). */
+  async readable(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders): Promise<Quiz | null> {
     const quizId = asObjectId(id);
     if (!quizId) return null;
     const quiz = await QuizModel.findById(quizId).lean<Quiz>().exec();
-    return quiz && QuizPolicy.canRead(actor, quiz, await this.courseOf(quiz)) ? quiz : null;
+    return quiz && QuizPolicy.canRead(actor, quiz, await this.courseOf(quiz, loaders)) ? quiz : null;
   }
 
   async readableOrFail(actor: Actor, id: string | Types.ObjectId): Promise<Quiz> {
@@ -171,8 +173,9 @@ export class QuizService {
     return QuizModel.countDocuments().exec();
   }
 
-  private async courseOf(quiz: Quiz): Promise<Course | null> {
+  private async courseOf(quiz: Quiz, loaders?: Loaders): Promise<Course | null> {
     if (!quiz.course_id) return null;
+    if (loaders) return coursesIn(loaders, this.deps.courses).load(quiz.course_id);
     const [course] = await this.deps.courses.byIds([quiz.course_id]);
     return course;
   }

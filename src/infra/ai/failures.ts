@@ -26,6 +26,37 @@ export function timedOut(provider: AiProviderName, timeoutMs: number): Failure {
   return unavailable(provider, `The AI service did not answer within ${timeoutMs / 1000}s`, { reason: "TIMEOUT" }, true);
 }
 
+/**
+ * What an HTTP error status from the service means, in the same words for every provider; whether
+ * the status is worth another try and whether it says the input is too long are the provider's reading.
+ */
+export function statusFailure(
+  provider: AiProviderName,
+  status: number,
+  reading: { retryable: boolean; inputTooLong: boolean; retryAfterMs?: number },
+): Failure {
+  if (status === 429) {
+    return { ...unavailable(provider, "The AI service is busy (rate limited)", { reason: "RATE_LIMITED", status }, true), retryAfterMs: reading.retryAfterMs };
+  }
+  if (reading.retryable) {
+    return { ...unavailable(provider, `The AI service failed (HTTP ${status})`, { reason: "SERVER_ERROR", status }, true), retryAfterMs: reading.retryAfterMs };
+  }
+  if (reading.inputTooLong) {
+    return { code: "BAD_USER_INPUT", message: "The text is too long for the AI model", details: { provider, status }, retryable: false };
+  }
+  return unavailable(provider, `The AI service rejected the request (HTTP ${status})`, { reason: "REJECTED", status });
+}
+
+/** Connection refused or reset, DNS failure, a stream cut off: the network, worth another try. */
+export function unreachable(provider: AiProviderName): Failure {
+  return unavailable(provider, "The AI service could not be reached", { reason: "NETWORK" }, true);
+}
+
+/** A body that is not JSON: a proxy's error page or a cut-off response; another try may do. */
+export function unreadable(provider: AiProviderName): Failure {
+  return unavailable(provider, "The AI service sent an unreadable response", { reason: "BAD_RESPONSE" }, true);
+}
+
 /** The error a caller of the provider receives, shaped as `raise` shapes it. */
 export function toGraphQLError(failure: Failure): GraphQLError {
   return new GraphQLError(failure.message, { extensions: { ...failure.details, code: failure.code } });

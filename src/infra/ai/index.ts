@@ -1,10 +1,9 @@
 import type { Config } from "../../config";
-import type { Logger } from "../../lib/logger";
 import { GeminiProvider } from "./gemini/gemini-provider";
 import { OfflineProvider } from "./offline/offline-provider";
 import { OpenAiProvider } from "./openai/openai-provider";
 import type { AiProvider } from "./provider";
-import type { AiUsageRecorder } from "./usage/usage-recorder";
+import type { ProviderDeps } from "./provider-deps";
 
 export type * from "./provider";
 export * from "./prompts";
@@ -18,7 +17,7 @@ export type { AiUsageEntry, AiUsageRecorder, AiCallOutcome } from "./usage/usage
  * The provider the configuration selects: AI_PROVIDER's, else Gemini with a key and the offline
  * provider otherwise.
  */
-export function createAiProvider(config: Config["ai"], deps: { log: Logger; recorder: AiUsageRecorder }): AiProvider {
+export function createAiProvider(config: Config["ai"], deps: ProviderDeps): AiProvider {
   const retry = {
     maxRetries: config.maxRetries,
     baseDelayMs: config.retryBaseDelayMs,

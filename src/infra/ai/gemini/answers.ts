@@ -1,6 +1,6 @@
 import { FinishReason, type GenerateContentResponse } from "@google/generative-ai";
 import type { TokenUsage } from "../provider";
-import { fail, failEmpty as failEmptyAnswer } from "../failures";
+import { fail, failEmpty } from "../failures";
 import { unavailable } from "./failures";
 
 // A candidate that ended for one of these carries no usable answer, even if some text came first.
@@ -34,12 +34,8 @@ export function chunkText(response: GenerateContentResponse): string {
 /** The whole answer's text; an answer without any is an error, not an empty string. */
 export function answerText(response: GenerateContentResponse): string {
   const text = chunkText(response);
-  if (!text.trim()) failEmpty();
+  if (!text.trim()) failEmpty("gemini");
   return text;
-}
-
-export function failEmpty(): never {
-  return failEmptyAnswer("gemini");
 }
 
 /** Thinking models bill their thoughts as output, so they count as output tokens. */

@@ -1,6 +1,6 @@
 import { GoogleGenerativeAIError, GoogleGenerativeAIFetchError } from "@google/generative-ai";
 import type { ErrorDetails } from "../../../lib/errors";
-import { timedOut as deadlinePassed, unavailable as failure, type Failure } from "../failures";
+import { statusFailure, timedOut as deadlinePassed, unavailable as failure, unreachable, unreadable, type Failure } from "../failures";
 
 const RETRY_INFO = "type.googleapis.com/google.rpc.RetryInfo";
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -16,26 +16,15 @@ export const classifyError = (timeoutMs: number) => (error: unknown, timedOut: b
   if (timedOut) return deadlinePassed("gemini", timeoutMs);
   if (error instanceof GoogleGenerativeAIFetchError && error.status !== undefined) {
     const status = error.status;
-    if (status === 429) {
-      return { ...unavailable("The AI service is busy (rate limited)", { reason: "RATE_LIMITED", status }, true), retryAfterMs: retryDelayMs(error) };
-    }
-    if (RETRYABLE_STATUSES.has(status)) {
-      return { ...unavailable(`The AI service failed (HTTP ${status})`, { reason: "SERVER_ERROR", status }, true), retryAfterMs: retryDelayMs(error) };
-    }
-    if (status === 400 && INPUT_TOO_LONG.test(error.message)) {
-      return { code: "BAD_USER_INPUT", message: "The text is too long for the AI model", details: { provider: "gemini", status }, retryable: false };
-    }
-    return unavailable(`The AI service rejected the request (HTTP ${status})`, { reason: "REJECTED", status });
+    return statusFailure("gemini", status, {
+      retryable: RETRYABLE_STATUSES.has(status),
+      inputTooLong: status === 400 && INPUT_TOO_LONG.test(error.message),
+      retryAfterMs: retryDelayMs(error),
+    });
   }
   // By name: fetch's Response.json() may throw another realm's SyntaxError.
-  if ((error as Error | undefined)?.name === "SyntaxError") {
-    // A body that is not JSON: a proxy's error page or a cut-off response; another try may do.
-    return unavailable("The AI service sent an unreadable response", { reason: "BAD_RESPONSE" }, true);
-  }
-  if (error instanceof GoogleGenerativeAIError) {
-    // Connection refused or reset, DNS failure, a stream cut off: the network, worth another try.
-    return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
-  }
+  if ((error as Error | undefined)?.name === "SyntaxError") return unreadable("gemini");
+  if (error instanceof GoogleGenerativeAIError) return unreachable("gemini");
   return undefined;
 };
 

@@ -7,7 +7,7 @@ import {
   type RequestOptions,
 } from "@google/generative-ai";
 import type { Logger } from "../../../lib/logger";
-import { fail, streamFailure, type ClassifyError } from "../failures";
+import { fail, type ClassifyError } from "../failures";
 import { answerJson } from "../json-answer";
 import type {
   AiCheck,
@@ -20,14 +20,13 @@ import type {
   Prompt,
   TextAnswer,
   TextStream,
-  TokenUsage,
 } from "../provider";
-import { textStream, type UsageSlot } from "../text-stream";
+import type { ProviderDeps } from "../provider-deps";
+import { streamAnswer } from "../stream-frame";
 import { normalize } from "../vectors";
-import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
-import type { AiUsageRecorder } from "../usage/usage-recorder";
+import { metered, type MeterTarget } from "../usage/meter";
 import { withRetries, type RetryPolicy } from "../retry";
-import { answerText, chunkText, failEmpty, usageOf } from "./answers";
+import { answerText, chunkText, usageOf } from "./answers";
 import { classifyError, unavailable } from "./failures";
 import { toResponseSchema } from "./response-schema";
 
@@ -39,11 +38,6 @@ export interface GeminiSettings {
   /** Another endpoint than Google's (a proxy, or the fake server in tests). */
   baseUrl?: string;
   retry: RetryPolicy;
-}
-
-export interface ProviderDeps {
-  log: Logger;
-  recorder: AiUsageRecorder;
 }
 
 // The API takes at most 100 texts per batchEmbedContents request.
@@ -92,53 +86,19 @@ export class GeminiProvider implements AiProvider {
   }
 
   streamText(prompt: Prompt, options: CallOptions = {}): TextStream {
-    return textStream({ provider: this.name, model: this.model }, (slot) => this.stream(prompt, options, slot));
-  }
-
-  private async *stream(prompt: Prompt, options: CallOptions, slot: UsageSlot): AsyncGenerator<string> {
-    const meter = new UsageMeter(this.deps.recorder, this.target(prompt.purpose), options);
-    // Aborted when the consumer stops reading or the stream goes quiet for too long.
-    const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    let idle: NodeJS.Timeout | undefined;
-    let usage: TokenUsage = {};
-    let wrote = false;
-    try {
-      const model = this.client.getGenerativeModel({ model: this.model, systemInstruction: prompt.system }, this.requestOptions);
-      const result = await withRetries(this.settings.retry, this.classify, this.log, options.signal, (attemptSignal) =>
-        model.generateContentStream(prompt.text, { signal: AbortSignal.any([attemptSignal, stop.signal]) }),
-      );
-      // The SDK also aggregates the stream into `response`; unread, its failure must not go unhandled.
-      result.response.catch(() => undefined);
-      const timeoutMs = this.settings.retry.timeoutMs;
-      const iterator = result.stream[Symbol.asyncIterator]();
-      for (;;) {
-        idle = setTimeout(() => stop.abort(), timeoutMs);
-        const next = await iterator.next().catch((error: unknown) => {
-          signal.throwIfAborted();
-          throw error;
-        });
-        clearTimeout(idle);
-        if (next.done) break;
-        // Usage comes with the last chunk only.
-        if (next.value.usageMetadata) usage = slot.usage = usageOf(next.value);
-        const text = chunkText(next.value);
-        if (text) {
-          wrote = true;
-          yield text;
-        }
-      }
-      if (!wrote) failEmpty();
-      meter.succeeded(usage);
-    } catch (error) {
-      const failure = streamFailure(error, { callerSignal: options.signal, idle: stop.signal, wrote, classify: this.classify });
-      meter.failed(failure, usage);
-      throw failure;
-    } finally {
-      clearTimeout(idle);
-      stop.abort();
-      meter.stopped(usage);
-    }
+    const deps = { retry: this.settings.retry, classify: this.classify, log: this.log, recorder: this.deps.recorder };
+    return streamAnswer(deps, this.target(prompt.purpose), options, {
+      open: async (retried) => {
+        const model = this.client.getGenerativeModel({ model: this.model, systemInstruction: prompt.system }, this.requestOptions);
+        const result = await retried((signal) => model.generateContentStream(prompt.text, { signal }));
+        // The SDK also aggregates the stream into `response`; unread, its failure must not go unhandled.
+        result.response.catch(() => undefined);
+        return result.stream;
+      },
+      // Usage comes with the last chunk only.
+      usage: (chunk) => (chunk.usageMetadata ? usageOf(chunk) : undefined),
+      read: (chunk) => ({ text: chunkText(chunk) }),
+    });
   }
 
   async embed(texts: string[], kind: EmbedKind, options: CallOptions = {}): Promise<number[][]> {

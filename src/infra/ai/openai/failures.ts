@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError, APIUserAbortError } from "openai";
 import type { ErrorDetails } from "../../../lib/errors";
-import { timedOut as deadlinePassed, unavailable as failure, type ClassifyError, type Failure } from "../failures";
+import { statusFailure, timedOut as deadlinePassed, unavailable as failure, unreachable, unreadable, type ClassifyError, type Failure } from "../failures";
 
 const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 // Each server words it its own way: OpenAI "maximum context length", llama.cpp "exceeds the available context size",
@@ -17,34 +17,25 @@ export const classifyError =
   (error, timedOut) => {
     if (timedOut) return deadlinePassed("openai", timeoutMs);
     if (error instanceof APIUserAbortError) return undefined;
-    if (error instanceof APIConnectionError) {
-      return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
-    }
+    if (error instanceof APIConnectionError) return unreachable("openai");
     if (error instanceof APIError) {
       const status = error.status;
       // An error event inside a stream, without an HTTP status of its own.
       if (status === undefined) return unavailable(`The AI service failed: ${error.message}`, { reason: "SERVER_ERROR" }, true);
-      if (status === 429) {
-        return { ...unavailable("The AI service is busy (rate limited)", { reason: "RATE_LIMITED", status }, true), retryAfterMs: retryAfterMs(error.headers) };
-      }
-      if (RETRYABLE_STATUSES.has(status)) {
-        return { ...unavailable(`The AI service failed (HTTP ${status})`, { reason: "SERVER_ERROR", status }, true), retryAfterMs: retryAfterMs(error.headers) };
-      }
-      if ((status === 400 || status === 413) && INPUT_TOO_LONG.test(error.message)) {
-        return { code: "BAD_USER_INPUT", message: "The text is too long for the AI model", details: { provider: "openai", status }, retryable: false };
-      }
       if (status === 404) {
         return unavailable("The AI service does not serve this model (HTTP 404); check OPENAI_MODEL and OPENAI_EMBEDDING_MODEL", { reason: "REJECTED", status });
       }
-      return unavailable(`The AI service rejected the request (HTTP ${status})`, { reason: "REJECTED", status });
+      return statusFailure("openai", status, {
+        retryable: RETRYABLE_STATUSES.has(status),
+        inputTooLong: (status === 400 || status === 413) && INPUT_TOO_LONG.test(error.message),
+        retryAfterMs: retryAfterMs(error.headers),
+      });
     }
-    // By name: a body that is not JSON may throw another realm's SyntaxError (a proxy's error page, a cut-off response).
-    if ((error as Error | undefined)?.name === "SyntaxError") {
-      return unavailable("The AI service sent an unreadable response", { reason: "BAD_RESPONSE" }, true);
-    }
+    // By name: a body that is not JSON may throw another realm's SyntaxError.
+    if ((error as Error | undefined)?.name === "SyntaxError") return unreadable("openai");
     // fetch's body reader fails with "terminated" when the connection drops mid-response (by name: another realm's TypeError).
     if ((error as Error | undefined)?.name === "TypeError" && /terminated|fetch failed|socket/i.test((error as Error).message)) {
-      return unavailable("The AI service could not be reached", { reason: "NETWORK" }, true);
+      return unreachable("openai");
     }
     return undefined;
   };

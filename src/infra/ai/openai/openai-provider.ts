@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import type { Logger } from "../../../lib/logger";
-import { fail, failEmpty, streamFailure, type ClassifyError } from "../failures";
+import { fail, failEmpty, type ClassifyError } from "../failures";
 import { answerJson } from "../json-answer";
 import type {
   AiCheck,
@@ -15,10 +15,10 @@ import type {
   TextStream,
   TokenUsage,
 } from "../provider";
+import type { ProviderDeps } from "../provider-deps";
 import { withRetries, type RetryPolicy } from "../retry";
-import { textStream, type UsageSlot } from "../text-stream";
-import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
-import type { AiUsageRecorder } from "../usage/usage-recorder";
+import { streamAnswer } from "../stream-frame";
+import { metered, type MeterTarget } from "../usage/meter";
 import { normalize } from "../vectors";
 import { classifyError, unavailable } from "./failures";
 import { fallbackFor, jsonRequest, messagesOf, type JsonMode } from "./json-mode";
@@ -33,11 +33,6 @@ export interface OpenAiSettings {
   model: string;
   embeddingModel: string;
   retry: RetryPolicy;
-}
-
-export interface ProviderDeps {
-  log: Logger;
-  recorder: AiUsageRecorder;
 }
 
 // Texts per /embeddings request: local servers embed a batch in one pass, so it is bounded by their memory, not by an API limit.
@@ -89,64 +84,29 @@ export class OpenAiProvider implements AiProvider {
   }
 
   streamText(prompt: Prompt, options: CallOptions = {}): TextStream {
-    return textStream({ provider: this.name, model: this.model }, (slot) => this.stream(prompt, options, slot));
-  }
-
-  private async *stream(prompt: Prompt, options: CallOptions, slot: UsageSlot): AsyncGenerator<string> {
-    const meter = new UsageMeter(this.deps.recorder, this.target(prompt.purpose), options);
-    // Aborted when the consumer stops reading or the stream goes quiet for too long.
-    const stop = new AbortController();
-    const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-    let idle: NodeJS.Timeout | undefined;
-    let usage: TokenUsage = {};
-    let wrote = false;
-    try {
-      const chunks = await withRetries(this.settings.retry, this.classify, this.log, options.signal, (attemptSignal) =>
-        this.client.chat.completions.create(
-          {
-            model: this.model,
-            messages: messagesOf(prompt.system, prompt.text),
-            stream: true,
-            stream_options: { include_usage: true },
-          },
-          { signal: AbortSignal.any([attemptSignal, stop.signal]) },
+    const deps = { retry: this.settings.retry, classify: this.classify, log: this.log, recorder: this.deps.recorder };
+    return streamAnswer(deps, this.target(prompt.purpose), options, {
+      open: (retried) =>
+        retried((signal) =>
+          this.client.chat.completions.create(
+            {
+              model: this.model,
+              messages: messagesOf(prompt.system, prompt.text),
+              stream: true,
+              stream_options: { include_usage: true },
+            },
+            { signal },
+          ),
         ),
-      );
-      let finished = false;
-      const iterator = chunks[Symbol.asyncIterator]();
-      for (;;) {
-        idle = setTimeout(() => stop.abort(), this.settings.retry.timeoutMs);
-        const next = await iterator.next();
-        clearTimeout(idle);
-        // The SDK ends an aborted stream quietly; the abort is the failure.
-        signal.throwIfAborted();
-        if (next.done) break;
-        // Usage comes in a last chunk of its own, without choices.
-        if (next.value.usage) usage = slot.usage = usageOf(next.value.usage);
-        const choice = next.value.choices?.[0];
-        if (!choice) continue;
-        if (choice.finish_reason) {
-          checkFinish(choice.finish_reason);
-          finished = true;
-        }
-        const text = choice.delta?.content;
-        if (text) {
-          wrote = true;
-          yield text;
-        }
-      }
-      if (!wrote) failEmpty(this.name);
-      if (!finished) fail(unavailable("The AI service stopped in the middle of its answer", { reason: "INCOMPLETE" }));
-      meter.succeeded(usage);
-    } catch (error) {
-      const failure = streamFailure(error, { callerSignal: options.signal, idle: stop.signal, wrote, classify: this.classify });
-      meter.failed(failure, usage);
-      throw failure;
-    } finally {
-      clearTimeout(idle);
-      stop.abort();
-      meter.stopped(usage);
-    }
+      // Usage comes in a last chunk of its own, without choices.
+      usage: (chunk) => (chunk.usage ? usageOf(chunk.usage) : undefined),
+      read: (chunk) => {
+        const choice = chunk.choices?.[0];
+        if (choice?.finish_reason) checkFinish(choice.finish_reason);
+        return { text: choice?.delta?.content ?? undefined, finished: Boolean(choice?.finish_reason) };
+      },
+      requireFinish: true,
+    });
   }
 
   /** Documents and queries share one space: OpenAI-compatible servers take no task type. */

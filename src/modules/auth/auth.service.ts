@@ -50,7 +50,7 @@ export class AuthService {
    * time does not tell; the per-IP limit bounds how many addresses one caller can probe.
    */
   async signUp(input: Omit<NewUser, "role">, clientIp: string | undefined): Promise<User> {
-    await this.deps.attempts.consume(clientIp ?? "unknown");
+    await this.deps.attempts.spend(clientIp ?? "unknown");
     const user = await this.deps.users.create(input);
     // The address that created the account is one its owner uses: strangers' failures do not lock it.
     await this.deps.throttle.succeeded(user.email, clientIp);
@@ -66,7 +66,7 @@ export class AuthService {
   /** Same message for an unknown e-mail and a wrong password, after about the same time. */
   async login({ email, password }: Credentials, clientIp: string | undefined): Promise<AuthPayload> {
     const key = normalizeEmail(email);
-    await this.deps.attempts.consume(clientIp ?? "unknown");
+    await this.deps.attempts.spend(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(key, clientIp);
     const found = await this.deps.users.findByEmailWithHash(key);
     const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()));

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { openRedis } from "../../lib/redis";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, type RateLimiterRes } from "rate-limiter-flexible";
 import { raise } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
+import { openQuotaRedis, Quota, retryAfterSeconds, type QuotaState, type QuotaUse } from "../../lib/quota";
 
 export interface LoginThrottleSettings {
   maxFailuresPerEmail: number;
@@ -26,8 +25,8 @@ const KNOWN_ADDRESS_SECONDS = 14 * 86_400;
 /** The counts one attempt was judged by, taken atomically when it was reserved. */
 interface Counts {
   /** The count that decides this attempt: the (account, IP) pair's from a known address, else the account's. */
-  governing: RateLimiterRes;
-  ip: RateLimiterRes | null;
+  governing: QuotaState;
+  ip: QuotaState | null;
 }
 
 /** One sign-in attempt that was let through and already counted as a failure. */
@@ -49,36 +48,30 @@ export interface LoginAttempt {
  * limit attempts are refused with RATE_LIMITED until the window ends, even with the right password.
  */
 export class LoginThrottle {
-  private readonly byEmail: RateLimiterAbstract;
-  private readonly byPair: RateLimiterAbstract;
-  private readonly byIp: RateLimiterAbstract;
-  private readonly known: RateLimiterAbstract;
+  private readonly byEmail: Quota;
+  private readonly byPair: Quota;
+  private readonly byIp: Quota;
+  /** An (account, IP) pair is known while its one unit lasts. */
+  private readonly known: Quota;
+  /** One connection for the four counts. */
   private readonly redis?: Redis;
 
-  constructor(
-    private readonly settings: LoginThrottleSettings,
-    log: Logger,
-  ) {
-    if (settings.redisUrl) {
-      // Commands fail at once while Redis is down, so the in-memory insurance limiter takes over.
-      this.redis = openRedis(settings.redisUrl, { name: "login-throttle", purpose: "login throttle (counting in memory meanwhile)", log, enableOfflineQueue: false });
-    }
-    this.byEmail = this.limiter("login_fail_email", settings.maxFailuresPerEmail, settings.windowSeconds);
-    this.byPair = this.limiter("login_fail_pair", settings.maxFailuresPerEmail, settings.windowSeconds);
-    this.byIp = this.limiter("login_fail_ip", settings.maxFailuresPerIp, settings.windowSeconds);
-    this.known = this.limiter("login_known_ip", 1, KNOWN_ADDRESS_SECONDS);
+  constructor(settings: LoginThrottleSettings, log: Logger) {
+    if (settings.redisUrl) this.redis = openQuotaRedis(settings.redisUrl, "login-throttle", log);
+    const quota = (name: string, requests: number, windowSeconds: number) => new Quota({ name, requests, windowSeconds, redis: this.redis }, log);
+    this.byEmail = quota("login_fail_email", settings.maxFailuresPerEmail, settings.windowSeconds);
+    this.byPair = quota("login_fail_pair", settings.maxFailuresPerEmail, settings.windowSeconds);
+    this.byIp = quota("login_fail_ip", settings.maxFailuresPerIp, settings.windowSeconds);
+    this.known = quota("login_known_ip", 1, KNOWN_ADDRESS_SECONDS);
   }
 
   /** Throws RATE_LIMITED (with `retryAfterSeconds`) when this e-mail is locked for this IP, or the IP is. */
   async check(email: string, ip: string | undefined): Promise<void> {
-    const governing = (await this.isKnown(email, ip)) ? this.byPair.get(pair(email, ip)) : this.byEmail.get(email);
-    const [state, ipState] = await Promise.all([governing, ip ? this.byIp.get(ip) : null]);
-    refuseBeyond(
-      (used) => used >= this.settings.maxFailuresPerEmail,
-      (used) => used >= this.settings.maxFailuresPerIp,
-      state,
-      ipState,
-    );
+    const governing = (await this.isKnown(email, ip)) ? this.byPair.peek(pair(email, ip)) : this.byEmail.peek(email);
+    const uses = await Promise.all([governing, ip ? this.byIp.peek(ip) : null]);
+    // Locked once no failure is left: the next one would be past the limit.
+    const locked = uses.filter((use): use is QuotaUse => use !== null && use.remaining === 0);
+    if (locked.length > 0) refuseUntilReset(locked);
   }
 
   /**
@@ -90,22 +83,16 @@ export class LoginThrottle {
     // A locked account is refused without writing anything.
     await this.check(email, ip);
     const counts = await this.count(email, ip);
-    try {
-      refuseBeyond(
-        (used) => used > this.settings.maxFailuresPerEmail,
-        (used) => used > this.settings.maxFailuresPerIp,
-        counts.governing,
-        counts.ip,
-      );
-    } catch (refusal) {
+    const refused = [counts.governing, counts.ip].filter((state): state is QuotaState => state?.refused === true);
+    if (refused.length > 0) {
       // Lost the race to concurrent attempts: this one was never tried, so it does not count.
-      await Promise.all([this.byEmail.reward(email), ip ? this.byPair.reward(pair(email, ip)) : null, ip ? this.byIp.reward(ip) : null]);
-      throw refusal;
+      await Promise.all([this.byEmail.refund(email), ip ? this.byPair.refund(pair(email, ip)) : null, ip ? this.byIp.refund(ip) : null]);
+      refuseUntilReset(refused);
     }
     return {
       failed: () => backOff(counts),
       succeeded: async () => {
-        if (ip) await this.byIp.reward(ip);
+        if (ip) await this.byIp.refund(ip);
         await this.succeeded(email, ip);
       },
     };
@@ -121,11 +108,7 @@ export class LoginThrottle {
    * the address known to it. The IP's count stays (one IP trying many accounts).
    */
   async succeeded(email: string, ip?: string): Promise<void> {
-    await Promise.all([
-      this.byEmail.delete(email),
-      ip ? this.byPair.delete(pair(email, ip)) : null,
-      ip ? this.known.set(pair(email, ip), 1, KNOWN_ADDRESS_SECONDS) : null,
-    ]);
+    await Promise.all([this.byEmail.reset(email), ip ? this.byPair.reset(pair(email, ip)) : null, ip ? this.known.restart(pair(email, ip)) : null]);
   }
 
   /** Stops the Redis client, reconnection attempts included (`quit` would wait for a connection). */
@@ -134,23 +117,18 @@ export class LoginThrottle {
   }
 
   private async isKnown(email: string, ip: string | undefined): Promise<boolean> {
-    return ip !== undefined && (await this.known.get(pair(email, ip))) !== null;
+    return ip !== undefined && (await this.known.peek(pair(email, ip))) !== null;
   }
 
+  /** Counts one failure on every count; a count past its limit refuses the attempt, but only `reserve` acts on that. */
   private async count(email: string, ip: string | undefined): Promise<Counts> {
     const [known, byEmail, byPair, byIp] = await Promise.all([
       this.isKnown(email, ip),
-      this.byEmail.penalty(email),
-      ip ? this.byPair.penalty(pair(email, ip)) : null,
-      ip ? this.byIp.penalty(ip) : null,
+      this.byEmail.consume(email),
+      ip ? this.byPair.consume(pair(email, ip)) : null,
+      ip ? this.byIp.consume(ip) : null,
     ]);
     return { governing: known && byPair ? byPair : byEmail, ip: byIp };
-  }
-
-  private limiter(keyPrefix: string, points: number, duration: number): RateLimiterAbstract {
-    const options = { keyPrefix, points, duration };
-    if (!this.redis) return new RateLimiterMemory(options);
-    return new RateLimiterRedis({ ...options, storeClient: this.redis, insuranceLimiter: new RateLimiterMemory(options) });
   }
 }
 
@@ -158,19 +136,14 @@ function pair(email: string, ip: string | undefined): string {
   return `${email}|${ip ?? ""}`;
 }
 
-type State = { consumedPoints: number; msBeforeNext: number } | null;
-
-function refuseBeyond(accountOver: (used: number) => boolean, ipOver: (used: number) => boolean, account: State, ip: State): void {
-  const waits = [account && accountOver(account.consumedPoints) ? account.msBeforeNext : undefined, ip && ipOver(ip.consumedPoints) ? ip.msBeforeNext : undefined].filter(
-    (ms): ms is number => ms !== undefined,
-  );
-  if (waits.length === 0) return;
-  const retryAfterSeconds = Math.max(1, Math.ceil(Math.max(...waits) / 1000));
-  raise("RATE_LIMITED", "Too many failed sign-in attempts; try again later", { retryAfterSeconds });
+/** RATE_LIMITED until the last of the counts over their limit resets. */
+function refuseUntilReset(over: QuotaUse[]): never {
+  const seconds = retryAfterSeconds(Math.max(...over.map((use) => use.msBeforeReset)));
+  return raise("RATE_LIMITED", "Too many failed sign-in attempts; try again later", { retryAfterSeconds: seconds });
 }
 
 /** Each failure past the first on the governing count waits twice as long as the one before. */
 async function backOff(counts: Counts): Promise<void> {
-  const extra = counts.governing.consumedPoints - FREE_FAILURES;
+  const extra = counts.governing.consumed - FREE_FAILURES;
   if (extra > 0) await sleep(Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** (extra - 1)));
 }

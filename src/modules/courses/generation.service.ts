@@ -49,13 +49,13 @@ export class CourseGenerationService {
    * so a failure leaves nothing behind.
    */
   async generate(owner: Exclude<Actor, null>, request: GenerationRequest, report?: Report): Promise<Course> {
-    await this.deps.aiWork.consume(String(owner._id));
+    await this.deps.aiWork.spend(String(owner._id));
     return this.write(owner, request, report);
   }
 
   /** Starts a background generation and returns its job at once; follow it with `watch`. */
   async start(owner: Exclude<Actor, null>, request: GenerationRequest): Promise<CourseGenerationJob> {
-    await this.deps.aiWork.consume(String(owner._id));
+    await this.deps.aiWork.spend(String(owner._id));
     const job = await this.deps.jobs.create(JOB_KIND, owner._id, {
       stage: GenerationStage.QUEUED,
       chaptersWritten: 0,

@@ -45,7 +45,7 @@ export class QuizService {
     }
     const source = await this.deps.sources.material(actor, input);
     await this.mayAddTo(actor, source.courseId);
-    await this.deps.aiWork.consume(String(actor._id));
+    await this.deps.aiWork.spend(String(actor._id));
     const passages = spreadPassages(source.passages);
     if (passages.length === 0) raise("BAD_USER_INPUT", "The source has no text to write questions from");
     const written = await writeCheckedQuestions(

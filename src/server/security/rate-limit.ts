@@ -1,11 +1,9 @@
 import type { Request, RequestHandler, Response } from "express";
 import { GraphQLError } from "graphql";
-import type { Redis } from "ioredis";
-import { openRedis } from "../../lib/redis";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 import type { Config } from "../../config";
 import { ErrorCode } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
+import { Quota, retryAfterSeconds, tooManyRequests, type QuotaState } from "../../lib/quota";
 import { TokenService } from "../../modules/auth/token.service";
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -32,16 +30,7 @@ export function createRateLimit(config: Config, log: Logger, onLimited: () => vo
   const { requests, windowSeconds } = config.rateLimit;
   if (requests === 0) return { middleware: (_req, _res, next) => next(), consume: async () => null, close: async () => undefined };
 
-  const options = { keyPrefix: "rate_limit", points: requests, duration: windowSeconds };
-  let redis: Redis | undefined;
-  let limiter: RateLimiterAbstract;
-  if (config.redisUrl) {
-    // Commands fail at once while Redis is down, so the in-memory insurance limiter takes over.
-    redis = openRedis(config.redisUrl, { name: "rate-limit", purpose: "rate limit (counting in memory meanwhile)", log, enableOfflineQueue: false });
-    limiter = new RateLimiterRedis({ ...options, storeClient: redis, insuranceLimiter: new RateLimiterMemory(options) });
-  } else {
-    limiter = new RateLimiterMemory(options);
-  }
+  const quota = new Quota({ name: "rate_limit", requests, windowSeconds, redisUrl: config.redisUrl }, log);
   // Only the signature and expiry matter here; a signed-out session still counts as its user.
   const tokens = new TokenService(config.jwt);
   const clientKey = (req: Request): string => {
@@ -53,68 +42,57 @@ export function createRateLimit(config: Config, log: Logger, onLimited: () => vo
   const middleware: RequestHandler = async (req, res, next) => {
     // A browser's CORS preflight is not a request of its own.
     if (req.method === "OPTIONS") return next();
-    let state: RateLimiterRes;
+    let state: QuotaState;
     try {
-      state = await limiter.consume(clientKey(req));
-    } catch (rejection) {
-      if (!(rejection instanceof RateLimiterRes)) {
-        // Fail open: an outage of the counters must not take the API down with it.
-        req.log.error({ err: rejection }, "rate limit: counting failed");
-        return next();
-      }
-      onLimited();
-      setHeaders(res, requests, windowSeconds, rejection);
-      refuse(req, res, retryAfter(rejection));
-      return;
+      state = await quota.consume(clientKey(req));
+    } catch (error) {
+      // Fail open: an outage of the counters must not take the API down with it.
+      req.log.error({ err: error }, "rate limit: counting failed");
+      return next();
     }
     setHeaders(res, requests, windowSeconds, state);
-    next();
+    if (!state.refused) return next();
+    onLimited();
+    refuse(req, res, retryAfterSeconds(state.msBeforeReset));
   };
   return {
     middleware,
     async consume(client) {
+      let state: QuotaState;
       try {
-        await limiter.consume(client);
+        state = await quota.consume(client);
+      } catch (error) {
+        // Fail open, as over HTTP.
+        log.error({ err: error }, "rate limit: counting failed");
         return null;
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) {
-          // Fail open, as over HTTP.
-          log.error({ err: rejection }, "rate limit: counting failed");
-          return null;
-        }
-        onLimited();
-        return retryAfter(rejection);
       }
+      if (!state.refused) return null;
+      onLimited();
+      return retryAfterSeconds(state.msBeforeReset);
     },
-    async close() {
-      redis?.disconnect();
-    },
+    close: () => quota.close(),
   };
 }
 
-function retryAfter(rejection: RateLimiterRes): number {
-  return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-}
-
 /** The refusal of one operation, in the words of the HTTP path's 429. */
-export function rateLimited(retryAfterSeconds: number): GraphQLError {
-  return new GraphQLError(`Too many requests; try again in ${retryAfterSeconds} s`, {
-    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds },
+export function rateLimited(seconds: number): GraphQLError {
+  return new GraphQLError(tooManyRequests(seconds), {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds },
   });
 }
 
-function setHeaders(res: Response, limit: number, windowSeconds: number, state: RateLimiterRes): void {
+function setHeaders(res: Response, limit: number, windowSeconds: number, state: QuotaState): void {
   res.setHeader("RateLimit-Policy", `${limit};w=${windowSeconds}`);
   res.setHeader("RateLimit-Limit", String(limit));
-  res.setHeader("RateLimit-Remaining", String(Math.max(0, state.remainingPoints)));
-  res.setHeader("RateLimit-Reset", String(Math.ceil(state.msBeforeNext / 1000)));
+  res.setHeader("RateLimit-Remaining", String(state.remaining));
+  res.setHeader("RateLimit-Reset", String(Math.ceil(state.msBeforeReset / 1000)));
 }
 
-function refuse(req: Request, res: Response, retryAfterSeconds: number): void {
-  const message = `Too many requests; try again in ${retryAfterSeconds} s`;
-  res.status(429).setHeader("Retry-After", String(retryAfterSeconds));
+function refuse(req: Request, res: Response, seconds: number): void {
+  const message = tooManyRequests(seconds);
+  res.status(429).setHeader("Retry-After", String(seconds));
   if (req.path === "/graphql") {
-    res.json({ errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds } }] });
+    res.json({ errors: [{ message, extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds: seconds } }] });
   } else {
     res.json({ detail: message });
   }

@@ -1,4 +1,5 @@
 import type { QueryFilter } from "mongoose";
+import type { Job } from "../../infra/jobs";
 import { raise } from "../../lib/errors";
 import { isAdmin, UserRole, type Actor } from "../../lib/identity";
 import type { Course } from "./course.model";
@@ -27,6 +28,11 @@ export const CoursePolicy = {
   /** Its owner and admins change a course, its chapters and its quizzes. */
   canEdit(actor: Actor, course: Pick<Course, "owner_id">): boolean {
     return CoursePolicy.isOwner(actor, course) || isAdmin(actor);
+  },
+
+  /** A course generation job is seen and followed by whoever asked for it, and by admins. */
+  canSeeGenerationJob(actor: Actor, job: Pick<Job, "owner_id">): boolean {
+    return CoursePolicy.isOwner(actor, job) || isAdmin(actor);
   },
 
   /** Students keep their courses private: only instructors and admins publish. */

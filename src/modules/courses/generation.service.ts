@@ -7,9 +7,10 @@ import { JobStatus, type Job, type JobService } from "../../infra/jobs";
 import { raise } from "../../lib/errors";
 import type { ChapterService } from "../chapters/chapter.service";
 import { CourseSource, type Course, type CourseLevel } from "./course.model";
+import { CoursePolicy } from "./course.policy";
 import type { CourseService } from "./course.service";
 import { GenerationStage, type CourseGenerationJob } from "./generation.types";
-import { isAdmin, type Actor } from "../../lib/identity";
+import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 import type { Quota } from "../../lib/quota";
 
@@ -118,7 +119,7 @@ export class CourseGenerationService {
     if (!jobId || !actor) return null;
     const job = await this.deps.jobs.find(jobId);
     if (!job || job.kind !== JOB_KIND) return null;
-    return job.owner_id.equals(actor._id) || isAdmin(actor) ? job : null;
+    return CoursePolicy.canSeeGenerationJob(actor, job) ? job : null;
   }
 
   /** Provider failures are already AI_UNAVAILABLE or BAD_USER_INPUT; anything else it throws is the service failing. */

@@ -8,6 +8,7 @@ import type { ActivityService } from "./activity.service";
 import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
 import type { Actor } from "../../lib/identity";
 import type { Loaders } from "../../lib/loaders";
+import { CoursePolicy } from "../courses/course.policy";
 import { CourseOwnerFilter } from "../courses/course.rules";
 
 const MAX_COURSES = 100;
@@ -69,7 +70,7 @@ export class DashboardService {
       const summary = progress[i] && summarize(progress[i], chapters[i]);
       return {
         course,
-        owned: course.owner_id.equals(actor._id),
+        owned: CoursePolicy.isOwner(actor, course),
         enrolled: summary !== null,
         progressPercent: summary?.percent ?? null,
         completedChapters: summary?.completedChapters ?? 0,

@@ -9,7 +9,7 @@ import { formatError, logUnexpected, withRequestId } from "./errors";
 import { landingPagePlugin } from "./ide";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
-import { responseSizePlugin } from "./security/response-size";
+import { sizeCheckedJson } from "./security/response-size";
 import type { Context } from "../lib/context";
 
 export interface ApolloDeps {
@@ -37,6 +37,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
     hideSchemaDetailsFromClientErrors: queryLimits.hideSuggestions,
     formatError: queryLimits.hideSuggestions ? (formatted, error) => withoutSuggestion(formatError(formatted, error)) : formatError,
     logger: log,
+    stringifyResult: sizeCheckedJson(queryLimits.maxResponseBytes),
     // main.ts owns shutdown: the database must close after Apollo, and only once.
     stopOnTerminationSignals: false,
     plugins: [
@@ -52,7 +53,6 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
       landingPagePlugin(config.graphql.ide),
       errorReporting(log),
       costLimitPlugin(queryLimits),
-      responseSizePlugin(queryLimits.maxResponseBytes),
       ...(metrics ? [metrics.apolloPlugin()] : []),
     ],
   });

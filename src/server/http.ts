@@ -17,6 +17,9 @@ const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
 export function createHttpApp(config: Config, log: Logger): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Answers are per viewer and rarely repeated: hashing every body for an ETag nobody revalidates is wasted work.
+  // (express.static, which serves the IDE's files, sets its own.)
+  app.disable("etag");
   app.set("trust proxy", config.trustProxy);
   app.use(
     pinoHttp({

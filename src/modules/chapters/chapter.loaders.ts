@@ -30,11 +30,22 @@ const READ_CHAPTERS = ["chapters", "myProgress"];
  * the same projection, so `Course.chapters`, `myProgress` and the counts share one query.
  */
 export function chaptersByCourseLoader(ctx: Context, info: OperationInfo) {
-  // Study minutes are always read: counts may be derived from these chapters.
-  const fields = projectionOf(selectedFields(info, "Chapter"), CHAPTER_FIELDS, ["duration_minutes"]);
-  return ctx.loaders.get("chaptersByCourse", [fields?.join(",") ?? "*"], (ids: readonly Types.ObjectId[]) =>
-    ctx.services.chapters.byCourses(ids, fields ?? undefined),
-  );
+  const { fields, key } = chapterProjection(info);
+  return ctx.loaders.get("chaptersByCourse", [key], (ids: readonly Types.ObjectId[]) => ctx.services.chapters.byCourses(ids, fields));
+}
+
+/** Per parsed operation, which Apollo keeps across requests: the projection is worked out once, not once per course. */
+const projections = new WeakMap<OperationInfo["operation"], { fields: string[] | undefined; key: string }>();
+
+function chapterProjection(info: OperationInfo): { fields: string[] | undefined; key: string } {
+  let projection = projections.get(info.operation);
+  if (!projection) {
+    // Study minutes are always read: counts may be derived from these chapters.
+    const fields = projectionOf(selectedFields(info, "Chapter"), CHAPTER_FIELDS, ["duration_minutes"]) ?? undefined;
+    projection = { fields, key: fields?.join(",") ?? "*" };
+    projections.set(info.operation, projection);
+  }
+  return projection;
 }
 
 /** A course's chapter count and study minutes: from its chapters when the operation reads them anyway, else counted by the database. */

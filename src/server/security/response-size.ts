@@ -1,11 +1,10 @@
-import type { ApolloServerPlugin } from "@apollo/server";
-import type { GraphQLFormattedError } from "graphql";
+import type { FormattedExecutionResult, GraphQLFormattedError } from "graphql";
 import { ErrorCode } from "../../lib/errors";
 
 /**
- * About how many bytes `value` takes as JSON, counting up to just past `limit` and no further.
- * The result's strings are shared with the loaded documents, so this walk allocates little; the
- * answer is refused before serializing it would.
+ * About how many bytes `value` takes as JSON, counting up to just past `limit` and no further:
+ * for websocket results, which graphql-ws serializes itself. The result's strings are shared with
+ * the loaded documents, so this walk allocates little.
  */
 export function jsonSizeUpTo(value: unknown, limit: number): number {
   let size = 0;
@@ -38,18 +37,24 @@ export function responseTooLarge(maxBytes: number): GraphQLFormattedError {
   };
 }
 
-/** Over HTTP: an answer whose data is larger than `maxBytes` is sent as RESPONSE_TOO_LARGE instead. */
-export function responseSizePlugin(maxBytes: number): ApolloServerPlugin {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response }) {
-          if (response.body.kind !== "single") return;
-          const result = response.body.singleResult;
-          if (!result.data || jsonSizeUpTo(result.data, maxBytes) <= maxBytes) return;
-          response.body.singleResult = { data: null, errors: [responseTooLarge(maxBytes)] };
-        },
-      };
-    },
+/**
+ * Over HTTP, Apollo's `stringifyResult`: an answer with data whose JSON is larger than `maxBytes`
+ * is sent as RESPONSE_TOO_LARGE instead. Measuring the text Apollo sends anyway costs less than
+ * walking the result first.
+ */
+export function sizeCheckedJson(maxBytes: number): (result: FormattedExecutionResult) => string {
+  const tooLarge = `${JSON.stringify({ data: null, errors: [responseTooLarge(maxBytes)] })}\n`;
+  return (result) => {
+    let text: string;
+    try {
+      text = `${JSON.stringify(result)}\n`;
+    } catch (error) {
+      // Longer than the longest string V8 can make.
+      if (error instanceof RangeError) return tooLarge;
+      throw error;
+    }
+    // n UTF-16 units are at most 3n bytes of UTF-8: most answers need no count.
+    if (!result.data || text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
+    return tooLarge;
   };
 }

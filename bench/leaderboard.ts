@@ -11,7 +11,7 @@ import { QuizAttemptModel } from "../src/modules/quizzes/attempt.model";
 const DAY_MS = 86_400_000;
 
 function percentile(sorted: number[], p: number): string {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(1);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))].toFixed(2);
 }
 
 async function timed(runs: number, run: () => Promise<unknown>): Promise<{ p50: string; p95: string }> {

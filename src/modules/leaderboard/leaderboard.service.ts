@@ -3,7 +3,7 @@ import type { Logger } from "../../lib/logger";
 import { toPage, type Page } from "../../lib/pagination";
 import type { QuizAttempt } from "../quizzes/attempt.model";
 import { BestScoreModel } from "./best-score.model";
-import type { LeaderboardCache } from "./leaderboard.cache";
+import { LEADERBOARD_TTL_MS, type LeaderboardCache } from "./leaderboard.cache";
 import { LeaderboardPeriod, periodStart } from "./period";
 import { competitionRanks, type RankedStanding, type Standing } from "./ranking";
 
@@ -25,6 +25,16 @@ export interface Ranking {
   computedAt: Date;
 }
 
+/** A ranking as this instance serves it: decoded once, each user's place found without a scan. */
+interface Served extends Ranking {
+  places: Map<string, RankedStanding>;
+  /** The cache's own lifetime: past it, the shared cache is asked again. */
+  until: number;
+}
+
+/** How many decoded boards (periods, courses) one instance keeps for the current generation. */
+const MAX_SERVED = 256;
+
 /**
  * Points per user: the best counting attempt per quiz (see `counts_for_leaderboard`: by default
  * the first attempt at a quiz one cannot author), at most `maxPointsPerQuiz` each, summed.
@@ -33,28 +43,37 @@ export interface Ranking {
  * removed attempt.
  */
 export class LeaderboardService {
-  private readonly inFlight = new Map<string, Promise<Ranking>>();
+  private readonly inFlight = new Map<string, Promise<Served>>();
+  /** By `generation:key`; only the current generation's, since an invalidation makes the others stale. */
+  private readonly served = new Map<string, Served>();
+  private servedGeneration: string | undefined;
 
   constructor(private readonly deps: { cache: LeaderboardCache; log: Logger; maxPointsPerQuiz: number }) {}
 
   /** One page of the ranking and the caller's own place in it. */
   async board(userId: Types.ObjectId, query: LeaderboardQuery, page: { skip: number; limit: number }): Promise<LeaderboardView> {
-    const { standings, computedAt } = await this.ranking(query);
+    const { standings, places, computedAt } = await this.ranking(query);
     const items = standings.slice(page.skip, page.skip + page.limit);
-    return {
-      ...toPage(items, standings.length, page),
-      me: standings.find((standing) => standing.userId === String(userId)) ?? null,
-      computedAt,
-    };
+    return { ...toPage(items, standings.length, page), me: places.get(String(userId)) ?? null, computedAt };
   }
 
-  async ranking(query: LeaderboardQuery, now = new Date()): Promise<Ranking> {
+  /**
+   * The ranking for `query`: decoded on this instance while the shared cache's generation stays
+   * the same (a dashboard asks for it on every request), else from the shared cache, else computed.
+   */
+  private async ranking(query: LeaderboardQuery, now = new Date()): Promise<Served> {
     const since = periodStart(query.period, now);
     const key = `${query.period}:${query.courseId ?? "all"}:${since?.toISOString() ?? "ever"}`;
     const generation = await this.cached(() => this.deps.cache.generation());
     if (generation !== undefined) {
+      if (generation !== this.servedGeneration) {
+        this.served.clear();
+        this.servedGeneration = generation;
+      }
+      const local = this.served.get(`${generation}:${key}`);
+      if (local && local.until > Date.now()) return local;
       const hit = await this.cached(() => this.deps.cache.get(generation, key));
-      if (hit) return decode(hit);
+      if (hit) return this.serve(generation, key, decode(hit));
     }
     // Requests that miss together share one computation instead of each running the aggregation.
     const flightKey = `${generation ?? "uncached"}:${key}`;
@@ -66,10 +85,20 @@ export class LeaderboardService {
     return flight;
   }
 
-  private async compute(since: Date | undefined, courseId: Types.ObjectId | undefined, now: Date, generation: string | undefined, key: string): Promise<Ranking> {
+  private async compute(since: Date | undefined, courseId: Types.ObjectId | undefined, now: Date, generation: string | undefined, key: string): Promise<Served> {
     const ranking: Ranking = { standings: competitionRanks(await this.standings(since, courseId)), computedAt: now };
-    if (generation !== undefined) await this.cached(() => this.deps.cache.set(generation, key, JSON.stringify(ranking)));
-    return ranking;
+    if (generation === undefined) return served(ranking);
+    await this.cached(() => this.deps.cache.set(generation, key, JSON.stringify(ranking)));
+    return this.serve(generation, key, ranking);
+  }
+
+  /** Kept only under the newest generation seen: a board computed before an invalidation is served to its own requests alone. */
+  private serve(generation: string, key: string, ranking: Ranking): Served {
+    const view = served(ranking);
+    if (generation !== this.servedGeneration) return view;
+    if (this.served.size >= MAX_SERVED) this.served.delete(this.served.keys().next().value!);
+    this.served.set(`${generation}:${key}`, view);
+    return view;
   }
 
   async ready(): Promise<void> {
@@ -136,6 +165,11 @@ export class LeaderboardService {
       return undefined;
     }
   }
+}
+
+function served(ranking: Ranking): Served {
+  const places = new Map(ranking.standings.map((standing) => [standing.userId, standing]));
+  return { ...ranking, places, until: Date.now() + LEADERBOARD_TTL_MS };
 }
 
 function decode(text: string): Ranking {

@@ -28,6 +28,14 @@ export const QuizPolicy = {
     return CoursePolicy.canEdit(actor, course);
   },
 
+  /**
+   * Whether a list of quizzes holds only the actor's own: when asked (`mine`), and whenever it is
+   * not a course's list, except for an admin, who is shown everyone's.
+   */
+  listsOnlyOwn(actor: Actor, list: { mine?: boolean | null; courseId?: string | null }): boolean {
+    return Boolean(list.mine) || (!list.courseId && !isAdmin(actor));
+  },
+
   canAuthor(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id"> | null): boolean {
     if (isAdmin(actor) || QuizPolicy.owns(actor, quiz)) return true;
     return course !== null && CoursePolicy.isOwner(actor, course);

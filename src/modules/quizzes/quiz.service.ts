@@ -14,7 +14,7 @@ import { excerptOf, spreadPassages } from "./quiz-material";
 import type { QuizSources } from "./quiz-sources";
 import { type CreateQuizInput, type GenerateQuizInput, type QuestionInput, type QuizzesArgs, type UpdateQuizInput } from "./quiz.inputs";
 import { QuestionType, QuizModel, type QuestionCitation, type Quiz, QuizDifficulty } from "./quiz.model";
-import { isAdmin, type Actor } from "../../lib/identity";
+import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 import type { Quota } from "../../lib/quota";
 
@@ -137,7 +137,7 @@ export class QuizService {
       const course = (await this.deps.courses.readable(actor, args.courseId)) ?? raise("NOT_FOUND", "Course not found");
       and.push({ course_id: course._id });
     }
-    if (args.mine || (!args.courseId && !isAdmin(actor))) and.push({ owner_id: actor._id });
+    if (QuizPolicy.listsOnlyOwn(actor, args)) and.push({ owner_id: actor._id });
     const query = and.length > 0 ? { $and: and } : {};
     return findPage<Quiz>(QuizModel, query, { created_at: -1, _id: -1 }, args);
   }

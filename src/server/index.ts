@@ -23,6 +23,7 @@ import { buildContext } from "./context";
 import { composeModules, type ComposedModules } from "./compose";
 import { multipartBody } from "./uploads-body";
 import { attachWebSockets } from "./ws";
+import { clientIpBy, type TrustProxy } from "./client-ip";
 import type { Context } from "../lib/context";
 
 const JSON_BODY_LIMIT = "1mb";
@@ -83,6 +84,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       metrics: graphqlMetrics,
       rateLimit,
       pubSub,
+      clientIp: clientIpBy(app.get("trust proxy fn") as TrustProxy),
     });
     apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics });
     await apollo.start();

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Server } from "node:http";
+import type { IncomingMessage, Server } from "node:http";
 import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import type { Context as SocketContext } from "graphql-ws";
 import { useServer, type Extra } from "graphql-ws/use/ws";
@@ -31,6 +31,8 @@ export interface WebSocketDeps {
   rateLimit: RateLimit;
   /** Where revoked sessions are announced (from any instance, with Redis). */
   pubSub: AppPubSub;
+  /** The client's address as `TRUST_PROXY` sees it: what Express gives HTTP requests as `req.ip`. */
+  clientIp: (request: IncomingMessage) => string;
 }
 
 /** A 4xxx close code graphql-ws clients read as "sign in again". */
@@ -41,7 +43,7 @@ const SESSION_ENDED = 4401;
  * every socket with 1001 (going away) and stops the websocket server.
  */
 export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
-  const { httpServer, schema, log, services, config, metrics, rateLimit, pubSub } = deps;
+  const { httpServer, schema, log, services, config, metrics, rateLimit, pubSub, clientIp } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
   // Apollo refuses introspection over HTTP when it is off; this path validates on its own.
@@ -80,7 +82,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       // false closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
         const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
-        const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${ctx.extra.request.socket.remoteAddress}`;
+        const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${clientIp(ctx.extra.request)}`;
         clients.set(ctx, client);
         const admitted = limits.admit(ctx, client);
         if (admitted && viewer) sessions.set(ctx, { userId: String(viewer.user._id), sessionId: viewer.sessionId });
@@ -100,7 +102,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         }
         // After the operation count, which must be read before anything is awaited: graphql-ws
         // registers every operation that arrives meanwhile, and each would count the others.
-        const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${ctx.extra.request.socket.remoteAddress}`);
+        const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${clientIp(ctx.extra.request)}`);
         if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
         const checked = checkOperation(schema, queryLimits, rules, payload);
         if (!("document" in checked)) return checked;
@@ -131,7 +133,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
           {
             requestId: randomUUID(),
             authorization: authorizationFromParams(connectionParams),
-            clientIp: extra.request.socket.remoteAddress,
+            clientIp: clientIp(extra.request),
           },
         ),
       onNext: (_ctx, _id, _payload, args, result) => {

@@ -37,7 +37,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
     hideSchemaDetailsFromClientErrors: queryLimits.hideSuggestions,
     formatError: queryLimits.hideSuggestions ? (formatted, error) => withoutSuggestion(formatError(formatted, error)) : formatError,
     logger: log,
-    stringifyResult: sizeCheckedJson(queryLimits.maxResponseBytes),
+    stringifyResult: sizeCheckedJson(queryLimits.maxResponseBytes, (errors) => metrics?.countErrors(errors)),
     // main.ts owns shutdown: the database must close after Apollo, and only once.
     stopOnTerminationSignals: false,
     plugins: [

@@ -5,6 +5,7 @@ import { bearer, codes, post } from "../hardening/support";
 /** The smallest the setting allows, so that a few real chapters pass it. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 const CHAPTERS = 20;
+const METRICS_TOKEN = "response-size-metrics";
 
 let world: CourseWorld;
 let alice: Session;
@@ -16,7 +17,7 @@ const aliased = (n: number, fields: string) =>
   `{ ${Array.from({ length: n }, (_, i) => `c${i}: course(id: "${courseId}") { chapters { ${fields} } }`).join(" ")} }`;
 
 beforeAll(async () => {
-  world = await startCourseWorld({ GRAPHQL_MAX_RESPONSE_BYTES: String(MAX_RESPONSE_BYTES) });
+  world = await startCourseWorld({ GRAPHQL_MAX_RESPONSE_BYTES: String(MAX_RESPONSE_BYTES), METRICS_TOKEN });
   alice = await world.user("INSTRUCTOR");
   courseId = (await createCourse(world.gql, alice.accessToken)).id;
   for (let i = 1; i <= CHAPTERS; i++) {
@@ -58,6 +59,17 @@ describe("response amplification", () => {
     expect(codes(response)).toEqual(["RESPONSE_TOO_LARGE"]);
     expect(response.body?.data).toBeNull();
     expect(response.text.length).toBeLessThan(2_000);
+  });
+
+  it("counts every cut answer in graphql_errors_total, over HTTP and websockets alike", async () => {
+    const cut = async () => {
+      const response = await fetch(new URL("/metrics", world.server.graphqlUrl), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      const line = (await response.text()).split("\n").find((row) => row.startsWith('graphql_errors_total{code="RESPONSE_TOO_LARGE"}'));
+      return Number(line?.split(" ").pop() ?? 0);
+    };
+    const before = await cut();
+    expect(codes(await send(aliased(15, "id title order")))).toEqual(["RESPONSE_TOO_LARGE"]);
+    expect(await cut()).toBe(before + 1);
   });
 
   it("cuts an oversized answer over websockets too", async () => {

@@ -39,22 +39,27 @@ export function responseTooLarge(maxBytes: number): GraphQLFormattedError {
 
 /**
  * Over HTTP, Apollo's `stringifyResult`: an answer with data whose JSON is larger than `maxBytes`
- * is sent as RESPONSE_TOO_LARGE instead. Measuring the text Apollo sends anyway costs less than
- * walking the result first.
+ * is sent as RESPONSE_TOO_LARGE instead, and `refused` is told (Apollo's plugins have run by then).
+ * Measuring the text Apollo sends anyway costs less than walking the result first.
  */
-export function sizeCheckedJson(maxBytes: number): (result: FormattedExecutionResult) => string {
-  const tooLarge = `${JSON.stringify({ data: null, errors: [responseTooLarge(maxBytes)] })}\n`;
+export function sizeCheckedJson(maxBytes: number, refused: (errors: GraphQLFormattedError[]) => void = () => undefined): (result: FormattedExecutionResult) => string {
+  const errors = [responseTooLarge(maxBytes)];
+  const tooLarge = `${JSON.stringify({ data: null, errors })}\n`;
+  const refuse = () => {
+    refused(errors);
+    return tooLarge;
+  };
   return (result) => {
     let text: string;
     try {
       text = `${JSON.stringify(result)}\n`;
     } catch (error) {
       // Longer than the longest string V8 can make.
-      if (error instanceof RangeError) return tooLarge;
+      if (error instanceof RangeError) return refuse();
       throw error;
     }
     // n UTF-16 units are at most 3n bytes of UTF-8: most answers need no count.
     if (!result.data || text.length * 3 <= maxBytes || Buffer.byteLength(text) <= maxBytes) return text;
-    return tooLarge;
+    return refuse();
   };
 }

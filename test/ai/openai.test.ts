@@ -304,6 +304,37 @@ describe("streaming", () => {
   });
 });
 
+describe("reasoning models that think aloud in <think> (DeepSeek-R1, QwQ, Qwen3)", () => {
+  it("streams the answer without the opening thinking, even when its tags are split across deltas", async () => {
+    const { provider } = openAiAgainst(fake);
+    fake.enqueue("stream", { chunks: ["  <thi", "nk>The user asks about chlorophyll. <", "/think", ">\n\n", "Chlorophyll ", "absorbs red light."] });
+    expect((await collect(provider.streamText(prompt))).join("")).toBe("Chlorophyll absorbs red light.");
+  });
+
+  it("keeps a <think> that is not where the answer begins, and a short answer that only looked like one", async () => {
+    const { provider } = openAiAgainst(fake);
+    fake.enqueue("stream", { chunks: ["Write ", "<think> in the prompt."] });
+    expect((await collect(provider.streamText(prompt))).join("")).toBe("Write <think> in the prompt.");
+    fake.enqueue("stream", { chunks: ["<th"] });
+    expect((await collect(provider.streamText(prompt))).join("")).toBe("<th");
+  });
+
+  it("fails as an empty answer when the model never stops thinking", async () => {
+    const { provider } = openAiAgainst(fake);
+    fake.enqueue("stream", { chunks: ["<think>", "Still thinking about it"] });
+    const error = await failure(collect(provider.streamText(prompt)));
+    expect(error.extensions).toMatchObject({ code: "AI_UNAVAILABLE" });
+  });
+
+  it("reads text and JSON answers after the thinking", async () => {
+    const { provider } = openAiAgainst(fake);
+    fake.enqueue("chat", { text: "<think>\nThe passages say red and blue.\n</think>\n\nRed and blue light." });
+    await expect(provider.generateText(prompt)).resolves.toMatchObject({ text: "Red and blue light." });
+    fake.enqueue("chat", { text: `<think>One question, from passage 2 {"not": "this"}.</think>\n${JSON.stringify(GOOD_QUIZ)}` });
+    await expect(provider.generateJson(quiz)).resolves.toMatchObject({ value: GOOD_QUIZ, repaired: false });
+  });
+});
+
 describe("embeddings", () => {
   it("embeds in batches of 64 as floats, in input order, learning the vector size from the answer", async () => {
     const small = await startFakeOpenAi({ dimensions: 384 });

@@ -22,6 +22,8 @@ export interface StreamSource<Chunk> {
   usage(chunk: Chunk): TokenUsage | undefined;
   /** A chunk's text, and whether it says the answer is complete; throws when the service withheld the answer. */
   read(chunk: Chunk): { text?: string; finished?: boolean };
+  /** Text `read` held back (it could not tell yet whether to show it), given when the stream has ended. */
+  rest?(): string;
   /** A stream that ends without a chunk saying the answer is complete was cut off: it fails as INCOMPLETE. */
   requireFinish?: boolean;
 }
@@ -73,6 +75,11 @@ async function* deltas<Chunk>(
         wrote = true;
         yield chunk.text;
       }
+    }
+    const rest = source.rest?.();
+    if (rest) {
+      wrote = true;
+      yield rest;
     }
     if (!wrote) failEmpty(target.provider);
     if (source.requireFinish && !finished) {

@@ -22,6 +22,7 @@ import { metered, type MeterTarget } from "../usage/meter";
 import { normalize } from "../vectors";
 import { classifyError, unavailable } from "./failures";
 import { fallbackFor, jsonRequest, messagesOf, type JsonMode } from "./json-mode";
+import { ReasoningFilter, withoutReasoning } from "./reasoning";
 
 export interface OpenAiSettings {
   /** The server's OpenAI-compatible root, e.g. `http://localhost:11434/v1` for Ollama. */
@@ -85,6 +86,7 @@ export class OpenAiProvider implements AiProvider {
 
   streamText(prompt: Prompt, options: CallOptions = {}): TextStream {
     const deps = { retry: this.settings.retry, classify: this.classify, log: this.log, recorder: this.deps.recorder };
+    const reasoning = new ReasoningFilter();
     return streamAnswer(deps, this.target(prompt.purpose), options, {
       open: (retried) =>
         retried((signal) =>
@@ -103,8 +105,10 @@ export class OpenAiProvider implements AiProvider {
       read: (chunk) => {
         const choice = chunk.choices?.[0];
         if (choice?.finish_reason) checkFinish(choice.finish_reason);
-        return { text: choice?.delta?.content ?? undefined, finished: Boolean(choice?.finish_reason) };
+        const text = choice?.delta?.content;
+        return { text: text ? reasoning.push(text) : undefined, finished: Boolean(choice?.finish_reason) };
       },
+      rest: () => reasoning.end(),
       requireFinish: true,
     });
   }
@@ -201,7 +205,7 @@ export class OpenAiProvider implements AiProvider {
       });
       const choice = completion.choices[0];
       if (choice?.finish_reason) checkFinish(choice.finish_reason);
-      const text = choice?.message?.content ?? "";
+      const text = withoutReasoning(choice?.message?.content ?? "");
       if (!text.trim()) failEmpty(this.name);
       return { text, usage: completion.usage ? usageOf(completion.usage) : {} };
     });

@@ -123,6 +123,22 @@ test("a STRICT chat answer streams token by token over websockets and is stored 
   expect(JSON.stringify(request.body.messages)).toContain("Answer only from the numbered passages");
 });
 
+test("a reasoning model's thinking never reaches the learner: not streamed, not stored", async () => {
+  const chunks = ["<think>The passages ", "mention 1789.</th", "ink>\n\n", "The French ", "Revolution ", "began ", "in ", "1789 ", "[1]."];
+  fake.enqueue("stream", { chunks, delayMs: 10 });
+  const sessionId = await createSession(world.gql, student.accessToken, { mode: "STRICT", uploadIds: [uploadId] });
+  const turn = await ask(world.gql, student.accessToken, sessionId, "When did the French Revolution begin?");
+  const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${student.accessToken}` });
+  clients.push(client);
+  const events = await follow(client, turn.assistantMessage.id).rest();
+  const stored = await storedMessage(world.gql, student.accessToken, sessionId, turn.assistantMessage.id);
+
+  const answer = "The French Revolution began in 1789 [1].";
+  expect(textOf(events)).toBe(answer);
+  expect(stored).toMatchObject({ status: "COMPLETE", content: answer });
+  expect(stored.citations).toEqual([expect.objectContaining({ index: 1, sourceId: uploadId })]);
+});
+
 test("/health/detailed reports the self-hosted model from its model list, asking once per cache period and spending no tokens", async () => {
   for (let i = 0; i < 2; i++) {
     const body = (await (await fetch(`${world.server.url}/health/detailed`)).json()) as {

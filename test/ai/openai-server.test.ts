@@ -44,6 +44,18 @@ afterAll(async () => {
 
 const requestsFor = (task: string) => fake.requests.filter((request) => request.task === task);
 
+/** A STRICT question on the upload, the model streaming `chunks`: the turn's events over a websocket, and the stored answer. */
+async function streamedTurn(chunks: string[], delayMs: number) {
+  fake.enqueue("stream", { chunks, delayMs });
+  const sessionId = await createSession(world.gql, student.accessToken, { mode: "STRICT", uploadIds: [uploadId] });
+  const turn = await ask(world.gql, student.accessToken, sessionId, "When did the French Revolution begin?");
+  const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${student.accessToken}` });
+  clients.push(client);
+  const events = await follow(client, turn.assistantMessage.id).rest();
+  const stored = await storedMessage(world.gql, student.accessToken, sessionId, turn.assistantMessage.id);
+  return { events, stored };
+}
+
 test("a course is generated from a topic by the model, asked for JSON held to the outline's schema", async () => {
   const outline = {
     title: "Photosynthesis",
@@ -103,13 +115,7 @@ test("a quiz is generated from an upload, its question citing the passage the mo
 
 test("a STRICT chat answer streams token by token over websockets and is stored with its citations, model and usage", async () => {
   const chunks = ["The French ", "Revolution ", "began ", "in ", "1789 ", "[1]."];
-  fake.enqueue("stream", { chunks, delayMs: 30 });
-  const sessionId = await createSession(world.gql, student.accessToken, { mode: "STRICT", uploadIds: [uploadId] });
-  const turn = await ask(world.gql, student.accessToken, sessionId, "When did the French Revolution begin?");
-  const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${student.accessToken}` });
-  clients.push(client);
-  const events = await follow(client, turn.assistantMessage.id).rest();
-  const stored = await storedMessage(world.gql, student.accessToken, sessionId, turn.assistantMessage.id);
+  const { events, stored } = await streamedTurn(chunks, 30);
 
   expect(textOf(events)).toBe(chunks.join(""));
   expect(events.filter((event) => event.delta).length).toBeGreaterThanOrEqual(3);
@@ -125,13 +131,7 @@ test("a STRICT chat answer streams token by token over websockets and is stored 
 
 test("a reasoning model's thinking never reaches the learner: not streamed, not stored", async () => {
   const chunks = ["<think>The passages ", "mention 1789.</th", "ink>\n\n", "The French ", "Revolution ", "began ", "in ", "1789 ", "[1]."];
-  fake.enqueue("stream", { chunks, delayMs: 10 });
-  const sessionId = await createSession(world.gql, student.accessToken, { mode: "STRICT", uploadIds: [uploadId] });
-  const turn = await ask(world.gql, student.accessToken, sessionId, "When did the French Revolution begin?");
-  const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${student.accessToken}` });
-  clients.push(client);
-  const events = await follow(client, turn.assistantMessage.id).rest();
-  const stored = await storedMessage(world.gql, student.accessToken, sessionId, turn.assistantMessage.id);
+  const { events, stored } = await streamedTurn(chunks, 10);
 
   const answer = "The French Revolution began in 1789 [1].";
   expect(textOf(events)).toBe(answer);

@@ -1,7 +1,5 @@
-import { randomUUID } from "node:crypto";
-import { setTimeout as sleep } from "node:timers/promises";
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
-import { raise } from "../../lib/errors";
+import { withLease } from "../../lib/lease";
 
 /**
  * The one lease under which roles and active flags change. Keeping an active admin is a rule
@@ -25,34 +23,7 @@ class RoleLock {
 
 const RoleLockModel = getModelForClass(RoleLock);
 
-const LOCK_ID = "user-roles";
-const LEASE_MS = 10_000;
-const WAIT_MS = 10_000;
-const RETRY_MS = { min: 2, max: 30 };
-const DUPLICATE_KEY = 11000;
-
-export async function withRoleLock<T>(work: () => Promise<T>): Promise<T> {
-  const token = randomUUID();
-  const deadline = Date.now() + WAIT_MS;
-  while (!(await take(token))) {
-    if (Date.now() > deadline) raise("CONFLICT", "Roles are being changed by another request; try again");
-    await sleep(RETRY_MS.min + Math.random() * (RETRY_MS.max - RETRY_MS.min));
-  }
-  try {
-    return await work();
-  } finally {
-    await RoleLockModel.deleteOne({ _id: LOCK_ID, token }).exec();
-  }
-}
-
-/** One atomic upsert that matches only an expired lease: while another holds it, inserting the same `_id` fails. */
-async function take(token: string): Promise<boolean> {
-  const now = new Date();
-  try {
-    await RoleLockModel.updateOne({ _id: LOCK_ID, until: { $lt: now } }, { $set: { token, until: new Date(now.getTime() + LEASE_MS) } }, { upsert: true }).exec();
-    return true;
-  } catch (error) {
-    if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
-    throw error;
-  }
+export function withRoleLock<T>(work: () => Promise<T>): Promise<T> {
+  const options = { leaseMs: 10_000, waitMs: 10_000, retryMs: { min: 2, max: 30 }, busy: "Roles are being changed by another request; try again" };
+  return withLease(RoleLockModel, "user-roles", options, work);
 }

@@ -1,20 +1,7 @@
-import { createServer } from "node:net";
-import { GraphQLError } from "graphql";
-import { quizPrompt, tutorAnswerPrompt } from "../../src/infra/ai/prompts";
-import type { GeneratedQuiz } from "../../src/infra/ai/schemas";
 import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
-import { geminiAgainst } from "./providers";
+import { collect, failure, freePort, GOOD_QUIZ, geminiAgainst, prompt, quiz } from "./providers";
 
 /** The Gemini provider for real: the official SDK over HTTP against the scripted fake server. */
-
-const passages = [{ text: "Chlorophyll absorbs red and blue light." }, { text: "Rubisco fixes carbon dioxide." }];
-const prompt = tutorAnswerPrompt({ question: "What does chlorophyll absorb?", passages, history: [], mode: "STRICT" });
-const quiz = quizPrompt({ passages, numQuestions: 1, difficulty: "EASY" });
-const GOOD_QUIZ: GeneratedQuiz = {
-  questions: [
-    { prompt: "What fixes carbon dioxide?", options: ["Rubisco", "Chlorophyll", "Glucose", "Water"], correctIndex: 0, explanation: "Passage 2.", passage: 2 },
-  ],
-};
 
 let fake: FakeGemini;
 beforeAll(async () => {
@@ -22,21 +9,6 @@ beforeAll(async () => {
 });
 afterAll(() => fake.stop());
 beforeEach(() => fake.reset());
-
-async function failure(promise: Promise<unknown>): Promise<GraphQLError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(GraphQLError);
-  return error as GraphQLError;
-}
-
-async function collect(stream: AsyncIterable<string>): Promise<string[]> {
-  const deltas: string[] = [];
-  for await (const delta of stream) deltas.push(delta);
-  return deltas;
-}
 
 describe("requests", () => {
   it("sends the configured model, the key, the system instruction and the prompt", async () => {
@@ -381,11 +353,3 @@ describe("health check", () => {
     expect(fake.requests).toHaveLength(1);
   });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,7 +1,7 @@
 import { constants, createDeflateRaw } from "node:zlib";
 import { extractInWorker } from "../../src/modules/uploads/extractor";
 import { startCourseWorld, errorCode, type CourseWorld, type Session } from "../courses/support";
-import { makeDocx } from "../uploads/fixtures";
+import { makeDocx, zipOfDeflated } from "../uploads/fixtures";
 import { countRows, sendFile, settled } from "../uploads/support";
 
 const MiB = 1024 * 1024;
@@ -34,40 +34,7 @@ async function deflatedZeros(size: number): Promise<Buffer> {
  * the compressed size: a harmless ratio), so the central directory check lets it through.
  */
 function lyingZip(entries: { name: string; compressed: Buffer }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const { name: entryName, compressed } of entries) {
-    const name = Buffer.from(entryName);
-    const declared = compressed.length * 2;
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(declared, 22);
-    local.writeUInt16LE(name.length, 26);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(declared, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    locals.push(local, name, compressed);
-    centrals.push(central, name);
-    offset += local.length + name.length + compressed.length;
-  }
-  const directory = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(directory.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, directory, end]);
+  return zipOfDeflated(entries.map((entry) => ({ ...entry, declaredSize: entry.compressed.length * 2 })));
 }
 
 /** The highest RSS seen while `work` runs, sampled every 10 ms (the server runs in this process). */

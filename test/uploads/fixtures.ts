@@ -55,18 +55,23 @@ export function makeZipBomb(): Buffer {
 
 /** A minimal ZIP archive (deflate), enough to test the central directory checks. */
 export function zip(entries: { name: string; data: Buffer }[]): Buffer {
+  return zipOfDeflated(entries.map((entry) => ({ name: entry.name, compressed: deflateRawSync(entry.data), declaredSize: entry.data.length })));
+}
+
+/** A ZIP of entries already deflated, each declaring `declaredSize` inflated bytes in both its headers (true or not). */
+export function zipOfDeflated(entries: { name: string; compressed: Buffer; declaredSize: number }[]): Buffer {
   const locals: Buffer[] = [];
   const centrals: Buffer[] = [];
   let offset = 0;
   for (const entry of entries) {
     const name = Buffer.from(entry.name);
-    const compressed = deflateRawSync(entry.data);
+    const { compressed, declaredSize } = entry;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
     local.writeUInt16LE(8, 8);
     local.writeUInt32LE(compressed.length, 18);
-    local.writeUInt32LE(entry.data.length, 22);
+    local.writeUInt32LE(declaredSize, 22);
     local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
@@ -74,7 +79,7 @@ export function zip(entries: { name: string; data: Buffer }[]): Buffer {
     central.writeUInt16LE(20, 6);
     central.writeUInt16LE(8, 10);
     central.writeUInt32LE(compressed.length, 20);
-    central.writeUInt32LE(entry.data.length, 24);
+    central.writeUInt32LE(declaredSize, 24);
     central.writeUInt16LE(name.length, 28);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, compressed);

@@ -1,16 +1,10 @@
-import { performance } from "node:perf_hooks";
 import { ChangePasswordDocument, LoginDocument } from "../generated/graphql";
 import { graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { timed } from "../helpers/timing";
 import { ACCOUNTS_ENV, PASSWORD, errorCode, login, registerUser, uniqueEmail, type Gql } from "./support";
 
 const WINDOW_SECONDS = 600;
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await work();
-  return [result, performance.now() - started];
-}
 
 describe("per e-mail", () => {
   let server: TestServer;

@@ -1,19 +1,13 @@
-import { performance } from "node:perf_hooks";
 import { print } from "graphql";
 import jwt from "jsonwebtoken";
 import { ACCOUNTS_ENV, PASSWORD, errorCode, registerUser, uniqueEmail, type Gql } from "../accounts/support";
 import { LoginDocument, MeDocument, RegisterDocument } from "../generated/graphql";
 import { graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { timed } from "../helpers/timing";
 import { wsClient } from "../helpers/ws";
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
-  const started = performance.now();
-  const result = await work();
-  return [result, performance.now() - started];
-}
 
 describe("password hashing off the event loop", () => {
   let server: TestServer;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { embedText } from "../../src/infra/ai/offline/embedding";
+import { closeNow, endOf, header, listenLocally, readBody, ReplyScript, sendJson } from "./scripted-fake";
 
 /**
  * A local HTTP server speaking the parts of the Gemini REST API (v1beta) that
@@ -85,8 +85,7 @@ const STATUS_NAMES: Record<number, string> = {
 
 export async function startFakeGemini(options: { apiKey?: string } = {}): Promise<FakeGemini> {
   const apiKey = options.apiKey ?? FAKE_GEMINI_API_KEY;
-  const queues = new Map<GeminiTask, FakeReply[]>();
-  const defaults = new Map<GeminiTask, FakeReply>();
+  const script = new ReplyScript<GeminiTask, FakeReply>();
   const requests: RecordedRequest[] = [];
 
   const server: Server = createServer((req, res) => {
@@ -102,9 +101,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     const body = JSON.parse((await readBody(req)) || "{}") as Record<string, unknown>;
     if (req.method !== "POST" || !route) return sendError(res, 404, `fake-gemini: no route ${req.method} ${url.pathname}`);
     const [, model, task] = route as unknown as [string, string, GeminiTask];
-    const ended = new Promise<"completed" | "aborted">((resolve) =>
-      res.on("close", () => resolve(res.writableFinished ? "completed" : "aborted")),
-    );
+    const ended = endOf(res);
     const key = header(req, "x-goog-api-key");
     requests.push({ task, model, body, apiKey: key, ended });
     if (key !== apiKey) {
@@ -114,7 +111,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     }
     const stream = task === "streamGenerateContent";
     if (stream && url.searchParams.get("alt") !== "sse") return sendError(res, 400, "fake-gemini: streams need alt=sse");
-    const reply = queues.get(task)?.shift() ?? defaults.get(task) ?? defaultReply(task, body);
+    const reply = script.next(task, () => defaultReply(task, body));
     const closed = () => res.destroyed || res.writableEnded;
 
     if ("hang" in reply) return;
@@ -138,8 +135,7 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -151,21 +147,13 @@ export async function startFakeGemini(options: { apiKey?: string } = {}): Promis
       AI_RETRY_MAX_MS: "1000",
     }),
     requests,
-    enqueue(task, ...replies) {
-      queues.set(task, [...(queues.get(task) ?? []), ...replies]);
-    },
-    setDefault(task, reply) {
-      defaults.set(task, reply);
-    },
+    enqueue: (task, ...replies) => script.enqueue(task, ...replies),
+    setDefault: (task, reply) => script.setDefault(task, reply),
     reset() {
-      queues.clear();
-      defaults.clear();
+      script.reset();
       requests.length = 0;
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => closeNow(server),
   };
 }
 
@@ -265,11 +253,6 @@ function countWords(body: unknown): number {
   return count;
 }
 
-function sendJson(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
 function sendError(res: ServerResponse, status: number, message: string, details: unknown[] = [], retryAfterSeconds?: number): void {
   const headers: Record<string, string> = { "content-type": "application/json" };
   const allDetails = [...details];
@@ -279,15 +262,4 @@ function sendError(res: ServerResponse, status: number, message: string, details
   }
   res.writeHead(status, headers);
   res.end(JSON.stringify({ error: { code: status, message, status: STATUS_NAMES[status] ?? "UNKNOWN", details: allDetails } }));
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { embedText } from "../../src/infra/ai/offline/embedding";
+import { closeNow, endOf, header, listenLocally, readBody, ReplyScript, sendJson } from "./scripted-fake";
 
 /**
  * A local HTTP server speaking the parts of the OpenAI API that self-hosted model servers
@@ -83,8 +83,7 @@ const ALL_FORMATS: ResponseFormat[] = ["json_schema", "json_object"];
 
 export async function startFakeOpenAi(options: { apiKey?: string; dimensions?: number } = {}): Promise<FakeOpenAi> {
   const dimensions = options.dimensions ?? DEFAULT_DIMENSIONS;
-  const queues = new Map<OpenAiTask, FakeReply[]>();
-  const defaults = new Map<OpenAiTask, FakeReply>();
+  const script = new ReplyScript<OpenAiTask, FakeReply>();
   const requests: RecordedRequest[] = [];
   let formats = ALL_FORMATS;
 
@@ -101,9 +100,7 @@ export async function startFakeOpenAi(options: { apiKey?: string; dimensions?: n
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
     const task = taskOf(req.method ?? "GET", path, body);
     if (!task) return sendError(res, 404, `fake-openai: no route ${req.method} ${path}`);
-    const ended = new Promise<"completed" | "aborted">((resolve) =>
-      res.on("close", () => resolve(res.writableFinished ? "completed" : "aborted")),
-    );
+    const ended = endOf(res);
     const authorization = header(req, "authorization");
     requests.push({ task, method: req.method ?? "GET", path, body, authorization, ended });
     if (options.apiKey && authorization !== `Bearer ${options.apiKey}`) {
@@ -113,7 +110,7 @@ export async function startFakeOpenAi(options: { apiKey?: string; dimensions?: n
     if (format && format !== "text" && !formats.includes(format as ResponseFormat)) {
       return sendError(res, 400, `response_format type '${format}' is not supported`, "invalid_request_error");
     }
-    const reply = queues.get(task)?.shift() ?? defaults.get(task) ?? defaultReply(task, body);
+    const reply = script.next(task, () => defaultReply(task, body));
     const closed = () => res.destroyed || res.writableEnded;
 
     if ("hang" in reply) return;
@@ -136,8 +133,7 @@ export async function startFakeOpenAi(options: { apiKey?: string; dimensions?: n
     }
   }
 
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenLocally(server);
   const baseUrl = `http://127.0.0.1:${port}/v1`;
 
   return {
@@ -152,25 +148,17 @@ export async function startFakeOpenAi(options: { apiKey?: string; dimensions?: n
       AI_RETRY_MAX_MS: "1000",
     }),
     requests,
-    enqueue(task, ...replies) {
-      queues.set(task, [...(queues.get(task) ?? []), ...replies]);
-    },
-    setDefault(task, reply) {
-      defaults.set(task, reply);
-    },
+    enqueue: (task, ...replies) => script.enqueue(task, ...replies),
+    setDefault: (task, reply) => script.setDefault(task, reply),
     acceptFormats(accepted) {
       formats = accepted;
     },
     reset() {
-      queues.clear();
-      defaults.clear();
+      script.reset();
       requests.length = 0;
       formats = ALL_FORMATS;
     },
-    async stop() {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => closeNow(server),
   };
 }
 
@@ -274,25 +262,9 @@ function countWords(value: unknown): number {
   return 0;
 }
 
-function sendJson(res: ServerResponse, body: unknown): void {
-  res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
 function sendError(res: ServerResponse, status: number, message: string, type = "server_error", retryAfterSeconds?: number): void {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (retryAfterSeconds !== undefined) headers["retry-after"] = String(retryAfterSeconds);
   res.writeHead(status, headers);
   res.end(JSON.stringify({ error: { message, type, param: null, code: null } }));
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const part of req) parts.push(part as Buffer);
-  return Buffer.concat(parts).toString("utf8");
 }

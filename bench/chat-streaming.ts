@@ -6,7 +6,7 @@ import { print } from "graphql";
 import { createClient, type Client } from "graphql-ws";
 import WebSocket from "ws";
 import { CreateChatSessionDocument, OnChatMessageStreamDocument, RegisterDocument, SendChatMessageDocument } from "../test/generated/graphql";
-import { startInstance } from "../test/chat/instances";
+import { startInstance } from "../test/helpers/instance";
 import { graphqlClient } from "../test/helpers/graphql";
 
 /** BENCH_CHATS tries another load. */

@@ -21,7 +21,7 @@ import {
   SubmitQuizAttemptDocument,
   type QuestionInput,
 } from "../test/generated/graphql";
-import { startInstance, type Instance } from "../test/chat/instances";
+import { startInstance, type Instance } from "../test/helpers/instance";
 import { graphqlClient, type GraphQLResponse } from "../test/helpers/graphql";
 
 const ROOT = resolve(__dirname, "..");
@@ -277,7 +277,7 @@ export async function benchReadPath(): Promise<string[]> {
         METRICS_TOKEN: METRICS_TOKEN,
       },
       // The young generation the Dockerfile gives the API; BENCH_CPU_PROF=dir writes its CPU profile there when it stops.
-      ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
+      { nodeArgs: ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] },
     );
     const { token, quizId } = await seed(api);
     const pages: Page[] = [

@@ -2,6 +2,7 @@ import "reflect-metadata";
 import { ConfigError, loadConfig, readEnvironment, type Config } from "./config";
 import { createLogger } from "./lib/logger";
 import { createServer } from "./server";
+import { ProcessGuard } from "./server/process-guard";
 
 function configOrExit(): Config {
   try {
@@ -17,18 +18,11 @@ function configOrExit(): Config {
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.log);
-  // Crash as Node would, but with the error in the JSON logs that operators collect.
-  process.on("uncaughtException", (error) => {
-    log.fatal({ err: error }, "uncaught exception");
-    process.exit(1);
-  });
-  process.on("unhandledRejection", (reason) => {
-    log.fatal({ err: reason }, "unhandled rejection");
-    process.exit(1);
-  });
+  const guard = new ProcessGuard(log);
+  guard.install();
   if (config.jwt.secretFile) log.info(`JWT secret for development kept in ${config.jwt.secretFile}`);
 
-  const server = await createServer(config, { logger: log }).catch((error: NodeJS.ErrnoException) => {
+  const server = await createServer(config, { logger: log, guard }).catch((error: NodeJS.ErrnoException) => {
     const reason =
       error.code === "EADDRINUSE" ? `PORT ${config.port} is already in use (set PORT to a free port)` : error.message;
     log.fatal({ err: error }, `start-up failed: ${reason}`);

@@ -7,11 +7,13 @@ export interface ContextSource {
   requestId: string;
   authorization?: string;
   clientIp?: string;
+  /** The viewer already found for this request's token (a multipart request is checked before its body is read). */
+  viewer?: Promise<Viewer | null>;
 }
 
 /** One context per HTTP request or per subscription; anything cached on it dies with it. */
 export function buildContext(app: { log: Logger; services: Services }, source: ContextSource): Context {
-  let viewer: Promise<Viewer | null> | undefined;
+  let viewer: Promise<Viewer | null> | undefined = source.viewer;
   return {
     requestId: source.requestId,
     log: app.log.child({ requestId: source.requestId }),

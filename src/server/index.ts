@@ -21,7 +21,8 @@ import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
 import { buildContext } from "./context";
 import { composeModules, type ComposedModules } from "./compose";
-import { multipartBody } from "./uploads-body";
+import { multipartBody, multipartViewer } from "./uploads-body";
+import type { ProcessGuard } from "./process-guard";
 import { attachWebSockets } from "./ws";
 import { clientIpBy, type TrustProxy } from "./client-ip";
 import type { Context } from "../lib/context";
@@ -38,7 +39,7 @@ export interface AppServer {
 }
 
 /** The whole API on one port: REST health, GraphQL over HTTP and over websockets. */
-export async function createServer(config: Config, options: { logger?: Logger } = {}): Promise<AppServer> {
+export async function createServer(config: Config, options: { logger?: Logger; guard?: ProcessGuard } = {}): Promise<AppServer> {
   const log = options.logger ?? createLogger(config.log);
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
@@ -48,6 +49,10 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   const metrics = new Metrics();
   const graphqlMetrics = new GraphQLMetrics(metrics);
   registerJobGauges(metrics);
+  const { guard } = options;
+  if (guard) {
+    metrics.gauge("process_escaped_errors", "Errors that escaped every request's handling (logged; the process went on)", [], (gauge) => gauge.set(guard.escaped));
+  }
   const unwatchDb = watchDbCommands(metrics);
   let rateLimit: RateLimit | undefined;
   let aiWork: Quota | undefined;
@@ -98,12 +103,12 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     app.use(
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
-      ...multipartBody(config),
+      ...multipartBody(config, (authorization) => services.auth.authenticate(authorization)),
       expressMiddleware(apollo, {
-        context: async ({ req }) =>
+        context: async ({ req, res }) =>
           buildContext(
             { log, services },
-            { requestId: String(req.id), authorization: req.headers.authorization, clientIp: req.ip },
+            { requestId: String(req.id), authorization: req.headers.authorization, clientIp: req.ip, viewer: multipartViewer(res) },
           ),
       }),
     );

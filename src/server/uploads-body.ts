@@ -1,7 +1,9 @@
-import type { RequestHandler } from "express";
-import { graphqlUploadExpress } from "graphql-upload-minimal";
+import { ApolloServerErrorCode } from "@apollo/server/errors";
+import type { Request, RequestHandler, Response } from "express";
 import type { Config } from "../config";
 import { ErrorCode } from "../lib/errors";
+import type { Viewer } from "../lib/identity";
+import { MultipartError, parseMultipart } from "./multipart";
 
 // The `operations` and `map` fields; the multipart parser refuses longer ones.
 const MAX_FIELD_BYTES = 1_000_000;
@@ -17,15 +19,70 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * of the body on the socket, and the client's next request on that keep-alive connection waits
  * behind it until the connection times out and is reset.
  */
-export function multipartBody(config: Config): RequestHandler[] {
+export function multipartBody(config: Config, authenticate: (authorization: string | undefined) => Promise<Viewer | null>): RequestHandler[] {
   const maxFileSize = config.uploads.maxFileSize;
   const maxBodyBytes = maxFileSize + 2 * MAX_FIELD_BYTES + MULTIPART_OVERHEAD_BYTES;
   return [
     refuseOversized(maxBodyBytes, maxFileSize),
     dropUnreadBody(maxBodyBytes),
+    refuseUnverified(authenticate),
     // busboy counts a file that reaches its limit as cut off: one byte more lets exactly MAX_FILE_SIZE through.
-    graphqlUploadExpress({ maxFieldSize: MAX_FIELD_BYTES, maxFileSize: maxFileSize + 1, maxFiles: 1 }),
+    parseBody({ maxFieldSize: MAX_FIELD_BYTES, maxFileSize: maxFileSize + 1, maxFiles: 1 }),
   ];
+}
+
+/** The viewer `refuseUnverified` found, for the request's context: the token is checked once. */
+export function multipartViewer(res: Response): Promise<Viewer | null> | undefined {
+  return (res.locals as { viewer?: Promise<Viewer | null> }).viewer;
+}
+
+/**
+ * Nothing of a multipart body is parsed for a request that would be refused anyway: one without
+ * the CSRF preflight header Apollo asks of every multipart request, or without a valid token
+ * (every upload needs a signed-in user). A parser is attack surface; anonymous bytes never reach it.
+ */
+function refuseUnverified(authenticate: (authorization: string | undefined) => Promise<Viewer | null>): RequestHandler {
+  return (req, res, next) => {
+    if (!req.is("multipart/form-data")) return next();
+    if (!CSRF_HEADERS.some((header) => req.headers[header])) {
+      return refuse(req, res, 400, ApolloServerErrorCode.BAD_REQUEST, CSRF_MESSAGE);
+    }
+    const viewer = authenticate(req.headers.authorization);
+    (res.locals as { viewer?: Promise<Viewer | null> }).viewer = viewer;
+    viewer.then(
+      (found) => (found ? next() : refuse(req, res, 401, ErrorCode.UNAUTHENTICATED, "Uploads need a valid access token (Authorization: Bearer <token>)")),
+      next,
+    );
+  };
+}
+
+function parseBody(limits: Parameters<typeof parseMultipart>[1]): RequestHandler {
+  return (req, res, next) => {
+    if (!req.is("multipart/form-data")) return next();
+    parseMultipart(req, limits).then(
+      (operations) => {
+        req.body = operations;
+        next();
+      },
+      (error: unknown) => {
+        if (!(error instanceof MultipartError)) return next(error);
+        refuse(req, res, error.status, String(error.extensions.code), error.message);
+      },
+    );
+  };
+}
+
+// Apollo's own CSRF rule for requests a browser sends without a preflight (multipart among them), and its words.
+const CSRF_HEADERS = ["x-apollo-operation-name", "apollo-require-preflight"];
+const CSRF_MESSAGE =
+  "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header " +
+  "(with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value " +
+  "for one of the following headers: x-apollo-operation-name, apollo-require-preflight";
+
+function refuse(req: Request, res: Response, status: number, code: string, message: string): void {
+  if (res.headersSent) return;
+  req.log.info({ statusCode: status, code }, `upload refused: ${message}`);
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   UpdateProfileDocument,
   type MeQuery,
 } from "../generated/graphql";
-import { startInstance, type Instance } from "../chat/instances";
+import { startInstance, type Instance } from "../helpers/instance";
 import { REDIS_TEST_URL } from "../chat/redis";
 import { errorCode, graphqlClient } from "../helpers/graphql";
 import { nextResult, wsClient } from "../helpers/ws";

@@ -7,7 +7,7 @@ import { registerUser, type Session } from "../accounts/support";
 import { ok } from "../courses/support";
 import { graphqlClient } from "../helpers/graphql";
 import { nextResult, subscribe, wsClient } from "../helpers/ws";
-import { startInstance, type Instance } from "./instances";
+import { startInstance, type Instance } from "../helpers/instance";
 import { REDIS_TEST_URL } from "./redis";
 import { ask, createSession, follow, storedMessage, textOf } from "./support";
 

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { LeaderboardDocument } from "../generated/graphql";
 import { registerUser, type Session } from "../accounts/support";
-import { startInstance, type Instance } from "../chat/instances";
+import { startInstance, type Instance } from "../helpers/instance";
 import { REDIS_TEST_URL } from "../chat/redis";
 import { graphqlClient } from "../helpers/graphql";
 import { createCourse, createQuiz, everyTypeAnswers, ok, submit } from "../quizzes/support";

@@ -9,24 +9,37 @@ const START_TIMEOUT_MS = 60_000;
 
 export interface Instance {
   pid: number;
+  url: string;
   graphqlUrl: string;
   wsUrl: string;
-  /** SIGTERM, then waits for the process to end. */
+  /** Its data directory: pass it as `dataDir` to start the next instance on the same data. */
+  dataDir: string;
+  /** Every line it wrote so far (JSON log lines on stdout, anything on stderr). */
+  logs: string[];
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<number | NodeJS.Signals>;
+  /** SIGTERM, then waits for the process to end, and deletes the data directory. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would; the data directory stays. */
+  kill(): Promise<void>;
 }
 
-/**
- * The real server (`src/main.ts`) in its own process, as a deployment runs it. `nodeArgs` go to
- * node itself (e.g. `--cpu-prof`, which NODE_OPTIONS refuses).
- */
-export async function startInstance(env: Record<string, string>, nodeArgs: string[] = []): Promise<Instance> {
-  const dataDir = mkdtempSync(join(tmpdir(), "chat-instance-"));
+export interface InstanceOptions {
+  /** Node's own arguments (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
+  /** A data directory to start on (an earlier instance's); by default a new one. */
+  dataDir?: string;
+}
+
+/** The real server (`src/main.ts`) in its own process, as a deployment runs it. */
+export async function startInstance(env: Record<string, string>, options: InstanceOptions = {}): Promise<Instance> {
+  const { nodeArgs = [], dataDir = mkdtempSync(join(tmpdir(), "instance-")) } = options;
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "-r", "@swc-node/register", "src/main.ts"], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const exited = new Promise<void>((resolveExit) => child.once("exit", () => resolveExit()));
+  const exited = new Promise<number | NodeJS.Signals>((resolveExit) => child.once("exit", (code, signal) => resolveExit(code ?? signal ?? 0)));
   const logs: string[] = [];
   child.stderr!.on("data", (chunk: Buffer) => logs.push(chunk.toString()));
   const url = await new Promise<string>((resolveUrl, reject) => {
@@ -49,12 +62,20 @@ export async function startInstance(env: Record<string, string>, nodeArgs: strin
   });
   return {
     pid: child.pid!,
+    url,
     graphqlUrl: `${url}/graphql`,
     wsUrl: `${url.replace(/^http/, "ws")}/graphql`,
+    dataDir,
+    logs,
+    exited,
     async stop() {
       child.kill("SIGTERM");
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
+    },
+    async kill() {
+      child.kill("SIGKILL");
+      await exited;
     },
   };
 }

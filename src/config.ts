@@ -80,8 +80,12 @@ export interface Config {
     allowedExtensions: string[];
     /** Where uploaded bytes live: GridFS (shared by every instance) or files in `uploadDir` (one instance). */
     store: "gridfs" | "disk";
-    /** Bytes a DOCX's entries may really inflate to, counted while inflating (declared sizes can lie). */
+    /** Bytes a DOCX's entries, or a PDF's non-image streams, may really inflate to, counted before parsing (declared sizes can lie). */
     docxMaxInflatedBytes: number;
+    /** V8 heap of the process that parses one PDF or DOCX; its whole memory is capped at this plus 512 MB. */
+    extractMaxHeapMb: number;
+    /** How long parsing one file may take (wall clock and CPU); an instance's claim on an ingestion lasts twice this. */
+    extractTimeoutMs: number;
     /** Uploads this process ingests at once, and at most this many of one user's, so no one's queue blocks another's. */
     ingestionConcurrency: number;
     ingestionPerUser: number;
@@ -315,6 +319,8 @@ const schema = z.object({
   ALLOWED_EXTENSIONS: list(),
   FILE_STORE: oneOf(["gridfs", "disk"], "gridfs"),
   DOCX_MAX_INFLATED_BYTES: integer(1024 * 1024, 4 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
+  EXTRACT_MAX_HEAP_MB: integer(32, 16 * 1024, 512),
+  EXTRACT_TIMEOUT_SECONDS: integer(1, 3600, 60),
   INGESTION_CONCURRENCY: integer(1, 64, 2),
   INGESTION_PER_USER: integer(1, 64, 1),
   REDIS_URL: url(["redis://", "rediss://"]),
@@ -419,6 +425,8 @@ export function loadConfig(env: Environment = process.env): Config {
       ),
       store: vars.FILE_STORE,
       docxMaxInflatedBytes: vars.DOCX_MAX_INFLATED_BYTES,
+      extractMaxHeapMb: vars.EXTRACT_MAX_HEAP_MB,
+      extractTimeoutMs: vars.EXTRACT_TIMEOUT_SECONDS * 1000,
       ingestionConcurrency: vars.INGESTION_CONCURRENCY,
       ingestionPerUser: vars.INGESTION_PER_USER,
     },

@@ -106,3 +106,30 @@ test("an ordinary DOCX is still accepted and ingested", async () => {
   const upload = response.data!.uploadFile;
   expect((await settled(world, alice.accessToken, upload.id)).status).toBe("READY");
 });
+
+/**
+ * The bomb behind a decoy: a copy of its central directory that declares tiny entries, placed
+ * where the end record points, and the real directory between the decoy and the end record
+ * (where mammoth's zip reader looks once it takes the decoy's offset for prepended data).
+ */
+function behindDecoyDirectory(archive: Buffer): Buffer {
+  const eocd = archive.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const directoryOffset = archive.readUInt32LE(eocd + 16);
+  const real = archive.subarray(directoryOffset, eocd);
+  const decoy = Buffer.from(real);
+  for (let offset = 0; offset < decoy.length; offset += 46 + decoy.readUInt16LE(offset + 28) + decoy.readUInt16LE(offset + 30) + decoy.readUInt16LE(offset + 32)) {
+    decoy.writeUInt32LE(16, offset + 20);
+    decoy.writeUInt32LE(32, offset + 24);
+  }
+  return Buffer.concat([archive.subarray(0, directoryOffset), decoy, real, archive.subarray(eocd)]);
+}
+
+test("a DOCX with a second, hidden central directory is refused before anything inflates", async () => {
+  const uploads = await countRows("uploads");
+  const before = process.memoryUsage.rss();
+  const { result: response, peak } = await peakRss(() => sendFile(world, alice.accessToken, "hidden.docx", behindDecoyDirectory(bomb)));
+  expect(errorCode(response)).toBe("UNSUPPORTED_MEDIA_TYPE");
+  expect(response.errors?.[0]?.message).toMatch(/cannot be read safely: it has bytes between its central directory and the directory's end record/);
+  expect(peak - before).toBeLessThan(RSS_MARGIN);
+  expect(await countRows("uploads")).toBe(uploads);
+});

@@ -1,4 +1,4 @@
-import { deflateRawSync } from "node:zlib";
+import { deflateRawSync, deflateSync } from "node:zlib";
 import { Document, HeadingLevel, Packer, Paragraph } from "docx";
 import PDFDocument from "pdfkit";
 
@@ -94,4 +94,32 @@ export function zipOfDeflated(entries: { name: string; compressed: Buffer; decla
   end.writeUInt32LE(directory.length, 12);
   end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, directory, end]);
+}
+
+/**
+ * A small PDF whose one page's content stream inflates to `inflatedBytes`: a single text string
+ * pdf.js turns into one glyph object per character (the issue's 33 KB file that ended the process).
+ */
+export function makePdfBomb(inflatedBytes = 32 * 1024 * 1024): Buffer {
+  const text = Buffer.concat([Buffer.from("BT /F1 12 Tf 72 720 Td ("), Buffer.alloc(inflatedBytes, 0x41), Buffer.from(") Tj ET")]);
+  const stream = deflateSync(text, { level: 9 });
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    Buffer.concat([Buffer.from(`<< /Length ${stream.length} /Filter /FlateDecode >>\nstream\n`), stream, Buffer.from("\nendstream")]),
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  const parts: Buffer[] = [Buffer.from("%PDF-1.4\n")];
+  const offsets: number[] = [];
+  let length = parts[0].length;
+  objects.forEach((body, i) => {
+    offsets.push(length);
+    const object = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`), Buffer.from(body), Buffer.from("\nendobj\n")]);
+    parts.push(object);
+    length += object.length;
+  });
+  const xref = [`xref\n0 ${objects.length + 1}\n`, "0000000000 65535 f \n", ...offsets.map((offset) => `${String(offset).padStart(10, "0")} 00000 n \n`)].join("");
+  parts.push(Buffer.from(`${xref}trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`));
+  return Buffer.concat(parts);
 }

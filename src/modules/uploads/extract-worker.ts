@@ -1,26 +1,27 @@
 /**
- * Runs inside a worker thread (see extractor.ts): parsing a hostile PDF or DOCX can loop or
- * allocate without bound, and here that only costs a worker that is killed.
+ * Runs in a child process of its own (see extractor.ts): parsing a hostile PDF or DOCX can loop or
+ * allocate without bound, and here that only costs a process that is killed.
  */
-import { parentPort, workerData } from "node:worker_threads";
 import { GraphQLError } from "graphql";
 import mammoth from "mammoth";
 import { PDFParse } from "pdf-parse";
 import type { ErrorCode } from "../../lib/errors";
 import { paragraphs, type ExtractedDocument, type TextBlock } from "./extracted";
+import { checkPdfInflation } from "./pdf-limits";
 import { checkInflatedSize, DOCX_ZIP_LIMITS } from "./zip-limits";
 
 export interface ExtractRequest {
   kind: "pdf" | "docx";
   bytes: Uint8Array;
   maxTextLength: number;
-  /** Bytes a DOCX's entries may inflate to, counted while inflating (zip-limits.ts). */
+  /** Bytes a DOCX's entries, or a PDF's streams, may inflate to, counted before parsing (zip-limits.ts, pdf-limits.ts). */
   maxInflatedBytes: number;
 }
 
 export type ExtractReply = { ok: true; document: ExtractedDocument } | { ok: false; reason: string; code?: ErrorCode };
 
-async function extractPdf(bytes: Uint8Array): Promise<ExtractedDocument> {
+async function extractPdf(bytes: Uint8Array, maxInflatedBytes: number): Promise<ExtractedDocument> {
+  checkPdfInflation(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), maxInflatedBytes);
   const parser = new PDFParse({ data: bytes });
   try {
     const result = await parser.getText({ pageJoiner: "" });
@@ -82,7 +83,7 @@ function capped(document: ExtractedDocument, maxTextLength: number): ExtractedDo
 
 async function main(request: ExtractRequest): Promise<ExtractReply> {
   try {
-    const document = request.kind === "pdf" ? await extractPdf(request.bytes) : await extractDocx(request.bytes, request.maxInflatedBytes);
+    const document = request.kind === "pdf" ? await extractPdf(request.bytes, request.maxInflatedBytes) : await extractDocx(request.bytes, request.maxInflatedBytes);
     return { ok: true, document: capped(document, request.maxTextLength) };
   } catch (error) {
     // A refusal raised on purpose (an unsafe archive) keeps its code and message.
@@ -100,6 +101,10 @@ function describe(error: unknown): string {
   return `the file could not be read (${message.slice(0, 200)})`;
 }
 
-if (parentPort) {
-  main(workerData as ExtractRequest).then((reply) => parentPort!.postMessage(reply));
+if (process.send) {
+  // One request per process; a parent that goes away takes its child with it.
+  process.once("disconnect", () => process.exit(0));
+  process.once("message", (request: ExtractRequest) => {
+    void main(request).then((reply) => process.send!(reply, () => process.exit(0)));
+  });
 }

@@ -41,6 +41,9 @@ export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = {
 
 const IN_PROGRESS = [UploadStatus.PENDING, UploadStatus.EXTRACTING, UploadStatus.EMBEDDING];
 const EXTRACTED_PROGRESS = 20;
+/** Claims of one attempt that may end with their process gone; the next one fails the upload. */
+const MAX_CLAIMS = 2;
+const INTERRUPTED = "Reading this file was interrupted twice (the server stopped while ingesting it), so it is not tried again; reprocess it to try once more";
 const NO_TEXT = "No text found: the document is empty, or it is a scanned (image-only) PDF, which needs OCR first";
 
 /** This instance no longer holds the upload (deleted, reprocessed, or its lease was taken over). */
@@ -119,7 +122,7 @@ export class IngestionService {
     const now = new Date();
     return UploadModel.findOneAndUpdate(
       { status: { $in: IN_PROGRESS }, owner_id: { $nin: this.busyOwners() }, $or: [{ lease: null }, { "lease.until": { $lt: now } }] },
-      { $set: { lease: { holder: this.holder, until: this.leaseEnd() } } },
+      { $set: { lease: { holder: this.holder, until: this.leaseEnd() } }, $inc: { claims: 1 } },
       { sort: { created_at: 1 }, returnDocument: "after" },
     )
       .lean<UploadedFile>()
@@ -146,6 +149,7 @@ export class IngestionService {
   private async ingest(claimed: UploadedFile, signal: AbortSignal): Promise<void> {
     const log = this.deps.log.child({ uploadId: String(claimed._id) });
     try {
+      if (claimed.claims > MAX_CLAIMS) throw new GraphQLError(INTERRUPTED);
       const upload = await this.update(claimed, { status: UploadStatus.EXTRACTING, progress: Math.max(claimed.progress, 5) });
       const document = await this.extract(upload);
       signal.throwIfAborted();
@@ -184,7 +188,8 @@ export class IngestionService {
         return;
       }
       if (signal.aborted) {
-        await UploadModel.updateOne({ _id: upload._id, "lease.holder": this.holder, attempt: upload.attempt }, { $set: { lease: null } }).exec();
+        // Handed back on purpose: this claim does not count against the file.
+        await UploadModel.updateOne({ _id: upload._id, "lease.holder": this.holder, attempt: upload.attempt }, { $set: { lease: null }, $inc: { claims: -1 } }).exec();
         return;
       }
       const reason = error instanceof GraphQLError ? error.message : "Ingestion failed because of an internal error";

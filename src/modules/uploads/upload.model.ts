@@ -118,6 +118,13 @@ export class UploadedFile {
   @prop({ required: true, default: 0 })
   revision!: number;
 
+  /**
+   * Claims of this attempt that ended with their process gone (neither finished nor handed back):
+   * a file whose reading keeps ending the server is failed instead of being claimed forever.
+   */
+  @prop({ required: true, default: 0 })
+  claims!: number;
+
   /** Bumped by every reprocess: work of an earlier attempt is recognised and dropped. */
   @prop({ required: true, default: 0 })
   attempt!: number;

@@ -69,7 +69,7 @@ export class UploadService {
     const embedded = await this.deps.passages.sourcesInActiveSpace(SourceType.UPLOAD);
     const requeued = await UploadModel.updateMany(
       { status: UploadStatus.READY, chunk_count: { $gt: 0 }, _id: { $nin: embedded } },
-      { $set: { status: UploadStatus.PENDING, progress: 0, lease: null }, $inc: { attempt: 1, revision: 1 } },
+      { $set: { status: UploadStatus.PENDING, progress: 0, lease: null, claims: 0 }, $inc: { attempt: 1, revision: 1 } },
     ).exec();
     return requeued.modifiedCount;
   }
@@ -138,7 +138,7 @@ export class UploadService {
     const reset = await UploadModel.findOneAndUpdate(
       { _id: upload._id, status: { $in: FINISHED } },
       {
-        $set: { status: UploadStatus.PENDING, progress: 0, error: null, chunk_count: 0, page_count: null, text_length: 0, lease: null },
+        $set: { status: UploadStatus.PENDING, progress: 0, error: null, chunk_count: 0, page_count: null, text_length: 0, lease: null, claims: 0 },
         $inc: { attempt: 1, revision: 1 },
       },
       { returnDocument: "after" },

@@ -18,7 +18,13 @@ export const uploadsModule: AppModule<{ uploads: UploadService; courseFromUpload
       ...DEFAULT_INGESTION_OPTIONS,
       concurrency: settings.ingestionConcurrency,
       perUser: settings.ingestionPerUser,
-      extractor: { ...DEFAULT_INGESTION_OPTIONS.extractor, maxInflatedBytes: settings.docxMaxInflatedBytes },
+      leaseMs: 2 * settings.extractTimeoutMs,
+      extractor: {
+        ...DEFAULT_INGESTION_OPTIONS.extractor,
+        maxInflatedBytes: settings.docxMaxInflatedBytes,
+        maxHeapMb: settings.extractMaxHeapMb,
+        timeoutMs: settings.extractTimeoutMs,
+      },
     });
     const uploads = new UploadService(peers(services, ["passages"], { config: settings, files, ingestion, pubSub, events }));
     const courseFromUpload = new CourseFromUploadService(peers(services, ["passages", "courses", "chapters"], { uploads }));

@@ -65,6 +65,10 @@ function centralEntries(bytes: Buffer, limits: DeclaredLimits): CentralEntry[] {
   if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) refuse("ZIP64 archives are not accepted");
   if (count > limits.maxEntries) refuse(`${count} entries (at most ${limits.maxEntries})`);
   if (directoryOffset + directorySize > eocd) refuse("its central directory is corrupt");
+  // mammoth's zip reader (JSZip) takes bytes between the directory and its end record for data
+  // prepended to the archive and reads a directory further on than the declared one: a second,
+  // hidden directory. Checks and reader only agree when the directory ends where its record begins.
+  if (directoryOffset + directorySize < eocd) refuse("it has bytes between its central directory and the directory's end record");
   const entries: CentralEntry[] = [];
   let offset = directoryOffset;
   let total = 0;

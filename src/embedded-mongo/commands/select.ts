@@ -91,6 +91,8 @@ export function runSelection(coll: Collection | undefined, filter: Document, opt
       if (out.length >= stopAt) break;
     }
   }
+  // The sort is stable: its input in natural order makes ties come out as a collection scan gives them.
+  if (!ordered && plan.kind === "IXSCAN") out = naturalOrder(coll, out);
   if (!ordered) out = simple ? sortSimple(out, cachedSort(sort as Document), needed) : sortWithCollation(out, sort as Document, collation as Document);
   if (skip > 0 || (limit > 0 && limit < out.length)) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
   return { docs: out, plan, rejected, stats, covered, blockingSort: !ordered };
@@ -105,6 +107,11 @@ export function coverOf(projection: Document | undefined): string[] | undefined 
   const excludesId = projection._id === 0 || projection._id === false;
   if (included.length + (excludesId ? 1 : 0) !== keys.length || included.length === 0) return undefined;
   return excludesId || included.includes("_id") ? included : [...included, "_id"];
+}
+
+function naturalOrder(coll: Collection, docs: Document[]): Document[] {
+  const seqs = new Map(docs.map((doc) => [doc, coll.naturalSeq(doc)]));
+  return docs.sort((a, b) => (seqs.get(a) as number) - (seqs.get(b) as number));
 }
 
 function isExact(plan: Plan): boolean {

@@ -51,6 +51,11 @@ export class Collection {
     return this.docs.get(valueKey(id));
   }
 
+  /** A document's place in natural order (insertion order; a replacement keeps its place). */
+  naturalSeq(doc: Document): number {
+    return this.seqs.get(valueKey(doc._id)) ?? 0;
+  }
+
   checkInsert(doc: Document): void {
     const id = valueKey(doc._id);
     if (this.docs.has(id)) {

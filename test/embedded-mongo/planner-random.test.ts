@@ -1,4 +1,4 @@
-import { Decimal128, Double, Long, ObjectId, type Collection, type Document } from "mongodb";
+import { Decimal128, Double, Long, ObjectId, type CollationOptions, type Collection, type Document } from "mongodb";
 import { useEmbeddedMongo } from "./harness";
 
 const db = useEmbeddedMongo();
@@ -97,12 +97,12 @@ function predicate(): Document {
   }
 }
 
-function query(): { filter: Document; sort?: Document; skip: number; limit: number; collation?: Document } {
+function query(): { filter: Document; sort?: Document; skip: number; limit: number; collation?: CollationOptions } {
   const parts = Array.from({ length: 1 + int(3) }, predicate);
   const filter = parts.length === 1 ? parts[0] : rand() < 0.5 ? { $and: parts } : Object.assign({}, ...parts);
   const sortFields = ["a", "b", "c", "d", "_id"].filter(() => rand() < 0.35);
   const sort = sortFields.length ? Object.fromEntries(sortFields.map((field) => [field, pick([1, -1])])) : rand() < 0.3 ? { _id: pick([1, -1]) } : undefined;
-  return { filter, sort, skip: rand() < 0.2 ? int(5) : 0, limit: rand() < 0.5 ? 1 + int(15) : 0, collation: rand() < 0.1 ? { locale: "en", strength: 2 } : undefined };
+  return { filter, sort, skip: rand() < 0.2 ? int(5) : 0, limit: rand() < 0.5 ? 1 + int(15) : 0, collation: rand() < 0.1 ? { locale: "en", strength: 2 as const } : undefined };
 }
 
 async function run(coll: Collection, q: ReturnType<typeof query>, natural: boolean): Promise<Document[]> {

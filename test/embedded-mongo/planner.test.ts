@@ -162,7 +162,7 @@ describe("query planner", () => {
       expect({ filter, ids: ids(await mixed.find(filter).sort({ _id: 1 }).toArray()) }).toEqual({ filter, ids: scanned });
       expect({ filter, hinted: ids(await mixed.find(filter).hint("v_1").sort({ _id: 1 }).toArray()) }).toEqual({ filter, hinted: scanned });
     }
-    for (const sort of [{ v: 1 }, { v: -1 }, { v: 1, _id: -1 }, { v: -1, _id: 1 }]) {
+    for (const sort of [{ v: 1 }, { v: -1 }, { v: 1, _id: -1 }, { v: -1, _id: 1 }] as Array<Record<string, 1 | -1>>) {
       const scanned = ids(await mixed.find({}).hint({ $natural: 1 }).sort(sort).toArray());
       expect({ sort, ids: ids(await mixed.find({}).sort(sort).toArray()) }).toEqual({ sort, ids: scanned });
       expect({ sort, ids: ids(await mixed.find({}).sort(sort).limit(4).toArray()) }).toEqual({ sort, ids: scanned.slice(0, 4) });

@@ -4,7 +4,7 @@ import { compileFilter, compileSort, runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
 import { choosePlan } from "../planner/choose";
 import { runPlan, type ExecStats } from "../planner/execute";
-import { candidatePlans, type Plan } from "../planner/plan";
+import { candidatePlans, givesSort, type Plan } from "../planner/plan";
 import { valueKey } from "../storage/keys";
 
 export interface SelectOptions {
@@ -73,7 +73,7 @@ export function runSelection(coll: Collection | undefined, filter: Document, opt
   const onlyExact = candidates.plans.length === 1 && isExact(candidates.plans[0]);
   const match = onlyExact ? () => true : compileFilter(filter, { variables, collation: simple ? undefined : collation });
   const { winner: plan, rejected } = candidates.plans.length > 0 ? choosePlan(coll, candidates.plans, match, hasSort, needed) : { winner: COLLSCAN, rejected: [] };
-  const ordered = !hasSort || (plan.kind === "IXSCAN" && plan.sortProvided);
+  const ordered = !hasSort || givesSort(plan);
   const covered = canCover(plan, options.cover);
   const exact = isExact(plan);
   const stopAt = ordered && needed > 0 ? needed : Infinity;
@@ -92,7 +92,7 @@ export function runSelection(coll: Collection | undefined, filter: Document, opt
     }
   }
   // The sort is stable: its input in natural order makes ties come out as a collection scan gives them.
-  if (!ordered && plan.kind === "IXSCAN") out = naturalOrder(coll, out);
+  if (!ordered && plan.kind !== "COLLSCAN") out = naturalOrder(coll, out);
   if (!ordered) out = simple ? sortSimple(out, cachedSort(sort as Document), needed) : sortWithCollation(out, sort as Document, collation as Document);
   if (skip > 0 || (limit > 0 && limit < out.length)) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
   return { docs: out, plan, rejected, stats, covered, blockingSort: !ordered };

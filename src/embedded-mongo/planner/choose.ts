@@ -1,7 +1,7 @@
 import type { Document } from "bson";
 import type { Collection } from "../storage/collection";
 import { runPlan, type ExecStats } from "./execute";
-import type { Plan } from "./plan";
+import { givesSort, type Plan } from "./plan";
 
 /** Work (keys + documents) each candidate gets in the trial, as mongod's multi-planner does on a smaller scale. */
 const TRIAL_WORK = 100;
@@ -23,7 +23,7 @@ export function choosePlan(coll: Collection, plans: Plan[], match: (doc: Documen
   for (const plan of plans) {
     const stats: ExecStats = { keysExamined: 0, docsExamined: 0, workLimit: TRIAL_WORK };
     const run = runPlan(coll, plan, plan.kind === "IXSCAN" && plan.exact ? undefined : match, stats);
-    const givesOrder = !wantsSort || (plan.kind === "IXSCAN" && plan.sortProvided);
+    const givesOrder = !wantsSort || givesSort(plan);
     let found = 0;
     let finished = false;
     for (;;) {

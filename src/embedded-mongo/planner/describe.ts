@@ -30,6 +30,9 @@ export function describePlan(plan: Plan, shape: ReadShape, stats?: ExecStats & {
     case "IDHACK":
       stage = counters({ stage: "IDHACK" }, stats ? { keysExamined: stats.keysExamined, docsExamined: stats.docsExamined } : {});
       break;
+    case "OR":
+      stage = {};
+      break;
     case "IXSCAN": {
       const { index } = plan;
       const scan = counters(
@@ -58,6 +61,11 @@ export function describePlan(plan: Plan, shape: ReadShape, stats?: ExecStats & {
         : counters({ stage: "FETCH", ...(plan.exact ? {} : { filter: shape.filter }), inputStage: scan }, stats ? { docsExamined: stats.docsExamined } : {});
       break;
     }
+  }
+  if (plan.kind === "OR") {
+    const branches = plan.branches.map((branch) => describePlan(branch, { filter: {}, covered: true, blockingSort: false }).inputStage as Document);
+    const merged = plan.sort ? { stage: "SORT_MERGE", sortPattern: plan.sort, inputStages: branches } : { stage: "OR", inputStages: branches };
+    stage = counters({ stage: "FETCH", filter: shape.filter, inputStage: merged }, stats ? { docsExamined: stats.docsExamined } : {});
   }
   if (shape.blockingSort && shape.sort) {
     const needed = shape.limit ? (shape.skip ?? 0) + shape.limit : 0;

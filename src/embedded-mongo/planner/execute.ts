@@ -3,7 +3,8 @@ import type { Collection } from "../storage/collection";
 import { HIGHEST, LOWEST, compareKeyPart, type IndexKey } from "../storage/index-order";
 import { valueKey } from "../storage/keys";
 import { EVERYTHING, allPoints, contains, type Interval } from "./bounds";
-import type { IndexScan, Plan } from "./plan";
+import { compileSort } from "../query";
+import type { IndexScan, OrScan, Plan } from "./plan";
 
 /** What a run looked at, as mongod's explain counts it. */
 export interface ExecStats {
@@ -54,8 +55,46 @@ export function* runPlan(coll: Collection, plan: Plan, match: ((doc: Document) =
     case "IXSCAN":
       yield* scanIndex(coll, plan, match, stats, covered);
       return;
+    case "OR":
+      yield* scanBranches(coll, plan, match, stats);
+      return;
     case "EOF":
       return;
+  }
+}
+
+/** The branches one after another, or merged in sort order (ties in natural order); each document once. */
+function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats): Generator<Document> {
+  const given = new Set<string>();
+  const runs = plan.branches.map((branch) => scanIndex(coll, branch, match, stats, false));
+  if (!plan.sort) {
+    for (const run of runs) {
+      for (const doc of run) {
+        const id = valueKey(doc._id);
+        if (given.has(id)) continue;
+        given.add(id);
+        yield doc;
+      }
+    }
+    return;
+  }
+  const order = compileSort(plan.sort);
+  const compare = (a: Document, b: Document) => order(a, b) || coll.naturalSeq(a) - coll.naturalSeq(b);
+  const heads = runs.map((run) => run.next());
+  for (;;) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i];
+      if (head.done) continue;
+      if (best < 0 || compare(head.value, heads[best].value as Document) < 0) best = i;
+    }
+    if (best < 0) return;
+    const doc = heads[best].value as Document;
+    heads[best] = runs[best].next();
+    const id = valueKey(doc._id);
+    if (given.has(id)) continue;
+    given.add(id);
+    yield doc;
   }
 }
 

@@ -5,7 +5,22 @@ import { valueKey } from "../storage/keys";
 import { EVERYTHING, allPoints, excludesNull, intersect, isSinglePoint, readFilterBounds, within, type FilterBounds, type IntervalList } from "./bounds";
 
 /** How a query reads its collection. */
-export type Plan = CollectionScan | IdLookup | IndexScan | { kind: "EOF" };
+export type Plan = CollectionScan | IdLookup | IndexScan | OrScan | { kind: "EOF" };
+
+/**
+ * An `$or` whose every branch has an index: the branches' scans, merged in sort order when a
+ * sort is asked for (each branch then gives it), a document met twice returned once.
+ */
+export interface OrScan {
+  kind: "OR";
+  branches: IndexScan[];
+  sort?: Document;
+}
+
+/** The plan yields documents in the requested order (no blocking sort; a limit stops it early). */
+export function givesSort(plan: Plan): boolean {
+  return (plan.kind === "IXSCAN" && plan.sortProvided) || (plan.kind === "OR" && plan.sort !== undefined);
+}
 
 export interface CollectionScan {
   kind: "COLLSCAN";
@@ -77,8 +92,44 @@ export function candidatePlans(coll: Collection, shape: QueryShape): Candidates 
   }
   const id = idLookup(bounds);
   if (id !== undefined) return { plans: [{ kind: "IDHACK", id }], bounds };
-  const plans = indexes.map((index) => indexScan(index, bounds, keys, shape, false)).filter((plan): plan is IndexScan => plan !== undefined);
-  return { plans: plans.sort((a, b) => guess(b) - guess(a)), bounds };
+  const plans: Plan[] = indexes.map((index) => indexScan(index, bounds, keys, shape, false)).filter((plan): plan is IndexScan => plan !== undefined);
+  plans.sort((a, b) => guess(b as IndexScan) - guess(a as IndexScan));
+  plans.push(...orScans(indexes, shape, keys));
+  return { plans, bounds };
+}
+
+/** A scan with an empty interval list (`$in: []`) yields nothing, so any order is its order. */
+function matchesNothing(plan: IndexScan): boolean {
+  return plan.bounds.some((list) => list.length === 0);
+}
+
+/** The `$or`s a document must satisfy: a top-level one and those inside a top-level `$and`. */
+function topLevelOrs(filter: Document): Document[][] {
+  const ors: Document[][] = [];
+  if (Array.isArray(filter.$or)) ors.push(filter.$or as Document[]);
+  if (Array.isArray(filter.$and)) for (const part of filter.$and as Document[]) if (part && Array.isArray(part.$or)) ors.push(part.$or as Document[]);
+  return ors;
+}
+
+/** A plan for each top-level `$or` whose branches all have an index with a bounded leading field (and the sort, if one is asked for). */
+function orScans(indexes: Index[], shape: QueryShape, keys: ReturnType<typeof sortKeys>): OrScan[] {
+  const sorted = keys !== undefined && keys.length > 0;
+  if (keys === undefined || (sorted && !shape.simpleCollation)) return [];
+  const out: OrScan[] = [];
+  for (const branches of topLevelOrs(shape.filter)) {
+    if (branches.length === 0 || !branches.every((branch) => typeof branch === "object" && branch !== null && !Array.isArray(branch))) continue;
+    const scans: IndexScan[] = [];
+    for (const branch of branches) {
+      const bounds = readFilterBounds(branch, shape.simpleCollation);
+      const options = indexes
+        .map((index) => indexScan(index, bounds, keys, shape, false))
+        .filter((plan): plan is IndexScan => plan !== undefined && plan.bounds[0] !== EVERYTHING && (!sorted || plan.sortProvided || matchesNothing(plan)));
+      if (options.length === 0) break;
+      scans.push(options.sort((a, b) => guess(b) - guess(a))[0]);
+    }
+    if (scans.length === branches.length) out.push({ kind: "OR", branches: scans, sort: sorted ? shape.sort : undefined });
+  }
+  return out;
 }
 
 const ID_ONLY: FilterBounds = { fields: new Map(), residualFields: new Set(), residualOther: false };

@@ -193,3 +193,17 @@ describe("query planner", () => {
     expect((await part.find({}).sort({ s: 1 }).limit(3).toArray()).map((doc) => doc.s ?? null)).toEqual([null, null, null]);
   });
 });
+
+describe("counting from an index", () => {
+  it("counts an exact index range from its keys, through count and countDocuments alike", async () => {
+    const coll = planner().collection("counted");
+    await coll.insertMany(Array.from({ length: 300 }, (_, i) => ({ n: i, tag: i % 2 ? "odd" : "even" })));
+    await coll.createIndex({ n: 1 });
+    expect(await coll.countDocuments({ n: { $gte: 100, $lt: 150 } })).toBe(50);
+    expect(await coll.countDocuments({ n: { $gte: 100, $lt: 150 }, tag: "odd" })).toBe(25);
+    const explained = await coll.aggregate([{ $match: { n: { $gte: 100, $lt: 150 } } }, { $group: { _id: 1, n: { $sum: 1 } } }]).explain("executionStats");
+    expect(explained.stages[0].$cursor.executionStats).toMatchObject({ totalKeysExamined: 50, totalDocsExamined: 0 });
+    const filtered = await coll.aggregate([{ $match: { n: { $gte: 100, $lt: 150 }, tag: "odd" } }, { $group: { _id: 1, n: { $sum: 1 } } }]).explain("executionStats");
+    expect(filtered.stages[0].$cursor.executionStats).toMatchObject({ totalKeysExamined: 50, totalDocsExamined: 50 });
+  });
+});

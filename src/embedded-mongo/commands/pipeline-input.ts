@@ -1,6 +1,7 @@
 import type { Document } from "bson";
 import { sortKeys } from "../planner/plan";
 import type { CommandContext } from "./context";
+import { countShortcut } from "./count-shortcut";
 import { runSelection, type Selection, type SelectOptions } from "./select";
 import { resolveView } from "./views";
 import { searchStageInput } from "./vector-search";
@@ -35,7 +36,9 @@ export function pipelineInput(ctx: CommandContext, name: string | undefined, sta
   const filter = stages[0] && "$match" in stages[0] && Object.keys(stages[0]).length === 1 ? (stages[at++].$match as Document) : {};
   const next = stages[at];
   const sort = next && "$sort" in next && isPlainSort(next.$sort) ? (stages[at++].$sort as Document) : undefined;
-  const selectOptions: SelectOptions = at > 0 ? { ...options, sort, limit: sort ? documentsNeeded(stages.slice(at)) : 0 } : { hint: options.hint };
+  // countDocuments' `$group` only counts the matches: an exact index plan need not read them.
+  const cover = countShortcut(stages.slice(at), 0) !== undefined ? [] : undefined;
+  const selectOptions: SelectOptions = at > 0 ? { ...options, sort, limit: sort ? documentsNeeded(stages.slice(at)) : 0, cover } : { hint: options.hint, cover };
   const selection = runSelection(coll, filter, selectOptions);
   return { input: selection.docs, rest: stages.slice(at), fromCollection: true, selection };
 }

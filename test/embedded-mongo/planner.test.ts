@@ -85,6 +85,9 @@ describe("query planner", () => {
     expect(await events().countDocuments({ _id: { $lt: 100 } } as never)).toBe(100);
     const newestIds = await events().find({}).sort({ _id: -1 }).limit(3).toArray();
     expect(newestIds.map((doc) => doc._id)).toEqual([1999, 1998, 1997]);
+    // Sort keys that include _id cannot tie: the walk stops at the last key returned, as mongod's does.
+    const newestExplain = await events().find({}).sort({ _id: -1 }).limit(3).explain("executionStats");
+    expect(newestExplain.executionStats).toMatchObject({ nReturned: 3, totalKeysExamined: 3, totalDocsExamined: 3 });
   });
 
   it("explains aggregate, count, distinct, update and delete without writing", async () => {

@@ -2,7 +2,7 @@ import type { Document } from "bson";
 import type { Collection } from "../storage/collection";
 import { HIGHEST, LOWEST, compareKeyPart, type IndexKey } from "../storage/index-order";
 import { valueKey } from "../storage/keys";
-import { EVERYTHING, allPoints, contains, type Interval } from "./bounds";
+import { EVERYTHING, allPoints, contains, isSinglePoint, type Interval } from "./bounds";
 import { compileSort } from "../query";
 import type { IndexScan, OrScan, Plan } from "./plan";
 
@@ -107,7 +107,7 @@ function* scanIndex(coll: Collection, plan: IndexScan, match: ((doc: Document) =
   const { index, backward } = plan;
   const { walks, checked } = walksOf(plan);
   const seen = index.isMultikey ? new Set<string>() : undefined;
-  const positions = plan.sortProvided ? plan.sortPositions : [];
+  const positions = plan.sortProvided && !distinctOnSort(plan) ? plan.sortPositions : [];
   // Entries equal on the sort fields, held back until the next key differs, then given in natural order.
   let tie: Array<{ seq: number; doc: Document }> = [];
   let tieKey: unknown[] | undefined;
@@ -144,6 +144,13 @@ function* scanIndex(coll: Collection, plan: IndexScan, match: ((doc: Document) =
     }
   }
   yield* flush();
+}
+
+/** No two entries tie on the sort keys when they include `_id` or every field of a unique index. */
+function distinctOnSort(plan: IndexScan): boolean {
+  const { index, sortPositions } = plan;
+  if (sortPositions.some((i) => index.fields[i] === "_id")) return true;
+  return index.spec.unique === true && index.fields.every((_, i) => sortPositions.includes(i) || isSinglePoint(plan.bounds[i]));
 }
 
 /** A covered result: the key's fields, as the document holds them. */

@@ -101,6 +101,8 @@ describe("query planner", () => {
 
     const count = await planner().command({ explain: { count: "events", query: { kind: "k1", score: { $gt: 1000 } } }, verbosity: "executionStats" });
     expect(count.queryPlanner.winningPlan.stage).toBe("COUNT");
+    const fastCount = await planner().command({ explain: { count: "events", query: {} }, verbosity: "executionStats" });
+    expect(fastCount.executionStats).toMatchObject({ totalDocsExamined: 0, executionStages: { stage: "RECORD_STORE_FAST_COUNT", nCounted: 2000 } });
     const distinct = await planner().command({ explain: { distinct: "events", key: "kind", query: { score: { $lt: 40 } } }, verbosity: "executionStats" });
     expect(distinct.executionStats).toMatchObject({ totalDocsExamined: 40 });
 

@@ -8,6 +8,17 @@ export interface EmbeddedMongoBenchResult {
   uniqueFieldLatencyMs: { p50: number; p99: number };
   docsExaminedForIndexedEquality: number;
   documents: number;
+  /** Index-served reads at `documents` documents: the issue's three shapes. */
+  planned: PlannedRead[];
+}
+
+export interface PlannedRead {
+  name: string;
+  returned: number;
+  docsExamined: number;
+  keysExamined: number;
+  p50: number;
+  p99: number;
 }
 
 async function timed(count: number, run: (i: number) => Promise<unknown>): Promise<{ perSecond: number; latencies: number[] }> {
@@ -50,15 +61,58 @@ export async function benchEmbeddedMongo(documents = 100_000, operations = 20_00
     const lookups = await timed(5_000, (i) => users.findOne({ email: `user${(i * 7919) % documents}@example.com` }));
     const sorted = lookups.latencies.sort((a, b) => a - b);
     const explain = await users.find({ email: "user4242@example.com" }).explain("executionStats");
+    const planned = await plannedReads(db.collection("events"), documents);
     return {
       insertsPerSecond: inserts.perSecond,
       findsByIdPerSecond: finds.perSecond,
       uniqueFieldLatencyMs: { p50: percentile(sorted, 50), p99: percentile(sorted, 99) },
       docsExaminedForIndexedEquality: explain.executionStats.totalDocsExamined,
       documents: await users.countDocuments(),
+      planned,
     };
   } finally {
     await client.close();
     await server.stop();
   }
+}
+
+/** Events with an indexed date, an indexed number and a (kind, at) compound index, in random order. */
+async function fillEvents(coll: Collection<Document>, total: number): Promise<void> {
+  const batch = 10_000;
+  const start = Date.UTC(2026, 0, 1);
+  for (let from = 0; from < total; from += batch) {
+    const docs = Array.from({ length: Math.min(batch, total - from) }, (_, k) => {
+      const i = from + k;
+      const shuffled = (i * 7919) % total;
+      return { at: new Date(start + shuffled * 60_000), score: (i * 104_729) % 100_000, kind: `kind${i % 50}`, body: `event ${i}` };
+    });
+    await coll.insertMany(docs);
+  }
+  await coll.createIndex({ at: -1 });
+  await coll.createIndex({ score: 1 });
+  await coll.createIndex({ kind: 1, at: -1 });
+}
+
+async function plannedReads(coll: Collection<Document>, total: number): Promise<PlannedRead[]> {
+  await fillEvents(coll, total);
+  const shapes: Array<{ name: string; read: (i: number) => ReturnType<Collection<Document>["find"]> }> = [
+    { name: "20 newest by indexed date", read: () => coll.find({}).sort({ at: -1 }).limit(20) },
+    { name: "range on indexed number (50)", read: (i) => coll.find({ score: { $gte: (i * 37) % 99_000, $lt: ((i * 37) % 99_000) + 50 } }) },
+    { name: "compound prefix equality + sort (20)", read: (i) => coll.find({ kind: `kind${i % 50}` }).sort({ at: -1 }).limit(20) },
+  ];
+  const out: PlannedRead[] = [];
+  for (const shape of shapes) {
+    const runs = await timed(1_000, (i) => shape.read(i).toArray());
+    const sorted = runs.latencies.sort((a, b) => a - b);
+    const explain = await shape.read(7).explain("executionStats");
+    out.push({
+      name: shape.name,
+      returned: explain.executionStats.nReturned,
+      docsExamined: explain.executionStats.totalDocsExamined,
+      keysExamined: explain.executionStats.totalKeysExamined,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    });
+  }
+  return out;
 }

@@ -14,6 +14,11 @@ async function embeddedMongoLines(): Promise<string[]> {
     `  finds by _id/s                   ${result.findsByIdPerSecond}   (target >= 10000)`,
     `  find by unique field at ${result.documents} docs  p50 ${result.uniqueFieldLatencyMs.p50} ms, p99 ${result.uniqueFieldLatencyMs.p99} ms`,
     `  docs examined, indexed equality  ${result.docsExaminedForIndexedEquality}   (must be 1)`,
+    `  planned reads at ${result.documents} docs (target p50 <= 2 ms, docs examined <= 2 x returned)`,
+    ...result.planned.map(
+      (read) =>
+        `    ${read.name.padEnd(38)} p50 ${read.p50} ms, p99 ${read.p99} ms, returned ${read.returned}, docs examined ${read.docsExamined} (${(read.docsExamined / Math.max(1, read.returned)).toFixed(2)} x), keys ${read.keysExamined}`,
+    ),
   ];
 }
 

@@ -23,6 +23,7 @@ function count(command: Document, ctx: CommandContext): Document {
     limit,
     hint: command.hint,
     collation: optionalDocument(command, "collation"),
+    cover: [],
   });
   return { n: docs.length, ok: 1 };
 }

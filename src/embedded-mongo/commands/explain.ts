@@ -1,45 +1,35 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { collectionName, optionalDocument, optionalNumber } from "./args";
+import { optionalDocument } from "./args";
 import type { CommandContext, CommandTable } from "./context";
-import { selectDocuments } from "./select";
-import { evaluateLet } from "./variables";
+import { explainAggregate, explainCount, explainDelete, explainDistinct, explainFind, explainFindAndModify, explainUpdate, type Verbosity } from "./explain-read";
+
+const EXPLAINED: Record<string, (inner: Document, ctx: CommandContext, verbosity: Verbosity, command: Document) => Document> = {
+  find: explainFind,
+  aggregate: explainAggregate,
+  count: explainCount,
+  distinct: explainDistinct,
+  update: explainUpdate,
+  delete: explainDelete,
+  findandmodify: explainFindAndModify,
+};
+
+const VERBOSITIES = new Set(["queryPlanner", "executionStats", "allPlansExecution"]);
 
 /**
- * explain for find only, reporting the plan kind and documents examined: enough to check that
- * an equality on an indexed field looks at one document, not the whole collection.
+ * explain for find, aggregate, count, distinct, update, delete and findAndModify: the plan the
+ * planner chose and the keys and documents it examined, as mongod reports them. Writes are
+ * planned and their matches counted, never applied.
  */
 function explain(command: Document, ctx: CommandContext): Document {
   const inner = optionalDocument(command, "explain");
-  if (!inner || Object.keys(inner)[0] !== "find") throw commandError("NotImplemented", "explain is only supported for find");
-  const name = collectionName(inner, ctx);
-  const coll = ctx.engine.collection(ctx.db, name);
-  const filter = optionalDocument(inner, "filter") ?? {};
-  const docs = selectDocuments(coll, filter, {
-    sort: optionalDocument(inner, "sort"),
-    skip: optionalNumber(inner, "skip"),
-    limit: Math.abs(optionalNumber(inner, "limit") ?? 0),
-    hint: inner.hint,
-    collation: optionalDocument(inner, "collation"),
-    variables: evaluateLet(inner),
-  });
-  const index = coll?.candidates(filter).index;
-  const stage = index === "_id_" ? "IDHACK" : index ? "IXSCAN" : "COLLSCAN";
-  return {
-    queryPlanner: {
-      namespace: `${ctx.db}.${name}`,
-      parsedQuery: filter,
-      winningPlan: index ? { stage: "FETCH", inputStage: { stage, indexName: index } } : { stage },
-      rejectedPlans: [],
-    },
-    executionStats: {
-      executionSuccess: true,
-      nReturned: docs.length,
-      totalKeysExamined: index ? (coll?.lastDocsExamined ?? 0) : 0,
-      totalDocsExamined: coll?.lastDocsExamined ?? 0,
-    },
-    ok: 1,
-  };
+  if (!inner) throw commandError("FailedToParse", "explain command requires a nested object");
+  const verbosity = (command.verbosity ?? "allPlansExecution") as Verbosity;
+  if (!VERBOSITIES.has(verbosity)) throw commandError("FailedToParse", `verbosity string must be one of {'queryPlanner', 'executionStats', 'allPlansExecution'}`);
+  const kind = Object.keys(inner)[0];
+  const handler = kind === undefined ? undefined : EXPLAINED[kind.toLowerCase()];
+  if (!handler) throw commandError("CommandNotFound", `Explain failed due to unknown command: ${kind}`);
+  return handler(inner, ctx, verbosity, inner);
 }
 
 export const explainCommands: CommandTable = { explain };

@@ -4,6 +4,7 @@ import { applyProjection } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { selectFromNamespace } from "./views";
+import { coverOf } from "./select";
 import { evaluateLet } from "./variables";
 
 function find(command: Document, ctx: CommandContext): Document {
@@ -25,6 +26,7 @@ function find(command: Document, ctx: CommandContext): Document {
     hint: command.hint,
     collation: optionalDocument(command, "collation"),
     variables: evaluateLet(command),
+    cover: coverOf(projection),
   });
   const projected = projection && Object.keys(projection).length > 0 ? docs.map((doc) => applyProjection(doc, projection, { filter })) : docs;
   const ns = `${ctx.db}.${name}`;

@@ -2,6 +2,9 @@ import type { Document } from "bson";
 import { commandError } from "../errors";
 import { compileFilter, compileSort, runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
+import { choosePlan } from "../planner/choose";
+import { runPlan, type ExecStats } from "../planner/execute";
+import { candidatePlans, givesSort, type Plan } from "../planner/plan";
 import { valueKey } from "../storage/keys";
 
 export interface SelectOptions {
@@ -11,6 +14,8 @@ export interface SelectOptions {
   hint?: unknown;
   collation?: Document;
   variables?: Document;
+  /** The only fields the caller reads of each result (count: none); lets an exact index plan skip fetching. */
+  cover?: string[];
 }
 
 const sortCache = new Map<string, (a: Document, b: Document) => number>();
@@ -33,31 +38,96 @@ export function isSimpleCollation(collation: Document | undefined): boolean {
   return !collation || collation.locale === "simple";
 }
 
+/** A read's result with the plan that produced it, for explain. */
+export interface Selection {
+  docs: Document[];
+  plan: Plan;
+  rejected: Plan[];
+  stats: ExecStats;
+  /** Results were built from index keys alone (no document fetched). */
+  covered: boolean;
+  /** A sort ran in memory over the matches (the plan did not give the order). */
+  blockingSort: boolean;
+}
+
 /**
  * The documents of `coll` matching `filter`, sorted, skipped and limited: the shared read path
- * of find, count, update, delete and findAndModify. Records documents examined on the collection.
+ * of find, count, distinct, aggregate's leading stages, update, delete and findAndModify. The
+ * planner (planner/) picks a collection scan, the `_id` lookup or an index walk; `cover` lists
+ * the only fields the caller reads, so an exact index plan can answer without fetching.
  */
 export function selectDocuments(coll: Collection | undefined, filter: Document, options: SelectOptions = {}): Document[] {
-  if (!coll) return [];
+  return runSelection(coll, filter, options).docs;
+}
+
+export function runSelection(coll: Collection | undefined, filter: Document, options: SelectOptions = {}): Selection {
+  const stats: ExecStats = { keysExamined: 0, docsExamined: 0 };
+  if (!coll) return { docs: [], plan: { kind: "EOF" }, rejected: [], stats, covered: false, blockingSort: false };
   checkHint(coll, options.hint);
-  const { sort, skip = 0, limit = 0, collation, variables } = options;
+  const { sort, skip = 0, limit = 0, variables, collation } = options;
   const simple = isSimpleCollation(collation);
-  const candidates = coll.candidates(filter, simple);
-  const match = candidates.exact ? undefined : compileFilter(filter, { variables, collation: simple ? undefined : collation });
   const hasSort = sort !== undefined && Object.keys(sort).length > 0;
-  const stopAt = !hasSort && limit > 0 ? skip + limit : Infinity;
+  const candidates = candidatePlans(coll, { filter, sort: hasSort ? sort : undefined, hint: options.hint, simpleCollation: simple && isSimpleCollation(coll.options.collation as Document | undefined) });
+  const needed = limit > 0 ? skip + limit : 0;
+  // A plan whose bounds say all the filter says needs no matcher (the `_id` lookup's hot path).
+  const onlyExact = candidates.plans.length === 1 && isExact(candidates.plans[0]);
+  const match = onlyExact ? () => true : compileFilter(filter, { variables, collation: simple ? undefined : collation });
+  const { winner: plan, rejected } = candidates.plans.length > 0 ? choosePlan(coll, candidates.plans, match, hasSort, needed) : { winner: COLLSCAN, rejected: [] };
+  const ordered = !hasSort || givesSort(plan);
+  const covered = canCover(plan, options.cover);
+  const exact = isExact(plan);
+  const stopAt = ordered && needed > 0 ? needed : Infinity;
   let out: Document[] = [];
-  let examined = 0;
-  for (const doc of candidates.docs) {
-    examined++;
-    if (match && !match(doc)) continue;
-    out.push(doc);
-    if (out.length >= stopAt) break;
+  if (plan.kind === "IDHACK") {
+    const doc = coll.getById(plan.id);
+    if (doc) {
+      stats.keysExamined++;
+      if (!covered) stats.docsExamined++;
+      out.push(covered ? { _id: doc._id } : doc);
+    }
+  } else {
+    for (const doc of runPlan(coll, plan, exact ? undefined : match, stats, covered)) {
+      out.push(doc);
+      if (out.length >= stopAt) break;
+    }
   }
-  coll.lastDocsExamined = examined;
-  if (hasSort) out = simple ? sortSimple(out, cachedSort(sort), limit > 0 ? skip + limit : 0) : sortWithCollation(out, sort, collation as Document);
-  if (skip === 0 && (limit <= 0 || limit >= out.length)) return out;
-  return out.slice(skip, limit > 0 ? skip + limit : undefined);
+  // The sort is stable: its input in natural order makes ties come out as a collection scan gives them.
+  if (!ordered && plan.kind !== "COLLSCAN") out = naturalOrder(coll, out);
+  if (!ordered) out = simple ? sortSimple(out, cachedSort(sort as Document), needed) : sortWithCollation(out, sort as Document, collation as Document);
+  if (skip > 0 || (limit > 0 && limit < out.length)) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
+  return { docs: out, plan, rejected, stats, covered, blockingSort: !ordered };
+}
+
+/** Projected fields a covered plan must hold: `{_id: 1}`, `{email: 1, _id: 0}`; undefined when it cannot be covered. */
+export function coverOf(projection: Document | undefined): string[] | undefined {
+  if (!projection) return undefined;
+  const keys = Object.keys(projection);
+  if (keys.length === 0) return undefined;
+  const included = keys.filter((key) => projection[key] === 1 || projection[key] === true);
+  const excludesId = projection._id === 0 || projection._id === false;
+  if (included.length + (excludesId ? 1 : 0) !== keys.length || included.length === 0) return undefined;
+  return excludesId || included.includes("_id") ? included : [...included, "_id"];
+}
+
+function naturalOrder(coll: Collection, docs: Document[]): Document[] {
+  const seqs = new Map(docs.map((doc) => [doc, coll.naturalSeq(doc)]));
+  return docs.sort((a, b) => (seqs.get(a) as number) - (seqs.get(b) as number));
+}
+
+function isExact(plan: Plan): boolean {
+  return plan.kind === "IDHACK" || (plan.kind === "IXSCAN" && plan.exact);
+}
+
+const COLLSCAN: Plan = { kind: "COLLSCAN", backward: false };
+
+/** An exact index plan answers from its keys when the reader needs only key fields (top-level, no arrays). */
+function canCover(plan: Plan, cover: string[] | undefined): boolean {
+  // One field: a covered result then holds fields in the document's own order.
+  if (!cover || cover.length > 1) return false;
+  if (plan.kind === "IDHACK") return cover.every((field) => field === "_id");
+  if (plan.kind !== "IXSCAN" || !plan.exact || plan.index.isMultikey) return false;
+  const fields = plan.index.fields;
+  return cover.every((field) => fields.includes(field) && !field.includes("."));
 }
 
 /** Above this many kept documents a full sort is as cheap as keeping the best ones. */

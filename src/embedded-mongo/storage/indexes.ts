@@ -1,32 +1,41 @@
 import type { Document } from "bson";
+import BTree from "sorted-btree";
 import { commandError } from "../errors";
 import { compileFilter, getIndexKeyValue } from "../query";
 import type { IndexSpec } from "./ops";
 import { valueKey } from "./keys";
 import { formatDupKey } from "./dup-key";
+import { keyComparator, sameValues, type IndexKey } from "./index-order";
 
-/** Index key types we keep buckets for; text/geo indexes are only recorded for listIndexes. */
+/** Index key types we keep entries for; text/geo indexes are only recorded for listIndexes. */
 const ORDERED_KEY = (direction: unknown) => direction === 1 || direction === -1 || direction === "hashed";
 
-/** One component combination of a (possibly multikey) index entry. */
-interface IndexEntry {
-  key: string;
-  values: unknown[];
-}
-
 /**
- * A secondary index: buckets of document ids by canonical key. Buckets serve both unique
- * enforcement and equality lookups; range queries scan the collection instead.
+ * A secondary index (or the `_id` index's ordered view): a B+ tree of keys in index order, each
+ * naming the document's canonical id. It serves unique enforcement, equality, ranges and sorts.
  */
 export class Index {
   readonly fields: string[];
+  /** 1 or -1 per field; hashed fields keep raw values in ascending order but serve equality only. */
+  readonly directions: number[];
+  readonly hashed: boolean;
   readonly maintained: boolean;
-  private readonly buckets = new Map<string, Set<string>>();
+  private readonly isId: boolean;
+  /** Index order of two keys (see keyComparator). */
+  readonly compare: (a: IndexKey, b: IndexKey) => number;
+  private readonly tree: BTree<IndexKey, string>;
   private readonly partial?: (doc: Document) => boolean;
+  /** Documents whose key fans out over an array: such an index cannot give a sort order. */
+  private multikeyDocs = 0;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.directions = this.fields.map((field) => (spec.key[field] === -1 ? -1 : 1));
+    this.hashed = this.fields.some((field) => spec.key[field] === "hashed");
     this.maintained = this.fields.every((field) => ORDERED_KEY(spec.key[field]));
+    this.isId = this.fields.length === 1 && this.fields[0] === "_id";
+    this.compare = keyComparator(this.directions);
+    this.tree = new BTree<IndexKey, string>(undefined, this.compare);
     if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
   }
 
@@ -34,9 +43,25 @@ export class Index {
     return this.spec.name;
   }
 
-  /** True when every document is in the index, so a bucket lookup finds all equal values. */
+  get isMultikey(): boolean {
+    return this.multikeyDocs > 0;
+  }
+
+  get isSparse(): boolean {
+    return this.spec.sparse === true;
+  }
+
+  get isPartial(): boolean {
+    return this.partial !== undefined;
+  }
+
+  /** True when every document is in the index, so a lookup finds all equal values. */
   get complete(): boolean {
     return this.maintained && !this.spec.sparse && !this.partial;
+  }
+
+  get size(): number {
+    return this.tree.size;
   }
 
   /** False for documents a partial index leaves out. */
@@ -44,64 +69,75 @@ export class Index {
     return !this.partial || this.partial(doc);
   }
 
-  entries(doc: Document): IndexEntry[] {
-    if (!this.maintained || !this.covers(doc)) return [];
-    const perField = this.fields.map((field) => expand(getIndexKeyValue(doc, field)));
-    if (this.spec.sparse && perField.every((values) => values.length === 1 && values[0] === undefined)) return [];
+  /** The key values `doc` is indexed under: one per combination of array elements (multikey). */
+  keyValues(doc: Document): unknown[][] {
+    return this.keysOf(doc).keys;
+  }
+
+  private keysOf(doc: Document): { keys: unknown[][]; multikey: boolean } {
+    if (!this.maintained || !this.covers(doc)) return { keys: [], multikey: false };
+    // `_id` (never an array) is every collection's index: no path walk on its hot insert path.
+    const raw = this.isId ? [Object.hasOwn(doc, "_id") ? doc._id : undefined] : this.fields.map((field) => getIndexKeyValue(doc, field));
+    const multikey = raw.some(Array.isArray);
+    if (!multikey) {
+      if (this.spec.sparse && raw.every((value) => value === undefined)) return { keys: [], multikey };
+      return { keys: [raw], multikey };
+    }
+    const perField = raw.map(expand);
+    if (this.spec.sparse && perField.every((values) => values.length === 1 && values[0] === undefined)) return { keys: [], multikey };
     let combos: unknown[][] = [[]];
     for (const values of perField) combos = combos.flatMap((combo) => values.map((value) => [...combo, value]));
     const seen = new Set<string>();
-    const out: IndexEntry[] = [];
-    for (const values of combos) {
-      const key = this.fields.length === 1 ? valueKey(values[0] ?? null) : values.map((v) => valueKey(v ?? null)).join("\u0000");
-      if (seen.has(key)) continue;
+    const keys = combos.filter((values) => {
+      const key = values.map((v) => valueKey(v ?? null)).join("\u0000");
+      if (seen.has(key)) return false;
       seen.add(key);
-      out.push({ key, values });
-    }
-    return out;
+      return true;
+    });
+    return { keys, multikey };
   }
 
   /** Throws DuplicateKey if `doc` would collide with a document other than `selfId`. */
   check(ns: string, doc: Document, selfId: string): void {
     if (!this.spec.unique) return;
-    for (const entry of this.entries(doc)) {
-      const bucket = this.buckets.get(entry.key);
-      if (!bucket) continue;
-      for (const id of bucket) if (id !== selfId) throw this.duplicate(ns, entry.values);
+    for (const values of this.keyValues(doc)) {
+      for (const id of this.lookup(values)) if (id !== selfId) throw this.duplicate(ns, values);
     }
   }
 
   /** Throws DuplicateKey if the documents already indexed would violate uniqueness. */
-  verifyUnique(ns: string, docs: Iterable<[string, Document]>): void {
+  verifyUnique(ns: string): void {
     if (!this.spec.unique) return;
-    for (const [, doc] of docs) {
-      for (const entry of this.entries(doc)) {
-        if ((this.buckets.get(entry.key)?.size ?? 0) > 1) throw this.duplicate(ns, entry.values);
-      }
+    let previous: [IndexKey, string] | undefined;
+    for (const [key, id] of this.tree.entries()) {
+      if (previous && previous[1] !== id && sameValues(previous[0].values, key.values)) throw this.duplicate(ns, key.values);
+      previous = [key, id];
     }
   }
 
-  add(id: string, doc: Document): void {
-    for (const { key } of this.entries(doc)) {
-      let bucket = this.buckets.get(key);
-      if (!bucket) this.buckets.set(key, (bucket = new Set()));
-      bucket.add(id);
+  add(id: string, seq: number, doc: Document): void {
+    const { keys, multikey } = this.keysOf(doc);
+    if (multikey && keys.length > 0) this.multikeyDocs++;
+    for (const values of keys) this.tree.set({ values, seq }, id);
+  }
+
+  remove(id: string, seq: number, doc: Document): void {
+    const { keys, multikey } = this.keysOf(doc);
+    if (multikey && keys.length > 0) this.multikeyDocs--;
+    for (const values of keys) this.tree.delete({ values, seq });
+  }
+
+  /** Ids of documents whose key equals `values` (one per field, in key order), in natural order. */
+  *lookup(values: unknown[]): Iterable<string> {
+    for (const [key, id] of this.tree.entries({ values, seq: -Infinity })) {
+      if (!sameValues(key.values, values)) return;
+      yield id;
     }
   }
 
-  remove(id: string, doc: Document): void {
-    for (const { key } of this.entries(doc)) {
-      const bucket = this.buckets.get(key);
-      if (!bucket) continue;
-      bucket.delete(id);
-      if (bucket.size === 0) this.buckets.delete(key);
-    }
-  }
-
-  /** Ids of documents whose key equals `values` (one per field, in key order). */
-  lookup(values: unknown[]): Iterable<string> {
-    const key = values.length === 1 ? valueKey(values[0]) : values.map(valueKey).join("\u0000");
-    return this.buckets.get(key) ?? [];
+  /** Entries in index order from `start` (forward) or backward from `start`; the caller stops the walk. */
+  walk(start: IndexKey, backward: boolean): IterableIterator<[IndexKey, string]> {
+    return backward ? this.tree.entriesReversed(start) : this.tree.entries(start);
   }
 
   private duplicate(ns: string, values: unknown[]) {

@@ -67,7 +67,7 @@ export class ChatScope {
 @modelOptions({
   schemaOptions: { collection: "chat_sessions", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
 })
-@index({ owner_id: 1, updated_at: -1 })
+@index({ owner_id: 1, updated_at: -1, _id: -1 })
 @index({ "scope.course_id": 1 })
 export class ChatSession {
   @Field({ name: "id", description: "The session's id." })

@@ -39,8 +39,9 @@ registerEnumType(CourseSource, {
 @modelOptions({
   schemaOptions: { collection: "courses", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
 })
-@index({ owner_id: 1, created_at: -1 })
-@index({ is_public: 1, created_at: -1 })
+@index({ owner_id: 1, created_at: -1, _id: -1 })
+@index({ is_public: 1, created_at: -1, _id: -1 })
+@index({ created_at: -1, _id: -1 })
 @index({ tags: 1 })
 @index({ level: 1 })
 export class Course {

@@ -21,7 +21,7 @@ registerEnumType(ActivityKind, {
  * day of every completion, so the dashboard logs them as they happen.
  */
 @modelOptions({ schemaOptions: { collection: "learning_activity" } })
-@index({ user_id: 1, at: -1 })
+@index({ user_id: 1, at: -1, _id: -1 })
 @index({ user_id: 1, day: 1 })
 export class Activity {
   readonly _id!: Types.ObjectId;

@@ -30,9 +30,10 @@ export class GradedAnswer {
 @modelOptions({ schemaOptions: { collection: "quiz_history", timestamps: { createdAt: "created_at", updatedAt: false } } })
 // Your history newest first; a quiz's statistics and cascades; admin counts over a period.
 // Leaderboards read `leaderboard_scores`, never this collection.
-@index({ user_id: 1, created_at: -1 })
+@index({ user_id: 1, created_at: -1, _id: -1 })
+@index({ user_id: 1, quiz_id: 1, created_at: -1, _id: -1 })
 @index({ quiz_id: 1, user_id: 1 })
-@index({ created_at: -1 })
+@index({ created_at: -1, _id: -1 })
 export class QuizAttempt {
   @Field({ name: "id", description: "The attempt's id." })
   readonly _id!: Types.ObjectId;

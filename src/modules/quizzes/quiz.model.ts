@@ -159,8 +159,8 @@ export class GenerationReport {
 @modelOptions({
   schemaOptions: { collection: "quizzes", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
 })
-@index({ course_id: 1, created_at: -1 })
-@index({ owner_id: 1, created_at: -1 })
+@index({ course_id: 1, created_at: -1, _id: -1 })
+@index({ owner_id: 1, created_at: -1, _id: -1 })
 @index({ source_type: 1, source_id: 1 })
 export class Quiz {
   @Field({ name: "id", description: "The quiz's id." })

@@ -53,7 +53,7 @@ export const UPLOAD_TITLE_MAX_LENGTH = 200;
 @modelOptions({
   schemaOptions: { collection: "uploads", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
 })
-@index({ owner_id: 1, created_at: -1 })
+@index({ owner_id: 1, created_at: -1, _id: -1 })
 @index({ owner_id: 1, sha256: 1 }, { unique: true })
 @index({ status: 1, "lease.until": 1 })
 export class UploadedFile {

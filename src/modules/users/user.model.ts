@@ -26,7 +26,7 @@ registerEnumType(UserRole, {
 })
 @index({ email: 1 }, { unique: true })
 @index({ role: 1, is_active: 1 })
-@index({ created_at: -1 })
+@index({ created_at: -1, _id: -1 })
 export class User {
   @Field({ name: "id", description: "The user's id." })
   readonly _id!: Types.ObjectId;

@@ -1,0 +1,75 @@
+import { compareValues, rankOf } from "../query/bson-order";
+
+/** One index entry: the key's values (one per indexed field) and the document's natural-order sequence. */
+export interface IndexKey {
+  values: unknown[];
+  seq: number;
+}
+
+/**
+ * A position just before (side -1) or after (side 1) every value of one BSON type rank: the
+ * open ends of a range such as `{$gt: 5}`, which covers numbers only (type bracketing).
+ */
+export class RankBound {
+  constructor(
+    readonly rank: number,
+    readonly side: -1 | 1,
+  ) {}
+}
+
+/** Before and after every value of every type. */
+export const LOWEST = new RankBound(0, -1);
+export const HIGHEST = new RankBound(1000, 1);
+
+const scratchA = new Uint8Array(12);
+const scratchB = new Uint8Array(12);
+
+interface ObjectIdLike {
+  _bsontype: "ObjectId";
+  serializeInto(bytes: Uint8Array, offset: number): number;
+}
+
+function isObjectId(value: unknown): value is ObjectIdLike {
+  return typeof value === "object" && value !== null && (value as { _bsontype?: unknown })._bsontype === "ObjectId";
+}
+
+/** ObjectIds by their bytes without the copy `ObjectId.id` allocates: index walks compare many. */
+function compareObjectIds(a: ObjectIdLike, b: ObjectIdLike): number {
+  a.serializeInto(scratchA, 0);
+  b.serializeInto(scratchB, 0);
+  for (let i = 0; i < 12; i++) if (scratchA[i] !== scratchB[i]) return scratchA[i] < scratchB[i] ? -1 : 1;
+  return 0;
+}
+
+/** MongoDB's BSON order extended with rank bounds; missing (undefined) ranks as null, as in an index. */
+export function compareKeyPart(a: unknown, b: unknown): number {
+  const boundA = a instanceof RankBound;
+  const boundB = b instanceof RankBound;
+  if (!boundA && !boundB) return isObjectId(a) && isObjectId(b) ? compareObjectIds(a, b) : compareValues(a, b);
+  const rankA = boundA ? a.rank : rankOf(a);
+  const rankB = boundB ? b.rank : rankOf(b);
+  if (rankA !== rankB) return rankA < rankB ? -1 : 1;
+  const sideA = boundA ? a.side : 0;
+  const sideB = boundB ? b.side : 0;
+  return sideA === sideB ? 0 : sideA < sideB ? -1 : 1;
+}
+
+/**
+ * Index order: field by field in each field's direction, then natural order, so entries with
+ * equal values come out as a stable sort of the collection would return them.
+ */
+export function keyComparator(directions: readonly number[]): (a: IndexKey, b: IndexKey) => number {
+  return (a, b) => {
+    for (let i = 0; i < directions.length; i++) {
+      const c = compareKeyPart(a.values[i], b.values[i]);
+      if (c !== 0) return c * directions[i];
+    }
+    return a.seq < b.seq ? -1 : a.seq > b.seq ? 1 : 0;
+  };
+}
+
+/** True when two keys hold equal values on every field (natural order aside). */
+export function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (compareKeyPart(a[i], b[i]) !== 0) return false;
+  return true;
+}

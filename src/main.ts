@@ -29,9 +29,12 @@ async function main(): Promise<void> {
   if (config.jwt.secretFile) log.info(`JWT secret for development kept in ${config.jwt.secretFile}`);
 
   const server = await createServer(config, { logger: log }).catch((error: NodeJS.ErrnoException) => {
-    const reason =
-      error.code === "EADDRINUSE" ? `PORT ${config.port} is already in use (set PORT to a free port)` : error.message;
-    log.fatal({ err: error }, `start-up failed: ${reason}`);
+    if (error.code === "EADDRINUSE") {
+      // Nothing to debug: a stack trace would only hide the one fact that matters.
+      log.fatal({ host: config.host, port: config.port }, `start-up failed: PORT ${config.port} is already in use on ${config.host} (set PORT to a free port)`);
+    } else {
+      log.fatal({ err: error }, `start-up failed: ${error.message}`);
+    }
     process.exit(1);
   });
   log.info({ env: config.env }, `ready: ${server.url}/graphql`);

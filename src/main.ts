@@ -16,7 +16,8 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.log);
+  // A person at a terminal reads lines; everything else (a pipe, a file, a log collector) gets JSON.
+  const log = createLogger({ ...config.log, pretty: config.env === "development" && process.stdout.isTTY === true });
   // Crash as Node would, but with the error in the JSON logs that operators collect.
   process.on("uncaughtException", (error) => {
     log.fatal({ err: error }, "uncaught exception");

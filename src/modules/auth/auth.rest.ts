@@ -130,8 +130,11 @@ async function parse<T extends object>(type: ClassType<T>, body: unknown, fields
   if (errors.length > 0) {
     throw new RestError(
       422,
+      // One entry per field, as over GraphQL: its first (most specific) broken rule.
       errors.flatMap((error) =>
-        Object.entries(error.constraints ?? {}).map(([type, msg]) => ({ loc: ["body", snake(error.property)], msg, type })),
+        Object.entries(error.constraints ?? {})
+          .slice(0, 1)
+          .map(([type, msg]) => ({ loc: ["body", snake(error.property)], msg, type })),
       ),
     );
   }

@@ -30,7 +30,9 @@ async function main(): Promise<void> {
   if (config.jwt.secretFile) log.info(`JWT secret for development kept in ${config.jwt.secretFile}`);
 
   const server = await createServer(config, { logger: log }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "EADDRINUSE") {
+    if (error instanceof ConfigError) {
+      log.fatal(`start-up failed: ${error.message}`);
+    } else if (error.code === "EADDRINUSE") {
       // Nothing to debug: a stack trace would only hide the one fact that matters.
       log.fatal({ host: config.host, port: config.port }, `start-up failed: PORT ${config.port} is already in use on ${config.host} (set PORT to a free port)`);
     } else {

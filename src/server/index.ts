@@ -43,6 +43,8 @@ export async function createServer(config: Config, options: { logger?: Logger } 
   // A busy port is found before anything starts, so that its EADDRINUSE is the only error
   // reported, not what stopping half-started parts would add.
   if (config.port !== 0) await listen(createNetServer(), config.port, config.host).then((probe) => closeServer(probe));
+  // Likewise an IDE whose package is not installed.
+  const ide = ideRoutes(config.graphql.ide);
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
   let modules: ComposedModules | undefined;
@@ -95,7 +97,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     for (const probes of modules.probes) app.use(probes);
     // The IDE's page and its few dozen static files: loading it must not spend the rate limit.
-    app.use(ideRoutes(config.graphql.ide));
+    app.use(ide);
     app.use(rateLimit.middleware);
     for (const { path, router } of modules.routes) app.use(path, router);
     app.use(

@@ -2,7 +2,7 @@ import type { ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { ApolloServerPluginLandingPageLocalDefault } from "@apollo/server/plugin/landingPage/default";
 import { Router } from "express";
-import type { GraphQLIde } from "../../config";
+import { ConfigError, type GraphQLIde } from "../../config";
 import { GRAPHQL_PATH, wantsPage } from "./browser";
 
 /**
@@ -23,8 +23,8 @@ function loadGraphiql(): typeof import("./graphiql") {
   try {
     require.resolve("ruru/server");
   } catch {
-    throw new Error(
-      "GRAPHQL_IDE=graphiql needs the package ruru, which a production installation leaves out " +
+    throw new ConfigError(
+      "Invalid configuration: GRAPHQL_IDE=graphiql needs the package ruru, which a production installation leaves out " +
         "(npm ci --omit=dev, as in the Docker image): install it with `npm install ruru`, or set GRAPHQL_IDE=none",
     );
   }

@@ -19,4 +19,6 @@ export default async function globalSetup(): Promise<void> {
   }
   const chromium = found.get(CHROMIUM);
   if (chromium) process.env.CHROMIUM_PATH = chromium;
+  const redisNote = redisServer ? "a private redis-server, stopped after the run" : "REDIS_TEST_URL";
+  console.log(`\ntest setup: Redis at ${process.env.REDIS_TEST_URL} (${redisNote}); Chromium at ${process.env.CHROMIUM_PATH} (${chromium ? "found" : "CHROMIUM_PATH"})`);
 }

@@ -70,10 +70,11 @@ async function readPassword(): Promise<string> {
 
 function askHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // Echo off before the prompt shows: whatever is typed once it is visible is never echoed.
   stdin.setRawMode(true);
   stdin.setEncoding("utf8");
   stdin.resume();
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let typed = "";
     const finish = (then: () => void) => {

@@ -10,17 +10,23 @@ COPY src ./src
 RUN npm run build
 
 # Run: production dependencies and the compiled output only, as the unprivileged `node` user.
+# `--omit=dev` also leaves out the browser IDE (ruru and its editor, a quarter of a gigabyte) and
+# pino-pretty: production serves no IDE unless GRAPHQL_IDE asks, and then start-up says what to add.
 FROM node:22-slim
 ENV NODE_ENV=production \
     PORT=8000 \
-    DATA_DIR=/data
+    DATA_DIR=/data \
+    UPLOAD_DIR=/data/uploads
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # `npm run create-admin` runs the compiled CLI in dist/ when the dev dependencies are absent.
 COPY scripts/create-admin.js ./scripts/
-RUN mkdir -p /data && chown node:node /data
+# Everything the configuration may point at is writable by `node`: /data (DATA_DIR, UPLOAD_DIR;
+# a volume) and /app itself, for relative paths such as LOG_FILE=logs/api.log or UPLOAD_DIR=uploads.
+# Only the directory: the code and dependencies in it stay read-only to the process.
+RUN mkdir -p /data/uploads && chown -R node:node /data && chown node:node /app
 USER node
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \

@@ -17,4 +17,8 @@ module.exports = {
     ],
   },
   testTimeout: 30000,
+  // Redis and Chromium for the tests that need them: REDIS_TEST_URL and CHROMIUM_PATH when set,
+  // else a private redis-server and the machine's Chromium, installed with apt-get when root.
+  globalSetup: "<rootDir>/test/setup/global-setup.ts",
+  globalTeardown: "<rootDir>/test/setup/global-teardown.ts",
 };

@@ -379,14 +379,15 @@ export function readEnvironment(envFile = ".env"): Environment {
 export function loadConfig(env: Environment = process.env): Config {
   // `NAME=` in a .env file means "not set", as in the seed's settings.
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value?.trim()));
-  const result = schema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
-    throw new ConfigError(`Invalid configuration: ${problems.join("; ")}`);
-  }
-  const vars = result.data;
+  const { vars, problems, failed } = parseVariables(present);
   const isProduction = vars.NODE_ENV === "production";
-  checkProductionRules(vars, isProduction);
+  // Every problem at once, so that one start names them all; a rule about a variable that is
+  // already reported as malformed would only repeat it.
+  const ruleProblems: string[] = [...productionProblems(vars, isProduction)];
+  const bootstrap = collect(() => bootstrapAdmin(vars), ruleProblems);
+  const ai = collect(() => aiSettings(vars), ruleProblems);
+  problems.push(...ruleProblems.filter((problem) => !failed.has(/^[A-Z_]+/.exec(problem)?.[0] ?? "")));
+  if (problems.length > 0) throw new ConfigError(`${CONFIG_ERROR_PREFIX}${problems.join("; ")}`);
 
   const ide = vars.GRAPHQL_IDE ?? (isProduction ? "none" : "graphiql");
   const dataDir = resolve(vars.DATA_DIR ?? ".data");
@@ -397,7 +398,8 @@ export function loadConfig(env: Environment = process.env): Config {
   return {
     env: vars.NODE_ENV,
     isProduction,
-    host: vars.HOST ?? "0.0.0.0",
+    // Development answers this machine only, as dev servers do; production serves the network.
+    host: vars.HOST ?? (isProduction ? "0.0.0.0" : "127.0.0.1"),
     port: vars.PORT,
     dataDir,
     database: { url: vars.MONGODB_URL, name: vars.DATABASE_NAME, inMemory: vars.DATABASE_IN_MEMORY ?? false, commandMonitoring: vars.DB_COMMAND_MONITORING ?? false },
@@ -414,9 +416,9 @@ export function loadConfig(env: Environment = process.env): Config {
         maxFailuresPerIp: vars.LOGIN_MAX_FAILURES_PER_IP,
         windowSeconds: vars.LOGIN_THROTTLE_WINDOW,
       },
-      bootstrapAdmin: bootstrapAdmin(vars),
+      bootstrapAdmin: bootstrap,
     },
-    ai: aiSettings(vars),
+    ai: ai as Config["ai"],
     uploads: {
       maxFileSize: vars.MAX_FILE_SIZE,
       uploadDir: resolve(vars.UPLOAD_DIR ?? "uploads"),
@@ -486,20 +488,47 @@ export function loadConfig(env: Environment = process.env): Config {
   };
 }
 
-function checkProductionRules(vars: Parsed, isProduction: boolean): void {
-  if (!isProduction) return;
+const CONFIG_ERROR_PREFIX = "Invalid configuration: ";
+
+/** Each variable on its own, so that one malformed value does not hide the others. */
+function parseVariables(present: Environment): { vars: Parsed; problems: string[]; failed: Set<string> } {
+  const whole = schema.safeParse(present);
+  if (whole.success) return { vars: whole.data, problems: [], failed: new Set() };
+  const problems = whole.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+  const failed = new Set(whole.error.issues.map((issue) => String(issue.path[0])));
+  const vars: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const parsed = (field as z.ZodType).safeParse(present[name]);
+    if (parsed.success) vars[name] = parsed.data;
+  }
+  return { vars: vars as Parsed, problems, failed };
+}
+
+/** Runs a rule that throws a ConfigError; its problem goes to `problems` instead. */
+function collect<T>(rule: () => T, problems: string[]): T | undefined {
+  try {
+    return rule();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(error.message.replace(CONFIG_ERROR_PREFIX, ""));
+    return undefined;
+  }
+}
+
+function productionProblems(vars: Parsed, isProduction: boolean): string[] {
+  if (!isProduction) return [];
+  const problems: string[] = [];
   const secret = vars.JWT_SECRET_KEY ?? "";
   if (secret.length < MIN_PRODUCTION_SECRET_LENGTH) {
-    throw new ConfigError(
-      `Invalid configuration: JWT_SECRET_KEY must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production ` +
+    problems.push(
+      `JWT_SECRET_KEY must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production ` +
         `(got ${secret.length}); generate one with: openssl rand -base64 48`,
     );
   }
   if (!vars.MONGODB_URL) {
-    throw new ConfigError(
-      "Invalid configuration: MONGODB_URL must be set in production (the embedded database is for development)",
-    );
+    problems.push("MONGODB_URL must be set in production (the embedded database is for development)");
   }
+  return problems;
 }
 
 function aiSettings(vars: Parsed): Config["ai"] {

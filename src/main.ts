@@ -17,15 +17,21 @@ function configOrExit(): Config {
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.log);
+  // A person at a terminal reads lines; everything else (a pipe, a file, a log collector) gets JSON.
+  const log = createLogger({ ...config.log, pretty: config.env === "development" && process.stdout.isTTY === true });
   const guard = new ProcessGuard(log);
   guard.install();
   if (config.jwt.secretFile) log.info(`JWT secret for development kept in ${config.jwt.secretFile}`);
 
   const server = await createServer(config, { logger: log, guard }).catch((error: NodeJS.ErrnoException) => {
-    const reason =
-      error.code === "EADDRINUSE" ? `PORT ${config.port} is already in use (set PORT to a free port)` : error.message;
-    log.fatal({ err: error }, `start-up failed: ${reason}`);
+    if (error instanceof ConfigError) {
+      log.fatal(`start-up failed: ${error.message}`);
+    } else if (error.code === "EADDRINUSE") {
+      // Nothing to debug: a stack trace would only hide the one fact that matters.
+      log.fatal({ host: config.host, port: config.port }, `start-up failed: PORT ${config.port} is already in use on ${config.host} (set PORT to a free port)`);
+    } else {
+      log.fatal({ err: error }, `start-up failed: ${error.message}`);
+    }
     process.exit(1);
   });
   log.info({ env: config.env }, `ready: ${server.url}/graphql`);

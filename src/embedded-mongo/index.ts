@@ -1,4 +1,7 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { DurableStore, type CompactionOptions } from "./persistence/durable-store";
+import { LOCK_FILE, URI_FILE } from "./persistence/files";
 import { EmbeddedMongoServer } from "./server";
 
 export interface EmbeddedMongoOptions {
@@ -28,7 +31,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
   const host = options.host ?? "127.0.0.1";
   const store = options.dataDir === undefined ? undefined : await DurableStore.open(options.dataDir, options.compaction);
   const server = new EmbeddedMongoServer(store?.engine);
+  const uriFile = options.dataDir === undefined ? undefined : join(options.dataDir, URI_FILE);
   const stop = async () => {
+    if (uriFile) await rm(uriFile, { force: true });
     await server.stop();
     await store?.close();
   };
@@ -40,5 +45,23 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     throw error;
   }
   const uriHost = host.includes(":") ? `[${host}]` : host;
-  return { uri: `mongodb://${uriHost}:${port}/`, port, stop };
+  const uri = `mongodb://${uriHost}:${port}/`;
+  if (uriFile) await writeFile(uriFile, `${uri}\n`);
+  return { uri, port, stop };
+}
+
+/**
+ * Where a live process serves `dataDir`, if one does: a tool (create-admin) then goes through it
+ * instead of being refused the directory's lock.
+ */
+export async function servingUri(dataDir: string): Promise<{ uri: string; pid: number } | undefined> {
+  try {
+    const pid = Number((await readFile(join(dataDir, LOCK_FILE), "utf8")).trim());
+    const uri = (await readFile(join(dataDir, URI_FILE), "utf8")).trim();
+    process.kill(pid, 0);
+    return uri ? { uri, pid } : undefined;
+  } catch {
+    // No lock, no address, or its process is gone: nobody is serving it.
+    return undefined;
+  }
 }

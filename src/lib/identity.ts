@@ -31,6 +31,11 @@ export interface HasViewer {
   viewer(): Promise<Viewer | null>;
 }
 
+/** Whatever the transport: a websocket client sends its token in the connection parameters. */
+export const SIGN_IN_FIRST =
+  "Sign in first: send a valid access token as the `Authorization: Bearer <token>` header, " +
+  "or over websockets as `authorization` in the connection parameters (connection_init payload)";
+
 export function isAdmin(actor: Actor): boolean {
   return actor?.role === UserRole.ADMIN;
 }
@@ -42,7 +47,7 @@ export async function actorOf(ctx: HasViewer): Promise<Actor> {
 
 /** For fields under `@Authorized()`: the signed-in viewer, else UNAUTHENTICATED. */
 export async function signedInViewer(ctx: HasViewer): Promise<Viewer> {
-  return (await ctx.viewer()) ?? raise("UNAUTHENTICATED", "Sign in first");
+  return (await ctx.viewer()) ?? raise("UNAUTHENTICATED", SIGN_IN_FIRST);
 }
 
 /** For fields under `@Authorized()`: the signed-in user, else UNAUTHENTICATED. */

@@ -6,6 +6,8 @@ export interface LoggerOptions {
   level: LevelWithSilent;
   /** Also append JSON lines to this file (the directory is created if needed). */
   file?: string;
+  /** Readable lines on stdout instead of JSON: for a person at a terminal, in development. */
+  pretty?: boolean;
 }
 
 /**
@@ -14,10 +16,22 @@ export interface LoggerOptions {
  */
 export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, base: { service: "ai-learning-platform" } };
-  if (!options.file) return pino(base, pino.destination({ dest: 1, sync: true }));
+  const stdout = (options.pretty && prettyStdout()) || pino.destination({ dest: 1, sync: true });
+  if (!options.file) return pino(base, stdout);
   const streams: { stream: DestinationStream; level: LevelWithSilent }[] = [
-    { stream: pino.destination({ dest: 1, sync: true }), level: options.level },
+    { stream: stdout, level: options.level },
     { stream: pino.destination({ dest: options.file, mkdir: true, sync: true }), level: options.level },
   ];
   return pino(base, pino.multistream(streams));
+}
+
+/** pino-pretty is an optional dependency (production images leave it out): JSON without it. */
+function prettyStdout(): DestinationStream | undefined {
+  let pretty: typeof import("pino-pretty");
+  try {
+    pretty = require("pino-pretty") as typeof import("pino-pretty");
+  } catch {
+    return undefined;
+  }
+  return pretty.build({ sync: true, colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" });
 }

@@ -47,6 +47,23 @@ export function retryAfterSeconds(msBeforeReset: number): number {
   return Math.max(1, Math.ceil(msBeforeReset / 1000));
 }
 
+/** The IETF draft's `RateLimit-*` headers describing one quota's state for one client. */
+export function rateLimitHeaders(quota: { requests: number; windowSeconds: number }, use: QuotaUse): Record<string, string> {
+  return {
+    "RateLimit-Policy": `${quota.requests};w=${quota.windowSeconds}`,
+    "RateLimit-Limit": String(quota.requests),
+    "RateLimit-Remaining": String(use.remaining),
+    "RateLimit-Reset": String(Math.ceil(use.msBeforeReset / 1000)),
+  };
+}
+
+const REFUSAL_HEADERS = Symbol("quota refusal headers");
+
+/** The `RateLimit-*` headers of the quota that refused, when `error` is a quota's refusal. */
+export function refusalHeaders(error: unknown): Record<string, string> | undefined {
+  return typeof error === "object" && error !== null ? (error as { [REFUSAL_HEADERS]?: Record<string, string> })[REFUSAL_HEADERS] : undefined;
+}
+
 /**
  * A Redis connection quotas can count on. Its commands fail at once while Redis is down (no
  * offline queue), so each quota's in-memory count takes over instead of requests waiting.
@@ -91,12 +108,20 @@ export class Quota {
     }
   }
 
-  /** Counts one unit for `key`; RATE_LIMITED (with `retryAfterSeconds`) past the quota. */
+  /**
+   * Counts one unit for `key`; RATE_LIMITED (with `retryAfterSeconds`) past the quota. The error
+   * carries this quota's `RateLimit-*` headers for transports that send them (`refusalHeaders`).
+   */
   async spend(key: string): Promise<void> {
     const state = await this.consume(key);
     if (!state.refused) return;
     const seconds = retryAfterSeconds(state.msBeforeReset);
-    raise("RATE_LIMITED", (this.settings.refusal ?? tooManyRequests)(seconds), { retryAfterSeconds: seconds });
+    try {
+      raise("RATE_LIMITED", (this.settings.refusal ?? tooManyRequests)(seconds), { retryAfterSeconds: seconds });
+    } catch (error) {
+      Object.defineProperty(error, REFUSAL_HEADERS, { value: rateLimitHeaders(this.settings, state) });
+      throw error;
+    }
   }
 
   /** What `key` has used in the current window, without counting anything; null when nothing. */

@@ -8,6 +8,7 @@ import type { Logger } from "../lib/logger";
 import { formatError, logUnexpected, withRequestId } from "./errors";
 import { landingPagePlugin } from "./ide";
 import type { GraphQLMetrics } from "./metrics/graphql";
+import { introspectionRules } from "./security/introspection";
 import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { sizeCheckedJson } from "./security/response-size";
 import type { Context } from "../lib/context";
@@ -28,12 +29,13 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
   const queryLimits = queryLimitsOf(config);
   return new ApolloServer<Context>({
     schema,
-    introspection: config.graphql.introspection,
+    // Refused by our own rule below when off, so that the error names GRAPHQL_INTROSPECTION.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     // One operation per request: a batch would multiply every per-operation limit.
     allowBatchedHttpRequests: false,
     parseOptions: { maxTokens: queryLimits.maxTokens },
-    validationRules: queryRules(queryLimits),
+    validationRules: [...queryRules(queryLimits), ...introspectionRules(config.graphql.introspection)],
     hideSchemaDetailsFromClientErrors: queryLimits.hideSuggestions,
     formatError: queryLimits.hideSuggestions ? (formatted, error) => withoutSuggestion(formatError(formatted, error)) : formatError,
     logger: log,

@@ -55,7 +55,11 @@ export function withRequestId(error: GraphQLFormattedError, requestId: string): 
 function fieldErrors(errors: ValidationError[], prefix = ""): FieldError[] {
   return errors.flatMap((error) => {
     const field = prefix + error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    // One message per field: a blank name breaks both "not blank" and "at least 1 character", and
+    // saying it twice helps no one. The first is the rule written closest to the field's type
+    // (class-validator lists decorators from the bottom up), the most specific one.
+    const first = Object.values(error.constraints ?? {})[0];
+    const own = first === undefined ? [] : [{ field, message: first }];
     return [...own, ...fieldErrors(error.children ?? [], `${field}.`)];
   });
 }

@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
@@ -41,6 +41,11 @@ export interface AppServer {
 /** The whole API on one port: REST health, GraphQL over HTTP and over websockets. */
 export async function createServer(config: Config, options: { logger?: Logger; guard?: ProcessGuard } = {}): Promise<AppServer> {
   const log = options.logger ?? createLogger(config.log);
+  // A busy port is found before anything starts, so that its EADDRINUSE is the only error
+  // reported, not what stopping half-started parts would add.
+  if (config.port !== 0) await listen(createNetServer(), config.port, config.host).then((probe) => closeServer(probe));
+  // Likewise an IDE whose package is not installed.
+  const ide = ideRoutes(config.graphql.ide);
   const database = await connectDatabase(config, log);
   let apollo: ApolloServer<Context> | undefined;
   let modules: ComposedModules | undefined;
@@ -97,7 +102,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     for (const probes of modules.probes) app.use(probes);
     // The IDE's page and its few dozen static files: loading it must not spend the rate limit.
-    app.use(ideRoutes(config.graphql.ide));
+    app.use(ide);
     app.use(rateLimit.middleware);
     for (const { path, router } of modules.routes) app.use(path, router);
     app.use(
@@ -147,14 +152,18 @@ export async function createServer(config: Config, options: { logger?: Logger; g
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen<S extends Server | NetServer>(server: S, port: number, host: string): Promise<S> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => {
       server.off("error", reject);
-      resolve();
+      resolve(server);
     });
   });
+}
+
+function closeServer(server: NetServer): Promise<void> {
+  return new Promise((resolve) => server.close(() => resolve()));
 }
 
 /** A wildcard listen address is not something a browser can open. */

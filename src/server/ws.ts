@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server } from "node:http";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
+import { GraphQLError, getOperationAST, type GraphQLFormattedError, type GraphQLSchema } from "graphql";
 import type { Context as SocketContext } from "graphql-ws";
 import { useServer, type Extra } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
@@ -14,6 +14,7 @@ import { SocketLimits } from "./security/socket-limits";
 import { rateLimited, type RateLimit } from "./security/rate-limit";
 import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
+import { introspectionRules } from "./security/introspection";
 import type { Context, Services } from "../lib/context";
 import type { AppPubSub } from "../infra/pubsub";
 import type { SessionRevocation } from "../modules/auth/token.service";
@@ -46,8 +47,8 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
   const { httpServer, schema, log, services, config, metrics, rateLimit, pubSub, clientIp } = deps;
   const settings = config.websockets;
   const queryLimits = queryLimitsOf(config);
-  // Apollo refuses introspection over HTTP when it is off; this path validates on its own.
-  const rules = [...queryRules(queryLimits), ...(config.graphql.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  // The same rules as over HTTP: this path validates on its own.
+  const rules = [...queryRules(queryLimits), ...introspectionRules(config.graphql.introspection)];
   // A larger frame closes that socket alone (1009), before any of it is parsed.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
   const limits = new SocketLimits(settings);

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -105,6 +105,65 @@ describe("npm run create-admin", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/email/);
     expect(result.stderr).toMatch(/usage: npm run create-admin/);
+  });
+});
+
+/** The command with `stdin` piped in, or typed at a terminal (util-linux's `script` gives it one) once it asks. */
+function createAdminInteractive(args: string[], env: Record<string, string>, answers: string[], terminal: boolean) {
+  const command = ["npm", "run", "-s", "create-admin", "--", ...args];
+  const child = terminal
+    ? spawn("script", ["-qec", command.join(" "), "/dev/null"], { cwd: ROOT, env: { PATH: process.env.PATH, ...env } })
+    : spawn(command[0], command.slice(1), { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+  let output = "";
+  let answered = 0;
+  const onOutput = (chunk: Buffer) => {
+    output += chunk.toString();
+    // At a terminal, type each answer only once it is asked for: typed earlier, the terminal would echo it.
+    while (terminal && answered < answers.length && output.split("Password").length - 1 > answered) child.stdin.write(`${answers[answered++]}\r`);
+  };
+  child.stdout.on("data", onOutput);
+  child.stderr.on("data", onOutput);
+  if (!terminal) child.stdin.end(answers.map((answer) => `${answer}\n`).join(""));
+  return new Promise<{ code: number; output: string }>((done) => child.on("exit", (code) => done({ code: code ?? -1, output })));
+}
+
+describe("npm run create-admin without --password", () => {
+  const env = () => ({ MONGODB_URL: engine.uri, DATABASE_NAME, DATA_DIR: dataDir, BCRYPT_COST: "4" });
+
+  it("asks for it twice at a terminal without showing it", async () => {
+    const result = await createAdminInteractive(["--email", "typed@example.com"], env(), ["typed secret 1", "typed secret 1"], true);
+    expect(result.output).toContain("created admin typed@example.com");
+    expect(result.output).not.toContain("typed secret 1");
+    expect(result.code).toBe(0);
+    await withServer({}, async (gql) => {
+      expect((await signIn(gql, "typed@example.com", "typed secret 1")).data?.login.user.role).toBe("ADMIN");
+    });
+  });
+
+  it("reads it from the first line of stdin when that is not a terminal", async () => {
+    const result = await createAdminInteractive(["--email", "piped@example.com"], env(), ["piped secret 1"], false);
+    expect(result).toMatchObject({ code: 0, output: "created admin piped@example.com\n" });
+    await withServer({}, async (gql) => {
+      expect((await signIn(gql, "piped@example.com", "piped secret 1")).data?.login.user.role).toBe("ADMIN");
+    });
+  });
+});
+
+describe("npm run create-admin beside a development server", () => {
+  it("goes through the server that holds the embedded database instead of being refused its lock", async () => {
+    const devData = mkdtempSync(join(tmpdir(), "create-admin-dev-"));
+    const server = await startTestServer({ ...ACCOUNTS_ENV, DATA_DIR: devData, DATABASE_IN_MEMORY: "false" });
+    try {
+      const result = await createAdminInteractive(["--email", "beside@example.com"], { DATA_DIR: devData, BCRYPT_COST: "4" }, ["beside secret 1"], false);
+      expect(result.output).toMatch(/is served by process \d+: using it at mongodb:\/\/127\.0\.0\.1:\d+\//);
+      expect(result.output).toContain("created admin beside@example.com");
+      expect(result.code).toBe(0);
+      const gql = graphqlClient(server.graphqlUrl);
+      expect((await gql(LoginDocument, { input: { email: "beside@example.com", password: "beside secret 1" } })).data?.login.user.role).toBe("ADMIN");
+    } finally {
+      await server.stop();
+      rmSync(devData, { recursive: true, force: true });
+    }
   });
 });
 

@@ -99,6 +99,12 @@ describe("register, login, me", () => {
     expect(new Set(fields)).toEqual(new Set(["name", "email", "password"]));
   });
 
+  it("gives a blank field one message, not one per rule it breaks", async () => {
+    const response = await gql(RegisterDocument, { input: { name: "", email: uniqueEmail(), password: PASSWORD } });
+    expect(errorCode(response)).toBe("BAD_USER_INPUT");
+    expect(response.errors?.[0]?.extensions?.fields).toEqual([{ field: "name", message: "name must not be blank" }]);
+  });
+
   it("accepts a 128-character password and tells it apart from one sharing its first 72 bytes", async () => {
     const long = "p".repeat(100) + "a".repeat(28);
     const { user } = await registerUser(gql, { password: long });

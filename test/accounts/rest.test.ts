@@ -71,6 +71,12 @@ describe("POST /api/v1/auth/register", () => {
     expect((await post("/register", [1, 2])).status).toBe(422);
     expect((await post("/register", { name: 5, email: "a@b.co", password: PASSWORD })).status).toBe(422);
   });
+
+  it("gives a blank field one entry", async () => {
+    const blank = await post("/register", { name: "", email: "blank@example.com", password: PASSWORD });
+    expect(blank).toMatchObject({ status: 422, body: { detail: [{ loc: ["body", "name"], msg: "name must not be blank" }] } });
+    expect((blank.body.detail as unknown[]).length).toBe(1);
+  });
 });
 
 describe("POST /api/v1/auth/login, /refresh, /logout and GET /me", () => {

@@ -1,6 +1,6 @@
 /**
- * The Redis the Redis tests use. `.ci/run` starts one and sets REDIS_TEST_URL; locally, a Redis
- * on the default port (`apt-get install redis-server` or `docker compose up redis`). The tests
- * never skip: without a reachable Redis they fail and say why.
+ * The Redis the Redis tests use: REDIS_TEST_URL when set, else the private redis-server that
+ * test/setup/global-setup.ts starts for the run. The tests never skip: without a reachable Redis
+ * they fail and say why.
  */
 export const REDIS_TEST_URL = process.env.REDIS_TEST_URL ?? "redis://127.0.0.1:6379";

@@ -89,6 +89,37 @@ describe("per-IP sign-up and sign-in limit, on every transport", () => {
   });
 });
 
+describe("the sign-up and sign-in limit's 429 over REST", () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    // The general rate limit on too, as in production: its headers are on every other answer.
+    server = await startTestServer({ ...ACCOUNTS_ENV, RATE_LIMIT_REQUESTS: "100", AUTH_RATE_LIMIT_REQUESTS: "2", AUTH_RATE_LIMIT_WINDOW: "600" });
+  });
+  afterAll(() => server.stop());
+
+  it("describes the sign-in limit in its RateLimit headers, not the general limit", async () => {
+    const login = () =>
+      fetch(`${server.url}/api/v1/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ email: uniqueEmail(), password: PASSWORD }),
+      });
+    const first = await login();
+    expect(first.status).toBe(401);
+    expect(first.headers.get("ratelimit-limit")).toBe("100");
+    await login();
+    const refused = await login();
+    expect(refused.status).toBe(429);
+    expect(Object.fromEntries(["ratelimit-policy", "ratelimit-limit", "ratelimit-remaining"].map((name) => [name, refused.headers.get(name)]))).toEqual({
+      "ratelimit-policy": "2;w=600",
+      "ratelimit-limit": "2",
+      "ratelimit-remaining": "0",
+    });
+    expect(Number(refused.headers.get("ratelimit-reset"))).toBe(Number(refused.headers.get("retry-after")));
+  });
+});
+
 describe("sign-in throttle per (account, IP)", () => {
   let server: TestServer;
   let gql: Gql;

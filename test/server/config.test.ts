@@ -51,6 +51,32 @@ describe("loadConfig", () => {
     expect(message).not.toContain("\n");
   });
 
+  it("names every problem of one start at once: malformed values and the rules between variables", () => {
+    let message = "";
+    try {
+      loadConfig({ DATA_DIR: dataDir, NODE_ENV: "production", PORT: "eighty", ADMIN_EMAIL: "admin@example.com", AI_PROVIDER: "gemini" });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.startsWith("Invalid configuration: ")).toBe(true);
+    for (const variable of ["PORT must", "JWT_SECRET_KEY must", "MONGODB_URL must", "ADMIN_EMAIL and ADMIN_PASSWORD", "AI_PROVIDER=gemini needs"]) {
+      expect(message).toContain(variable);
+    }
+    expect(message).not.toContain("\n");
+  });
+
+  it("does not repeat a malformed variable as a broken rule", () => {
+    expect(() => loadConfig({ DATA_DIR: dataDir, NODE_ENV: "production", JWT_SECRET_KEY: STRONG_SECRET, MONGODB_URL: "postgres://x" })).toThrow(
+      /^Invalid configuration: MONGODB_URL [^;]*$/,
+    );
+  });
+
+  it("listens on 127.0.0.1 outside production and on every interface in production, unless HOST says otherwise", () => {
+    expect(loadConfig({ DATA_DIR: dataDir }).host).toBe("127.0.0.1");
+    expect(loadConfig({ DATA_DIR: dataDir, NODE_ENV: "production", JWT_SECRET_KEY: STRONG_SECRET, MONGODB_URL: "mongodb://db" }).host).toBe("0.0.0.0");
+    expect(loadConfig({ DATA_DIR: dataDir, HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
+  });
+
   it("accepts the seed's forms: JSON arrays, Python log levels, empty values as unset", () => {
     const config = loadConfig({
       DATA_DIR: dataDir,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { startTestServer, type TestServer } from "../helpers/server";
 
-// Debian's chromium (`.ci/run` installs it); puppeteer-core never downloads a browser.
+// The Chromium that test/setup/global-setup.ts found or installed; puppeteer-core never downloads a browser.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 // Evaluated in the page (so a string: this file is compiled without the DOM's types). Monaco

@@ -113,13 +113,17 @@ describe("in production", () => {
     await mongo.stop();
   });
 
-  it("serves no IDE by default", async () => {
+  it("serves no IDE by default, and tells a browser so instead of refusing it as a CSRF risk", async () => {
     const server = await startTestServer({ ...production(), DATABASE_NAME: "ide_off" });
     try {
       const response = await openInBrowser(server);
-      expect(response.status).toBe(400);
+      expect(response.status).toBe(404);
       const html = await response.text();
+      expect(html).toContain("GraphQL IDE disabled");
+      expect(html).toContain("GRAPHQL_IDE=graphiql");
       expect(html).not.toContain("ruru");
+      // A GraphQL GET (it carries `query`) is still the API's, CSRF prevention included.
+      expect((await fetch(`${server.graphqlUrl}?query=%7B__typename%7D`, { headers: { accept: "text/html" } })).status).toBe(400);
       expect(html).not.toContain("apollographql.com");
       expect((await fetch(`${server.url}/ide/ruru.js`)).status).toBe(404);
     } finally {

@@ -34,6 +34,13 @@ it("turns introspection off by default but keeps answering queries", async () =>
   expect(errorCode(introspection)).toBe("GRAPHQL_VALIDATION_FAILED");
 });
 
+it("says which setting turns introspection on: GRAPHQL_INTROSPECTION, not Apollo's option", async () => {
+  const introspection = await graphqlClient(server.graphqlUrl)(parse("{ __type(name: \"Query\") { name } }"));
+  const messages = (introspection.errors ?? []).map((error) => error.message);
+  expect(messages).toEqual([expect.stringContaining("set GRAPHQL_INTROSPECTION=true")]);
+  expect(messages.join()).not.toMatch(/ApolloServer|introspection: true/);
+});
+
 it("sends no CORS headers unless ALLOWED_ORIGINS lists the origin", async () => {
   const response = await fetch(`${server.url}/health`, { headers: { origin: "https://anywhere.example.com" } });
   expect(response.headers.get("access-control-allow-origin")).toBeNull();

@@ -4,7 +4,7 @@ import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { graphqlClient } from "../helpers/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { nextResult, subscribe, wsClient } from "../helpers/ws";
-import { OnPingDocument, SendPingDocument, TypenameDocument } from "../generated/graphql";
+import { MeDocument, OnPingDocument, SendPingDocument, TypenameDocument } from "../generated/graphql";
 
 let server: TestServer;
 let client: Client;
@@ -56,4 +56,15 @@ it("delivers pings published over HTTP to the channel's subscribers only", async
 it("reports invalid subscription arguments as BAD_USER_INPUT", async () => {
   const result = await nextResult(subscribe(client, OnPingDocument, { channel: "" }));
   expect(result.errors?.[0]?.extensions?.code).toBe("BAD_USER_INPUT");
+});
+
+it("tells an anonymous websocket client to send its token in the connection parameters", async () => {
+  const anonymous = wsClient(server.wsUrl);
+  try {
+    const result = await nextResult(subscribe(anonymous, MeDocument, {}));
+    expect(result.errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
+    expect(result.errors?.[0]?.message).toContain("`authorization` in the connection parameters");
+  } finally {
+    await anonymous.dispose();
+  }
 });

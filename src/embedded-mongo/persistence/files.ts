@@ -5,11 +5,13 @@ import { open, readdir, type FileHandle } from "node:fs/promises";
  * - `snapshot.bson`: the catalog as of the start of journal generation N (named in its header);
  * - `journal.<N>.bson`: every acknowledged change since, one record per command;
  * - `snapshot.bson.tmp`: a snapshot being written (never read; removed at start-up);
- * - `embedded-mongo.lock`: the pid of the process serving the directory.
+ * - `embedded-mongo.lock`: the pid of the process serving the directory;
+ * - `embedded-mongo.uri`: where that process listens, so that a tool can reach the data it holds.
  */
 export const SNAPSHOT_FILE = "snapshot.bson";
 export const SNAPSHOT_TEMP_FILE = "snapshot.bson.tmp";
 export const LOCK_FILE = "embedded-mongo.lock";
+export const URI_FILE = "embedded-mongo.uri";
 const JOURNAL_PATTERN = /^journal\.(\d+)\.bson$/;
 
 export function journalFile(generation: number): string {

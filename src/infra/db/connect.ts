@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import mongoose from "mongoose";
 import type { Config } from "../../config";
-import { startEmbeddedMongo } from "../../embedded-mongo";
+import { servingUri, startEmbeddedMongo } from "../../embedded-mongo";
 import type { Logger } from "../../lib/logger";
 import { FAIL_FAST_OPTIONS, failFastWhileDisconnected } from "./availability";
 import type { Database, DatabaseCheck } from "./database";
@@ -25,8 +25,22 @@ export async function connectDatabase(config: Config, log: Logger): Promise<Data
   return config.database.url ? connectMongoDb(config.database.url, config, log) : startEmbedded(config, log);
 }
 
+/** The directory the embedded engine keeps its data in, unless it is in memory only. */
+function embeddedDataDir(config: Config): string | undefined {
+  return config.database.inMemory ? undefined : join(config.dataDir, "db");
+}
+
+/**
+ * For tools that run beside a server: the address of the process already serving this
+ * configuration's embedded database (a development server, `npm run db`), if one does.
+ */
+export async function runningEmbeddedDatabase(config: Config): Promise<{ uri: string; pid: number } | undefined> {
+  const dataDir = config.database.url ? undefined : embeddedDataDir(config);
+  return dataDir ? servingUri(dataDir) : undefined;
+}
+
 async function startEmbedded(config: Config, log: Logger): Promise<Database> {
-  const dataDir = config.database.inMemory ? undefined : join(config.dataDir, "db");
+  const dataDir = embeddedDataDir(config);
   const engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0, dataDir });
   try {
     await mongoose.connect(engine.uri, { ...driverOptions(config), dbName: config.database.name });

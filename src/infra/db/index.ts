@@ -1,3 +1,3 @@
-export { connectDatabase } from "./connect";
+export { connectDatabase, runningEmbeddedDatabase } from "./connect";
 export type { Database, DatabaseCheck } from "./database";
 export { isDatabaseUnavailable } from "./availability";

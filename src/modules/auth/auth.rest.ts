@@ -3,6 +3,7 @@ import express, { Router, type ErrorRequestHandler } from "express";
 import { GraphQLError } from "graphql";
 import type { ClassType } from "type-graphql";
 import { ErrorCode } from "../../lib/errors";
+import { refusalHeaders } from "../../lib/quota";
 import type { User } from "../users/user.model";
 import { LoginInput, RefreshTokenArgs, RegisterInput } from "./auth.inputs";
 import type { AuthPayload, AuthService } from "./auth.service";
@@ -129,8 +130,11 @@ async function parse<T extends object>(type: ClassType<T>, body: unknown, fields
   if (errors.length > 0) {
     throw new RestError(
       422,
+      // One entry per field, as over GraphQL: its first (most specific) broken rule.
       errors.flatMap((error) =>
-        Object.entries(error.constraints ?? {}).map(([type, msg]) => ({ loc: ["body", snake(error.property)], msg, type })),
+        Object.entries(error.constraints ?? {})
+          .slice(0, 1)
+          .map(([type, msg]) => ({ loc: ["body", snake(error.property)], msg, type })),
       ),
     );
   }
@@ -160,6 +164,9 @@ const answerError: ErrorRequestHandler = (error: unknown, _req, res, next) => {
   }
   if (answer.status === 401) res.setHeader("WWW-Authenticate", "Bearer");
   if (answer.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(answer.retryAfterSeconds));
+  // The sign-up and sign-in limit's own state, in place of the general rate limit's.
+  const limitHeaders = refusalHeaders(error);
+  if (limitHeaders) res.set(limitHeaders);
   res.status(answer.status).json({ detail: answer.detail });
 };
 

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
-import express, { Router, type Request } from "express";
+import express, { Router } from "express";
 import { ruruHTML, type RuruClientConfig } from "ruru/server";
+import { GRAPHQL_PATH, wantsPage } from "./browser";
 
 /** Where the IDE's scripts, styles, workers and font are served from; never a CDN. */
 export const IDE_ASSETS_PATH = "/ide/";
-
-const GRAPHQL_PATH = "/graphql";
 
 /**
  * The prebuilt files inside the ruru package. Served from disk rather than through ruru's own
@@ -68,11 +67,6 @@ function contentSecurityPolicy(nonce: string): string {
     "form-action 'self'",
     "frame-ancestors 'self'",
   ].join("; ");
-}
-
-/** A browser opening the endpoint, as opposed to a GraphQL GET request (which carries `query`). */
-function wantsPage(req: Request): boolean {
-  return req.accepts(["json", "html"]) === "html" && req.query.query === undefined;
 }
 
 /** `GET /graphql` from a browser: the IDE page; `GET /ide/*`: its assets. */

@@ -3,7 +3,7 @@ import { GraphQLError } from "graphql";
 import type { Config } from "../../config";
 import { ErrorCode } from "../../lib/errors";
 import type { Logger } from "../../lib/logger";
-import { Quota, retryAfterSeconds, tooManyRequests, type QuotaState } from "../../lib/quota";
+import { Quota, rateLimitHeaders, retryAfterSeconds, tooManyRequests, type QuotaState } from "../../lib/quota";
 import { TokenService } from "../../modules/auth/token.service";
 
 const BEARER = /^Bearer\s+(\S+)$/i;
@@ -82,10 +82,7 @@ export function rateLimited(seconds: number): GraphQLError {
 }
 
 function setHeaders(res: Response, limit: number, windowSeconds: number, state: QuotaState): void {
-  res.setHeader("RateLimit-Policy", `${limit};w=${windowSeconds}`);
-  res.setHeader("RateLimit-Limit", String(limit));
-  res.setHeader("RateLimit-Remaining", String(state.remaining));
-  res.setHeader("RateLimit-Reset", String(Math.ceil(state.msBeforeReset / 1000)));
+  res.set(rateLimitHeaders({ requests: limit, windowSeconds }, state));
 }
 
 function refuse(req: Request, res: Response, seconds: number): void {

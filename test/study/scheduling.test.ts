@@ -1,4 +1,4 @@
-import { CardDocument, DashboardDueToday, DashboardDueTodayDocument, ReviewCardDocument, StudyStatsDocument, UpdateCardDocument, UpdateStudyPreferencesDocument } from "../generated/graphql";
+import { CardDocument, DashboardDueTodayDocument, type DashboardDueTodayQuery, ReviewCardDocument, StudyStatsDocument, UpdateCardDocument, UpdateStudyPreferencesDocument } from "../generated/graphql";
 import {
   createCard,
   createDeck,
@@ -115,7 +115,7 @@ it("honours the daily new-card limit and serves due cards most overdue first", a
 it("keeps a card's schedule when its text is edited, and the dashboard counts what is due today", async () => {
   const learner = await world.user();
   const token = learner.accessToken;
-  const none = ok(await world.gql(DashboardDueTodayDocument, {}, { token })) as DashboardDueToday;
+  const none = ok(await world.gql(DashboardDueTodayDocument, {}, { token })) as DashboardDueTodayQuery;
   expect(none.dashboard.dueToday).toBe(0);
   const deck = await createDeck(world, token, "Edits");
   const card = await createCard(world, token, deck.id, { front: "Capital of France?", back: "Paris" });
@@ -124,7 +124,7 @@ it("keeps a card's schedule when its text is edited, and the dashboard counts wh
   const edited = ok(await world.gql(UpdateCardDocument, { id: card.id, input: { front: "What is the capital of France?" } }, { token })).updateCard;
   expect(edited.front).toBe("What is the capital of France?");
   expect(edited.myReviews).toEqual([reviewed.state]);
-  expect((ok(await world.gql(DashboardDueTodayDocument, {}, { token })) as DashboardDueToday).dashboard.dueToday).toBe(1);
+  expect((ok(await world.gql(DashboardDueTodayDocument, {}, { token })) as DashboardDueTodayQuery).dashboard.dueToday).toBe(1);
 });
 
 it("applies a review sent twice once: the same idempotency key, or a stale expected version", async () => {

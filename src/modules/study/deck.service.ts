@@ -61,7 +61,7 @@ export class DeckService {
   /** Which of these decks the actor may read (one query for their courses). */
   async readableAmong(actor: Actor, decks: readonly Deck[]): Promise<Deck[]> {
     const courseIds = decks.flatMap((deck) => (deck.course_id ? [deck.course_id] : []));
-    const courses = await this.deps.courses.byIds(courseIds);
+    const courses = courseIds.length > 0 ? await this.deps.courses.byIds(courseIds) : [];
     const byId = new Map(courses.flatMap((course) => (course ? [[String(course._id), course] as const] : [])));
     return decks.filter((deck) => DeckPolicy.canRead(actor, deck, deck.course_id ? (byId.get(String(deck.course_id)) ?? null) : null));
   }
@@ -85,13 +85,14 @@ export class DeckService {
     return ids.map((id) => byId.get(String(id)) ?? null);
   }
 
-  /** The learner's own decks and the course decks of these courses. */
-  studyDecks(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[]): Promise<Deck[]> {
-    return DeckModel.find({
-      $or: [{ owner_id: userId, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }, { course_id: { $in: [...courseIds] }, kind: DeckKind.COURSE }],
-    })
-      .lean<Deck[]>()
-      .exec();
+  /** The learner's personal and Mistakes decks. */
+  ownDecks(userId: Types.ObjectId): Promise<Deck[]> {
+    return DeckModel.find({ owner_id: userId, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }).lean<Deck[]>().exec();
+  }
+
+  /** The course decks of these courses. */
+  courseDecksOf(courseIds: readonly Types.ObjectId[]): Promise<Deck[]> {
+    return DeckModel.find({ course_id: { $in: [...courseIds] }, kind: DeckKind.COURSE }).lean<Deck[]>().exec();
   }
 
   /** Course decks of one course. */

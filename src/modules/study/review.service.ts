@@ -73,14 +73,13 @@ export class ReviewService {
 
   async queue(actor: Exclude<Actor, null>, scope: StudyScope, limit: number, now = new Date()): Promise<ReviewQueue> {
     const scoped = await this.scopeDecks(actor, scope);
-    const deckIds = new Set(scoped.decks.map((deck) => String(deck._id)));
     const [, profile] = await Promise.all([this.sync(actor, scoped, now), this.profile(actor._id)]);
     const today = dayNumber(now);
     const newLeftToday = Math.max(0, profile.daily_new_limit - (profile.new_day === today ? profile.new_count : 0));
-    const { due, dueCount } = await this.dueStates(actor._id, profile, deckIds, scoped.all, now, limit);
+    const { due, dueCount } = await this.dueStates(actor._id, profile, scoped.decks, scoped.all, now, limit);
     const wanted = Math.min(newLeftToday, limit - due.length);
     const fresh =
-      wanted > 0 && deckIds.size > 0
+      wanted > 0 && scoped.decks.length > 0
         ? await ReviewStateModel.find({ user_id: actor._id, state: CardState.NEW, deck_id: { $in: scoped.decks.map((deck) => deck._id) } })
             .sort({ _id: 1 })
             .limit(wanted)
@@ -119,42 +118,56 @@ export class ReviewService {
   }
 
   /**
-   * Started schedules due now in scope, most overdue first. Schedules are read a whole UTC day
-   * at a time (equality lookups, which every MongoDB answers from an index), oldest day first,
-   * until `limit` are found; a named deck or course reads every due day, to count them all.
+   * Started schedules due now in scope, most overdue first. Schedules are found by their UTC due
+   * day (an equality lookup, which every MongoDB answers from an index), oldest day first, taking
+   * only as many days as `limit` needs; the learner's counts by day say which days hold any.
    */
   private async dueStates(
     userId: Types.ObjectId,
     profile: StudyPreferences,
-    deckIds: Set<string>,
+    decks: Deck[],
     all: boolean,
     now: Date,
     limit: number,
   ): Promise<{ due: ReviewState[]; dueCount: number }> {
+    if (decks.length === 0) return { due: [], dueCount: 0 };
     const today = dayNumber(now);
+    const inScope = { user_id: userId, deck_id: { $in: decks.map((deck) => deck._id) }, state: { $in: STARTED } };
     const days = Object.entries(profile.due_days)
       .map(([day, count]) => ({ day: Number(day), count }))
       .filter(({ day, count }) => day < today && count > 0)
       .sort((a, b) => a.day - b.day);
-    const found: ReviewState[] = [];
+    const due: ReviewState[] = [];
     let next = 0;
-    const inScope = (state: ReviewState) => STARTED.includes(state.state) && state.due <= now && deckIds.has(String(state.deck_id));
-    while (next < days.length && (!all || found.length < limit)) {
+    // A named deck or course may hold few of the learner's due cards: its days are read all at once.
+    while (next < days.length && due.length < limit) {
       const chunk: number[] = [];
-      let expected = 0;
-      while (next < days.length && (!all || expected < limit - found.length || chunk.length === 0)) {
+      for (let expected = 0; next < days.length && (!all || expected < limit - due.length || chunk.length === 0); next++) {
         chunk.push(days[next].day);
         expected += days[next].count;
-        next += 1;
       }
-      const states = await ReviewStateModel.find({ user_id: userId, due_day: { $in: chunk } }).lean<ReviewState[]>().exec();
-      found.push(...states.filter(inScope));
+      due.push(...(await this.dueOn(inScope, chunk, now, limit - due.length)));
     }
-    const todays = (await ReviewStateModel.find({ user_id: userId, due_day: today }).lean<ReviewState[]>().exec()).filter(inScope);
-    found.push(...todays);
-    found.sort((a, b) => a.due.getTime() - b.due.getTime() || String(a._id).localeCompare(String(b._id)));
-    const unread = days.slice(next).reduce((sum, { count }) => sum + count, 0);
-    return { due: found.slice(0, limit), dueCount: found.length + unread };
+    const [todays, dueToday] = await Promise.all([
+      due.length < limit ? this.dueOn(inScope, [today], now, limit - due.length) : Promise.resolve([]),
+      ReviewStateModel.countDocuments({ ...inScope, due_day: today, due: { $lte: now } }).exec(),
+    ]);
+    due.push(...todays);
+    const earlier = all
+      ? days.reduce((sum, { count }) => sum + count, 0)
+      : days.length > 0
+        ? await ReviewStateModel.countDocuments({ ...inScope, due_day: { $in: days.map(({ day }) => day) } }).exec()
+        : 0;
+    return { due, dueCount: earlier + dueToday };
+  }
+
+  /** The most overdue schedules in scope falling due on these days, up to `limit`. */
+  private dueOn(inScope: Record<string, unknown>, days: number[], now: Date, limit: number): Promise<ReviewState[]> {
+    return ReviewStateModel.find({ ...inScope, due_day: { $in: days }, due: { $lte: now } })
+      .sort({ due: 1, _id: 1 })
+      .limit(limit)
+      .lean<ReviewState[]>()
+      .exec();
   }
 
   /** The decks a queue or statistics cover; NOT_FOUND for a deck or course the learner may not read. */
@@ -172,11 +185,12 @@ export class ReviewService {
       const course = (await this.deps.courses.readable(actor, scope.courseId)) ?? raise("NOT_FOUND", "Course not found");
       return { decks: await this.deps.decks.courseDecks(course._id), all: false };
     }
-    const [enrolled, studied] = await Promise.all([
+    const [own, enrolled, studied] = await Promise.all([
+      this.deps.decks.ownDecks(actor._id),
       this.deps.progress.enrolledCourseIds(actor._id),
       StudiedDeckModel.find({ user_id: actor._id }).lean<StudiedDeck[]>().exec(),
     ]);
-    const candidates = await this.deps.decks.studyDecks(actor._id, enrolled);
+    const candidates = enrolled.length > 0 ? [...own, ...(await this.deps.decks.courseDecksOf(enrolled))] : own;
     const known = new Set(candidates.map((deck) => String(deck._id)));
     const others = studied.filter((entry) => !known.has(String(entry.deck_id))).map((entry) => entry.deck_id);
     const more = others.length > 0 ? (await this.deps.decks.byIds(others)).filter((deck): deck is Deck => deck !== null) : [];
@@ -228,27 +242,25 @@ export class ReviewService {
   async review(actor: Exclude<Actor, null>, args: ReviewCardArgs, now = new Date()): Promise<ReviewResult> {
     const { card } = await this.deps.decks.readableCardOrFail(actor, args.cardId);
     const ord = ordOf(card, args.clozeNumber);
-    if (args.idempotencyKey) {
-      const seen = await this.replayed(actor._id, args.idempotencyKey, card, ord);
-      if (seen) return seen;
-    }
     const [profile, current] = await Promise.all([
       this.profile(actor._id),
       ReviewStateModel.findOne({ user_id: actor._id, card_id: card._id, ord }).lean<ReviewState>().exec(),
     ]);
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
+      const seen = args.idempotencyKey ? await this.replayed(actor._id, args.idempotencyKey, card, ord) : null;
+      if (seen) return seen;
       raise("CONFLICT", "This card was reviewed since you loaded it; load it again", { version: current?.version ?? 0 });
     }
     const key = args.idempotencyKey ?? randomUUID();
-    const state = await this.apply(actor._id, card, ord, current, args.rating, now, { key, retention: profile.desired_retention, countsAsNew: true });
+    const state = await this.apply(actor._id, card, ord, current, args.rating, now, { key, profile, countsAsNew: true });
     if (!state) {
+      // Its key was taken: a repeat of a review already applied (or one in flight), else a concurrent review.
       const seen = args.idempotencyKey ? await this.replayed(actor._id, args.idempotencyKey, card, ord) : null;
       return seen ?? raise("CONFLICT", "This card was reviewed at the same time elsewhere; load it again");
     }
-    await Promise.all([
-      StudiedDeckModel.updateOne({ user_id: actor._id, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec(),
-      this.deps.users.markStudying(actor),
-    ]);
+    // A schedule that existed came from a deck the learner already studies.
+    if (!current) await StudiedDeckModel.updateOne({ user_id: actor._id, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec();
+    await this.deps.users.markStudying(actor);
     return { state, duplicate: false };
   }
 
@@ -262,7 +274,7 @@ export class ReviewService {
       ReviewStateModel.findOne({ user_id: userId, card_id: card._id, ord: 0 }).lean<ReviewState>().exec(),
     ]);
     if (await ReviewLogModel.exists({ user_id: userId, key }).exec()) return;
-    await this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, retention: profile.desired_retention, countsAsNew: false, dueAt: at });
+    await this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
     await StudiedDeckModel.updateOne({ user_id: userId, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec();
     await this.deps.users.markStudying({ _id: userId });
   }
@@ -287,10 +299,10 @@ export class ReviewService {
     current: ReviewState | null,
     rating: ReviewRating,
     now: Date,
-    options: { key: string; retention: number; countsAsNew: boolean; dueAt?: Date },
+    options: { key: string; profile: StudyPreferences; countsAsNew: boolean; dueAt?: Date },
   ): Promise<ReviewState | null> {
     const before: Schedule = current ?? this.deps.scheduler.emptySchedule(now);
-    const { next, log } = this.deps.scheduler.next(before, now, rating, options.retention);
+    const { next, log } = this.deps.scheduler.next(before, now, rating, options.profile.desired_retention);
     if (options.dueAt) next.due = options.dueAt;
     try {
       await ReviewLogModel.create({
@@ -330,13 +342,13 @@ export class ReviewService {
       await ReviewLogModel.deleteOne({ user_id: userId, key: options.key }).exec();
       return null;
     }
-    await this.count(userId, current, state, now, options.countsAsNew && before.state === CardState.NEW);
+    await this.count(userId, current, state, now, { introduced: options.countsAsNew && before.state === CardState.NEW, stored: isStored(options.profile) });
     return state;
   }
 
   /** Moves the learner's counts along with one review. */
-  private async count(userId: Types.ObjectId, before: ReviewState | null, after: ReviewState, now: Date, introduced: boolean): Promise<void> {
-    await this.ensureProfile(userId);
+  private async count(userId: Types.ObjectId, before: ReviewState | null, after: ReviewState, now: Date, { introduced, stored }: { introduced: boolean; stored: boolean }): Promise<void> {
+    if (!stored) await this.ensureProfile(userId);
     const inc: Record<string, number> = {};
     if (before && STARTED.includes(before.state)) inc[`due_days.${before.due_day}`] = -1;
     inc[`due_days.${after.due_day}`] = (inc[`due_days.${after.due_day}`] ?? 0) + 1;
@@ -425,6 +437,11 @@ function interleave(due: ReviewState[], fresh: ReviewState[]): ReviewState[] {
   }
   while (d < due.length) out.push(due[d++]);
   return out;
+}
+
+/** Whether a profile was read from the database (not the defaults of a learner who has none yet). */
+function isStored(profile: StudyPreferences): boolean {
+  return "_id" in profile;
 }
 
 function isDuplicate(error: unknown): boolean {

@@ -1,6 +1,6 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
-import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PageOf } from "../../lib/pagination";
 
 export enum DeckKind {
@@ -58,6 +58,10 @@ export class Deck {
   /** Cards get numbers 1, 2, … in the order they are added; this is the last one given. */
   @prop({ required: true, default: 0 })
   card_seq!: number;
+
+  @Field(() => Int, { name: "cardCount", description: "How many cards the deck holds." })
+  @prop({ required: true, default: 0 })
+  card_count!: number;
 
   @Field({ name: "createdAt", description: "When the deck was created." })
   readonly created_at!: Date;

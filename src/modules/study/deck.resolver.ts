@@ -1,10 +1,9 @@
-import { Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Arg } from "type-graphql";
+import { Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Arg } from "type-graphql";
 import type { Context } from "../../lib/context";
 import { signedInActor } from "../../lib/identity";
 import type { Page } from "../../lib/pagination";
 import { courseLoader } from "../courses/course.loaders";
 import { Deck, DeckPage } from "./deck.model";
-import { cardCountLoader } from "./study.loaders";
 import { DeckPolicy } from "./study.policy";
 import { CreateDeckInput, DeckIdArgs, DecksArgs, UpdateDeckArgs } from "./study.inputs";
 
@@ -38,11 +37,6 @@ export class DeckResolver {
   @Mutation(() => Boolean, { description: "Deletes a deck you may edit, its cards and every learner's schedules and review logs for them." })
   async deleteDeck(@Args() { id }: DeckIdArgs, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.decks.delete(await signedInActor(ctx), id);
-  }
-
-  @FieldResolver(() => Int, { name: "cardCount", description: "How many cards the deck holds." })
-  async cardCount(@Root() deck: Deck, @Ctx() ctx: Context): Promise<number> {
-    return cardCountLoader(ctx).load(deck._id);
   }
 
   @FieldResolver(() => Boolean, { name: "canEdit", description: "Whether you may change the deck and its cards (its owner; a course deck's course editors; admins)." })

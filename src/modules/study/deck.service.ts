@@ -228,12 +228,18 @@ export class DeckService {
   /** Stores checked cards in a deck, refusing to pass its size limit. */
   async insertCards(deck: Deck, cards: { content: CardContent; source: CardSource }[]): Promise<Card[]> {
     if (cards.length === 0) return [];
-    const count = await CardModel.countDocuments({ deck_id: deck._id }).exec();
-    if (count + cards.length > MAX_CARDS_PER_DECK) {
-      raise("BAD_USER_INPUT", `A deck holds at most ${MAX_CARDS_PER_DECK} cards (it has ${count})`);
+    // Numbers and room are taken in one atomic step, so concurrent imports cannot pass the limit together.
+    const numbered = await DeckModel.findOneAndUpdate(
+      { _id: deck._id, card_count: { $lte: MAX_CARDS_PER_DECK - cards.length } },
+      { $inc: { card_seq: cards.length, card_count: cards.length } },
+      { returnDocument: "after" },
+    )
+      .lean<Deck>()
+      .exec();
+    if (!numbered) {
+      const current = (await this.byIds([deck._id]))[0] ?? deckNotFound();
+      raise("BAD_USER_INPUT", `A deck holds at most ${MAX_CARDS_PER_DECK} cards (it has ${current.card_count})`);
     }
-    const numbered = await DeckModel.findOneAndUpdate({ _id: deck._id }, { $inc: { card_seq: cards.length } }, { returnDocument: "after" }).lean<Deck>().exec();
-    if (!numbered) deckNotFound();
     const first = numbered.card_seq - cards.length + 1;
     const inserted = await CardModel.insertMany(
       cards.map(({ content, source }, i) => ({
@@ -255,14 +261,6 @@ export class DeckService {
     return CardModel.findOne({ owner_id: userId, "source.type": CardSourceType.QUIZ_QUESTION, "source.question_id": questionId }).lean<Card>().exec();
   }
 
-  async cardCounts(deckIds: readonly Types.ObjectId[]): Promise<number[]> {
-    const rows = await CardModel.aggregate<{ _id: Types.ObjectId; count: number }>([
-      { $match: { deck_id: { $in: [...deckIds] } } },
-      { $group: { _id: "$deck_id", count: { $sum: 1 } } },
-    ]).exec();
-    const counts = new Map(rows.map((row) => [String(row._id), row.count]));
-    return deckIds.map((id) => counts.get(String(id)) ?? 0);
-  }
 }
 
 /** Duplicates within a deck are cards whose fronts differ only in case, spacing or punctuation. */

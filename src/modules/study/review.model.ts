@@ -26,13 +26,15 @@ registerEnumType(ReviewRating, { name: "ReviewRating", description: "How well yo
  */
 @ObjectType({ description: "Your schedule for one card (one cloze number of a cloze card), as FSRS keeps it." })
 @modelOptions({ schemaOptions: { collection: "review_states" } })
-// Every lookup is by equality, which any MongoDB (the embedded engine included) answers from an index:
-// one schedule; one learner's schedules falling due on given days; one learner's new cards in given decks.
-@index({ user_id: 1, card_id: 1, ord: 1 }, { unique: true })
-@index({ user_id: 1, due_day: 1 })
-@index({ user_id: 1, state: 1, deck_id: 1 })
-@index({ deck_id: 1 })
+// Every lookup is by equality, which any MongoDB (the embedded engine included) answers from an
+// index: one learner's schedules due on given days; their new cards in given decks; one schedule.
+// The embedded engine takes the first index, in creation order, whose fields a filter names, and
+// indexes are created from the last decorator up: the queue's indexes are therefore declared last.
 @index({ card_id: 1 })
+@index({ deck_id: 1 })
+@index({ user_id: 1, card_id: 1, ord: 1 }, { unique: true })
+@index({ user_id: 1, state: 1, deck_id: 1 })
+@index({ user_id: 1, due_day: 1 })
 export class ReviewState {
   readonly _id!: Types.ObjectId;
 

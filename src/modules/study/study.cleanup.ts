@@ -22,7 +22,11 @@ export class StudyCleanup {
     const filter = { card_id: { $in: cardIds } };
     await this.forgetStates(filter);
     await ReviewLogModel.deleteMany(filter).exec();
+    const cards = await CardModel.find({ _id: { $in: cardIds } }, { deck_id: 1 }).lean<{ deck_id: Types.ObjectId }[]>().exec();
     await CardModel.deleteMany({ _id: { $in: cardIds } }).exec();
+    const perDeck = new Map<string, { deck: Types.ObjectId; count: number }>();
+    for (const { deck_id } of cards) perDeck.set(String(deck_id), { deck: deck_id, count: (perDeck.get(String(deck_id))?.count ?? 0) + 1 });
+    await Promise.all([...perDeck.values()].map(({ deck, count }) => DeckModel.updateOne({ _id: deck }, { $inc: { card_count: -count } }).exec()));
   }
 
   /** A cloze card edited to lose a cloze number loses that number's schedules. */

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 import mongoose, { Types } from "mongoose";
 import { dayNumber } from "../src/modules/study/preferences.model";
-import { CardState, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel } from "../src/modules/study/review.model";
+import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel } from "../src/modules/study/review.model";
 import { StudyProfileModel } from "../src/modules/study/preferences.model";
 import { CardModel } from "../src/modules/study/card.model";
 import { startInstance, type Instance } from "../test/chat/instances";
@@ -80,7 +80,7 @@ async function seedHistory(uri: string, userId: Types.ObjectId): Promise<void> {
         ord: 0,
         state: fresh ? CardState.NEW : CardState.REVIEW,
         due,
-        due_day: dayNumber(due),
+        due_day: fresh ? NEW_DUE_DAY : dayNumber(due),
         stability: fresh ? 0 : 5 + (i % 90),
         difficulty: fresh ? 0 : 3 + (i % 6),
         elapsed_days: 0,

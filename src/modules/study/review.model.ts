@@ -60,7 +60,7 @@ export class ReviewState {
   @prop({ required: true })
   due!: Date;
 
-  /** `due`'s UTC day (days since 1970-01-01): the queue reads schedules by day. */
+  /** `due`'s UTC day (days since 1970-01-01): the queue reads schedules by day. NEW_DUE_DAY for new cards. */
   @prop({ required: true })
   due_day!: number;
 
@@ -104,6 +104,9 @@ export class ReviewState {
 }
 
 export const ReviewStateModel = getModelForClass(ReviewState);
+
+/** New cards are found by state, never by day: their day is one no due day equals, so they never swell a day's lookup. */
+export const NEW_DUE_DAY = -1;
 
 /**
  * One review as it happened, with the state before it: the input per-learner FSRS parameter

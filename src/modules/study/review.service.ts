@@ -11,7 +11,7 @@ import { clozeAnswer, clozePrompt } from "./cloze";
 import type { Deck } from "./deck.model";
 import type { DeckService } from "./deck.service";
 import { dayNumber, dayStart, defaultProfile, StudyProfileModel, type StudyPreferences } from "./preferences.model";
-import { CardState, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel, type ReviewLog, type ReviewState, type StudiedDeck } from "./review.model";
+import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel, type ReviewLog, type ReviewState, type StudiedDeck } from "./review.model";
 import type { Schedule, Scheduler } from "./scheduler";
 import type { ReviewCardArgs, StudyPreferencesInput } from "./study.inputs";
 import type { ForecastDay, ReviewItem, ReviewQueue, ReviewResult, StudyStats } from "./study.types";
@@ -229,7 +229,7 @@ export class ReviewService {
   }
 
   private newState(userId: Types.ObjectId, card: Pick<Card, "_id" | "deck_id">, ord: number, now: Date): Omit<ReviewState, "_id"> {
-    return { user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...this.deps.scheduler.emptySchedule(now), due_day: dayNumber(now), version: 0 };
+    return { user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...this.deps.scheduler.emptySchedule(now), due_day: NEW_DUE_DAY, version: 0 };
   }
 
   // Reviews

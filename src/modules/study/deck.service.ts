@@ -170,16 +170,28 @@ export class DeckService {
       .exec();
   }
 
-  async readableCard(actor: Actor, id: Types.ObjectId | string): Promise<{ card: Card; access: DeckAccess } | null> {
+  /**
+   * The card and its deck if the actor may read it. `alongside` runs with the access check, given
+   * the card (a caller's own reads, so the check does not add a round trip before them).
+   */
+  async readableCard<T = undefined>(
+    actor: Actor,
+    id: Types.ObjectId | string,
+    alongside?: (card: Card) => Promise<T>,
+  ): Promise<{ card: Card; access: DeckAccess; also: T } | null> {
     const cardId = asObjectId(id);
     const card = cardId && (await CardModel.findById(cardId).lean<Card>().exec());
     if (!card) return null;
-    const access = await this.readable(actor, card.deck_id);
-    return access && { card, access };
+    const [access, also] = await Promise.all([this.readable(actor, card.deck_id), alongside ? alongside(card) : (undefined as T)]);
+    return access && { card, access, also };
   }
 
-  async readableCardOrFail(actor: Actor, id: Types.ObjectId | string): Promise<{ card: Card; access: DeckAccess }> {
-    return (await this.readableCard(actor, id)) ?? cardNotFound();
+  async readableCardOrFail<T = undefined>(
+    actor: Actor,
+    id: Types.ObjectId | string,
+    alongside?: (card: Card) => Promise<T>,
+  ): Promise<{ card: Card; access: DeckAccess; also: T }> {
+    return (await this.readableCard(actor, id, alongside)) ?? cardNotFound();
   }
 
   async byCardIds(ids: readonly Types.ObjectId[]): Promise<Card[]> {

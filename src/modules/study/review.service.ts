@@ -240,12 +240,17 @@ export class ReviewService {
    * review) is CONFLICT, and nothing is stored.
    */
   async review(actor: Exclude<Actor, null>, args: ReviewCardArgs, now = new Date()): Promise<ReviewResult> {
-    const { card } = await this.deps.decks.readableCardOrFail(actor, args.cardId);
+    const profileRead = this.profile(actor._id);
+    // Awaited below; this only keeps a failure while the card is being checked from going unhandled.
+    profileRead.catch(() => undefined);
+    // The learner's schedule is read alongside the access check; nothing is written before it passes.
+    const { card, also: current } = await this.deps.decks.readableCardOrFail(actor, args.cardId, (found) =>
+      ReviewStateModel.findOne({ user_id: actor._id, card_id: found._id, ord: found.ords.includes(args.clozeNumber ?? -1) ? args.clozeNumber : (found.ords[0] ?? 0) })
+        .lean<ReviewState>()
+        .exec(),
+    );
     const ord = ordOf(card, args.clozeNumber);
-    const [profile, current] = await Promise.all([
-      this.profile(actor._id),
-      ReviewStateModel.findOne({ user_id: actor._id, card_id: card._id, ord }).lean<ReviewState>().exec(),
-    ]);
+    const profile = await profileRead;
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
       const seen = args.idempotencyKey ? await this.replayed(actor._id, args.idempotencyKey, card, ord) : null;
       if (seen) return seen;

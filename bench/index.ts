@@ -4,6 +4,7 @@ import { benchEmbeddedMongo } from "./embedded-mongo";
 import { benchIngestion } from "./ingestion";
 import { benchLeaderboard } from "./leaderboard";
 import { benchReadPath } from "./read-path";
+import { benchStudy } from "./study";
 import { benchVectorSearch } from "./vector-search";
 
 async function embeddedMongoLines(): Promise<string[]> {
@@ -31,6 +32,7 @@ const SECTIONS: Record<string, () => Promise<string[]>> = {
   leaderboard: benchLeaderboard,
   "chat-streaming": benchChatStreaming,
   "read-path": benchReadPath,
+  study: benchStudy,
 };
 
 /** `npm run bench [-- section ...]`: prints each benchmark's (or the named ones') figures against its target. */

@@ -99,7 +99,7 @@ function ok<T>(response: GraphQLResponse<T>): T {
 }
 
 /** The database in its own process (`npm run db`), as mongod would be. */
-async function startDatabase(): Promise<{ uri: string; pid: number; stop(): Promise<void> }> {
+export async function startDatabase(): Promise<{ uri: string; pid: number; stop(): Promise<void> }> {
   const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/embedded-mongo/cli.ts", "--port", "0"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
@@ -214,10 +214,10 @@ async function answer(url: string, page: Page, token: string): Promise<unknown> 
   return json.data[page.root];
 }
 
-const METRICS_TOKEN = "bench-metrics-token";
+export const METRICS_TOKEN = "bench-metrics-token";
 
 /** Database round trips the API has made so far (`db_round_trip_seconds`, always on). */
-async function roundTrips(api: Instance): Promise<number> {
+export async function roundTrips(api: Instance): Promise<number> {
   const response = await fetch(new URL("/metrics", api.graphqlUrl), { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
   const line = (await response.text()).split("\n").find((row) => row.startsWith("db_round_trip_seconds_count"));
   if (!line) throw new Error("bench: /metrics has no db_round_trip_seconds_count");

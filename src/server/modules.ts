@@ -10,6 +10,7 @@ import { leaderboardModule } from "../modules/leaderboard/leaderboard.module";
 import { progressModule } from "../modules/progress/progress.module";
 import { quizzesModule } from "../modules/quizzes/quizzes.module";
 import { searchModule } from "../modules/search/search.module";
+import { studyModule } from "../modules/study/study.module";
 import { uploadsModule } from "../modules/uploads/uploads.module";
 import { usersModule } from "../modules/users/users.module";
 
@@ -29,6 +30,7 @@ export const MODULES = [
   uploadsModule,
   chatModule,
   quizzesModule,
+  studyModule,
   leaderboardModule,
   dashboardModule,
   adminModule,

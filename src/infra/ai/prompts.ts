@@ -1,13 +1,15 @@
 import type { JsonPrompt, Prompt } from "./provider";
-import type { ChatTurn, CourseLevel, CourseOutlineTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode } from "./tasks";
+import type { ChatTurn, CourseLevel, CourseOutlineTask, FlashcardKind, FlashcardTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode } from "./tasks";
 
-export type { ChatTurn, CourseLevel, CourseOutlineTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode };
+export type { ChatTurn, CourseLevel, CourseOutlineTask, FlashcardKind, FlashcardTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode };
 import {
   courseOutlineSchema,
+  flashcardDraftSchema,
   quizDraftSchema,
   quizSchema,
   shortAnswerGradeSchema,
   type CourseOutline,
+  type FlashcardDraft,
   type GeneratedQuiz,
   type QuizDraft,
   type ShortAnswerGrade,
@@ -98,6 +100,30 @@ export function quizDraftPrompt(input: Omit<QuizTask, "kind">): JsonPrompt<QuizD
     `\nFor each, give its type, the number of the passage it comes from and an explanation quoting that passage.${avoid}` +
     `\n\n${numberedPassages(input.passages)}`;
   return { purpose: "quiz", system, text, task: { kind: "quiz", ...input }, schema: quizDraftSchema };
+}
+
+const FLASHCARD_KIND_SHAPES: Record<FlashcardKind, string> = {
+  BASIC: "BASIC: `front` asks one thing, `back` answers it in a few words taken from the passage",
+  CLOZE: "CLOZE: `text` is one sentence of the passage with its key terms wrapped as {{c1::term}} (then {{c2::term}} ...)",
+};
+
+/**
+ * Flashcards as a draft: the schema only checks the shape, so one bad card does not fail the
+ * whole answer; the study service checks each card and drops bad ones with the reason.
+ */
+export function flashcardPrompt(input: Omit<FlashcardTask, "kind">): JsonPrompt<FlashcardDraft, FlashcardTask> {
+  const system =
+    "You write spaced-repetition flashcards from the given passages. Each card tests one fact stated in one passage," +
+    ` its answer is supported by that passage's words, and no two cards ask the same thing. ${MATERIAL_IS_DATA} Answer with JSON only.`;
+  const avoid = input.avoid?.length
+    ? `\nThe deck already has these cards; do not repeat them:\n${input.avoid.map((front) => `- ${fenced(front)}`).join("\n")}`
+    : "";
+  const text =
+    `Write ${input.count} flashcards of these kinds:` +
+    `\n${input.kinds.map((kind) => `- ${FLASHCARD_KIND_SHAPES[kind]}`).join("\n")}` +
+    `\nFor each, give its kind, the number of the passage it comes from and a short explanation from that passage.${avoid}` +
+    `\n\n${numberedPassages(input.passages)}`;
+  return { purpose: "flashcards", system, text, task: { kind: "flashcards", ...input }, schema: flashcardDraftSchema };
 }
 
 export const STRICT_REFUSAL = "I don't have that information in the provided context.";

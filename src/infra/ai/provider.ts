@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { PromptTask } from "./tasks";
 
 /** What a call is for; usage is accounted per purpose. */
-export type AiPurpose = "outline" | "quiz" | "chat" | "embedding";
+export type AiPurpose = "outline" | "quiz" | "flashcards" | "chat" | "embedding";
 
 export type AiProviderName = "gemini" | "openai" | "offline";
 

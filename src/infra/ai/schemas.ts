@@ -82,3 +82,25 @@ export const shortAnswerGradeSchema = z.object({
   feedback: z.string().trim().min(1).describe("One sentence for the learner on why"),
 });
 export type ShortAnswerGrade = z.infer<typeof shortAnswerGradeSchema>;
+
+/**
+ * Flashcards checked for shape only: one bad card does not fail the answer; the study service
+ * checks each card (sides, cloze markers, duplicates, support in the cited passage).
+ */
+export const flashcardDraftSchema = z.object({
+  cards: z
+    .array(
+      z.object({
+        kind: z.string().optional().describe("BASIC (front and back) or CLOZE (text with {{c1::...}} deletions)"),
+        front: z.string().optional().describe("BASIC: the question side"),
+        back: z.string().optional().describe("BASIC: the answer side, stated as the passage states it"),
+        text: z.string().optional().describe("CLOZE: one sentence from the passage with key terms wrapped as {{c1::term}}, {{c2::term}}"),
+        explanation: z.string().optional().describe("One sentence of context from the passage"),
+        tags: z.array(z.string()).optional().describe("A few topic tags"),
+        passage: z.number().int().optional().describe("Number of the passage the card is drawn from"),
+      }),
+    )
+    .min(1)
+    .max(60),
+});
+export type FlashcardDraft = z.infer<typeof flashcardDraftSchema>;

@@ -57,4 +57,16 @@ export interface ShortAnswerGradeTask {
   answer: string;
 }
 
-export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask;
+export type FlashcardKind = "BASIC" | "CLOZE";
+
+export interface FlashcardTask {
+  kind: "flashcards";
+  passages: Passage[];
+  count: number;
+  /** Card kinds to mix. */
+  kinds: FlashcardKind[];
+  /** Fronts (or cloze texts) already in the deck, which new cards must not repeat. */
+  avoid?: string[];
+}
+
+export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask | FlashcardTask;

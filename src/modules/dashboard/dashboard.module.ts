@@ -9,7 +9,7 @@ export const dashboardModule: AppModule<{ dashboard: DashboardService }> = {
   resolvers: [DashboardResolver],
   create({ services }) {
     const activity = new ActivityService();
-    const dashboard = new DashboardService(peers(services, ["courses", "chapters", "progress", "attempts", "leaderboard"], { activity }));
+    const dashboard = new DashboardService(peers(services, ["courses", "chapters", "progress", "attempts", "leaderboard", "reviews"], { activity }));
     return {
       services: { dashboard },
       handles: {

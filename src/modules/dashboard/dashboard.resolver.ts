@@ -1,4 +1,4 @@
-import { Authorized, Ctx, Query, Resolver } from "type-graphql";
+import { Authorized, Ctx, FieldResolver, Int, Query, Resolver } from "type-graphql";
 import { Dashboard } from "./dashboard.types";
 import type { Context } from "../../lib/context";
 import { signedInActor } from "../../lib/identity";
@@ -9,5 +9,10 @@ export class DashboardResolver {
   @Query(() => Dashboard, { description: "Your courses, progress, quiz results, rank, streaks, recent activity and weak spots." })
   async dashboard(@Ctx() ctx: Context): Promise<Dashboard> {
     return ctx.services.dashboard.forUser(await signedInActor(ctx), ctx.loaders);
+  }
+
+  @FieldResolver(() => Int, { name: "dueToday", description: "Study cards due by the end of today (UTC), overdue ones included; see `reviewQueue`." })
+  async dueToday(@Ctx() ctx: Context): Promise<number> {
+    return ctx.services.dashboard.dueToday(await signedInActor(ctx));
   }
 }

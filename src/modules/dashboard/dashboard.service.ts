@@ -4,6 +4,7 @@ import type { LeaderboardService } from "../leaderboard/leaderboard.service";
 import { LeaderboardPeriod } from "../leaderboard/period";
 import { summarize, type ProgressService } from "../progress/progress.service";
 import type { AttemptService } from "../quizzes/attempt.service";
+import type { ReviewService } from "../study/review.service";
 import type { ActivityService } from "./activity.service";
 import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
 import type { Actor } from "../../lib/identity";
@@ -25,6 +26,7 @@ export class DashboardService {
       attempts: AttemptService;
       leaderboard: LeaderboardService;
       activity: ActivityService;
+      reviews: ReviewService;
     },
   ) {}
 
@@ -77,6 +79,15 @@ export class DashboardService {
         totalChapters: chapters[i].length,
       };
     });
+  }
+
+  /**
+   * Study cards due by the end of today. Only users who ever had a schedule are asked (the flag
+   * rides on the signed-in user, already read for the request), so for everyone else this costs
+   * no database call.
+   */
+  async dueToday(actor: Exclude<Actor, null>, now = new Date()): Promise<number> {
+    return actor.studying_since ? this.deps.reviews.dueToday(actor._id, now) : 0;
   }
 
   /** Chapters still readable, by share of wrong answers, then by how many; chapters never missed are not weak. */

@@ -51,6 +51,13 @@ export class User {
   @prop({ required: true, default: true })
   is_active!: boolean;
 
+  /**
+   * When the user got their first study schedule (the study module sets it once): the dashboard
+   * reads due cards only for users who have one, so everyone else's dashboard costs nothing more.
+   */
+  @prop({ type: Date })
+  studying_since?: Date;
+
   @Field({ name: "createdAt", description: "When the account was created." })
   readonly created_at!: Date;
 

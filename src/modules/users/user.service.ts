@@ -142,6 +142,13 @@ export class UserService {
     return findPage<User>(UserModel, query, { created_at: -1, _id: -1 }, page);
   }
 
+  /** Marks the user as studying, once (see `User.studying_since`); every instance reads the user again. */
+  async markStudying(user: { _id: Types.ObjectId; studying_since?: Date }): Promise<void> {
+    if (user.studying_since) return;
+    const result = await UserModel.updateOne({ _id: user._id, studying_since: { $exists: false } }, { $set: { studying_since: new Date() } }).exec();
+    if (result.modifiedCount > 0) await this.options.events.emit("user.changed", { userId: user._id });
+  }
+
   /** Sets fields and returns the user as it was before, or null when there is no such user. */
   async setFields(id: Types.ObjectId | string, fields: { role?: UserRole; is_active?: boolean }): Promise<User | null> {
     if (!isObjectId(id)) return null;

@@ -52,6 +52,18 @@ const ownerOnly = (others: Outcome, admin: Outcome = others, anonymous: Outcome 
   admin,
 });
 
+/**
+ * A course deck of the instructor's public course: its author (the instructor) and admins write
+ * it; everyone signed in who may read the course (the enrolled student, another student) may not.
+ */
+const courseAuthors: Expected = {
+  anonymous: "UNAUTHENTICATED",
+  student: "FORBIDDEN",
+  otherStudent: "FORBIDDEN",
+  instructor: "ok",
+  admin: "ok",
+};
+
 const newUser = async (world: World, role: Role) => (role === "anonymous" ? undefined : (await world.newUser(role)).accessToken);
 
 /**
@@ -64,17 +76,25 @@ export const MATRIX: Record<string, Entry> = {
   "Query.chapter": { vars: (w) => ({ id: w.owned.chapterIds[0] }), expect: ownerOnly("null", "ok", "null") },
   "Query.chatSession": { vars: (w) => ({ id: w.owned.sessionId }), expect: ownerOnly("null") },
   "Query.chatSessions": { vars: () => ({}), expect: signedIn("empty", "ok") },
+  "Query.card": { vars: (w) => ({ id: w.owned.cardId }), expect: ownerOnly("null", "ok") },
+  "Query.cards": { vars: (w) => ({ deckId: w.owned.deckId }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Query.course": { vars: (w) => ({ id: w.owned.courseId }), expect: ownerOnly("null", "ok", "null") },
   "Query.courseGenerationJob": { vars: (w) => ({ jobId: w.owned.jobId }), expect: ownerOnly("null", "ok") },
-  "Query.courses": { vars: () => ({ filter: { owner: "PUBLIC" } }), expect: everyone("empty") },
+  // The catalog now holds the instructor's public course of the course deck, so it is not empty.
+  "Query.courses": { vars: () => ({ filter: { owner: "PUBLIC" } }), expect: everyone() },
   "Query.dashboard": { vars: () => ({}), expect: signedIn() },
+  "Query.deck": { vars: (w) => ({ id: w.owned.deckId }), expect: ownerOnly("null", "ok") },
+  "Query.decks": { vars: () => ({}), expect: signedIn("empty", "ok") },
   "Query.health": { vars: () => ({}), expect: everyone() },
   "Query.leaderboard": { vars: () => ({ period: "ALL_TIME" }), expect: signedIn() },
   "Query.me": { vars: () => ({}), expect: signedIn() },
   "Query.myQuizAttempts": { vars: (w) => ({ quizId: w.owned.quizId }), expect: signedIn("empty", "ok") },
   "Query.quiz": { vars: (w) => ({ id: w.owned.quizId }), expect: ownerOnly("null", "ok") },
   "Query.quizzes": { vars: (w) => ({ courseId: w.owned.courseId }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Query.reviewQueue": { vars: (w) => ({ deckId: w.owned.deckId }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Query.search": { vars: (w) => ({ query: "tides", uploadId: w.owned.uploadId }), expect: ownerOnly("empty") },
+  "Query.studyPreferences": { vars: () => ({}), expect: signedIn() },
+  "Query.studyStats": { vars: (w) => ({ courseId: w.owned.courseId }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Query.upload": { vars: (w) => ({ id: w.owned.uploadId }), expect: ownerOnly("null", "ok") },
   "Query.uploads": { vars: () => ({}), expect: signedIn("empty", "ok") },
   "Query.user": { vars: (w) => ({ id: w.sessions.student.userId }), expect: adminOnly },
@@ -94,26 +114,38 @@ export const MATRIX: Record<string, Entry> = {
     vars: (w) => ({ input: { courseId: w.owned.courseId, mode: "HYBRID" } }),
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
+  "Mutation.createCard": {
+    vars: (w) => ({ input: { deckId: w.courseDeck.deckId, front: `Spring tides? ${randomUUID().slice(0, 6)}`, back: "Sun and Moon in line" } }),
+    expect: courseAuthors,
+  },
   "Mutation.createCourse": { vars: () => ({ input: { title: "Mine", level: "BEGINNER" } }), expect: signedIn() },
   "Mutation.createCourseFromUpload": {
     vars: (w) => ({ uploadId: w.owned.uploadId, input: { level: "BEGINNER" } }),
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
+  "Mutation.createDeck": { vars: (w) => ({ input: { title: "Course cards", courseId: w.courseDeck.courseId } }), expect: courseAuthors },
   "Mutation.createQuiz": {
     vars: (w) => ({ input: { title: "Quiz", courseId: w.owned.courseId, questions: QUESTIONS } }),
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
+  "Mutation.deleteCard": { vars: async (w) => ({ id: (await w.deck("student")).cardId }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.deleteChapter": { vars: async (w) => ({ id: await w.chapter(w.owned.courseId) }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.deleteChatSession": { vars: async (w) => ({ id: await w.chatSession(w.owned.courseId) }), expect: ownerOnly("NOT_FOUND") },
   "Mutation.deleteCourse": { vars: async (w) => ({ id: await w.course() }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Mutation.deleteDeck": { vars: async (w) => ({ id: (await w.deck("instructor", w.courseDeck.courseId)).deckId }), expect: courseAuthors },
   "Mutation.deleteQuiz": { vars: async (w) => ({ id: (await w.quiz(w.owned.courseId)).id }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.deleteUpload": { vars: async (w) => ({ id: await w.upload() }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.enroll": { vars: (w) => ({ courseId: w.owned.courseId }), expect: ownerOnly("NOT_FOUND", "FORBIDDEN") },
   "Mutation.generateCourse": { vars: () => ({ input: { topic: "Tides", level: "BEGINNER", numChapters: 3 } }), expect: signedIn() },
+  "Mutation.generateFlashcards": {
+    vars: (w) => ({ input: { chapterId: w.owned.chapterIds[0], count: 2 } }),
+    expect: ownerOnly("NOT_FOUND", "ok"),
+  },
   "Mutation.generateQuiz": {
     vars: (w) => ({ input: { courseId: w.owned.courseId, numQuestions: 2 } }),
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
+  "Mutation.importCards": { vars: (w) => ({ deckId: w.owned.deckId, file: null }), upload: true, expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.login": { vars: (w) => ({ input: { email: w.sessions.student.email, password: "matrix password 1" } }), expect: everyone() },
   "Mutation.logout": { vars: async (w) => ({ refreshToken: (await w.login(w.sessions.student.email)).refreshToken }), expect: everyone() },
   "Mutation.logoutAll": { vars: () => ({}), caller: newUser, expect: signedIn() },
@@ -136,6 +168,8 @@ export const MATRIX: Record<string, Entry> = {
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
   "Mutation.reprocessUpload": { vars: async (w) => ({ id: await w.upload() }), expect: ownerOnly("NOT_FOUND", "ok") },
+  // Any reader of a course studies its decks, each on their own schedule.
+  "Mutation.reviewCard": { vars: (w) => ({ cardId: w.courseDeck.cardId, rating: "GOOD" }), expect: signedIn() },
   "Mutation.sendChatMessage": { vars: (w) => ({ sessionId: w.owned.sessionId, content: "And neap tides?" }), expect: ownerOnly("NOT_FOUND") },
   "Mutation.setUserActive": { vars: (w) => ({ userId: w.sessions.student.userId, active: true }), expect: adminOnly },
   "Mutation.setUserRole": { vars: (w) => ({ userId: w.sessions.student.userId, role: "STUDENT" }), expect: adminOnly },
@@ -157,13 +191,16 @@ export const MATRIX: Record<string, Entry> = {
     },
     expect: signedIn(),
   },
+  "Mutation.updateCard": { vars: (w) => ({ id: w.owned.cardId, input: { back: "The Moon, mostly" } }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.updateChapter": {
     vars: (w) => ({ id: w.owned.chapterIds[1], input: { title: "Renamed" } }),
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
   "Mutation.updateCourse": { vars: (w) => ({ id: w.owned.courseId, input: { title: "Tides" } }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Mutation.updateDeck": { vars: (w) => ({ id: w.courseDeck.deckId, input: { title: "Renamed" } }), expect: courseAuthors },
   "Mutation.updateProfile": { vars: () => ({ input: { bio: "Hello" } }), expect: signedIn() },
   "Mutation.updateQuiz": { vars: (w) => ({ id: w.owned.quizId, input: { title: "Renamed" } }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Mutation.updateStudyPreferences": { vars: () => ({ input: { dailyNewLimit: 25 } }), expect: signedIn() },
   "Mutation.uploadFile": { vars: () => ({ file: null }), upload: true, expect: signedIn() },
 
   // Subscriptions: "ok" is a subscription that starts without an error.
@@ -172,4 +209,19 @@ export const MATRIX: Record<string, Entry> = {
   "Subscription.courseGeneration": { vars: (w) => ({ jobId: w.owned.jobId }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Subscription.ping": { vars: () => ({ channel: "matrix" }), expect: adminOnly },
   "Subscription.uploadProgress": { vars: (w) => ({ uploadId: w.owned.uploadId }), expect: ownerOnly("NOT_FOUND", "ok") },
+};
+
+/**
+ * Nested fields with resolvers of their own: `query` names its result `result` and its entry says
+ * what each role gets. They answer only under a parent the caller may read, and for the caller alone.
+ */
+export const NESTED: Record<string, { query: string } & Entry> = {
+  "Card.myReviews": {
+    query: "query($id: ID!) { result: card(id: $id) { myReviews { state } } }",
+    vars: (w) => ({ id: w.courseDeck.cardId }),
+    expect: signedIn(),
+  },
+  "Dashboard.dueToday": { query: "query { result: dashboard { dueToday } }", vars: () => ({}), expect: signedIn() },
+  "Deck.canEdit": { query: "query($id: ID!) { result: deck(id: $id) { canEdit } }", vars: (w) => ({ id: w.owned.deckId }), expect: ownerOnly("null", "ok") },
+  "Deck.cardCount": { query: "query($id: ID!) { result: deck(id: $id) { cardCount } }", vars: (w) => ({ id: w.owned.deckId }), expect: ownerOnly("null", "ok") },
 };

@@ -37,11 +37,22 @@ export interface Owned {
   assistantMessageId: string;
   uploadId: string;
   jobId: string;
+  /** The student's personal deck and a card in it. */
+  deckId: string;
+  cardId: string;
+}
+
+/** A public course of the instructor's with a course deck of one card; the student is enrolled in it. */
+export interface CourseDeck {
+  courseId: string;
+  deckId: string;
+  cardId: string;
 }
 
 export class World {
   readonly sessions = {} as Record<SignedIn, { userId: string; email: string; accessToken: string; refreshToken: string }>;
   owned!: Owned;
+  courseDeck!: CourseDeck;
 
   private constructor(readonly server: TestServer) {}
 
@@ -51,6 +62,7 @@ export class World {
     world.sessions.admin = await world.login(ADMIN_EMAIL);
     for (const role of ["student", "otherStudent", "instructor"] as const) world.sessions[role] = await world.newUser(role);
     world.owned = await world.ownedByStudent();
+    world.courseDeck = await world.instructorsCourseDeck();
     return world;
   }
 
@@ -157,6 +169,24 @@ export class World {
     return (data.startCourseGeneration as { id: string }).id;
   }
 
+  /** A new deck of `as`'s, with one card: for calls that delete it. */
+  async deck(as: Role, courseId?: string): Promise<{ deckId: string; cardId: string }> {
+    const deck = await this.must(as, "mutation($input: CreateDeckInput!) { createDeck(input: $input) { id } }", { input: { title: "Tides deck", courseId } });
+    const deckId = (deck.createDeck as { id: string }).id;
+    const card = await this.must(as, "mutation($input: CreateCardInput!) { createCard(input: $input) { id } }", {
+      input: { deckId, front: `What causes tides? ${randomUUID().slice(0, 6)}`, back: "The Moon's gravity" },
+    });
+    return { deckId, cardId: (card.createCard as { id: string }).id };
+  }
+
+  private async instructorsCourseDeck(): Promise<CourseDeck> {
+    const created = await this.must("instructor", "mutation { createCourse(input: { title: \"Open tides\", level: BEGINNER }) { id } }");
+    const courseId = (created.createCourse as { id: string }).id;
+    await this.must("instructor", "mutation($id: ID!) { publishCourse(id: $id, isPublic: true) { id } }", { id: courseId });
+    await this.must("student", "mutation($id: ID!) { enroll(courseId: $id) { id } }", { id: courseId });
+    return { courseId, ...(await this.deck("instructor", courseId)) };
+  }
+
   private async ownedByStudent(): Promise<Owned> {
     const courseId = await this.course();
     const chapterIds = [await this.chapter(courseId), await this.chapter(courseId)];
@@ -170,6 +200,7 @@ export class World {
     const assistantMessageId = await this.chatTurn(sessionId);
     const uploadId = await this.upload();
     const jobId = await this.generationJob();
-    return { courseId, chapterIds, quizId: quiz.id, questionIds: quiz.questionIds, sessionId, assistantMessageId, uploadId, jobId };
+    const { deckId, cardId } = await this.deck("student");
+    return { courseId, chapterIds, quizId: quiz.id, questionIds: quiz.questionIds, sessionId, assistantMessageId, uploadId, jobId, deckId, cardId };
   }
 }

@@ -6,6 +6,7 @@ import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
 import { extractiveAnswer } from "./answer";
 import { embedText, OFFLINE_EMBEDDING_MODEL } from "./embedding";
+import { extractiveFlashcards } from "./flashcards";
 import { gradeByWords } from "./grade";
 import { offlineOutline } from "./outline";
 import { clozeQuiz } from "./quiz";
@@ -111,6 +112,8 @@ function valueFor(task: PromptTask): unknown {
       return extractiveAnswer(task);
     case "gradeShortAnswer":
       return gradeByWords(task);
+    case "flashcards":
+      return extractiveFlashcards(task);
   }
 }
 

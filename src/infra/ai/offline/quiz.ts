@@ -4,7 +4,7 @@ import type { QuizTask } from "../prompts";
 import { normalizeOption, QUIZ_OPTION_COUNT, type GeneratedQuiz, type QuizQuestion } from "../schemas";
 import { fold, isStopword, replaceWords, sentences, stemOf, surfaceWords, wordCount } from "./text";
 
-interface KeyTerm {
+export interface KeyTerm {
   /** As it is most often written in the text. */
   display: string;
   stem: string;
@@ -66,7 +66,7 @@ export function clozeQuiz(task: QuizTask): GeneratedQuiz {
 }
 
 /** Content words, scored by how often they occur and how long (so specific) they are. */
-function rankKeyTerms(text: string): KeyTerm[] {
+export function rankKeyTerms(text: string): KeyTerm[] {
   const seen = new Map<string, { count: number; forms: Map<string, number> }>();
   for (const surface of surfaceWords(text)) {
     const folded = fold(surface);

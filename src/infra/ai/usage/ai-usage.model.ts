@@ -4,7 +4,7 @@ import type { AiProviderName, AiPurpose } from "../provider";
 import type { AiCallOutcome } from "./usage-recorder";
 
 const PROVIDERS: AiProviderName[] = ["gemini", "openai", "offline"];
-const PURPOSES: AiPurpose[] = ["outline", "quiz", "chat", "embedding"];
+const PURPOSES: AiPurpose[] = ["outline", "quiz", "flashcards", "chat", "embedding"];
 const OUTCOMES: AiCallOutcome[] = ["ok", "error", "cancelled"];
 
 /** One row per model call; nothing reads single rows, admins read totals (`aiUsageTotals`). */

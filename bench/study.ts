@@ -1,0 +1,203 @@
+import { randomUUID } from "node:crypto";
+import { loadavg } from "node:os";
+import mongoose, { Types } from "mongoose";
+import { dayNumber } from "../src/modules/study/preferences.model";
+import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel } from "../src/modules/study/review.model";
+import { StudyProfileModel } from "../src/modules/study/preferences.model";
+import { CardModel } from "../src/modules/study/card.model";
+import { startInstance, type Instance } from "../test/chat/instances";
+import { CreateDeckDocument, ImportCardsDocument, MeDocument, RegisterDocument, ReviewCardDocument, ReviewQueueDocument } from "../test/generated/graphql";
+import { graphqlClient, type GraphQLResponse } from "../test/helpers/graphql";
+import { uploadRequest } from "../test/helpers/upload";
+import { METRICS_TOKEN, roundTrips, startDatabase } from "./read-path";
+
+const DECKS = 5;
+const CARDS_PER_DECK = 10_000;
+const ROWS_PER_IMPORT = 5_000;
+const REVIEW_LOGS = 200_000;
+/** Cards never studied yet; the rest have a review schedule spread from 60 days overdue to a year ahead. */
+const NEW_CARDS = 5_000;
+const RUNS = Number(process.env.BENCH_STUDY_RUNS ?? 300);
+const DAY_MS = 86_400_000;
+
+function ok<T>(response: GraphQLResponse<T>): T {
+  if (response.errors?.length || !response.data) throw new Error(`bench seed failed: ${JSON.stringify(response.errors)}`);
+  return response.data;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function timed(runs: number, run: (i: number) => Promise<unknown>): Promise<{ p50: string; p95: string; max: string }> {
+  const latencies: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = process.hrtime.bigint();
+    await run(i);
+    latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  latencies.sort((a, b) => a - b);
+  return { p50: percentile(latencies, 50).toFixed(2), p95: percentile(latencies, 95).toFixed(2), max: latencies[latencies.length - 1].toFixed(2) };
+}
+
+/** 50,000 cards imported through the API as CSV (5 decks of 10,000). */
+async function seedCards(api: Instance): Promise<{ token: string; userId: string }> {
+  const gql = graphqlClient(api.graphqlUrl);
+  const { register } = ok(await gql(RegisterDocument, { input: { name: "Bench Learner", email: `learner-${randomUUID().slice(0, 8)}@example.com`, password: "bench password 1" } }));
+  const token = register.accessToken;
+  for (let d = 1; d <= DECKS; d++) {
+    const deck = ok(await gql(CreateDeckDocument, { input: { title: `Deck ${d}` } }, { token })).createDeck;
+    for (let start = 0; start < CARDS_PER_DECK; start += ROWS_PER_IMPORT) {
+      const rows = Array.from({ length: ROWS_PER_IMPORT }, (_, i) => `"What is fact ${d}-${start + i}?","Fact ${d}-${start + i} is the answer",bench deck${d}`);
+      const imported = ok(
+        await uploadRequest(api.graphqlUrl, ImportCardsDocument, { deckId: deck.id, file: null }, [{ variablePath: "variables.file", filename: "cards.csv", contentType: "text/csv", content: rows.join("\n") }], { token }),
+      ).importCards;
+      if (imported.imported !== ROWS_PER_IMPORT) throw new Error(`import stored ${imported.imported} cards: ${JSON.stringify(imported.errors.slice(0, 3))}`);
+    }
+  }
+  return { token, userId: register.user.id };
+}
+
+/**
+ * The learner's history, written straight to the database (200,000 reviews through the API would
+ * take the bench longer than the measurement): schedules, review logs and the learner's counts,
+ * in the shapes the study module keeps them.
+ */
+async function seedHistory(uri: string, userId: Types.ObjectId): Promise<void> {
+  await mongoose.connect(uri, { dbName: "bench_study" });
+  try {
+    const cards = await CardModel.find({ owner_id: userId }, { _id: 1, deck_id: 1, seq: 1 }).sort({ _id: 1 }).lean().exec();
+    const now = Date.now();
+    const dueDays: Record<string, number> = {};
+    const states = cards.map((card, i) => {
+      const fresh = i >= cards.length - NEW_CARDS;
+      const due = fresh ? new Date(now) : new Date(now + (((i * 7919) % 425) - 60) * DAY_MS + (i % 1000) * 1000);
+      if (!fresh) dueDays[dayNumber(due)] = (dueDays[dayNumber(due)] ?? 0) + 1;
+      return {
+        user_id: userId,
+        card_id: card._id,
+        deck_id: card.deck_id,
+        ord: 0,
+        state: fresh ? CardState.NEW : CardState.REVIEW,
+        due,
+        due_day: fresh ? NEW_DUE_DAY : dayNumber(due),
+        stability: fresh ? 0 : 5 + (i % 90),
+        difficulty: fresh ? 0 : 3 + (i % 6),
+        elapsed_days: 0,
+        scheduled_days: fresh ? 0 : 5 + (i % 90),
+        learning_steps: 0,
+        reps: fresh ? 0 : 4,
+        lapses: i % 7 === 0 ? 1 : 0,
+        last_review: fresh ? undefined : new Date(due.getTime() - (5 + (i % 90)) * DAY_MS),
+        version: fresh ? 0 : 4,
+      };
+    });
+    for (let start = 0; start < states.length; start += 10_000) await ReviewStateModel.collection.insertMany(states.slice(start, start + 10_000));
+    const ratings = [ReviewRating.AGAIN, ReviewRating.HARD, ReviewRating.GOOD, ReviewRating.GOOD, ReviewRating.EASY];
+    const reviewed = cards.slice(0, cards.length - NEW_CARDS);
+    const reviewDays = new Set<number>();
+    for (let start = 0; start < REVIEW_LOGS; start += 10_000) {
+      const logs = Array.from({ length: Math.min(10_000, REVIEW_LOGS - start) }, (_, k) => {
+        const n = start + k;
+        const card = reviewed[n % reviewed.length];
+        const review = new Date(now - ((n * 2_654_435_761) % (365 * DAY_MS)));
+        reviewDays.add(dayNumber(review));
+        return {
+          user_id: userId,
+          card_id: card._id,
+          ord: 0,
+          deck_id: card.deck_id,
+          rating: ratings[n % ratings.length],
+          state: n % 4 === 0 ? CardState.LEARNING : CardState.REVIEW,
+          due: review,
+          stability: 10,
+          difficulty: 5,
+          elapsed_days: 10,
+          last_elapsed_days: 5,
+          scheduled_days: 10,
+          learning_steps: 0,
+          review,
+          day: dayNumber(review),
+          key: `seed-${n}`,
+        };
+      });
+      await ReviewLogModel.collection.insertMany(logs);
+    }
+    const decks = [...new Set(cards.map((card) => String(card.deck_id)))];
+    await StudiedDeckModel.collection.insertMany(decks.map((deck) => ({ user_id: userId, deck_id: new Types.ObjectId(deck), synced_seq: CARDS_PER_DECK })));
+    await StudyProfileModel.collection.insertOne({
+      user_id: userId,
+      desired_retention: 0.9,
+      daily_new_limit: 20,
+      mistakes_deck: true,
+      due_days: dueDays,
+      new_day: 0,
+      new_count: 0,
+      review_days: [...reviewDays].sort((a, b) => a - b),
+    });
+    await mongoose.connection.collection("users").updateOne({ _id: userId }, { $set: { studying_since: new Date(now - 365 * DAY_MS) } });
+  } finally {
+    await mongoose.disconnect();
+  }
+}
+
+/**
+ * `npm run bench -- study`: a learner with 50,000 cards (5 decks, imported through the API) and
+ * 200,000 review log entries; `reviewQueue` and `reviewCard` timed one request at a time through
+ * the API (production mode, the database in its own process).
+ */
+export async function benchStudy(): Promise<string[]> {
+  const db = await startDatabase();
+  let api: Instance | undefined;
+  try {
+    api = await startInstance(
+      {
+        NODE_ENV: "production",
+        MONGODB_URL: db.uri,
+        DATABASE_NAME: "bench_study",
+        JWT_SECRET_KEY: "bench-secret-".repeat(6),
+        BCRYPT_COST: "4",
+        RATE_LIMIT_REQUESTS: "0",
+        AUTH_RATE_LIMIT_REQUESTS: "0",
+        LOG_LEVEL: "info",
+        METRICS_TOKEN,
+      },
+      ["--max-semi-space-size=64"],
+    );
+    const seedStarted = Date.now();
+    const { token, userId } = await seedCards(api);
+    const importSeconds = (Date.now() - seedStarted) / 1000;
+    await seedHistory(db.uri, new Types.ObjectId(userId));
+    const gql = graphqlClient(api.graphqlUrl, { token });
+
+    const first = ok(await gql(ReviewQueueDocument, { limit: 20 })).reviewQueue;
+    // The machine is shared and its load varies: the cheapest signed-in request, timed alike, is the yardstick.
+    const me = await timed(RUNS, async () => ok(await gql(MeDocument, {})));
+    const tripsBeforeQueue = await roundTrips(api);
+    const queue = await timed(RUNS, async () => ok(await gql(ReviewQueueDocument, { limit: 20 })));
+    const queueTrips = (await roundTrips(api)) - tripsBeforeQueue;
+    // Each review takes a due card off the front of the queue: review the most overdue ones, as a learner would.
+    const due = ok(await gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id);
+    const more: string[] = [];
+    const tripsBeforeReview = await roundTrips(api);
+    let refills = 0;
+    const review = await timed(RUNS, async (i) => {
+      if (due.length + more.length === 0) refills += 1;
+      if (due.length + more.length === 0) more.push(...ok(await gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id));
+      const cardId = due.shift() ?? more.shift()!;
+      const rating = i % 10 === 0 ? "AGAIN" : "GOOD";
+      ok(await gql(ReviewCardDocument, { cardId, rating, idempotencyKey: `bench-${i}` }));
+    });
+    const reviewTrips = (await roundTrips(api)) - tripsBeforeReview - refills * queueTrips / RUNS;
+    return [
+      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${first.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time)`,
+      `  import of ${DECKS * CARDS_PER_DECK} cards as ${(DECKS * CARDS_PER_DECK) / ROWS_PER_IMPORT} CSV files of ${ROWS_PER_IMPORT} rows   ${importSeconds.toFixed(1)} s`,
+      `  me { id name } (yardstick) p50 ${me.p50} ms, p95 ${me.p95} ms   load average ${loadavg()[0].toFixed(1)}`,
+      `  reviewQueue(limit: 20)   p50 ${queue.p50} ms, p95 ${queue.p95} ms, max ${queue.max} ms   (target p95 <= 20 ms); ${(queueTrips / RUNS).toFixed(1)} database round trips each`,
+      `  reviewCard               p50 ${review.p50} ms, p95 ${review.p95} ms, max ${review.max} ms   (target p95 <= 15 ms); ${(reviewTrips / RUNS).toFixed(1)} database round trips each`,
+    ];
+  } finally {
+    await api?.stop();
+    await db.stop();
+  }
+}

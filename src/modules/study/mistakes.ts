@@ -1,0 +1,70 @@
+import type { Logger } from "../../lib/logger";
+import type { QuizAttempt } from "../quizzes/attempt.model";
+import { QuestionType, type Question, type Quiz } from "../quizzes/quiz.model";
+import { CardKind, CardSourceType, type Card } from "./card.model";
+import type { DeckService } from "./deck.service";
+import type { ReviewService } from "./review.service";
+import { CARD_EXPLANATION_MAX_LENGTH, CARD_SIDE_MAX_LENGTH } from "./deck.model";
+
+/**
+ * Wrong answers come back as cards: each question answered wrongly (or partly so) in a stored
+ * attempt goes into the learner's Mistakes deck, or its card there is failed again; either way
+ * it is due at once, and FSRS lets it drift out as the learner gets it right.
+ */
+export class MistakesDeck {
+  constructor(private readonly deps: { decks: DeckService; reviews: ReviewService; log: Logger }) {}
+
+  async attemptStored(attempt: QuizAttempt, quiz: Quiz): Promise<void> {
+    const wrong = attempt.answers.filter((answer) => !answer.correct);
+    if (wrong.length === 0) return;
+    try {
+      const profile = await this.deps.reviews.profile(attempt.user_id);
+      if (!profile.mistakes_deck) return;
+      const deck = await this.deps.decks.mistakesDeck(attempt.user_id);
+      for (const answer of wrong) {
+        const question = quiz.questions.find((item) => item._id.equals(answer.question_id));
+        if (!question) continue;
+        const card =
+          (await this.deps.decks.mistakeCard(attempt.user_id, question._id)) ??
+          (await this.deps.decks.insertCards(deck, [{ content: contentOf(question), source: sourceOf(quiz, question, answer.chapter_id) }]))[0];
+        await this.deps.reviews.missed(attempt.user_id, card as Card, attempt.created_at, `mistake:${attempt._id}:${question._id}`);
+      }
+    } catch (error) {
+      // The attempt is graded and stored whatever happens here; the learner can still study it later.
+      this.deps.log.error({ err: error, attemptId: String(attempt._id) }, "study: could not add the attempt's mistakes to the Mistakes deck");
+    }
+  }
+}
+
+function contentOf(question: Question) {
+  return {
+    kind: CardKind.BASIC,
+    front: clip(question.prompt, CARD_SIDE_MAX_LENGTH),
+    back: clip(correctAnswer(question), CARD_SIDE_MAX_LENGTH),
+    explanation: clip(question.explanation, CARD_EXPLANATION_MAX_LENGTH),
+    tags: ["mistake"],
+  };
+}
+
+function correctAnswer(question: Question): string {
+  if (question.type === QuestionType.SHORT_ANSWER) return question.accepted_answers.join(" / ");
+  return question.correct_options.map((index) => question.options[index]).join(", ");
+}
+
+function sourceOf(quiz: Quiz, question: Question, chapterId: Question["_id"] | undefined) {
+  return {
+    type: CardSourceType.QUIZ_QUESTION,
+    quiz_id: quiz._id,
+    question_id: question._id,
+    course_id: quiz.course_id,
+    chapter_id: chapterId ?? quiz.chapter_id,
+    title: quiz.title,
+    excerpt: question.citation?.excerpt,
+    page_start: question.citation?.page_start,
+    page_end: question.citation?.page_end,
+  };
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,39 @@
+import { raise } from "../../lib/errors";
+import { isAdmin, type Actor } from "../../lib/identity";
+import type { Course } from "../courses/course.model";
+import { CoursePolicy } from "../courses/course.policy";
+import { DeckKind, type Deck } from "./deck.model";
+
+/**
+ * Who may do what with a deck, as pure rules over the deck and its course (`course`: null when
+ * it has none or it is gone). A course deck follows its course's rules and nothing else, so
+ * whatever CoursePolicy grants (or will grant) to read or edit a course applies to its decks.
+ * A personal or Mistakes deck is its owner's; admins may read and fix any (support).
+ */
+export const DeckPolicy = {
+  owns(actor: Actor, deck: Pick<Deck, "owner_id">): boolean {
+    return actor !== null && deck.owner_id.equals(actor._id);
+  },
+
+  /** Reading a deck is studying it: its cards, its export, your own schedule for it. */
+  canRead(actor: Actor, deck: Pick<Deck, "kind" | "owner_id">, course: Course | null): boolean {
+    if (actor === null) return false;
+    if (deck.kind === DeckKind.COURSE) return course !== null && CoursePolicy.canRead(actor, course);
+    return DeckPolicy.owns(actor, deck) || isAdmin(actor);
+  },
+
+  canEdit(actor: Actor, deck: Pick<Deck, "kind" | "owner_id">, course: Pick<Course, "owner_id"> | null): boolean {
+    if (actor === null) return false;
+    if (deck.kind === DeckKind.COURSE) return course !== null && CoursePolicy.canEdit(actor, course);
+    return DeckPolicy.owns(actor, deck) || isAdmin(actor);
+  },
+};
+
+/** The same answer for "no such deck" and "not yours to see". */
+export function deckNotFound(): never {
+  return raise("NOT_FOUND", "Deck not found");
+}
+
+export function cardNotFound(): never {
+  return raise("NOT_FOUND", "Card not found");
+}

@@ -1,0 +1,149 @@
+import { CardDocument, DashboardDueTodayDocument, type DashboardDueTodayQuery, ReviewCardDocument, StudyStatsDocument, UpdateCardDocument, UpdateStudyPreferencesDocument } from "../generated/graphql";
+import {
+  createCard,
+  createDeck,
+  DAY,
+  deckWithCards,
+  errorCode,
+  fakeDate,
+  LONG_TOKENS,
+  MINUTE,
+  ok,
+  queue,
+  review,
+  startCourseWorld,
+  type CourseWorld,
+} from "./support";
+
+let world: CourseWorld;
+beforeAll(async () => {
+  world = await startCourseWorld(LONG_TOKENS);
+}, 60_000);
+afterAll(async () => {
+  await world?.server.stop();
+});
+
+const at = (iso: string) => new Date(iso).getTime();
+
+it("GOOD pushes a card days out, AGAIN brings it back within minutes, and each answer's due date was shown before", async () => {
+  const learner = await world.user();
+  const { deck, cards } = await deckWithCards(world, learner.accessToken, 1);
+  const [first] = (await queue(world, learner.accessToken, { deckId: deck.id })).items;
+  expect(first).toMatchObject({ isNew: true, prompt: "Question 1", answer: "Answer 1", state: { state: "NEW", reps: 0 } });
+
+  const learning = await review(world, learner.accessToken, cards[0].id, "GOOD");
+  expect(learning.state).toMatchObject({ state: "LEARNING", reps: 1 });
+  const inLearning = Date.parse(learning.state.due) - Date.now();
+  expect(inLearning).toBeGreaterThan(MINUTE);
+  expect(inLearning).toBeLessThan(30 * MINUTE);
+
+  const preview = ok(await world.gql(CardDocument, { id: cards[0].id }, { token: learner.accessToken })).card!;
+  expect(preview.myReviews).toHaveLength(1);
+  const graduated = await review(world, learner.accessToken, cards[0].id, "GOOD");
+  expect(graduated.state.state).toBe("REVIEW");
+  expect(Date.parse(graduated.state.due) - Date.now()).toBeGreaterThan(DAY - MINUTE);
+
+  const lapsed = await review(world, learner.accessToken, cards[0].id, "AGAIN");
+  expect(lapsed.state).toMatchObject({ state: "RELEARNING", lapses: 1, reps: 3 });
+  const back = Date.parse(lapsed.state.due) - Date.now();
+  expect(back).toBeGreaterThan(0);
+  expect(back).toBeLessThan(15 * MINUTE);
+});
+
+it("shows in the queue the due date each rating gives, and the review gives exactly that date", async () => {
+  const clock = fakeDate("2031-03-01T08:00:00Z");
+  try {
+    const learner = await world.user();
+    const { deck, cards } = await deckWithCards(world, learner.accessToken, 1);
+    const [item] = (await queue(world, learner.accessToken, { deckId: deck.id })).items;
+    const { again, hard, good, easy } = item.schedulingPreview;
+    expect(Date.parse(again)).toBeLessThan(Date.parse(hard));
+    expect(Date.parse(hard)).toBeLessThanOrEqual(Date.parse(good));
+    expect(Date.parse(good)).toBeLessThan(Date.parse(easy));
+    clock.at("2031-03-01T08:00:00Z");
+    const reviewed = await review(world, learner.accessToken, cards[0].id, "EASY");
+    // The clock moved a few ms between the two requests; FSRS counts days, so the dates agree to the minute.
+    expect(Math.abs(Date.parse(reviewed.state.due) - Date.parse(easy))).toBeLessThan(MINUTE);
+    expect(Date.parse(reviewed.state.due) - at("2031-03-01T08:00:00Z")).toBeGreaterThan(DAY);
+  } finally {
+    clock.restore();
+  }
+});
+
+it("honours the daily new-card limit and serves due cards most overdue first", async () => {
+  const clock = fakeDate("2032-01-10T09:00:00Z");
+  try {
+    const learner = await world.user();
+    const token = learner.accessToken;
+    const { deck, cards } = await deckWithCards(world, token, 6);
+    ok(await world.gql(UpdateStudyPreferencesDocument, { input: { dailyNewLimit: 3 } }, { token }));
+    const day1 = await queue(world, token, { deckId: deck.id });
+    expect(day1.items.map((item) => item.prompt)).toEqual(["Question 1", "Question 2", "Question 3"]);
+    expect(day1.newLeftToday).toBe(3);
+    // Three cards started today, with different intervals: EASY goes furthest, HARD least far.
+    await review(world, token, cards[0].id, "EASY");
+    await review(world, token, cards[1].id, "HARD");
+    await review(world, token, cards[2].id, "GOOD");
+    await review(world, token, cards[2].id, "GOOD");
+    await review(world, token, cards[1].id, "GOOD");
+    const after = await queue(world, token, { deckId: deck.id });
+    expect(after.newLeftToday).toBe(0);
+    expect(after.items.filter((item) => item.isNew)).toEqual([]);
+
+    clock.at("2032-03-01T09:00:00Z");
+    const later = await queue(world, token, { deckId: deck.id, limit: 10 });
+    const due = later.items.filter((item) => !item.isNew);
+    expect(due.map((item) => item.card.id).sort()).toEqual([cards[0].id, cards[1].id, cards[2].id].sort());
+    const dues = due.map((item) => Date.parse(item.state.due));
+    expect(dues).toEqual([...dues].sort((a, b) => a - b));
+    expect(due[0].overdueDays).toBeGreaterThan(due[2].overdueDays);
+    expect(later.dueCount).toBe(3);
+    // A new day: three more new cards, mixed in among the due ones.
+    expect(later.items.filter((item) => item.isNew).map((item) => item.prompt)).toEqual(["Question 4", "Question 5", "Question 6"]);
+    expect(later.items[0].isNew).toBe(false);
+
+    const stats = ok(await world.gql(StudyStatsDocument, { deckId: deck.id }, { token })).studyStats;
+    expect(stats).toMatchObject({ dueNow: 3, newCards: 3, reviewsLast30Days: 0 });
+    expect(stats.forecast).toHaveLength(7);
+    expect(stats.forecast[0]).toEqual({ date: "2032-03-01", due: 3 });
+    expect(stats.longestStreak).toBe(1);
+  } finally {
+    clock.restore();
+  }
+});
+
+it("keeps a card's schedule when its text is edited, and the dashboard counts what is due today", async () => {
+  const learner = await world.user();
+  const token = learner.accessToken;
+  const none = ok(await world.gql(DashboardDueTodayDocument, {}, { token })) as DashboardDueTodayQuery;
+  expect(none.dashboard.dueToday).toBe(0);
+  const deck = await createDeck(world, token, "Edits");
+  const card = await createCard(world, token, deck.id, { front: "Capital of France?", back: "Paris" });
+  await queue(world, token, { deckId: deck.id });
+  const reviewed = await review(world, token, card.id, "AGAIN");
+  const edited = ok(await world.gql(UpdateCardDocument, { id: card.id, input: { front: "What is the capital of France?" } }, { token })).updateCard;
+  expect(edited.front).toBe("What is the capital of France?");
+  expect(edited.myReviews).toEqual([reviewed.state]);
+  expect((ok(await world.gql(DashboardDueTodayDocument, {}, { token })) as DashboardDueTodayQuery).dashboard.dueToday).toBe(1);
+});
+
+it("applies a review sent twice once: the same idempotency key, or a stale expected version", async () => {
+  const learner = await world.user();
+  const token = learner.accessToken;
+  const { cards } = await deckWithCards(world, token, 2);
+  // A double click: both arrive at once. One is applied; the other is told it is a repeat, or to reload.
+  const both = await Promise.all([0, 1].map(() => world.gql(ReviewCardDocument, { cardId: cards[0].id, rating: "GOOD", idempotencyKey: "click-1" }, { token })));
+  const applied = both.filter((response) => response.data?.reviewCard.duplicate === false);
+  expect(applied).toHaveLength(1);
+  const other = both.find((response) => response !== applied[0])!;
+  expect(other.data?.reviewCard.duplicate ?? errorCode(other)).toEqual(other.data ? true : "CONFLICT");
+  const retried = await review(world, token, cards[0].id, "GOOD", { idempotencyKey: "click-1" });
+  expect(retried).toMatchObject({ duplicate: true, state: { reps: 1, version: 1 } });
+
+  const seen = await review(world, token, cards[1].id, "GOOD", { expectedVersion: 0 });
+  expect(seen.state.version).toBe(1);
+  const stale = await world.gql(ReviewCardDocument, { cardId: cards[1].id, rating: "GOOD", expectedVersion: 0 }, { token });
+  expect(errorCode(stale)).toBe("CONFLICT");
+  const card = ok(await world.gql(CardDocument, { id: cards[1].id }, { token })).card!;
+  expect(card.myReviews[0]).toMatchObject({ reps: 1, version: 1 });
+});

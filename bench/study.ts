@@ -5,7 +5,7 @@ import { dayNumber } from "../src/modules/study/preferences.model";
 import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel } from "../src/modules/study/review.model";
 import { StudyProfileModel } from "../src/modules/study/preferences.model";
 import { CardModel } from "../src/modules/study/card.model";
-import { startInstance, type Instance } from "../test/chat/instances";
+import { startInstance, type Instance } from "../test/helpers/instance";
 import { CreateDeckDocument, ImportCardsDocument, MeDocument, RegisterDocument, ReviewCardDocument, ReviewQueueDocument } from "../test/generated/graphql";
 import { graphqlClient, type GraphQLResponse } from "../test/helpers/graphql";
 import { uploadRequest } from "../test/helpers/upload";
@@ -162,7 +162,7 @@ export async function benchStudy(): Promise<string[]> {
         LOG_LEVEL: "info",
         METRICS_TOKEN,
       },
-      ["--max-semi-space-size=64"],
+      { nodeArgs: ["--max-semi-space-size=64"] },
     );
     const seedStarted = Date.now();
     const { token, userId } = await seedCards(api);

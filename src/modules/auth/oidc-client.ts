@@ -1,0 +1,115 @@
+import * as client from "openid-client";
+import { isLoopback, type OidcProviderConfig } from "../../config";
+import { raise } from "../../lib/errors";
+import type { Logger } from "../../lib/logger";
+
+/** Seconds any one request to a provider may take (discovery, keys, token exchange). */
+const PROVIDER_TIMEOUT_SECONDS = 10;
+
+/** What the callback needs to check the provider's answer. */
+export interface FlowSecrets {
+  state: string;
+  nonce: string;
+  codeVerifier: string;
+}
+
+/** The claims of a verified ID token. */
+export type IdClaims = client.IDToken;
+
+/**
+ * One configured provider through `openid-client`: discovery (kept once it worked, tried again
+ * after a failure), the authorization URL with PKCE, state and nonce, and the code exchange,
+ * which checks the ID token's issuer, audience, nonce, expiry and signature by the provider's keys.
+ */
+export class OidcClient {
+  private configuration?: Promise<client.Configuration>;
+
+  constructor(
+    readonly provider: OidcProviderConfig,
+    private readonly log: Logger,
+  ) {}
+
+  /** A fresh state, nonce and PKCE verifier, and the provider URL to send the browser to. */
+  async authorizationUrl(redirectUri: string): Promise<{ url: string; secrets: FlowSecrets }> {
+    const configuration = await this.discovered();
+    const secrets = { state: client.randomState(), nonce: client.randomNonce(), codeVerifier: client.randomPKCECodeVerifier() };
+    const url = client.buildAuthorizationUrl(configuration, {
+      redirect_uri: redirectUri,
+      scope: this.provider.scopes.join(" "),
+      state: secrets.state,
+      nonce: secrets.nonce,
+      code_challenge: await client.calculatePKCECodeChallenge(secrets.codeVerifier),
+      code_challenge_method: "S256",
+    });
+    return { url: url.toString(), secrets };
+  }
+
+  /**
+   * Exchanges the code of `callbackUrl` (the full URL the provider sent the browser to) and
+   * returns the verified ID token's claims. UNAUTHENTICATED, with the provider's or the check's
+   * reason, when anything does not match; SERVICE_UNAVAILABLE when the provider cannot be reached.
+   */
+  async exchange(callbackUrl: URL, secrets: FlowSecrets): Promise<IdClaims> {
+    const configuration = await this.discovered();
+    try {
+      const tokens = await client.authorizationCodeGrant(configuration, callbackUrl, {
+        pkceCodeVerifier: secrets.codeVerifier,
+        expectedState: secrets.state,
+        expectedNonce: secrets.nonce,
+        idTokenExpected: true,
+      });
+      return tokens.claims() ?? raise("UNAUTHENTICATED", "The provider sent no ID token", { reason: "invalid_id_token" });
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
+  private discovered(): Promise<client.Configuration> {
+    this.configuration ??= this.discover().catch((error: unknown) => {
+      this.configuration = undefined;
+      this.log.warn({ err: error, provider: this.provider.id }, "oidc: provider discovery failed");
+      return raise("SERVICE_UNAVAILABLE", `${this.provider.name} cannot be reached right now; try again shortly`, { reason: "provider_unavailable" });
+    });
+    return this.configuration;
+  }
+
+  private async discover(): Promise<client.Configuration> {
+    const { issuer, clientId, clientSecret } = this.provider;
+    const url = new URL(issuer);
+    const configuration = await client.discovery(
+      url,
+      clientId,
+      clientSecret,
+      clientSecret ? client.ClientSecretPost(clientSecret) : client.None(),
+      {
+        timeout: PROVIDER_TIMEOUT_SECONDS,
+        // Config refuses plain http except on loopback (development, tests).
+        execute: url.protocol === "http:" && isLoopback(url.hostname) ? [client.allowInsecureRequests] : [],
+      },
+    );
+    // Verify the ID token's signature too: openid-client skips it by default for tokens received over TLS.
+    client.enableNonRepudiationChecks(configuration);
+    return configuration;
+  }
+
+  /** openid-client's failures as our errors: what the provider or the check said, never a stack. */
+  private fail(error: unknown): never {
+    const name = this.provider.name;
+    if (error instanceof client.AuthorizationResponseError) {
+      raise("UNAUTHENTICATED", `${name} refused the sign-in: ${error.error_description ?? error.error}`, { reason: error.error });
+    }
+    if (error instanceof client.ResponseBodyError) {
+      raise("UNAUTHENTICATED", `${name} refused the code: ${error.error_description ?? error.error}`, { reason: error.error });
+    }
+    if (error instanceof TypeError || (error instanceof Error && ["TimeoutError", "AbortError"].includes(error.name))) {
+      this.log.warn({ err: error, provider: this.provider.id }, "oidc: provider request failed");
+      raise("SERVICE_UNAVAILABLE", `${name} cannot be reached right now; try again shortly`, { reason: "provider_unavailable" });
+    }
+    if (error instanceof client.ClientError) {
+      // The cause says which check failed ("unexpected JWT "aud" (audience) claim value"); the error only its kind.
+      const detail = error.cause instanceof Error ? error.cause.message : error.message;
+      raise("UNAUTHENTICATED", `The answer of ${name} failed verification: ${detail}`, { reason: "invalid_id_token" });
+    }
+    throw error;
+  }
+}

@@ -41,9 +41,9 @@ export interface Config {
     loginThrottle: { maxFailuresPerEmail: number; maxFailuresPerIp: number; windowSeconds: number };
     /** ADMIN_EMAIL + ADMIN_PASSWORD: start-up creates this admin once if no user has the email. */
     bootstrapAdmin?: { email: string; password: string; name: string };
-    /** Sign-in with OpenID Connect providers (docs/sign-in-oidc.md). */
-    oidc: OidcConfig;
   };
+  /** Sign-in with OpenID Connect providers (docs/sign-in-oidc.md). */
+  oidc: OidcConfig;
   ai: {
     /**
      * `offline` (deterministic, no network) unless a GOOGLE_API_KEY selects `gemini`; AI_PROVIDER
@@ -443,8 +443,8 @@ export function loadConfig(env: Environment = process.env): Config {
         windowSeconds: vars.LOGIN_THROTTLE_WINDOW,
       },
       bootstrapAdmin: bootstrapAdmin(vars),
-      oidc: oidcSettings(vars),
     },
+    oidc: oidcSettings(vars),
     ai: aiSettings(vars),
     uploads: {
       maxFileSize: vars.MAX_FILE_SIZE,
@@ -621,7 +621,8 @@ function oidcProviders(raw: string, ctx: z.RefinementCtx): OidcProviderConfig[] 
     return {
       id: entry.id,
       name: entry.name,
-      issuer: entry.issuer.replace(/\/+$/, ""),
+      // Kept exactly: discovery checks that the provider names itself by this very string (Auth0's ends in "/").
+      issuer: entry.issuer,
       clientId: entry.clientId,
       clientSecret: entry.clientSecret,
       scopes: scopes.includes("openid") ? scopes : ["openid", ...scopes],

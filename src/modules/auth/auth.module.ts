@@ -30,7 +30,7 @@ export const authModule: AppModule<{ auth: AuthService; oidc: OidcService }> = {
     );
     const settings = new SignInSettings();
     const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, attempts, settings, bcryptCost: config.auth.bcryptCost }));
-    const { oidc: oidcConfig } = config.auth;
+    const { oidc: oidcConfig } = config;
     const oidc = new OidcService(peers(services, ["users", "identities"], { config: oidcConfig, log, auth, settings }));
     return {
       services: { auth, oidc },

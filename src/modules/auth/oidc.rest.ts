@@ -16,7 +16,8 @@ export function oidcRoutes(oidc: OidcService, options: { publicUrl?: string; flo
   const router = Router();
 
   const callbackUrl = (req: Request, provider: string) =>
-    `${options.publicUrl ?? `${req.protocol}://${req.get("host")}`}${COOKIE_PATH}/${encodeURIComponent(provider)}/callback`;
+    // req.host follows X-Forwarded-Host only under TRUST_PROXY, like req.protocol.
+    `${options.publicUrl ?? `${req.protocol}://${req.host}`}${COOKIE_PATH}/${encodeURIComponent(provider)}/callback`;
 
   router.get("/:provider/start", async (req, res) => {
     const provider = String(req.params.provider);

@@ -7,6 +7,7 @@ import {
   RefreshTokenDocument,
   RegisterDocument,
   SetPasswordSignInDocument,
+  SetUserRoleDocument,
   SetUserActiveDocument,
   SignInProvidersDocument,
   SignInWithCodeDocument,
@@ -22,6 +23,8 @@ import { FRONTEND, oidcSession, providerEntry, registerClients, signInAt, visitC
 import { ACCOUNTS_ENV, registerUser, type Gql } from "./support";
 
 let provider: TestProvider;
+/** A second provider, stopped in the middle of a sign-in. */
+let fleeting: TestProvider;
 let server: TestServer;
 let gql: Gql;
 let admin: string;
@@ -30,7 +33,7 @@ const LINKED_EMAIL = "linked-by-verified-email@school.test";
 const UNVERIFIED_EMAIL = "claimed-without-verification@school.test";
 
 beforeAll(async () => {
-  provider = await startTestProvider();
+  [provider, fleeting] = await Promise.all([startTestProvider(), startTestProvider()]);
   const { issuer } = provider;
   server = await startTestServer({
     ...ACCOUNTS_ENV,
@@ -42,6 +45,7 @@ beforeAll(async () => {
       providerEntry("expired", issuer),
       providerEntry("forged", issuer),
       providerEntry("down", await closedPort()),
+      providerEntry("fleeting", fleeting.issuer),
     ]),
     OIDC_REDIRECT_ALLOWLIST: FRONTEND,
   });
@@ -70,6 +74,7 @@ beforeAll(async () => {
       admin: { email: ADMIN_ENV.ADMIN_EMAIL, email_verified: true, name: "Admin" },
     },
   );
+  await registerClients(fleeting, server, [{ id: "fleeting" }], { plain: { email: "plain@school.test", email_verified: true } });
   gql = graphqlClient(server.graphqlUrl);
   admin = await adminToken(server);
 }, 60_000);
@@ -77,6 +82,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   await provider?.stop();
+  await fleeting?.stop();
 });
 
 async function userCount(): Promise<number> {
@@ -108,7 +114,7 @@ describe("signInProviders", () => {
     const response = await gql(SignInProvidersDocument, {});
     expect(response.data?.signInProviders.password).toBe(true);
     expect(response.data?.signInProviders.providers[0]).toEqual({ id: "school", name: "School", startPath: "/api/v1/auth/oidc/school/start" });
-    expect(response.data?.signInProviders.providers.map((p) => p.id)).toEqual(["school", "wrong-audience", "foreign-nonce", "expired", "forged", "down"]);
+    expect(response.data?.signInProviders.providers.map((p) => p.id)).toEqual(["school", "wrong-audience", "foreign-nonce", "expired", "forged", "down", "fleeting"]);
   });
 });
 
@@ -176,6 +182,11 @@ describe("a sign-in through the provider", () => {
     const teacher = await oidcSession(server, "school", "teacher");
     expect(teacher.user.role).toBe("INSTRUCTOR");
     expect((await gql(MeDocument, {}, { token: teacher.accessToken })).data?.me.role).toBe("INSTRUCTOR");
+    // The claim still says teacher: the next sign-in makes the account an instructor again.
+    expect((await gql(SetUserRoleDocument, { userId: teacher.user.id, role: "STUDENT" }, { token: admin })).data?.setUserRole.role).toBe("STUDENT");
+    expect((await oidcSession(server, "school", "teacher")).user.role).toBe("INSTRUCTOR");
+    // Accounts whose claim maps to nothing are students.
+    expect((await oidcSession(server, "school", "plain")).user.role).toBe("STUDENT");
   });
 
   it("passes the provider's refusal on to the frontend", async () => {
@@ -265,6 +276,12 @@ describe("answers the API refuses, creating nothing", () => {
   it("a provider that is down: back to the frontend at once with the reason", async () => {
     const { landing } = await signInAt(server, "down", "plain");
     expectError(landing, "provider_unavailable", /cannot be reached/);
+  });
+
+  it("a provider that goes down between the sign-in and the callback", async () => {
+    const { callback, browser } = await signInAt(server, "fleeting", "plain", { stopAtCallback: true });
+    await fleeting.stop();
+    expectError(await visitCallback(browser, callback!), "provider_unavailable", /cannot be reached/);
   });
 
   it("an unknown provider", async () => {

@@ -38,7 +38,7 @@ export async function startTestProvider(): Promise<TestProvider> {
       await once(child, "message");
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, "exit");
       child.kill();
       await exited;

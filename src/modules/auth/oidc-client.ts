@@ -101,7 +101,7 @@ export class OidcClient {
     if (error instanceof client.ResponseBodyError) {
       raise("UNAUTHENTICATED", `${name} refused the code: ${error.error_description ?? error.error}`, { reason: error.error });
     }
-    if (error instanceof TypeError || (error instanceof Error && ["TimeoutError", "AbortError"].includes(error.name))) {
+    if (unreachable(error) || (error instanceof client.ClientError && unreachable(error.cause))) {
       this.log.warn({ err: error, provider: this.provider.id }, "oidc: provider request failed");
       raise("SERVICE_UNAVAILABLE", `${name} cannot be reached right now; try again shortly`, { reason: "provider_unavailable" });
     }
@@ -112,4 +112,15 @@ export class OidcClient {
     }
     throw error;
   }
+}
+
+/**
+ * fetch's failure to connect (a TypeError), or its timeout. By name: fetch's errors may come from
+ * another realm than this code's (under Jest they do), where `instanceof TypeError` is false.
+ */
+function unreachable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const { name, code } = error as { name?: string; code?: unknown };
+  // openid-client's own TypeErrors (a bad argument: a bug here) carry an ERR_ code; fetch's do not.
+  return ["TypeError", "TimeoutError", "AbortError"].includes(name ?? "") && !(typeof code === "string" && code.startsWith("ERR_"));
 }

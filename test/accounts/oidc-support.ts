@@ -1,5 +1,5 @@
 import { graphqlClient } from "../helpers/graphql";
-import { Browser, type TestProvider } from "../helpers/oidc-provider";
+import { Browser, type TestClient, type TestProvider } from "../helpers/oidc-provider";
 import type { TestServer } from "../helpers/server";
 import { SignInWithCodeDocument } from "../generated/graphql";
 
@@ -76,7 +76,7 @@ export async function oidcSession(server: TestServer, providerId: string, accoun
 export async function registerClients(
   provider: TestProvider,
   server: TestServer,
-  clients: { id: string; tamper?: "aud" | "nonce" | "expired" | "foreignKey" }[],
+  clients: { id: string; tamper?: TestClient["tamper"] }[],
   accounts: Parameters<TestProvider["configure"]>[0]["accounts"],
 ): Promise<void> {
   await provider.configure({

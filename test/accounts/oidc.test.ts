@@ -40,6 +40,7 @@ beforeAll(async () => {
     ...ADMIN_ENV,
     OIDC_PROVIDERS: JSON.stringify([
       providerEntry("school", issuer, { name: "School", scopes: "openid email profile groups", roleClaim: "groups", roles: { teachers: "INSTRUCTOR" } }),
+      providerEntry("wrong-issuer", issuer),
       providerEntry("wrong-audience", issuer),
       providerEntry("foreign-nonce", issuer),
       providerEntry("expired", issuer),
@@ -54,6 +55,7 @@ beforeAll(async () => {
     server,
     [
       { id: "school" },
+      { id: "wrong-issuer", tamper: "iss" },
       { id: "wrong-audience", tamper: "aud" },
       { id: "foreign-nonce", tamper: "nonce" },
       { id: "expired", tamper: "expired" },
@@ -114,7 +116,7 @@ describe("signInProviders", () => {
     const response = await gql(SignInProvidersDocument, {});
     expect(response.data?.signInProviders.password).toBe(true);
     expect(response.data?.signInProviders.providers[0]).toEqual({ id: "school", name: "School", startPath: "/api/v1/auth/oidc/school/start" });
-    expect(response.data?.signInProviders.providers.map((p) => p.id)).toEqual(["school", "wrong-audience", "foreign-nonce", "expired", "forged", "down", "fleeting"]);
+    expect(response.data?.signInProviders.providers.map((p) => p.id)).toEqual(["school", "wrong-issuer", "wrong-audience", "foreign-nonce", "expired", "forged", "down", "fleeting"]);
   });
 });
 
@@ -243,6 +245,10 @@ describe("answers the API refuses, creating nothing", () => {
 
   it("an expired ID token", async () => {
     expectError((await signInAt(server, "expired", "plain")).landing, "invalid_id_token", /"exp" \(expiration time\) claim value, expiration is past/);
+  });
+
+  it("an ID token from another issuer", async () => {
+    expectError((await signInAt(server, "wrong-issuer", "plain")).landing, "invalid_id_token", /unexpected JWT "iss" \(issuer\) claim value/);
   });
 
   it("an ID token for another audience", async () => {

@@ -7,7 +7,7 @@
 //    builds the provider and answers `{ ready: true }`.
 //
 // Sign-in is a form posting the account id (`POST /interaction/:uid`); consent is automatic.
-// A client may ask for a `tamper` of its ID tokens (`aud`, `nonce`, `expired`, `foreignKey`):
+// A client may ask for a `tamper` of its ID tokens (`iss`, `aud`, `nonce`, `expired`, `foreignKey`):
 // the provider then re-signs a token with that one thing wrong, as a broken or hostile provider
 // would, so that the API's checks are seen refusing it.
 import { createSign, generateKeyPairSync } from "node:crypto";
@@ -36,6 +36,7 @@ function resign(idToken, change, key) {
 }
 
 const TAMPER = {
+  iss: (token) => resign(token, (claims) => ({ ...claims, iss: "https://impostor.example" }), signing),
   aud: (token) => resign(token, (claims) => ({ ...claims, aud: "some-other-client" }), signing),
   nonce: (token) => resign(token, (claims) => ({ ...claims, nonce: "nonce-of-another-sign-in" }), signing),
   expired: (token) =>

@@ -11,7 +11,7 @@ export interface TestClient {
   client_secret: string;
   redirect_uris: string[];
   /** Re-sign this client's ID tokens with one thing wrong (see oidc-provider-process.mjs). */
-  tamper?: "aud" | "nonce" | "expired" | "foreignKey";
+  tamper?: "iss" | "aud" | "nonce" | "expired" | "foreignKey";
 }
 
 export interface TestProvider {

@@ -67,7 +67,7 @@ export class OidcClient {
   private discovered(): Promise<client.Configuration> {
     this.configuration ??= this.discover().catch((error: unknown) => {
       this.configuration = undefined;
-      this.log.warn({ err: error, provider: this.provider.id }, "oidc: provider discovery failed");
+      this.log.warn({ provider: this.provider.id, cause: describe(error) }, "oidc: provider discovery failed");
       return raise("SERVICE_UNAVAILABLE", `${this.provider.name} cannot be reached right now; try again shortly`, { reason: "provider_unavailable" });
     });
     return this.configuration;
@@ -102,7 +102,7 @@ export class OidcClient {
       raise("UNAUTHENTICATED", `${name} refused the code: ${error.error_description ?? error.error}`, { reason: error.error });
     }
     if (unreachable(error) || (error instanceof client.ClientError && unreachable(error.cause))) {
-      this.log.warn({ err: error, provider: this.provider.id }, "oidc: provider request failed");
+      this.log.warn({ provider: this.provider.id, cause: describe(error) }, "oidc: provider request failed");
       raise("SERVICE_UNAVAILABLE", `${name} cannot be reached right now; try again shortly`, { reason: "provider_unavailable" });
     }
     if (error instanceof client.ClientError) {
@@ -123,4 +123,10 @@ function unreachable(error: unknown): boolean {
   const { name, code } = error as { name?: string; code?: unknown };
   // openid-client's own TypeErrors (a bad argument: a bug here) carry an ERR_ code; fetch's do not.
   return ["TypeError", "TimeoutError", "AbortError"].includes(name ?? "") && !(typeof code === "string" && code.startsWith("ERR_"));
+}
+
+/** An outage is not a bug: one line naming the cause ("fetch failed: connect ECONNREFUSED …"), no stack. */
+function describe(error: unknown): string {
+  const { message, cause } = error as { message?: string; cause?: { message?: string } };
+  return [message, cause?.message].filter(Boolean).join(": ");
 }

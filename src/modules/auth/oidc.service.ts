@@ -67,9 +67,11 @@ export class OidcService {
   }
 
   /** `redirect_to` as given when an allow-list entry admits it: same origin, and its path under the entry's. */
-  allowedRedirect(redirectTo: unknown): string {
+  private allowedRedirect(redirectTo: unknown): string {
     if (typeof redirectTo !== "string" || redirectTo.length > 2048) {
-      raise("BAD_USER_INPUT", "redirect_to is required: the frontend URL to come back to", { fields: [{ field: "redirect_to", message: "is required" }] });
+      raise("BAD_USER_INPUT", "redirect_to is required: the frontend URL to come back to (at most 2048 characters)", {
+        fields: [{ field: "redirect_to", message: "is required" }],
+      });
     }
     let target: URL;
     try {

@@ -78,8 +78,10 @@ export async function registerClients(
   server: TestServer,
   clients: { id: string; tamper?: TestClient["tamper"] }[],
   accounts: Parameters<TestProvider["configure"]>[0]["accounts"],
+  options: { claimsInUserInfo?: boolean } = {},
 ): Promise<void> {
   await provider.configure({
+    ...options,
     clients: clients.map(({ id, tamper }) => ({
       client_id: `${id}-client`,
       client_secret: `${id}-secret`,

@@ -25,6 +25,8 @@ import { ACCOUNTS_ENV, registerUser, type Gql } from "./support";
 let provider: TestProvider;
 /** A second provider, stopped in the middle of a sign-in. */
 let fleeting: TestProvider;
+/** A third, whose ID tokens carry no e-mail or groups: UserInfo does. */
+let terse: TestProvider;
 let server: TestServer;
 let gql: Gql;
 let admin: string;
@@ -33,7 +35,7 @@ const LINKED_EMAIL = "linked-by-verified-email@school.test";
 const UNVERIFIED_EMAIL = "claimed-without-verification@school.test";
 
 beforeAll(async () => {
-  [provider, fleeting] = await Promise.all([startTestProvider(), startTestProvider()]);
+  [provider, fleeting, terse] = await Promise.all([startTestProvider(), startTestProvider(), startTestProvider()]);
   const { issuer } = provider;
   server = await startTestServer({
     ...ACCOUNTS_ENV,
@@ -47,6 +49,7 @@ beforeAll(async () => {
       providerEntry("forged", issuer),
       providerEntry("down", await closedPort()),
       providerEntry("fleeting", fleeting.issuer),
+      providerEntry("terse", terse.issuer, { scopes: "openid email profile groups", roleClaim: "groups", roles: { teachers: "INSTRUCTOR" } }),
     ]),
     OIDC_REDIRECT_ALLOWLIST: FRONTEND,
   });
@@ -77,6 +80,13 @@ beforeAll(async () => {
     },
   );
   await registerClients(fleeting, server, [{ id: "fleeting" }], { plain: { email: "plain@school.test", email_verified: true } });
+  await registerClients(
+    terse,
+    server,
+    [{ id: "terse" }],
+    { quiet: { email: "Quiet@Terse.test", email_verified: true, name: "Quiet Teacher", groups: ["teachers"] } },
+    { claimsInUserInfo: true },
+  );
   gql = graphqlClient(server.graphqlUrl);
   admin = await adminToken(server);
 }, 60_000);
@@ -85,6 +95,7 @@ afterAll(async () => {
   await server?.stop();
   await provider?.stop();
   await fleeting?.stop();
+  await terse?.stop();
 });
 
 async function userCount(): Promise<number> {
@@ -116,7 +127,7 @@ describe("signInProviders", () => {
     const response = await gql(SignInProvidersDocument, {});
     expect(response.data?.signInProviders.password).toBe(true);
     expect(response.data?.signInProviders.providers[0]).toEqual({ id: "school", name: "School", startPath: "/api/v1/auth/oidc/school/start" });
-    expect(response.data?.signInProviders.providers.map((p) => p.id)).toEqual(["school", "wrong-issuer", "wrong-audience", "foreign-nonce", "expired", "forged", "down", "fleeting"]);
+    expect(response.data?.signInProviders.providers.map((p) => p.id)).toEqual(["school", "wrong-issuer", "wrong-audience", "foreign-nonce", "expired", "forged", "down", "fleeting", "terse"]);
   });
 });
 
@@ -189,6 +200,12 @@ describe("a sign-in through the provider", () => {
     expect((await oidcSession(server, "school", "teacher")).user.role).toBe("INSTRUCTOR");
     // Accounts whose claim maps to nothing are students.
     expect((await oidcSession(server, "school", "plain")).user.role).toBe("STUDENT");
+  });
+
+  it("reads the e-mail, name and role claim from UserInfo when the ID token lacks them", async () => {
+    const quiet = await oidcSession(server, "terse", "quiet");
+    expect(quiet.user).toMatchObject({ email: "quiet@terse.test", name: "Quiet Teacher", role: "INSTRUCTOR" });
+    expect((await identitiesOf(quiet.accessToken)).identities[0]).toMatchObject({ provider: "terse", issuer: terse.issuer, subject: "quiet" });
   });
 
   it("passes the provider's refusal on to the frontend", async () => {

@@ -74,7 +74,7 @@ async function handleInteraction(req, res) {
   await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
 }
 
-function build(issuer, { clients, accounts }) {
+function build(issuer, { clients, accounts, claimsInUserInfo }) {
   const tampers = new Map(clients.filter((client) => client.tamper).map((client) => [client.client_id, client.tamper]));
   const instance = new Provider(issuer, {
     clients: clients.map(({ tamper: _tamper, ...client }) => ({ grant_types: ["authorization_code"], response_types: ["code"], ...client })),
@@ -84,8 +84,9 @@ function build(issuer, { clients, accounts }) {
     scopes: SCOPES.split(" "),
     features: { devInteractions: { enabled: false } },
     pkce: { required: () => true },
-    // Claims go into the ID token itself, as Google and Entra ID do: the API reads them there.
-    conformIdTokenClaims: false,
+    // false: claims go into the ID token itself, as Google and Entra ID do; true (the package's
+    // default, as some providers do): only into the UserInfo answer.
+    conformIdTokenClaims: claimsInUserInfo === true,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     async findAccount(_ctx, accountId) {
       const account = accounts[accountId];

@@ -16,8 +16,11 @@ export interface TestClient {
 
 export interface TestProvider {
   issuer: string;
-  /** Registers the clients and accounts; the provider answers only after this. */
-  configure(setup: { clients: TestClient[]; accounts: Record<string, TestAccount> }): Promise<void>;
+  /**
+   * Registers the clients and accounts; the provider answers only after this. With
+   * `claimsInUserInfo`, the ID token carries no e-mail, name or groups: only UserInfo does.
+   */
+  configure(setup: { clients: TestClient[]; accounts: Record<string, TestAccount>; claimsInUserInfo?: boolean }): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -58,10 +58,23 @@ export class OidcClient {
         expectedNonce: secrets.nonce,
         idTokenExpected: true,
       });
-      return tokens.claims() ?? raise("UNAUTHENTICATED", "The provider sent no ID token", { reason: "invalid_id_token" });
+      const claims = tokens.claims() ?? raise("UNAUTHENTICATED", "The provider sent no ID token", { reason: "invalid_id_token" });
+      return await this.withUserInfo(configuration, claims, tokens.access_token);
     } catch (error) {
       this.fail(error);
     }
+  }
+
+  /**
+   * Some providers put the e-mail (or the role rule's claim) only in the UserInfo answer, not in
+   * the ID token: read it there, for the same subject, when the ID token lacks it. The ID token's
+   * own claims always win.
+   */
+  private async withUserInfo(configuration: client.Configuration, claims: IdClaims, accessToken: string): Promise<IdClaims> {
+    const wanted = ["email", ...(this.provider.roleRule ? [this.provider.roleRule.claim] : [])];
+    if (wanted.every((claim) => claims[claim] !== undefined) || !configuration.serverMetadata().userinfo_endpoint) return claims;
+    const userInfo = await client.fetchUserInfo(configuration, accessToken, claims.sub);
+    return { ...userInfo, ...claims };
   }
 
   private discovered(): Promise<client.Configuration> {

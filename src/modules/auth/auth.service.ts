@@ -84,6 +84,11 @@ export class AuthService {
     return this.startSession(user);
   }
 
+  /** Counts one sign-in attempt against the client IP's budget (AUTH_RATE_LIMIT_*); RATE_LIMITED past it. */
+  spendAttempt(clientIp: string | undefined): Promise<void> {
+    return this.deps.attempts.spend(clientIp ?? "unknown");
+  }
+
   /** A new session for a user who proved who they are (a password, or a provider's sign-in code). */
   async startSession(user: User): Promise<AuthPayload> {
     return this.payload(user, await this.deps.tokens.issue(user));

@@ -22,7 +22,7 @@ export function oidcRoutes(oidc: OidcService, options: { publicUrl?: string; flo
   router.get("/:provider/start", async (req, res) => {
     const provider = String(req.params.provider);
     const browser = readCookie(req, BROWSER_COOKIE) ?? randomBytes(32).toString("base64url");
-    const location = await oidc.start(provider, req.query.redirect_to, browser, callbackUrl(req, provider));
+    const location = await oidc.start(provider, req.query.redirect_to, browser, callbackUrl(req, provider), req.ip);
     res.cookie(BROWSER_COOKIE, browser, {
       path: COOKIE_PATH,
       httpOnly: true,

@@ -91,12 +91,16 @@ export class OidcService {
     return target.toString();
   }
 
-  /** Where to send the browser to sign in at `providerId`; the flow is kept until the callback. */
-  async start(providerId: string, redirectTo: unknown, browser: string, callbackUrl: string): Promise<string> {
+  /**
+   * Where to send the browser to sign in at `providerId`; the flow is kept until the callback.
+   * Each start counts as a sign-in attempt of the client's address (AUTH_RATE_LIMIT_*).
+   */
+  async start(providerId: string, redirectTo: unknown, browser: string, callbackUrl: string, clientIp: string | undefined): Promise<string> {
     const client = this.client(providerId);
     const target = this.allowedRedirect(redirectTo);
     let authorization: Awaited<ReturnType<OidcClient["authorizationUrl"]>>;
     try {
+      await this.deps.auth.spendAttempt(clientIp);
       authorization = await client.authorizationUrl(callbackUrl);
     } catch (error) {
       return failedTo(target, providerId, error);
@@ -207,7 +211,13 @@ function failedTo(frontend: string, providerId: string, error: unknown): string 
   if (!(error instanceof GraphQLError) || !error.extensions.code) throw error;
   const { code, reason } = error.extensions;
   const short = typeof reason === "string" ? reason : String(code).toLowerCase();
-  return withParams(frontend, { error: short, error_description: error.message, provider: providerId });
+  const retry = error.extensions.retryAfterSeconds;
+  return withParams(frontend, {
+    error: short,
+    error_description: error.message,
+    provider: providerId,
+    ...(typeof retry === "number" ? { retry_after: String(retry) } : {}),
+  });
 }
 
 function withParams(url: string, params: Record<string, string>): string {

@@ -1,4 +1,5 @@
 import {
+  ChangePasswordDocument,
   LoginDocument,
   LogoutAllDocument,
   LogoutDocument,
@@ -359,6 +360,11 @@ describe("linked identities", () => {
     const stranger = await registerUser(gql);
     expect(errorCode(await gql(UnlinkIdentityDocument, { id: identity.id }, { token: stranger.accessToken }))).toBe("NOT_FOUND");
     expect((await identitiesOf(only.accessToken)).identities).toHaveLength(1);
+
+    // An account made by a provider has no password to change.
+    const change = await gql(ChangePasswordDocument, { currentPassword: "anything at all", newPassword: "a new password" }, { token: only.accessToken });
+    expect(errorCode(change)).toBe("CONFLICT");
+    expect(change.errors?.[0].message).toMatch(/no password/);
 
     // An admin sees a user's identities; another user never reaches them.
     expect((await gql(UserIdentitiesDocument, { id: only.user.id }, { token: admin })).data?.user?.identities.map((i) => i.id)).toEqual([identity.id]);

@@ -115,9 +115,10 @@ export class AuthService {
   /** Wrong current passwords count as failed sign-ins: a stolen access token must not guess it. */
   async changePassword(viewer: Viewer, current: string, next: string, clientIp: string | undefined): Promise<boolean> {
     const { user, sessionId } = viewer;
-    const attempt = await this.deps.throttle.reserve(user.email, clientIp);
     const hash = await this.deps.users.passwordHash(user._id);
-    if (!hash || !(await verifyPassword(current, hash))) {
+    if (!hash) raise("CONFLICT", "This account has no password: it signs in through a provider");
+    const attempt = await this.deps.throttle.reserve(user.email, clientIp);
+    if (!(await verifyPassword(current, hash))) {
       await attempt.failed();
       raise("BAD_USER_INPUT", "Current password is incorrect", {
         fields: [{ field: "currentPassword", message: "is incorrect" }],

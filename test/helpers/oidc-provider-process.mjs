@@ -111,6 +111,9 @@ function build(issuer, { clients, accounts, claimsInUserInfo }) {
   return instance;
 }
 
+// The test that started it is gone (finished, crashed or killed): never outlive it.
+process.on("disconnect", () => process.exit(0));
+
 server.listen(0, "127.0.0.1", () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   process.on("message", (message) => {

@@ -15,7 +15,11 @@ module.exports = {
         module: { type: "commonjs" },
       },
     ],
+    "/node_modules/.+\\.js$": ["@swc/jest", { jsc: { parser: { syntax: "ecmascript" }, target: "es2022" }, module: { type: "commonjs" } }],
   },
+  // openid-client and its dependencies are ES modules only, which Jest's CommonJS runtime
+  // cannot require (Node itself can): swc compiles these few to CommonJS like the sources.
+  transformIgnorePatterns: ["/node_modules/(?!(openid-client|oauth4webapi|jose)/)"],
   testTimeout: 30000,
   // Redis and Chromium for the tests that need them: REDIS_TEST_URL and CHROMIUM_PATH when set,
   // else a private redis-server and the machine's Chromium, installed with apt-get when root.

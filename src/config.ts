@@ -42,6 +42,8 @@ export interface Config {
     /** ADMIN_EMAIL + ADMIN_PASSWORD: start-up creates this admin once if no user has the email. */
     bootstrapAdmin?: { email: string; password: string; name: string };
   };
+  /** Sign-in with OpenID Connect providers (docs/sign-in-oidc.md). */
+  oidc: OidcConfig;
   ai: {
     /**
      * `offline` (deterministic, no network) unless a GOOGLE_API_KEY selects `gemini`; AI_PROVIDER
@@ -159,6 +161,33 @@ export interface Config {
   metricsToken?: string;
   /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client IP. */
   trustProxy: boolean | number | string;
+}
+
+/** One OpenID Connect provider users may sign in with, from OIDC_PROVIDERS. */
+export interface OidcProviderConfig {
+  /** In the API's URLs (`/api/v1/auth/oidc/<id>/start`): lower-case letters, digits and dashes. */
+  id: string;
+  /** What a login page shows ("Sign in with <name>"). */
+  name: string;
+  /** Discovery reads `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  /** Unset: a public client (PKCE only). */
+  clientSecret?: string;
+  scopes: string[];
+  /** Optional claim-to-role rule, applied at each sign-in: a value of `claim` found in `values` gives that role. */
+  roleRule?: { claim: string; values: Record<string, "student" | "instructor" | "admin"> };
+}
+
+export interface OidcConfig {
+  providers: OidcProviderConfig[];
+  /** Where the frontend may be sent back to: a `redirect_to` must have one's origin and start with its path. */
+  redirectAllowList: string[];
+  /** The API's address as browsers reach it, for the callback URL; unset: taken from each request's host. */
+  publicUrl?: string;
+  /** Lifetime of a sign-in attempt (start to callback) and of the one-time sign-in code. */
+  flowSeconds: number;
+  signInCodeSeconds: number;
 }
 
 export const GRAPHQL_IDES = ["graphiql", "sandbox", "none"] as const;
@@ -295,6 +324,11 @@ const schema = z.object({
   ADMIN_EMAIL: text(),
   ADMIN_PASSWORD: text(),
   ADMIN_NAME: text(),
+  OIDC_PROVIDERS: text().transform((raw, ctx) => (raw === undefined ? [] : oidcProviders(raw, ctx))),
+  OIDC_REDIRECT_ALLOWLIST: list(),
+  PUBLIC_URL: url(["http://", "https://"]),
+  OIDC_FLOW_TTL: integer(30, 3600, 600),
+  OIDC_SIGN_IN_CODE_TTL: integer(5, 600, 60),
   GOOGLE_API_KEY: text(),
   // `.optional()` lets "unset" through (the fallback is never used): aiSettings decides from GOOGLE_API_KEY.
   AI_PROVIDER: oneOf(["gemini", "openai", "offline"], "offline").optional(),
@@ -386,6 +420,7 @@ export function loadConfig(env: Environment = process.env): Config {
   const ruleProblems: string[] = [...productionProblems(vars, isProduction)];
   const bootstrap = collect(() => bootstrapAdmin(vars), ruleProblems);
   const ai = collect(() => aiSettings(vars), ruleProblems);
+  const oidc = collect(() => oidcSettings(vars), ruleProblems);
   problems.push(...ruleProblems.filter((problem) => !failed.has(/^[A-Z_]+/.exec(problem)?.[0] ?? "")));
   if (problems.length > 0) throw new ConfigError(`${CONFIG_ERROR_PREFIX}${problems.join("; ")}`);
 
@@ -418,6 +453,7 @@ export function loadConfig(env: Environment = process.env): Config {
       },
       bootstrapAdmin: bootstrap,
     },
+    oidc: oidc as Config["oidc"],
     ai: ai as Config["ai"],
     uploads: {
       maxFileSize: vars.MAX_FILE_SIZE,
@@ -577,6 +613,97 @@ function bootstrapAdmin(vars: Parsed): Config["auth"]["bootstrapAdmin"] {
     );
   }
   return { email: email.toLowerCase(), password, name: vars.ADMIN_NAME ?? "Administrator" };
+}
+
+const ROLE_NAMES = { STUDENT: "student", INSTRUCTOR: "instructor", ADMIN: "admin" } as const;
+
+const oidcProviderSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be 1 to 40 lower-case letters, digits or dashes"),
+    name: z.string().trim().min(1).max(60),
+    issuer: z.url({ protocol: /^https?$/ }),
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1).optional(),
+    scopes: z.union([z.string(), z.array(z.string())]).optional(),
+    roleClaim: z.string().min(1).optional(),
+    roles: z.record(z.string(), z.enum(["STUDENT", "INSTRUCTOR", "ADMIN", "student", "instructor", "admin"])).optional(),
+  })
+  .strict();
+
+/** OIDC_PROVIDERS: a JSON array of providers (docs/sign-in-oidc.md). */
+function oidcProviders(raw: string, ctx: z.RefinementCtx): OidcProviderConfig[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return fail(ctx, "must be a JSON array of providers ({ id, name, issuer, clientId, clientSecret, scopes, roleClaim, roles })");
+  }
+  const result = z.array(oidcProviderSchema).safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return fail(ctx, `[${issue.path.join(".")}] ${issue.message}`);
+  }
+  const ids = new Set<string>();
+  return result.data.map((entry, index) => {
+    if (ids.has(entry.id)) return fail(ctx, `[${index}.id] ${shown(entry.id)} is used twice`);
+    ids.add(entry.id);
+    const issuer = new URL(entry.issuer);
+    // Plain http leaks codes and tokens; only a provider on this machine (development, tests) may use it.
+    if (issuer.protocol === "http:" && !isLoopback(issuer.hostname)) {
+      return fail(ctx, `[${index}.issuer] must be https (plain http only on localhost)`);
+    }
+    if ((entry.roleClaim === undefined) !== (entry.roles === undefined)) {
+      return fail(ctx, `[${index}] roleClaim and roles go together`);
+    }
+    const scopes = typeof entry.scopes === "string" ? entry.scopes.split(/[\s,]+/).filter(Boolean) : (entry.scopes ?? ["openid", "email", "profile"]);
+    return {
+      id: entry.id,
+      name: entry.name,
+      // Kept exactly: discovery checks that the provider names itself by this very string (Auth0's ends in "/").
+      issuer: entry.issuer,
+      clientId: entry.clientId,
+      clientSecret: entry.clientSecret,
+      scopes: scopes.includes("openid") ? scopes : ["openid", ...scopes],
+      roleRule:
+        entry.roleClaim && entry.roles
+          ? {
+              claim: entry.roleClaim,
+              values: Object.fromEntries(
+                Object.entries(entry.roles).map(([value, role]) => [value, ROLE_NAMES[role.toUpperCase() as keyof typeof ROLE_NAMES]]),
+              ),
+            }
+          : undefined,
+    };
+  });
+}
+
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
+
+function oidcSettings(vars: Parsed): OidcConfig {
+  const redirectAllowList = vars.OIDC_REDIRECT_ALLOWLIST ?? [];
+  for (const entry of redirectAllowList) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(entry);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !["http:", "https:"].includes(parsed.protocol)) {
+      throw new ConfigError(`Invalid configuration: OIDC_REDIRECT_ALLOWLIST entries must be http(s) URLs (got ${shown(entry)})`);
+    }
+  }
+  if (vars.OIDC_PROVIDERS.length > 0 && redirectAllowList.length === 0) {
+    throw new ConfigError("Invalid configuration: OIDC_PROVIDERS needs OIDC_REDIRECT_ALLOWLIST (where the frontend may be sent back to)");
+  }
+  return {
+    providers: vars.OIDC_PROVIDERS,
+    redirectAllowList,
+    publicUrl: vars.PUBLIC_URL?.replace(/\/+$/, ""),
+    flowSeconds: vars.OIDC_FLOW_TTL,
+    signInCodeSeconds: vars.OIDC_SIGN_IN_CODE_TTL,
+  };
 }
 
 /** Read the kept development secret, or create it once so tokens survive restarts. */

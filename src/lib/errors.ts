@@ -13,7 +13,7 @@ export const ErrorCode = {
   RESPONSE_TOO_LARGE: "RESPONSE_TOO_LARGE",
   UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   AI_UNAVAILABLE: "AI_UNAVAILABLE",
-  /** The database cannot be reached right now; retrying later may succeed (REST: 503). */
+  /** The database, or a sign-in provider, cannot be reached right now; retrying later may succeed (REST: 503). */
   SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;

@@ -4,13 +4,16 @@ import { AuthResolver } from "./auth.resolver";
 import { authRoutes } from "./auth.rest";
 import { AuthService } from "./auth.service";
 import { LoginThrottle } from "./login-throttle";
+import { OidcResolver } from "./oidc.resolver";
+import { OidcService } from "./oidc.service";
 import { SessionCache } from "./session-cache";
+import { SignInSettings } from "./sign-in-settings";
 import { TokenService } from "./token.service";
 
-/** Sign-up, sign-in and sessions, over GraphQL and the REST shim. */
-export const authModule: AppModule<{ auth: AuthService }> = {
+/** Sign-up, sign-in (password or OpenID Connect provider) and sessions, over GraphQL and the REST shim. */
+export const authModule: AppModule<{ auth: AuthService; oidc: OidcService }> = {
   name: "auth",
-  resolvers: [AuthResolver],
+  resolvers: [AuthResolver, OidcResolver],
   create({ config, log, pubSub, services }) {
     const sessions = new SessionCache({ pubSub, log });
     const tokens = new TokenService(config.jwt, (revocation) => sessions.revoked(revocation));
@@ -25,15 +28,18 @@ export const authModule: AppModule<{ auth: AuthService }> = {
       },
       log,
     );
-    const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, attempts, bcryptCost: config.auth.bcryptCost }));
+    const settings = new SignInSettings();
+    const auth = new AuthService(peers(services, ["users"], { tokens, sessions, throttle, attempts, settings, bcryptCost: config.auth.bcryptCost }));
+    const { oidc: oidcConfig } = config;
+    const oidc = new OidcService(peers(services, ["users", "identities"], { config: oidcConfig, log, auth, settings }));
     return {
-      services: { auth },
-      routes: [{ path: "/api/v1/auth", router: authRoutes(auth) }],
+      services: { auth, oidc },
+      routes: [{ path: "/api/v1/auth", router: authRoutes(auth, oidc, oidcConfig) }],
       // A changed user (role, name, deactivation) is read again on every instance.
       handles: { "user.changed": ({ userId }) => sessions.userChanged(String(userId)) },
       async start() {
         sessions.start();
-        await tokens.ready();
+        await Promise.all([tokens.ready(), oidc.ready()]);
       },
       async stop() {
         await sessions.stop();

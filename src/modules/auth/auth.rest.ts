@@ -7,6 +7,8 @@ import { refusalHeaders } from "../../lib/quota";
 import type { User } from "../users/user.model";
 import { LoginInput, RefreshTokenArgs, RegisterInput } from "./auth.inputs";
 import type { AuthPayload, AuthService } from "./auth.service";
+import { oidcRoutes } from "./oidc.rest";
+import type { OidcService } from "./oidc.service";
 
 /** The seed's `UserResponse`: snake_case, role in lower case. */
 interface UserResponse {
@@ -39,6 +41,7 @@ const STATUS: Partial<Record<string, number>> = {
   [ErrorCode.BAD_USER_INPUT]: 422,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.SERVICE_UNAVAILABLE]: 503,
 };
 
 /** An answer decided here rather than by a service: `{"detail": detail}` with `status`. */
@@ -54,11 +57,13 @@ class RestError extends Error {
 
 /**
  * `/api/v1/auth/*` for clients of the seed's FastAPI app: same services as the GraphQL
- * mutations, answering in snake_case with `{"detail": ...}` errors.
+ * mutations, answering in snake_case with `{"detail": ...}` errors; and the browser side of
+ * provider sign-in under `/oidc`.
  */
-export function authRoutes(auth: AuthService): Router {
+export function authRoutes(auth: AuthService, oidc: OidcService, oidcOptions: Parameters<typeof oidcRoutes>[1]): Router {
   const router = Router();
   router.use(express.json({ limit: "16kb" }));
+  router.use("/oidc", oidcRoutes(oidc, oidcOptions));
 
   router.post("/register", async (req, res) => {
     const input = await parse(RegisterInput, req.body, ["name", "email", "password"]);

@@ -6,6 +6,7 @@ import { normalizeEmail, type NewUser, type UserService } from "../users/user.se
 import type { Quota } from "../../lib/quota";
 import type { LoginThrottle } from "./login-throttle";
 import type { SessionCache } from "./session-cache";
+import type { SignInSettings } from "./sign-in-settings";
 import type { TokenPair, TokenService } from "./token.service";
 
 export interface AuthPayload extends TokenPair {
@@ -40,6 +41,7 @@ export class AuthService {
       throttle: LoginThrottle;
       /** Sign-ups and sign-ins per client IP. */
       attempts: Quota;
+      settings: SignInSettings;
       bcryptCost: number;
     },
   ) {}
@@ -50,6 +52,7 @@ export class AuthService {
    * time does not tell; the per-IP limit bounds how many addresses one caller can probe.
    */
   async signUp(input: Omit<NewUser, "role">, clientIp: string | undefined): Promise<User> {
+    await this.passwordsAllowed();
     await this.deps.attempts.spend(clientIp ?? "unknown");
     const user = await this.deps.users.create(input);
     // The address that created the account is one its owner uses: strangers' failures do not lock it.
@@ -60,12 +63,13 @@ export class AuthService {
   /** A new student account, signed in. */
   async register(input: Omit<NewUser, "role">, clientIp: string | undefined): Promise<AuthPayload> {
     const user = await this.signUp(input, clientIp);
-    return this.payload(user, await this.deps.tokens.issue(user));
+    return this.startSession(user);
   }
 
   /** Same message for an unknown e-mail and a wrong password, after about the same time. */
   async login({ email, password }: Credentials, clientIp: string | undefined): Promise<AuthPayload> {
     const key = normalizeEmail(email);
+    await this.passwordsAllowed();
     await this.deps.attempts.spend(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(key, clientIp);
     const found = await this.deps.users.findByEmailWithHash(key);
@@ -77,6 +81,16 @@ export class AuthService {
     await attempt.succeeded();
     if (!found.is_active) raise("FORBIDDEN", "Account is deactivated");
     const { password_hash: _hash, ...user } = found;
+    return this.startSession(user);
+  }
+
+  /** Counts one sign-in attempt against the client IP's budget (AUTH_RATE_LIMIT_*); RATE_LIMITED past it. */
+  spendAttempt(clientIp: string | undefined): Promise<void> {
+    return this.deps.attempts.spend(clientIp ?? "unknown");
+  }
+
+  /** A new session for a user who proved who they are (a password, or a provider's sign-in code). */
+  async startSession(user: User): Promise<AuthPayload> {
     return this.payload(user, await this.deps.tokens.issue(user));
   }
 
@@ -101,9 +115,10 @@ export class AuthService {
   /** Wrong current passwords count as failed sign-ins: a stolen access token must not guess it. */
   async changePassword(viewer: Viewer, current: string, next: string, clientIp: string | undefined): Promise<boolean> {
     const { user, sessionId } = viewer;
-    const attempt = await this.deps.throttle.reserve(user.email, clientIp);
     const hash = await this.deps.users.passwordHash(user._id);
-    if (!hash || !(await verifyPassword(current, hash))) {
+    if (!hash) raise("CONFLICT", "This account has no password: it signs in through a provider");
+    const attempt = await this.deps.throttle.reserve(user.email, clientIp);
+    if (!(await verifyPassword(current, hash))) {
       await attempt.failed();
       raise("BAD_USER_INPUT", "Current password is incorrect", {
         fields: [{ field: "currentPassword", message: "is incorrect" }],
@@ -138,6 +153,12 @@ export class AuthService {
   /** Ends every session of a user at once (their access tokens stop working): deactivation. */
   async endSessionsOf(userId: Types.ObjectId): Promise<void> {
     await this.deps.tokens.revokeUser(userId);
+  }
+
+  private async passwordsAllowed(): Promise<void> {
+    if (!(await this.deps.settings.passwordSignIn())) {
+      raise("FORBIDDEN", "Password sign-in is turned off; sign in with one of the providers of `signInProviders`", { reason: "password_sign_in_off" });
+    }
   }
 
   private payload(user: User, tokens: TokenPair): AuthPayload {

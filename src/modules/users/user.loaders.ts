@@ -10,3 +10,8 @@ export function userSummaryLoader(ctx: Context) {
 export function profileLoader(ctx: Context) {
   return ctx.loaders.get("profile", [], (ids: readonly Types.ObjectId[]) => ctx.services.users.profiles(ids));
 }
+
+/** `User.identities` for every user of one execution in one query. */
+export function identitiesLoader(ctx: Context) {
+  return ctx.loaders.get("identities", [], (ids: readonly Types.ObjectId[]) => ctx.services.identities.ofUsers(ids));
+}

@@ -35,8 +35,11 @@ export class User {
   @prop({ required: true, lowercase: true, trim: true })
   email!: string;
 
-  /** bcrypt hash; never selected unless asked for (hence optional here), never a GraphQL field. */
-  @prop({ type: String, required: true, select: false })
+  /**
+   * bcrypt hash; never selected unless asked for (hence optional here), never a GraphQL field.
+   * Absent for an account created by a sign-in provider.
+   */
+  @prop({ type: String, select: false })
   password_hash?: string;
 
   @Field({ description: "Display name." })

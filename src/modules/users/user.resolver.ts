@@ -1,7 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
 import { CurrentUser } from "../../lib/current-user";
+import { raise } from "../../lib/errors";
+import { actorOf, isAdmin } from "../../lib/identity";
 import { UpdateProfileInput } from "./user.inputs";
-import { profileLoader } from "./user.loaders";
+import { UserIdentity } from "./user-identity.model";
+import { identitiesLoader, profileLoader } from "./user.loaders";
 import { UserProfile } from "./user-profile.model";
 import { User } from "./user.model";
 import type { Context } from "../../lib/context";
@@ -27,5 +30,14 @@ export class UserResolver {
   @FieldResolver(() => UserProfile, { description: "Avatar, bio and preferences; empty until the user sets them." })
   profile(@Root() user: User, @Ctx() ctx: Context): Promise<UserProfile> {
     return profileLoader(ctx).load(user._id);
+  }
+
+  @FieldResolver(() => [UserIdentity], {
+    description: "Accounts at sign-in providers linked to this account, oldest first: readable by the user and admins only.",
+  })
+  async identities(@Root() user: User, @Ctx() ctx: Context): Promise<UserIdentity[]> {
+    const actor = await actorOf(ctx);
+    if (!actor || (!actor._id.equals(user._id) && !isAdmin(actor))) raise("FORBIDDEN", "Only the account's owner and admins see its linked identities");
+    return identitiesLoader(ctx).load(user._id);
   }
 }

@@ -16,7 +16,8 @@ const DUPLICATE_KEY = 11000;
 export interface NewUser {
   name: string;
   email: string;
-  password: string;
+  /** Unset for an account that signs in through a provider only. */
+  password?: string;
   role?: UserRole;
 }
 
@@ -37,8 +38,8 @@ export interface UserFilter {
   search?: string;
 }
 
-/** A user with the bcrypt hash, for the few places that check a password. */
-export type UserWithHash = User & { password_hash: string };
+/** A user with the bcrypt hash, for the few places that check a password (none for provider-only accounts). */
+export type UserWithHash = User & { password_hash?: string };
 
 /** Normalised the way it is stored, so lookups match whatever case the user typed. */
 export function normalizeEmail(email: string): string {
@@ -67,7 +68,7 @@ export class UserService {
   /** Creates a user and an empty profile; CONFLICT when the e-mail is taken (in any case). */
   async create(input: NewUser): Promise<User> {
     await this.ready();
-    const password_hash = await hashPassword(input.password, this.options.bcryptCost);
+    const password_hash = input.password === undefined ? undefined : await hashPassword(input.password, this.options.bcryptCost);
     let created;
     try {
       created = await UserModel.create({
@@ -82,6 +83,15 @@ export class UserService {
     }
     await UserProfileModel.create({ user_id: created._id });
     return this.byIdOrFail(created._id);
+  }
+
+  /** Removes an account created a moment ago that turned out not to be needed (a lost race). */
+  async discardNew(id: Types.ObjectId): Promise<void> {
+    await Promise.all([UserModel.deleteOne({ _id: id }).exec(), UserProfileModel.deleteOne({ user_id: id }).exec()]);
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return UserModel.findOne({ email: normalizeEmail(email) }).lean<User>().exec();
   }
 
   findById(id: Types.ObjectId | string): Promise<User | null> {

@@ -95,6 +95,7 @@ export const MATRIX: Record<string, Entry> = {
   "Query.search": { vars: (w) => ({ query: "tides", uploadId: w.owned.uploadId }), expect: ownerOnly("empty") },
   "Query.studyPreferences": { vars: () => ({}), expect: signedIn() },
   "Query.studyStats": { vars: (w) => ({ courseId: w.owned.courseId }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Query.signInProviders": { vars: () => ({}), expect: everyone() },
   "Query.upload": { vars: (w) => ({ id: w.owned.uploadId }), expect: ownerOnly("null", "ok") },
   "Query.uploads": { vars: () => ({}), expect: signedIn("empty", "ok") },
   "Query.user": { vars: (w) => ({ id: w.sessions.student.userId }), expect: adminOnly },
@@ -171,8 +172,10 @@ export const MATRIX: Record<string, Entry> = {
   // Any reader of a course studies its decks, each on their own schedule.
   "Mutation.reviewCard": { vars: (w) => ({ cardId: w.courseDeck.cardId, rating: "GOOD" }), expect: signedIn() },
   "Mutation.sendChatMessage": { vars: (w) => ({ sessionId: w.owned.sessionId, content: "And neap tides?" }), expect: ownerOnly("NOT_FOUND") },
+  "Mutation.setPasswordSignIn": { vars: () => ({ enabled: true }), expect: adminOnly },
   "Mutation.setUserActive": { vars: (w) => ({ userId: w.sessions.student.userId, active: true }), expect: adminOnly },
   "Mutation.setUserRole": { vars: (w) => ({ userId: w.sessions.student.userId, role: "STUDENT" }), expect: adminOnly },
+  "Mutation.signInWithCode": { vars: () => ({ code: "not-a-sign-in-code" }), expect: everyone("UNAUTHENTICATED") },
   "Mutation.startCourseGeneration": { vars: () => ({ input: { topic: "Tides", level: "BEGINNER", numChapters: 3 } }), expect: signedIn() },
   "Mutation.stopChatGeneration": {
     vars: async (w) => ({ messageId: await w.chatTurn(w.owned.sessionId) }),
@@ -192,6 +195,7 @@ export const MATRIX: Record<string, Entry> = {
     expect: signedIn(),
   },
   "Mutation.updateCard": { vars: (w) => ({ id: w.owned.cardId, input: { back: "The Moon, mostly" } }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Mutation.unlinkIdentity": { vars: () => ({ id: "0123456789abcdef01234567" }), expect: signedIn("NOT_FOUND") },
   "Mutation.updateChapter": {
     vars: (w) => ({ id: w.owned.chapterIds[1], input: { title: "Renamed" } }),
     expect: ownerOnly("NOT_FOUND", "ok"),

@@ -177,7 +177,7 @@ describe("$rankFusion", () => {
   });
 
   it("fuses $vectorSearch with $search", async () => {
-    const vectors = mongo.client().db("search").collection("vectors");
+    const vectors = mongo.client().db("search").collection<{ _id: number; text: string; v: number[] }>("vectors");
     await vectors.insertMany([
       { _id: 1, text: "alpha beta", v: [1, 0] },
       { _id: 2, text: "gamma", v: [0.8, 0.6] },

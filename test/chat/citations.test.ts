@@ -3,11 +3,13 @@ import { recentHistory } from "../../src/modules/chat/chat.history";
 import { ChatRole } from "../../src/modules/chat/chat.model";
 import { citationsFrom } from "../../src/modules/chat/chat.retrieval";
 import { SourceType } from "../../src/modules/search/embedding.model";
-import type { SearchHit } from "../../src/modules/search/search.types";
+import { SearchRanking, type SearchHit } from "../../src/modules/search/search.types";
 
 function hit(text: string, page: number): SearchHit {
   return {
     score: 0.8,
+    rankings: [SearchRanking.VECTOR],
+    toc: false,
     text,
     highlight: text,
     source: { type: SourceType.UPLOAD, id: new Types.ObjectId(), title: "notes" },

@@ -46,6 +46,7 @@ interface Message {
   status: string;
   content: string;
   grounding?: string | null;
+  groundingScore?: number | null;
   citations: { pageStart: number | null; pageEnd: number | null; chunkIndex: number; quote: string }[];
 }
 
@@ -133,7 +134,7 @@ let knownFields: string | undefined;
 async function messageFields(client: EvalClient): Promise<string> {
   if (knownFields) return knownFields;
   const { __type } = await client.request<{ __type: { fields: { name: string }[] } }>('{ __type(name: "ChatMessage") { fields { name } } }');
-  const grounding = __type.fields.some((field) => field.name === "grounding") ? " grounding" : "";
+  const grounding = __type.fields.some((field) => field.name === "grounding") ? " grounding groundingScore" : "";
   return (knownFields = `status content${grounding} citations { pageStart pageEnd chunkIndex quote }`);
 }
 
@@ -177,11 +178,15 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
 
     const outcomes: AnswerOutcome[] = [];
     const groundings = new Map<string, number>();
+    const groundingScores: Record<string, number[]> = { answerable: [], unanswerable: [] };
     for (const question of questions) {
       const answer = await ask(client, uploads.get(question.document)!, question.question);
       const texts = passageText.get(question.document)!;
       const refused = answer.content.includes(STRICT_REFUSAL);
-      if (answer.grounding) groundings.set(`${question.answerable ? "answerable" : "unanswerable"} ${answer.grounding}`, (groundings.get(`${question.answerable ? "answerable" : "unanswerable"} ${answer.grounding}`) ?? 0) + 1);
+      const kind = question.answerable ? "answerable" : "unanswerable";
+      if (answer.grounding) groundings.set(`${kind} ${answer.grounding}`, (groundings.get(`${kind} ${answer.grounding}`) ?? 0) + 1);
+      if (typeof answer.groundingScore === "number") groundingScores[kind].push(answer.groundingScore);
+      if (process.env.EVAL_VERBOSE) log(`  ${question.id} ${answer.grounding ?? ""} ${answer.groundingScore?.toFixed(2) ?? ""} refused=${refused}`);
       outcomes.push({
         question,
         refused,
@@ -210,6 +215,9 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
         ["refused answerable", `${refusals.refusedAnswerable} of ${refusals.answerable}`],
         ["answer token F1", fixed(f1)],
         ...[...groundings].sort().map(([key, count]) => [`grounding ${key}`, String(count)] as [string, string]),
+        ...Object.entries(groundingScores)
+          .filter(([, scores]) => scores.length > 0)
+          .map(([kind, scores]) => [`mean grounding score, ${kind}`, fixed(scores.reduce((a, b) => a + b, 0) / scores.length)] as [string, string]),
       ],
     };
   } finally {

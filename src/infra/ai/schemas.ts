@@ -82,3 +82,15 @@ export const shortAnswerGradeSchema = z.object({
   feedback: z.string().trim().min(1).describe("One sentence for the learner on why"),
 });
 export type ShortAnswerGrade = z.infer<typeof shortAnswerGradeSchema>;
+
+export const claimCheckSchema = z.object({
+  verdicts: z
+    .array(
+      z.object({
+        claim: z.number().int().min(1).describe("The claim's number"),
+        supported: z.boolean().describe("Whether its passages say what the claim says"),
+      }),
+    )
+    .describe("One verdict per claim"),
+});
+export type ClaimCheck = z.infer<typeof claimCheckSchema>;

@@ -57,4 +57,10 @@ export interface ShortAnswerGradeTask {
   answer: string;
 }
 
-export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask;
+/** Whether each claim of an answer is supported by the passages it cites. */
+export interface ClaimCheckTask {
+  kind: "checkClaims";
+  claims: { text: string; passages: string[] }[];
+}
+
+export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask | ClaimCheckTask;

@@ -5,6 +5,7 @@ import { textStream } from "../text-stream";
 import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
 import { extractiveAnswer } from "./answer";
+import { checkClaimsByOverlap } from "./claims";
 import { embedText, OFFLINE_EMBEDDING_MODEL } from "./embedding";
 import { gradeByWords } from "./grade";
 import { offlineOutline } from "./outline";
@@ -111,6 +112,8 @@ function valueFor(task: PromptTask): unknown {
       return extractiveAnswer(task);
     case "gradeShortAnswer":
       return gradeByWords(task);
+    case "checkClaims":
+      return checkClaimsByOverlap(task);
   }
 }
 

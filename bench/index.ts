@@ -1,6 +1,7 @@
 import { benchChatStreaming } from "./chat-streaming";
 import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
+import { benchHybridSearch } from "./hybrid-search";
 import { benchIngestion } from "./ingestion";
 import { benchLeaderboard } from "./leaderboard";
 import { benchReadPath } from "./read-path";
@@ -29,6 +30,7 @@ const SECTIONS: Record<string, () => Promise<string[]>> = {
   durability: benchDurability,
   ingestion: benchIngestion,
   "vector-search": benchVectorSearch,
+  search: benchHybridSearch,
   leaderboard: benchLeaderboard,
   "chat-streaming": benchChatStreaming,
   "read-path": benchReadPath,

@@ -94,6 +94,10 @@ export interface Config {
   };
   /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
+  search: {
+    /** `hybrid`: lexical (BM25) and vector rankings fused by reciprocal rank fusion; `vector`: vector only. */
+    ranking: "hybrid" | "vector";
+  };
   chat: {
     /** Per user: answers being generated at once, and questions asked per minute; beyond, RATE_LIMITED. */
     maxConcurrentGenerations: number;
@@ -358,6 +362,7 @@ const schema = z.object({
   INGESTION_CONCURRENCY: integer(1, 64, 2),
   INGESTION_PER_USER: integer(1, 64, 1),
   REDIS_URL: url(["redis://", "rediss://"]),
+  SEARCH_RANKING: oneOf(["hybrid", "vector"], "hybrid"),
   CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
   CHAT_MESSAGES_PER_MINUTE: integer(1, 100_000, 20),
   CHAT_PASSAGES: integer(1, 20, 5),
@@ -469,6 +474,7 @@ export function loadConfig(env: Environment = process.env): Config {
       ingestionPerUser: vars.INGESTION_PER_USER,
     },
     redisUrl: vars.REDIS_URL,
+    search: { ranking: vars.SEARCH_RANKING },
     chat: {
       maxConcurrentGenerations: vars.CHAT_MAX_CONCURRENT,
       messagesPerMinute: vars.CHAT_MESSAGES_PER_MINUTE,

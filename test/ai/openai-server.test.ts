@@ -47,6 +47,8 @@ const requestsFor = (task: string) => fake.requests.filter((request) => request.
 /** A STRICT question on the upload, the model streaming `chunks`: the turn's events over a websocket, and the stored answer. */
 async function streamedTurn(chunks: string[], delayMs: number) {
   fake.enqueue("stream", { chunks, delayMs });
+  // The claim check that follows the answer.
+  fake.enqueue("chat", { json: { verdicts: [{ claim: 1, supported: true }] } });
   const sessionId = await createSession(world.gql, student.accessToken, { mode: "STRICT", uploadIds: [uploadId] });
   const turn = await ask(world.gql, student.accessToken, sessionId, "When did the French Revolution begin?");
   const client = wsClient(world.server.wsUrl, { authorization: `Bearer ${student.accessToken}` });

@@ -1,13 +1,15 @@
 import { Types } from "mongoose";
 import { recentHistory } from "../../src/modules/chat/chat.history";
 import { ChatRole } from "../../src/modules/chat/chat.model";
-import { citationsFrom } from "../../src/modules/chat/chat.retrieval";
+import { answerSentences, citationsFrom, claimsFrom } from "../../src/modules/chat/chat.retrieval";
 import { SourceType } from "../../src/modules/search/embedding.model";
-import type { SearchHit } from "../../src/modules/search/search.types";
+import { SearchRanking, type SearchHit } from "../../src/modules/search/search.types";
 
 function hit(text: string, page: number): SearchHit {
   return {
     score: 0.8,
+    rankings: [SearchRanking.VECTOR],
+    toc: false,
     text,
     highlight: text,
     source: { type: SourceType.UPLOAD, id: new Types.ObjectId(), title: "notes" },
@@ -62,5 +64,27 @@ describe("recentHistory", () => {
 
   test("leaves out empty texts (answers that failed before writing)", () => {
     expect(recentHistory([message(ChatRole.ASSISTANT, ""), message(ChatRole.USER, "hi")], 100)).toEqual([{ role: "user", text: "hi" }]);
+  });
+});
+
+describe("claims and quotes", () => {
+  test("a citation mark after the full stop stays with its sentence, and the quote is the passage's sentence the claim uses", () => {
+    const [citation] = citationsFrom("Photosynthesis stores light energy as glucose. [2]", hits);
+    expect(citation.quote).toBe("Photosynthesis stores light energy as glucose.");
+    expect(answerSentences("Photosynthesis stores light energy. [2] Cells divide. [1]")).toEqual(["Photosynthesis stores light energy. [2]", "Cells divide. [1]"]);
+  });
+
+  test("quoted lines of the offline tutor are claims with their citation; framing lines are not", () => {
+    const answer = "From your material:\n\n> Mitochondria make ATP from glucose and oxygen. [1]\n>\n> Plants use chlorophyll. [2]\n\n(Offline tutor: these are quotes.)";
+    const claims = claimsFrom(answer, hits);
+    expect(claims.map((claim) => [claim.text, claim.citations.map((c) => c.index)])).toEqual([
+      ["Mitochondria make ATP from glucose and oxygen. [1]", [1]],
+      ["Plants use chlorophyll. [2]", [2]],
+    ]);
+    expect(claims[1].citations[0].quote).toBe("Plants use chlorophyll.");
+  });
+
+  test("a sentence that states something without citing is a claim with no citations", () => {
+    expect(claimsFrom("Glucose is sweet. Cells divide [1].", hits).map((claim) => claim.citations.length)).toEqual([0, 1]);
   });
 });

@@ -78,6 +78,8 @@ test("strict mode refuses an off-topic question without asking the model", async
 test("strict mode answers an on-topic question with citations to the right pages; citations to no passage are dropped", async () => {
   const answer = "The French Revolution began in 1789 [1]. The Bastille fell [1, 9]. See also [4].";
   gemini.enqueue("streamGenerateContent", { text: answer, delayMs: 5 });
+  // The second, cheap call that checks the two cited claims against their passages.
+  gemini.enqueue("generateContent", { json: { verdicts: [{ claim: 1, supported: true }, { claim: 2, supported: true }] } });
   const sessionId = await createSession(world.gql, owner.accessToken, { mode: "STRICT", uploadIds: [uploadId] });
   const turn = await ask(world.gql, owner.accessToken, sessionId, "When did the French Revolution begin?");
   const events = await follow(client(), turn.assistantMessage.id).rest();

@@ -18,6 +18,7 @@ function message(changes: Partial<ChatMessage> = {}): ChatMessage {
     content: "",
     status: ChatMessageStatus.STREAMING,
     citations: [],
+    claims: [],
     stream_seq: 0,
     created_at: new Date(),
     updated_at: new Date(),

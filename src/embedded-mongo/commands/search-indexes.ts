@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Document } from "bson";
 import { commandError, MongoCommandError } from "../errors";
+import { analyzersOf } from "../query";
 import type { SearchIndexSpec } from "../storage/ops";
 import { collectionName, optionalDocument, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
@@ -14,6 +15,13 @@ export function searchIndexesOf(ctx: CommandContext, collection: string): Readon
 }
 
 function checkDefinition(type: string, definition: Document): void {
+  if (type === "search") {
+    if (definition.mappings !== undefined && (typeof definition.mappings !== "object" || definition.mappings === null)) {
+      throw commandError("InvalidOptions", "A search index definition's 'mappings' must be an object");
+    }
+    analyzersOf(definition);
+    return;
+  }
   if (type !== "vectorSearch") return;
   const fields = definition.fields;
   if (!Array.isArray(fields) || fields.length === 0) throw commandError("InvalidOptions", "A vectorSearch index definition needs a non-empty 'fields' array");

@@ -5,13 +5,16 @@ import type { Collection } from "../storage/collection";
 import { optionalNumber } from "./args";
 import type { CommandContext } from "./context";
 import { listSearchIndexes } from "./search-indexes";
+import { runPipeline } from "../query";
+import { rankFusion, textSearch } from "./search-stages";
 import { selectDocuments } from "./select";
+import { resolver } from "./views";
 
 /**
- * Where `$vectorSearch` puts each result's score for `{ $meta: "vectorSearchScore" }` to read;
- * removed from the pipeline's output.
+ * Where a leading search stage (`$vectorSearch`, `$search`, `$rankFusion`) puts each result's
+ * `{ score, details }` for `{ $meta: ... }` to read; removed from the pipeline's output.
  */
-export const SCORE_FIELD = "__vectorSearchScore";
+export const SCORE_FIELD = "__searchMeta";
 
 type Similarity = "cosine" | "dotProduct" | "euclidean";
 
@@ -116,7 +119,7 @@ export function vectorSearch(coll: Collection | undefined, ctx: CommandContext, 
     if (vector === undefined) cache.set(doc, (vector = decode(doc, parts, dims)));
     if (vector && vector.values.length === dims) top.offer(score(similarity, query, vector), doc);
   }
-  return top.sorted().map(({ item, score }) => ({ ...item, [SCORE_FIELD]: score }));
+  return top.sorted().map(({ item, score }) => ({ ...item, [SCORE_FIELD]: { score } }));
 }
 
 /** The `k` highest-scoring items: a sorted window with binary insertion, cheap while k is small. */
@@ -144,13 +147,21 @@ class TopK<T> {
   }
 }
 
-/** `{ $meta: "vectorSearchScore" }` anywhere in later stages, as a path to the score field. */
+/** What `{ $meta: name }` reads after a search stage. */
+const META_PATHS: Record<string, string> = {
+  vectorSearchScore: `$${SCORE_FIELD}.score`,
+  searchScore: `$${SCORE_FIELD}.score`,
+  score: `$${SCORE_FIELD}.score`,
+  scoreDetails: `$${SCORE_FIELD}.details`,
+};
+
+/** `{ $meta: "vectorSearchScore" | "searchScore" | "score" | "scoreDetails" }` anywhere in later stages, as a path to the hidden field. */
 export function withScorePaths(stages: Document[]): Document[] {
   const rewrite = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(rewrite);
     if (!isPlainObject(value)) return value;
     const keys = Object.keys(value);
-    if (keys.length === 1 && keys[0] === "$meta" && value.$meta === "vectorSearchScore") return `$${SCORE_FIELD}`;
+    if (keys.length === 1 && keys[0] === "$meta" && typeof value.$meta === "string" && META_PATHS[value.$meta]) return META_PATHS[value.$meta];
     return Object.fromEntries(keys.map((key) => [key, rewrite(value[key])]));
   };
   return stages.map((stage) => rewrite(stage) as Document);
@@ -163,15 +174,32 @@ export interface SearchStageInput {
   hiddenField?: string;
 }
 
-/** Pipelines that start with a search stage (`$vectorSearch`, `$listSearchIndexes`); undefined for others. */
+/** Pipelines that start with a search stage (`$vectorSearch`, `$search`, `$rankFusion`, `$listSearchIndexes`); undefined for others. */
 export function searchStageInput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): SearchStageInput | undefined {
   const first = stages[0];
   if (first && "$vectorSearch" in first) {
     return { input: vectorSearch(coll, ctx, first.$vectorSearch), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
+  }
+  if (first && "$search" in first) {
+    return { input: textSearch(coll, first.$search, SCORE_FIELD), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
+  }
+  if (first && "$rankFusion" in first) {
+    const run = (sub: Document[]) => rankedOutput(ctx, collection, coll, sub);
+    return { input: rankFusion(first.$rankFusion, run, SCORE_FIELD), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
   }
   if (first && "$listSearchIndexes" in first) {
     const spec = isPlainObject(first.$listSearchIndexes) ? first.$listSearchIndexes : {};
     return { input: listSearchIndexes(ctx, collection, spec), rest: stages.slice(1) };
   }
   return undefined;
+}
+
+/** An input pipeline of `$rankFusion`, run over the collection: its documents in order, hidden scores included. */
+function rankedOutput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): Document[] {
+  const env = { resolveCollection: resolver(ctx) };
+  const search = searchStageInput(ctx, collection, coll, stages);
+  if (search) return runPipeline(search.input, search.rest, env);
+  const first = stages[0];
+  if ("$match" in first) return runPipeline(selectDocuments(coll, first.$match as Document), stages.slice(1), env);
+  return runPipeline(selectDocuments(coll, {}), stages, env);
 }

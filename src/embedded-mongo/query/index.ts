@@ -22,3 +22,6 @@ export { applyUpdate, type UpdateOptions, type UpdateResult } from "./update";
 export { upsertSeed } from "./upsert-seed";
 export { runPipeline, type PipelineEnv } from "./pipeline";
 export { getIndexKeyValue } from "./paths";
+export { searchStage, type ScoredDocument } from "./search-stage";
+export { analyzersOf } from "./search-analyzers";
+export { fuseRanks, parseRankFusion, type RankedInput } from "./rank-fusion";

@@ -1,13 +1,15 @@
 import type { JsonPrompt, Prompt } from "./provider";
-import type { ChatTurn, CourseLevel, CourseOutlineTask, FlashcardKind, FlashcardTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode } from "./tasks";
+import type { ChatTurn, ClaimCheckTask, CourseLevel, CourseOutlineTask, FlashcardKind, FlashcardTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode } from "./tasks";
 
-export type { ChatTurn, CourseLevel, CourseOutlineTask, FlashcardKind, FlashcardTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode };
+export type { ChatTurn, ClaimCheckTask, CourseLevel, CourseOutlineTask, FlashcardKind, FlashcardTask, Passage, PromptTask, QuizDifficulty, QuizQuestionKind, QuizTask, ShortAnswerGradeTask, TutorAnswerTask, TutorMode };
 import {
+  claimCheckSchema,
   courseOutlineSchema,
   flashcardDraftSchema,
   quizDraftSchema,
   quizSchema,
   shortAnswerGradeSchema,
+  type ClaimCheck,
   type CourseOutline,
   type FlashcardDraft,
   type GeneratedQuiz,
@@ -168,4 +170,20 @@ function numberedPassages(passages: Passage[]): string {
   return passages
     .map((passage, i) => `<passage n="${i + 1}"${passage.title ? ` title="${fenced(passage.title).replace(/["<>]/g, "'")}"` : ""}>\n${fenced(passage.text)}\n</passage>`)
     .join("\n\n");
+}
+
+/** A second, cheap call after a tutor answer: is each claim supported by the passages it cites? */
+export function claimCheckPrompt(input: Omit<ClaimCheckTask, "kind">): JsonPrompt<ClaimCheck, ClaimCheckTask> {
+  const system =
+    "You check a tutor's answer against its sources. A claim is supported only when its passages state what it says" +
+    " (paraphrase is fine); a claim that adds facts, numbers or names the passages do not give is not supported." +
+    ` ${MATERIAL_IS_DATA} Answer with JSON only.`;
+  const text = input.claims
+    .map(
+      (claim, i) =>
+        `Claim ${i + 1}: <answer>${fenced(claim.text)}</answer>\n` +
+        (claim.passages.length ? claim.passages.map((passage) => `<passage>\n${fenced(passage)}\n</passage>`).join("\n") : "(cites no passage)"),
+    )
+    .join("\n\n");
+  return { purpose: "chat", system, text: `Give one verdict per claim.\n\n${text}`, task: { kind: "checkClaims", ...input }, schema: claimCheckSchema };
 }

@@ -104,3 +104,14 @@ export const flashcardDraftSchema = z.object({
     .max(60),
 });
 export type FlashcardDraft = z.infer<typeof flashcardDraftSchema>;
+export const claimCheckSchema = z.object({
+  verdicts: z
+    .array(
+      z.object({
+        claim: z.number().int().min(1).describe("The claim's number"),
+        supported: z.boolean().describe("Whether its passages say what the claim says"),
+      }),
+    )
+    .describe("One verdict per claim"),
+});
+export type ClaimCheck = z.infer<typeof claimCheckSchema>;

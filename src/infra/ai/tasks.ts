@@ -69,4 +69,10 @@ export interface FlashcardTask {
   avoid?: string[];
 }
 
-export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask | FlashcardTask;
+/** Whether each claim of an answer is supported by the passages it cites. */
+export interface ClaimCheckTask {
+  kind: "checkClaims";
+  claims: { text: string; passages: string[] }[];
+}
+
+export type PromptTask = CourseOutlineTask | QuizTask | TutorAnswerTask | ShortAnswerGradeTask | FlashcardTask | ClaimCheckTask;

@@ -1,4 +1,4 @@
-import type { ChatMessageStatus, Citation } from "./chat.model";
+import type { ChatMessageStatus, Citation, Claim, Grounding } from "./chat.model";
 import type { ChatSessionEvent } from "./chat.types";
 
 /** One event of an answer's stream, as published between instances. */
@@ -9,6 +9,9 @@ export interface ChatStreamPayload {
   done: boolean;
   status: ChatMessageStatus;
   citations?: Citation[] | null;
+  claims?: Claim[] | null;
+  grounding?: Grounding | null;
+  replacement?: string | null;
   error?: string | null;
   /**
    * Set on the answer's whole text so far (`delta`) as of `seq`, sent when a subscriber asks:

@@ -1,6 +1,6 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
-import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
 import { SourceType } from "../search/embedding.model";
 import "../search/search.types";
@@ -22,6 +22,23 @@ export enum ChatMessageStatus {
   STOPPED = "stopped",
   FAILED = "failed",
 }
+
+/** How well the retrieved material covers a question. */
+export enum Grounding {
+  STRONG = "strong",
+  WEAK = "weak",
+  NONE = "none",
+}
+
+registerEnumType(Grounding, {
+  name: "Grounding",
+  description: "How well the material the tutor found covers the question, from a calibrated score.",
+  valuesConfig: {
+    STRONG: { description: "The material covers the question." },
+    WEAK: { description: "The material barely covers it: the answer says so (STRICT refuses)." },
+    NONE: { description: "Nothing relevant was found (STRICT refuses; HYBRID answers from general knowledge, saying so)." },
+  },
+});
 
 registerEnumType(ChatMode, {
   name: "ChatMode",
@@ -134,6 +151,24 @@ export class Citation {
   quote!: string;
 }
 
+@ObjectType({ description: "A sentence of an answer that states something, with the passages it cites and whether they support it." })
+export class Claim {
+  @Field({ description: "The sentence, as the answer writes it (citation marks included)." })
+  @prop({ required: true })
+  text!: string;
+
+  @Field({
+    description:
+      "Whether the cited passages say what the sentence says: checked by a second model call, or offline by the overlap of content words and numbers. False for a sentence that cites nothing.",
+  })
+  @prop({ required: true })
+  supported!: boolean;
+
+  @Field(() => [Citation], { description: "The passages the sentence cites, each with the sentence of the passage it uses as `quote`." })
+  @prop({ type: () => [Citation], _id: false, default: () => [] })
+  citations!: Citation[];
+}
+
 @ObjectType({ description: "One message of a chat session: the learner's question or the tutor's answer." })
 @modelOptions({
   schemaOptions: { collection: "chat_messages", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
@@ -171,6 +206,28 @@ export class ChatMessage {
   @Field(() => [Citation], { description: "The passages the answer cites, by number; empty for questions and uncited answers." })
   @prop({ type: () => [Citation], _id: false, default: () => [] })
   citations!: Citation[];
+
+  @Field(() => [Claim], {
+    description: "The answer's claims, each checked against the passages it cites; empty for questions, refusals and answers still being written.",
+  })
+  @prop({ type: () => [Claim], _id: false, default: () => [] })
+  claims!: Claim[];
+
+  /** The stored content is not the streamed text: STRICT replaced it by the refusal. */
+  @prop({ type: Boolean })
+  replaced?: boolean;
+
+  @Field(() => Grounding, { nullable: true, description: "How well the material covers the question; null for questions and for answers still being written." })
+  @prop({ type: String, enum: Grounding })
+  grounding?: Grounding | null;
+
+  @Field(() => Float, {
+    name: "groundingScore",
+    nullable: true,
+    description: "The score (0..1) `grounding` comes from: the share of the question's content words found in the best passage.",
+  })
+  @prop({ type: Number })
+  grounding_score?: number | null;
 
   @Field(() => String, { nullable: true, description: "The AI provider that wrote an answer; null for questions and refusals made without a model." })
   @prop({ type: String })

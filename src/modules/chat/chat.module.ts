@@ -3,6 +3,7 @@ import { ChatCleanup } from "./chat.cleanup";
 import { ChatResolver } from "./chat.resolver";
 import { ChatRetriever } from "./chat.retrieval";
 import { ChatService } from "./chat.service";
+import { ClaimChecker } from "./claim-check";
 import { ChatGenerations } from "./generations";
 
 /** The AI tutor: sessions, grounded answers streamed over websockets. */
@@ -12,7 +13,8 @@ export const chatModule: AppModule<{ chat: ChatService }> = {
   create({ config, ai, pubSub, log, services }) {
     const settings = config.chat;
     const retriever = new ChatRetriever(peers(services, ["search"], { settings }));
-    const generations = new ChatGenerations({ ai, pubSub, retriever, log, flushMs: settings.streamFlushMs });
+    const claims = new ClaimChecker({ ai, log });
+    const generations = new ChatGenerations({ ai, pubSub, retriever, claims, log, flushMs: settings.streamFlushMs });
     const cleanup = new ChatCleanup(pubSub);
     const chat = new ChatService(peers(services, ["courses", "uploads"], { pubSub, generations, cleanup, settings }));
     return {

@@ -1,7 +1,8 @@
 import { GraphQLError } from "graphql";
+import { terms } from "../../infra/ai/offline/text";
 import type { SearchService } from "../search/search.service";
-import type { SearchHit } from "../search/search.types";
-import type { ChatScope, Citation } from "./chat.model";
+import { SearchRanking, type SearchHit } from "../search/search.types";
+import { Grounding, type ChatScope, type Citation } from "./chat.model";
 import type { Actor } from "../../lib/identity";
 
 export interface RetrievalSettings {
@@ -11,11 +12,26 @@ export interface RetrievalSettings {
   minRelevance: number;
 }
 
-/** The top passages of a session's scope that are relevant enough to answer from. */
+/**
+ * Grounding thresholds on the share of the question's content words that the best passage holds,
+ * calibrated on the gold set of `npm run eval` (docs/retrieval.md): below WEAK nearly every
+ * question was one the material does not answer.
+ */
+export const GROUNDING_STRONG = 0.75;
+export const GROUNDING_WEAK = 0.5;
+
+export interface Retrieved {
+  hits: SearchHit[];
+  grounding: Grounding;
+  /** 0..1: the share of the question's content words (stemmed, stop words left out) the best passage holds. */
+  groundingScore: number;
+}
+
+/** The top passages of a session's scope that are relevant enough to answer from, and how well they cover the question. */
 export class ChatRetriever {
   constructor(private readonly deps: { search: Pick<SearchService, "search">; settings: RetrievalSettings }) {}
 
-  async retrieve(actor: Exclude<Actor, null>, scope: ChatScope, question: string): Promise<SearchHit[]> {
+  async retrieve(actor: Exclude<Actor, null>, scope: ChatScope, question: string): Promise<Retrieved> {
     const { passages, minRelevance } = this.deps.settings;
     const requests = [
       ...(scope.course_id ? [{ courseId: String(scope.course_id) }] : []),
@@ -24,12 +40,46 @@ export class ChatRetriever {
     const found = await Promise.all(
       requests.map((request) => this.deps.search.search(actor, { query: question, limit: passages, ...request }).catch(goneIsEmpty)),
     );
-    return found
-      .flat()
-      .filter((hit) => hit.score >= minRelevance)
-      .sort((a, b) => b.score - a.score)
+    // Search orders each scope by its fused ranking; across scopes, the same order is kept by position.
+    const hits = interleave(found)
+      // The lexical ranking vouches for a passage whose words match though its vector is far: grounding judges it.
+      .filter((hit) => !hit.toc && (hit.score >= minRelevance || hit.rankings.includes(SearchRanking.LEXICAL)))
       .slice(0, passages);
+    const groundingScore = coverage(question, hits);
+    const grounding = hits.length === 0 ? Grounding.NONE : groundingScore >= GROUNDING_STRONG ? Grounding.STRONG : groundingScore >= GROUNDING_WEAK ? Grounding.WEAK : Grounding.NONE;
+    return { hits, grounding, groundingScore };
   }
+}
+
+function interleave(lists: SearchHit[][]): SearchHit[] {
+  const out: SearchHit[] = [];
+  for (let i = 0; lists.some((list) => i < list.length); i++) for (const list of lists) if (i < list.length) out.push(list[i]);
+  return out;
+}
+
+/**
+ * The largest share of the question's content words that one passage (with its heading) holds.
+ * A word is held when the passage has its stem, or a stem one letter away (begin, began).
+ */
+export function coverage(question: string, hits: Pick<SearchHit, "text" | "heading">[]): number {
+  const asked = new Set(terms(question));
+  if (asked.size === 0) return hits.length > 0 ? 1 : 0;
+  let best = 0;
+  for (const hit of hits) {
+    const held = new Set(terms(`${hit.heading}\n${hit.text}`));
+    const holds = (term: string) => held.has(term) || (term.length >= 4 && [...held].some((other) => oneEditApart(term, other)));
+    best = Math.max(best, [...asked].filter(holds).length / asked.size);
+  }
+  return best;
+}
+
+/** Whether one substitution, insertion or deletion turns `a` into `b`. */
+function oneEditApart(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 }
 
 /** A course deleted or made private since the session began is no longer material, not an error. */
@@ -38,50 +88,97 @@ function goneIsEmpty(error: unknown): SearchHit[] {
   throw error;
 }
 
+const CITATION_MARK = /\[(\d+(?:\s*[,;]\s*\d+)*)\]/g;
+const SENTENCES = new Intl.Segmenter("en", { granularity: "sentence" });
+
 /**
- * The passages an answer cites as `[n]` (also `[1, 2]`), in number order. Numbers that point to
- * no retrieved passage are dropped: a model may invent them.
+ * An answer's sentences. A citation mark after the full stop (`… here. [1]`) belongs to the
+ * sentence before it, never to a sentence of its own; quoted lines (`> …`) lose their marker.
+ */
+export function answerSentences(text: string): string[] {
+  return text.split(/\n+/).flatMap((line) => {
+    const sentences: string[] = [];
+    for (const { segment } of SENTENCES.segment(line.replace(/^\s*>\s?/, ""))) {
+      // The segmenter starts the next sentence with the marks that close this one.
+      const [, marks = "", rest] = /^((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)*[.!?]?)([\s\S]*)$/.exec(segment.trim())!;
+      if (marks.trim() && sentences.length > 0) sentences[sentences.length - 1] += ` ${marks.trim()}`;
+      else if (marks.trim()) sentences.push(marks.trim());
+      if (rest.trim()) sentences.push(rest.trim());
+    }
+    return sentences;
+  });
+}
+
+/** The passage numbers a sentence cites. */
+function citedNumbers(sentence: string): number[] {
+  return [...sentence.matchAll(CITATION_MARK)].flatMap(([, numbers]) => numbers.split(/[,;]/).map(Number));
+}
+
+/** A sentence that frames the answer rather than states something: a lead-in ending with ":" or a remark in parentheses. */
+function isFraming(sentence: string): boolean {
+  const bare = sentence.replace(CITATION_MARK, "").trim();
+  return bare.endsWith(":") || /^\(.*\)$/.test(bare) || !/[\p{L}\p{N}]/u.test(bare);
+}
+
+export interface DraftClaim {
+  text: string;
+  citations: Citation[];
+}
+
+/**
+ * The answer's claims: every sentence that cites a retrieved passage, and every other sentence
+ * that states something (with no citations). Numbers that point to no retrieved passage are
+ * dropped: a model may invent them.
+ */
+export function claimsFrom(answer: string, hits: SearchHit[]): DraftClaim[] {
+  return answerSentences(answer)
+    .filter((sentence) => citedNumbers(sentence).length > 0 || !isFraming(sentence))
+    .map((sentence) => {
+      const numbers = [...new Set(citedNumbers(sentence))].filter((n) => n >= 1 && n <= hits.length).sort((a, b) => a - b);
+      return { text: sentence, citations: numbers.map((n) => citationOf(hits, n, [sentence])) };
+    });
+}
+
+/**
+ * The passages an answer cites as `[n]` (also `[1, 2]`), in number order, each quoting the
+ * passage's sentence closest to the sentences that cite it.
  */
 export function citationsFrom(answer: string, hits: SearchHit[]): Citation[] {
-  // What the answer says with each number: the sentences that cite it.
   const claims = new Map<number, string[]>();
-  for (const sentence of sentences(answer)) {
-    for (const [, numbers] of sentence.matchAll(/\[(\d+(?:\s*[,;]\s*\d+)*)\]/g)) {
-      for (const number of numbers.split(/[,;]/).map(Number)) claims.set(number, [...(claims.get(number) ?? []), sentence]);
-    }
+  for (const sentence of answerSentences(answer)) {
+    for (const number of citedNumbers(sentence)) claims.set(number, [...(claims.get(number) ?? []), sentence]);
   }
   return [...claims.keys()]
     .filter((n) => n >= 1 && n <= hits.length)
     .sort((a, b) => a - b)
-    .map((n) => {
-      const hit = hits[n - 1];
-      return {
-        index: n,
-        source_type: hit.source.type,
-        source_id: hit.source.id,
-        title: hit.source.title,
-        page_start: hit.pageStart ?? null,
-        page_end: hit.pageEnd ?? null,
-        chunk_index: hit.chunkIndex,
-        quote: closestSentence(hit.text, claims.get(n) ?? []),
-      };
-    });
+    .map((n) => citationOf(hits, n, claims.get(n) ?? []));
 }
 
-function sentences(text: string): string[] {
-  return text.split(/(?<=[.!?])\s+|\n+/).map((sentence) => sentence.trim()).filter(Boolean);
+function citationOf(hits: SearchHit[], n: number, claims: string[]): Citation {
+  const hit = hits[n - 1];
+  return {
+    index: n,
+    source_type: hit.source.type,
+    source_id: hit.source.id,
+    title: hit.source.title,
+    page_start: hit.pageStart ?? null,
+    page_end: hit.pageEnd ?? null,
+    chunk_index: hit.chunkIndex,
+    quote: closestSentence(hit.text, claims),
+  };
 }
 
-function words(text: string): Set<string> {
-  return new Set(text.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? []);
+/** A passage's sentences, lines joined as the PDF or text broke them. */
+function passageSentences(passage: string): string[] {
+  return [...SENTENCES.segment(passage.replace(/-\n(?=\p{Ll})/gu, "").replace(/\s+/g, " "))].map(({ segment }) => segment.trim()).filter(Boolean);
 }
 
-/** The passage's sentence sharing the most words with the claims that cite it (the first on a tie). */
+/** The passage's sentence sharing the most content words with the claims that cite it (the first on a tie). */
 function closestSentence(passage: string, claims: string[]): string {
-  const claimed = words(claims.join(" "));
+  const claimed = new Set(terms(claims.join(" ").replace(CITATION_MARK, " ")));
   let best = { sentence: "", shared: -1 };
-  for (const sentence of sentences(passage)) {
-    const shared = [...words(sentence)].filter((word) => claimed.has(word)).length;
+  for (const sentence of passageSentences(passage)) {
+    const shared = new Set(terms(sentence).filter((term) => claimed.has(term))).size;
     if (shared > best.shared) best = { sentence, shared };
   }
   return best.sentence;

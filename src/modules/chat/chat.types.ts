@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 import { PageOf } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
-import { ChatMessage, ChatMessageStatus, ChatSession, Citation } from "./chat.model";
+import { ChatMessage, ChatMessageStatus, ChatSession, Citation, Claim, Grounding } from "./chat.model";
 
 @ObjectType({ description: "A page of chat sessions, most recently active first." })
 export class ChatSessionPage extends PageOf(ChatSession) {}
@@ -45,6 +45,19 @@ export class ChatStreamEvent {
 
   @Field(() => [Citation], { nullable: true, description: "On the final event: the passages the answer cites. Null before." })
   citations?: Citation[] | null;
+
+  @Field(() => [Claim], { nullable: true, description: "On the final event: the answer's claims, each checked against the passages it cites. Null before." })
+  claims?: Claim[] | null;
+
+  @Field(() => Grounding, { nullable: true, description: "On the final event of a finished answer: how well the material covers the question. Null before." })
+  grounding?: Grounding | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "On the final event: the answer's whole text when it differs from the streamed deltas (STRICT replaced an answer its passages do not support by the refusal); null otherwise.",
+  })
+  replacement?: string | null;
 
   @Field(() => String, { nullable: true, description: "On a FAILED final event: why the answer could not be finished." })
   error?: string | null;

@@ -3,8 +3,9 @@ import type { AiProvider } from "../../infra/ai/provider";
 import { STRICT_REFUSAL, tutorAnswerPrompt, type ChatTurn as PromptTurn } from "../../infra/ai/prompts";
 import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
-import { ChatMessageStatus, ChatMode, type ChatSession } from "./chat.model";
-import { citationsFrom, type ChatRetriever } from "./chat.retrieval";
+import { ChatMessageStatus, ChatMode, Grounding, type ChatSession } from "./chat.model";
+import { citationsFrom, claimsFrom, type ChatRetriever } from "./chat.retrieval";
+import { mostlySupported, type ClaimChecker } from "./claim-check";
 import { StreamWriter, type StreamEnd } from "./stream-writer";
 import type { Actor } from "../../lib/identity";
 
@@ -24,6 +25,12 @@ const UNEXPECTED_FAILURE = "The answer could not be finished; ask again.";
 
 type ModelUsed = Pick<StreamEnd, "provider" | "model">;
 
+/** Said before an answer the material barely (or does not) cover. */
+const GROUNDING_NOTES: Record<Exclude<Grounding, Grounding.STRONG>, string> = {
+  [Grounding.WEAK]: "Your material barely covers this question, so this answer may go beyond it.",
+  [Grounding.NONE]: "Your material does not cover this question; this answer does not come from it.",
+};
+
 interface Running {
   controller: AbortController;
   finished: Promise<void>;
@@ -37,7 +44,7 @@ export class ChatGenerations {
   private readonly running = new Map<string, Running>();
 
   constructor(
-    private readonly deps: { ai: AiProvider; pubSub: AppPubSub; retriever: ChatRetriever; log: Logger; flushMs: number },
+    private readonly deps: { ai: AiProvider; pubSub: AppPubSub; retriever: ChatRetriever; claims: ClaimChecker; log: Logger; flushMs: number },
   ) {}
 
   start(request: GenerationRequest): void {
@@ -94,26 +101,28 @@ export class ChatGenerations {
   /** `model` learns which model writes as soon as it is asked, for answers that end early. */
   private async generate(request: GenerationRequest, writer: StreamWriter, signal: AbortSignal, model: ModelUsed): Promise<StreamEnd> {
     const { actor, session, question, history } = request;
-    const hits = await this.deps.retriever.retrieve(actor, session.scope, question);
+    const { hits, grounding, groundingScore } = await this.deps.retriever.retrieve(actor, session.scope, question);
     signal.throwIfAborted();
     const mode = session.mode === ChatMode.STRICT ? "STRICT" : "HYBRID";
-    // Strict mode is the server's rule, not the model's: with nothing relevant, no model is asked.
-    if (mode === "STRICT" && hits.length === 0) {
+    const retrieval = { grounding, groundingScore };
+    // Strict mode is the server's rule, not the model's: with material that barely covers the question, no model is asked.
+    if (mode === "STRICT" && grounding !== Grounding.STRONG) {
       writer.append(STRICT_REFUSAL);
-      return { status: ChatMessageStatus.COMPLETE, citations: [] };
+      return { status: ChatMessageStatus.COMPLETE, citations: [], ...retrieval };
     }
+    if (grounding !== Grounding.STRONG) writer.append(`${GROUNDING_NOTES[grounding]}\n\n`);
     const passages = hits.map((hit) => ({ text: hit.text, title: hit.source.title }));
-    const stream = this.deps.ai.streamText(tutorAnswerPrompt({ question, passages, history, mode }), { userId: String(actor._id), signal });
+    const options = { userId: String(actor._id), signal };
+    const stream = this.deps.ai.streamText(tutorAnswerPrompt({ question, passages, history, mode }), options);
     Object.assign(model, { provider: stream.provider, model: stream.model });
     for await (const delta of stream) writer.append(delta);
-    return {
-      status: ChatMessageStatus.COMPLETE,
-      citations: citationsFrom(writer.written, hits),
-      provider: stream.provider,
-      model: stream.model,
-      inputTokens: stream.usage.inputTokens,
-      outputTokens: stream.usage.outputTokens,
-    };
+    const used = { provider: stream.provider, model: stream.model, inputTokens: stream.usage.inputTokens, outputTokens: stream.usage.outputTokens };
+    if (writer.written.trim() === STRICT_REFUSAL) return { status: ChatMessageStatus.COMPLETE, citations: [], ...retrieval, ...used };
+    const claims = await this.deps.claims.check(claimsFrom(writer.written, hits), hits, options);
+    if (mode === "STRICT" && !mostlySupported(claims)) {
+      return { status: ChatMessageStatus.COMPLETE, citations: [], ...retrieval, ...used, replacement: STRICT_REFUSAL };
+    }
+    return { status: ChatMessageStatus.COMPLETE, citations: citationsFrom(writer.written, hits), claims, ...retrieval, ...used };
   }
 
   private failure(error: unknown, signal: AbortSignal, messageId: string): StreamEnd {

@@ -103,10 +103,13 @@ function finalEvent(message: ChatMessage, seq: number, sent: number): ChatStream
   return {
     messageId: String(message._id),
     seq,
-    delta: message.content.slice(sent),
+    delta: message.replaced ? "" : message.content.slice(sent),
     done: true,
     status: message.status,
     citations: message.citations,
+    claims: message.claims ?? [],
+    grounding: message.grounding ?? null,
+    replacement: message.replaced ? message.content : null,
     error: message.error ?? null,
   };
 }

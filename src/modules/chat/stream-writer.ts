@@ -1,6 +1,6 @@
 import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
-import { ChatMessageModel, ChatMessageStatus, type Citation } from "./chat.model";
+import { ChatMessageModel, ChatMessageStatus, type Citation, type Claim, type Grounding } from "./chat.model";
 import type { ChatStreamPayload } from "./chat.events";
 import { ChatSessionEventKind } from "./chat.types";
 
@@ -12,6 +12,11 @@ export const ABANDONED_AFTER_MS = SAVE_INTERVAL_MS * 5;
 export interface StreamEnd {
   status: Exclude<ChatMessageStatus, ChatMessageStatus.STREAMING>;
   citations: Citation[];
+  claims?: Claim[];
+  grounding?: Grounding;
+  groundingScore?: number;
+  /** The answer's final text when it is not what was streamed (STRICT replaced an unsupported answer by the refusal). */
+  replacement?: string;
   error?: string;
   provider?: string;
   model?: string;
@@ -67,9 +72,13 @@ export class StreamWriter {
       { _id: this.ids.messageId },
       {
         $set: {
-          content: this.text,
+          content: end.replacement ?? this.text,
           status: end.status,
           citations: end.citations,
+          claims: end.claims ?? [],
+          replaced: end.replacement !== undefined,
+          grounding: end.grounding ?? null,
+          grounding_score: end.groundingScore ?? null,
           error: end.error ?? null,
           provider: end.provider ?? null,
           model: end.model ?? null,
@@ -79,7 +88,17 @@ export class StreamWriter {
         },
       },
     ).exec();
-    const event = { seq: this.seq, delta: this.pending, done: true, status: end.status, citations: end.citations, error: end.error ?? null };
+    const event = {
+      seq: this.seq,
+      delta: this.pending,
+      done: true,
+      status: end.status,
+      citations: end.citations,
+      claims: end.claims ?? [],
+      grounding: end.grounding ?? null,
+      replacement: end.replacement ?? null,
+      error: end.error ?? null,
+    };
     this.pending = "";
     this.publish(event, ChatSessionEventKind.MESSAGE_FINISHED);
   }

@@ -57,6 +57,10 @@ export class Embedding {
   @prop({ required: true })
   char_end!: number;
 
+  /** A table of contents or an index: ranked below content, never given to the tutor. */
+  @prop({ type: Boolean, default: false })
+  toc!: boolean;
+
   /** Unit length, so cosine similarity is a dot product. Left out of reads unless asked for. */
   @prop({ required: true, type: () => [Number], select: false })
   embedding!: number[];

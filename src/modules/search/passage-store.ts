@@ -2,6 +2,7 @@ import type { Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import type { Chunk } from "../uploads/chunker";
 import { EmbeddingModel, type Embedding, type SourceType } from "./embedding.model";
+import { isTableOfContents } from "./toc";
 
 /** Passages embedded per call to the provider (Gemini's batch endpoint takes up to 100). */
 export const EMBED_BATCH_SIZE = 32;
@@ -52,6 +53,7 @@ export class PassageStore {
           page_start: chunk.pageStart,
           page_end: chunk.pageEnd,
           heading: chunk.heading,
+          toc: isTableOfContents(chunk.text),
           char_start: chunk.charStart,
           char_end: chunk.charEnd,
           embedding: vectors[i],

@@ -1,18 +1,22 @@
 import { peers, type AppModule } from "../app-module";
 import { ChapterIndexer } from "./chapter-indexer";
+import { LexicalIndex } from "./lexical-index";
+import { PassageRanker } from "./passage-ranker";
 import { PassageStore } from "./passage-store";
 import { SearchResolver } from "./search.resolver";
 import { SearchService } from "./search.service";
 import { VectorIndex } from "./vector-index";
 
-/** Passages with their embeddings (chapters' and uploads'), the vector index and semantic search. */
+/** Passages with their embeddings (chapters' and uploads'), the vector and lexical indexes, and hybrid search. */
 export const searchModule: AppModule<{ search: SearchService; passages: PassageStore }> = {
   name: "search",
   resolvers: [SearchResolver],
-  create({ ai, log, services }) {
+  create({ ai, config, log, services }) {
     const passages = new PassageStore(ai);
     const index = new VectorIndex({ dimensions: (options) => ai.embeddingDimensions(options), log });
-    const search = new SearchService(peers(services, ["courses"], { ai, index }));
+    const lexical = new LexicalIndex({ log });
+    const ranker = new PassageRanker({ vectors: index, lexical, ranking: config.search.ranking, log });
+    const search = new SearchService(peers(services, ["courses"], { ai, ranker }));
     const chapterIndexer = new ChapterIndexer({ passages, log });
     const stopping = new AbortController();
     return {
@@ -25,6 +29,7 @@ export const searchModule: AppModule<{ search: SearchService; passages: PassageS
       async start() {
         await passages.ready();
         await index.ensure();
+        if (config.search.ranking === "hybrid") await lexical.ensure();
         const { chapters } = services;
         void chapterIndexer
           .backfill(chapters, stopping.signal)

@@ -5,7 +5,8 @@ import type { CourseService } from "../courses/course.service";
 import { SourceType } from "./embedding.model";
 import { highlight, queryTerms } from "./highlight";
 import type { SearchHit } from "./search.types";
-import type { VectorFilter, VectorIndex } from "./vector-index";
+import type { PassageRanker } from "./passage-ranker";
+import type { VectorFilter } from "./vector-index";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 
@@ -18,20 +19,23 @@ export interface SearchRequest {
 }
 
 /**
- * Semantic search over what the caller may read: their own uploads, and chapters of courses they
- * may read (their own, the public catalog; every course for an admin).
+ * Search over what the caller may read: their own uploads, and chapters of courses they may read
+ * (their own, the public catalog; every course for an admin), ranked by `PassageRanker`.
  */
 export class SearchService {
-  constructor(private readonly deps: { ai: AiProvider; index: VectorIndex; courses: CourseService }) {}
+  constructor(private readonly deps: { ai: AiProvider; ranker: PassageRanker; courses: CourseService }) {}
 
   async search(actor: Exclude<Actor, null>, request: SearchRequest): Promise<SearchHit[]> {
     const filter = await this.scope(actor, request);
     if (!filter) return [];
     const [queryVector] = await this.deps.ai.embed([request.query], "query", { userId: String(actor._id) });
-    const matches = await this.deps.index.nearest(queryVector, filter, request.limit);
+    const matches = await this.deps.ranker.rank(request.query, queryVector, filter, request.limit);
     const terms = queryTerms(request.query);
-    return matches.map(({ passage, score }) => ({
+    return matches.map(({ passage, score, lexicalScore, rankings }) => ({
       score,
+      lexicalScore,
+      rankings,
+      toc: passage.toc ?? false,
       text: passage.text,
       highlight: highlight(passage.text, terms),
       source: { type: passage.source_type, id: passage.source_id, title: passage.source_title, courseId: passage.course_id },

@@ -12,6 +12,20 @@ registerEnumType(SourceType, {
   },
 });
 
+export enum SearchRanking {
+  LEXICAL = "lexical",
+  VECTOR = "vector",
+}
+
+registerEnumType(SearchRanking, {
+  name: "SearchRanking",
+  description: "A ranking that search fuses.",
+  valuesConfig: {
+    LEXICAL: { description: "Words: BM25 over the passages' text (exact terms such as `-d` included)." },
+    VECTOR: { description: "Meaning: cosine similarity of embeddings." },
+  },
+});
+
 @ObjectType({ description: "The document or chapter a passage comes from." })
 export class HitSource {
   @Field(() => SourceType, { description: "Upload or chapter." })
@@ -29,8 +43,17 @@ export class HitSource {
 
 @ObjectType({ description: "A passage that answers a search, with where it comes from, to cite." })
 export class SearchHit {
-  @Field(() => Float, { description: "Relevance from 0 to 1 (cosine similarity mapped to 0..1); higher is closer." })
+  @Field(() => Float, { description: "Closeness in meaning from 0 to 1 (cosine similarity mapped to 0..1); higher is closer. Hits are ordered by the fused ranking, not by this alone." })
   score!: number;
+
+  @Field(() => Float, { nullable: true, description: "BM25 score of the passage's words against the query, where the lexical ranking found it; null otherwise." })
+  lexicalScore?: number | null;
+
+  @Field(() => [SearchRanking], { description: "Which rankings found the passage: LEXICAL, VECTOR or both." })
+  rankings!: SearchRanking[];
+
+  @Field({ description: "Whether the passage is a table of contents or an index; such passages come after content." })
+  toc!: boolean;
 
   @Field({ description: "The passage, about 1,000 characters." })
   text!: string;

@@ -1,3 +1,5 @@
+import type { Types } from "mongoose";
+import { dot } from "../../infra/ai/vectors";
 import type { Logger } from "../../lib/logger";
 import { EmbeddingModel, type Embedding } from "./embedding.model";
 
@@ -47,8 +49,13 @@ export class VectorIndex {
   }
 
   async nearest(queryVector: number[], filter: VectorFilter, limit: number): Promise<VectorMatch[]> {
+    return (await this.usable(queryVector)) ? this.vectorSearch(queryVector, filter, limit) : this.exact(queryVector, filter, limit);
+  }
+
+  /** Whether `$vectorSearch` serves vectors like this one (the index defined for their size). */
+  async usable(queryVector: number[]): Promise<boolean> {
     if (this.mode === "vector-search") await this.define(queryVector.length);
-    return this.mode === "vector-search" ? this.vectorSearch(queryVector, filter, limit) : this.exact(queryVector, filter, limit);
+    return this.mode === "vector-search";
   }
 
   private define(dimensions: number): Promise<void> {
@@ -84,21 +91,28 @@ export class VectorIndex {
 
   private async vectorSearch(queryVector: number[], filter: VectorFilter, limit: number): Promise<VectorMatch[]> {
     const rows = await EmbeddingModel.aggregate<StoredPassage & { score: number }>([
-      { $vectorSearch: { index: VECTOR_INDEX_NAME, path: "embedding", queryVector, numCandidates: limit * 10, limit, filter } },
+      vectorSearchStage(queryVector, filter, limit) as never,
       { $project: { embedding: 0 } },
       { $addFields: { score: { $meta: "vectorSearchScore" } } },
     ]).exec();
     return rows.map(({ score, ...passage }) => ({ passage, score }));
   }
 
+  /** Cosine scores (0..1) of these passages, for those found by other means. */
+  async scores(queryVector: number[], ids: Types.ObjectId[]): Promise<Map<string, number>> {
+    const rows = await EmbeddingModel.find({ _id: { $in: ids } }).select("+embedding").select({ embedding: 1 }).lean<Pick<Embedding, "_id" | "embedding">[]>().exec();
+    return new Map(rows.map(({ _id, embedding }) => [String(_id), (1 + dot(embedding, queryVector)) / 2]));
+  }
+
   private async exact(queryVector: number[], filter: VectorFilter, limit: number): Promise<VectorMatch[]> {
     const matches: VectorMatch[] = [];
     const cursor = EmbeddingModel.find(filter).select("+embedding").lean<Embedding>().cursor();
-    for await (const { embedding, ...passage } of cursor) {
-      let dot = 0;
-      for (let i = 0; i < embedding.length; i++) dot += embedding[i] * queryVector[i];
-      matches.push({ passage, score: (1 + dot) / 2 });
-    }
+    for await (const { embedding, ...passage } of cursor) matches.push({ passage, score: (1 + dot(embedding, queryVector)) / 2 });
     return matches.sort((a, b) => b.score - a.score).slice(0, limit);
   }
+}
+
+/** The `$vectorSearch` stage for the nearest `limit` passages within a filter. */
+export function vectorSearchStage(queryVector: number[], filter: VectorFilter, limit: number): Record<string, unknown> {
+  return { $vectorSearch: { index: VECTOR_INDEX_NAME, path: "embedding", queryVector, numCandidates: limit * 10, limit, filter } };
 }

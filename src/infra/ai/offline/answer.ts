@@ -6,6 +6,8 @@ import { sentences, terms, wordCount } from "./text";
 const MAX_QUOTES = 3;
 // Below this cosine a sentence shares too little with the question to be worth quoting.
 const MIN_RELEVANCE = 0.15;
+// A quote much weaker than the best one is more likely off the point than a second source for it.
+const NEAR_BEST = 0.8;
 const EMBEDDING_SIZE = 512;
 
 export const OFFLINE_NO_MATCH =
@@ -31,8 +33,9 @@ export function extractiveAnswer(task: TutorAnswerTask): string {
         score: dot(question, embedText(sentence, EMBEDDING_SIZE)),
       })),
   );
+  const top = Math.max(0, ...candidates.map((candidate) => candidate.score));
   const best = candidates
-    .filter((candidate) => candidate.score >= MIN_RELEVANCE)
+    .filter((candidate) => candidate.score >= MIN_RELEVANCE && candidate.score >= top * NEAR_BEST)
     .sort((a, b) => b.score - a.score)
     .slice(0, MAX_QUOTES)
     .sort((a, b) => a.passageIndex - b.passageIndex || a.position - b.position);

@@ -5,6 +5,7 @@ import { textStream } from "../text-stream";
 import { metered, UsageMeter, type MeterTarget } from "../usage/meter";
 import type { AiUsageRecorder } from "../usage/usage-recorder";
 import { extractiveAnswer } from "./answer";
+import { checkClaimsByOverlap } from "./claims";
 import { embedText, OFFLINE_EMBEDDING_MODEL } from "./embedding";
 import { extractiveFlashcards } from "./flashcards";
 import { gradeByWords } from "./grade";
@@ -114,6 +115,8 @@ function valueFor(task: PromptTask): unknown {
       return gradeByWords(task);
     case "flashcards":
       return extractiveFlashcards(task);
+    case "checkClaims":
+      return checkClaimsByOverlap(task);
   }
 }
 

@@ -1,0 +1,260 @@
+import "reflect-metadata";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Environment } from "../src/config";
+import { STRICT_REFUSAL } from "../src/infra/ai/prompts";
+import { createServer } from "../src/server";
+import { EvalClient } from "./client";
+import {
+  citationScores,
+  firstGoldRank,
+  meanTokenF1,
+  refusalScores,
+  retrievalScores,
+  type AnswerOutcome,
+  type GoldQuestion,
+  type PassageRef,
+} from "./scoring";
+
+/**
+ * `npm run eval`: ingests the gold documents through the real API (a fresh server with an
+ * in-memory embedded database), asks every gold question through `search` and a STRICT tutor
+ * session, and prints figures. Never asserts on them.
+ *
+ * EVAL_RANKINGS   comma-separated search rankings to compare (default `vector,hybrid`)
+ * EVAL_OPENAI_BASE_URL, EVAL_OPENAI_MODEL, EVAL_OPENAI_EMBEDDING_MODEL, EVAL_OPENAI_API_KEY
+ *                 also run against an OpenAI-compatible server
+ * EVAL_QUESTIONS  only the first N questions of each document and kind (a quick run)
+ */
+
+const GOLD = join(__dirname, "gold");
+const DOCUMENTS = [
+  { id: "debian-faq", file: "debian-faq.pdf", contentType: "application/pdf" },
+  { id: "apt-users-guide", file: "apt-users-guide.txt", contentType: "text/plain" },
+];
+const SEARCH_LIMIT = 10;
+/** More than every passage of the text document: the eval learns the passages' text from one search. */
+const ALL_PASSAGES = 50;
+
+interface Hit extends PassageRef {
+  chunkIndex: number;
+  text: string;
+}
+
+interface Message {
+  status: string;
+  content: string;
+  grounding?: string | null;
+  groundingScore?: number | null;
+  citations: { pageStart: number | null; pageEnd: number | null; chunkIndex: number; quote: string }[];
+}
+
+export interface RunFigures {
+  label: string;
+  lines: [string, string][];
+}
+
+export interface EvalOptions {
+  ranking: string;
+  provider: "offline" | "openai";
+  questions?: number;
+  log?: (line: string) => void;
+}
+
+function goldQuestions(limit?: number): GoldQuestion[] {
+  const all = JSON.parse(readFileSync(join(GOLD, "questions.json"), "utf8")) as GoldQuestion[];
+  if (!limit) return all;
+  const taken = new Map<string, number>();
+  return all.filter((question) => {
+    const key = `${question.document}/${question.answerable}`;
+    taken.set(key, (taken.get(key) ?? 0) + 1);
+    return taken.get(key)! <= limit;
+  });
+}
+
+function serverEnvironment(options: EvalOptions, dataDir: string): Environment {
+  const base: Environment = {
+    NODE_ENV: "test",
+    HOST: "127.0.0.1",
+    PORT: "0",
+    DATA_DIR: dataDir,
+    DATABASE_IN_MEMORY: "true",
+    LOG_LEVEL: process.env.EVAL_LOG_LEVEL ?? "silent",
+    BCRYPT_COST: "4",
+    CHAT_MESSAGES_PER_MINUTE: "100000",
+    CHAT_MAX_CONCURRENT: "100",
+    SEARCH_RANKING: options.ranking,
+  };
+  if (options.provider === "offline") return { ...base, AI_PROVIDER: "offline" };
+  return {
+    ...base,
+    AI_PROVIDER: "openai",
+    OPENAI_BASE_URL: process.env.EVAL_OPENAI_BASE_URL,
+    ...(process.env.EVAL_OPENAI_MODEL && { OPENAI_MODEL: process.env.EVAL_OPENAI_MODEL }),
+    ...(process.env.EVAL_OPENAI_EMBEDDING_MODEL && { OPENAI_EMBEDDING_MODEL: process.env.EVAL_OPENAI_EMBEDDING_MODEL }),
+    ...(process.env.EVAL_OPENAI_API_KEY && { OPENAI_API_KEY: process.env.EVAL_OPENAI_API_KEY }),
+  };
+}
+
+const HIT_FIELDS = "pageStart pageEnd chunkIndex text";
+
+async function search(client: EvalClient, query: string, uploadId: string, limit: number): Promise<Hit[]> {
+  const { search } = await client.request<{ search: Hit[] }>(
+    `query($query: String!, $uploadId: ID, $limit: Int!) { search(query: $query, uploadId: $uploadId, limit: $limit) { ${HIT_FIELDS} } }`,
+    { query, uploadId, limit },
+  );
+  return search;
+}
+
+/** Asks one question in a new STRICT session over the document and waits for the finished answer. */
+async function ask(client: EvalClient, uploadId: string, question: string): Promise<Message> {
+  const { createChatSession } = await client.request<{ createChatSession: { id: string } }>(
+    "mutation($input: CreateChatSessionInput!) { createChatSession(input: $input) { id } }",
+    { input: { mode: "STRICT", uploadIds: [uploadId], title: "eval" } },
+  );
+  await client.request("mutation($id: ID!, $content: String!) { sendChatMessage(sessionId: $id, content: $content) { assistantMessage { id } } }", {
+    id: createChatSession.id,
+    content: question,
+  });
+  const fields = await messageFields(client);
+  for (;;) {
+    const { chatSession } = await client.request<{ chatSession: { messages: { items: Message[] } } }>(
+      `query($id: ID!) { chatSession(id: $id) { messages(skip: 0, limit: 1) { items { ${fields} } } } }`,
+      { id: createChatSession.id },
+    );
+    const [answer] = chatSession.messages.items;
+    if (answer && answer.status !== "STREAMING") return answer;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+let knownFields: string | undefined;
+/** `grounding` where the server has it, so the same eval measures a server from before it. */
+async function messageFields(client: EvalClient): Promise<string> {
+  if (knownFields) return knownFields;
+  const { __type } = await client.request<{ __type: { fields: { name: string }[] } }>('{ __type(name: "ChatMessage") { fields { name } } }');
+  const grounding = __type.fields.some((field) => field.name === "grounding") ? " grounding groundingScore" : "";
+  return (knownFields = `status content${grounding} citations { pageStart pageEnd chunkIndex quote }`);
+}
+
+export async function runEval(options: EvalOptions): Promise<RunFigures> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = mkdtempSync(join(tmpdir(), "ai-learning-eval-"));
+  const server = await createServer(loadConfig(serverEnvironment(options, dataDir)));
+  try {
+    const client = new EvalClient(`${server.url}/graphql`);
+    await client.signUp();
+    const questions = goldQuestions(options.questions);
+    const uploads = new Map<string, string>();
+    const passageText = new Map<string, Map<number, string>>();
+    let ingestMs = 0;
+    let pages = 0;
+    for (const document of DOCUMENTS) {
+      if (!questions.some((question) => question.document === document.id)) continue;
+      const started = Date.now();
+      const id = await client.upload(document.file, readFileSync(join(GOLD, document.file)), document.contentType);
+      ingestMs += Date.now() - started;
+      uploads.set(document.id, id);
+      const texts = new Map<number, string>();
+      for (const hit of await search(client, "the", id, ALL_PASSAGES)) texts.set(hit.chunkIndex, hit.text);
+      passageText.set(document.id, texts);
+      const { upload } = await client.request<{ upload: { pageCount: number | null; textLength: number } }>(
+        "query($id: ID!) { upload(id: $id) { pageCount textLength } }",
+        { id },
+      );
+      pages += upload.pageCount ?? Math.ceil(upload.textLength / 3000);
+    }
+    const ingestSeconds = ingestMs / 1000;
+    log(`  ingested ${uploads.size} documents (${pages} pages) in ${ingestSeconds.toFixed(1)} s`);
+
+    const ranks: number[] = [];
+    for (const question of questions.filter((q) => q.answerable)) {
+      const hits = await search(client, question.question, uploads.get(question.document)!, SEARCH_LIMIT);
+      for (const hit of hits) passageText.get(question.document)!.set(hit.chunkIndex, hit.text);
+      ranks.push(firstGoldRank(hits, question));
+    }
+    const retrieval = retrievalScores(ranks);
+
+    const outcomes: AnswerOutcome[] = [];
+    const groundings = new Map<string, number>();
+    const groundingScores: Record<string, number[]> = { answerable: [], unanswerable: [] };
+    for (const question of questions) {
+      const answer = await ask(client, uploads.get(question.document)!, question.question);
+      const texts = passageText.get(question.document)!;
+      const refused = answer.content.includes(STRICT_REFUSAL);
+      const kind = question.answerable ? "answerable" : "unanswerable";
+      if (answer.grounding) groundings.set(`${kind} ${answer.grounding}`, (groundings.get(`${kind} ${answer.grounding}`) ?? 0) + 1);
+      if (typeof answer.groundingScore === "number") groundingScores[kind].push(answer.groundingScore);
+      if (process.env.EVAL_VERBOSE) log(`  ${question.id} ${answer.grounding ?? ""} ${answer.groundingScore?.toFixed(2) ?? ""} refused=${refused}`);
+      outcomes.push({
+        question,
+        refused,
+        text: answer.content,
+        citations: answer.citations.map((citation) => ({ ...citation, text: texts.get(citation.chunkIndex) })),
+      });
+      if (outcomes.length % 20 === 0) log(`  asked ${outcomes.length} of ${questions.length}`);
+    }
+    const citations = citationScores(outcomes);
+    const refusals = refusalScores(outcomes);
+    const f1 = meanTokenF1(outcomes);
+    const fixed = (value: number) => value.toFixed(2);
+    return {
+      label: `${options.provider} ${options.ranking}`,
+      lines: [
+        ["questions (answerable/not)", `${refusals.answerable}/${refusals.unanswerable}`],
+        ["ingestion pages/s", (pages / ingestSeconds).toFixed(0)],
+        ["retrieval recall@1", fixed(retrieval.recallAt1)],
+        ["retrieval recall@5", fixed(retrieval.recallAt5)],
+        ["retrieval MRR@10", fixed(retrieval.mrrAt10)],
+        ["citation precision", `${fixed(citations.precision)} (${citations.citations} cited)`],
+        ["citation recall", `${fixed(citations.recall)} (${citations.answers} answers)`],
+        ["strict refusal precision", fixed(refusals.precision)],
+        ["strict refusal recall", fixed(refusals.recall)],
+        ["answered unanswerable", `${refusals.answeredUnanswerable} of ${refusals.unanswerable}`],
+        ["refused answerable", `${refusals.refusedAnswerable} of ${refusals.answerable}`],
+        ["answer token F1", fixed(f1)],
+        ...[...groundings].sort().map(([key, count]) => [`grounding ${key}`, String(count)] as [string, string]),
+        ...Object.entries(groundingScores)
+          .filter(([, scores]) => scores.length > 0)
+          .map(([kind, scores]) => [`mean grounding score, ${kind}`, fixed(scores.reduce((a, b) => a + b, 0) / scores.length)] as [string, string]),
+      ],
+    };
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Figures of several runs side by side, one column each. */
+export function table(runs: RunFigures[]): string {
+  const names = [...new Set(runs.flatMap((run) => run.lines.map(([name]) => name)))];
+  const width = Math.max(...names.map((name) => name.length)) + 2;
+  const columns = runs.map((run) => Math.max(run.label.length, ...run.lines.map(([, value]) => value.length)) + 2);
+  const row = (name: string, values: string[]) => name.padEnd(width) + values.map((value, i) => value.padEnd(columns[i])).join("");
+  return [
+    row("", runs.map((run) => run.label)),
+    ...names.map((name) => row(name, runs.map((run) => run.lines.find(([line]) => line === name)?.[1] ?? "-"))),
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
+  const rankings = (process.env.EVAL_RANKINGS ?? "vector,hybrid").split(",").map((ranking) => ranking.trim()).filter(Boolean);
+  const providers: EvalOptions["provider"][] = ["offline", ...(process.env.EVAL_OPENAI_BASE_URL ? (["openai"] as const) : [])];
+  const questions = process.env.EVAL_QUESTIONS ? Number(process.env.EVAL_QUESTIONS) : undefined;
+  const runs: RunFigures[] = [];
+  for (const provider of providers) {
+    for (const ranking of rankings) {
+      process.stdout.write(`eval: ${provider}, ${ranking} ranking\n`);
+      runs.push(await runEval({ provider, ranking, questions, log: (line) => process.stdout.write(`${line}\n`) }));
+    }
+  }
+  process.stdout.write(`\n${table(runs)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -3,6 +3,8 @@ import PDFDocument from "pdfkit";
 
 /** A small book: four chapters of two pages, each page carrying the running header and a page number. */
 export const RUNNING_HEADER = "Field Guide to Everyday Science";
+/** The odd pages' header when headers alternate, as in a printed book. */
+export const AUTHOR_HEADER = "Ada Fields, Second Edition";
 
 export const CHAPTERS = [
   {
@@ -69,10 +71,11 @@ export const CHAPTERS = [
 
 /**
  * The book as a PDF: a running header at the top of every page, "Page n" at the bottom, and each
- * chapter's title in large type atop its first page. With `outline`, the titles are in sentence
+ * chapter's title in large type atop its first page. With `alternateHeaders`, odd pages carry
+ * the author instead of the title. With `outline`, the titles are in sentence
  * case (nothing in the text marks them as headings) and bookmarked in the PDF's outline.
  */
-export function makeBookPdf(options: { outline: boolean }): Promise<Buffer> {
+export function makeBookPdf(options: { outline: boolean; alternateHeaders?: boolean }): Promise<Buffer> {
   const doc = new PDFDocument({ autoFirstPage: false, compress: false });
   const parts: Buffer[] = [];
   doc.on("data", (part: Buffer) => parts.push(part));
@@ -82,7 +85,7 @@ export function makeBookPdf(options: { outline: boolean }): Promise<Buffer> {
     for (const [k, paragraphs] of chapter.pages.entries()) {
       doc.addPage();
       page += 1;
-      doc.fontSize(9).text(RUNNING_HEADER, 72, 36, { lineBreak: false });
+      doc.fontSize(9).text(options.alternateHeaders && page % 2 === 1 ? AUTHOR_HEADER : RUNNING_HEADER, 72, 36, { lineBreak: false });
       doc.x = 72;
       doc.y = 90;
       if (k === 0) {

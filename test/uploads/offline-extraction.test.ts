@@ -1,6 +1,6 @@
 import { CreateCourseFromUploadDocument, GenerateQuizDocument, SearchDocument } from "../generated/graphql";
 import { ok, startCourseWorld, type CourseWorld, type Session } from "../courses/support";
-import { CHAPTERS, makeBookPdf, makeUnstyledDocx, RUNNING_HEADER } from "./book-fixtures";
+import { AUTHOR_HEADER, CHAPTERS, makeBookPdf, makeUnstyledDocx, RUNNING_HEADER } from "./book-fixtures";
 import { settled, uploaded } from "./support";
 
 let world: CourseWorld;
@@ -81,9 +81,13 @@ describe("a PDF with running headers, page numbers and chapter headings", () => 
   });
 });
 
-test("a PDF's outline names the chapters when its headings look like ordinary text", async () => {
-  const id = await ready("outlined.pdf", await makeBookPdf({ outline: true }));
+test("a PDF's outline names the chapters when its headings look like ordinary text; headers alternating left and right go too", async () => {
+  const id = await ready("outlined.pdf", await makeBookPdf({ outline: true, alternateHeaders: true }));
   const course = await courseFrom(id);
+  const text = course.chapters.map((chapter) => chapter.content).join("\n");
+  expect(text).not.toContain(RUNNING_HEADER);
+  expect(text).not.toContain(AUTHOR_HEADER);
+  expect(text).not.toMatch(/Page \d/);
   expect(course.chapters.map((chapter) => chapter.title)).toEqual(CHAPTERS.map((chapter) => chapter.sentenceCase));
   expect(course.chapters.map((chapter) => chapter.content.split("\n")[0])).toEqual([
     '_From "outlined", pages 1–2._',

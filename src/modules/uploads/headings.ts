@@ -69,33 +69,50 @@ interface Heading {
   level: number;
 }
 
+/** For matching a bookmark to its line: case, punctuation and a leading number ("2.1 ") aside. */
 function normalized(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  return text
+    .replace(/^\s*\d+(?:\.\d+)*\.?\s+/, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
 }
 
 /**
  * Each bookmark at the first line after the previous one's that reads the same; a title wrapped
- * over two lines is found too, and its second line is taken out of `lines`.
+ * over two lines is found too, and its second line is taken out of `lines`. Lines are indexed by
+ * their text first, so a long outline costs no scan of the document per bookmark.
  */
 function outlineHeadings(lines: { text: string }[], outline: OutlineEntry[]): Map<number, Heading> {
-  const headings = new Map<number, Heading>();
+  const at = new Map<string, { index: number; wrapped: boolean }[]>();
+  const index = (key: string, place: { index: number; wrapped: boolean }) => {
+    if (!key) return;
+    const places = at.get(key);
+    if (places) places.push(place);
+    else at.set(key, [place]);
+  };
+  for (let i = 0; i < lines.length; i++) {
+    index(normalized(lines[i].text), { index: i, wrapped: false });
+    if (i + 1 < lines.length) index(normalized(`${lines[i].text} ${lines[i + 1].text}`), { index: i, wrapped: true });
+  }
+  const found = new Map<number, Heading & { wrapped: boolean }>();
   let from = 0;
   for (const entry of outline) {
-    const wanted = normalized(entry.title);
-    if (!wanted) continue;
-    for (let i = from; i < lines.length; i++) {
-      if (normalized(lines[i].text) === wanted) {
-        headings.set(i, { text: entry.title, level: entry.level });
-        from = i + 1;
-        break;
-      }
-      if (i + 1 < lines.length && normalized(`${lines[i].text} ${lines[i + 1].text}`) === wanted) {
-        // The wrapped second line goes with the heading: the block reads as the bookmark.
-        headings.set(i, { text: entry.title, level: entry.level });
-        lines.splice(i + 1, 1);
-        from = i + 1;
-        break;
-      }
+    const place = at.get(normalized(entry.title))?.find((candidate) => candidate.index >= from && !found.has(candidate.index));
+    if (!place) continue;
+    // The heading as the page writes it ("2 Tissues"), which the bookmark may shorten ("Tissues").
+    const text = place.wrapped ? `${lines[place.index].text} ${lines[place.index + 1].text}` : lines[place.index].text;
+    found.set(place.index, { text, level: entry.level, wrapped: place.wrapped });
+    from = place.index + (place.wrapped ? 2 : 1);
+  }
+  // A wrapped title's second line goes into its heading block.
+  const headings = new Map<number, Heading>();
+  let removed = 0;
+  for (const [i, { text, level, wrapped }] of [...found].sort((a, b) => a[0] - b[0])) {
+    headings.set(i - removed, { text, level });
+    if (wrapped) {
+      lines.splice(i - removed + 1, 1);
+      removed += 1;
     }
   }
   return headings;

@@ -49,7 +49,7 @@ export class ActivityItem {
   percent!: number | null;
 }
 
-@ObjectType({ description: "A chapter whose quiz questions you miss most." })
+@ObjectType({ description: "A chapter whose quiz questions you miss most: a chapter quiz's questions, or a course quiz's questions citing it." })
 export class WeakSpot {
   @Field({ description: "The chapter." })
   chapterId!: Types.ObjectId;
@@ -60,7 +60,7 @@ export class WeakSpot {
   @Field({ description: "The chapter's course." })
   courseId!: Types.ObjectId;
 
-  @Field(() => Int, { description: "How many of its quiz questions you answered, over all attempts." })
+  @Field(() => Int, { description: "How many questions about it your attempts held, over all attempts; a question left blank counts (as wrong)." })
   answered!: number;
 
   @Field(() => Int, { description: "How many of those answers were wrong." })

@@ -35,13 +35,13 @@ export class BestScore {
   @prop({ required: true })
   percent!: number;
 
-  /** Every attempt, counted or not; absent on rows written before it was kept (read as 1). */
-  @prop({ type: Number })
-  attempts?: number;
+  /** Every attempt, counted or not (rows from before it was kept are given 1 at start-up). */
+  @prop({ required: true })
+  attempts!: number;
 
-  /** The attempts' percents added up, for the average; absent on older rows (read as `percent`). */
-  @prop({ type: Number })
-  percent_sum?: number;
+  /** The attempts' percents added up, for the average (`percent` on those older rows). */
+  @prop({ required: true })
+  percent_sum!: number;
 }
 
 export const BestScoreModel = getModelForClass(BestScore);

@@ -106,6 +106,8 @@ export class LeaderboardService {
 
   async ready(): Promise<void> {
     await BestScoreModel.init();
+    // Rows kept before attempts were counted per row held one counted attempt each.
+    await BestScoreModel.collection.updateMany({ attempts: { $exists: false } }, [{ $set: { attempts: 1, percent_sum: "$percent" } }]);
   }
 
   /** The points an attempt adds to the leaderboard: none unless it counts, and at most the cap per quiz. */
@@ -145,15 +147,12 @@ export class LeaderboardService {
   private async standings(since: Date | undefined, courseId: Types.ObjectId | undefined): Promise<Standing[]> {
     const match: Record<string, unknown> = { day: since ? { $gte: since } : null };
     if (courseId) match.course_id = courseId;
-    // Rows written before attempts were kept per row held one counted attempt each.
-    const attempts = { $ifNull: ["$attempts", 1] };
-    const percentSum = { $ifNull: ["$percent_sum", "$percent"] };
     const perUser = {
-      $group: { _id: "$user_id", points: { $sum: "$points" }, quizzesTaken: { $sum: 1 }, attempts: { $sum: attempts }, percentSum: { $sum: percentSum } },
+      $group: { _id: "$user_id", points: { $sum: "$points" }, quizzesTaken: { $sum: 1 }, attempts: { $sum: "$attempts" }, percentSum: { $sum: "$percent_sum" } },
     };
     // All time: one row per user and quiz already. A period: the best of its days per quiz first.
     const perQuiz = {
-      $group: { _id: { user_id: "$user_id", quiz_id: "$quiz_id" }, points: { $max: "$points" }, attempts: { $sum: attempts }, percent_sum: { $sum: percentSum } },
+      $group: { _id: { user_id: "$user_id", quiz_id: "$quiz_id" }, points: { $max: "$points" }, attempts: { $sum: "$attempts" }, percent_sum: { $sum: "$percent_sum" } },
     };
     const pipeline: PipelineStage[] = since
       ? [{ $match: match }, perQuiz, { $project: { _id: 0, user_id: "$_id.user_id", points: 1, attempts: 1, percent_sum: 1 } }, perUser, { $sort: { points: -1, _id: 1 } }]

@@ -33,7 +33,10 @@ async function fill(users: number, attempts: number): Promise<Types.ObjectId> {
   const questionIds = Array.from({ length: 10 }, () => new Types.ObjectId());
   const now = Date.now();
   const batch = 10_000;
-  const best = new Map<string, { user_id: Types.ObjectId; quiz_id: Types.ObjectId; course_id: Types.ObjectId; day: Date | null; points: number; percent: number }>();
+  const best = new Map<
+    string,
+    { user_id: Types.ObjectId; quiz_id: Types.ObjectId; course_id: Types.ObjectId; day: Date | null; points: number; percent: number; attempts: number; percent_sum: number }
+  >();
   for (let start = 0; start < attempts; start += batch) {
     const rows = Array.from({ length: Math.min(batch, attempts - start) }, (_, k) => {
       const n = start + k;
@@ -57,8 +60,13 @@ async function fill(users: number, attempts: number): Promise<Types.ObjectId> {
       for (const when of [null, day]) {
         const key = `${String(row.user_id)}:${String(row.quiz_id)}:${when?.getTime() ?? "all"}`;
         const kept = best.get(key);
-        if (!kept || kept.points < row.points) {
-          best.set(key, { user_id: row.user_id, quiz_id: row.quiz_id, course_id: row.course_id, day: when, points: row.points, percent: row.percent });
+        if (!kept) {
+          best.set(key, { user_id: row.user_id, quiz_id: row.quiz_id, course_id: row.course_id, day: when, points: row.points, percent: row.percent, attempts: 1, percent_sum: row.percent });
+        } else {
+          kept.points = Math.max(kept.points, row.points);
+          kept.percent = Math.max(kept.percent, row.percent);
+          kept.attempts += 1;
+          kept.percent_sum += row.percent;
         }
       }
     }

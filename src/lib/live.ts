@@ -29,6 +29,11 @@ export interface StoredState<T> {
   version(state: T): number;
   /** Whether nothing more will change (the stream ends after sending it). */
   finished(state: T): boolean;
+  /**
+   * What a subscriber sees of a state: a newer state that shows the same as the last one sent
+   * (a step that rewrote the same progress) is skipped. Without it, every newer state is sent.
+   */
+  shown?(state: T): string;
   /** Raised when the document is gone before its first state is sent. */
   gone(): never;
 }
@@ -45,12 +50,16 @@ export function watchStored<T, Out = T>(live: AsyncIterator<T>, stored: StoredSt
     await push(map(current));
     if (stored.finished(current)) return;
     let seen = stored.version(current);
+    let shown = stored.shown?.(current);
     for (;;) {
       const update = await next;
       if (update.done) return;
       next = source.next();
       if (stored.version(update.value) <= seen) continue;
       seen = stored.version(update.value);
+      const looks = stored.shown?.(update.value);
+      if (looks !== undefined && looks === shown && !stored.finished(update.value)) continue;
+      shown = looks;
       await push(map(update.value));
       if (stored.finished(update.value)) return;
     }

@@ -78,7 +78,8 @@ describe("dashboard after a scripted learning week", () => {
       ["My notes", true, false, null, 0, 0],
       ["Plants", false, true, 66, 2, 3],
     ]);
-    expect(board).toMatchObject({ chaptersCompleted: 2, quizzesTaken: 2, averageScore: 87.5, totalPoints: 70, rank: 2 });
+    // Every attempt counts in the average (50, 100, 75); points keep the best attempt per quiz (30 + 40).
+    expect(board).toMatchObject({ chaptersCompleted: 2, quizzesTaken: 2, attempts: 3, averageScore: 75, totalPoints: 70, rank: 2 });
     expect(board.recentActivity.map((item) => [item.kind, item.title, item.percent, item.at.slice(0, 19)])).toEqual([
       ["QUIZ_ATTEMPTED", "Light quiz", 75, "2026-03-07T08:00:00"],
       ["QUIZ_ATTEMPTED", "Carbon quiz", 100, "2026-03-06T12:00:00"],
@@ -107,6 +108,7 @@ describe("dashboard after a scripted learning week", () => {
       courses: [],
       chaptersCompleted: 0,
       quizzesTaken: 0,
+      attempts: 0,
       averageScore: 0,
       totalPoints: 0,
       rank: null,

@@ -21,7 +21,7 @@ import {
 
 describe("ranking rules", () => {
   it("competition ranking: ties share a rank and the next rank skips", () => {
-    const ranked = competitionRanks([50, 40, 40, 30, 30, 30, 10].map((points, i) => ({ userId: String(i), points, quizzesTaken: 1, averagePercent: 0 })));
+    const ranked = competitionRanks([50, 40, 40, 30, 30, 30, 10].map((points, i) => ({ userId: String(i), points, quizzesTaken: 1, attempts: 1, averagePercent: 0 })));
     expect(ranked.map((standing) => standing.rank)).toEqual([1, 2, 2, 4, 4, 4, 7]);
   });
 
@@ -83,14 +83,15 @@ describe("leaderboard", () => {
     await world.server.stop();
   });
 
-  it("all time: best attempt per quiz summed, ties share a rank", async () => {
+  it("all time: best attempt per quiz summed, ties share a rank; the average counts every attempt", async () => {
     const all = await board(users.cat);
     const byName = new Map(all.entries.map((entry) => [entry.user!.name, entry]));
     expect(all.total).toBe(4);
     expect(all.entries.map((entry) => entry.rank)).toEqual([1, 2, 2, 4]);
-    expect(byName.get(users.dan.user.name)).toMatchObject({ rank: 1, points: 50, quizzesTaken: 2, averagePercent: 62.5 });
-    expect(byName.get(users.ann.user.name)).toMatchObject({ rank: 2, points: 40, quizzesTaken: 1, averagePercent: 100 });
-    expect(byName.get(users.bob.user.name)).toMatchObject({ rank: 2, points: 40, quizzesTaken: 2, averagePercent: 50 });
+    expect(byName.get(users.dan.user.name)).toMatchObject({ rank: 1, points: 50, quizzesTaken: 2, attempts: 2, averagePercent: 62.5 });
+    // Ann's 100% and 50% at q1: the points keep the best, the average both.
+    expect(byName.get(users.ann.user.name)).toMatchObject({ rank: 2, points: 40, quizzesTaken: 1, attempts: 2, averagePercent: 75 });
+    expect(byName.get(users.bob.user.name)).toMatchObject({ rank: 2, points: 40, quizzesTaken: 2, attempts: 3, averagePercent: 50 });
     expect(byName.get(users.cat.user.name)).toMatchObject({ rank: 4, points: 30 });
     expect(all.me).toMatchObject({ rank: 4, points: 30, user: { id: users.cat.user.id } });
   });

@@ -68,6 +68,8 @@ declare module "../../lib/events" {
   interface DomainEvents {
     /** A course is gone: whatever other domains keep per course goes with it (awaited by `deleteCourse`). */
     "course.deleted": { courseId: Types.ObjectId };
+    /** A course was generated (from a topic or an upload) for its owner, who is enrolled in it (awaited). */
+    "course.generated": { courseId: Types.ObjectId; ownerId: Types.ObjectId };
   }
 }
 
@@ -149,7 +151,10 @@ export class CourseService {
     return this.byIdOrFail(created._id);
   }
 
-  /** Stores a generated course; its chapters are already written, so it appears complete at once. */
+  /**
+   * Stores a generated course; its chapters are already written, so it appears complete at once.
+   * Its owner asked for it to learn from it, so they are enrolled before it is returned.
+   */
   async insertGenerated(course: GeneratedCourse): Promise<Course> {
     await CourseModel.create({
       _id: course._id,
@@ -162,6 +167,7 @@ export class CourseService {
       source: course.source,
       is_public: false,
     });
+    await this.deps.events.emit("course.generated", { courseId: course._id, ownerId: course.ownerId });
     return this.byIdOrFail(course._id);
   }
 

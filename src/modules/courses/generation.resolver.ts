@@ -12,7 +12,7 @@ export class GenerationResolver {
   @Authorized()
   @Mutation(() => Course, {
     description:
-      "Has the AI provider write a private course on a topic and returns it when stored; AI_UNAVAILABLE (and nothing stored) when the provider fails.",
+      "Has the AI provider write a private course on a topic and returns it when stored, with you enrolled; AI_UNAVAILABLE (and nothing stored) when the provider fails.",
   })
   async generateCourse(
     @Arg("input", () => GenerateCourseInput, { description: "What course to write." }) input: GenerateCourseInput,
@@ -23,7 +23,7 @@ export class GenerationResolver {
 
   @Authorized()
   @Mutation(() => CourseGenerationJob, {
-    description: "Starts writing a course in the background and returns its job at once; follow it with `courseGeneration`.",
+    description: "Starts writing a course in the background and returns its job at once; follow it with `courseGeneration`. The course, once stored, has you enrolled.",
   })
   async startCourseGeneration(
     @Arg("input", () => GenerateCourseInput, { description: "What course to write." }) input: GenerateCourseInput,

@@ -32,8 +32,9 @@ export class DashboardService {
 
   /** `loaders`: the request's, so what the course list reads is not read again. */
   async forUser(actor: Exclude<Actor, null>, loaders: Loaders, now = new Date()): Promise<Dashboard> {
-    const [courses, board, streaks, recent, weakSpots] = await Promise.all([
+    const [courses, totals, board, streaks, recent, weakSpots] = await Promise.all([
       this.courses(actor, loaders),
+      this.deps.attempts.totalsOf(actor._id),
       this.deps.leaderboard.board(actor._id, { period: LeaderboardPeriod.ALL_TIME }, { skip: 0, limit: 1 }),
       this.deps.activity.streaks(actor._id, now),
       this.deps.activity.recent(actor._id, RECENT_ACTIVITY),
@@ -42,8 +43,9 @@ export class DashboardService {
     return {
       courses,
       chaptersCompleted: courses.reduce((sum, course) => sum + course.completedChapters, 0),
-      quizzesTaken: board.me?.quizzesTaken ?? 0,
-      averageScore: board.me?.averagePercent ?? 0,
+      quizzesTaken: totals.quizzesTaken,
+      attempts: totals.attempts,
+      averageScore: totals.averagePercent,
       totalPoints: board.me?.points ?? 0,
       rank: board.me?.rank ?? null,
       currentStreak: streaks.current,

@@ -49,7 +49,7 @@ export class ActivityItem {
   percent!: number | null;
 }
 
-@ObjectType({ description: "A chapter whose quiz questions you miss most." })
+@ObjectType({ description: "A chapter whose quiz questions you miss most: a chapter quiz's questions, or a course quiz's questions citing it." })
 export class WeakSpot {
   @Field({ description: "The chapter." })
   chapterId!: Types.ObjectId;
@@ -60,7 +60,7 @@ export class WeakSpot {
   @Field({ description: "The chapter's course." })
   courseId!: Types.ObjectId;
 
-  @Field(() => Int, { description: "How many of its quiz questions you answered, over all attempts." })
+  @Field(() => Int, { description: "How many questions about it your attempts held, over all attempts; a question left blank counts (as wrong)." })
   answered!: number;
 
   @Field(() => Int, { description: "How many of those answers were wrong." })
@@ -78,16 +78,25 @@ export class Dashboard {
   @Field(() => Int, { description: "Chapters completed across the courses you are enrolled in." })
   chaptersCompleted!: number;
 
-  @Field(() => Int, { description: "Different quizzes you have taken." })
+  @Field(() => Int, { description: "Different quizzes you have attempted, your own quizzes and those whose attempts earn no points included." })
   quizzesTaken!: number;
 
-  @Field(() => Float, { description: "Average percent of your best attempt at each quiz (0 before any attempt)." })
+  @Field(() => Int, { description: "Every quiz attempt you have submitted, retakes included." })
+  attempts!: number;
+
+  @Field(() => Float, { description: "Average percent over every attempt you have submitted, rounded to one decimal (0 before any attempt)." })
   averageScore!: number;
 
-  @Field(() => Int, { description: "Your all-time leaderboard points: the best counting attempt per quiz, capped per quiz, added up." })
+  @Field(() => Int, {
+    description:
+      "Your all-time leaderboard points: per quiz, the best attempt that counts for the leaderboard (by default your first at a quiz you cannot author; see `QuizAttempt.countsForLeaderboard`), capped at LEADERBOARD_MAX_POINTS_PER_QUIZ, added up. 0 when only your own quizzes or retakes were taken.",
+  })
   totalPoints!: number;
 
-  @Field(() => Int, { nullable: true, description: "Your all-time leaderboard rank; null before any attempt." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Your all-time leaderboard rank (competition ranking by points; everyone with an attempt is ranked, with 0 points if none count); null before any attempt.",
+  })
   rank!: number | null;
 
   @Field(() => Int, { description: "UTC days in a row, up to today or yesterday, with a completed chapter or a quiz attempt." })

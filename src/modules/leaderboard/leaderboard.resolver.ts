@@ -8,7 +8,7 @@ import { signedInActor } from "../../lib/identity";
 @Resolver(() => Leaderboard)
 export class LeaderboardResolver {
   @Authorized()
-  @Query(() => Leaderboard, { description: "Users ranked by quiz points (best attempt per quiz) over a period, with your own place." })
+  @Query(() => Leaderboard, { description: "Users with an attempt in the period, ranked by quiz points (best counting attempt per quiz, capped), with your own place." })
   async leaderboard(@Args() { period, courseId, skip, limit }: LeaderboardArgs, @Ctx() ctx: Context): Promise<Leaderboard> {
     const actor = await signedInActor(ctx);
     const course = courseId ? ((await ctx.services.courses.readable(actor, courseId)) ?? raise("NOT_FOUND", "Course not found")) : null;

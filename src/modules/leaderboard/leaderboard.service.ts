@@ -36,11 +36,14 @@ interface Served extends Ranking {
 const MAX_SERVED = 256;
 
 /**
- * Points per user: the best counting attempt per quiz (see `counts_for_leaderboard`: by default
- * the first attempt at a quiz one cannot author), at most `maxPointsPerQuiz` each, summed.
- * Computed by one aggregation over the best scores kept per user, quiz and day (`BestScore`;
- * its day and course index selects the rows), cached briefly, and invalidated by every new or
- * removed attempt.
+ * Every user with an attempt in the period is ranked. Points per user: the best counting attempt
+ * per quiz (see `counts_for_leaderboard`: by default the first attempt at a quiz one cannot
+ * author), at most `maxPointsPerQuiz` each, summed; attempts that do not count still show in
+ * `quizzesTaken`, `attempts` and `averagePercent`, so a learner who only takes their own quizzes
+ * is on the board with 0 points, after everyone who scored.
+ * Computed by one aggregation over the scores kept per user, quiz and day (`BestScore`; its day
+ * and course index selects the rows), cached briefly, and invalidated by every new or removed
+ * attempt.
  */
 export class LeaderboardService {
   private readonly inFlight = new Map<string, Promise<Served>>();
@@ -103,19 +106,26 @@ export class LeaderboardService {
 
   async ready(): Promise<void> {
     await BestScoreModel.init();
+    // Rows kept before attempts were counted per row held one counted attempt each.
+    await BestScoreModel.collection.updateMany({ attempts: { $exists: false } }, [{ $set: { attempts: 1, percent_sum: "$percent" } }]);
   }
 
-  /** Raises the user's best scores at the quiz (all time and that UTC day), then drops cached boards. */
-  async attemptSubmitted(attempt: QuizAttempt): Promise<void> {
-    if (!attempt.counts_for_leaderboard) return;
+  /** The points an attempt adds to the leaderboard: none unless it counts, and at most the cap per quiz. */
+  pointsOf(attempt: Pick<QuizAttempt, "points" | "counts_for_leaderboard">): number {
     // A quiz of many questions must not be worth more than any other: that made a self-written 50-question quiz #1.
-    const points = Math.min(attempt.points, this.deps.maxPointsPerQuiz);
+    return attempt.counts_for_leaderboard ? Math.min(attempt.points, this.deps.maxPointsPerQuiz) : 0;
+  }
+
+  /** Adds the attempt to the user's scores at the quiz (all time and that UTC day), then drops cached boards. */
+  async attemptSubmitted(attempt: QuizAttempt): Promise<void> {
+    const points = this.pointsOf(attempt);
     const day = new Date(Date.UTC(attempt.created_at.getUTCFullYear(), attempt.created_at.getUTCMonth(), attempt.created_at.getUTCDate()));
     const best = (when: Date | null) => ({
       updateOne: {
         filter: { user_id: attempt.user_id, quiz_id: attempt.quiz_id, day: when },
         update: {
           $max: { points, percent: attempt.percent },
+          $inc: { attempts: 1, percent_sum: attempt.percent },
           ...(attempt.course_id && { $setOnInsert: { course_id: attempt.course_id } }),
         },
         upsert: true,
@@ -138,21 +148,24 @@ export class LeaderboardService {
     const match: Record<string, unknown> = { day: since ? { $gte: since } : null };
     if (courseId) match.course_id = courseId;
     const perUser = {
-      $group: { _id: "$user_id", points: { $sum: "$points" }, quizzesTaken: { $sum: 1 }, averagePercent: { $avg: "$percent" } },
+      $group: { _id: "$user_id", points: { $sum: "$points" }, quizzesTaken: { $sum: 1 }, attempts: { $sum: "$attempts" }, percentSum: { $sum: "$percent_sum" } },
     };
     // All time: one row per user and quiz already. A period: the best of its days per quiz first.
-    const perQuiz = { $group: { _id: { user_id: "$user_id", quiz_id: "$quiz_id" }, points: { $max: "$points" }, percent: { $max: "$percent" } } };
+    const perQuiz = {
+      $group: { _id: { user_id: "$user_id", quiz_id: "$quiz_id" }, points: { $max: "$points" }, attempts: { $sum: "$attempts" }, percent_sum: { $sum: "$percent_sum" } },
+    };
     const pipeline: PipelineStage[] = since
-      ? [{ $match: match }, perQuiz, { $project: { _id: 0, user_id: "$_id.user_id", points: 1, percent: 1 } }, perUser, { $sort: { points: -1, _id: 1 } }]
+      ? [{ $match: match }, perQuiz, { $project: { _id: 0, user_id: "$_id.user_id", points: 1, attempts: 1, percent_sum: 1 } }, perUser, { $sort: { points: -1, _id: 1 } }]
       : [{ $match: match }, perUser, { $sort: { points: -1, _id: 1 } }];
-    const rows = await BestScoreModel.aggregate<{ _id: Types.ObjectId; points: number; quizzesTaken: number; averagePercent: number }>(pipeline)
+    const rows = await BestScoreModel.aggregate<{ _id: Types.ObjectId; points: number; quizzesTaken: number; attempts: number; percentSum: number }>(pipeline)
       .allowDiskUse(true)
       .exec();
     return rows.map((row) => ({
       userId: String(row._id),
       points: row.points,
       quizzesTaken: row.quizzesTaken,
-      averagePercent: Math.round(row.averagePercent * 10) / 10,
+      attempts: row.attempts,
+      averagePercent: row.attempts === 0 ? 0 : Math.round((row.percentSum / row.attempts) * 10) / 10,
     }));
   }
 

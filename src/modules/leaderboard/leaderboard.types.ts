@@ -21,17 +21,26 @@ export class LeaderboardEntry {
   /** Resolved to `user` through a loader. */
   userId!: string;
 
-  @Field(() => Int, { description: "Points of the best attempt at each quiz, added up." })
+  @Field(() => Int, {
+    description:
+      "Points of the best counting attempt at each quiz in the period, each capped at LEADERBOARD_MAX_POINTS_PER_QUIZ, added up. By default an attempt counts when it is the user's first at a quiz they cannot author (LEADERBOARD_FIRST_ATTEMPT_ONLY, LEADERBOARD_AUTHORS_SCORE); see `QuizAttempt.countsForLeaderboard`.",
+  })
   points!: number;
 
-  @Field(() => Int, { description: "How many different quizzes the user took in the period." })
+  @Field(() => Int, { description: "How many different quizzes the user attempted in the period, counting attempts that earn no points." })
   quizzesTaken!: number;
 
-  @Field(() => Float, { description: "Average percent of the best attempt at each quiz." })
+  @Field(() => Int, { description: "How many attempts the user submitted in the period, retakes and attempts that earn no points included." })
+  attempts!: number;
+
+  @Field(() => Float, { description: "Average percent over every attempt in the period, rounded to one decimal." })
   averagePercent!: number;
 }
 
-@ObjectType({ description: "Users ranked by quiz points over a period, optionally within one course." })
+@ObjectType({
+  description:
+    "Users ranked by quiz points over a period, optionally within one course. Everyone with an attempt in the period is ranked; one whose attempts earn no points (retakes, their own quizzes) is ranked with 0 points.",
+})
 export class Leaderboard {
   @Field(() => LeaderboardPeriod, { description: "The period counted." })
   period!: LeaderboardPeriod;
@@ -42,13 +51,13 @@ export class Leaderboard {
   @Field(() => [LeaderboardEntry], { description: "This page of the ranking, best first." })
   entries!: LeaderboardEntry[];
 
-  @Field(() => Int, { description: "How many users are ranked." })
+  @Field(() => Int, { description: "How many users are ranked: everyone with an attempt in the period." })
   total!: number;
 
   @Field({ description: "Whether ranked users remain after this page." })
   hasMore!: boolean;
 
-  @Field(() => LeaderboardEntry, { nullable: true, description: "Your own place, even when outside this page; null if you have no attempt counted." })
+  @Field(() => LeaderboardEntry, { nullable: true, description: "Your own place, even when outside this page; null if you have no attempt in the period (within the course, if one is given)." })
   me!: LeaderboardEntry | null;
 
   @Field({ description: "When the ranking was computed; it is cached for a few seconds, and a new attempt refreshes it." })

@@ -3,6 +3,7 @@ export interface Standing {
   userId: string;
   points: number;
   quizzesTaken: number;
+  attempts: number;
   averagePercent: number;
 }
 

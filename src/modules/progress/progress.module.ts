@@ -10,7 +10,10 @@ export const progressModule: AppModule<{ progress: ProgressService }> = {
     const progress = new ProgressService(peers(services, ["courses", "chapters"], { events }));
     return {
       services: { progress },
-      handles: { "course.deleted": ({ courseId }) => progress.deleteForCourse(courseId) },
+      handles: {
+        "course.deleted": ({ courseId }) => progress.deleteForCourse(courseId),
+        "course.generated": ({ courseId, ownerId }) => progress.addEnrollment(ownerId, courseId),
+      },
       start: () => progress.ready(),
     };
   },

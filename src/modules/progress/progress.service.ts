@@ -52,12 +52,17 @@ export class ProgressService implements EnrollmentLookup {
   async enroll(actor: Exclude<Actor, null>, courseId: string): Promise<Course> {
     const course = await this.deps.courses.readableOrFail(actor, courseId);
     if (!course.is_public && !CoursePolicy.isOwner(actor, course)) raise("FORBIDDEN", "Only the owner may enroll in a private course");
+    await this.addEnrollment(actor._id, course._id);
+    return course;
+  }
+
+  /** Enrolls without an access check (a generated course's owner, or after `enroll` checked); again changes nothing. */
+  async addEnrollment(userId: Types.ObjectId, courseId: Types.ObjectId): Promise<void> {
     await ProgressModel.updateOne(
-      { user_id: actor._id, course_id: course._id },
+      { user_id: userId, course_id: courseId },
       { $setOnInsert: { completed_chapter_ids: [], last_activity_at: new Date() } },
       { upsert: true },
     ).exec();
-    return course;
   }
 
   /**

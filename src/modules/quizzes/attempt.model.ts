@@ -66,13 +66,17 @@ export class QuizAttempt {
   percent!: number;
 
   @Field(() => Int, {
-    description:
-      "Points earned: 10 per correct answer. The leaderboard counts your first attempt at a quiz you cannot author, up to a cap per quiz (see the README's Security section).",
+    description: "Points scored: 10 per correct answer. What the leaderboard adds for this attempt is `leaderboardPoints`.",
   })
   @prop({ required: true })
   points!: number;
 
   /** Decided when submitted (first attempt, not an author): whether the leaderboard counts it. */
+  @Field({
+    name: "countsForLeaderboard",
+    description:
+      "Whether the leaderboard counts this attempt's points, decided when it was submitted. By default only your first attempt at a quiz you cannot author counts (LEADERBOARD_FIRST_ATTEMPT_ONLY, LEADERBOARD_AUTHORS_SCORE): every attempt reveals the keys, and an author knows them. Attempts that do not count still count in quizzes taken, attempts and average score.",
+  })
   @prop({ required: true, default: true })
   counts_for_leaderboard!: boolean;
 

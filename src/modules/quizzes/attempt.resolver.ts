@@ -18,7 +18,7 @@ export class AttemptResolver {
   @Authorized()
   @Mutation(() => QuizAttempt, {
     description:
-      "Submits your answers to a quiz you may read; graded on the server. Questions left out count as wrong. Each submission is kept; the leaderboard counts your best one per quiz.",
+      "Submits your answers to a quiz you may read; graded on the server. Questions left out count as wrong. Each submission is kept and counts in your dashboard's quizzes taken and average score; whether it earns leaderboard points says `countsForLeaderboard`.",
   })
   async submitQuizAttempt(
     @Arg("quizId", () => IdScalar, { description: "The quiz taken." }) quizId: string,
@@ -38,6 +38,14 @@ export class AttemptResolver {
   async quiz(@Root() attempt: QuizAttempt, @Ctx() ctx: Context): Promise<Quiz | null> {
     const quiz = await quizLoader(ctx).load(attempt.quiz_id);
     return quiz && (await viewerReads(ctx, quiz)) ? quiz : null;
+  }
+
+  @FieldResolver(() => Int, {
+    description:
+      "The points this attempt adds to the leaderboard: `points` capped at LEADERBOARD_MAX_POINTS_PER_QUIZ when `countsForLeaderboard`, else 0. Per quiz the leaderboard keeps the best counting attempt.",
+  })
+  leaderboardPoints(@Root() attempt: QuizAttempt, @Ctx() ctx: Context): number {
+    return ctx.services.leaderboard.pointsOf(attempt);
   }
 
   @FieldResolver(() => [GradedAnswer], { description: "One graded answer per question, in quiz order, with explanations revealed." })

@@ -26,6 +26,13 @@ export interface QuizStatsRow {
   averagePercent: number;
 }
 
+/** One learner's attempts over all time, counted or not for the leaderboard. */
+export interface LearnerTotals {
+  attempts: number;
+  quizzesTaken: number;
+  averagePercent: number;
+}
+
 export interface ChapterMisses {
   chapterId: Types.ObjectId;
   answered: number;
@@ -111,6 +118,15 @@ export class AttemptService {
   async itemStats(quiz: Quiz): Promise<ItemStats[]> {
     const attempts = await QuizAttemptModel.find({ quiz_id: quiz._id }, { percent: 1, answers: 1 }).lean<AttemptForStats[]>().exec();
     return itemStatistics(quiz.questions, attempts);
+  }
+
+  /** Every attempt of the user: how many, at how many different quizzes, and their average percent. */
+  async totalsOf(userId: Types.ObjectId): Promise<LearnerTotals> {
+    const [row] = await QuizAttemptModel.aggregate<{ attempts: number; quizzes: Types.ObjectId[]; averagePercent: number }>([
+      { $match: { user_id: userId } },
+      { $group: { _id: null, attempts: { $sum: 1 }, quizzes: { $addToSet: "$quiz_id" }, averagePercent: { $avg: "$percent" } } },
+    ]).exec();
+    return { attempts: row?.attempts ?? 0, quizzesTaken: row?.quizzes.length ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
   }
 
   /** Per chapter, how many of the user's answers to questions about it were wrong (course quizzes count per cited chapter). */

@@ -1,9 +1,14 @@
+import ENGLISH_STOPWORDS from "stopwords-en";
+
 const WORD = /[\p{L}\p{N}]+/gu;
+// The list the offline embeddings ignore too: "how", "does", "with", "into" never mark a passage.
+const STOPWORDS = new Set<string>(ENGLISH_STOPWORDS);
 const MAX_HIGHLIGHT = 300;
 const sentences = new Intl.Segmenter("en", { granularity: "sentence" });
 
+/** The query's words worth marking: longer than two letters and not stop words. */
 export function queryTerms(query: string): Set<string> {
-  return new Set([...query.toLowerCase().matchAll(WORD)].map((m) => m[0]).filter((word) => word.length > 2));
+  return new Set([...query.toLowerCase().matchAll(WORD)].map((m) => m[0]).filter((word) => word.length > 2 && !STOPWORDS.has(word)));
 }
 
 function escapeHtml(text: string): string {

@@ -7,6 +7,7 @@ import { SourceType, type Embedding } from "../search/embedding.model";
 import type { PassageStore } from "../search/passage-store";
 import { UploadStatus } from "./upload.model";
 import type { UploadService } from "./upload.service";
+import { titlesFromTerms } from "./chapter-titles";
 import type { Actor } from "../../lib/identity";
 
 type Passage = Omit<Embedding, "embedding">;
@@ -30,8 +31,9 @@ interface Section {
 
 /**
  * A private course (source FROM_UPLOAD) made of a ready upload's own text: chapters follow its
- * top-level headings where it has them, else balanced runs of passages; each chapter says which
- * pages it came from.
+ * top-level headings (DOCX heading styles, a PDF's outline or heading lines) where it has them,
+ * else balanced runs of passages titled by their distinctive terms; each chapter says which pages
+ * it came from.
  */
 export class CourseFromUploadService {
   constructor(
@@ -45,7 +47,8 @@ export class CourseFromUploadService {
     if (passages.length === 0) raise("CONFLICT", "The upload has no passages; reprocess it first");
     const wanted = Math.min(request.numChapters ?? DEFAULT_CHAPTERS, passages.length);
     const sections = fitSections(byHeading(passages) ?? [], wanted) ?? balanced(passages, wanted);
-    const chapters = sections.map((section, i) => toChapter(section, i, upload.title));
+    const titles = titlesFromTerms(sections.map((section) => sectionText(section.passages)));
+    const chapters = sections.map((section, i) => toChapter(section, section.title || titles[i], upload.title));
     const courseId = new Types.ObjectId();
     try {
       await this.deps.chapters.insertForNewCourse(courseId, chapters, async () => undefined);
@@ -128,13 +131,11 @@ function sectionText(passages: Passage[]): string {
   return text;
 }
 
-function toChapter(section: Section, index: number, documentTitle: string): NewChapter {
+function toChapter(section: Section, title: string, documentTitle: string): NewChapter {
   const pages = section.passages.flatMap((p) => [p.page_start, p.page_end]).filter((page): page is number => page != null);
   const from = pages.length ? Math.min(...pages) : undefined;
   const to = pages.length ? Math.max(...pages) : undefined;
   const body = sectionText(section.passages).slice(0, MAX_CHAPTER_TEXT);
-  const firstSentence = /^(.{10,80}?)[.!?:](\s|$)/.exec(body)?.[1];
-  const title = section.title || firstSentence || `Part ${index + 1}`;
   const citation = from === undefined ? `_From "${documentTitle}"._` : `_From "${documentTitle}", ${from === to ? `page ${from}` : `pages ${from}–${to}`}._`;
   const words = body.split(/\s+/).length;
   return {

@@ -6,7 +6,8 @@ import { GraphQLError } from "graphql";
 import mammoth from "mammoth";
 import { PDFParse } from "pdf-parse";
 import type { ErrorCode } from "../../lib/errors";
-import { paragraphs, type ExtractedDocument, type TextBlock } from "./extracted";
+import type { ExtractedDocument, TextBlock } from "./extracted";
+import { flattenOutline, pdfBlocks } from "./headings";
 import { checkPdfInflation } from "./pdf-limits";
 import { checkInflatedSize, DOCX_ZIP_LIMITS } from "./zip-limits";
 
@@ -25,10 +26,8 @@ async function extractPdf(bytes: Uint8Array, maxInflatedBytes: number): Promise<
   const parser = new PDFParse({ data: bytes });
   try {
     const result = await parser.getText({ pageJoiner: "" });
-    const blocks: TextBlock[] = [];
-    for (const page of result.pages) {
-      for (const text of paragraphs(page.text)) blocks.push({ text, page: page.num });
-    }
+    const outline = await parser.getInfo().then((info) => flattenOutline(info.outline), () => []);
+    const blocks = pdfBlocks(result.pages.map((page) => ({ num: page.num, lines: page.text.split("\n") })), outline);
     return { blocks, pageCount: result.total };
   } finally {
     await parser.destroy();

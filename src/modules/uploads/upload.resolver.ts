@@ -51,7 +51,7 @@ export class UploadResolver {
   @Authorized()
   @Mutation(() => Course, {
     description:
-      "Makes a private course of a READY upload: chapters follow the document's headings (or balanced parts of it), each with the document's text and the pages it came from.",
+      "Makes a private course of a READY upload, with you enrolled: chapters follow the document's headings (or balanced parts of it), each with the document's text and the pages it came from.",
   })
   async createCourseFromUpload(@Args() { uploadId, input }: CourseFromUploadArgs, @Ctx() ctx: Context): Promise<Course> {
     return ctx.services.courseFromUpload.create(await signedInActor(ctx), uploadId, input);
@@ -60,7 +60,7 @@ export class UploadResolver {
   @Authorized()
   @Subscription(() => UploadedFile, {
     name: "uploadProgress",
-    description: "An upload's current state, then each ingestion step in order, ending at READY (progress 100) or FAILED; NOT_FOUND unless it is yours.",
+    description: "An upload's current state, then each ingestion step in order (each state once: a step that changes nothing shown is skipped), ending at READY (progress 100) or FAILED; NOT_FOUND unless it is yours.",
     subscribe: async ({ args, context }) => {
       const { uploadId } = validArgs(UploadProgressArgs, args);
       return (context as Context).services.uploads.watch(await signedInActor(context as Context), uploadId);

@@ -180,6 +180,7 @@ export class UploadService {
         load: () => UploadModel.findById(upload._id).lean<UploadedFile>().exec(),
         version: (state) => state.revision,
         finished: (state) => FINISHED.includes(state.status),
+        shown: (state) => JSON.stringify([state.status, state.progress, state.error, state.chunk_count, state.page_count, state.text_length]),
         gone: uploadNotFound,
       },
       (state) => state,

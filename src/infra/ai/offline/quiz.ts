@@ -50,12 +50,13 @@ export function clozeQuiz(task: QuizTask): GeneratedQuiz {
   const questions: QuizQuestion[] = [];
   const usedAnswers = new Set<string>();
   const usedSentences = new Set<string>();
+  const distractorUse: DistractorUse = { times: new Map(), sets: new Set() };
   for (const candidate of candidates) {
     if (questions.length >= task.numQuestions) break;
     const key = normalizeOption(candidate.sentence);
     const answer = candidate.terms.find((term) => !usedAnswers.has(term.stem));
     if (!answer || usedSentences.has(key)) continue;
-    const question = clozeQuestion(candidate, answer, keyTerms, task.difficulty);
+    const question = clozeQuestion(candidate, answer, keyTerms, task.difficulty, distractorUse);
     if (!question) continue;
     questions.push(question);
     usedAnswers.add(answer.stem);
@@ -101,14 +102,23 @@ function isInformative(candidate: Candidate): boolean {
   );
 }
 
-function clozeQuestion(candidate: Candidate, answer: KeyTerm, keyTerms: KeyTerm[], difficulty: QuizTask["difficulty"]): QuizQuestion | undefined {
+function clozeQuestion(
+  candidate: Candidate,
+  answer: KeyTerm,
+  keyTerms: KeyTerm[],
+  difficulty: QuizTask["difficulty"],
+  use: DistractorUse,
+): QuizQuestion | undefined {
   const inSentence = new Set(candidate.terms.map((term) => term.stem));
   const distractors = pickDistractors(
     answer,
     keyTerms.filter((term) => !inSentence.has(term.stem)),
     difficulty,
+    use,
   );
   if (distractors.length < QUIZ_OPTION_COUNT - 1) return undefined;
+  use.sets.add(setKey(distractors));
+  for (const term of distractors) use.times.set(term.stem, (use.times.get(term.stem) ?? 0) + 1);
   // The answer as this sentence writes it ("temperatures"), so that it fits the blank.
   const written = surfaceWords(candidate.sentence).find((word) => stemOf(word) === answer.stem)!;
   const random = seededRandom(murmurhash.v3(candidate.sentence));
@@ -123,14 +133,42 @@ function clozeQuestion(candidate: Candidate, answer: KeyTerm, keyTerms: KeyTerm[
   };
 }
 
-/** Harder quizzes use distractors that look like the answer (similar length and score). */
-function pickDistractors(answer: KeyTerm, pool: KeyTerm[], difficulty: QuizTask["difficulty"]): KeyTerm[] {
+/** The distractors a quiz has used so far: how often each term, and which sets of three. */
+interface DistractorUse {
+  times: Map<string, number>;
+  sets: Set<string>;
+}
+
+function setKey(terms: KeyTerm[]): string {
+  return terms
+    .map((term) => term.stem)
+    .sort()
+    .join("|");
+}
+
+/**
+ * Harder quizzes use distractors that look like the answer (similar length and score). Within
+ * that order, terms the quiz has used least as distractors come first, and a set of three that
+ * an earlier question had is never given again: otherwise the same few terms stand beside every
+ * answer and give the key away.
+ */
+function pickDistractors(answer: KeyTerm, pool: KeyTerm[], difficulty: QuizTask["difficulty"], use: DistractorUse): KeyTerm[] {
   const likeness = (term: KeyTerm) => Math.abs(term.display.length - answer.display.length) + Math.abs(term.score - answer.score);
   const ranked = uniqueBy(pool, (term) => normalizeOption(term.display)).sort((a, b) => likeness(a) - likeness(b) || a.stem.localeCompare(b.stem));
   const need = QUIZ_OPTION_COUNT - 1;
+  if (ranked.length < need) return [];
   const start = { HARD: 0, MEDIUM: Math.floor(ranked.length / 3), EASY: ranked.length - need }[difficulty];
   const from = Math.max(0, Math.min(start, ranked.length - need));
-  return ranked.slice(from, from + need);
+  // The difficulty's place in the ranking first, then outward from it.
+  const distance = (i: number) => (i >= from ? i - from : from - i + ranked.length);
+  const order = ranked
+    .map((term, i) => ({ term, rank: distance(i) }))
+    .sort((a, b) => (use.times.get(a.term.stem) ?? 0) - (use.times.get(b.term.stem) ?? 0) || a.rank - b.rank)
+    .map(({ term }) => term);
+  const picked = order.slice(0, need);
+  // Swap the last pick for the next candidates until the set is new (or nothing else is left).
+  for (let next = need; use.sets.has(setKey(picked)) && next < order.length; next++) picked[need - 1] = order[next];
+  return use.sets.has(setKey(picked)) ? [] : picked;
 }
 
 function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {

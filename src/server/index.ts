@@ -9,6 +9,7 @@ import { connectDatabase } from "../infra/db";
 import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { Quota } from "../lib/quota";
+import { storedSizes } from "../lib/stored-sizes";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
 import { ideRoutes } from "./ide";
@@ -68,6 +69,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     modules = composeModules({ config, log, ai, pubSub, database, aiWork });
     const { services } = modules;
     await modules.start();
+    await storedSizes.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createHttpServer(app);
@@ -120,6 +122,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
       (stopping ??= (async () => {
         await started.stop();
         await composed.stop();
+        storedSizes.stop();
         await rateLimit?.close();
         await aiWork?.close();
         await aiUsage.flush();
@@ -133,6 +136,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
     await modules?.stop().catch(() => undefined);
+    storedSizes.stop();
     await rateLimit?.close().catch(() => undefined);
     await aiWork?.close().catch(() => undefined);
     await pubSubConnection?.close().catch(() => undefined);

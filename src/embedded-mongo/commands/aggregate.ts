@@ -10,7 +10,7 @@ import { resolveView, resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
 import { searchStageInput } from "./vector-search";
 
-function aggregate(command: Document, ctx: CommandContext): Document {
+async function aggregate(command: Document, ctx: CommandContext): Promise<Document> {
   const dbLevel = command.aggregate === 1;
   const name = dbLevel ? undefined : collectionName(command, ctx);
   const pipeline = requireArray(command, "pipeline");
@@ -28,7 +28,7 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const collation = optionalDocument(command, "collation");
   const variables = evaluateLet(command);
 
-  const { input, rest, fromCollection, hiddenField } = pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
+  const { input, rest, fromCollection, hiddenField } = await pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
   const results = (fromCollection && countShortcut(rest, input.length)) || runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
   if (hiddenField) for (const doc of results) delete doc[hiddenField];
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
@@ -49,7 +49,7 @@ interface PipelineInput {
 }
 
 /** Where the pipeline's documents come from; a leading $match goes through the shared read path so it can use an index. */
-function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Document[], options: SelectOptions): PipelineInput {
+async function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Document[], options: SelectOptions): Promise<PipelineInput> {
   if (!name) {
     if (stages[0] && "$listLocalSessions" in stages[0]) return { input: ctx.sessions.list(), rest: stages.slice(1), fromCollection: false };
     return { input: [], rest: stages, fromCollection: false };
@@ -57,7 +57,7 @@ function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Do
   const view = resolveView(ctx, name);
   if (view) return { input: [...(view.source?.docs.values() ?? [])], rest: [...view.pipeline, ...stages], fromCollection: false };
   const coll = ctx.engine.collection(ctx.db, name);
-  const search = searchStageInput(ctx, name, coll, stages);
+  const search = await searchStageInput(ctx, name, coll, stages);
   if (search) return { ...search, fromCollection: false };
   const first = stages[0];
   if (first && "$match" in first) return { input: selectDocuments(coll, first.$match as Document, options), rest: stages.slice(1), fromCollection: true };

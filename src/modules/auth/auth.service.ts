@@ -69,7 +69,7 @@ export class AuthService {
     await this.deps.attempts.spend(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(key, clientIp);
     const found = await this.deps.users.findByEmailWithHash(key);
-    const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()));
+    const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()), "sign-in");
     if (!found || !matches) {
       await attempt.failed();
       raise("UNAUTHENTICATED", INVALID_CREDENTIALS);
@@ -101,9 +101,11 @@ export class AuthService {
   /** Wrong current passwords count as failed sign-ins: a stolen access token must not guess it. */
   async changePassword(viewer: Viewer, current: string, next: string, clientIp: string | undefined): Promise<boolean> {
     const { user, sessionId } = viewer;
+    // Counted with sign-ins: it costs the same bcrypt work.
+    await this.deps.attempts.spend(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(user.email, clientIp);
     const hash = await this.deps.users.passwordHash(user._id);
-    if (!hash || !(await verifyPassword(current, hash))) {
+    if (!hash || !(await verifyPassword(current, hash, "other"))) {
       await attempt.failed();
       raise("BAD_USER_INPUT", "Current password is incorrect", {
         fields: [{ field: "currentPassword", message: "is incorrect" }],
@@ -145,6 +147,6 @@ export class AuthService {
   }
 
   private decoy(): Promise<string> {
-    return (this.decoyHash ??= hashPassword("decoy password never matched", this.deps.bcryptCost));
+    return (this.decoyHash ??= hashPassword("decoy password never matched", this.deps.bcryptCost, "sign-in"));
   }
 }

@@ -8,20 +8,48 @@ import bcrypt from "bcrypt";
  * queue here: a burst of sign-ins delays other sign-ins, not uploads or the database's files.
  */
 const MAX_CONCURRENT_HASHES = 2;
+/**
+ * Of those, what password changes and sign-ups may hold: one slot stays for sign-ins, and waiting
+ * sign-ins go first, so a signed-in user changing passwords in a loop cannot make others' logins wait.
+ */
+const MAX_CONCURRENT_OTHER = 1;
+
+/** What a hash is for: a sign-in keeps its reserved slot and its place ahead in the queue. */
+export type PasswordWork = "sign-in" | "other";
 
 let running = 0;
-const waiting: (() => void)[] = [];
+let runningOther = 0;
+const waiting: Record<PasswordWork, (() => void)[]> = { "sign-in": [], other: [] };
 
-async function bounded<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((start) => waiting.push(start));
-  else running++;
+function canStart(kind: PasswordWork): boolean {
+  return running < MAX_CONCURRENT_HASHES && (kind === "sign-in" || runningOther < MAX_CONCURRENT_OTHER);
+}
+
+function take(kind: PasswordWork): void {
+  running++;
+  if (kind === "other") runningOther++;
+}
+
+/** Starts the next waiter that may run now: sign-ins first. */
+function startNext(): void {
+  for (const kind of ["sign-in", "other"] as const) {
+    if (waiting[kind].length > 0 && canStart(kind)) {
+      take(kind);
+      waiting[kind].shift()!();
+      return;
+    }
+  }
+}
+
+async function bounded<T>(kind: PasswordWork, work: () => Promise<T>): Promise<T> {
+  if (canStart(kind) && waiting[kind].length === 0) take(kind);
+  else await new Promise<void>((start) => waiting[kind].push(start));
   try {
     return await work();
   } finally {
-    // Hand the slot straight to the next waiter, so `running` never over-counts.
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+    running--;
+    if (kind === "other") runningOther--;
+    startNext();
   }
 }
 
@@ -36,10 +64,10 @@ function prehash(password: string): string {
 }
 
 /** A standard `$2b$` bcrypt hash of the prehash (hashes made by bcryptjs verify alike). */
-export function hashPassword(password: string, cost: number): Promise<string> {
-  return bounded(() => bcrypt.hash(prehash(password), cost));
+export function hashPassword(password: string, cost: number, kind: PasswordWork = "other"): Promise<string> {
+  return bounded(kind, () => bcrypt.hash(prehash(password), cost));
 }
 
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bounded(() => bcrypt.compare(prehash(password), hash));
+export function verifyPassword(password: string, hash: string, kind: PasswordWork): Promise<boolean> {
+  return bounded(kind, () => bcrypt.compare(prehash(password), hash));
 }

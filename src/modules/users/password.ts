@@ -17,41 +17,50 @@ const MAX_CONCURRENT_OTHER = 1;
 /** What a hash is for: a sign-in keeps its reserved slot and its place ahead in the queue. */
 export type PasswordWork = "sign-in" | "other";
 
-let running = 0;
-let runningOther = 0;
-const waiting: Record<PasswordWork, (() => void)[]> = { "sign-in": [], other: [] };
+/** Runs work with at most `slots` at once, of which at most `otherSlots` are not sign-ins; waiting sign-ins go first. */
+export class PasswordQueue {
+  private running = 0;
+  private runningOther = 0;
+  private readonly waiting: Record<PasswordWork, (() => void)[]> = { "sign-in": [], other: [] };
 
-function canStart(kind: PasswordWork): boolean {
-  return running < MAX_CONCURRENT_HASHES && (kind === "sign-in" || runningOther < MAX_CONCURRENT_OTHER);
-}
+  constructor(
+    private readonly slots: number,
+    private readonly otherSlots: number,
+  ) {}
 
-function take(kind: PasswordWork): void {
-  running++;
-  if (kind === "other") runningOther++;
-}
+  async run<T>(kind: PasswordWork, work: () => Promise<T>): Promise<T> {
+    if (this.canStart(kind) && this.waiting[kind].length === 0) this.take(kind);
+    else await new Promise<void>((start) => this.waiting[kind].push(start));
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      if (kind === "other") this.runningOther--;
+      this.startNext();
+    }
+  }
 
-/** Starts the next waiter that may run now: sign-ins first. */
-function startNext(): void {
-  for (const kind of ["sign-in", "other"] as const) {
-    if (waiting[kind].length > 0 && canStart(kind)) {
-      take(kind);
-      waiting[kind].shift()!();
-      return;
+  private canStart(kind: PasswordWork): boolean {
+    return this.running < this.slots && (kind === "sign-in" || this.runningOther < this.otherSlots);
+  }
+
+  private take(kind: PasswordWork): void {
+    this.running++;
+    if (kind === "other") this.runningOther++;
+  }
+
+  private startNext(): void {
+    for (const kind of ["sign-in", "other"] as const) {
+      if (this.waiting[kind].length > 0 && this.canStart(kind)) {
+        this.take(kind);
+        this.waiting[kind].shift()!();
+        return;
+      }
     }
   }
 }
 
-async function bounded<T>(kind: PasswordWork, work: () => Promise<T>): Promise<T> {
-  if (canStart(kind) && waiting[kind].length === 0) take(kind);
-  else await new Promise<void>((start) => waiting[kind].push(start));
-  try {
-    return await work();
-  } finally {
-    running--;
-    if (kind === "other") runningOther--;
-    startNext();
-  }
-}
+const hashes = new PasswordQueue(MAX_CONCURRENT_HASHES, MAX_CONCURRENT_OTHER);
 
 /**
  * bcrypt reads at most 72 bytes, so a 128-character password would be cut short (and two
@@ -65,9 +74,9 @@ function prehash(password: string): string {
 
 /** A standard `$2b$` bcrypt hash of the prehash (hashes made by bcryptjs verify alike). */
 export function hashPassword(password: string, cost: number, kind: PasswordWork = "other"): Promise<string> {
-  return bounded(kind, () => bcrypt.hash(prehash(password), cost));
+  return hashes.run(kind, () => bcrypt.hash(prehash(password), cost));
 }
 
 export function verifyPassword(password: string, hash: string, kind: PasswordWork): Promise<boolean> {
-  return bounded(kind, () => bcrypt.compare(prehash(password), hash));
+  return hashes.run(kind, () => bcrypt.compare(prehash(password), hash));
 }

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -18,6 +18,7 @@ import { httpMetrics, metricsRoute } from "./metrics/http";
 import { Metrics } from "./metrics/metrics";
 import { registerJobGauges, watchDbCommands } from "./metrics/sources";
 import { securityHeaders } from "./security/http-headers";
+import { createBoundedHttpServer } from "./security/http-connections";
 import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
 import { buildContext } from "./context";
@@ -72,7 +73,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     await storedSizes.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
-    const httpServer = createHttpServer(app);
+    const httpServer = createBoundedHttpServer(app, config.http, log);
     app.use(securityHeaders());
     app.use(httpMetrics(metrics));
     app.use(metricsRoute(metrics, config.metricsToken));

@@ -10,6 +10,7 @@ import { landingPagePlugin } from "./ide";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { sizeCheckedJson } from "./security/response-size";
+import { variablesDepthPlugin } from "./security/variables-depth";
 import type { Context } from "../lib/context";
 
 export interface ApolloDeps {
@@ -52,6 +53,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
       },
       landingPagePlugin(config.graphql.ide),
       errorReporting(log),
+      variablesDepthPlugin(),
       costLimitPlugin(queryLimits),
       ...(metrics ? [metrics.apolloPlugin()] : []),
     ],

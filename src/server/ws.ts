@@ -12,6 +12,7 @@ import type { GraphQLMetrics } from "./metrics/graphql";
 import { checkOperation, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
 import { PendingSockets } from "./security/ws-pending";
+import { MAX_VARIABLE_DEPTH, variablesTooDeep } from "./security/variables-depth";
 import { rateLimited, type RateLimit } from "./security/rate-limit";
 import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
@@ -107,6 +108,11 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         // registers every operation that arrives meanwhile, and each would count the others.
         const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${clientIp(ctx.extra.request)}`);
         if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
+        const tooDeep = variablesTooDeep(payload.variables);
+        if (tooDeep) {
+          log.warn({ maxDepth: MAX_VARIABLE_DEPTH }, "graphql: variables nested too deep, refused before coercion");
+          return [tooDeep];
+        }
         const checked = checkOperation(schema, queryLimits, rules, payload);
         if (!("document" in checked)) return checked;
         const operations = started.get(ctx) ?? new Map<string, number>();

@@ -128,13 +128,15 @@ export class AuthService {
     if (!token) return null;
     const claims = this.deps.tokens.verifyAccess(token);
     if (!claims) return null;
-    return this.deps.sessions.viewer(claims.sessionId, async () => {
+    const viewer = await this.deps.sessions.viewer(claims.sessionId, async () => {
       const [user, live] = await Promise.all([
         this.deps.users.findById(claims.userId),
-        this.deps.tokens.isSessionLive(claims.sessionId),
+        this.deps.tokens.isSessionLive(claims.sessionId, claims.userId),
       ]);
       return user?.is_active && live ? { user, sessionId: claims.sessionId } : null;
     });
+    // The cache is keyed by session: a token pairing that session with another user is no one's.
+    return viewer && String(viewer.user._id) === claims.userId ? viewer : null;
   }
 
   /** Ends every session of a user at once (their access tokens stop working): deactivation. */

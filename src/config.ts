@@ -85,6 +85,10 @@ export interface Config {
     /** Uploads this process ingests at once, and at most this many of one user's, so no one's queue blocks another's. */
     ingestionConcurrency: number;
     ingestionPerUser: number;
+    /** Bytes of uploaded files one user may keep (src/modules/uploads/upload-quota.ts). */
+    maxStoredBytesPerUser: number;
+    /** One user's uploads waiting for or in ingestion at once; a reprocess counts as one. */
+    maxInFlightPerUser: number;
   };
   /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
@@ -329,6 +333,8 @@ const schema = z.object({
   DOCX_MAX_INFLATED_BYTES: integer(1024 * 1024, 4 * 1024 * 1024 * 1024, 64 * 1024 * 1024),
   INGESTION_CONCURRENCY: integer(1, 64, 2),
   INGESTION_PER_USER: integer(1, 64, 1),
+  UPLOAD_QUOTA_BYTES: integer(1024, 1024 * 1024 * 1024 * 1024, 500 * 1024 * 1024),
+  UPLOADS_IN_FLIGHT_PER_USER: integer(1, 10_000, 10),
   REDIS_URL: url(["redis://", "rediss://"]),
   CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
   CHAT_MESSAGES_PER_MINUTE: integer(1, 100_000, 20),
@@ -439,6 +445,8 @@ export function loadConfig(env: Environment = process.env): Config {
       docxMaxInflatedBytes: vars.DOCX_MAX_INFLATED_BYTES,
       ingestionConcurrency: vars.INGESTION_CONCURRENCY,
       ingestionPerUser: vars.INGESTION_PER_USER,
+      maxStoredBytesPerUser: vars.UPLOAD_QUOTA_BYTES,
+      maxInFlightPerUser: vars.UPLOADS_IN_FLIGHT_PER_USER,
     },
     redisUrl: vars.REDIS_URL,
     chat: {

@@ -60,19 +60,18 @@ class StoredSizes {
     await StoredSizeModel.updateOne({ _id: field }, { $max: { bytes } }, { upsert: true }).exec();
   }
 
-  /** Reads the shared figures (measuring fields that have none yet), then keeps them fresh. */
-  async start(log: Logger): Promise<void> {
+  /**
+   * Reads the shared figures (measuring fields that have none yet) and keeps them fresh, in the
+   * background: start-up never waits for the database. Until a field's figure is known, the
+   * estimate prices it from its cap.
+   */
+  start(log: Logger): void {
     this.log = log;
-    await this.refresh();
-    for (const field of Object.keys(SOURCES) as SizedField[]) {
-      if (this.known.has(field)) continue;
-      const bytes = await measure(field);
-      this.raise(field, bytes);
-      await StoredSizeModel.updateOne({ _id: field }, { $max: { bytes } }, { upsert: true }).exec();
-    }
-    this.timer = setInterval(() => {
-      this.refresh().catch((error: unknown) => this.log?.warn({ err: error }, "stored sizes: refresh failed"));
-    }, REFRESH_MS);
+    const load = () => {
+      this.load().catch((error: unknown) => this.log?.warn({ err: error }, "stored sizes: reading the figures failed; retrying"));
+    };
+    load();
+    this.timer = setInterval(load, REFRESH_MS);
     this.timer.unref();
   }
 
@@ -80,9 +79,15 @@ class StoredSizes {
     clearInterval(this.timer);
   }
 
-  private async refresh(): Promise<void> {
+  private async load(): Promise<void> {
     const rows = await StoredSizeModel.find().lean().exec();
     for (const row of rows) if (row._id in SOURCES) this.raise(row._id as SizedField, row.bytes);
+    for (const field of Object.keys(SOURCES) as SizedField[]) {
+      if (rows.some((row) => row._id === field)) continue;
+      const bytes = Math.max(await measure(field), this.known.get(field) ?? 0);
+      this.raise(field, bytes);
+      await StoredSizeModel.updateOne({ _id: field }, { $max: { bytes } }, { upsert: true }).exec();
+    }
   }
 
   private raise(field: SizedField, bytes: number): void {

@@ -70,7 +70,7 @@ export async function createServer(config: Config, options: { logger?: Logger } 
     modules = composeModules({ config, log, ai, pubSub, database, aiWork });
     const { services } = modules;
     await modules.start();
-    await storedSizes.start(log);
+    storedSizes.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createBoundedHttpServer(app, config.http, log);

@@ -91,6 +91,10 @@ export interface Config {
     /** Uploads this process ingests at once, and at most this many of one user's, so no one's queue blocks another's. */
     ingestionConcurrency: number;
     ingestionPerUser: number;
+    /** Bytes of uploaded files one user may keep (src/modules/uploads/upload-quota.ts). */
+    maxStoredBytesPerUser: number;
+    /** One user's uploads waiting for or in ingestion at once; a reprocess counts as one. */
+    maxInFlightPerUser: number;
   };
   /** Unset: pub/sub stays in this process; set: every instance shares events through this Redis. */
   redisUrl?: string;
@@ -160,6 +164,18 @@ export interface Config {
     maxConnectionsPerUser: number;
     maxSubscriptionsPerConnection: number;
     maxMessageBytes: number;
+    /** Sockets per client IP that have not sent `connection_init` yet. */
+    maxPendingPerIp: number;
+    /** Bytes a socket may send before `connection_init` is accepted (a partial frame counts). */
+    maxInitBytes: number;
+  };
+  /** Node's HTTP server timeouts and the per-address connection cap (src/server/security/http-connections.ts). */
+  http: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** Open TCP connections per peer address; 0 turns the cap off. */
+    maxConnectionsPerIp: number;
   };
   /** Unset: no /metrics endpoint; set: /metrics answers `Authorization: Bearer <token>` only. */
   metricsToken?: string;
@@ -361,6 +377,8 @@ const schema = z.object({
   EXTRACT_TIMEOUT_SECONDS: integer(1, 3600, 60),
   INGESTION_CONCURRENCY: integer(1, 64, 2),
   INGESTION_PER_USER: integer(1, 64, 1),
+  UPLOAD_QUOTA_BYTES: integer(1024, 1024 * 1024 * 1024 * 1024, 500 * 1024 * 1024),
+  UPLOADS_IN_FLIGHT_PER_USER: integer(1, 10_000, 10),
   REDIS_URL: url(["redis://", "rediss://"]),
   SEARCH_RANKING: oneOf(["hybrid", "vector"], "hybrid"),
   CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
@@ -393,6 +411,12 @@ const schema = z.object({
   WS_MAX_CONNECTIONS_PER_USER: integer(1, 100_000, 10),
   WS_MAX_SUBSCRIPTIONS: integer(1, 100_000, 20),
   WS_MAX_MESSAGE_BYTES: integer(1_024, 100 * 1024 * 1024, 1024 * 1024),
+  WS_MAX_PENDING_PER_IP: integer(1, 100_000, 20),
+  WS_MAX_INIT_BYTES: integer(256, 1024 * 1024, 16 * 1024),
+  HTTP_HEADERS_TIMEOUT_MS: integer(1_000, 600_000, 10_000),
+  HTTP_REQUEST_TIMEOUT_MS: integer(1_000, 3_600_000, 300_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(100, 600_000, 5_000),
+  HTTP_MAX_CONNECTIONS_PER_IP: integer(0, 1_000_000, 256),
   METRICS_TOKEN: text(),
   TRUST_PROXY: text().transform((raw): boolean | number | string => {
     if (raw === undefined || /^(false|0|no|off)$/i.test(raw)) return false;
@@ -472,6 +496,8 @@ export function loadConfig(env: Environment = process.env): Config {
       extractTimeoutMs: vars.EXTRACT_TIMEOUT_SECONDS * 1000,
       ingestionConcurrency: vars.INGESTION_CONCURRENCY,
       ingestionPerUser: vars.INGESTION_PER_USER,
+      maxStoredBytesPerUser: vars.UPLOAD_QUOTA_BYTES,
+      maxInFlightPerUser: vars.UPLOADS_IN_FLIGHT_PER_USER,
     },
     redisUrl: vars.REDIS_URL,
     search: { ranking: vars.SEARCH_RANKING },
@@ -524,6 +550,14 @@ export function loadConfig(env: Environment = process.env): Config {
       maxConnectionsPerUser: vars.WS_MAX_CONNECTIONS_PER_USER,
       maxSubscriptionsPerConnection: vars.WS_MAX_SUBSCRIPTIONS,
       maxMessageBytes: vars.WS_MAX_MESSAGE_BYTES,
+      maxPendingPerIp: vars.WS_MAX_PENDING_PER_IP,
+      maxInitBytes: vars.WS_MAX_INIT_BYTES,
+    },
+    http: {
+      headersTimeoutMs: vars.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: vars.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: vars.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnectionsPerIp: vars.HTTP_MAX_CONNECTIONS_PER_IP,
     },
     metricsToken: vars.METRICS_TOKEN,
     trustProxy: vars.TRUST_PROXY,

@@ -11,6 +11,7 @@ import type { GraphQLMetrics } from "./metrics/graphql";
 import { introspectionRules } from "./security/introspection";
 import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { sizeCheckedJson } from "./security/response-size";
+import { variablesDepthPlugin } from "./security/variables-depth";
 import type { Context } from "../lib/context";
 
 export interface ApolloDeps {
@@ -54,6 +55,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
       },
       landingPagePlugin(config.graphql.ide),
       errorReporting(log),
+      variablesDepthPlugin(),
       costLimitPlugin(queryLimits),
       ...(metrics ? [metrics.apolloPlugin()] : []),
     ],

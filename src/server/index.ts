@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from "node:net";
 import type { ApolloServer } from "@apollo/server";
 import { expressMiddleware } from "@as-integrations/express5";
@@ -9,6 +9,7 @@ import { connectDatabase } from "../infra/db";
 import { openPubSub, type AppPubSub } from "../infra/pubsub";
 import { createLogger, type Logger } from "../lib/logger";
 import { Quota } from "../lib/quota";
+import { storedSizes } from "../lib/stored-sizes";
 import { createApollo } from "./apollo";
 import { createHttpApp, finishHttpApp } from "./http";
 import { ideRoutes } from "./ide";
@@ -17,6 +18,7 @@ import { httpMetrics, metricsRoute } from "./metrics/http";
 import { Metrics } from "./metrics/metrics";
 import { registerJobGauges, watchDbCommands } from "./metrics/sources";
 import { securityHeaders } from "./security/http-headers";
+import { createBoundedHttpServer } from "./security/http-connections";
 import { createRateLimit, type RateLimit } from "./security/rate-limit";
 import { buildAppSchema } from "./schema";
 import { buildContext } from "./context";
@@ -78,9 +80,10 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     modules = composeModules({ config, log, ai, pubSub, database, aiWork });
     const { services } = modules;
     await modules.start();
+    storedSizes.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
-    const httpServer = createHttpServer(app);
+    const httpServer = createBoundedHttpServer(app, config.http, log);
     app.use(securityHeaders());
     app.use(httpMetrics(metrics));
     app.use(metricsRoute(metrics, config.metricsToken));
@@ -130,6 +133,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
       (stopping ??= (async () => {
         await started.stop();
         await composed.stop();
+        storedSizes.stop();
         await rateLimit?.close();
         await aiWork?.close();
         await aiUsage.flush();
@@ -143,6 +147,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
     await modules?.stop().catch(() => undefined);
+    storedSizes.stop();
     await rateLimit?.close().catch(() => undefined);
     await aiWork?.close().catch(() => undefined);
     await pubSubConnection?.close().catch(() => undefined);

@@ -11,6 +11,8 @@ import { formatError, logUnexpected, withRequestId } from "./errors";
 import type { GraphQLMetrics } from "./metrics/graphql";
 import { checkOperation, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { SocketLimits } from "./security/socket-limits";
+import { PendingSockets } from "./security/ws-pending";
+import { MAX_VARIABLE_DEPTH, variablesTooDeep } from "./security/variables-depth";
 import { rateLimited, type RateLimit } from "./security/rate-limit";
 import { jsonSizeUpTo, responseTooLarge } from "./security/response-size";
 import { subscribePerEvent } from "./per-event";
@@ -52,6 +54,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
   // A larger frame closes that socket alone (1009), before any of it is parsed.
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: settings.maxMessageBytes });
   const limits = new SocketLimits(settings);
+  const pendingSockets = new PendingSockets(settings, log);
   const started = new WeakMap<SocketContext, Map<string, number>>();
   // The client a socket was admitted as, the same key the HTTP rate limit counts under.
   const clients = new WeakMap<SocketContext, string>();
@@ -82,6 +85,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
       connectionInitWaitTimeout: settings.connectionInitTimeoutMs,
       // false closes the socket with 4403 Forbidden.
       onConnect: async (ctx) => {
+        pendingSockets.settled(ctx.extra.socket);
         const viewer = await services.auth.authenticate(authorizationFromParams(ctx.connectionParams));
         const client = viewer ? `user:${String(viewer.user._id)}` : `ip:${clientIp(ctx.extra.request)}`;
         clients.set(ctx, client);
@@ -105,6 +109,11 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
         // registers every operation that arrives meanwhile, and each would count the others.
         const retryAfterSeconds = await rateLimit.consume(clients.get(ctx) ?? `ip:${clientIp(ctx.extra.request)}`);
         if (retryAfterSeconds !== null) return [rateLimited(retryAfterSeconds)];
+        const tooDeep = variablesTooDeep(payload.variables);
+        if (tooDeep) {
+          log.warn({ maxDepth: MAX_VARIABLE_DEPTH }, "graphql: variables nested too deep, refused before coercion");
+          return [tooDeep];
+        }
         const checked = checkOperation(schema, queryLimits, rules, payload);
         if (!("document" in checked)) return checked;
         const operations = started.get(ctx) ?? new Map<string, number>();
@@ -162,6 +171,7 @@ export function attachWebSockets(deps: WebSocketDeps): () => Promise<void> {
     socket.removeAllListeners("error");
     socket.on("error", (error: Error) => log.warn({ err: error.message }, "websocket: client error, socket closed"));
   });
+  pendingSockets.watch(wsServer, clientIp);
   return async () => {
     await revocations.return?.();
     await closing;

@@ -10,7 +10,7 @@ import { writeStageResults } from "./aggregate-output";
 import { pipelineInput } from "./pipeline-input";
 import { explainAggregate } from "./explain-read";
 
-function aggregate(command: Document, ctx: CommandContext): Document {
+async function aggregate(command: Document, ctx: CommandContext): Promise<Document> {
   const dbLevel = command.aggregate === 1;
   const name = dbLevel ? undefined : collectionName(command, ctx);
   const pipeline = requireArray(command, "pipeline");
@@ -29,7 +29,7 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const collation = optionalDocument(command, "collation");
   const variables = evaluateLet(command);
 
-  const { input, rest, fromCollection, hiddenField } = pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
+  const { input, rest, fromCollection, hiddenField } = await pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
   const results = (fromCollection && countShortcut(rest, input.length)) || runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
   if (hiddenField) for (const doc of results) delete doc[hiddenField];
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;

@@ -15,7 +15,8 @@ export interface CommandContext {
   log: StorageOp[];
 }
 
-export type CommandHandler = (command: Document, ctx: CommandContext) => Document;
+/** Synchronous, so a command sees and leaves a consistent state; only long read-only scans yield ($vectorSearch). */
+export type CommandHandler = (command: Document, ctx: CommandContext) => Document | Promise<Document>;
 
 /** Command handlers by lower-cased command name. */
 export type CommandTable = Record<string, CommandHandler>;

@@ -158,13 +158,13 @@ export function explainFindAndModify(inner: Document, ctx: CommandContext, verbo
  * aggregate: the stages pushed into the read (a leading `$match` and `$sort`) are explained as
  * a query; the rest are listed after a `$cursor` stage, as mongod does. Nothing is written.
  */
-export function explainAggregate(inner: Document, ctx: CommandContext, verbosity: Verbosity, command: Document = inner): Document {
+export async function explainAggregate(inner: Document, ctx: CommandContext, verbosity: Verbosity, command: Document = inner): Promise<Document> {
   const dbLevel = inner.aggregate === 1;
   const name = dbLevel ? undefined : collectionName(inner, ctx);
   const pipeline = requireArray(inner, "pipeline");
-  const { value: input, millis } = timed(() =>
-    pipelineInput(ctx, name, pipeline, { hint: inner.hint, variables: evaluateLet(inner), collation: optionalDocument(inner, "collation") }),
-  );
+  const start = process.hrtime.bigint();
+  const input = await pipelineInput(ctx, name, pipeline, { hint: inner.hint, variables: evaluateLet(inner), collation: optionalDocument(inner, "collation") });
+  const millis = Math.round(Number(process.hrtime.bigint() - start) / 1e6);
   const pushed = pipeline.slice(0, pipeline.length - input.rest.length);
   const filter = (pushed.find((stage) => "$match" in stage)?.$match as Document | undefined) ?? {};
   const sort = pushed.find((stage) => "$sort" in stage)?.$sort as Document | undefined;

@@ -4,7 +4,7 @@ import { optionalDocument } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { explainAggregate, explainCount, explainDelete, explainDistinct, explainFind, explainFindAndModify, explainUpdate, type Verbosity } from "./explain-read";
 
-const EXPLAINED: Record<string, (inner: Document, ctx: CommandContext, verbosity: Verbosity, command: Document) => Document> = {
+const EXPLAINED: Record<string, (inner: Document, ctx: CommandContext, verbosity: Verbosity, command: Document) => Document | Promise<Document>> = {
   find: explainFind,
   aggregate: explainAggregate,
   count: explainCount,
@@ -21,7 +21,7 @@ const VERBOSITIES = new Set(["queryPlanner", "executionStats", "allPlansExecutio
  * planner chose and the keys and documents it examined, as mongod reports them. Writes are
  * planned and their matches counted, never applied.
  */
-function explain(command: Document, ctx: CommandContext): Document {
+function explain(command: Document, ctx: CommandContext): Document | Promise<Document> {
   const inner = optionalDocument(command, "explain");
   if (!inner) throw commandError("FailedToParse", "explain command requires a nested object");
   const verbosity = (command.verbosity ?? "allPlansExecution") as Verbosity;

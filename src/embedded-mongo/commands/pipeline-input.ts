@@ -22,7 +22,7 @@ export interface PipelineInput {
  * shared read path (so an index can serve them), with the number of documents the following
  * `$skip`/`$limit` stages can use, so an index walk stops early; those stages still run.
  */
-export function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Document[], options: SelectOptions): PipelineInput {
+export async function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Document[], options: SelectOptions): Promise<PipelineInput> {
   if (!name) {
     if (stages[0] && "$listLocalSessions" in stages[0]) return { input: ctx.sessions.list(), rest: stages.slice(1), fromCollection: false };
     return { input: [], rest: stages, fromCollection: false };
@@ -30,7 +30,7 @@ export function pipelineInput(ctx: CommandContext, name: string | undefined, sta
   const view = resolveView(ctx, name);
   if (view) return { input: [...(view.source?.docs.values() ?? [])], rest: [...view.pipeline, ...stages], fromCollection: false };
   const coll = ctx.engine.collection(ctx.db, name);
-  const search = searchStageInput(ctx, name, coll, stages);
+  const search = await searchStageInput(ctx, name, coll, stages);
   if (search) return { ...search, fromCollection: false };
   let at = 0;
   const filter = stages[0] && "$match" in stages[0] && Object.keys(stages[0]).length === 1 ? (stages[at++].$match as Document) : {};

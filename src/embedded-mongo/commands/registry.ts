@@ -39,7 +39,7 @@ const COMMANDS: CommandTable = {
 export async function runCommand(command: Document, ctx: CommandContext): Promise<Document> {
   let reply: Document;
   try {
-    reply = dispatch(command, ctx);
+    reply = await dispatch(command, ctx);
   } catch (error) {
     reply = errorReply(error);
   }
@@ -47,7 +47,7 @@ export async function runCommand(command: Document, ctx: CommandContext): Promis
   return reply;
 }
 
-function dispatch(command: Document, ctx: CommandContext): Document {
+function dispatch(command: Document, ctx: CommandContext): Document | Promise<Document> {
   const name = Object.keys(command)[0];
   if (name === undefined) throw commandError("CommandNotFound", "no command specified");
   const handler = COMMANDS[name.toLowerCase()];

@@ -24,12 +24,14 @@ export function textSearch(coll: Collection | undefined, spec: unknown, hiddenFi
 }
 
 /** `$rankFusion`: runs each input pipeline with `run`, fuses their rankings; scores (and details) under `hiddenField`. */
-export function rankFusion(spec: unknown, run: (stages: Document[]) => Document[], hiddenField: string): Document[] {
+export async function rankFusion(spec: unknown, run: (stages: Document[]) => Promise<Document[]>, hiddenField: string): Promise<Document[]> {
   const { pipelines, scoreDetails } = parseRankFusion(spec);
-  const inputs = pipelines.map(({ name, weight, stages }) => ({
+  const outputs: Document[][] = [];
+  for (const { stages } of pipelines) outputs.push(await run(stages));
+  const inputs = pipelines.map(({ name, weight }, i) => ({
     name,
     weight,
-    docs: run(stages).map((output) => {
+    docs: outputs[i].map((output) => {
       const { [hiddenField]: meta, ...doc } = output;
       return { doc, score: isPlainObject(meta) && typeof meta.score === "number" ? meta.score : undefined };
     }),

@@ -18,6 +18,9 @@ export const SCORE_FIELD = "__searchMeta";
 
 type Similarity = "cosine" | "dotProduct" | "euclidean";
 
+/** Documents scored between two yields to the event loop (about 1 ms at 768 dimensions). */
+const SCAN_SLICE = 1_000;
+
 interface CachedVector {
   values: Float32Array;
   norm: number;
@@ -82,7 +85,7 @@ function filterPaths(filter: Document, out = new Set<string>()): Set<string> {
  * validated, and every pre-filtered document is a candidate) by the index's similarity, best
  * first, with Atlas's normalised scores. A missing index yields no results, as on Atlas.
  */
-export function vectorSearch(coll: Collection | undefined, ctx: CommandContext, spec: unknown): Document[] {
+export async function vectorSearch(coll: Collection | undefined, ctx: CommandContext, spec: unknown): Promise<Document[]> {
   if (!isPlainObject(spec)) throw commandError("FailedToParse", "$vectorSearch takes an object");
   const limit = optionalNumber(spec, "limit");
   const exact = spec.exact === true;
@@ -114,7 +117,13 @@ export function vectorSearch(coll: Collection | undefined, ctx: CommandContext, 
   const cache = cacheFor(spec.path);
   // No filter: every stored document is a candidate, without building the list first.
   const candidates = Object.keys(filter).length === 0 ? coll.docs.values() : selectDocuments(coll, filter);
+  let sinceYield = 0;
   for (const doc of candidates) {
+    // The engine shares the app's event loop: a scan of 100k passages must let other requests in.
+    if (++sinceYield === SCAN_SLICE) {
+      sinceYield = 0;
+      await new Promise<void>((resume) => setImmediate(resume));
+    }
     let vector = cache.get(doc);
     if (vector === undefined) cache.set(doc, (vector = decode(doc, parts, dims)));
     if (vector && vector.values.length === dims) top.offer(score(similarity, query, vector), doc);
@@ -175,17 +184,17 @@ export interface SearchStageInput {
 }
 
 /** Pipelines that start with a search stage (`$vectorSearch`, `$search`, `$rankFusion`, `$listSearchIndexes`); undefined for others. */
-export function searchStageInput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): SearchStageInput | undefined {
+export async function searchStageInput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): Promise<SearchStageInput | undefined> {
   const first = stages[0];
   if (first && "$vectorSearch" in first) {
-    return { input: vectorSearch(coll, ctx, first.$vectorSearch), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
+    return { input: await vectorSearch(coll, ctx, first.$vectorSearch), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
   }
   if (first && "$search" in first) {
     return { input: textSearch(coll, first.$search, SCORE_FIELD), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
   }
   if (first && "$rankFusion" in first) {
     const run = (sub: Document[]) => rankedOutput(ctx, collection, coll, sub);
-    return { input: rankFusion(first.$rankFusion, run, SCORE_FIELD), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
+    return { input: await rankFusion(first.$rankFusion, run, SCORE_FIELD), rest: withScorePaths(stages.slice(1)), hiddenField: SCORE_FIELD };
   }
   if (first && "$listSearchIndexes" in first) {
     const spec = isPlainObject(first.$listSearchIndexes) ? first.$listSearchIndexes : {};
@@ -195,9 +204,9 @@ export function searchStageInput(ctx: CommandContext, collection: string, coll: 
 }
 
 /** An input pipeline of `$rankFusion`, run over the collection: its documents in order, hidden scores included. */
-function rankedOutput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): Document[] {
+async function rankedOutput(ctx: CommandContext, collection: string, coll: Collection | undefined, stages: Document[]): Promise<Document[]> {
   const env = { resolveCollection: resolver(ctx) };
-  const search = searchStageInput(ctx, collection, coll, stages);
+  const search = await searchStageInput(ctx, collection, coll, stages);
   if (search) return runPipeline(search.input, search.rest, env);
   const first = stages[0];
   if ("$match" in first) return runPipeline(selectDocuments(coll, first.$match as Document), stages.slice(1), env);

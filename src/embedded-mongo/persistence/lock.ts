@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { link, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { LOCK_FILE } from "./files";
@@ -96,11 +97,31 @@ function isRunning(pid: number): boolean {
   if (pid === 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else.
-    return isCode(error, "EPERM");
+    if (!isCode(error, "EPERM")) return false;
   }
+  // kill(pid, 0) also succeeds for a zombie: a holder killed with -9 whose parent has not reaped
+  // it yet (a restart within a second or two of the kill found its lock "in use").
+  return !isZombie(pid);
+}
+
+/** Elsewhere than Linux, kill(pid, 0) is all there is. */
+const HAS_PROC = existsSync("/proc/self/stat");
+
+/** Whether Linux reports `pid` as exited (zombie or dead); false where there is no /proc. */
+function isZombie(pid: number): boolean {
+  if (!HAS_PROC) return false;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch (error) {
+    // Gone between the two looks.
+    return isCode(error, "ENOENT");
+  }
+  // "pid (command) S …": the command may hold spaces and parentheses, the state follows the last ")".
+  const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  return state === "Z" || state === "X" || state === "x";
 }
 
 function isCode(error: unknown, code: string): boolean {

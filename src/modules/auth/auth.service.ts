@@ -73,7 +73,7 @@ export class AuthService {
     await this.deps.attempts.spend(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(key, clientIp);
     const found = await this.deps.users.findByEmailWithHash(key);
-    const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()));
+    const matches = await verifyPassword(password, found?.password_hash ?? (await this.decoy()), "sign-in");
     if (!found || !matches) {
       await attempt.failed();
       raise("UNAUTHENTICATED", INVALID_CREDENTIALS);
@@ -117,8 +117,10 @@ export class AuthService {
     const { user, sessionId } = viewer;
     const hash = await this.deps.users.passwordHash(user._id);
     if (!hash) raise("CONFLICT", "This account has no password: it signs in through a provider");
+    // Counted with sign-ins: it costs the same bcrypt work.
+    await this.deps.attempts.spend(clientIp ?? "unknown");
     const attempt = await this.deps.throttle.reserve(user.email, clientIp);
-    if (!(await verifyPassword(current, hash))) {
+    if (!(await verifyPassword(current, hash, "other"))) {
       await attempt.failed();
       raise("BAD_USER_INPUT", "Current password is incorrect", {
         fields: [{ field: "currentPassword", message: "is incorrect" }],
@@ -141,13 +143,15 @@ export class AuthService {
     if (!token) return null;
     const claims = this.deps.tokens.verifyAccess(token);
     if (!claims) return null;
-    return this.deps.sessions.viewer(claims.sessionId, async () => {
+    const viewer = await this.deps.sessions.viewer(claims.sessionId, async () => {
       const [user, live] = await Promise.all([
         this.deps.users.findById(claims.userId),
-        this.deps.tokens.isSessionLive(claims.sessionId),
+        this.deps.tokens.isSessionLive(claims.sessionId, claims.userId),
       ]);
       return user?.is_active && live ? { user, sessionId: claims.sessionId } : null;
     });
+    // The cache is keyed by session: a token pairing that session with another user is no one's.
+    return viewer && String(viewer.user._id) === claims.userId ? viewer : null;
   }
 
   /** Ends every session of a user at once (their access tokens stop working): deactivation. */
@@ -166,6 +170,6 @@ export class AuthService {
   }
 
   private decoy(): Promise<string> {
-    return (this.decoyHash ??= hashPassword("decoy password never matched", this.deps.bcryptCost));
+    return (this.decoyHash ??= hashPassword("decoy password never matched", this.deps.bcryptCost, "sign-in"));
   }
 }

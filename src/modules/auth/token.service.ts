@@ -1,6 +1,6 @@
 import { createHash, createSecretKey, randomUUID, type KeyObject } from "node:crypto";
 import jwt from "jsonwebtoken";
-import type { Types } from "mongoose";
+import { Types } from "mongoose";
 import type { Config } from "../../config";
 import { raise } from "../../lib/errors";
 import type { UserRole } from "../users/user.model";
@@ -97,9 +97,12 @@ export class TokenService {
   /**
    * Whether the session still has a refresh token that can be used: false once it was logged
    * out, revoked for reuse, a password change or deactivation, so its access tokens die with it.
+   * The session must be `userId`'s: a token naming another user's session is not one of theirs.
    */
-  async isSessionLive(sessionId: string): Promise<boolean> {
-    return (await RefreshTokenModel.exists({ family_id: sessionId, used_at: null, revoked_at: null })) !== null;
+  async isSessionLive(sessionId: string, userId: string): Promise<boolean> {
+    if (!Types.ObjectId.isValid(userId)) return false;
+    const live = await RefreshTokenModel.exists({ family_id: sessionId, user_id: new Types.ObjectId(userId), used_at: null, revoked_at: null });
+    return live !== null;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
+import { storedSizes } from "../../lib/stored-sizes";
 import type { DomainEventBus } from "../../lib/events";
 import { groupedInKeyOrder, inKeyOrder } from "../../lib/loaders";
 import type { CourseService } from "../courses/course.service";
@@ -107,6 +108,7 @@ export class ChapterService {
           fields: [{ field: "courseId", message: "course is full" }],
         });
       }
+      await storedSizes.note("Chapter.content", input.content);
       const created = await ChapterModel.create({
         course_id: course._id,
         title: input.title,
@@ -126,6 +128,7 @@ export class ChapterService {
     if (changes.content !== undefined) set.content = changes.content;
     if (changes.durationMinutes !== undefined) set.duration_minutes = changes.durationMinutes;
     if (Object.keys(set).length === 0) return this.byIdOrFail(chapter._id);
+    if (changes.content !== undefined) await storedSizes.note("Chapter.content", changes.content);
     await ChapterModel.updateOne({ _id: chapter._id }, { $set: set }).exec();
     return this.saved(await this.byIdOrFail(chapter._id));
   }
@@ -166,6 +169,7 @@ export class ChapterService {
    */
   async insertForNewCourse(courseId: Types.ObjectId, chapters: NewChapter[], written: (count: number) => Promise<void>): Promise<void> {
     for (const [i, chapter] of chapters.entries()) {
+      await storedSizes.note("Chapter.content", chapter.content);
       const created = await ChapterModel.create({
         course_id: courseId,
         title: chapter.title,

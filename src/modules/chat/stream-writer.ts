@@ -1,5 +1,6 @@
 import type { AppPubSub } from "../../infra/pubsub";
 import type { Logger } from "../../lib/logger";
+import { storedSizes } from "../../lib/stored-sizes";
 import { ChatMessageModel, ChatMessageStatus, type Citation, type Claim, type Grounding } from "./chat.model";
 import type { ChatStreamPayload } from "./chat.events";
 import { ChatSessionEventKind } from "./chat.types";
@@ -68,6 +69,7 @@ export class StreamWriter {
     clearInterval(this.saveTimer);
     await this.saving;
     this.seq += 1;
+    await storedSizes.note("ChatMessage.content", this.text);
     await ChatMessageModel.updateOne(
       { _id: this.ids.messageId },
       {
@@ -124,6 +126,7 @@ export class StreamWriter {
   private save(): void {
     const text = this.text;
     this.saving = this.saving
+      .then(() => storedSizes.note("ChatMessage.content", text))
       .then(() => ChatMessageModel.updateOne({ _id: this.ids.messageId, status: ChatMessageStatus.STREAMING }, { $set: { content: text } }).exec())
       .catch((error: unknown) => this.deps.log.warn({ err: error, messageId: this.ids.messageId }, "chat: saving a streaming answer failed"));
   }

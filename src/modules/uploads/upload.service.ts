@@ -16,6 +16,7 @@ import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
 import type { IngestionService } from "./ingestion.service";
 import { receiveFile } from "./read-upload";
 import { UploadModel, UploadStatus, type UploadedFile, UPLOAD_TITLE_MAX_LENGTH } from "./upload.model";
+import { UploadQuota } from "./upload-quota";
 import { checkInflatedSize, DOCX_ZIP_LIMITS } from "./zip-limits";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
@@ -54,7 +55,11 @@ export class UploadService {
       pubSub: AppPubSub;
       events: DomainEventBus;
     },
-  ) {}
+  ) {
+    this.quota = new UploadQuota({ maxStoredBytes: deps.config.maxStoredBytesPerUser, maxInFlight: deps.config.maxInFlightPerUser });
+  }
+
+  private readonly quota: UploadQuota;
 
   async ready(): Promise<void> {
     await UploadModel.init();
@@ -88,6 +93,7 @@ export class UploadService {
     }
     const existing = await this.bySha(actor._id, received.sha256);
     if (existing) return existing;
+    await this.quota.assertCanStore(actor._id, received.bytes.length);
     const fileId = await this.deps.files.put(received.bytes, { filename: received.filename, contentType: CONTENT_TYPES[fileType] });
     try {
       const created = await UploadModel.create({
@@ -135,6 +141,7 @@ export class UploadService {
   /** Starts ingestion over from the file (after a failure, or to re-embed); CONFLICT while it runs. */
   async reprocess(actor: Actor, id: string): Promise<UploadedFile> {
     const upload = await this.readableOrFail(actor, id);
+    await this.quota.assertCanQueue(upload.owner_id);
     const reset = await UploadModel.findOneAndUpdate(
       { _id: upload._id, status: { $in: FINISHED } },
       {

@@ -8,22 +8,59 @@ import bcrypt from "bcrypt";
  * queue here: a burst of sign-ins delays other sign-ins, not uploads or the database's files.
  */
 const MAX_CONCURRENT_HASHES = 2;
+/**
+ * Of those, what password changes and sign-ups may hold: one slot stays for sign-ins, and waiting
+ * sign-ins go first, so a signed-in user changing passwords in a loop cannot make others' logins wait.
+ */
+const MAX_CONCURRENT_OTHER = 1;
 
-let running = 0;
-const waiting: (() => void)[] = [];
+/** What a hash is for: a sign-in keeps its reserved slot and its place ahead in the queue. */
+export type PasswordWork = "sign-in" | "other";
 
-async function bounded<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((start) => waiting.push(start));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    // Hand the slot straight to the next waiter, so `running` never over-counts.
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
+/** Runs work with at most `slots` at once, of which at most `otherSlots` are not sign-ins; waiting sign-ins go first. */
+export class PasswordQueue {
+  private running = 0;
+  private runningOther = 0;
+  private readonly waiting: Record<PasswordWork, (() => void)[]> = { "sign-in": [], other: [] };
+
+  constructor(
+    private readonly slots: number,
+    private readonly otherSlots: number,
+  ) {}
+
+  async run<T>(kind: PasswordWork, work: () => Promise<T>): Promise<T> {
+    if (this.canStart(kind) && this.waiting[kind].length === 0) this.take(kind);
+    else await new Promise<void>((start) => this.waiting[kind].push(start));
+    try {
+      return await work();
+    } finally {
+      this.running--;
+      if (kind === "other") this.runningOther--;
+      this.startNext();
+    }
+  }
+
+  private canStart(kind: PasswordWork): boolean {
+    return this.running < this.slots && (kind === "sign-in" || this.runningOther < this.otherSlots);
+  }
+
+  private take(kind: PasswordWork): void {
+    this.running++;
+    if (kind === "other") this.runningOther++;
+  }
+
+  private startNext(): void {
+    for (const kind of ["sign-in", "other"] as const) {
+      if (this.waiting[kind].length > 0 && this.canStart(kind)) {
+        this.take(kind);
+        this.waiting[kind].shift()!();
+        return;
+      }
+    }
   }
 }
+
+const hashes = new PasswordQueue(MAX_CONCURRENT_HASHES, MAX_CONCURRENT_OTHER);
 
 /**
  * bcrypt reads at most 72 bytes, so a 128-character password would be cut short (and two
@@ -36,10 +73,10 @@ function prehash(password: string): string {
 }
 
 /** A standard `$2b$` bcrypt hash of the prehash (hashes made by bcryptjs verify alike). */
-export function hashPassword(password: string, cost: number): Promise<string> {
-  return bounded(() => bcrypt.hash(prehash(password), cost));
+export function hashPassword(password: string, cost: number, kind: PasswordWork = "other"): Promise<string> {
+  return hashes.run(kind, () => bcrypt.hash(prehash(password), cost));
 }
 
-export function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return bounded(() => bcrypt.compare(prehash(password), hash));
+export function verifyPassword(password: string, hash: string, kind: PasswordWork): Promise<boolean> {
+  return hashes.run(kind, () => bcrypt.compare(prehash(password), hash));
 }

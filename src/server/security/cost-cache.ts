@@ -1,4 +1,5 @@
 import type { DocumentNode } from "graphql";
+import { storedSizes } from "../../lib/stored-sizes";
 
 /** What a price is kept by (query-cost.ts's `PricedOperation` fits). */
 interface PricedOperation {
@@ -7,10 +8,10 @@ interface PricedOperation {
   operationName?: string | null;
 }
 
-/** What an operation may cost: objects resolved, and the most text it could return (bytes). */
+/** What an operation may cost: objects resolved, and the most bytes its answer could take. */
 export interface Price {
   cost: number;
-  text: number;
+  bytes: number;
 }
 
 /** Distinct prices kept per document; a client varying its `limit` endlessly only refills them. */
@@ -29,7 +30,8 @@ const prices = new WeakMap<DocumentNode, Map<string, Price>>();
  */
 function priceKey({ operationName, variables }: PricedOperation): string {
   const pricing = Object.entries(variables ?? {}).filter(([, value]) => typeof value === "number" || typeof value === "boolean");
-  return JSON.stringify([operationName ?? null, pricing]);
+  // A stored field growing larger (lib/stored-sizes.ts) reprices every operation.
+  return JSON.stringify([operationName ?? null, storedSizes.generation, pricing]);
 }
 
 export function knownPrice(operation: PricedOperation): Price | undefined {

@@ -11,10 +11,8 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { getComplexity, type ComplexityEstimator } from "graphql-query-complexity";
-import { CONTENT_MAX_LENGTH, MAX_CHAPTERS } from "../../modules/chapters/chapter.model";
-import { DESCRIPTION_MAX_LENGTH, OUTLINE_MAX_LENGTH } from "../../modules/courses/course.rules";
-import { MAX_QUESTIONS, TEXT_MAX_LENGTH } from "../../modules/quizzes/quiz.model";
 import { knownPrice, rememberPrice } from "./cost-cache";
+import { estimateBytes } from "./response-estimate";
 
 /**
  * What a list without a `limit` argument (a course's chapters, a quiz's questions) is assumed
@@ -23,25 +21,6 @@ import { knownPrice, rememberPrice } from "./cost-cache";
 const UNBOUNDED_LIST_SIZE = 10;
 /** Fields visited (fragments expanded) before a document is refused without being priced. */
 const MAX_PRICED_NODES = 20_000;
-
-/** Lists without a `limit` argument, at the most they can hold (`Type.field`). */
-const LIST_CAPS: Record<string, number> = {
-  "Course.chapters": MAX_CHAPTERS,
-  "Mutation.reorderChapters": MAX_CHAPTERS,
-  "Quiz.questions": MAX_QUESTIONS,
-};
-
-/**
- * Text fields that can be long, at their longest (characters; a byte each for ASCII): what makes
- * a small query return a huge answer. Other scalars are small and left to the object count.
- */
-const LARGE_TEXT: Record<string, number> = {
-  "Chapter.content": CONTENT_MAX_LENGTH,
-  "Course.outline": OUTLINE_MAX_LENGTH,
-  "Course.description": DESCRIPTION_MAX_LENGTH,
-  "Question.prompt": TEXT_MAX_LENGTH,
-  "Question.explanation": TEXT_MAX_LENGTH,
-};
 
 /**
  * A field that returns objects costs 1 (a document to load or build), scalars nothing. A field
@@ -59,23 +38,6 @@ const estimateCost: ComplexityEstimator = ({ type, field, args, childComplexity 
   const isPageItems = field.name === "items" && "getFields" in type && "hasMore" in type.getFields();
   const multiplier = isListType(fieldType) && !isPageItems ? UNBOUNDED_LIST_SIZE : 1;
   return 1 + multiplier * childComplexity;
-};
-
-/**
- * The most text an operation could return: each large text field at its maximum length, times
- * every list above it at its `limit` or its real cap (LIST_CAPS). 15 aliases of a course's
- * chapters' content come to 15 x 200 x 200,000 characters, whatever the course holds today.
- */
-const estimateText: ComplexityEstimator = ({ type, field, args, childComplexity }) => {
-  if (field.name.startsWith("__")) return 0;
-  const key = `${type.name}.${field.name}`;
-  const fieldType = getNullableType(field.type);
-  if (isLeafType(getNamedType(fieldType))) return LARGE_TEXT[key] ?? 0;
-  const limit = args.limit;
-  if (typeof limit === "number" && limit > 0) return limit * childComplexity;
-  const isPageItems = field.name === "items" && "getFields" in type && "hasMore" in type.getFields();
-  const multiplier = isListType(fieldType) && !isPageItems ? (LIST_CAPS[key] ?? UNBOUNDED_LIST_SIZE) : 1;
-  return multiplier * childComplexity;
 };
 
 /** What one operation may cost (query-limits.ts), and the bytes its answer may carry. */
@@ -96,9 +58,9 @@ export function operationCost(operation: CostedOperation): number {
   return priced(operation, estimateCost);
 }
 
-/** The most text (characters) a valid operation could return; see `estimateText`. */
-export function operationTextSize(operation: CostedOperation): number {
-  return priced(operation, estimateText);
+/** The most bytes a valid operation's answer could take as JSON; see response-estimate.ts. */
+export function operationResponseBytes(operation: CostedOperation): number {
+  return priced(operation, estimateBytes);
 }
 
 function priced({ schema, document, variables, operationName }: CostedOperation, estimator: ComplexityEstimator): number {
@@ -113,8 +75,8 @@ function priced({ schema, document, variables, operationName }: CostedOperation,
 }
 
 /**
- * Throws a 400-class GraphQL error when the operation costs more than `maxCost`, or could return
- * more than `maxResponseBytes` of text.
+ * Throws a 400-class GraphQL error when the operation costs more than `maxCost`, or its answer
+ * could take more than `maxResponseBytes` bytes.
  */
 export function assertAffordable(operation: CostedOperation, { maxCost, maxResponseBytes }: CostLimits): void {
   let price = knownPrice(operation);
@@ -122,7 +84,7 @@ export function assertAffordable(operation: CostedOperation, { maxCost, maxRespo
     // Variables that do not fit are refused by execution with its usual error and status.
     if (!variablesFit(operation)) return;
     try {
-      price = { cost: operationCost(operation), text: operationTextSize(operation) };
+      price = { cost: operationCost(operation), bytes: operationResponseBytes(operation) };
     } catch (error) {
       // Fragments spread many times over can expand a small document past what is worth pricing.
       if (error instanceof GraphQLError) throw refusal(`Query is too large: ${error.message}`, { maxCost });
@@ -130,17 +92,17 @@ export function assertAffordable(operation: CostedOperation, { maxCost, maxRespo
     }
     rememberPrice(operation, price);
   }
-  const { cost, text } = price;
+  const { cost, bytes } = price;
   if (cost > maxCost) {
     throw refusal(`Query is too expensive: cost ${cost} exceeds the limit of ${maxCost}; ask for fewer items or fields`, {
       cost,
       maxCost,
     });
   }
-  if (text > maxResponseBytes) {
+  if (bytes > maxResponseBytes) {
     throw refusal(
-      `Query could return too much data: up to ${text} bytes of text exceeds the limit of ${maxResponseBytes}; ask for fewer items or leave out long text fields`,
-      { maxResponseBytes },
+      `Query could return too much data: up to ${bytes} bytes exceeds the limit of ${maxResponseBytes}; ask for fewer items or leave out long text fields`,
+      { estimatedBytes: bytes, maxResponseBytes },
     );
   }
 }

@@ -13,6 +13,7 @@ import {
 import type { Config } from "../../config";
 import { ErrorCode } from "../../lib/errors";
 import { isInvalidIdError } from "../../lib/scalars";
+import { operationBudgets } from "./operation-budgets";
 import { assertAffordable, type CostLimits } from "./query-cost";
 
 /** The shape and size a single operation may have; the same over HTTP and websockets. */
@@ -36,8 +37,15 @@ export function queryLimitsOf(config: Config): QueryLimits {
   return { maxDepth, maxAliases, maxDirectives, maxTokens, maxCost, maxResponseBytes, hideSuggestions: config.isProduction };
 }
 
-/** graphql-armor's depth, alias and directive rules; armor's own cost rule ignores `limit`, query-cost.ts replaces it. */
+/**
+ * Per-request budgets of password and search work (operation-budgets.ts), then graphql-armor's
+ * depth, alias and directive rules; armor's own cost rule ignores `limit`, query-cost.ts replaces it.
+ */
 export function queryRules(limits: QueryLimits): ValidationRule[] {
+  return [operationBudgets, ...armorRules(limits)];
+}
+
+function armorRules(limits: QueryLimits): ValidationRule[] {
   return new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     // armor lets `__typename` be aliased freely by default; a thousand of them still cost a response.

@@ -50,7 +50,7 @@ export async function runCommand(command: Document, ctx: CommandContext): Promis
 function dispatch(command: Document, ctx: CommandContext): Document {
   const name = Object.keys(command)[0];
   if (name === undefined) throw commandError("CommandNotFound", "no command specified");
-  const handler = COMMANDS[name.toLowerCase()];
+  const handler = Object.hasOwn(COMMANDS, name.toLowerCase()) ? COMMANDS[name.toLowerCase()] : undefined;
   if (!handler) throw commandError("CommandNotFound", `no such command: '${name}'`);
   if (command.txnNumber !== undefined || command.startTransaction !== undefined) {
     throw commandError("IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos");

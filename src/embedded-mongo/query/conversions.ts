@@ -177,7 +177,7 @@ const $convert: Expr = (obj, expr, options) => {
   const spec = expr as { input?: unknown; to?: unknown; onError?: unknown; onNull?: unknown };
   const to = evalExpr(obj, spec.to, options);
   const name = typeof to === "number" ? CONVERTER_CODES[to] : String(to);
-  const convert = CONVERTERS[name];
+  const convert = Object.hasOwn(CONVERTERS, name) ? CONVERTERS[name] : undefined;
   if (!convert) throw commandError("BadValue", `Unknown type name: ${String(to)}`);
   const input = evalExpr(obj, spec.input, options);
   if (input === null || input === undefined) return "onNull" in spec ? evalExpr(obj, spec.onNull, options) : null;

@@ -21,4 +21,4 @@ export { applyProjection, type ProjectionOptions } from "./projection";
 export { applyUpdate, type UpdateOptions, type UpdateResult } from "./update";
 export { upsertSeed } from "./upsert-seed";
 export { runPipeline, type PipelineEnv } from "./pipeline";
-export { getIndexKeyValue } from "./paths";
+export { getIndexKeyValue, ownValue, setOwn } from "./paths";

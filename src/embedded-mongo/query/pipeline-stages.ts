@@ -10,7 +10,7 @@ import { compileFilter } from "./filter";
 import { storedCollection, type ComputeOptions } from "./mingo-context";
 import { evaluator, scoped, strCmpOf, variablesOf } from "./operator-options";
 import { pathValues } from "./path-values";
-import { cloneDoc, isPlainObject, type Doc } from "./paths";
+import { cloneDoc, isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 import { compileProjection } from "./projection";
 import { locationError } from "./query-errors";
 import { compileSort } from "./sort";
@@ -72,7 +72,7 @@ const $group = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =>
     const out: Doc[] = [];
     for (const { key, items } of groups.values()) {
       const row: Doc = { _id: key };
-      for (const field of fields) row[field] = evalExpr(items, expr[field], own.update({ root: null, groupId: key }));
+      for (const field of fields) setOwn(row, field, evalExpr(items, expr[field], own.update({ root: null, groupId: key })));
       out.push(row);
     }
     return Lazy(out);
@@ -156,7 +156,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
 /** A copy of `doc` with `value` at a dotted path (the `as` of `$lookup` may be nested). */
 function withPath(doc: Doc, segs: string[], value: unknown): Doc {
   const [head, ...rest] = segs;
-  const child = doc[head];
+  const child = ownValue(doc, head);
   return { ...doc, [head]: rest.length ? withPath(isPlainObject(child) ? child : {}, rest, value) : value };
 }
 

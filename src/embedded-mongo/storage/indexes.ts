@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { compileFilter, getIndexKeyValue } from "../query";
+import { compileFilter, getIndexKeyValue, setOwn } from "../query";
 import type { IndexSpec } from "./ops";
 import { valueKey } from "./keys";
 import { formatDupKey } from "./dup-key";
@@ -106,7 +106,7 @@ export class Index {
 
   private duplicate(ns: string, values: unknown[]) {
     const keyValue: Document = {};
-    this.fields.forEach((field, i) => (keyValue[field] = values[i] ?? null));
+    this.fields.forEach((field, i) => setOwn(keyValue, field, values[i] ?? null));
     return commandError(
       "DuplicateKey",
       `E11000 duplicate key error collection: ${ns} index: ${this.name} dup key: ${formatDupKey(keyValue)}`,

@@ -14,7 +14,7 @@
  *   projections (`{"items.$": 1}`), `variables` for `let` in projection expressions.
  */
 export type { Document as Doc } from "bson";
-export { compareValues, valuesEqual } from "./bson-order";
+export { compareValues, doubleValue, valuesEqual } from "./bson-order";
 export { compileFilter, type FilterOptions } from "./filter";
 export { compileSort } from "./sort";
 export { applyProjection, type ProjectionOptions } from "./projection";

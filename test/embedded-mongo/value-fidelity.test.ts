@@ -1,4 +1,4 @@
-import { Double, Int32, MongoClient } from "mongodb";
+import { BSON, Double, Int32, MongoClient, type Document } from "mongodb";
 import { useEmbeddedMongo } from "./harness";
 
 const db = useEmbeddedMongo();
@@ -102,5 +102,74 @@ describe("pipeline stages that used to crash", () => {
     expect(await coll().aggregate([{ $redact: "$$PRUNE" }]).toArray()).toEqual([]);
     const descended = await coll().aggregate([{ $sort: { _id: 1 } }, { $redact: { $cond: [{ $eq: ["$c", 4] }, "$$PRUNE", "$$DESCEND"] } }]).toArray();
     expect(descended).toEqual([{ _id: 1, a: 1, b: { c: 2, d: 3 }, level: "public" }, { _id: 2, a: 2, level: "secret" }]);
+  });
+});
+
+describe("collations a collection or an index declares", () => {
+  const database = () => db.client().db("collated");
+
+  beforeEach(async () => {
+    await database().dropDatabase();
+  });
+
+  it("a collection's default collation applies to find, sort, count, distinct, update, delete and aggregate", async () => {
+    await database().createCollection("users", { collation: { locale: "en_US", strength: 1 } });
+    const users = database().collection("users");
+    await users.insertMany([{ name: "alpha" }, { name: "Zeta" }, { name: "ALPHA" }, { name: "bèta" }]);
+    expect((await users.find({}).sort({ name: 1, _id: 1 }).toArray()).map((u) => u.name)).toEqual(["alpha", "ALPHA", "bèta", "Zeta"]);
+    expect(await users.countDocuments({ name: "Alpha" })).toBe(2);
+    expect(await users.find({ name: "beta" }).project({ _id: 0 }).toArray()).toEqual([{ name: "bèta" }]);
+    expect(await users.distinct("name", { name: { $in: ["ALPHA", "zeta"] } })).toHaveLength(2);
+    expect(await users.aggregate([{ $match: { name: "zeta" } }, { $project: { _id: 0 } }]).toArray()).toEqual([{ name: "Zeta" }]);
+    expect((await users.updateMany({ name: "alpha" }, { $set: { seen: true } })).modifiedCount).toBe(2);
+    // A collation given with the command wins over the collection's.
+    expect(await users.countDocuments({ name: "alpha" }, { collation: { locale: "simple" } })).toBe(1);
+    expect((await users.deleteMany({ name: "ZETA" })).deletedCount).toBe(1);
+  });
+
+  it("a unique index with a case-insensitive collation refuses a value differing only in case", async () => {
+    const users = database().collection("accounts");
+    await users.createIndex({ email: 1 }, { unique: true, collation: { locale: "en", strength: 2 } });
+    await users.insertOne({ email: "Abc@example.com" });
+    await expect(users.insertOne({ email: "abc@EXAMPLE.com" })).rejects.toMatchObject({ code: 11000 });
+    await users.insertOne({ email: "abd@example.com" });
+    expect(await users.find({ email: "abc@example.com" }).toArray()).toEqual([]);
+    expect(await users.countDocuments({ email: "abc@example.com" }, { collation: { locale: "en", strength: 2 } })).toBe(1);
+  });
+
+  it("an index created on a collection with a default collation takes that collation", async () => {
+    await database().createCollection("handles", { collation: { locale: "fr", strength: 1 } });
+    const handles = database().collection("handles");
+    await handles.createIndex({ handle: 1 }, { unique: true });
+    const [, index] = await handles.listIndexes().toArray();
+    expect(index.collation).toMatchObject({ locale: "fr", strength: 1 });
+    await handles.insertOne({ handle: "élan" });
+    await expect(handles.insertOne({ handle: "ELAN" })).rejects.toMatchObject({ code: 11000 });
+  });
+});
+
+describe("reply batches stay under 16 MiB", () => {
+  it("a getMore over 20 MB of documents comes back in batches mongod's reply limit allows", async () => {
+    const coll = db.client().db("fidelity").collection("batches");
+    const total = 20_000;
+    const pad = "x".repeat(980);
+    for (let start = 0; start < total; start += 5_000) {
+      await coll.insertMany(Array.from({ length: 5_000 }, (_, i) => ({ _id: start + i, pad })) as never);
+    }
+    const replySizes: number[] = [];
+    const client = await MongoClient.connect(db.server().uri, { monitorCommands: true });
+    client.on("commandSucceeded", (event) => {
+      if (event.commandName === "getMore") replySizes.push(BSON.calculateObjectSize(event.reply as Document));
+    });
+    try {
+      const docs = await client.db("fidelity").collection("batches").find({}).toArray();
+      expect(docs).toHaveLength(total);
+      expect(replySizes.length).toBeGreaterThan(1);
+      // mongod's largest reply: a 16 MiB document plus 16 KiB of command envelope.
+      for (const size of replySizes) expect(size).toBeLessThanOrEqual(16 * 1024 * 1024 + 16 * 1024);
+    } finally {
+      await client.close();
+      await coll.drop();
+    }
   });
 });

@@ -2,6 +2,7 @@ import { Long, type Document } from "bson";
 import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { selectDocuments, type SelectOptions } from "./select";
 import { countShortcut } from "./count-shortcut";
@@ -25,7 +26,7 @@ function aggregate(command: Document, ctx: CommandContext): Document {
   const last = pipeline.at(-1);
   const outputStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
   const stages = outputStage ? pipeline.slice(0, -1) : pipeline;
-  const collation = optionalDocument(command, "collation");
+  const collation = effectiveCollation(ctx, name, optionalDocument(command, "collation"));
   const variables = evaluateLet(command);
 
   const { input, rest, fromCollection, hiddenField } = pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });

@@ -2,6 +2,7 @@ import { Long, type Document } from "bson";
 import { commandError } from "../errors";
 import { applyProjection } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { selectFromNamespace } from "./views";
 import { evaluateLet } from "./variables";
@@ -23,7 +24,7 @@ function find(command: Document, ctx: CommandContext): Document {
     skip,
     limit,
     hint: command.hint,
-    collation: optionalDocument(command, "collation"),
+    collation: effectiveCollation(ctx, name, optionalDocument(command, "collation")),
     variables: evaluateLet(command),
   });
   const projected = projection && Object.keys(projection).length > 0 ? docs.map((doc) => applyProjection(doc, projection, { filter })) : docs;

@@ -22,3 +22,4 @@ export { applyUpdate, type UpdateOptions, type UpdateResult } from "./update";
 export { upsertSeed } from "./upsert-seed";
 export { runPipeline, type PipelineEnv } from "./pipeline";
 export { getIndexKeyValue, ownValue, setOwn } from "./paths";
+export { equalityKeyFor } from "./collation";

@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { compileFilter, getIndexKeyValue, setOwn } from "../query";
+import { compileFilter, equalityKeyFor, getIndexKeyValue, setOwn } from "../query";
 import type { IndexSpec } from "./ops";
 import { valueKey } from "./keys";
 import { formatDupKey } from "./dup-key";
@@ -23,20 +23,26 @@ export class Index {
   readonly maintained: boolean;
   private readonly buckets = new Map<string, Set<string>>();
   private readonly partial?: (doc: Document) => boolean;
+  /** Under a case- or accent-insensitive collation, strings are bucketed by their folded form. */
+  private readonly fold?: (s: string) => string;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.maintained = this.fields.every((field) => ORDERED_KEY(spec.key[field]));
     if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
+    this.fold = equalityKeyFor(spec.collation as Document | undefined);
   }
 
   get name(): string {
     return this.spec.name;
   }
 
-  /** True when every document is in the index, so a bucket lookup finds all equal values. */
+  /**
+   * True when every document is in the index, so a bucket lookup finds all equal values
+   * (binary equality: a folding collation's buckets hold values a simple query tells apart).
+   */
   get complete(): boolean {
-    return this.maintained && !this.spec.sparse && !this.partial;
+    return this.maintained && !this.spec.sparse && !this.partial && !this.fold;
   }
 
   /** False for documents a partial index leaves out. */
@@ -53,12 +59,17 @@ export class Index {
     const seen = new Set<string>();
     const out: IndexEntry[] = [];
     for (const values of combos) {
-      const key = this.fields.length === 1 ? valueKey(values[0] ?? null) : values.map((v) => valueKey(v ?? null)).join("\u0000");
+      const key = this.fields.length === 1 ? this.keyOf(values[0]) : values.map((v) => this.keyOf(v)).join("\u0000");
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({ key, values });
     }
     return out;
+  }
+
+  private keyOf(value: unknown): string {
+    if (this.fold && typeof value === "string") return valueKey(this.fold(value));
+    return valueKey(value ?? null);
   }
 
   /** Throws DuplicateKey if `doc` would collide with a document other than `selfId`. */

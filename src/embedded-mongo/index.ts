@@ -1,5 +1,7 @@
 import { DurableStore, type CompactionOptions } from "./persistence/durable-store";
+import { ensureRootUser } from "./auth/initial-user";
 import { EmbeddedMongoServer } from "./server";
+import { StorageEngine } from "./storage/engine";
 
 export interface EmbeddedMongoOptions {
   /** Interface to listen on; loopback by default. */
@@ -13,10 +15,16 @@ export interface EmbeddedMongoOptions {
   dataDir?: string;
   /** With `dataDir`: when the journal is folded into a new snapshot. */
   compaction?: CompactionOptions;
+  /**
+   * Require SCRAM-SHA-256 authentication for every command but the handshake. `true`: users
+   * are created with `createUser` (the first one from a fresh server, as mongod's localhost
+   * exception allows). `{ user, password }`: that root user is created, or given this password.
+   */
+  auth?: boolean | { user: string; password: string };
 }
 
 export interface EmbeddedMongo {
-  /** `mongodb://host:port/` for the driver or mongoose. */
+  /** `mongodb://host:port/` for the driver or mongoose (with the user and password of `auth: { user, password }`). */
   uri: string;
   port: number;
   /** Closes every connection and the listener, stops the TTL monitor, flushes the journal and unlocks `dataDir`. */
@@ -27,7 +35,9 @@ export interface EmbeddedMongo {
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? "127.0.0.1";
   const store = options.dataDir === undefined ? undefined : await DurableStore.open(options.dataDir, options.compaction);
-  const server = new EmbeddedMongoServer(store?.engine);
+  const engine = store?.engine ?? new StorageEngine();
+  if (typeof options.auth === "object") await engine.commit(ensureRootUser(engine, options.auth.user, options.auth.password));
+  const server = new EmbeddedMongoServer(engine, options.auth !== undefined && options.auth !== false);
   const stop = async () => {
     await server.stop();
     await store?.close();
@@ -40,5 +50,6 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     throw error;
   }
   const uriHost = host.includes(":") ? `[${host}]` : host;
-  return { uri: `mongodb://${uriHost}:${port}/`, port, stop };
+  const credentials = typeof options.auth === "object" ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@` : "";
+  return { uri: `mongodb://${credentials}${uriHost}:${port}/`, port, stop };
 }

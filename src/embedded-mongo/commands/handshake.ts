@@ -12,7 +12,8 @@ const startedAt = Date.now();
  * monitor to streaming hello) and no setName (that would make it a replica set member).
  */
 function hello(legacyName: boolean) {
-  return (_command: Document, ctx: CommandContext): Document => ({
+  return (command: Document, ctx: CommandContext): Document => ({
+    ...(command.saslSupportedMechs !== undefined ? { saslSupportedMechs: ["SCRAM-SHA-256"] } : {}),
     helloOk: true,
     ...(legacyName ? { ismaster: true } : { isWritablePrimary: true }),
     maxBsonObjectSize: MAX_BSON_SIZE,
@@ -63,7 +64,13 @@ export const handshakeCommands: CommandTable = {
   getcmdlineopts: () => ({ argv: ["embedded-mongo"], parsed: {}, ok: 1 }),
   hostinfo: () => ({ system: { hostname: os.hostname(), numCores: os.cpus().length }, os: { type: os.type() }, ok: 1 }),
   whatsmyuri: () => ({ you: "127.0.0.1", ok: 1 }),
-  connectionstatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
+  connectionstatus: (_command, ctx) => ({
+    authInfo: {
+      authenticatedUsers: [...ctx.auth.users.values()].map(({ user, db }) => ({ user, db })),
+      authenticatedUserRoles: ctx.auth.roles,
+    },
+    ok: 1,
+  }),
   getparameter: () => ({ featureCompatibilityVersion: { version: "7.0" }, ok: 1 }),
   getlog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
 };

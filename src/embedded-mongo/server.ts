@@ -1,6 +1,7 @@
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { runCommand } from "./commands/registry";
 import { ConnectionAuth } from "./auth/connection-auth";
+import { ServerStats } from "./server-stats";
 import { SessionRegistry } from "./sessions";
 import { CursorManager } from "./storage/cursors";
 import { StorageEngine } from "./storage/engine";
@@ -15,6 +16,7 @@ export class EmbeddedMongoServer {
   private readonly cursors = new CursorManager();
   private readonly sessions = new SessionRegistry();
   private readonly auth = new Map<number, ConnectionAuth>();
+  private readonly stats = new ServerStats();
   private nextConnectionId = 1;
   private stopTtl?: () => void;
 
@@ -27,7 +29,10 @@ export class EmbeddedMongoServer {
       const connection = new Connection(socket, id, (request, connectionId) => this.handle(request, connectionId));
       this.connections.add(connection);
       this.auth.set(id, new ConnectionAuth());
+      this.stats.connectionsCurrent++;
+      this.stats.connectionsTotal++;
       socket.on("close", () => {
+        this.stats.connectionsCurrent--;
         this.connections.delete(connection);
         this.auth.delete(id);
       });
@@ -60,6 +65,7 @@ export class EmbeddedMongoServer {
       db: request.db,
       connectionId,
       authEnabled: this.authEnabled,
+      stats: this.stats,
       auth: this.auth.get(connectionId) ?? new ConnectionAuth(),
       log: [],
     });

@@ -1,11 +1,13 @@
 import { Long, type Document } from "bson";
 import os from "node:os";
+import { commandError } from "../errors";
 import type { CommandContext, CommandTable } from "./context";
 import { MAX_BSON_SIZE } from "../storage/collection";
 import { MAX_MESSAGE_SIZE } from "../wire/connection";
 
 const VERSION = "7.0.0";
 const startedAt = Date.now();
+const MIB = 1024 * 1024;
 
 /**
  * A standalone server as Node driver 7 expects it. No topologyVersion (that would switch the
@@ -53,6 +55,9 @@ export const handshakeCommands: CommandTable = {
     uptime: (Date.now() - startedAt) / 1000,
     uptimeMillis: Long.fromNumber(Date.now() - startedAt),
     localTime: new Date(),
+    connections: { current: ctx.stats.connectionsCurrent, available: 1_000_000, totalCreated: ctx.stats.connectionsTotal, active: 1 },
+    opcounters: Object.fromEntries(Object.entries(ctx.stats.opcounters).map(([op, n]) => [op, Long.fromNumber(n)])),
+    mem: { bits: 64, resident: Math.round(process.memoryUsage().rss / MIB), virtual: Math.round(process.memoryUsage().rss / MIB), supported: true },
     metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
     ok: 1,
   }),
@@ -61,6 +66,9 @@ export const handshakeCommands: CommandTable = {
     return { ok: 1 };
   },
   killallsessions: () => ({ ok: 1 }),
+  replsetgetstatus: () => {
+    throw commandError("NoReplicationEnabled", "not running with --replSet");
+  },
   getcmdlineopts: () => ({ argv: ["embedded-mongo"], parsed: {}, ok: 1 }),
   hostinfo: () => ({ system: { hostname: os.hostname(), numCores: os.cpus().length }, os: { type: os.type() }, ok: 1 }),
   whatsmyuri: () => ({ you: "127.0.0.1", ok: 1 }),

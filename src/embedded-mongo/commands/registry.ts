@@ -34,6 +34,7 @@ const COMMANDS: CommandTable = {
   ...searchIndexCommands,
   ...saslCommands,
   ...userCommands,
+  listcommands: () => ({ commands: Object.fromEntries(Object.keys(COMMANDS).sort().map((name) => [name, { help: "", requiresAuth: !UNAUTHENTICATED.has(name) }])), ok: 1 }),
 };
 
 /** What a client may run before authenticating: the handshake and the authentication itself. */
@@ -64,6 +65,7 @@ function dispatch(command: Document, ctx: CommandContext): Document {
     throw commandError("IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos");
   }
   if (ctx.authEnabled) authorize(name.toLowerCase(), ctx);
+  ctx.stats.count(name.toLowerCase(), command);
   ctx.sessions.touch(command.lsid);
   return handler(command, ctx);
 }

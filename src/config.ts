@@ -748,7 +748,12 @@ function oidcSettings(vars: Parsed): OidcConfig {
 
 /** Read the kept development secret, or create it once so tokens survive restarts. */
 function developmentSecret(dataDir: string): { secretKey: string; secretFile: string } {
-  const secretFile = join(dataDir, DEV_SECRET_FILE);
+  return keptSecret(dataDir, DEV_SECRET_FILE);
+}
+
+/** A random secret kept in `dataDir/fileName` (mode 0600): read when present, created once otherwise. */
+export function keptSecret(dataDir: string, fileName: string): { secretKey: string; secretFile: string } {
+  const secretFile = join(dataDir, fileName);
   try {
     return { secretKey: readFileSync(secretFile, "utf8").trim(), secretFile };
   } catch (error) {

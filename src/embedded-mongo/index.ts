@@ -2,7 +2,9 @@ import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DurableStore, type CompactionOptions } from "./persistence/durable-store";
 import { LOCK_FILE, URI_FILE } from "./persistence/files";
+import { ensureRootUser } from "./auth/initial-user";
 import { EmbeddedMongoServer } from "./server";
+import { StorageEngine } from "./storage/engine";
 
 export interface EmbeddedMongoOptions {
   /** Interface to listen on; loopback by default. */
@@ -16,10 +18,16 @@ export interface EmbeddedMongoOptions {
   dataDir?: string;
   /** With `dataDir`: when the journal is folded into a new snapshot. */
   compaction?: CompactionOptions;
+  /**
+   * Require SCRAM-SHA-256 authentication for every command but the handshake. `true`: users
+   * are created with `createUser` (the first one from a fresh server, as mongod's localhost
+   * exception allows). `{ user, password }`: that root user is created, or given this password.
+   */
+  auth?: boolean | { user: string; password: string };
 }
 
 export interface EmbeddedMongo {
-  /** `mongodb://host:port/` for the driver or mongoose. */
+  /** `mongodb://host:port/` for the driver or mongoose (with the user and password of `auth: { user, password }`). */
   uri: string;
   port: number;
   /** Closes every connection and the listener, stops the TTL monitor, flushes the journal and unlocks `dataDir`. */
@@ -30,7 +38,9 @@ export interface EmbeddedMongo {
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   const host = options.host ?? "127.0.0.1";
   const store = options.dataDir === undefined ? undefined : await DurableStore.open(options.dataDir, options.compaction);
-  const server = new EmbeddedMongoServer(store?.engine);
+  const engine = store?.engine ?? new StorageEngine();
+  if (typeof options.auth === "object") await engine.commit(ensureRootUser(engine, options.auth.user, options.auth.password));
+  const server = new EmbeddedMongoServer(engine, options.auth !== undefined && options.auth !== false);
   const uriFile = options.dataDir === undefined ? undefined : join(options.dataDir, URI_FILE);
   const stop = async () => {
     if (uriFile) await rm(uriFile, { force: true });
@@ -45,8 +55,10 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
     throw error;
   }
   const uriHost = host.includes(":") ? `[${host}]` : host;
-  const uri = `mongodb://${uriHost}:${port}/`;
-  if (uriFile) await writeFile(uriFile, `${uri}\n`);
+  const credentials = typeof options.auth === "object" ? `${encodeURIComponent(options.auth.user)}:${encodeURIComponent(options.auth.password)}@` : "";
+  const uri = `mongodb://${credentials}${uriHost}:${port}/`;
+  // The address may carry the engine's password: readable by this user only, as the password file is.
+  if (uriFile) await writeFile(uriFile, `${uri}\n`, { mode: 0o600 });
   return { uri, port, stop };
 }
 

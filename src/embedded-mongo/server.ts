@@ -1,5 +1,7 @@
 import { createServer, type AddressInfo, type Server } from "node:net";
 import { runCommand } from "./commands/registry";
+import { ConnectionAuth } from "./auth/connection-auth";
+import { ServerStats } from "./server-stats";
 import { SessionRegistry } from "./sessions";
 import { CursorManager } from "./storage/cursors";
 import { StorageEngine } from "./storage/engine";
@@ -13,14 +15,27 @@ export class EmbeddedMongoServer {
   private readonly connections = new Set<Connection>();
   private readonly cursors = new CursorManager();
   private readonly sessions = new SessionRegistry();
+  private readonly auth = new Map<number, ConnectionAuth>();
+  private readonly stats = new ServerStats();
   private nextConnectionId = 1;
   private stopTtl?: () => void;
 
-  constructor(readonly engine: StorageEngine = new StorageEngine()) {
+  constructor(
+    readonly engine: StorageEngine = new StorageEngine(),
+    private readonly authEnabled = false,
+  ) {
     this.server = createServer((socket) => {
-      const connection = new Connection(socket, this.nextConnectionId++, (request, id) => this.handle(request, id));
+      const id = this.nextConnectionId++;
+      const connection = new Connection(socket, id, (request, connectionId) => this.handle(request, connectionId));
       this.connections.add(connection);
-      socket.on("close", () => this.connections.delete(connection));
+      this.auth.set(id, new ConnectionAuth());
+      this.stats.connectionsCurrent++;
+      this.stats.connectionsTotal++;
+      socket.on("close", () => {
+        this.stats.connectionsCurrent--;
+        this.connections.delete(connection);
+        this.auth.delete(id);
+      });
     });
   }
 
@@ -49,6 +64,9 @@ export class EmbeddedMongoServer {
       sessions: this.sessions,
       db: request.db,
       connectionId,
+      authEnabled: this.authEnabled,
+      stats: this.stats,
+      auth: this.auth.get(connectionId) ?? new ConnectionAuth(),
       log: [],
     });
   }

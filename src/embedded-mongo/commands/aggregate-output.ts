@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { runPipeline } from "../query";
+import { ownValue, runPipeline, setOwn } from "../query";
 import type { CommandContext } from "./context";
 import { prepareForInsert } from "./documents";
 import { selectDocuments } from "./select";
@@ -45,7 +45,7 @@ function writeMerge(spec: Document | string, results: Document[], ctx: CommandCo
   const coll = writableCollection(ctx, target.coll, target.db);
   for (const result of results) {
     const filter: Document = {};
-    for (const field of on) filter[field] = result[field] ?? null;
+    for (const field of on) setOwn(filter, field, ownValue(result, field) ?? null);
     const [existing] = selectDocuments(coll, filter, { limit: 1 });
     if (!existing) {
       if (whenNotMatched === "discard") continue;

@@ -2,6 +2,7 @@ import { Long, type Document } from "bson";
 import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { countShortcut } from "./count-shortcut";
 import { evaluateLet } from "./variables";
@@ -26,7 +27,7 @@ async function aggregate(command: Document, ctx: CommandContext): Promise<Docume
   const last = pipeline.at(-1);
   const outputStage = last && ("$out" in last || "$merge" in last) ? last : undefined;
   const stages = outputStage ? pipeline.slice(0, -1) : pipeline;
-  const collation = optionalDocument(command, "collation");
+  const collation = effectiveCollation(ctx, name, optionalDocument(command, "collation"));
   const variables = evaluateLet(command);
 
   const { input, rest, fromCollection, hiddenField } = await pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });

@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { compileFilter } from "../query";
+import { compileFilter, setOwn } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { ID_INDEX } from "../storage/collection";
@@ -24,7 +24,7 @@ function create(command: Document, ctx: CommandContext): Document {
   if (command.capped) throw commandError("NotImplemented", "capped collections are not supported by the embedded engine");
   if (command.timeseries !== undefined) throw commandError("NotImplemented", "time-series collections are not supported by the embedded engine");
   const options: Document = {};
-  for (const [key, value] of Object.entries(command)) if (key !== "create" && !GENERIC_FIELDS.has(key)) options[key] = value;
+  for (const [key, value] of Object.entries(command)) if (key !== "create" && !GENERIC_FIELDS.has(key)) setOwn(options, key, value);
   ctx.engine.apply({ op: "createCollection", db: ctx.db, coll: name, options }, ctx.log);
   return { ok: 1 };
 }

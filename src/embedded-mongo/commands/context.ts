@@ -3,6 +3,8 @@ import type { CursorManager } from "../storage/cursors";
 import type { StorageEngine } from "../storage/engine";
 import type { StorageOp } from "../storage/ops";
 import type { SessionRegistry } from "../sessions";
+import type { ConnectionAuth } from "../auth/connection-auth";
+import type { ServerStats } from "../server-stats";
 
 /** What a command handler gets besides its command document. */
 export interface CommandContext {
@@ -11,6 +13,10 @@ export interface CommandContext {
   sessions: SessionRegistry;
   db: string;
   connectionId: number;
+  /** Whether commands need an authenticated user (`--auth`); `auth` is this connection's state. */
+  authEnabled: boolean;
+  stats: ServerStats;
+  auth: ConnectionAuth;
   /** Ops applied by this command, committed to persistence before the reply is sent. */
   log: StorageOp[];
 }

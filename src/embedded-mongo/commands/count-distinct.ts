@@ -3,6 +3,7 @@ import { commandError } from "../errors";
 import { compileFilter, getIndexKeyValue } from "../query";
 import { valueKey } from "../storage/keys";
 import { collectionName, optionalDocument, optionalNumber } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { isSimpleCollation } from "./select";
 import { selectFromNamespace } from "./views";
@@ -22,7 +23,7 @@ function count(command: Document, ctx: CommandContext): Document {
     skip,
     limit,
     hint: command.hint,
-    collation: optionalDocument(command, "collation"),
+    collation: effectiveCollation(ctx, name, optionalDocument(command, "collation")),
     cover: [],
   });
   return { n: docs.length, ok: 1 };
@@ -32,7 +33,7 @@ function distinct(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const key = command.key;
   if (typeof key !== "string") throw commandError("TypeMismatch", "Field 'key' must be of type string");
-  const collation = optionalDocument(command, "collation");
+  const collation = effectiveCollation(ctx, name, optionalDocument(command, "collation"));
   const docs = selectFromNamespace(ctx, name, optionalDocument(command, "query") ?? {}, {
     hint: command.hint,
     collation,

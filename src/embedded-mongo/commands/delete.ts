@@ -1,6 +1,7 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
 import { boolOption, collectionName, optionalDocument, optionalNumber, requireArray } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { writeError } from "./documents";
 import { selectDocuments } from "./select";
@@ -17,7 +18,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const matches = selectDocuments(coll, filter, {
     limit,
     hint: statement.hint,
-    collation: optionalDocument(statement, "collation"),
+    collation: effectiveCollation(ctx, name, optionalDocument(statement, "collation")),
     variables,
   });
   for (const doc of matches) deleteDocument(ctx, coll, doc._id);

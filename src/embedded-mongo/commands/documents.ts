@@ -1,6 +1,6 @@
 import { BSON, ObjectId, type Document } from "bson";
 import { commandError, MongoCommandError } from "../errors";
-import { applyUpdate, upsertSeed } from "../query";
+import { applyUpdate, setOwn, upsertSeed } from "../query";
 import { MAX_BSON_SIZE } from "../storage/collection";
 
 /**
@@ -21,7 +21,7 @@ export function prepareForInsert(input: unknown): Document {
 
 function reorderIdFirst(doc: Document): Document {
   const out: Document = { _id: doc._id === undefined ? new ObjectId() : doc._id };
-  for (const key of Object.keys(doc)) if (key !== "_id") out[key] = doc[key];
+  for (const key of Object.keys(doc)) if (key !== "_id") setOwn(out, key, doc[key]);
   return out;
 }
 

@@ -2,6 +2,7 @@ import type { Document } from "bson";
 import { commandError } from "../errors";
 import { applyProjection, applyUpdate } from "../query";
 import { boolOption, collectionName, optionalDocument } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { buildUpsertDocument, checkUpdatedSize } from "./documents";
 import { selectDocuments } from "./select";
@@ -31,7 +32,7 @@ function findAndModify(command: Document, ctx: CommandContext): Document {
     sort: optionalDocument(command, "sort"),
     limit: 1,
     hint: command.hint,
-    collation: optionalDocument(command, "collation"),
+    collation: effectiveCollation(ctx, name, optionalDocument(command, "collation")),
     variables,
   });
   const project = (doc: Document | undefined) => (doc && fields ? applyProjection(doc, fields, { filter }) : (doc ?? null));

@@ -2,6 +2,7 @@ import { Long, type Document } from "bson";
 import { commandError } from "../errors";
 import { applyProjection } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { selectFromNamespace } from "./views";
 import { coverOf } from "./select";
@@ -24,7 +25,7 @@ function find(command: Document, ctx: CommandContext): Document {
     skip,
     limit,
     hint: command.hint,
-    collation: optionalDocument(command, "collation"),
+    collation: effectiveCollation(ctx, name, optionalDocument(command, "collation")),
     variables: evaluateLet(command),
     cover: coverOf(projection),
   });

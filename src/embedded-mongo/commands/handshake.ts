@@ -1,18 +1,21 @@
 import { Long, type Document } from "bson";
 import os from "node:os";
+import { commandError } from "../errors";
 import type { CommandContext, CommandTable } from "./context";
 import { MAX_BSON_SIZE } from "../storage/collection";
 import { MAX_MESSAGE_SIZE } from "../wire/connection";
 
 const VERSION = "7.0.0";
 const startedAt = Date.now();
+const MIB = 1024 * 1024;
 
 /**
  * A standalone server as Node driver 7 expects it. No topologyVersion (that would switch the
  * monitor to streaming hello) and no setName (that would make it a replica set member).
  */
 function hello(legacyName: boolean) {
-  return (_command: Document, ctx: CommandContext): Document => ({
+  return (command: Document, ctx: CommandContext): Document => ({
+    ...(command.saslSupportedMechs !== undefined ? { saslSupportedMechs: ["SCRAM-SHA-256"] } : {}),
     helloOk: true,
     ...(legacyName ? { ismaster: true } : { isWritablePrimary: true }),
     maxBsonObjectSize: MAX_BSON_SIZE,
@@ -52,6 +55,9 @@ export const handshakeCommands: CommandTable = {
     uptime: (Date.now() - startedAt) / 1000,
     uptimeMillis: Long.fromNumber(Date.now() - startedAt),
     localTime: new Date(),
+    connections: { current: ctx.stats.connectionsCurrent, available: 1_000_000, totalCreated: ctx.stats.connectionsTotal, active: 1 },
+    opcounters: Object.fromEntries(Object.entries(ctx.stats.opcounters).map(([op, n]) => [op, Long.fromNumber(n)])),
+    mem: { bits: 64, resident: Math.round(process.memoryUsage().rss / MIB), virtual: Math.round(process.memoryUsage().rss / MIB), supported: true },
     metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
     ok: 1,
   }),
@@ -60,10 +66,19 @@ export const handshakeCommands: CommandTable = {
     return { ok: 1 };
   },
   killallsessions: () => ({ ok: 1 }),
+  replsetgetstatus: () => {
+    throw commandError("NoReplicationEnabled", "not running with --replSet");
+  },
   getcmdlineopts: () => ({ argv: ["embedded-mongo"], parsed: {}, ok: 1 }),
   hostinfo: () => ({ system: { hostname: os.hostname(), numCores: os.cpus().length }, os: { type: os.type() }, ok: 1 }),
   whatsmyuri: () => ({ you: "127.0.0.1", ok: 1 }),
-  connectionstatus: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
+  connectionstatus: (_command, ctx) => ({
+    authInfo: {
+      authenticatedUsers: [...ctx.auth.users.values()].map(({ user, db }) => ({ user, db })),
+      authenticatedUserRoles: ctx.auth.roles,
+    },
+    ok: 1,
+  }),
   getparameter: () => ({ featureCompatibilityVersion: { version: "7.0" }, ok: 1 }),
   getlog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
 };

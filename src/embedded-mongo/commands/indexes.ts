@@ -55,7 +55,10 @@ function createIndexes(command: Document, ctx: CommandContext): Document {
   const createdCollectionAutomatically = !ctx.engine.collection(ctx.db, name);
   const coll = writableCollection(ctx, name);
   const numIndexesBefore = coll.indexSpecs().length;
+  const defaultCollation = coll.options.collation as Document | undefined;
   for (const spec of specs) {
+    // An index without its own collation takes the collection's default, as in mongod.
+    if (spec.collation === undefined && defaultCollation && defaultCollation.locale !== "simple") spec.collation = defaultCollation;
     if (alreadyExists(coll, spec)) continue;
     ctx.engine.apply({ op: "createIndex", db: ctx.db, coll: name, spec }, ctx.log);
   }

@@ -14,6 +14,9 @@ import { indexCommands } from "./indexes";
 import { insertCommands } from "./insert";
 import { searchIndexCommands } from "./search-indexes";
 import { updateCommands } from "./update";
+import { allows } from "../auth/roles";
+import { saslCommands } from "../auth/sasl";
+import { hasUsers, userCommands } from "../auth/users";
 
 const COMMANDS: CommandTable = {
   ...handshakeCommands,
@@ -29,7 +32,13 @@ const COMMANDS: CommandTable = {
   ...aggregateCommands,
   ...explainCommands,
   ...searchIndexCommands,
+  ...saslCommands,
+  ...userCommands,
+  listcommands: () => ({ commands: Object.fromEntries(Object.keys(COMMANDS).sort().map((name) => [name, { help: "", requiresAuth: !UNAUTHENTICATED.has(name) }])), ok: 1 }),
 };
+
+/** What a client may run before authenticating: the handshake and the authentication itself. */
+const UNAUTHENTICATED = new Set(["hello", "ismaster", "saslstart", "saslcontinue", "ping", "buildinfo", "endsessions", "logout", "connectionstatus"]);
 
 /**
  * Runs one command and always produces a reply document: failures become
@@ -50,13 +59,24 @@ export async function runCommand(command: Document, ctx: CommandContext): Promis
 function dispatch(command: Document, ctx: CommandContext): Document | Promise<Document> {
   const name = Object.keys(command)[0];
   if (name === undefined) throw commandError("CommandNotFound", "no command specified");
-  const handler = COMMANDS[name.toLowerCase()];
+  const handler = Object.hasOwn(COMMANDS, name.toLowerCase()) ? COMMANDS[name.toLowerCase()] : undefined;
   if (!handler) throw commandError("CommandNotFound", `no such command: '${name}'`);
   if (command.txnNumber !== undefined || command.startTransaction !== undefined) {
     throw commandError("IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos");
   }
+  if (ctx.authEnabled) authorize(name.toLowerCase(), ctx);
+  ctx.stats.count(name.toLowerCase(), command);
   ctx.sessions.touch(command.lsid);
   return handler(command, ctx);
+}
+
+function authorize(name: string, ctx: CommandContext): void {
+  if (UNAUTHENTICATED.has(name)) return;
+  // The localhost exception: with no user yet, the first one can be created (the server listens on loopback).
+  if (name === "createuser" && ctx.db === "admin" && !hasUsers(ctx.engine)) return;
+  const grants = ctx.auth.roles;
+  if (grants.length === 0) throw commandError("Unauthorized", `Command ${name} requires authentication`);
+  if (!allows(grants, name, ctx.db)) throw commandError("Unauthorized", `not authorized on ${ctx.db} to execute command { ${name}: ... }`);
 }
 
 function errorReply(error: unknown): Document {

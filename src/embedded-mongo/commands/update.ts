@@ -2,6 +2,7 @@ import type { Document } from "bson";
 import { commandError } from "../errors";
 import { applyUpdate } from "../query";
 import { boolOption, collectionName, optionalDocument, requireArray } from "./args";
+import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { buildUpsertDocument, checkUpdatedSize, writeError } from "./documents";
 import { selectDocuments } from "./select";
@@ -32,7 +33,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const matches = selectDocuments(coll, filter, {
     limit: multi ? 0 : 1,
     hint: statement.hint,
-    collation: optionalDocument(statement, "collation"),
+    collation: effectiveCollation(ctx, name, optionalDocument(statement, "collation")),
     variables: spec.variables,
   });
   if (!coll || matches.length === 0) {

@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
-import { isPlainObject } from "../query/paths";
+import { isPlainObject, ownValue } from "../query/paths";
 import type { Collection } from "../storage/collection";
 import { optionalNumber } from "./args";
 import type { CommandContext } from "./context";
@@ -40,7 +40,7 @@ function cacheFor(path: string): WeakMap<Document, CachedVector | null> {
 }
 
 function decode(doc: Document, parts: string[], dims: number): CachedVector | null {
-  return toVector(parts.reduce<unknown>((value, part) => (isPlainObject(value) ? value[part] : undefined), doc), dims);
+  return toVector(parts.reduce<unknown>((value, part) => (isPlainObject(value) ? ownValue(value, part) : undefined), doc), dims);
 }
 
 function toVector(value: unknown, dims: number): CachedVector | null {

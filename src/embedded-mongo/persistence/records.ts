@@ -1,6 +1,6 @@
 import type { FileHandle } from "node:fs/promises";
 import { BSON, type Document } from "bson";
-import { DESERIALIZE_OPTIONS } from "../wire/protocol";
+import { deserializeDocument } from "../wire/bson-values";
 import { crc32c } from "../wire/crc32c";
 
 /**
@@ -90,7 +90,7 @@ function parseDocuments(payload: Buffer): Document[] | undefined {
     const length = payload.readInt32LE(offset);
     if (length < 5 || offset + length > payload.length) return undefined;
     try {
-      docs.push(BSON.deserialize(payload.subarray(offset, offset + length), DESERIALIZE_OPTIONS));
+      docs.push(deserializeDocument(payload.subarray(offset, offset + length)));
     } catch {
       return undefined;
     }

@@ -1,5 +1,5 @@
 import { commandError } from "../errors";
-import { isPlainObject, type Doc } from "./paths";
+import { isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 import { locationError } from "./query-errors";
 
 type Evaluate = (root: Doc) => unknown;
@@ -39,11 +39,11 @@ function applyToValue(value: unknown, spec: Spec, root: Doc): unknown {
 
 function applyToDoc(target: Doc, spec: Spec, root: Doc): Doc {
   for (const [key, node] of spec) {
-    if (node instanceof Map) target[key] = applyToValue(target[key], node, root);
+    if (node instanceof Map) setOwn(target, key, applyToValue(ownValue(target, key), node, root));
     else {
       const v = node(root);
       if (v === undefined) delete target[key];
-      else target[key] = v;
+      else setOwn(target, key, v);
     }
   }
   return target;

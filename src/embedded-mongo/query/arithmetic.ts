@@ -1,5 +1,5 @@
 import { Decimal128, Long } from "bson";
-import { bsonTypeOf, toNumber } from "./bson-order";
+import { bsonTypeOf, doubleValue, isDouble, toNumber } from "./bson-order";
 import { parseDecimalString, type Exact } from "./exact-decimal";
 
 type Dec = Exact;
@@ -41,7 +41,8 @@ export function arithmetic(a: unknown, b: unknown, op: "add" | "mul"): unknown {
   const ta = bsonTypeOf(a);
   const tb = bsonTypeOf(b);
   if (ta === "Decimal128" || tb === "Decimal128") return decimalOp(a, b, op);
-  if ((ta === "Long" || tb === "Long") && isIntegral(a) && isIntegral(b)) {
+  const double = isDouble(a) || isDouble(b);
+  if ((ta === "Long" || tb === "Long") && !double && isIntegral(a) && isIntegral(b)) {
     const x = ta === "Long" ? (a as Long) : Long.fromNumber(toNumber(a));
     const y = tb === "Long" ? (b as Long) : Long.fromNumber(toNumber(b));
     return op === "add" ? x.add(y) : x.multiply(y);
@@ -49,7 +50,7 @@ export function arithmetic(a: unknown, b: unknown, op: "add" | "mul"): unknown {
   const result = op === "add" ? toNumber(a) + toNumber(b) : toNumber(a) * toNumber(b);
   // Two int32 values overflow into an int64 in mongod, not into a double.
   if (isInt32(a) && isInt32(b) && Number.isInteger(result) && !isInt32(result)) return Long.fromNumber(result);
-  return result;
+  return double ? doubleValue(result) : result;
 }
 
 function isInt32(v: unknown): boolean {
@@ -61,7 +62,7 @@ const QUOTIENT_DIGITS = 40n;
 
 /** `a / b`: a Decimal128 when either side is one (to 34 digits), else a double. Callers rule out b = 0. */
 export function divide(a: unknown, b: unknown): unknown {
-  if (bsonTypeOf(a) !== "Decimal128" && bsonTypeOf(b) !== "Decimal128") return toNumber(a) / toNumber(b);
+  if (bsonTypeOf(a) !== "Decimal128" && bsonTypeOf(b) !== "Decimal128") return doubleValue(toNumber(a) / toNumber(b));
   const x = decimalOf(a);
   const y = decimalOf(b);
   if (!x || !y) return Decimal128.fromString(String(toNumber(a) / toNumber(b)));
@@ -87,6 +88,6 @@ export function zeroLike(v: unknown): unknown {
     case "Long":
       return Long.ZERO;
     default:
-      return 0;
+      return isDouble(v) ? doubleValue(0) : 0;
   }
 }

@@ -1,4 +1,4 @@
-import type { Decimal128, Long } from "bson";
+import { Double, type Decimal128, type Long } from "bson";
 import { compareExact, exactOf } from "./exact-decimal";
 
 /**
@@ -81,6 +81,20 @@ export function rankOf(v: unknown): Rank {
     default:
       return Rank.Object;
   }
+}
+
+/**
+ * A double as the engine holds it: a JS number, or a `Double` when it is a whole number in
+ * int32 range (the serializer would write that JS number as an int32).
+ */
+export function doubleValue(n: number): number | Double {
+  return Number.isInteger(n) && n >= -2147483648 && n <= 2147483647 ? new Double(n) : n;
+}
+
+/** True for values stored as BSON doubles. */
+export function isDouble(v: unknown): boolean {
+  if (typeof v === "number") return !(Number.isInteger(v) && v >= -2147483648 && v <= 2147483647);
+  return bsonTypeOf(v) === "Double";
 }
 
 export function isNumeric(v: unknown): boolean {

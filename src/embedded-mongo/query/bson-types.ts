@@ -72,6 +72,6 @@ export function hasBsonType(v: unknown, type: string | number): boolean {
 
 export function isKnownType(type: unknown): type is string | number {
   if (type === "number") return true;
-  if (typeof type === "string") return type in TYPE_CODES;
+  if (typeof type === "string") return Object.hasOwn(TYPE_CODES, type);
   return typeof type === "number" && Object.values(TYPE_CODES).includes(type);
 }

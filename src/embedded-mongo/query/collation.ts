@@ -25,6 +25,20 @@ export function stringCompareFor(collation: Doc | undefined): StringCompare {
   return (a, b) => collator.compare(a, b);
 }
 
+/**
+ * A string's stand-in under a collation for equality only: two strings map to the same key
+ * when the collation's strength ignores their differences (case at strength 1 and 2, accents
+ * at strength 1). Undefined when strings compare exactly (no collation, or strength >= 3).
+ */
+export function equalityKeyFor(collation: Doc | undefined): ((s: string) => string) | undefined {
+  if (!collation || !collation.locale || collation.locale === "simple") return undefined;
+  const strength = Number(collation.strength ?? 3);
+  if (strength >= 3 || collation.caseLevel) return undefined;
+  const locale = bcp47Locale(String(collation.locale));
+  if (strength === 2) return (s) => s.normalize("NFC").toLocaleLowerCase(locale);
+  return (s) => s.normalize("NFD").replace(/\p{M}/gu, "").toLocaleLowerCase(locale);
+}
+
 /** MongoDB spells locales ICU-style ("en_US"); Intl wants BCP 47 ("en-US"). */
 export function bcp47Locale(locale: string): string {
   return locale.replace(/_/g, "-");

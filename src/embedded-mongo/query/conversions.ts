@@ -2,7 +2,7 @@ import { Decimal128, Long, ObjectId } from "bson";
 import { evalExpr } from "mingo/core";
 import type { Options } from "mingo/types";
 import { arithmetic, divide } from "./arithmetic";
-import { bsonTypeOf, isNumeric, toNumber } from "./bson-order";
+import { bsonTypeOf, doubleValue, isNumeric, toNumber } from "./bson-order";
 import { bsonTypeName } from "./bson-types";
 import { locationError } from "./query-errors";
 import { commandError, MongoCommandError } from "../errors";
@@ -164,7 +164,7 @@ const CONVERTERS: Record<string, (v: unknown) => unknown> = {
   string: toStringValue,
   long: toLongValue,
   int: toIntValue,
-  double: toDoubleValue,
+  double: (v) => doubleValue(toDoubleValue(v)),
   decimal: toDecimalValue,
   objectId: toObjectIdValue,
   bool: toBoolValue,
@@ -177,7 +177,7 @@ const $convert: Expr = (obj, expr, options) => {
   const spec = expr as { input?: unknown; to?: unknown; onError?: unknown; onNull?: unknown };
   const to = evalExpr(obj, spec.to, options);
   const name = typeof to === "number" ? CONVERTER_CODES[to] : String(to);
-  const convert = CONVERTERS[name];
+  const convert = Object.hasOwn(CONVERTERS, name) ? CONVERTERS[name] : undefined;
   if (!convert) throw commandError("BadValue", `Unknown type name: ${String(to)}`);
   const input = evalExpr(obj, spec.input, options);
   if (input === null || input === undefined) return "onNull" in spec ? evalExpr(obj, spec.onNull, options) : null;
@@ -200,7 +200,7 @@ export const CONVERSION_OPERATORS: Record<string, Expr> = {
   $toString: unary(toStringValue),
   $toLong: unary(toLongValue),
   $toInt: unary(toIntValue),
-  $toDouble: unary(toDoubleValue),
+  $toDouble: unary((v) => doubleValue(toDoubleValue(v))),
   $toDecimal: unary(toDecimalValue),
   $toObjectId: unary(toObjectIdValue),
   $toBool: unary(toBoolValue),

@@ -1,4 +1,4 @@
-import { isPlainObject, type Doc } from "./paths";
+import { isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 
 /** Value of an aggregation field path (`$a.b`): through arrays it collects the values found. */
 export function fieldPathValue(value: unknown, parts: string[], i = 0): unknown {
@@ -13,7 +13,7 @@ export function fieldPathValue(value: unknown, parts: string[], i = 0): unknown 
     return out;
   }
   if (!isPlainObject(value)) return undefined;
-  return fieldPathValue(value[parts[i]], parts, i + 1);
+  return fieldPathValue(ownValue(value, parts[i]), parts, i + 1);
 }
 
 type Evaluate = (doc: Doc) => unknown;
@@ -33,7 +33,7 @@ export function compileSimpleExpression(expr: unknown): Evaluate | undefined {
     if (expr.startsWith("$$")) return undefined;
     if (expr.startsWith("$")) {
       const parts = expr.slice(1).split(".");
-      return parts.length === 1 ? (doc) => (isPlainObject(doc) ? doc[parts[0]] : undefined) : (doc) => fieldPathValue(doc, parts);
+      return parts.length === 1 ? (doc) => (isPlainObject(doc) ? ownValue(doc, parts[0]) : undefined) : (doc) => fieldPathValue(doc, parts);
     }
     return () => expr;
   }
@@ -51,7 +51,7 @@ export function compileSimpleExpression(expr: unknown): Evaluate | undefined {
       const out: Doc = {};
       for (const [k, e] of fields) {
         const v = e!(doc);
-        if (v !== undefined) out[k] = v;
+        if (v !== undefined) setOwn(out, k, v);
       }
       return out;
     };

@@ -7,7 +7,7 @@ import { compileExpression, isTruthy } from "./expressions";
 import { fastExprPredicate } from "./expr-fast-path";
 import { compileJsonSchema } from "./json-schema";
 import { pathValues } from "./path-values";
-import { isPlainObject, type Doc } from "./paths";
+import { isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 import { valueKey } from "./value-key";
 import { isRegexValue, regexMatches, toRegExp } from "./regex";
 
@@ -95,7 +95,7 @@ function compileTopLevel(op: string, value: unknown, ctx: Ctx): Predicate | unde
 
 function valuesGetter(path: string): Values {
   if (!path.includes(".")) {
-    return (doc) => [isPlainObject(doc) ? doc[path] : undefined];
+    return (doc) => [isPlainObject(doc) ? ownValue(doc, path) : undefined];
   }
   const parts = path.split(".");
   return (doc) => pathValues(doc, parts);
@@ -115,7 +115,7 @@ function compileField(path: string, value: unknown, ctx: Ctx): Predicate {
   if (path.includes(".")) return anyExpanded(values, test);
   // `{_id: x}`, `{email: y}`: the hot path of lookups, without building candidate lists.
   return (doc) => {
-    const v = doc[path];
+    const v = ownValue(doc, path);
     return test(v) || (Array.isArray(v) && v.some(test));
   };
 }

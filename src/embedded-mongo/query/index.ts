@@ -14,14 +14,15 @@
  *   projections (`{"items.$": 1}`), `variables` for `let` in projection expressions.
  */
 export type { Document as Doc } from "bson";
-export { compareValues, valuesEqual } from "./bson-order";
+export { compareValues, doubleValue, valuesEqual } from "./bson-order";
 export { compileFilter, type FilterOptions } from "./filter";
 export { compileSort } from "./sort";
 export { applyProjection, type ProjectionOptions } from "./projection";
 export { applyUpdate, type UpdateOptions, type UpdateResult } from "./update";
 export { upsertSeed } from "./upsert-seed";
 export { runPipeline, type PipelineEnv } from "./pipeline";
-export { getIndexKeyValue } from "./paths";
+export { getIndexKeyValue, ownValue, setOwn } from "./paths";
+export { equalityKeyFor } from "./collation";
 export { searchStage, type ScoredDocument } from "./search-stage";
 export { analyzersOf } from "./search-analyzers";
 export { fuseRanks, parseRankFusion, type RankedInput } from "./rank-fusion";

@@ -41,7 +41,7 @@ function keywordCheck(keyword: string, arg: unknown, schema: Doc): Check | undef
     case "type": {
       const types = Array.isArray(arg) ? arg : [arg];
       for (const t of types) {
-        if (keyword === "type" ? !(String(t) in JSON_TYPES) : !isKnownType(t)) throw commandError("BadValue", `Unknown type name alias: ${String(t)}`);
+        if (keyword === "type" ? !Object.hasOwn(JSON_TYPES, String(t)) : !isKnownType(t)) throw commandError("BadValue", `Unknown type name alias: ${String(t)}`);
       }
       return keyword === "type" ? (v) => types.some((t) => JSON_TYPES[String(t)](v)) : (v) => types.some((t) => hasBsonType(v, t as string));
     }
@@ -81,7 +81,7 @@ function keywordCheck(keyword: string, arg: unknown, schema: Doc): Check | undef
     }
     case "properties": {
       const props = Object.entries(schemaOf(keyword, arg)).map(([k, s]) => [k, compileSchema(schemaOf(k, s))] as const);
-      return (v) => !isPlainObject(v) || props.every(([k, check]) => !(k in v) || check(v[k]));
+      return (v) => !isPlainObject(v) || props.every(([k, check]) => !Object.hasOwn(v, k) || check(v[k]));
     }
     case "patternProperties":
     case "additionalProperties":
@@ -96,7 +96,7 @@ function keywordCheck(keyword: string, arg: unknown, schema: Doc): Check | undef
         const check: Check = Array.isArray(dep) ? (v) => dep.every((d) => String(d) in (v as Doc)) : compileSchema(schemaOf(k, dep));
         return [k, check] as const;
       });
-      return (v) => !isPlainObject(v) || rules.every(([k, check]) => !(k in v) || check(v));
+      return (v) => !isPlainObject(v) || rules.every(([k, check]) => !Object.hasOwn(v, k) || check(v));
     }
     case "items": {
       if (Array.isArray(arg)) {

@@ -13,6 +13,7 @@ import { SET_OPERATORS } from "./set-operators";
 import { mingoCollation } from "./collation";
 import { CONVERSION_OPERATORS } from "./conversions";
 import { cloneDoc, type Doc } from "./paths";
+import { withPlainNumbers } from "./plain-numbers";
 
 let context: Context | undefined;
 
@@ -43,8 +44,8 @@ function engineContext(): Context {
     accumulator: ACCUMULATOR_OPERATORS as never,
     expression: { ...EXPRESSION_OPERATORS, ...CONVERSION_OPERATORS, ...EXPRESSION_ACCUMULATORS, ...SET_OPERATORS } as never,
   })
-    .addAccumulatorOps(accumulatorOperators as never)
-    .addExpressionOps(expressionOperators as never)
+    .addAccumulatorOps(withPlainNumbers(accumulatorOperators) as never)
+    .addExpressionOps(withPlainNumbers(expressionOperators) as never)
     .addPipelineOps(pipelineOperators as never)
     .addProjectionOps(projectionOperators as never)
     .addQueryOps(queryOperators as never)

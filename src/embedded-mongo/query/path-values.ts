@@ -1,4 +1,4 @@
-import { isIndexSegment, isPlainObject } from "./paths";
+import { isIndexSegment, isPlainObject, ownValue } from "./paths";
 
 /**
  * Every value a query predicate on `parts` looks at, with MongoDB's implicit array traversal:
@@ -35,7 +35,7 @@ function walk(value: unknown, parts: readonly string[], i: number, out: unknown[
     return;
   }
   if (isPlainObject(value)) {
-    walk(value[parts[i]], parts, i + 1, out);
+    walk(ownValue(value, parts[i]), parts, i + 1, out);
     return;
   }
   out.push(undefined);

@@ -8,6 +8,21 @@ export function isPlainObject(v: unknown): v is Doc {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * A document's own field. Documents are plain objects, so `constructor`, `toString` or
+ * `__proto__` would otherwise read what every object inherits: in MongoDB they are ordinary
+ * field names, missing unless the document has them.
+ */
+export function ownValue(doc: object, key: string): unknown {
+  return Object.hasOwn(doc, key) ? (doc as Doc)[key] : undefined;
+}
+
+/** Sets a document's own field; `__proto__` becomes a field instead of replacing the prototype. */
+export function setOwn(doc: object, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(doc, key, { value, writable: true, enumerable: true, configurable: true });
+  else (doc as Doc)[key] = value;
+}
+
 const INDEX_SEGMENT = /^(0|[1-9][0-9]*)$/;
 
 export function isIndexSegment(s: string): boolean {
@@ -42,7 +57,7 @@ function collect(value: unknown, parts: string[], i: number): unknown {
     return out.length ? out : undefined;
   }
   if (!isPlainObject(value)) return undefined;
-  return collect(value[parts[i]], parts, i + 1);
+  return collect(ownValue(value, parts[i]), parts, i + 1);
 }
 
 /** Deep copy of plain objects, arrays and Dates; BSON value objects are immutable and shared. */
@@ -51,7 +66,7 @@ export function cloneDoc<T>(v: T): T {
   if (v instanceof Date) return new Date(v.getTime()) as T;
   if (isPlainObject(v)) {
     const out: Doc = {};
-    for (const k of Object.keys(v)) out[k] = cloneDoc(v[k]);
+    for (const k of Object.keys(v)) setOwn(out, k, cloneDoc(v[k]));
     return out as T;
   }
   return v;

@@ -10,7 +10,7 @@ import { compileFilter } from "./filter";
 import { storedCollection, type ComputeOptions } from "./mingo-context";
 import { evaluator, scoped, strCmpOf, variablesOf } from "./operator-options";
 import { pathValues } from "./path-values";
-import { cloneDoc, isPlainObject, type Doc } from "./paths";
+import { cloneDoc, isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 import { compileProjection } from "./projection";
 import { locationError } from "./query-errors";
 import { compileSort } from "./sort";
@@ -72,7 +72,7 @@ const $group = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =>
     const out: Doc[] = [];
     for (const { key, items } of groups.values()) {
       const row: Doc = { _id: key };
-      for (const field of fields) row[field] = evalExpr(items, expr[field], own.update({ root: null, groupId: key }));
+      for (const field of fields) setOwn(row, field, evalExpr(items, expr[field], own.update({ root: null, groupId: key })));
       out.push(row);
     }
     return Lazy(out);
@@ -156,7 +156,7 @@ const $lookup = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator =
 /** A copy of `doc` with `value` at a dotted path (the `as` of `$lookup` may be nested). */
 function withPath(doc: Doc, segs: string[], value: unknown): Doc {
   const [head, ...rest] = segs;
-  const child = doc[head];
+  const child = ownValue(doc, head);
   return { ...doc, [head]: rest.length ? withPath(isPlainObject(child) ? child : {}, rest, value) : value };
 }
 
@@ -210,6 +210,44 @@ const $project = (coll: Iterator, expr: Doc, options: ComputeOptions): Iterator 
   }
   const projection = compileProjection(expr, { find: false, evaluator: evaluator(options) });
   return coll.map((doc: Doc) => projection.run(doc, {}));
+};
+
+/**
+ * `$redact`: the expression decides per (sub)document — `$$KEEP` keeps it whole, `$$PRUNE`
+ * drops it, `$$DESCEND` keeps its scalar fields and applies the same decision to embedded
+ * documents, also inside arrays. Field paths resolve against the level being decided.
+ */
+const $redact = (coll: Iterator, expr: unknown, options: ComputeOptions): Iterator => {
+  const evaluate = evaluator(options)(expr);
+  const decide = (doc: Doc): Doc | undefined => {
+    const verdict = evaluate(doc);
+    if (verdict === "$$KEEP") return doc;
+    if (verdict === "$$PRUNE") return undefined;
+    if (verdict !== "$$DESCEND") throw locationError(17053, "$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, and $$PRUNE");
+    const out: Doc = {};
+    for (const [key, value] of Object.entries(doc)) {
+      const kept = descend(value);
+      if (kept !== undefined) setOwn(out, key, kept);
+    }
+    return out;
+  };
+  const descend = (value: unknown): unknown => {
+    if (isPlainObject(value)) return decide(value);
+    if (Array.isArray(value)) return value.map((el) => (isPlainObject(el) || Array.isArray(el) ? descend(el) : el)).filter((el) => el !== undefined);
+    return value;
+  };
+  return coll.map((doc: Doc) => decide(doc)).filter((doc: Doc | undefined) => doc !== undefined);
+};
+
+/** `$unset: "a"` or `["a", "b.c"]`: the exclusion projection of those paths. */
+const $unset = (coll: Iterator, expr: unknown, options: ComputeOptions): Iterator => {
+  const paths = typeof expr === "string" ? [expr] : expr;
+  if (!Array.isArray(paths) || paths.length === 0 || !paths.every((p) => typeof p === "string" && p.length > 0)) {
+    throw locationError(31002, "$unset specification must be a string or an array containing only string values");
+  }
+  const exclusion: Doc = {};
+  for (const path of paths) setOwn(exclusion, path, 0);
+  return $project(coll, exclusion, options);
 };
 
 /** `$addFields`/`$set` with mongod's merge into embedded documents and array elements. */
@@ -275,4 +313,4 @@ const $setWindowFields = (coll: Iterator, expr: Doc, options: ComputeOptions): I
   });
 };
 
-export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $setWindowFields, $addFields, $set: $addFields, $count, $sample };
+export const PIPELINE_OPERATORS = { $match, $sort, $group, $sortByCount, $lookup, $bucket, $project, $unset, $redact, $setWindowFields, $addFields, $set: $addFields, $count, $sample };

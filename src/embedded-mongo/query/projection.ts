@@ -2,7 +2,7 @@ import { commandError } from "../errors";
 import { isNumeric, toNumber } from "./bson-order";
 import { compileExpression, isTruthy } from "./expressions";
 import { compileFilter, type Predicate } from "./filter";
-import { cloneDoc, isPlainObject, type Doc } from "./paths";
+import { cloneDoc, isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 import { positionalIndex } from "./positional";
 import { locationError } from "./query-errors";
 import { setPath } from "./set-path";
@@ -157,22 +157,22 @@ function includeFields(doc: Doc, tree: Tree, root: Doc, opts: ProjectionOptions,
     if (!node) continue;
     if (node instanceof Map) {
       const projected = includeValue(value, node, root, opts, [...prefix, key]);
-      if (projected !== undefined) out[key] = projected;
+      if (projected !== undefined) setOwn(out, key, projected);
       continue;
     }
     switch (node.kind) {
       case "include":
-        out[key] = cloneDoc(value);
+        setOwn(out, key, cloneDoc(value));
         break;
       case "slice":
-        out[key] = sliceArray(value, node);
+        setOwn(out, key, sliceArray(value, node));
         break;
       case "positional": {
         const idx = Array.isArray(value) ? positionalIndex(opts.filter, root, [...prefix, key], opts.variables) : undefined;
         if (idx === undefined) {
           throw locationError(51246, "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array");
         }
-        out[key] = [cloneDoc((value as unknown[])[idx])];
+        setOwn(out, key, [cloneDoc((value as unknown[])[idx])]);
         break;
       }
     }
@@ -192,9 +192,9 @@ function excludeFields(doc: Doc, tree: Tree): Doc {
   const out: Doc = {};
   for (const [key, value] of Object.entries(doc)) {
     const node = tree.get(key);
-    if (!node) out[key] = cloneDoc(value);
-    else if (node instanceof Map) out[key] = excludeValue(value, node);
-    else if (node.kind === "slice") out[key] = sliceArray(value, node);
+    if (!node) setOwn(out, key, cloneDoc(value));
+    else if (node instanceof Map) setOwn(out, key, excludeValue(value, node));
+    else if (node.kind === "slice") setOwn(out, key, sliceArray(value, node));
   }
   return out;
 }
@@ -217,10 +217,10 @@ function appendComputed(out: Doc, doc: Doc, tree: Tree, prefix: string, opts: Pr
       const value = node.evaluate(doc);
       if (value !== undefined) setPath(out, path, value);
     } else if (node.kind === "elemMatch") {
-      const array = doc[path];
+      const array = ownValue(doc, path);
       if (!Array.isArray(array)) continue;
       const match = array.find((el) => node.test({ [path]: [el] }));
-      if (match !== undefined) out[path] = [cloneDoc(match)];
+      if (match !== undefined) setOwn(out, path, [cloneDoc(match)]);
     }
   }
 }

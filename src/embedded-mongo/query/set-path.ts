@@ -1,13 +1,16 @@
-import { isPlainObject, type Doc } from "./paths";
+import { isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 
 /** Sets a dotted path, creating intermediate subdocuments (used for seeds built from filters). */
 export function setPath(doc: Doc, path: string, value: unknown): void {
   const parts = path.split(".");
   let cur: Doc = doc;
   for (let i = 0; i < parts.length - 1; i++) {
-    const next = cur[parts[i]];
-    if (!isPlainObject(next)) cur[parts[i]] = {};
-    cur = cur[parts[i]] as Doc;
+    let next = ownValue(cur, parts[i]);
+    if (!isPlainObject(next)) {
+      next = {};
+      setOwn(cur, parts[i], next);
+    }
+    cur = next as Doc;
   }
-  cur[parts[parts.length - 1]] = value;
+  setOwn(cur, parts[parts.length - 1], value);
 }

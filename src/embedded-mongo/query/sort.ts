@@ -2,7 +2,7 @@ import { commandError } from "../errors";
 import { compareStrings, compareValues, isNumeric, toNumber, type StringCompare } from "./bson-order";
 import { stringCompareFor } from "./collation";
 import { pathValues } from "./path-values";
-import { isPlainObject, type Doc } from "./paths";
+import { isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 
 /** Sort key of an empty array: MongoDB orders it before null and missing values. */
 const EMPTY = Symbol("empty array");
@@ -22,7 +22,7 @@ export function parseSort(sort: Doc): SortKey[] {
 export function sortKeyValue(doc: Doc, parts: string[], dir: 1 | -1, strCmp: StringCompare = compareStrings): unknown {
   if (parts.length === 1) {
     // Top-level scalar fields, the usual sort keys, need no path walk.
-    const v = doc[parts[0]];
+    const v = ownValue(doc, parts[0]);
     if (!Array.isArray(v)) return v === undefined ? null : v;
   }
   let best: unknown = undefined;

@@ -1,6 +1,6 @@
 import { commandError } from "../errors";
 import { compileFilter, type Predicate } from "./filter";
-import { isIndexSegment, isPlainObject, type Doc } from "./paths";
+import { isIndexSegment, isPlainObject, ownValue, setOwn, type Doc } from "./paths";
 import { emptyFieldName, pathNotViable } from "./query-errors";
 
 const FILTER_IDENTIFIER = /^\$\[([a-z][a-zA-Z0-9]*)?\]$/;
@@ -81,7 +81,7 @@ export function expandPath(doc: Doc, segs: string[], exp: Expansion, fullPath: s
       });
       return;
     }
-    const next = Array.isArray(value) ? (isIndexSegment(seg) ? value[Number(seg)] : undefined) : isPlainObject(value) ? value[seg] : undefined;
+    const next = Array.isArray(value) ? (isIndexSegment(seg) ? value[Number(seg)] : undefined) : isPlainObject(value) ? ownValue(value, seg) : undefined;
     walk(next, i + 1, [...prefix, seg]);
   }
 }
@@ -98,7 +98,7 @@ export function getAt(doc: Doc, segs: string[]): unknown {
   let cur: unknown = doc;
   for (const seg of segs) {
     if (Array.isArray(cur)) cur = isIndexSegment(seg) ? cur[Number(seg)] : undefined;
-    else if (isPlainObject(cur)) cur = cur[seg];
+    else if (isPlainObject(cur)) cur = ownValue(cur, seg);
     else return undefined;
   }
   return cur;
@@ -135,10 +135,10 @@ export function parentFor(doc: Doc, segs: string[]): Container {
         cur[idx] = next;
       }
     } else {
-      next = cur[seg];
+      next = ownValue(cur, seg);
       if (next === undefined) {
         next = {};
-        cur[seg] = next;
+        setOwn(cur, seg, next);
       }
     }
     if (!isPlainObject(next) && !Array.isArray(next)) {
@@ -160,7 +160,7 @@ export function setAt(doc: Doc, segs: string[], value: unknown): void {
     while (parent.length < idx) parent.push(null);
     parent[idx] = value;
   } else {
-    parent[last] = value;
+    setOwn(parent, last, value);
   }
 }
 
@@ -170,7 +170,7 @@ export function unsetAt(doc: Doc, segs: string[]): boolean {
   for (let i = 0; i < segs.length - 1; i++) {
     const seg = segs[i];
     if (Array.isArray(cur)) cur = isIndexSegment(seg) ? cur[Number(seg)] : undefined;
-    else if (isPlainObject(cur)) cur = cur[seg];
+    else if (isPlainObject(cur)) cur = ownValue(cur, seg);
     else return false;
   }
   const last = segs[segs.length - 1];
@@ -179,7 +179,7 @@ export function unsetAt(doc: Doc, segs: string[]): boolean {
     cur[Number(last)] = null;
     return true;
   }
-  if (isPlainObject(cur) && last in cur) {
+  if (isPlainObject(cur) && Object.hasOwn(cur, last)) {
     delete cur[last];
     return true;
   }

@@ -3,7 +3,7 @@ import { valuesEqual } from "./bson-order";
 import { asCommandError } from "./expressions";
 import { runPipeline } from "./pipeline";
 import { positionalIndex } from "./positional";
-import { cloneDoc, isIndexSegment, isPlainObject, type Doc } from "./paths";
+import { cloneDoc, isIndexSegment, isPlainObject, setOwn, type Doc } from "./paths";
 import { strictEqual } from "./strict-equal";
 import { dollarPrefixedFieldName } from "./query-errors";
 import { UPDATE_OPERATORS, type OpContext } from "./update-operators";
@@ -46,7 +46,7 @@ function applyReplacement(doc: Doc, replacement: Doc): Doc {
   const out: Doc = {};
   if ("_id" in replacement) out._id = cloneDoc(replacement._id);
   else if ("_id" in doc) out._id = doc._id;
-  for (const [k, v] of Object.entries(replacement)) if (k !== "_id") out[k] = cloneDoc(v);
+  for (const [k, v] of Object.entries(replacement)) if (k !== "_id") setOwn(out, k, cloneDoc(v));
   return out;
 }
 

@@ -2,8 +2,12 @@ import { BSON, Long, type Document } from "bson";
 import { randomBytes } from "node:crypto";
 import { commandError } from "../errors";
 
-/** mongod caps a reply batch at 16 MiB of documents; the default first batch is 101 documents. */
-const MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * mongod caps a reply batch at 16 MiB; the default first batch is 101 documents. The budget
+ * leaves room for the reply's envelope (cursor id, namespace, ok), which bson must fit in one
+ * buffer of about 17 MB.
+ */
+const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
 const DEFAULT_FIRST_BATCH = 101;
 const IDLE_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -69,7 +73,8 @@ function takeBatch(docs: Document[], start: number, batchSize: number): Document
   let bytes = 0;
   let end = start;
   while (end < limit) {
-    bytes += BSON.calculateObjectSize(docs[end]);
+    // Each array element also costs its type byte and its index as a key ("123456\0").
+    bytes += BSON.calculateObjectSize(docs[end]) + 2 + String(end - start).length;
     if (bytes > MAX_BATCH_BYTES && end > start) break;
     end++;
   }

@@ -1,7 +1,7 @@
 import type { Document } from "bson";
 import BTree from "sorted-btree";
 import { commandError } from "../errors";
-import { compileFilter, getIndexKeyValue } from "../query";
+import { compileFilter, equalityKeyFor, getIndexKeyValue, setOwn } from "../query";
 import type { IndexSpec } from "./ops";
 import { valueKey } from "./keys";
 import { formatDupKey } from "./dup-key";
@@ -27,6 +27,8 @@ export class Index {
   private readonly partial?: (doc: Document) => boolean;
   /** Documents whose key fans out over an array: such an index cannot give a sort order. */
   private multikeyDocs = 0;
+  /** Under a case- or accent-insensitive collation, strings are bucketed by their folded form. */
+  private readonly fold?: (s: string) => string;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -37,6 +39,7 @@ export class Index {
     this.compare = keyComparator(this.directions);
     this.tree = new BTree<IndexKey, string>(undefined, this.compare);
     if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
+    this.fold = equalityKeyFor(spec.collation as Document | undefined);
   }
 
   get name(): string {
@@ -55,9 +58,12 @@ export class Index {
     return this.partial !== undefined;
   }
 
-  /** True when every document is in the index, so a lookup finds all equal values. */
+  /**
+   * True when every document is in the index, so a bucket lookup finds all equal values
+   * (binary equality: a folding collation's buckets hold values a simple query tells apart).
+   */
   get complete(): boolean {
-    return this.maintained && !this.spec.sparse && !this.partial;
+    return this.maintained && !this.spec.sparse && !this.partial && !this.fold;
   }
 
   get size(): number {
@@ -75,6 +81,14 @@ export class Index {
   }
 
   private keysOf(doc: Document): { keys: unknown[][]; multikey: boolean } {
+    const found = this.rawKeysOf(doc);
+    if (!this.fold) return found;
+    // Under a folding collation, entries hold the folded strings: `Abc` and `abc` are one key.
+    const fold = this.fold;
+    return { ...found, keys: found.keys.map((values) => values.map((value) => (typeof value === "string" ? fold(value) : value))) };
+  }
+
+  private rawKeysOf(doc: Document): { keys: unknown[][]; multikey: boolean } {
     if (!this.maintained || !this.covers(doc)) return { keys: [], multikey: false };
     // `_id` (never an array) is every collection's index: no path walk on its hot insert path.
     const raw = this.isId ? [Object.hasOwn(doc, "_id") ? doc._id : undefined] : this.fields.map((field) => getIndexKeyValue(doc, field));
@@ -95,6 +109,11 @@ export class Index {
       return true;
     });
     return { keys, multikey };
+  }
+
+  private keyOf(value: unknown): string {
+    if (this.fold && typeof value === "string") return valueKey(this.fold(value));
+    return valueKey(value ?? null);
   }
 
   /** Throws DuplicateKey if `doc` would collide with a document other than `selfId`. */
@@ -142,7 +161,7 @@ export class Index {
 
   private duplicate(ns: string, values: unknown[]) {
     const keyValue: Document = {};
-    this.fields.forEach((field, i) => (keyValue[field] = values[i] ?? null));
+    this.fields.forEach((field, i) => setOwn(keyValue, field, values[i] ?? null));
     return commandError(
       "DuplicateKey",
       `E11000 duplicate key error collection: ${ns} index: ${this.name} dup key: ${formatDupKey(keyValue)}`,

@@ -1,4 +1,5 @@
 import { BSON, type Document } from "bson";
+import { deserializeDocument } from "./bson-values";
 import { crc32c } from "./crc32c";
 
 export const OP_REPLY = 1;
@@ -11,8 +12,6 @@ const MORE_TO_COME = 1 << 1;
 const EXHAUST_ALLOWED = 1 << 16;
 const KNOWN_MSG_FLAGS = CHECKSUM_PRESENT | MORE_TO_COME | EXHAUST_ALLOWED;
 
-/** Shared with the query layer: int64 stays a Long so its type round-trips; everything else as bson's defaults. */
-export const DESERIALIZE_OPTIONS = { promoteLongs: false } as const;
 
 /** A client request decoded from either opcode, normalised to one command document. */
 export interface Request {
@@ -45,7 +44,7 @@ function bsonLength(buf: Buffer, offset: number, end: number): number {
 
 function deserializeAt(buf: Buffer, offset: number, length: number): Document {
   try {
-    return BSON.deserialize(buf.subarray(offset, offset + length), DESERIALIZE_OPTIONS);
+    return deserializeDocument(buf.subarray(offset, offset + length));
   } catch (error) {
     throw new ProtocolError(`invalid BSON: ${(error as Error).message}`);
   }

@@ -1,13 +1,17 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import mongoose from "mongoose";
-import type { Config } from "../../config";
+import { randomBytes } from "node:crypto";
+import { keptSecret, type Config } from "../../config";
 import { servingUri, startEmbeddedMongo } from "../../embedded-mongo";
 import type { Logger } from "../../lib/logger";
 import { FAIL_FAST_OPTIONS, failFastWhileDisconnected } from "./availability";
 import type { Database, DatabaseCheck } from "./database";
 
 const PING_TIMEOUT_MS = 2_000;
+/** The embedded engine's root user; its password is kept in DATA_DIR next to the JWT secret. */
+const EMBEDDED_USER = "app";
+const EMBEDDED_PASSWORD_FILE = "embedded-db-password";
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 /**
@@ -41,7 +45,9 @@ export async function runningEmbeddedDatabase(config: Config): Promise<{ uri: st
 
 async function startEmbedded(config: Config, log: Logger): Promise<Database> {
   const dataDir = embeddedDataDir(config);
-  const engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0, dataDir });
+  // Only this process knows the password, so no other local process can read or change the data.
+  const password = dataDir ? keptSecret(config.dataDir, EMBEDDED_PASSWORD_FILE).secretKey : randomBytes(32).toString("base64url");
+  const engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0, dataDir, auth: { user: EMBEDDED_USER, password } });
   try {
     await mongoose.connect(engine.uri, { ...driverOptions(config), dbName: config.database.name });
   } catch (error) {
@@ -49,8 +55,8 @@ async function startEmbedded(config: Config, log: Logger): Promise<Database> {
     throw error;
   }
   log.info(
-    { database: config.database.name, uri: engine.uri, storage: dataDir ?? "memory" },
-    `database: embedded engine at ${engine.uri} (${dataDir ? `data in ${dataDir}` : "in memory"})`,
+    { database: config.database.name, uri: redactCredentials(engine.uri), storage: dataDir ?? "memory" },
+    `database: embedded engine at ${redactCredentials(engine.uri)} (${dataDir ? `data in ${dataDir}` : "in memory"})`,
   );
   return {
     kind: "embedded",

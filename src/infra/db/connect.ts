@@ -114,6 +114,11 @@ async function ping(kind: Database["kind"]): Promise<DatabaseCheck> {
   }
 }
 
+/** An address to show a person: the host, without the user and password it may carry. */
+export function withoutCredentials(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//");
+}
+
 /** Logs may be shipped elsewhere: never print a database password. */
 function redactCredentials(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");

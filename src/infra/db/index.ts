@@ -1,3 +1,3 @@
-export { connectDatabase, runningEmbeddedDatabase } from "./connect";
+export { connectDatabase, runningEmbeddedDatabase, withoutCredentials } from "./connect";
 export type { Database, DatabaseCheck } from "./database";
 export { isDatabaseUnavailable } from "./availability";

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { parseArgs } from "node:util";
 import { validate } from "class-validator";
 import { ConfigError, loadConfig, readEnvironment } from "../../config";
-import { connectDatabase, runningEmbeddedDatabase } from "../../infra/db";
+import { connectDatabase, runningEmbeddedDatabase, withoutCredentials } from "../../infra/db";
 import { DomainEventBus } from "../../lib/events";
 import { createLogger } from "../../lib/logger";
 import { RegisterInput } from "../auth/auth.inputs";
@@ -30,7 +30,7 @@ async function main(): Promise<number> {
   let config = loadConfig(readEnvironment());
   const running = await runningEmbeddedDatabase(config);
   if (running) {
-    process.stderr.write(`create-admin: the database in ${config.dataDir} is served by process ${running.pid}: using it at ${running.uri}\n`);
+    process.stderr.write(`create-admin: the database in ${config.dataDir} is served by process ${running.pid}: using it at ${withoutCredentials(running.uri)}\n`);
     config = { ...config, database: { ...config.database, url: running.uri } };
   }
   const log = createLogger({ level: "warn" });

@@ -670,6 +670,9 @@ const oidcProviderSchema = z
   })
   .strict();
 
+/** More would not fit a login page; the response estimate prices `signInProviders` and `User.identities` by it. */
+export const MAX_OIDC_PROVIDERS = 20;
+
 /** OIDC_PROVIDERS: a JSON array of providers (docs/sign-in-oidc.md). */
 function oidcProviders(raw: string, ctx: z.RefinementCtx): OidcProviderConfig[] {
   let parsed: unknown;
@@ -678,7 +681,7 @@ function oidcProviders(raw: string, ctx: z.RefinementCtx): OidcProviderConfig[] 
   } catch {
     return fail(ctx, "must be a JSON array of providers ({ id, name, issuer, clientId, clientSecret, scopes, roleClaim, roles })");
   }
-  const result = z.array(oidcProviderSchema).safeParse(parsed);
+  const result = z.array(oidcProviderSchema).max(MAX_OIDC_PROVIDERS).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
     return fail(ctx, `[${issue.path.join(".")}] ${issue.message}`);
@@ -734,11 +737,12 @@ function oidcSettings(vars: Parsed): OidcConfig {
       throw new ConfigError(`Invalid configuration: OIDC_REDIRECT_ALLOWLIST entries must be http(s) URLs (got ${shown(entry)})`);
     }
   }
-  if (vars.OIDC_PROVIDERS.length > 0 && redirectAllowList.length === 0) {
+  const providers = vars.OIDC_PROVIDERS ?? [];
+  if (providers.length > 0 && redirectAllowList.length === 0) {
     throw new ConfigError("Invalid configuration: OIDC_PROVIDERS needs OIDC_REDIRECT_ALLOWLIST (where the frontend may be sent back to)");
   }
   return {
-    providers: vars.OIDC_PROVIDERS,
+    providers,
     redirectAllowList,
     publicUrl: vars.PUBLIC_URL?.replace(/\/+$/, ""),
     flowSeconds: vars.OIDC_FLOW_TTL,

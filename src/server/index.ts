@@ -80,7 +80,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     modules = composeModules({ config, log, ai, pubSub, database, aiWork });
     const { services } = modules;
     await modules.start();
-    storedSizes.start(log);
+    await storedSizes.start(log);
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createBoundedHttpServer(app, config.http, log);

@@ -10,11 +10,13 @@ const LARGE_CHARS = 400 * 1024;
 let world: CourseWorld;
 let alice: Session;
 let bob: Session;
+let carol: Session;
 
 beforeAll(async () => {
   world = await startCourseWorld();
   alice = await world.user();
   bob = await world.user();
+  carol = await world.user();
 });
 afterAll(async () => {
   await world?.server.stop();
@@ -26,9 +28,9 @@ function largeText(n: number): string {
   return paragraph.repeat(Math.ceil(LARGE_CHARS / paragraph.length));
 }
 
-/** How many of Alice's uploads `ids` are READY. */
-async function readyOf(ids: string[]): Promise<number> {
-  const statuses = await Promise.all(ids.map(async (id) => ok(await world.gql(UploadDocument, { id }, { token: alice.accessToken })).upload?.status));
+/** How many of `owner`'s uploads `ids` are READY (Alice's by default). */
+async function readyOf(ids: string[], owner: Session = alice): Promise<number> {
+  const statuses = await Promise.all(ids.map(async (id) => ok(await world.gql(UploadDocument, { id }, { token: owner.accessToken })).upload?.status));
   return statuses.filter((status) => status === "READY").length;
 }
 
@@ -47,3 +49,19 @@ test("one user's queue of large uploads does not hold back another user's small 
   for (let i = 0; i < 600 && (await readyOf(ids)) < LARGE_UPLOADS; i++) await sleep(100);
   expect(await readyOf(ids)).toBe(LARGE_UPLOADS);
 }, 120_000);
+
+test("two users' queues of large uploads do not hold back a third user's small one: owners take turns", async () => {
+  // Alice and Carol each have six large files waiting (every ingestion slot busy) before Bob sends his.
+  const send = (owner: Session, prefix: string) =>
+    Promise.all(Array.from({ length: LARGE_UPLOADS }, (_, i) => uploaded(world, owner.accessToken, `${prefix}-${i}.txt`, largeText(100 + i))));
+  const [aliceIds, carolIds] = (await Promise.all([send(alice, "alice"), send(carol, "carol")])).map((uploads) => uploads.map((upload) => upload.id));
+  const readyBoth = async () => (await readyOf(aliceIds, alice)) + (await readyOf(carolIds, carol));
+  const before = await readyBoth();
+  const small = await uploaded(world, bob.accessToken, "small-2.txt", "Neap tides come with the quarter Moon.\n\nSpring tides with the full Moon.");
+  expect((await settled(world, bob.accessToken, small.id, 90_000)).status).toBe("READY");
+  // Bob waited for one free slot: the files running when he sent his, not the ten or more queued behind them.
+  expect(2 * LARGE_UPLOADS - before).toBeGreaterThanOrEqual(6);
+  expect((await readyBoth()) - before).toBeLessThanOrEqual(3);
+  for (let i = 0; i < 1200 && (await readyBoth()) < 2 * LARGE_UPLOADS; i++) await sleep(100);
+  expect(await readyBoth()).toBe(2 * LARGE_UPLOADS);
+}, 240_000);

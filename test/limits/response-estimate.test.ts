@@ -71,10 +71,14 @@ describe("the response-size estimate", () => {
     expect(response.text.length).toBeGreaterThan(800_000);
   });
 
-  it("prices options, which the old estimate left out: 29 aliases of a quiz's options alone are refused", async () => {
-    const query = `query($i: ID!) { ${Array.from({ length: 29 }, (_, n) => `a${n}: quiz(id: $i) { questions { options } }`).join(" ")} }`;
-    const response = await post(world.server.graphqlUrl, { query, variables: { i: quizId } }, bearer(mallory.accessToken));
+  it("prices options, which the old estimate left out, at the longest stored: two pages of 100 quizzes' options alone are refused", async () => {
+    // Each page could hold 100 quizzes of 50 questions of 6 options as long as the longest stored (2,002 JSON bytes): 60 MB.
+    const query = `{ ${["a", "b"].map((alias) => `${alias}: quizzes(limit: 100) { items { questions { options } } }`).join(" ")} }`;
+    const response = await post(world.server.graphqlUrl, { query }, bearer(mallory.accessToken));
     expect(codes(response)).toEqual(["GRAPHQL_VALIDATION_FAILED"]);
+    expect(response.body?.errors?.[0]?.extensions?.estimatedBytes).toBeGreaterThan(64 * 1024 * 1024);
+    const onePage = await post(world.server.graphqlUrl, { query: "{ quizzes(limit: 100) { items { questions { options } } } }" }, bearer(mallory.accessToken));
+    expect(onePage.body?.errors).toBeUndefined();
   });
 
   it("keeps /health answering while the attack is repeated", async () => {

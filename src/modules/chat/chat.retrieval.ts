@@ -4,6 +4,7 @@ import type { SearchService } from "../search/search.service";
 import { SearchRanking, type SearchHit } from "../search/search.types";
 import { Grounding, type ChatScope, type Citation } from "./chat.model";
 import type { Actor } from "../../lib/identity";
+import { segmentsOf } from "../../lib/segments";
 
 export interface RetrievalSettings {
   /** Passages kept per question. */
@@ -98,7 +99,7 @@ const SENTENCES = new Intl.Segmenter("en", { granularity: "sentence" });
 export function answerSentences(text: string): string[] {
   return text.split(/\n+/).flatMap((line) => {
     const sentences: string[] = [];
-    for (const { segment } of SENTENCES.segment(line.replace(/^\s*>\s?/, ""))) {
+    for (const { segment } of segmentsOf(SENTENCES, line.replace(/^\s*>\s?/, ""))) {
       // The segmenter starts the next sentence with the marks that close this one.
       const [, marks = "", rest] = /^((?:\[\d+(?:\s*[,;]\s*\d+)*\]\s*)*[.!?]?)([\s\S]*)$/.exec(segment.trim())!;
       if (marks.trim() && sentences.length > 0) sentences[sentences.length - 1] += ` ${marks.trim()}`;
@@ -125,14 +126,18 @@ export interface DraftClaim {
   citations: Citation[];
 }
 
+/** The most claims an answer is split into; sentences past them are neither listed nor checked. */
+export const MAX_ANSWER_CLAIMS = 40;
+
 /**
  * The answer's claims: every sentence that cites a retrieved passage, and every other sentence
- * that states something (with no citations). Numbers that point to no retrieved passage are
- * dropped: a model may invent them.
+ * that states something (with no citations), the first MAX_ANSWER_CLAIMS of them. Numbers that
+ * point to no retrieved passage are dropped: a model may invent them.
  */
 export function claimsFrom(answer: string, hits: SearchHit[]): DraftClaim[] {
   return answerSentences(answer)
     .filter((sentence) => citedNumbers(sentence).length > 0 || !isFraming(sentence))
+    .slice(0, MAX_ANSWER_CLAIMS)
     .map((sentence) => {
       const numbers = [...new Set(citedNumbers(sentence))].filter((n) => n >= 1 && n <= hits.length).sort((a, b) => a - b);
       return { text: sentence, citations: numbers.map((n) => citationOf(hits, n, [sentence])) };
@@ -170,7 +175,7 @@ function citationOf(hits: SearchHit[], n: number, claims: string[]): Citation {
 
 /** A passage's sentences, lines joined as the PDF or text broke them. */
 function passageSentences(passage: string): string[] {
-  return [...SENTENCES.segment(passage.replace(/-\n(?=\p{Ll})/gu, "").replace(/\s+/g, " "))].map(({ segment }) => segment.trim()).filter(Boolean);
+  return [...segmentsOf(SENTENCES, passage.replace(/-\n(?=\p{Ll})/gu, "").replace(/\s+/g, " "))].map(({ segment }) => segment.trim()).filter(Boolean);
 }
 
 /** The passage's sentence sharing the most content words with the claims that cite it (the first on a tie). */

@@ -69,7 +69,9 @@ export class StreamWriter {
     clearInterval(this.saveTimer);
     await this.saving;
     this.seq += 1;
-    await storedSizes.note("ChatMessage.content", this.text);
+    await storedSizes.note("ChatMessage.content", this.text, end.replacement ?? "");
+    const claimCitations = (end.claims ?? []).flatMap((claim) => claim.citations);
+    await storedSizes.note("Citation.quote", ...[...end.citations, ...claimCitations].map((citation) => citation.quote));
     await ChatMessageModel.updateOne(
       { _id: this.ids.messageId },
       {

@@ -4,6 +4,7 @@ import { shortAnswerGradePrompt } from "../../infra/ai/prompts";
 import { raise, type FieldError } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { findPage, type Page } from "../../lib/pagination";
+import { storedSizes } from "../../lib/stored-sizes";
 import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt.model";
 import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
 import { itemStatistics, type AttemptForStats, type ItemStats } from "./item-stats";
@@ -70,6 +71,7 @@ export class AttemptService {
       });
     }
     const counts = await this.countsForLeaderboard(actor, quiz);
+    await storedSizes.note("GradedAnswer.text", ...graded.map((answer) => answer.text ?? ""));
     const created = await QuizAttemptModel.create({
       user_id: actor._id,
       quiz_id: quiz._id,

@@ -2,6 +2,7 @@ import type { QueryFilter, Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import { raise, type FieldError } from "../../lib/errors";
 import { findPage, type Page } from "../../lib/pagination";
+import { storedSizes } from "../../lib/stored-sizes";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { coursesIn } from "../courses/course.loaders";
 import type { Course } from "../courses/course.model";
@@ -54,6 +55,7 @@ export class QuizService {
       { numQuestions: input.numQuestions, difficulty: input.difficulty ?? QuizDifficulty.MEDIUM, types: input.types ?? undefined },
       { ...options, userId: String(actor._id) },
     );
+    await noteQuestionTexts([...written.questions, ...written.rejected]);
     const created = await QuizModel.create({
       title: input.title?.trim() || `Quiz: ${source.title}`,
       owner_id: actor._id,
@@ -88,6 +90,7 @@ export class QuizService {
     const questions = checkedInput(input.questions, "input.questions");
     const source = await this.deps.sources.material(actor, input);
     await this.mayAddTo(actor, source.courseId);
+    await noteQuestionTexts(questions);
     const created = await QuizModel.create({
       title: input.title.trim(),
       owner_id: actor._id,
@@ -104,7 +107,11 @@ export class QuizService {
     const quiz = await this.authoredOrFail(actor, id);
     const set: Record<string, unknown> = {};
     if (input.title) set.title = input.title.trim();
-    if (input.questions) set.questions = checkedInput(input.questions, "input.questions").map(storedQuestion);
+    if (input.questions) {
+      const questions = checkedInput(input.questions, "input.questions");
+      await noteQuestionTexts(questions);
+      set.questions = questions.map(storedQuestion);
+    }
     if (Object.keys(set).length > 0) await QuizModel.updateOne({ _id: quiz._id }, { $set: set }).exec();
     return this.byIdOrFail(quiz._id);
   }
@@ -203,6 +210,14 @@ function checkedInput(questions: QuestionInput[], path: string): CandidateQuesti
   }
   if (fields.length > 0) raise("BAD_USER_INPUT", "Some questions cannot be stored", { fields });
   return candidates;
+}
+
+/** Raises the figure the response estimate prices question texts by (lib/stored-sizes.ts). */
+function noteQuestionTexts(questions: Partial<Pick<CandidateQuestion, "prompt" | "options" | "acceptedAnswers" | "explanation">>[]): Promise<void> {
+  return storedSizes.note(
+    "Question.text",
+    ...questions.flatMap((question) => [question.prompt ?? "", ...(question.options ?? []), ...(question.acceptedAnswers ?? []), question.explanation ?? ""]),
+  );
 }
 
 function storedQuestion(question: CandidateQuestion) {

@@ -1,4 +1,5 @@
 import ENGLISH_STOPWORDS from "stopwords-en";
+import { segmentsOf } from "../../lib/segments";
 
 const WORD = /[\p{L}\p{N}]+/gu;
 // The list the offline embeddings ignore too: "how", "does", "with", "into" never mark a passage.
@@ -22,7 +23,7 @@ function escapeHtml(text: string): string {
 export function highlight(text: string, terms: Set<string>): string {
   let best = "";
   let bestHits = -1;
-  for (const { segment } of sentences.segment(text)) {
+  for (const { segment } of segmentsOf(sentences, text)) {
     const hits = [...segment.toLowerCase().matchAll(WORD)].filter((m) => terms.has(m[0])).length;
     if (hits > bestHits) {
       best = segment.trim();

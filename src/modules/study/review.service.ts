@@ -13,13 +13,12 @@ import type { DeckService } from "./deck.service";
 import { dayNumber, dayStart, defaultProfile, StudyProfileModel, type StudyPreferences } from "./preferences.model";
 import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel, type ReviewLog, type ReviewState, type StudiedDeck } from "./review.model";
 import type { Schedule, Scheduler } from "./scheduler";
-import type { ReviewCardArgs, StudyPreferencesInput } from "./study.inputs";
+import { FORECAST_DAYS, type ReviewCardArgs, type StudyPreferencesInput } from "./study.inputs";
 import type { ForecastDay, ReviewItem, ReviewQueue, ReviewResult, StudyStats } from "./study.types";
 
 const STARTED = [CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING];
 /** New schedules made per deck per queue read: more than a day's new cards can use. */
 const SYNC_BATCH = 500;
-const FORECAST_DAYS = 7;
 const STATS_DAYS = 30;
 const DAY_MS = 86_400_000;
 

@@ -11,6 +11,8 @@ import { ReviewRating } from "./review.model";
 
 export const MAX_GENERATED_CARDS = 30;
 export const MAX_QUEUE_LIMIT = 100;
+/** Days `studyStats.forecast` covers, today first. */
+export const FORECAST_DAYS = 7;
 export const IDEMPOTENCY_KEY_MAX_LENGTH = 100;
 
 @InputType({ description: "A new deck: yours, or a course's when `courseId` is given (its editors only)." })

@@ -1,4 +1,5 @@
 import type { TextBlock } from "./extracted";
+import { segmentsOf } from "../../lib/segments";
 
 /** A passage of a document as it is embedded and cited. */
 export interface Chunk {
@@ -109,7 +110,7 @@ function toUnits(blocks: TextBlock[], maxLength: number): Unit[] {
       headings.push({ level: block.headingLevel, text: block.text });
     }
     const heading = headings.map((h) => h.text).join(" > ");
-    for (const { segment, index } of sentences.segment(block.text)) {
+    for (const { segment, index } of segmentsOf(sentences, block.text)) {
       const trimmed = segment.trimEnd();
       if (!trimmed.trim()) continue;
       const lead = trimmed.length - trimmed.trimStart().length;

@@ -41,6 +41,9 @@ export const DEFAULT_INGESTION_OPTIONS: IngestionOptions = {
 
 const IN_PROGRESS = [UploadStatus.PENDING, UploadStatus.EXTRACTING, UploadStatus.EMBEDDING];
 const EXTRACTED_PROGRESS = 20;
+/** How many waiting uploads a claim chooses among, and how often it looks again after losing a race. */
+const CLAIM_CANDIDATES = 200;
+const CLAIM_TRIES = 5;
 /** Claims of one attempt that may end with their process gone; the next one fails the upload. */
 const MAX_CLAIMS = 2;
 const INTERRUPTED = "Reading this file was interrupted twice (the server stopped while ingesting it), so it is not tried again; reprocess it to try once more";
@@ -63,6 +66,9 @@ export class IngestionService {
   private readonly running = new Map<string, { owner: string; controller: AbortController; done: Promise<void> }>();
   private timer?: NodeJS.Timeout;
   private claiming = false;
+  /** Owner -> the turn at which this instance last claimed one of their uploads. */
+  private readonly served = new Map<string, number>();
+  private turns = 0;
   /** A kick arrived while claiming: look again, the new work may have come after the last look. */
   private kickedWhileClaiming = false;
   private closed = false;
@@ -118,15 +124,38 @@ export class IngestionService {
     }
   }
 
-  private claim(): Promise<UploadedFile | null> {
-    const now = new Date();
-    return UploadModel.findOneAndUpdate(
-      { status: { $in: IN_PROGRESS }, owner_id: { $nin: this.busyOwners() }, $or: [{ lease: null }, { "lease.until": { $lt: now } }] },
-      { $set: { lease: { holder: this.holder, until: this.leaseEnd() } }, $inc: { claims: 1 } },
-      { sort: { created_at: 1 }, returnDocument: "after" },
-    )
-      .lean<UploadedFile>()
-      .exec();
+  /**
+   * Claims the oldest waiting upload of the owner this instance served least recently (never
+   * served first): owners take turns, so a newcomer waits for one free slot, not behind the
+   * queues of everyone who uploaded before them.
+   */
+  private async claim(): Promise<UploadedFile | null> {
+    for (let tries = 0; tries < CLAIM_TRIES; tries++) {
+      const waiting = await UploadModel.find(this.claimable(), { owner_id: 1 })
+        .sort({ created_at: 1 })
+        .limit(CLAIM_CANDIDATES)
+        .lean<Pick<UploadedFile, "_id" | "owner_id">[]>()
+        .exec();
+      if (waiting.length === 0) return null;
+      const turn = (upload: Pick<UploadedFile, "owner_id">) => this.served.get(String(upload.owner_id)) ?? 0;
+      const next = waiting.reduce((best, upload) => (turn(upload) < turn(best) ? upload : best));
+      const claimed = await UploadModel.findOneAndUpdate(
+        { _id: next._id, ...this.claimable() },
+        { $set: { lease: { holder: this.holder, until: this.leaseEnd() } }, $inc: { claims: 1 } },
+        { returnDocument: "after" },
+      )
+        .lean<UploadedFile>()
+        .exec();
+      // Another instance took it meanwhile: look again.
+      if (!claimed) continue;
+      this.served.set(String(claimed.owner_id), ++this.turns);
+      return claimed;
+    }
+    return null;
+  }
+
+  private claimable() {
+    return { status: { $in: IN_PROGRESS }, owner_id: { $nin: this.busyOwners() }, $or: [{ lease: null }, { "lease.until": { $lt: new Date() } }] };
   }
 
   /** Owners with `perUser` ingestions running here: their other uploads wait for a free turn. */

@@ -22,6 +22,19 @@ import { DEFAULT_CHUNK_OPTIONS } from "../../modules/uploads/chunker";
 import { UPLOAD_TITLE_MAX_LENGTH } from "../../modules/uploads/upload.model";
 import { NAME_MAX_LENGTH } from "../../modules/users/user.inputs";
 import { storedSizes, type SizedField } from "../../lib/stored-sizes";
+import { MAX_OIDC_PROVIDERS } from "../../config";
+import { MAX_ANSWER_CLAIMS } from "../../modules/chat/chat.retrieval";
+import { MAX_CLOZE_NUMBER } from "../../modules/study/cloze";
+import {
+  CARD_EXPLANATION_MAX_LENGTH,
+  CARD_SIDE_MAX_LENGTH,
+  CARD_TAG_MAX_LENGTH,
+  DECK_DESCRIPTION_MAX_LENGTH,
+  DECK_TITLE_MAX_LENGTH,
+  MAX_CARD_TAGS,
+} from "../../modules/study/deck.model";
+import { MAX_IMPORT_ROWS } from "../../modules/study/deck-import";
+import { FORECAST_DAYS, MAX_GENERATED_CARDS } from "../../modules/study/study.inputs";
 
 /**
  * The most bytes one UTF-16 unit can take in a JSON answer: a control character is written
@@ -33,6 +46,10 @@ export const JSON_BYTES_PER_UNIT = 6;
 const PASSAGE_MAX_LENGTH = DEFAULT_CHUNK_OPTIONS.targetLength + DEFAULT_CHUNK_OPTIONS.overlap;
 const ERROR_MAX_LENGTH = 1_000;
 const SHORT = 64;
+/** What the response estimate assumes an excerpt of a passage (quiz and card sources) holds. */
+const EXCERPT_MAX_LENGTH = 300;
+/** The most passages an answer is written from (CHAT_PASSAGES). */
+const MAX_ANSWER_PASSAGES = 20;
 
 /**
  * Every string field of the schema, at its longest in UTF-16 units: validation limits where
@@ -46,6 +63,12 @@ export const STRING_UNITS: Record<string, number> = {
   "AuthPayload.accessToken": 2_048,
   "AuthPayload.refreshToken": 2_048,
   "AuthPayload.tokenType": SHORT,
+  "Card.back": CARD_SIDE_MAX_LENGTH,
+  "Card.explanation": CARD_EXPLANATION_MAX_LENGTH,
+  "Card.front": CARD_SIDE_MAX_LENGTH,
+  "Card.tags": CARD_TAG_MAX_LENGTH,
+  "CardSource.excerpt": EXCERPT_MAX_LENGTH,
+  "CardSource.title": Math.max(TITLE_MAX_LENGTH, UPLOAD_TITLE_MAX_LENGTH, QUIZ_TITLE_MAX_LENGTH),
   "Chapter.content": CONTENT_MAX_LENGTH,
   "Chapter.title": TITLE_MAX_LENGTH,
   "ChatMessage.content": MESSAGE_MAX_LENGTH,
@@ -55,15 +78,23 @@ export const STRING_UNITS: Record<string, number> = {
   "ChatSession.title": CHAT_TITLE_MAX_LENGTH,
   "ChatStreamEvent.delta": MESSAGE_MAX_LENGTH,
   "ChatStreamEvent.error": ERROR_MAX_LENGTH,
+  "ChatStreamEvent.replacement": MESSAGE_MAX_LENGTH,
   "Citation.quote": PASSAGE_MAX_LENGTH,
   "Citation.title": Math.max(TITLE_MAX_LENGTH, UPLOAD_TITLE_MAX_LENGTH),
+  "Claim.text": MESSAGE_MAX_LENGTH,
   "Course.description": DESCRIPTION_MAX_LENGTH,
   "Course.outline": OUTLINE_MAX_LENGTH,
   "Course.tags": TAG_MAX_LENGTH,
   "Course.title": TITLE_MAX_LENGTH,
   "CourseGenerationJob.error": ERROR_MAX_LENGTH,
+  "Deck.description": DECK_DESCRIPTION_MAX_LENGTH,
+  "Deck.title": DECK_TITLE_MAX_LENGTH,
+  "DroppedCard.front": CARD_SIDE_MAX_LENGTH,
+  "DroppedCard.problems": 500,
   "DroppedQuestion.problems": 500,
   "DroppedQuestion.prompt": TEXT_MAX_LENGTH,
+  "FlashcardReport.provider": SHORT,
+  "ForecastDay.date": SHORT,
   "GenerationReport.provider": SHORT,
   "GradedAnswer.acceptedAnswers": TEXT_MAX_LENGTH,
   "GradedAnswer.explanation": TEXT_MAX_LENGTH,
@@ -72,24 +103,35 @@ export const STRING_UNITS: Record<string, number> = {
   "HealthCheck.detail": ERROR_MAX_LENGTH,
   "HealthCheck.name": SHORT,
   "HitSource.title": Math.max(TITLE_MAX_LENGTH, UPLOAD_TITLE_MAX_LENGTH),
+  "ImportRowError.message": ERROR_MAX_LENGTH,
   "Ping.channel": 128,
   "Ping.message": 280,
   "Question.acceptedAnswers": TEXT_MAX_LENGTH,
   "Question.explanation": TEXT_MAX_LENGTH,
   "Question.options": TEXT_MAX_LENGTH,
   "Question.prompt": TEXT_MAX_LENGTH,
-  "QuestionCitation.excerpt": 300,
+  "QuestionCitation.excerpt": EXCERPT_MAX_LENGTH,
   "QuestionCitation.sourceTitle": Math.max(TITLE_MAX_LENGTH, UPLOAD_TITLE_MAX_LENGTH),
   "Quiz.title": QUIZ_TITLE_MAX_LENGTH,
+  "ReviewItem.answer": CARD_SIDE_MAX_LENGTH + CARD_EXPLANATION_MAX_LENGTH + 1,
+  "ReviewItem.prompt": CARD_SIDE_MAX_LENGTH,
   "SearchHit.heading": ERROR_MAX_LENGTH,
   "SearchHit.highlight": PASSAGE_MAX_LENGTH,
   "SearchHit.text": PASSAGE_MAX_LENGTH,
+  "SignInProvider.id": 40,
+  "SignInProvider.name": 60,
+  "SignInProvider.startPath": 80,
   "UploadedFile.error": ERROR_MAX_LENGTH,
   "UploadedFile.filename": 1_024,
   "UploadedFile.sha256": SHORT,
   "UploadedFile.title": UPLOAD_TITLE_MAX_LENGTH,
   "User.email": 254,
   "User.name": NAME_MAX_LENGTH,
+  "UserIdentity.email": 254,
+  "UserIdentity.issuer": 2_048,
+  "UserIdentity.provider": 40,
+  // OpenID Connect caps a subject at 255 ASCII characters.
+  "UserIdentity.subject": 255,
   "UserProfile.avatarUrl": 2_048,
   "UserProfile.bio": 1_000,
   "UserSummary.name": NAME_MAX_LENGTH,
@@ -98,14 +140,30 @@ export const STRING_UNITS: Record<string, number> = {
 
 /**
  * Fields priced from what is really stored (lib/stored-sizes.ts) rather than their cap: the
- * answer's text has no cap, and a chapter's is far above what courses hold. A learner's question
- * (MESSAGE_MAX_LENGTH) is the least an answer field is priced at.
+ * answer's text has no cap, and a chapter's, a question's or a quote's is far above what is
+ * stored. A learner's question (MESSAGE_MAX_LENGTH) is the least an answer field (and a claim, one
+ * of its sentences) is priced at; the others at most their cap.
  */
 const STORED: Record<string, SizedField> = {
   "Chapter.content": "Chapter.content",
   "ChatMessage.content": "ChatMessage.content",
   "ChatStreamEvent.delta": "ChatMessage.content",
+  "ChatStreamEvent.replacement": "ChatMessage.content",
+  "Claim.text": "ChatMessage.content",
+  "Citation.quote": "Citation.quote",
+  "DroppedQuestion.prompt": "Question.text",
+  "GradedAnswer.acceptedAnswers": "Question.text",
+  "GradedAnswer.explanation": "Question.text",
+  "GradedAnswer.prompt": "Question.text",
+  "GradedAnswer.text": "GradedAnswer.text",
+  "Question.acceptedAnswers": "Question.text",
+  "Question.explanation": "Question.text",
+  "Question.options": "Question.text",
+  "Question.prompt": "Question.text",
 };
+
+/** Stored figures that may exceed the field's cap: the answer's text has none. */
+const UNCAPPED: ReadonlySet<SizedField> = new Set(["ChatMessage.content"]);
 
 /**
  * Every list field without a `limit` argument, at the most it can hold; page `items` are priced
@@ -116,21 +174,32 @@ export const LIST_CAPS: Record<string, number> = {
   "AdminStats.courses": 10,
   "AdminStats.uploads": 10,
   "AdminStats.users": 10,
-  "ChatMessage.citations": 20,
+  "Card.clozeNumbers": MAX_CLOZE_NUMBER,
+  // One review state per cloze number (one for a basic card).
+  "Card.myReviews": MAX_CLOZE_NUMBER,
+  "Card.tags": MAX_CARD_TAGS,
+  "ChatMessage.citations": MAX_ANSWER_PASSAGES,
+  "ChatMessage.claims": MAX_ANSWER_CLAIMS,
   "ChatScope.uploadIds": 20,
-  "ChatStreamEvent.citations": 20,
+  "ChatStreamEvent.citations": MAX_ANSWER_PASSAGES,
+  "ChatStreamEvent.claims": MAX_ANSWER_CLAIMS,
+  "Claim.citations": MAX_ANSWER_PASSAGES,
   "Course.chapters": MAX_CHAPTERS,
   "Course.tags": MAX_TAGS,
   "CourseProgress.completedChapterIds": MAX_CHAPTERS,
   "Dashboard.courses": 100,
   "Dashboard.recentActivity": 50,
   "Dashboard.weakSpots": 50,
+  "DroppedCard.problems": 20,
   "DroppedQuestion.problems": 20,
+  "FlashcardGeneration.cards": MAX_GENERATED_CARDS,
+  "FlashcardReport.dropped": MAX_GENERATED_CARDS * 3,
   "GenerationReport.rejected": MAX_GENERATED_QUESTIONS * 3,
   "GradedAnswer.acceptedAnswers": 20,
   "GradedAnswer.correctOptions": 10,
   "GradedAnswer.selectedOptions": 10,
   "Health.checks": 10,
+  "ImportResult.errors": MAX_IMPORT_ROWS,
   "Leaderboard.entries": 100,
   "Mutation.reorderChapters": MAX_CHAPTERS,
   "Question.acceptedAnswers": 20,
@@ -143,7 +212,17 @@ export const LIST_CAPS: Record<string, number> = {
   "Quiz.questions": MAX_QUESTIONS,
   "QuizAttempt.answers": MAX_QUESTIONS,
   "Query.search": 100,
+  "SearchHit.rankings": 2,
+  "SignInOptions.providers": MAX_OIDC_PROVIDERS,
+  "StudyStats.forecast": FORECAST_DAYS,
+  "User.identities": MAX_OIDC_PROVIDERS,
 };
+
+/**
+ * Lists priced by the `limit` of the field that returns their object, like a page's `items`:
+ * `reviewQueue(limit)` multiplies what is selected under it.
+ */
+const LIMITED_BY_PARENT: ReadonlySet<string> = new Set(["ReviewQueue.items"]);
 
 /** What a list neither capped here nor paged by `limit` is assumed to hold. */
 const UNLISTED_LIST = 100;
@@ -166,7 +245,7 @@ function stringBytes(key: string): number {
   if (!stored) return byCap;
   const figure = storedSizes.bytes(stored);
   if (figure === undefined) return byCap;
-  return key === "Chapter.content" ? Math.min(byCap, figure) : Math.max(byCap, figure);
+  return UNCAPPED.has(stored) ? Math.max(byCap, figure) : Math.min(byCap, figure);
 }
 
 function leafBytes(key: string, type: GraphQLNamedType): number {
@@ -195,7 +274,7 @@ export const estimateBytes: ComplexityEstimator = ({ type, field, node, args, ch
   if (field.name.startsWith("__")) return 0;
   const key = `${type.name}.${field.name}`;
   const named = getNamedType(field.type);
-  const isPageItems = field.name === "items" && "getFields" in type && "hasMore" in type.getFields();
+  const isPageItems = (field.name === "items" && "getFields" in type && "hasMore" in type.getFields()) || LIMITED_BY_PARENT.has(key);
   if (isLeafType(named)) {
     const item = leafBytes(key, named);
     return keyBytes + (isListOf(field.type) ? 2 + listSize(key, args) * (item + 1) : item);
@@ -225,7 +304,7 @@ export function unpricedFields(schema: GraphQLSchema): string[] {
       if (isScalarType(named) && named.name === "String" && !(key in STRING_UNITS)) missing.push(key);
       if (isScalarType(named) && named.name !== "String" && !(named.name in SCALAR_BYTES) && named.name !== "Upload") missing.push(key);
       const pagedByLimit = field.args.some((arg) => arg.name === "limit");
-      const isPageItems = field.name === "items" && "hasMore" in type.getFields();
+      const isPageItems = (field.name === "items" && "hasMore" in type.getFields()) || LIMITED_BY_PARENT.has(key);
       if (isListOf(field.type) && !pagedByLimit && !isPageItems && !(key in LIST_CAPS)) missing.push(key);
     }
   }

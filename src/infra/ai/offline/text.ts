@@ -1,5 +1,6 @@
 import ENGLISH_STOPWORDS from "stopwords-en";
 import stem from "wink-porter2-stemmer";
+import { segmentsOf } from "../../../lib/segments";
 
 /** Lexical tools shared by the offline embeddings, answers, outlines and quizzes. */
 
@@ -56,7 +57,7 @@ export function sentences(text: string): string[] {
   return paragraphs(text).flatMap((block) =>
     block
       .split(/\r?\n(?=\s*(?:#|[-*•]\s|\d+[.)]\s))/)
-      .flatMap((line) => [...SENTENCES.segment(line.replace(/\s+/g, " "))].map((part) => part.segment.trim()))
+      .flatMap((line) => [...segmentsOf(SENTENCES, line.replace(/\s+/g, " "))].map((part) => part.segment.trim()))
       .filter(Boolean),
   );
 }

@@ -2,9 +2,10 @@ import mongoose from "mongoose";
 
 /**
  * Collections that only background workers touch (chapter indexing after addChapter, the
- * ingestion poll, AI usage records): their calls may fall inside the window by chance.
+ * ingestion poll, AI usage records, the stored-size figures read every 5 s): their calls may
+ * fall inside the window by chance.
  */
-const BACKGROUND_COLLECTIONS = new Set(["embeddings", "uploads", "ai_usage", "jobs"]);
+const BACKGROUND_COLLECTIONS = new Set(["embeddings", "uploads", "ai_usage", "jobs", "stored_sizes"]);
 
 /**
  * Every collection method mongoose sends to the database of the in-process server while `work`

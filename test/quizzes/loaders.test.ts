@@ -1,23 +1,6 @@
-import mongoose from "mongoose";
 import { MyQuizAttemptsDocument, QuizzesDocument } from "../generated/graphql";
+import { databaseCalls } from "../helpers/database-calls";
 import { createQuiz, enroll, ok, publicCourseWithChapter, startCourseWorld, submit, type CourseWorld, type Session, OPEN_QUIZ_RULES } from "./support";
-
-/**
- * Every collection method mongoose sends to the database while `work` runs, as `collection.method`;
- * uploads are left out: the ingestion worker polls them in the background whatever the request.
- */
-async function databaseCalls(work: () => Promise<unknown>): Promise<string[]> {
-  const calls: string[] = [];
-  mongoose.set("debug", (collection: string, method: string) => {
-    if (collection !== "uploads") calls.push(`${collection}.${method}`);
-  });
-  try {
-    await work();
-  } finally {
-    mongoose.set("debug", false);
-  }
-  return calls.sort();
-}
 
 describe("pages of quizzes and attempts", () => {
   let world: CourseWorld;

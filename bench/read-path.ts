@@ -100,7 +100,8 @@ function ok<T>(response: GraphQLResponse<T>): T {
 
 /** The database in its own process (`npm run db`), as mongod would be. */
 export async function startDatabase(): Promise<{ uri: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["-r", "@swc-node/register", "src/embedded-mongo/cli.ts", "--port", "0"], {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, "-r", "@swc-node/register", "src/embedded-mongo/cli.ts", "--port", "0", "--in-memory"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -162,7 +162,7 @@ export async function benchStudy(): Promise<string[]> {
         LOG_LEVEL: "info",
         METRICS_TOKEN,
       },
-      { nodeArgs: ["--max-semi-space-size=64"] },
+      { nodeArgs: ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] },
     );
     const seedStarted = Date.now();
     const { token, userId } = await seedCards(api);

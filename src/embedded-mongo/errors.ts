@@ -56,6 +56,11 @@ export const ErrorCodes = {
   CommandNotSupportedOnView: 166,
   ViewDepthLimitExceeded: 15894,
   MergeStageNoMatchingDocument: 13113,
+  Interrupted: 11601,
+  MaxTimeMSExpired: 50,
+  QueryPlanKilled: 175,
+  Location40602: 40602,
+  Location40414: 40414,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

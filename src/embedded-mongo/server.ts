@@ -2,6 +2,7 @@ import { createServer, type AddressInfo, type Server } from "node:net";
 import { runCommand } from "./commands/registry";
 import { ConnectionAuth } from "./auth/connection-auth";
 import { ServerStats } from "./server-stats";
+import { OperationRegistry } from "./operations";
 import { SessionRegistry } from "./sessions";
 import { CursorManager } from "./storage/cursors";
 import { StorageEngine } from "./storage/engine";
@@ -17,6 +18,7 @@ export class EmbeddedMongoServer {
   private readonly sessions = new SessionRegistry();
   private readonly auth = new Map<number, ConnectionAuth>();
   private readonly stats = new ServerStats();
+  private readonly operations = new OperationRegistry();
   private nextConnectionId = 1;
   private stopTtl?: () => void;
 
@@ -66,6 +68,7 @@ export class EmbeddedMongoServer {
       connectionId,
       authEnabled: this.authEnabled,
       stats: this.stats,
+      operations: this.operations,
       auth: this.auth.get(connectionId) ?? new ConnectionAuth(),
       log: [],
     });

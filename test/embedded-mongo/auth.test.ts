@@ -98,6 +98,26 @@ describe("SCRAM-SHA-256 authentication (--auth)", () => {
     await expect(connect(server, "dba", "d", "app")).rejects.toMatchObject({ code: 18 });
   });
 
+  it("renameCollection needs the right on both databases it names; currentOp needs root", async () => {
+    const admin = await connect(server, "admin", "s3cret");
+    try {
+      await admin.db("app").command({ createUser: "mover", pwd: "m", roles: [{ role: "readWrite", db: "app" }] });
+      await admin.db("app").collection("movable").insertOne({ a: 1 });
+    } finally {
+      await admin.close();
+    }
+    const mover = await connect(server, "mover", "m", "app");
+    try {
+      await expect(mover.db("admin").command({ renameCollection: "app.movable", to: "other.movable" })).rejects.toMatchObject({ code: 13 });
+      expect(await mover.db("admin").command({ renameCollection: "app.movable", to: "app.moved" })).toMatchObject({ ok: 1 });
+      expect(await mover.db("app").collection("moved").countDocuments()).toBe(1);
+      await expect(mover.db("admin").command({ currentOp: 1 })).rejects.toMatchObject({ code: 13 });
+      await expect(mover.db("admin").aggregate([{ $currentOp: {} }]).toArray()).rejects.toMatchObject({ code: 13 });
+    } finally {
+      await mover.close();
+    }
+  });
+
   it("auth: { user, password } creates that root user and puts it in the URI", async () => {
     const own = await startEmbeddedMongo({ auth: { user: "app", password: "p@ss:word" } });
     try {

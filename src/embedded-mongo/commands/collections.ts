@@ -4,7 +4,7 @@ import { compileFilter, setOwn } from "../query";
 import { collectionName, optionalDocument, optionalNumber, boolOption } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { ID_INDEX } from "../storage/collection";
-import { documentsSize } from "./stats";
+import { missingStorageStats, scaleOf, storageStats } from "./stats";
 import type { Collection } from "../storage/collection";
 import { valueKey } from "../storage/keys";
 
@@ -93,21 +93,9 @@ function modifyIndex(coll: Collection, change: Document, ctx: CommandContext): D
 function collStats(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const coll = ctx.engine.collection(ctx.db, name);
-  if (!coll) throw commandError("NamespaceNotFound", `Collection [${ctx.db}.${name}] not found.`);
-  const size = documentsSize(coll.docs.values());
-  const count = coll.docs.size;
-  return {
-    ns: coll.ns,
-    count,
-    size,
-    avgObjSize: count ? Math.round(size / count) : 0,
-    storageSize: size,
-    nindexes: coll.indexSpecs().length,
-    totalIndexSize: 0,
-    indexSizes: Object.fromEntries(coll.indexSpecs().map((spec) => [spec.name, 0])),
-    capped: Boolean(coll.options.capped),
-    ok: 1,
-  };
+  if (!coll) return { ...missingStorageStats(`${ctx.db}.${name}`, scaleOf(command)), ok: 1 };
+  if (coll.isView) throw commandError("CommandNotSupportedOnView", `Namespace ${coll.ns} is a view, not a collection`);
+  return { ...storageStats(coll, scaleOf(command)), ok: 1 };
 }
 
 export const collectionCommands: CommandTable = {

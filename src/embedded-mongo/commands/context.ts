@@ -5,6 +5,7 @@ import type { StorageOp } from "../storage/ops";
 import type { SessionRegistry } from "../sessions";
 import type { ConnectionAuth } from "../auth/connection-auth";
 import type { ServerStats } from "../server-stats";
+import type { Operation, OperationRegistry } from "../operations";
 
 /** What a command handler gets besides its command document. */
 export interface CommandContext {
@@ -16,12 +17,18 @@ export interface CommandContext {
   /** Whether commands need an authenticated user (`--auth`); `auth` is this connection's state. */
   authEnabled: boolean;
   stats: ServerStats;
+  /** Every operation in progress (currentOp, killOp) and, while one runs, this command's own. */
+  operations: OperationRegistry;
+  operation?: Operation;
   auth: ConnectionAuth;
   /** Ops applied by this command, committed to persistence before the reply is sent. */
   log: StorageOp[];
 }
 
-/** Synchronous, so a command sees and leaves a consistent state; only long read-only scans yield ($vectorSearch). */
+/**
+ * Synchronous, so a command sees and leaves a consistent state; only long read-only scans pause
+ * (reads through select.ts's yielding path, $vectorSearch), checking for killOp when they resume.
+ */
 export type CommandHandler = (command: Document, ctx: CommandContext) => Document | Promise<Document>;
 
 /** Command handlers by lower-cased command name. */

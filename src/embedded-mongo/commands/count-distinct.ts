@@ -8,7 +8,7 @@ import type { CommandContext, CommandTable } from "./context";
 import { isSimpleCollation } from "./select";
 import { selectFromNamespace } from "./views";
 
-function count(command: Document, ctx: CommandContext): Document {
+async function count(command: Document, ctx: CommandContext): Promise<Document> {
   const name = collectionName(command, ctx);
   const coll = ctx.engine.collection(ctx.db, name);
   const isView = coll?.isView ?? false;
@@ -19,7 +19,7 @@ function count(command: Document, ctx: CommandContext): Document {
   if (coll && !isView && Object.keys(query).length === 0 && command.hint === undefined) {
     return { n: Math.max(0, Math.min(coll.docs.size - skip, limit || Infinity)), ok: 1 };
   }
-  const docs = selectFromNamespace(ctx, name, query, {
+  const docs = await selectFromNamespace(ctx, name, query, {
     skip,
     limit,
     hint: command.hint,
@@ -29,12 +29,12 @@ function count(command: Document, ctx: CommandContext): Document {
   return { n: docs.length, ok: 1 };
 }
 
-function distinct(command: Document, ctx: CommandContext): Document {
+async function distinct(command: Document, ctx: CommandContext): Promise<Document> {
   const name = collectionName(command, ctx);
   const key = command.key;
   if (typeof key !== "string") throw commandError("TypeMismatch", "Field 'key' must be of type string");
   const collation = effectiveCollation(ctx, name, optionalDocument(command, "collation"));
-  const docs = selectFromNamespace(ctx, name, optionalDocument(command, "query") ?? {}, {
+  const docs = await selectFromNamespace(ctx, name, optionalDocument(command, "query") ?? {}, {
     hint: command.hint,
     collation,
   });

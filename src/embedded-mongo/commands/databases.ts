@@ -2,10 +2,11 @@ import type { Document } from "bson";
 import { boolOption, optionalDocument, validateDbName } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 import { compileFilter } from "../query";
-import { documentsSize } from "./stats";
+import { databaseStats, scaleOf } from "./stats";
 
+/** Bytes a database holds, documents and index entries, as listDatabases' sizeOnDisk. */
 function databaseSize(ctx: CommandContext, db: string): number {
-  return ctx.engine.collections(db).reduce((total, coll) => total + documentsSize(coll.docs.values()), 0);
+  return databaseStats(db, ctx.engine.collections(db), 1).totalSize;
 }
 
 function listDatabases(command: Document, ctx: CommandContext): Document {
@@ -30,22 +31,9 @@ function dropDatabase(_command: Document, ctx: CommandContext): Document {
   return { dropped: ctx.db, ok: 1 };
 }
 
-function dbStats(_command: Document, ctx: CommandContext): Document {
-  const collections = ctx.engine.collections(ctx.db);
-  const objects = collections.reduce((total, coll) => total + coll.docs.size, 0);
-  const dataSize = databaseSize(ctx, ctx.db);
-  return {
-    db: ctx.db,
-    collections: collections.length,
-    views: 0,
-    objects,
-    avgObjSize: objects ? dataSize / objects : 0,
-    dataSize,
-    storageSize: dataSize,
-    indexes: collections.reduce((total, coll) => total + coll.indexSpecs().length, 0),
-    indexSize: 0,
-    ok: 1,
-  };
+function dbStats(command: Document, ctx: CommandContext): Document {
+  validateDbName(ctx.db);
+  return { ...databaseStats(ctx.db, ctx.engine.collections(ctx.db), scaleOf(command)), ok: 1 };
 }
 
 export const databaseCommands: CommandTable = {

@@ -14,13 +14,14 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const limit = optionalNumber(statement, "limit") ?? 0;
   if (limit !== 0 && limit !== 1) throw commandError("FailedToParse", "The limit field in delete objects must be 0 or 1");
   const coll = existingWritable(ctx, name);
-  if (!coll) return 0;
+  // Selected even when the collection is missing: the filter is parsed (and refused) either way.
   const matches = selectDocuments(coll, filter, {
     limit,
     hint: statement.hint,
     collation: effectiveCollation(ctx, name, optionalDocument(statement, "collation")),
     variables,
   });
+  if (!coll) return 0;
   for (const doc of matches) deleteDocument(ctx, coll, doc._id);
   return matches.length;
 }

@@ -8,7 +8,7 @@ import { selectFromNamespace } from "./views";
 import { coverOf } from "./select";
 import { evaluateLet } from "./variables";
 
-function find(command: Document, ctx: CommandContext): Document {
+async function find(command: Document, ctx: CommandContext): Promise<Document> {
   const name = collectionName(command, ctx);
   const filter = optionalDocument(command, "filter") ?? {};
   const projection = optionalDocument(command, "projection");
@@ -20,7 +20,7 @@ function find(command: Document, ctx: CommandContext): Document {
   const singleBatch = boolOption(command, "singleBatch", false) || rawLimit < 0;
   const batchSize = optionalNumber(command, "batchSize");
   if (batchSize !== undefined && batchSize < 0) throw commandError("BadValue", "batchSize value must be non-negative");
-  const docs = selectFromNamespace(ctx, name, filter, {
+  const docs = await selectFromNamespace(ctx, name, filter, {
     sort: optionalDocument(command, "sort"),
     skip,
     limit,

@@ -2,7 +2,9 @@ import type { Document } from "bson";
 import { sortKeys } from "../planner/plan";
 import type { CommandContext } from "./context";
 import { countShortcut } from "./count-shortcut";
-import { runSelection, type Selection, type SelectOptions } from "./select";
+import { runSelectionPausing, type Selection, type SelectOptions } from "./select";
+import { resumeCheck } from "./interrupt";
+import { diagnosticStageInput } from "./diagnostic-stages";
 import { resolveView } from "./views";
 import { searchStageInput } from "./vector-search";
 
@@ -23,6 +25,8 @@ export interface PipelineInput {
  * `$skip`/`$limit` stages can use, so an index walk stops early; those stages still run.
  */
 export async function pipelineInput(ctx: CommandContext, name: string | undefined, stages: Document[], options: SelectOptions): Promise<PipelineInput> {
+  const diagnostic = diagnosticStageInput(ctx, name, stages);
+  if (diagnostic) return { ...diagnostic, fromCollection: false };
   if (!name) {
     if (stages[0] && "$listLocalSessions" in stages[0]) return { input: ctx.sessions.list(), rest: stages.slice(1), fromCollection: false };
     return { input: [], rest: stages, fromCollection: false };
@@ -39,7 +43,7 @@ export async function pipelineInput(ctx: CommandContext, name: string | undefine
   // countDocuments' `$group` only counts the matches: an exact index plan need not read them.
   const cover = countShortcut(stages.slice(at), 0) !== undefined ? [] : undefined;
   const selectOptions: SelectOptions = at > 0 ? { ...options, sort, limit: sort ? documentsNeeded(stages.slice(at)) : 0, cover } : { hint: options.hint, cover };
-  const selection = runSelection(coll, filter, selectOptions);
+  const selection = await runSelectionPausing(coll, filter, selectOptions, resumeCheck(ctx, coll));
   return { input: selection.docs, rest: stages.slice(at), fromCollection: true, selection };
 }
 

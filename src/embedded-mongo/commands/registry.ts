@@ -14,6 +14,9 @@ import { indexCommands } from "./indexes";
 import { insertCommands } from "./insert";
 import { searchIndexCommands } from "./search-indexes";
 import { updateCommands } from "./update";
+import { currentOpCommands } from "./current-op";
+import { renameCommands, parseNamespace } from "./rename";
+import { validateCommands } from "./validate";
 import { allows } from "../auth/roles";
 import { saslCommands } from "../auth/sasl";
 import { hasUsers, userCommands } from "../auth/users";
@@ -34,6 +37,9 @@ const COMMANDS: CommandTable = {
   ...searchIndexCommands,
   ...saslCommands,
   ...userCommands,
+  ...currentOpCommands,
+  ...renameCommands,
+  ...validateCommands,
   listcommands: () => ({ commands: Object.fromEntries(Object.keys(COMMANDS).sort().map((name) => [name, { help: "", requiresAuth: !UNAUTHENTICATED.has(name) }])), ok: 1 }),
 };
 
@@ -46,13 +52,21 @@ const UNAUTHENTICATED = new Set(["hello", "ismaster", "saslstart", "saslcontinue
  * to persistence before the reply is returned, whether it succeeded or not.
  */
 export async function runCommand(command: Document, ctx: CommandContext): Promise<Document> {
+  const name = Object.keys(command)[0];
+  const operation = name === undefined ? undefined : ctx.operations.begin(name.toLowerCase(), ctx.db, command, ctx.connectionId);
+  ctx.operation = operation;
   let reply: Document;
   try {
     reply = await dispatch(command, ctx);
   } catch (error) {
     reply = errorReply(error);
   }
-  await ctx.engine.commit(ctx.log);
+  // Until its ops are durable the command is still in progress (currentOp shows it waiting).
+  try {
+    await ctx.engine.commit(ctx.log);
+  } finally {
+    if (operation) ctx.operations.end(operation);
+  }
   return reply;
 }
 
@@ -64,19 +78,32 @@ function dispatch(command: Document, ctx: CommandContext): Document | Promise<Do
   if (command.txnNumber !== undefined || command.startTransaction !== undefined) {
     throw commandError("IllegalOperation", "Transaction numbers are only allowed on a replica set member or mongos");
   }
-  if (ctx.authEnabled) authorize(name.toLowerCase(), ctx);
+  if (ctx.authEnabled) authorize(name.toLowerCase(), command, ctx);
   ctx.stats.count(name.toLowerCase(), command);
   ctx.sessions.touch(command.lsid);
   return handler(command, ctx);
 }
 
-function authorize(name: string, ctx: CommandContext): void {
+function authorize(name: string, command: Document, ctx: CommandContext): void {
   if (UNAUTHENTICATED.has(name)) return;
   // The localhost exception: with no user yet, the first one can be created (the server listens on loopback).
   if (name === "createuser" && ctx.db === "admin" && !hasUsers(ctx.engine)) return;
   const grants = ctx.auth.roles;
   if (grants.length === 0) throw commandError("Unauthorized", `Command ${name} requires authentication`);
-  if (!allows(grants, name, ctx.db)) throw commandError("Unauthorized", `not authorized on ${ctx.db} to execute command { ${name}: ... }`);
+  for (const db of databasesActedOn(name, command, ctx)) {
+    if (!allows(grants, name, db)) throw commandError("Unauthorized", `not authorized on ${db} to execute command { ${name}: ... }`);
+  }
+}
+
+/** renameCollection runs on admin but acts on the databases it names; every other command on its own. */
+function databasesActedOn(name: string, command: Document, ctx: CommandContext): string[] {
+  if (name !== "renamecollection") return [ctx.db];
+  try {
+    return [parseNamespace(command.renameCollection, "source").db, parseNamespace(command.to, "target").db];
+  } catch {
+    // Malformed names: the command itself reports them to whoever may run it on admin.
+    return [ctx.db];
+  }
 }
 
 function errorReply(error: unknown): Document {

@@ -3,9 +3,10 @@ import { commandError } from "../errors";
 import { compileFilter, compileSort, runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
 import { choosePlan } from "../planner/choose";
-import { runPlan, type ExecStats } from "../planner/execute";
+import { PAUSE, runPlan, type ExecStats } from "../planner/execute";
 import { candidatePlans, givesSort, type Plan } from "../planner/plan";
 import { valueKey } from "../storage/keys";
+import type { Index } from "../storage/indexes";
 
 export interface SelectOptions {
   sort?: Document;
@@ -61,8 +62,44 @@ export function selectDocuments(coll: Collection | undefined, filter: Document, 
 }
 
 export function runSelection(coll: Collection | undefined, filter: Document, options: SelectOptions = {}): Selection {
-  const stats: ExecStats = { keysExamined: 0, docsExamined: 0 };
-  if (!coll) return { docs: [], plan: { kind: "EOF" }, rejected: [], stats, covered: false, blockingSort: false };
+  const run = selectionSteps(coll, filter, options, undefined);
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Keys or documents between two looks at the clock; mongod's default yield interval too. */
+const PAUSE_EVERY = 1000;
+/** A read that has run this long lets other requests in (and killOp reach it) before going on. */
+const SLICE_MS = 10;
+
+/**
+ * runSelection for a read that may run long (find, count, distinct, aggregate): every
+ * PAUSE_EVERY entries it checks the clock, and past SLICE_MS it lets the event loop run, then
+ * calls `resume`, which throws if the operation was killed or its collection went away. Writes
+ * stay on runSelection: they must see and leave one consistent state.
+ */
+export async function runSelectionPausing(coll: Collection | undefined, filter: Document, options: SelectOptions, resume: () => void): Promise<Selection> {
+  const run = selectionSteps(coll, filter, options, PAUSE_EVERY);
+  let sliceStart = performance.now();
+  for (;;) {
+    const step = run.next();
+    if (step.done) return step.value;
+    if (performance.now() - sliceStart < SLICE_MS) continue;
+    await new Promise<void>((next) => setImmediate(next));
+    resume();
+    sliceStart = performance.now();
+  }
+}
+
+function* selectionSteps(coll: Collection | undefined, filter: Document, options: SelectOptions, pauseEvery: number | undefined): Generator<typeof PAUSE, Selection> {
+  const stats: ExecStats = { keysExamined: 0, docsExamined: 0, pauseEvery };
+  if (!coll) {
+    // mongod parses the filter whether or not the collection exists: a bad operator is an error either way.
+    compileFilter(filter, { variables: options.variables, collation: isSimpleCollation(options.collation) ? undefined : options.collation });
+    return { docs: [], plan: { kind: "EOF" }, rejected: [], stats, covered: false, blockingSort: false };
+  }
   checkHint(coll, options.hint);
   const { sort, skip = 0, limit = 0, variables, collation } = options;
   const simple = isSimpleCollation(collation);
@@ -73,6 +110,7 @@ export function runSelection(coll: Collection | undefined, filter: Document, opt
   const onlyExact = candidates.plans.length === 1 && isExact(candidates.plans[0]);
   const match = onlyExact ? () => true : compileFilter(filter, { variables, collation: simple ? undefined : collation });
   const { winner: plan, rejected } = candidates.plans.length > 0 ? choosePlan(coll, candidates.plans, match, hasSort, needed) : { winner: COLLSCAN, rejected: [] };
+  countAccess(coll, plan);
   const ordered = !hasSort || givesSort(plan);
   const covered = canCover(plan, options.cover);
   const exact = isExact(plan);
@@ -87,6 +125,11 @@ export function runSelection(coll: Collection | undefined, filter: Document, opt
     }
   } else {
     for (const doc of runPlan(coll, plan, exact ? undefined : match, stats, covered)) {
+      if (doc === PAUSE) {
+        yield PAUSE;
+        if (!planStillValid(coll, plan)) throw commandError("QueryPlanKilled", "query plan killed :: caused by :: index dropped during the query");
+        continue;
+      }
       out.push(doc);
       if (out.length >= stopAt) break;
     }
@@ -96,6 +139,22 @@ export function runSelection(coll: Collection | undefined, filter: Document, opt
   if (!ordered) out = simple ? sortSimple(out, cachedSort(sort as Document), needed) : sortWithCollation(out, sort as Document, collation as Document);
   if (skip > 0 || (limit > 0 && limit < out.length)) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
   return { docs: out, plan, rejected, stats, covered, blockingSort: !ordered };
+}
+
+/** `$indexStats` counts the reads each index served; `$collStats` the collection scans. */
+function countAccess(coll: Collection, plan: Plan): void {
+  if (plan.kind === "IDHACK") coll.idIndex.accesses.ops++;
+  else if (plan.kind === "IXSCAN") plan.index.accesses.ops++;
+  else if (plan.kind === "OR") for (const branch of plan.branches) branch.index.accesses.ops++;
+  else if (plan.kind === "COLLSCAN") coll.collectionScans++;
+}
+
+/** An index dropped while the read was paused no longer follows the documents. */
+function planStillValid(coll: Collection, plan: Plan): boolean {
+  const live = (index: Index) => index === coll.idIndex || coll.indexes.includes(index);
+  if (plan.kind === "IXSCAN") return live(plan.index);
+  if (plan.kind === "OR") return plan.branches.every((branch) => live(branch.index));
+  return true;
 }
 
 /** Projected fields a covered plan must hold: `{_id: 1}`, `{email: 1, _id: 0}`; undefined when it cannot be covered. */

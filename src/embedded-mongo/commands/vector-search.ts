@@ -1,5 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
+import { checkInterrupted } from "../operations";
 import { isPlainObject, ownValue } from "../query/paths";
 import type { Collection } from "../storage/collection";
 import { optionalNumber } from "./args";
@@ -123,6 +124,7 @@ export async function vectorSearch(coll: Collection | undefined, ctx: CommandCon
     if (++sinceYield === SCAN_SLICE) {
       sinceYield = 0;
       await new Promise<void>((resume) => setImmediate(resume));
+      checkInterrupted(ctx.operation);
     }
     let vector = cache.get(doc);
     if (vector === undefined) cache.set(doc, (vector = decode(doc, parts, dims)));

@@ -3,7 +3,8 @@ import { commandError } from "../errors";
 import { runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
 import type { CommandContext } from "./context";
-import { selectDocuments, type SelectOptions } from "./select";
+import { runSelectionPausing, type SelectOptions } from "./select";
+import { resumeCheck } from "./interrupt";
 
 const MAX_VIEW_DEPTH = 20;
 
@@ -36,10 +37,16 @@ function readAll(ctx: CommandContext, name: string): Document[] {
   return runPipeline(view.source?.docs.values() ?? [], view.pipeline, { resolveCollection: resolver(ctx) });
 }
 
-/** selectDocuments for a namespace that may be a view: the view's pipeline runs first. */
-export function selectFromNamespace(ctx: CommandContext, name: string, filter: Document, options: SelectOptions = {}): Document[] {
+/**
+ * A read command's documents from a namespace that may be a view (the view's pipeline runs
+ * first). A long read of a collection pauses now and then, so other requests and killOp get in.
+ */
+export async function selectFromNamespace(ctx: CommandContext, name: string, filter: Document, options: SelectOptions = {}): Promise<Document[]> {
   const view = resolveView(ctx, name);
-  if (!view) return selectDocuments(ctx.engine.collection(ctx.db, name), filter, options);
+  if (!view) {
+    const coll = ctx.engine.collection(ctx.db, name);
+    return (await runSelectionPausing(coll, filter, options, resumeCheck(ctx, coll))).docs;
+  }
   const stages: Document[] = [...view.pipeline, { $match: filter }];
   if (options.sort && Object.keys(options.sort).length > 0) stages.push({ $sort: options.sort });
   if (options.skip) stages.push({ $skip: options.skip });

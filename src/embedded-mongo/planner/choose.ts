@@ -1,6 +1,6 @@
 import type { Document } from "bson";
 import type { Collection } from "../storage/collection";
-import { runPlan, type ExecStats } from "./execute";
+import { PAUSE, runPlan, type ExecStats } from "./execute";
 import { givesSort, type Plan } from "./plan";
 
 /** Work (keys + documents) each candidate gets in the trial, as mongod's multi-planner does on a smaller scale. */
@@ -32,6 +32,8 @@ export function choosePlan(coll: Collection, plans: Plan[], match: (doc: Documen
         finished = !stats.cutOff;
         break;
       }
+      // A trial never pauses (no pauseEvery), but the type allows it.
+      if (step.value === PAUSE) continue;
       found++;
       if (needed > 0 && found >= needed && givesOrder) {
         finished = true;

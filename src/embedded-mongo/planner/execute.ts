@@ -5,6 +5,7 @@ import { valueKey } from "../storage/keys";
 import { EVERYTHING, allPoints, contains, isSinglePoint, type Interval } from "./bounds";
 import { compileSort } from "../query";
 import type { IndexScan, OrScan, Plan } from "./plan";
+import type { Index } from "../storage/indexes";
 
 /** What a run looked at, as mongod's explain counts it. */
 export interface ExecStats {
@@ -13,6 +14,26 @@ export interface ExecStats {
   /** A trial run stops after this much work (keys + documents) and sets `cutOff`. */
   workLimit?: number;
   cutOff?: boolean;
+  /** Set by a read that may pause: the run yields PAUSE after this many keys or documents. */
+  pauseEvery?: number;
+  sincePause?: number;
+}
+
+/**
+ * Yielded by a run (only when `pauseEvery` is set) between two entries: the caller may let other
+ * requests in before asking for more. An index walk then finds its place again by key, since
+ * writes made meanwhile may have reshaped the tree.
+ */
+export const PAUSE = Symbol("pause");
+
+export type PlanStep = Document | typeof PAUSE;
+
+function pauseDue(stats: ExecStats): boolean {
+  if (stats.pauseEvery === undefined) return false;
+  stats.sincePause = (stats.sincePause ?? 0) + 1;
+  if (stats.sincePause < stats.pauseEvery) return false;
+  stats.sincePause = 0;
+  return true;
 }
 
 function outOfWork(stats: ExecStats): boolean {
@@ -29,12 +50,14 @@ const MAX_POINT_COMBINATIONS = 4096;
  * exact). `covered` builds each result from the index key alone (only for an exact plan whose
  * reader needs nothing but key fields), so no document is fetched.
  */
-export function* runPlan(coll: Collection, plan: Plan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats, covered = false): Generator<Document> {
+export function* runPlan(coll: Collection, plan: Plan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats, covered = false): Generator<PlanStep> {
   switch (plan.kind) {
     case "COLLSCAN": {
+      // A Map's iterator stays valid while entries are added and removed during a pause.
       const docs = plan.backward ? [...coll.docs.values()].reverse() : coll.docs.values();
       for (const doc of docs) {
         if (outOfWork(stats)) return;
+        if (pauseDue(stats)) yield PAUSE;
         stats.docsExamined++;
         if (!match || match(doc)) yield doc;
       }
@@ -64,12 +87,16 @@ export function* runPlan(coll: Collection, plan: Plan, match: ((doc: Document) =
 }
 
 /** The branches one after another, or merged in sort order (ties in natural order); each document once. */
-function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats): Generator<Document> {
+function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats): Generator<PlanStep> {
   const given = new Set<string>();
   const runs = plan.branches.map((branch) => scanIndex(coll, branch, match, stats, false));
   if (!plan.sort) {
     for (const run of runs) {
       for (const doc of run) {
+        if (doc === PAUSE) {
+          yield PAUSE;
+          continue;
+        }
         const id = valueKey(doc._id);
         if (given.has(id)) continue;
         given.add(id);
@@ -80,17 +107,18 @@ function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) =
   }
   const order = compileSort(plan.sort);
   const compare = (a: Document, b: Document) => order(a, b) || coll.naturalSeq(a) - coll.naturalSeq(b);
-  const heads = runs.map((run) => run.next());
+  const heads: Array<IteratorResult<PlanStep>> = [];
+  for (const run of runs) heads.push(yield* nextDocument(run));
   for (;;) {
     let best = -1;
     for (let i = 0; i < heads.length; i++) {
       const head = heads[i];
       if (head.done) continue;
-      if (best < 0 || compare(head.value, heads[best].value as Document) < 0) best = i;
+      if (best < 0 || compare(head.value as Document, heads[best].value as Document) < 0) best = i;
     }
     if (best < 0) return;
     const doc = heads[best].value as Document;
-    heads[best] = runs[best].next();
+    heads[best] = yield* nextDocument(runs[best]);
     const id = valueKey(doc._id);
     if (given.has(id)) continue;
     given.add(id);
@@ -98,12 +126,60 @@ function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) =
   }
 }
 
+/** A branch's next document, passing its pauses on. */
+function* nextDocument(run: Generator<PlanStep>): Generator<PlanStep, IteratorResult<PlanStep>> {
+  let step = run.next();
+  while (!step.done && step.value === PAUSE) {
+    yield PAUSE;
+    step = run.next();
+  }
+  return step;
+}
+
 interface Walk {
   start: IndexKey;
   end: IndexKey;
 }
 
-function* scanIndex(coll: Collection, plan: IndexScan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats, covered: boolean): Generator<Document> {
+/**
+ * The entries of one key range in walk order, until the work limit. A B+ tree iterator is not
+ * valid once the tree changes, and the tree can change whenever the read pauses (other requests
+ * run) or an `$or` merge holds this walk while another one pauses: the walk then seeks again by
+ * key, from the entry it stopped before or just after the one it gave last.
+ */
+function* entriesOf(index: Index, walk: Walk, backward: boolean, stats: ExecStats): Generator<[IndexKey, string] | typeof PAUSE> {
+  let from = backward ? walk.end : walk.start;
+  let skip: IndexKey | undefined;
+  for (;;) {
+    const version = index.version;
+    let changed = false;
+    for (const [key, id] of index.walk(from, backward)) {
+      if (skip) {
+        const again = index.compare(key, skip) === 0;
+        skip = undefined;
+        if (again) continue;
+      }
+      if (backward ? index.compare(key, walk.start) < 0 : index.compare(key, walk.end) > 0) return;
+      if (outOfWork(stats)) return;
+      if (pauseDue(stats)) yield PAUSE;
+      if (index.version !== version) {
+        from = key;
+        changed = true;
+        break;
+      }
+      yield [key, id];
+      if (index.version !== version) {
+        from = key;
+        skip = key;
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) return;
+  }
+}
+
+function* scanIndex(coll: Collection, plan: IndexScan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats, covered: boolean): Generator<PlanStep> {
   const { index, backward } = plan;
   const { walks, checked } = walksOf(plan);
   const seen = index.isMultikey ? new Set<string>() : undefined;
@@ -118,9 +194,12 @@ function* scanIndex(coll: Collection, plan: IndexScan, match: ((doc: Document) =
     for (const entry of out) yield entry.doc;
   };
   for (const walk of backward ? [...walks].reverse() : walks) {
-    for (const [key, id] of index.walk(backward ? walk.end : walk.start, backward)) {
-      if (backward ? index.compare(key, walk.start) < 0 : index.compare(key, walk.end) > 0) break;
-      if (outOfWork(stats)) return;
+    for (const entry of entriesOf(index, walk, backward, stats)) {
+      if (entry === PAUSE) {
+        yield PAUSE;
+        continue;
+      }
+      const [key, id] = entry;
       stats.keysExamined++;
       if (!checked.every((i) => contains(plan.bounds[i], key.values[i]))) continue;
       if (seen) {
@@ -142,6 +221,7 @@ function* scanIndex(coll: Collection, plan: IndexScan, match: ((doc: Document) =
       if (positions.length > 0) tie.push({ seq: key.seq, doc });
       else yield doc;
     }
+    if (stats.cutOff) return;
   }
   yield* flush();
 }

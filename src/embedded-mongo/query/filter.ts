@@ -21,7 +21,9 @@ type Ctx = { strCmp: StringCompare; variables?: Doc };
 
 const LOGICAL = new Set(["$and", "$or", "$nor"]);
 const UNSUPPORTED_FIELD_OPS = new Set(["$near", "$nearSphere", "$geoWithin", "$geoIntersects", "$within"]);
-const VALUE_FORM_EXCLUDED = new Set(["$and", "$or", "$nor", "$expr", "$where", "$text", "$comment", "$jsonSchema"]);
+const VALUE_FORM_EXCLUDED = new Set(["$and", "$or", "$nor", "$expr", "$where", "$text", "$comment", "$jsonSchema", "$ref", "$id", "$db"]);
+/** A DBRef's fields: `$`-prefixed, yet names a filter may match like any field (mongod's parser does the same). */
+const DBREF_FIELDS = new Set(["$ref", "$id", "$db"]);
 
 /** Compiles a MongoDB query filter to a predicate; BadValue on unknown or malformed operators. */
 export function compileFilter(filter: Doc | undefined, opts: FilterOptions = {}): Predicate {
@@ -34,7 +36,7 @@ export function compileFilter(filter: Doc | undefined, opts: FilterOptions = {})
 function compileDocument(filter: Doc, ctx: Ctx): Predicate {
   const tests: Predicate[] = [];
   for (const [key, value] of Object.entries(filter)) {
-    if (key.startsWith("$")) {
+    if (key.startsWith("$") && !DBREF_FIELDS.has(key)) {
       const t = compileTopLevel(key, value, ctx);
       if (t) tests.push(t);
     } else {
@@ -104,7 +106,7 @@ function valuesGetter(path: string): Values {
 function isOperatorObject(value: unknown): value is Doc {
   if (!isPlainObject(value)) return false;
   const first = Object.keys(value)[0];
-  return first !== undefined && first.startsWith("$") && first !== "$ref" && first !== "$id" && first !== "$db";
+  return first !== undefined && first.startsWith("$") && !DBREF_FIELDS.has(first);
 }
 
 function compileField(path: string, value: unknown, ctx: Ctx): Predicate {

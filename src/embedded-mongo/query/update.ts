@@ -67,7 +67,11 @@ function applyPipelineUpdate(doc: Doc, stages: Doc[], opts: UpdateOptions): Doc 
 type Declared = { op: string; path: string; segs: string[]; operand: unknown };
 type Action = { segs: string[]; run: (target: Doc) => void };
 
-function parseOperators(update: Doc): Declared[] {
+/**
+ * `topLevelDollarFields`: an upsert that inserts is validated as an insert, so `$set: {$price: 1}`
+ * may create a top-level `$`-prefixed field there (mongod 5.0+), never on an existing document.
+ */
+function parseOperators(update: Doc, topLevelDollarFields: boolean): Declared[] {
   const declared: Declared[] = [];
   for (const [op, spec] of Object.entries(update)) {
     if (!op.startsWith("$")) {
@@ -84,7 +88,8 @@ function parseOperators(update: Doc): Declared[] {
       if (segs.filter((seg) => seg === "$").length > 1) {
         throw commandError("BadValue", `Too many positional (i.e. '$') elements found in path '${path}'`);
       }
-      if (segs[0].startsWith("$")) throw dollarPrefixedFieldName(`The dollar ($) prefixed field '${path}' in '${path}' is not valid for storage.`);
+      const positional = segs[0] === "$" || segs[0].startsWith("$[");
+      if (segs[0].startsWith("$") && (positional || !topLevelDollarFields)) throw dollarPrefixedFieldName(`The dollar ($) prefixed field '${path}' in '${path}' is not valid for storage.`);
       declared.push({ op, path, segs, operand });
       if (op === "$rename") {
         if (typeof operand !== "string") throw commandError("BadValue", `The 'to' field for $rename must be a string: ${path}: ${JSON.stringify(operand)}`);
@@ -132,7 +137,7 @@ function throughArray(doc: Doc, segs: string[]): boolean {
 }
 
 function applyOperatorUpdate(doc: Doc, update: Doc, opts: UpdateOptions): Doc {
-  const declared = parseOperators(update);
+  const declared = parseOperators(update, opts.isUpsertInsert === true);
   checkConflicts(declared);
   for (const d of declared) {
     if (d.path === "_id" && (d.op === "$unset" || d.op === "$rename" || d.op === "$rename:to")) throw immutableId();

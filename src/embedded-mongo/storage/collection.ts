@@ -4,6 +4,7 @@ import { commandError } from "../errors";
 import { Index } from "./indexes";
 import type { IndexSpec, SearchIndexSpec } from "./ops";
 import { valueKey } from "./keys";
+import { documentBytes } from "./sizes";
 
 export const MAX_BSON_SIZE = 16 * 1024 * 1024;
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: "_id_" };
@@ -22,10 +23,15 @@ export class Collection {
   /** Each document's place in natural order; index entries break ties by it. */
   private readonly seqs = new Map<string, number>();
   private nextSeq = 0;
+  /** BSON bytes of the stored documents, kept as they come and go (collStats' `size`). */
+  private storedBytes = 0;
+  /** Reads the planner answered with a collection scan, for `$collStats`' queryExecStats. */
+  collectionScans = 0;
 
   constructor(
-    readonly db: string,
-    readonly name: string,
+    /** Changed only by renameCollection, through StorageEngine.apply. */
+    public db: string,
+    public name: string,
     /** As given to create (validator, viewOn, ...); replaced by collMod. */
     public options: Document,
   ) {}
@@ -37,6 +43,15 @@ export class Collection {
 
   get ns(): string {
     return `${this.db}.${this.name}`;
+  }
+
+  get dataSize(): number {
+    return this.storedBytes;
+  }
+
+  /** The `_id` index and the secondary ones, as collStats and validate list them. */
+  allIndexes(): Index[] {
+    return [this.idIndex, ...this.indexes];
   }
 
   indexSpecs(): IndexSpec[] {
@@ -77,6 +92,7 @@ export class Collection {
     const id = valueKey(doc._id);
     const seq = this.nextSeq++;
     this.docs.set(id, doc);
+    this.storedBytes += documentBytes(doc);
     this.seqs.set(id, seq);
     this.idIndex.add(id, seq, doc);
     for (const index of this.indexes) index.add(id, seq, doc);
@@ -92,6 +108,7 @@ export class Collection {
       index.remove(id, seq, old);
       index.add(id, seq, doc);
     }
+    this.storedBytes += documentBytes(doc) - documentBytes(old);
     this.docs.set(id, doc);
   }
 
@@ -102,6 +119,7 @@ export class Collection {
     const seq = this.seqs.get(id) as number;
     this.idIndex.remove(id, seq, old);
     for (const index of this.indexes) index.remove(id, seq, old);
+    this.storedBytes -= documentBytes(old);
     this.docs.delete(id);
     this.seqs.delete(id);
   }

@@ -46,6 +46,19 @@ export class StorageEngine {
       case "dropDatabase":
         this.databases.delete(op.db);
         break;
+      case "renameCollection": {
+        const source = this.require(op.db, op.coll);
+        if (this.collection(op.toDb, op.toColl)) throw commandError("NamespaceExists", "target namespace exists");
+        this.databases.get(op.db)?.delete(op.coll);
+        if (this.databases.get(op.db)?.size === 0) this.databases.delete(op.db);
+        let target = this.databases.get(op.toDb);
+        if (!target) this.databases.set(op.toDb, (target = new Map()));
+        // The collection moves whole: documents, indexes (with their counters) and search indexes.
+        source.db = op.toDb;
+        source.name = op.toColl;
+        target.set(op.toColl, source);
+        break;
+      }
       case "createIndex":
         this.require(op.db, op.coll).addIndex(op.spec);
         break;

@@ -6,6 +6,7 @@ import type { IndexSpec } from "./ops";
 import { valueKey } from "./keys";
 import { formatDupKey } from "./dup-key";
 import { keyComparator, sameValues, type IndexKey } from "./index-order";
+import { entryBytes } from "./sizes";
 
 /** Index key types we keep entries for; text/geo indexes are only recorded for listIndexes. */
 const ORDERED_KEY = (direction: unknown) => direction === 1 || direction === -1 || direction === "hashed";
@@ -29,6 +30,12 @@ export class Index {
   private multikeyDocs = 0;
   /** Under a case- or accent-insensitive collation, strings are bucketed by their folded form. */
   private readonly fold?: (s: string) => string;
+  /** Changes with every add or remove, so a paused walk knows to seek again (planner/execute.ts). */
+  private changes = 0;
+  /** Bytes of all entries (see entryBytes), kept as entries come and go. */
+  private entryBytesTotal = 0;
+  /** How often the planner chose this index, for `$indexStats`. */
+  readonly accesses = { ops: 0, since: new Date() };
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -68,6 +75,20 @@ export class Index {
 
   get size(): number {
     return this.tree.size;
+  }
+
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Bytes of the entries, for collStats' `indexSizes`. */
+  get bytes(): number {
+    return this.entryBytesTotal;
+  }
+
+  /** Every entry in index order, for validate. */
+  entries(): IterableIterator<[IndexKey, string]> {
+    return this.tree.entries();
   }
 
   /** False for documents a partial index leaves out. */
@@ -135,15 +156,21 @@ export class Index {
   }
 
   add(id: string, seq: number, doc: Document): void {
+    this.changes++;
     const { keys, multikey } = this.keysOf(doc);
     if (multikey && keys.length > 0) this.multikeyDocs++;
-    for (const values of keys) this.tree.set({ values, seq }, id);
+    for (const values of keys) {
+      if (this.tree.set({ values, seq }, id)) this.entryBytesTotal += entryBytes(values, id);
+    }
   }
 
   remove(id: string, seq: number, doc: Document): void {
+    this.changes++;
     const { keys, multikey } = this.keysOf(doc);
     if (multikey && keys.length > 0) this.multikeyDocs--;
-    for (const values of keys) this.tree.delete({ values, seq });
+    for (const values of keys) {
+      if (this.tree.delete({ values, seq })) this.entryBytesTotal -= entryBytes(values, id);
+    }
   }
 
   /** Ids of documents whose key equals `values` (one per field, in key order), in natural order. */

@@ -11,6 +11,7 @@ export type StorageOp =
   | { op: "setOptions"; db: string; coll: string; options: Document }
   | { op: "setSearchIndex"; db: string; coll: string; name: string; index: SearchIndexSpec | null }
   | { op: "dropDatabase"; db: string }
+  | { op: "renameCollection"; db: string; coll: string; toDb: string; toColl: string }
   | { op: "createIndex"; db: string; coll: string; spec: IndexSpec }
   | { op: "dropIndex"; db: string; coll: string; name: string }
   | { op: "insert"; db: string; coll: string; doc: Document }

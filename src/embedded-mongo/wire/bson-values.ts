@@ -1,5 +1,5 @@
 import { BSON, type Double, type Document } from "bson";
-import { doubleValue } from "../query";
+import { doubleValue, setOwn } from "../query";
 
 /** int64 stays a Long and numbers arrive wrapped, so that `engineValue` can tell int32 from double. */
 const OPTIONS = { promoteLongs: false, promoteValues: false } as const;
@@ -37,10 +37,14 @@ function engineValue(value: unknown): unknown {
     case "BSONSymbol":
       return (value as { value: string }).value;
     case "DBRef": {
-      const ref = value as { oid: unknown; fields: Document };
-      ref.oid = engineValue(ref.oid);
-      engineValue(ref.fields);
-      return ref;
+      // To mongod a DBRef is an ordinary document whose first fields are $ref, $id and $db: held
+      // as one, filters and paths read `$id` like any field (`{refs: {$elemMatch: {$id: x}}}`).
+      // It is written back as the same bytes.
+      const ref = value as { collection: string; oid: unknown; db?: string; fields: Document };
+      const doc: Document = { $ref: ref.collection, $id: engineValue(ref.oid) };
+      if (ref.db) doc.$db = ref.db;
+      for (const key of Object.keys(ref.fields ?? {})) setOwn(doc, key, engineValue(ref.fields[key]));
+      return doc;
     }
     default:
       return value;

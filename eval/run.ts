@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type Environment } from "../src/config";
@@ -9,7 +9,9 @@ import { EvalClient } from "./client";
 import {
   citationScores,
   firstGoldRank,
+  isGoldPassage,
   meanTokenF1,
+  quoteScores,
   refusalScores,
   retrievalScores,
   type AnswerOutcome,
@@ -23,23 +25,45 @@ import {
  * session, and prints figures. Never asserts on them.
  *
  * EVAL_RANKINGS   comma-separated search rankings to compare (default `vector,hybrid`)
+ * EVAL_SETS       comma-separated question sets (default `gold,heldout`): `gold` is the set the
+ *                 thresholds were calibrated on, `heldout` documents nobody tuned on
  * EVAL_OPENAI_BASE_URL, EVAL_OPENAI_MODEL, EVAL_OPENAI_EMBEDDING_MODEL, EVAL_OPENAI_API_KEY
  *                 also run against an OpenAI-compatible server
  * EVAL_QUESTIONS  only the first N questions of each document and kind (a quick run)
+ * EVAL_VERBOSE    print each question's outcome
+ * EVAL_DUMP       a directory: writes each run's questions with their retrieved passages as JSON
  */
 
-const GOLD = join(__dirname, "gold");
-const DOCUMENTS = [
-  { id: "debian-faq", file: "debian-faq.pdf", contentType: "application/pdf" },
-  { id: "apt-users-guide", file: "apt-users-guide.txt", contentType: "text/plain" },
-];
+interface EvalDocument {
+  id: string;
+  file: string;
+  contentType: string;
+}
+
+/** The question sets: each a folder with its documents and `questions.json`. */
+export const SETS: Record<string, EvalDocument[]> = {
+  gold: [
+    { id: "debian-faq", file: "debian-faq.pdf", contentType: "application/pdf" },
+    { id: "apt-users-guide", file: "apt-users-guide.txt", contentType: "text/plain" },
+  ],
+  heldout: [
+    { id: "bzip2-manual", file: "bzip2-manual.pdf", contentType: "application/pdf" },
+    { id: "sed-manual", file: "sed-manual.txt", contentType: "text/plain" },
+  ],
+};
 const SEARCH_LIMIT = 10;
 /** More than every passage of the text document: the eval learns the passages' text from one search. */
 const ALL_PASSAGES = 50;
+/** Passages dumped per question with EVAL_DUMP: as many as the tutor's retrieval weighs terms over. */
+const DUMP_PASSAGES = 10;
 
 interface Hit extends PassageRef {
   chunkIndex: number;
   text: string;
+  heading?: string;
+  score?: number;
+  rankings?: string[];
+  toc?: boolean;
 }
 
 interface Message {
@@ -57,13 +81,15 @@ export interface RunFigures {
 
 export interface EvalOptions {
   ranking: string;
+  /** A key of SETS (default `gold`). */
+  set?: string;
   provider: "offline" | "openai";
   questions?: number;
   log?: (line: string) => void;
 }
 
-function goldQuestions(limit?: number): GoldQuestion[] {
-  const all = JSON.parse(readFileSync(join(GOLD, "questions.json"), "utf8")) as GoldQuestion[];
+function setQuestions(set: string, limit?: number): GoldQuestion[] {
+  const all = JSON.parse(readFileSync(join(__dirname, set, "questions.json"), "utf8")) as GoldQuestion[];
   if (!limit) return all;
   const taken = new Map<string, number>();
   return all.filter((question) => {
@@ -98,10 +124,11 @@ function serverEnvironment(options: EvalOptions, dataDir: string): Environment {
 }
 
 const HIT_FIELDS = "pageStart pageEnd chunkIndex text";
+const DUMP_FIELDS = `${HIT_FIELDS} heading score rankings toc`;
 
-async function search(client: EvalClient, query: string, uploadId: string, limit: number): Promise<Hit[]> {
+async function search(client: EvalClient, query: string, uploadId: string, limit: number, fields = HIT_FIELDS): Promise<Hit[]> {
   const { search } = await client.request<{ search: Hit[] }>(
-    `query($query: String!, $uploadId: ID, $limit: Int!) { search(query: $query, uploadId: $uploadId, limit: $limit) { ${HIT_FIELDS} } }`,
+    `query($query: String!, $uploadId: ID, $limit: Int!) { search(query: $query, uploadId: $uploadId, limit: $limit) { ${fields} } }`,
     { query, uploadId, limit },
   );
   return search;
@@ -140,20 +167,23 @@ async function messageFields(client: EvalClient): Promise<string> {
 
 export async function runEval(options: EvalOptions): Promise<RunFigures> {
   const log = options.log ?? (() => undefined);
+  const set = options.set ?? "gold";
+  const documents = SETS[set];
+  if (!documents) throw new Error(`no question set ${set} (sets: ${Object.keys(SETS).join(", ")})`);
   const dataDir = mkdtempSync(join(tmpdir(), "ai-learning-eval-"));
   const server = await createServer(loadConfig(serverEnvironment(options, dataDir)));
   try {
     const client = new EvalClient(`${server.url}/graphql`);
     await client.signUp();
-    const questions = goldQuestions(options.questions);
+    const questions = setQuestions(set, options.questions);
     const uploads = new Map<string, string>();
     const passageText = new Map<string, Map<number, string>>();
     let ingestMs = 0;
     let pages = 0;
-    for (const document of DOCUMENTS) {
+    for (const document of documents) {
       if (!questions.some((question) => question.document === document.id)) continue;
       const started = Date.now();
-      const id = await client.upload(document.file, readFileSync(join(GOLD, document.file)), document.contentType);
+      const id = await client.upload(document.file, readFileSync(join(__dirname, set, document.file)), document.contentType);
       ingestMs += Date.now() - started;
       uploads.set(document.id, id);
       const texts = new Map<number, string>();
@@ -177,6 +207,7 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
     const retrieval = retrievalScores(ranks);
 
     const outcomes: AnswerOutcome[] = [];
+    const dump: unknown[] = [];
     const groundings = new Map<string, number>();
     const groundingScores: Record<string, number[]> = { answerable: [], unanswerable: [] };
     for (const question of questions) {
@@ -186,21 +217,34 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
       const kind = question.answerable ? "answerable" : "unanswerable";
       if (answer.grounding) groundings.set(`${kind} ${answer.grounding}`, (groundings.get(`${kind} ${answer.grounding}`) ?? 0) + 1);
       if (typeof answer.groundingScore === "number") groundingScores[kind].push(answer.groundingScore);
-      if (process.env.EVAL_VERBOSE) log(`  ${question.id} ${answer.grounding ?? ""} ${answer.groundingScore?.toFixed(2) ?? ""} refused=${refused}`);
-      outcomes.push({
-        question,
-        refused,
-        text: answer.content,
-        citations: answer.citations.map((citation) => ({ ...citation, text: texts.get(citation.chunkIndex) })),
-      });
+      const citations = answer.citations.map((citation) => ({ ...citation, text: texts.get(citation.chunkIndex) }));
+      if (process.env.EVAL_VERBOSE) {
+        const cited = citations.map((citation) => `${citation.chunkIndex}${isGoldPassage(citation, question) ? "*" : ""}`).join(",");
+        log(`  ${question.id} ${answer.grounding ?? ""} ${answer.groundingScore?.toFixed(2) ?? ""} ${refused ? "refused" : `cited ${cited || "nothing"}`}  ${question.question}`);
+      }
+      if (process.env.EVAL_DUMP) {
+        const pool = await search(client, question.question, uploads.get(question.document)!, DUMP_PASSAGES, DUMP_FIELDS);
+        dump.push({
+          ...question,
+          grounding: answer.grounding,
+          groundingScore: answer.groundingScore,
+          refused,
+          content: answer.content,
+          citations: citations.map((citation) => ({ ...citation, gold: isGoldPassage(citation, question) })),
+          pool: pool.map((hit) => ({ ...hit, gold: isGoldPassage(hit, question) })),
+        });
+      }
+      outcomes.push({ question, refused, text: answer.content, citations });
       if (outcomes.length % 20 === 0) log(`  asked ${outcomes.length} of ${questions.length}`);
     }
+    if (process.env.EVAL_DUMP) writeFileSync(join(process.env.EVAL_DUMP, `${set}-${options.provider}-${options.ranking}.json`), JSON.stringify(dump, null, 1));
     const citations = citationScores(outcomes);
+    const quotes = quoteScores(outcomes);
     const refusals = refusalScores(outcomes);
     const f1 = meanTokenF1(outcomes);
     const fixed = (value: number) => value.toFixed(2);
     return {
-      label: `${options.provider} ${options.ranking}`,
+      label: `${set}: ${options.provider} ${options.ranking}`,
       lines: [
         ["questions (answerable/not)", `${refusals.answerable}/${refusals.unanswerable}`],
         ["ingestion pages/s", (pages / ingestSeconds).toFixed(0)],
@@ -209,6 +253,7 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
         ["retrieval MRR@10", fixed(retrieval.mrrAt10)],
         ["citation precision", `${fixed(citations.precision)} (${citations.citations} cited)`],
         ["citation recall", `${fixed(citations.recall)} (${citations.answers} answers)`],
+        ["quotes in passage and answer", `${fixed(quotes.share)} (${quotes.quotes} quotes)`],
         ["strict refusal precision", fixed(refusals.precision)],
         ["strict refusal recall", fixed(refusals.recall)],
         ["answered unanswerable", `${refusals.answeredUnanswerable} of ${refusals.unanswerable}`],
@@ -239,14 +284,18 @@ export function table(runs: RunFigures[]): string {
 }
 
 async function main(): Promise<void> {
-  const rankings = (process.env.EVAL_RANKINGS ?? "vector,hybrid").split(",").map((ranking) => ranking.trim()).filter(Boolean);
+  const list = (value: string) => value.split(",").map((item) => item.trim()).filter(Boolean);
+  const rankings = list(process.env.EVAL_RANKINGS ?? "vector,hybrid");
+  const sets = list(process.env.EVAL_SETS ?? "gold,heldout");
   const providers: EvalOptions["provider"][] = ["offline", ...(process.env.EVAL_OPENAI_BASE_URL ? (["openai"] as const) : [])];
   const questions = process.env.EVAL_QUESTIONS ? Number(process.env.EVAL_QUESTIONS) : undefined;
   const runs: RunFigures[] = [];
-  for (const provider of providers) {
-    for (const ranking of rankings) {
-      process.stdout.write(`eval: ${provider}, ${ranking} ranking\n`);
-      runs.push(await runEval({ provider, ranking, questions, log: (line) => process.stdout.write(`${line}\n`) }));
+  for (const set of sets) {
+    for (const provider of providers) {
+      for (const ranking of rankings) {
+        process.stdout.write(`eval: ${set} set, ${provider}, ${ranking} ranking\n`);
+        runs.push(await runEval({ set, provider, ranking, questions, log: (line) => process.stdout.write(`${line}\n`) }));
+      }
     }
   }
   process.stdout.write(`\n${table(runs)}\n`);

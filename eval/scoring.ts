@@ -71,7 +71,7 @@ export interface AnswerOutcome {
   /** The tutor refused (STRICT's refusal, or an answer that says the material does not cover it). */
   refused: boolean;
   /** The passages the answer cites. */
-  citations: PassageRef[];
+  citations: QuotedCitation[];
   /** The answer's text, for token F1. */
   text: string;
 }
@@ -95,6 +95,40 @@ export function citationScores(outcomes: AnswerOutcome[]): CitationScores {
     citations: all.length,
     answers: answered.length,
   };
+}
+
+/** A citation as the eval sees it: the passage it points at, and the sentence it quotes. */
+export interface QuotedCitation extends PassageRef {
+  quote?: string;
+}
+
+export interface QuoteScores {
+  /** Of the citations of answered answerable questions, the share whose quote is a sentence of the cited passage that the answer uses. */
+  share: number;
+  quotes: number;
+}
+
+/** Share of a quote's words the answer holds from which the quote counts as used. */
+const QUOTE_USED = 0.5;
+
+/**
+ * Whether each citation's `quote` is really from the passage it cites (its letters and digits
+ * appear there in order) and is used by the answer (half its words or more are in the answer):
+ * not merely the passage's first sentence.
+ */
+export function quoteScores(outcomes: AnswerOutcome[]): QuoteScores {
+  const checked = outcomes
+    .filter((outcome) => outcome.question.answerable && !outcome.refused)
+    .flatMap((outcome) => {
+      const answer = new Set(answerTokens(outcome.text));
+      return outcome.citations.map((citation) => {
+        const quote = normalizeText(citation.quote ?? "");
+        if (!quote || citation.text === undefined || !normalizeText(citation.text).includes(quote)) return false;
+        const words = answerTokens(citation.quote!);
+        return words.filter((word) => answer.has(word)).length / words.length >= QUOTE_USED;
+      });
+    });
+  return { share: checked.length ? checked.filter(Boolean).length / checked.length : 0, quotes: checked.length };
 }
 
 export interface RefusalScores {

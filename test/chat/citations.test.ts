@@ -68,6 +68,12 @@ describe("recentHistory", () => {
 });
 
 describe("claims and quotes", () => {
+  test("a quote never runs a heading or a paragraph into its sentence, and joins words a line break hyphenated", () => {
+    const sections = [hit("Downloading only\n\nThe -d option makes apt-get down-\nload the files only.", 1)];
+    const [citation] = citationsFrom("The -d option makes apt-get download the files only. [1]", sections);
+    expect(citation.quote).toBe("The -d option makes apt-get download the files only.");
+  });
+
   test("a citation mark after the full stop stays with its sentence, and the quote is the passage's sentence the claim uses", () => {
     const [citation] = citationsFrom("Photosynthesis stores light energy as glucose. [2]", hits);
     expect(citation.quote).toBe("Photosynthesis stores light energy as glucose.");

@@ -3,6 +3,7 @@ import {
   firstGoldRank,
   isGoldPassage,
   meanTokenF1,
+  quoteScores,
   refusalScores,
   retrievalScores,
   tokenF1,
@@ -58,6 +59,23 @@ describe("answer scores", () => {
     expect(scores.precision).toBeCloseTo(1 / 3);
     expect(scores.answers).toBe(2);
     expect(scores.recall).toBeCloseTo(1 / 2);
+  });
+
+  it("a quote counts when it is in the cited passage (line breaks and case aside) and the answer uses it", () => {
+    const passage = "Debian was created by Ian\nMurdock in 1993. It is developed by volunteers.";
+    const quoted = (quote: string, text = "Debian was created by Ian Murdock in 1993 [1]."): AnswerOutcome => ({
+      question: pdfQuestion,
+      refused: false,
+      text,
+      citations: [{ pageStart: 10, text: passage, quote }],
+    });
+    expect(quoteScores([quoted("Debian was created by Ian Murdock in 1993.")])).toEqual({ share: 1, quotes: 1 });
+    // The passage's other sentence: in the passage, but not what the answer says.
+    expect(quoteScores([quoted("It is developed by volunteers.")]).share).toBe(0);
+    // Not a sentence of the cited passage.
+    expect(quoteScores([quoted("Debian was created in 1993 by Ian Murdock.")]).share).toBe(0);
+    // Refusals and unanswerable questions are not counted.
+    expect(quoteScores([{ ...quoted("It is developed by volunteers."), question: unanswerable }, { ...quoted("x"), refused: true }]).quotes).toBe(0);
   });
 
   it("refusal precision and recall are over the unanswerable questions", () => {

@@ -33,10 +33,11 @@ export const DOCX_SECTIONS = [
   { heading: "Cooking", sub: "Bread", text: "Bread dough rises because yeast ferments sugar into carbon dioxide." },
 ];
 
-export function makeDocx(): Promise<Buffer> {
+/** A DOCX of `sections` (DOCX_SECTIONS by default): a level-1 heading where it changes, a level-2 heading and a paragraph each. */
+export function makeDocx(sections: { heading: string; sub: string; text: string }[] = DOCX_SECTIONS): Promise<Buffer> {
   const children: Paragraph[] = [];
   let current = "";
-  for (const section of DOCX_SECTIONS) {
+  for (const section of sections) {
     if (section.heading !== current) {
       children.push(new Paragraph({ text: section.heading, heading: HeadingLevel.HEADING_1 }));
       current = section.heading;

@@ -224,7 +224,8 @@ export class ChatMessage {
   @Field(() => Float, {
     name: "groundingScore",
     nullable: true,
-    description: "The score (0..1) `grounding` comes from: the share of the question's content words found in the best passage.",
+    description:
+      "The score (0..1) `grounding` comes from: the share of the question's key terms (content words and exact terms such as `-d`), each weighted by its rarity among the retrieved passages, that the best passage holds.",
   })
   @prop({ type: Number })
   grounding_score?: number | null;

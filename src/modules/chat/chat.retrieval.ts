@@ -1,5 +1,6 @@
 import { GraphQLError } from "graphql";
-import { terms } from "../../infra/ai/offline/text";
+import { HeldTerms, keyTerms, weightedCoverage, type KeyTerm } from "../../infra/ai/offline/key-terms";
+import { sentences, terms } from "../../infra/ai/offline/text";
 import type { SearchService } from "../search/search.service";
 import { SearchRanking, type SearchHit } from "../search/search.types";
 import { Grounding, type ChatScope, type Citation } from "./chat.model";
@@ -14,40 +15,59 @@ export interface RetrievalSettings {
 }
 
 /**
- * Grounding thresholds on the share of the question's content words that the best passage holds,
- * calibrated on the gold set of `npm run eval` (docs/retrieval.md): below WEAK nearly every
- * question was one the material does not answer.
+ * Grounding thresholds on `coverage`, calibrated on the gold set of `npm run eval`
+ * (docs/retrieval.md).
  */
 export const GROUNDING_STRONG = 0.75;
 export const GROUNDING_WEAK = 0.5;
+/**
+ * A key term the material never uses counts this many times: the question is then about
+ * something the material does not speak of ("downgrade" asked of a manual that never says it),
+ * not merely put in other words than its best passage.
+ */
+export const UNKNOWN_TERM_WEIGHT = 3;
+/** Passages retrieved per question; a key term none of them holds is looked up in the whole scope. */
+const TERM_POOL = 10;
 
 export interface Retrieved {
   hits: SearchHit[];
   grounding: Grounding;
-  /** 0..1: the share of the question's content words (stemmed, stop words left out) the best passage holds. */
+  /** 0..1: see `coverage`. */
   groundingScore: number;
 }
 
+type Scope = { courseId: string } | { uploadId: string };
+
 /** The top passages of a session's scope that are relevant enough to answer from, and how well they cover the question. */
 export class ChatRetriever {
-  constructor(private readonly deps: { search: Pick<SearchService, "search">; settings: RetrievalSettings }) {}
+  constructor(private readonly deps: { search: Pick<SearchService, "search" | "mentions">; settings: RetrievalSettings }) {}
 
   async retrieve(actor: Exclude<Actor, null>, scope: ChatScope, question: string): Promise<Retrieved> {
     const { passages, minRelevance } = this.deps.settings;
-    const requests = [
+    const scopes: Scope[] = [
       ...(scope.course_id ? [{ courseId: String(scope.course_id) }] : []),
       ...scope.upload_ids.map((id) => ({ uploadId: String(id) })),
     ];
-    const found = await Promise.all(
-      requests.map((request) => this.deps.search.search(actor, { query: question, limit: passages, ...request }).catch(goneIsEmpty)),
-    );
+    // Search brings the same candidates for up to ten hits: the first `passages` are those `search` ranks first.
+    const limit = Math.max(passages, TERM_POOL);
+    const found = await Promise.all(scopes.map((request) => this.deps.search.search(actor, { query: question, limit, ...request }).catch(goneIsEmpty)));
     // Search orders each scope by its fused ranking; across scopes, the same order is kept by position.
-    const hits = interleave(found)
+    const content = interleave(found).filter((hit) => !hit.toc);
+    const hits = content
       // The lexical ranking vouches for a passage whose words match though its vector is far: grounding judges it.
-      .filter((hit) => !hit.toc && (hit.score >= minRelevance || hit.rankings.includes(SearchRanking.LEXICAL)))
+      .filter((hit) => hit.score >= minRelevance || hit.rankings.includes(SearchRanking.LEXICAL))
       .slice(0, passages);
-    const groundingScore = coverage(question, hits);
-    const grounding = hits.length === 0 ? Grounding.NONE : groundingScore >= GROUNDING_STRONG ? Grounding.STRONG : groundingScore >= GROUNDING_WEAK ? Grounding.WEAK : Grounding.NONE;
+    if (hits.length === 0) return { hits, grounding: Grounding.NONE, groundingScore: 0 };
+    const asked = keyTerms(question);
+    const held = content.map(heldTerms);
+    const unseen = asked.filter((term) => !held.some((passage) => passage.holds(term)));
+    const unknown = new Set(unseen);
+    if (unseen.length > 0) {
+      const mentioned = await Promise.all(scopes.map((request) => this.deps.search.mentions(actor, request, unseen).catch((error: unknown) => (goneIsEmpty(error), unseen.map(() => false)))));
+      unseen.forEach((term, i) => mentioned.some((found) => found[i]) && unknown.delete(term));
+    }
+    const groundingScore = coverage(asked, hits, unknown);
+    const grounding = groundingScore >= GROUNDING_STRONG ? Grounding.STRONG : groundingScore >= GROUNDING_WEAK ? Grounding.WEAK : Grounding.NONE;
     return { hits, grounding, groundingScore };
   }
 }
@@ -58,29 +78,19 @@ function interleave(lists: SearchHit[][]): SearchHit[] {
   return out;
 }
 
-/**
- * The largest share of the question's content words that one passage (with its heading) holds.
- * A word is held when the passage has its stem, or a stem one letter away (begin, began).
- */
-export function coverage(question: string, hits: Pick<SearchHit, "text" | "heading">[]): number {
-  const asked = new Set(terms(question));
-  if (asked.size === 0) return hits.length > 0 ? 1 : 0;
-  let best = 0;
-  for (const hit of hits) {
-    const held = new Set(terms(`${hit.heading}\n${hit.text}`));
-    const holds = (term: string) => held.has(term) || (term.length >= 4 && [...held].some((other) => oneEditApart(term, other)));
-    best = Math.max(best, [...asked].filter(holds).length / asked.size);
-  }
-  return best;
+function heldTerms(hit: Pick<SearchHit, "text" | "heading">): HeldTerms {
+  return new HeldTerms(`${hit.heading}\n${hit.text}`);
 }
 
-/** Whether one substitution, insertion or deletion turns `a` into `b`. */
-function oneEditApart(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  if (a.length === b.length) return a.slice(i + 1) === b.slice(i + 1);
-  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+/**
+ * The largest share of the question's key terms (content words, exact terms such as `-d` or `12`)
+ * that one passage (with its heading) holds, a term the material never uses (`unknown`) counting
+ * UNKNOWN_TERM_WEIGHT times. A question without key terms is covered by any passage.
+ */
+export function coverage(asked: KeyTerm[], hits: Pick<SearchHit, "text" | "heading">[], unknown: Set<KeyTerm> = new Set()): number {
+  if (asked.length === 0) return hits.length > 0 ? 1 : 0;
+  const weights = asked.map((term) => (unknown.has(term) ? UNKNOWN_TERM_WEIGHT : 1));
+  return Math.max(0, ...hits.map((hit) => weightedCoverage(asked, weights, heldTerms(hit))));
 }
 
 /** A course deleted or made private since the session began is no longer material, not an error. */
@@ -173,16 +183,12 @@ function citationOf(hits: SearchHit[], n: number, claims: string[]): Citation {
   };
 }
 
-/** A passage's sentences, lines joined as the PDF or text broke them. */
-function passageSentences(passage: string): string[] {
-  return [...segmentsOf(SENTENCES, passage.replace(/-\n(?=\p{Ll})/gu, "").replace(/\s+/g, " "))].map(({ segment }) => segment.trim()).filter(Boolean);
-}
-
 /** The passage's sentence sharing the most content words with the claims that cite it (the first on a tie). */
 function closestSentence(passage: string, claims: string[]): string {
   const claimed = new Set(terms(claims.join(" ").replace(CITATION_MARK, " ")));
   let best = { sentence: "", shared: -1 };
-  for (const sentence of passageSentences(passage)) {
+  // Split as the offline tutor splits what it quotes: headings and paragraphs apart, hyphenated line breaks joined.
+  for (const sentence of sentences(passage)) {
     const shared = new Set(terms(sentence).filter((term) => claimed.has(term))).size;
     if (shared > best.shared) best = { sentence, shared };
   }

@@ -1,4 +1,5 @@
 import { searchStage } from "../../embedded-mongo/query";
+import { EXACT_TRIM_PATTERN, exactTerms } from "../../lib/exact-terms";
 import type { Logger } from "../../lib/logger";
 import { EmbeddingModel } from "./embedding.model";
 import type { StoredPassage, VectorFilter } from "./vector-index";
@@ -28,21 +29,10 @@ export const LEXICAL_INDEX_DEFINITION = {
     {
       name: "exactTerms",
       tokenizer: { type: "whitespace" },
-      tokenFilters: [{ type: "lowercase" }, { type: "regex", pattern: "^[(\\[{\"'`]+|[)\\]}\"'`.,;:!?]+$", replacement: "", matches: "all" }],
+      tokenFilters: [{ type: "lowercase" }, { type: "regex", pattern: EXACT_TRIM_PATTERN, replacement: "", matches: "all" }],
     },
   ],
 };
-
-/** Short English words that are no exact term worth looking for. */
-const SHORT_WORDS = new Set("a an i is it of to in on at by be do go me my no or so up us we as if he am are can the and for how not was who why".split(" "));
-
-/** Query words the exact-terms field is asked for: ones with a symbol, or of one or two characters, that the word analyzer would lose or blur. */
-export function exactTerms(query: string): string[] {
-  return query
-    .split(/\s+/)
-    .map((word) => word.replace(/^[(\[{"'`]+|[)\]}"'`.,;:!?]+$/g, "").toLowerCase())
-    .filter((word) => word.length > 0 && !SHORT_WORDS.has(word) && (/[^\p{L}\p{N}'’]/u.test(word) || word.length <= 2));
-}
 
 /** A vector pre-filter (equality, `$in`, `$or` of those) as `$search` compound filter clauses. */
 export function searchFilter(filter: VectorFilter): object[] {
@@ -111,6 +101,26 @@ export class LexicalIndex {
       { $addFields: { score: { $meta: "searchScore" } } },
     ]).exec();
     return rows.map(({ score, ...passage }) => ({ passage, score }));
+  }
+
+  /**
+   * Whether any passage within `filter` holds each word (through the text analyzer, so `upgrading`
+   * finds `upgrade`) or exact term (as written): one `$search` a term, at most one row each.
+   */
+  async mentions(terms: { word: string; exact: boolean }[], filter: VectorFilter): Promise<boolean[]> {
+    if (terms.length === 0) return [];
+    await this.ensure();
+    const clause = (term: { word: string; exact: boolean }) => ({ text: { query: term.word, path: term.exact ? { value: "text", multi: "exact" } : ["text", "heading"] } });
+    if (this.mode === "exact") {
+      const passages = (await EmbeddingModel.find(filter).lean<StoredPassage[]>().exec()) as never[];
+      return terms.map((term) => searchStage(passages, LEXICAL_INDEX_DEFINITION, LEXICAL_INDEX_NAME, { index: LEXICAL_INDEX_NAME, compound: { must: [clause(term)] } }).length > 0);
+    }
+    return Promise.all(
+      terms.map(async (term) => {
+        const stage = { $search: { index: LEXICAL_INDEX_NAME, compound: { must: [clause(term)], filter: searchFilter(filter) } } };
+        return (await EmbeddingModel.aggregate([stage as never, { $limit: 1 }, { $project: { _id: 1 } }]).exec()).length > 0;
+      }),
+    );
   }
 
   private async define(): Promise<void> {

@@ -16,7 +16,7 @@ export const searchModule: AppModule<{ search: SearchService; passages: PassageS
     const index = new VectorIndex({ dimensions: (options) => ai.embeddingDimensions(options), log });
     const lexical = new LexicalIndex({ log });
     const ranker = new PassageRanker({ vectors: index, lexical, ranking: config.search.ranking, log });
-    const search = new SearchService(peers(services, ["courses"], { ai, ranker }));
+    const search = new SearchService(peers(services, ["courses"], { ai, ranker, lexical }));
     const chapterIndexer = new ChapterIndexer({ passages, log });
     const stopping = new AbortController();
     return {

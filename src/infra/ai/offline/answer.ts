@@ -1,45 +1,68 @@
 import { STRICT_REFUSAL, type TutorAnswerTask } from "../prompts";
 import { dot } from "../vectors";
 import { embedText } from "./embedding";
-import { sentences, terms, wordCount } from "./text";
+import { HeldTerms, keyTerms, share, type KeyTerm } from "./key-terms";
+import { sentences, wordCount } from "./text";
 
 const MAX_QUOTES = 3;
-// Below this cosine a sentence shares too little with the question to be worth quoting.
-const MIN_RELEVANCE = 0.15;
-// A quote much weaker than the best one is more likely off the point than a second source for it.
-const NEAR_BEST = 0.8;
+/** Below this share of the question's key terms a passage does not answer it. */
+const MIN_PASSAGE_COVERAGE = 0.5;
+/** A sentence holding much less of the question than the best one is more likely off the point than more of the answer. */
+const NEAR_BEST_SENTENCE = 0.8;
 const EMBEDDING_SIZE = 512;
 
 export const OFFLINE_NO_MATCH =
   "The material does not seem to cover this. (Offline tutor: without an AI model I can only quote your material.)";
 
+interface Candidate {
+  sentence: string;
+  passageIndex: number;
+  position: number;
+  /** Share of the question's key terms the sentence holds. */
+  coverage: number;
+  /** Closeness of wording (hashed n-grams), to break ties. */
+  likeness: number;
+}
+
 /**
- * An extractive answer: the sentences of the passages that best match the question, quoted
- * as written and cited `[n]`, in the order they appear. Nothing is made up.
+ * An extractive answer from the one passage that holds most of the question's key terms (the
+ * higher-ranked on a tie; none when no passage holds half of them): its sentences that hold the
+ * most of them, quoted as written, in their order, each cited `[n]` with that passage. Quoting one
+ * passage keeps every citation on the passage that answers; nothing is made up.
  */
 export function extractiveAnswer(task: TutorAnswerTask): string {
-  const question = embedText(task.question, EMBEDDING_SIZE);
-  const asked = new Set(terms(task.question));
-  // A sentence must share a word with the question: n-gram likeness alone is too weak a reason to quote it.
-  const relevant = (sentence: string) =>
-    wordCount(sentence) >= 3 && !sentence.startsWith("#") && terms(sentence).some((term) => asked.has(term));
-  const candidates = task.passages.flatMap((passage, passageIndex) =>
-    sentences(passage.text)
-      .filter(relevant)
-      .map((sentence, position) => ({
-        sentence,
-        passageIndex,
-        position,
-        score: dot(question, embedText(sentence, EMBEDDING_SIZE)),
-      })),
-  );
-  const top = Math.max(0, ...candidates.map((candidate) => candidate.score));
+  const asked = keyTerms(task.question);
+  const answering = answeringPassage(asked, task.passages.map((passage) => new HeldTerms(passage.text)));
+  const candidates = answering === undefined ? [] : candidatesFrom(task, answering, asked);
+  const top = candidates[0]?.coverage ?? 0;
   const best = candidates
-    .filter((candidate) => candidate.score >= MIN_RELEVANCE && candidate.score >= top * NEAR_BEST)
-    .sort((a, b) => b.score - a.score)
+    .filter((candidate) => candidate.coverage >= top * NEAR_BEST_SENTENCE)
     .slice(0, MAX_QUOTES)
     .sort((a, b) => a.passageIndex - b.passageIndex || a.position - b.position);
   if (best.length === 0) return task.mode === "STRICT" ? STRICT_REFUSAL : OFFLINE_NO_MATCH;
   const quotes = best.map((candidate) => `> ${candidate.sentence} [${candidate.passageIndex + 1}]`).join("\n>\n");
   return `From your material:\n\n${quotes}\n\n(Offline tutor: these are the sentences that best match your question, quoted as written.)`;
+}
+
+/** The index of the passage holding the largest share of the asked terms (the first on a tie), if it holds enough. */
+function answeringPassage(asked: KeyTerm[], held: HeldTerms[]): number | undefined {
+  if (asked.length === 0) return undefined;
+  const coverage = held.map((text) => share(asked, text));
+  const best = Math.max(0, ...coverage);
+  return best >= MIN_PASSAGE_COVERAGE ? coverage.indexOf(best) : undefined;
+}
+
+/** The answering passage's sentences that hold some of the question, best first. */
+function candidatesFrom(task: TutorAnswerTask, passageIndex: number, asked: KeyTerm[]): Candidate[] {
+  const question = embedText(task.question, EMBEDDING_SIZE);
+  return sentences(task.passages[passageIndex].text)
+    .map((sentence, position) => ({ sentence, passageIndex, position }))
+    .filter(({ sentence }) => wordCount(sentence) >= 3 && !sentence.startsWith("#"))
+    .map((candidate) => ({
+      ...candidate,
+      coverage: share(asked, new HeldTerms(candidate.sentence)),
+      likeness: dot(question, embedText(candidate.sentence, EMBEDDING_SIZE)),
+    }))
+    .filter((candidate) => candidate.coverage > 0)
+    .sort((a, b) => b.coverage - a.coverage || b.likeness - a.likeness);
 }

@@ -52,10 +52,14 @@ export function paragraphs(text: string): string[] {
     .filter(Boolean);
 }
 
-/** Sentences, never spanning paragraphs or lines that stand alone (headings, list items). */
+/**
+ * Sentences, never spanning paragraphs or lines that stand alone (headings, list items), with
+ * the words a PDF's line breaks hyphenated joined again: the tutor's quotes and citations agree.
+ */
 export function sentences(text: string): string[] {
   return paragraphs(text).flatMap((block) =>
     block
+      .replace(/-\r?\n(?=\p{Ll})/gu, "")
       .split(/\r?\n(?=\s*(?:#|[-*•]\s|\d+[.)]\s))/)
       .flatMap((line) => [...segmentsOf(SENTENCES, line.replace(/\s+/g, " "))].map((part) => part.segment.trim()))
       .filter(Boolean),

@@ -110,10 +110,14 @@ describe("indexes", () => {
     const partial = idx().collection("partialTtl");
     await partial.createIndex({ at: 1 }, { expireAfterSeconds: 0, partialFilterExpression: { temporary: true } });
     await partial.insertMany([{ at: new Date(0), temporary: true }, { at: new Date(0), temporary: false }]);
+    const descending = idx().collection("descendingTtl");
+    await descending.createIndex({ at: -1 }, { expireAfterSeconds: 0 });
+    await descending.insertMany([{ at: new Date(1000) }, { at: new Date(Date.now() + 60_000), kept: true }, { at: 5 }, { at: new Date(2000) }]);
     const deadline = Date.now() + 5000;
-    const settled = async () => (await coll.countDocuments()) === 2 && (await partial.countDocuments()) === 1;
+    const settled = async () => (await coll.countDocuments()) === 2 && (await partial.countDocuments()) === 1 && (await descending.countDocuments()) === 2;
     while (!(await settled()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await coll.countDocuments()).toBe(2);
     expect(await partial.find({}, { projection: { _id: 0, temporary: 1 } }).toArray()).toEqual([{ temporary: false }]);
+    expect(await descending.find({}, { projection: { _id: 0, at: 1, kept: 1 } }).sort({ at: 1 }).toArray()).toEqual([{ at: 5 }, { at: expect.any(Date), kept: true }]);
   });
 });

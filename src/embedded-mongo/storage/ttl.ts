@@ -1,6 +1,11 @@
 import type { StorageEngine } from "./engine";
 import type { StorageOp } from "./ops";
 import { getIndexKeyValue } from "../query";
+import { Rank } from "../query/bson-order";
+import { RankBound } from "./index-order";
+
+/** Just before every date in value order: where an index walk over the dates starts. */
+const BEFORE_DATES = { values: [new RankBound(Rank.Date, -1)], seq: -1 };
 
 /**
  * Deletes documents whose TTL-indexed date is older than the index's expireAfterSeconds, as
@@ -15,8 +20,18 @@ function expireDocuments(engine: StorageEngine, now = Date.now()): StorageOp[] {
         const seconds = index.spec.expireAfterSeconds;
         if (seconds === undefined || index.fields.length !== 1) continue;
         const cutoff = now - seconds * 1000;
-        for (const doc of [...coll.docs.values()]) {
-          if (!index.covers(doc)) continue;
+        // The index holds the dates in order (each element of an array too), so the walk reads only
+        // the expired entries instead of every document each second; collected first because
+        // deleting moves the walk's tree.
+        const expired = new Set<string>();
+        for (const [key, id] of index.walk(BEFORE_DATES, index.directions[0] === -1)) {
+          const value = key.values[0];
+          if (!(value instanceof Date) || value.getTime() > cutoff) break;
+          expired.add(id);
+        }
+        for (const id of expired) {
+          const doc = coll.docs.get(id);
+          if (!doc || !index.covers(doc)) continue;
           const expiresAt = earliestDate(getIndexKeyValue(doc, index.fields[0]));
           if (expiresAt !== undefined && expiresAt <= cutoff) engine.apply({ op: "delete", db, coll: coll.name, id: doc._id }, log);
         }

@@ -3,6 +3,7 @@ import { runCommand } from "./commands/registry";
 import { ConnectionAuth } from "./auth/connection-auth";
 import { ServerStats } from "./server-stats";
 import { OperationRegistry } from "./operations";
+import { ServerParameters } from "./parameters";
 import { SessionRegistry } from "./sessions";
 import { CursorManager } from "./storage/cursors";
 import { StorageEngine } from "./storage/engine";
@@ -19,6 +20,7 @@ export class EmbeddedMongoServer {
   private readonly auth = new Map<number, ConnectionAuth>();
   private readonly stats = new ServerStats();
   private readonly operations = new OperationRegistry();
+  private readonly parameters = new ServerParameters();
   private nextConnectionId = 1;
   private stopTtl?: () => void;
 
@@ -49,7 +51,7 @@ export class EmbeddedMongoServer {
         resolve();
       });
     });
-    this.stopTtl = startTtlMonitor(this.engine, () => this.cursors.closeIdle());
+    this.stopTtl = startTtlMonitor(this.engine, () => this.cursors.closeIdle(), this.parameters);
     return (this.server.address() as AddressInfo).port;
   }
 
@@ -68,6 +70,7 @@ export class EmbeddedMongoServer {
       connectionId,
       authEnabled: this.authEnabled,
       stats: this.stats,
+      parameters: this.parameters,
       operations: this.operations,
       auth: this.auth.get(connectionId) ?? new ConnectionAuth(),
       log: [],

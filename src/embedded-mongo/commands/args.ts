@@ -1,6 +1,12 @@
 import type { Document } from "bson";
 import { commandError } from "../errors";
 
+/** Fields every command may carry besides its own arguments. */
+export const GENERIC_FIELDS = new Set([
+  "$db", "lsid", "$clusterTime", "$readPreference", "writeConcern", "readConcern", "comment",
+  "txnNumber", "autocommit", "startTransaction", "apiVersion", "apiStrict", "apiDeprecationErrors", "maxTimeMS",
+]);
+
 /** int32, double or int64 argument as a JS number, undefined when absent. */
 export function optionalNumber(command: Document, field: string): number | undefined {
   const value = command[field];

@@ -7,12 +7,7 @@ import { ID_INDEX } from "../storage/collection";
 import { missingStorageStats, scaleOf, storageStats } from "./stats";
 import type { Collection } from "../storage/collection";
 import { valueKey } from "../storage/keys";
-
-/** Fields every command may carry that are not collection options. */
-const GENERIC_FIELDS = new Set([
-  "$db", "lsid", "$clusterTime", "$readPreference", "writeConcern", "readConcern", "comment",
-  "txnNumber", "autocommit", "startTransaction", "apiVersion", "apiStrict", "apiDeprecationErrors", "maxTimeMS",
-]);
+import { GENERIC_FIELDS } from "./args";
 
 function create(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);

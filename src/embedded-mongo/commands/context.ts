@@ -6,6 +6,7 @@ import type { SessionRegistry } from "../sessions";
 import type { ConnectionAuth } from "../auth/connection-auth";
 import type { ServerStats } from "../server-stats";
 import type { Operation, OperationRegistry } from "../operations";
+import type { ServerParameters } from "../parameters";
 
 /** What a command handler gets besides its command document. */
 export interface CommandContext {
@@ -17,6 +18,8 @@ export interface CommandContext {
   /** Whether commands need an authenticated user (`--auth`); `auth` is this connection's state. */
   authEnabled: boolean;
   stats: ServerStats;
+  /** getParameter/setParameter; the TTL monitor reads its settings from here. */
+  parameters: ServerParameters;
   /** Every operation in progress (currentOp, killOp) and, while one runs, this command's own. */
   operations: OperationRegistry;
   operation?: Operation;

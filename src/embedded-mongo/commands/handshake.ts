@@ -79,6 +79,5 @@ export const handshakeCommands: CommandTable = {
     },
     ok: 1,
   }),
-  getparameter: () => ({ featureCompatibilityVersion: { version: "7.0" }, ok: 1 }),
   getlog: () => ({ totalLinesWritten: 0, log: [], ok: 1 }),
 };

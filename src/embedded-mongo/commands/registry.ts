@@ -17,6 +17,7 @@ import { updateCommands } from "./update";
 import { currentOpCommands } from "./current-op";
 import { renameCommands, parseNamespace } from "./rename";
 import { validateCommands } from "./validate";
+import { parameterCommands } from "./parameters";
 import { allows } from "../auth/roles";
 import { saslCommands } from "../auth/sasl";
 import { hasUsers, userCommands } from "../auth/users";
@@ -40,6 +41,7 @@ const COMMANDS: CommandTable = {
   ...currentOpCommands,
   ...renameCommands,
   ...validateCommands,
+  ...parameterCommands,
   listcommands: () => ({ commands: Object.fromEntries(Object.keys(COMMANDS).sort().map((name) => [name, { help: "", requiresAuth: !UNAUTHENTICATED.has(name) }])), ok: 1 }),
 };
 

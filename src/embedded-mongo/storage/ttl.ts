@@ -1,5 +1,6 @@
 import type { StorageEngine } from "./engine";
 import type { StorageOp } from "./ops";
+import type { ServerParameters } from "../parameters";
 import { getIndexKeyValue } from "../query";
 import { Rank } from "../query/bson-order";
 import { RankBound } from "./index-order";
@@ -46,17 +47,25 @@ function earliestDate(value: unknown): number | undefined {
   return dates.length ? Math.min(...dates.map((date) => date.getTime())) : undefined;
 }
 
-/** Runs expireDocuments every `intervalMs` without keeping the process alive. */
-export function startTtlMonitor(engine: StorageEngine, onTick: () => void, intervalMs = 1000): () => void {
+/**
+ * Every second closes idle cursors (`onTick`) and, when `ttlMonitorEnabled` and
+ * `ttlMonitorSleepSecs` have passed since the last pass, expires documents; the timer does not keep
+ * the process alive.
+ */
+export function startTtlMonitor(engine: StorageEngine, onTick: () => void, parameters: Pick<ServerParameters, "ttlMonitorEnabled" | "ttlMonitorSleepMs">, tickMs = 1000): () => void {
+  let lastPass = Date.now();
   const tick = async () => {
     onTick();
-    await engine.commit(expireDocuments(engine));
+    const now = Date.now();
+    if (!parameters.ttlMonitorEnabled || now - lastPass < parameters.ttlMonitorSleepMs - tickMs / 2) return;
+    lastPass = now;
+    await engine.commit(expireDocuments(engine, now));
   };
   // A failed tick (say the journal cannot be written) must not crash the host process; the
   // warning says what went wrong.
   const timer = setInterval(() => {
     tick().catch((error: unknown) => process.emitWarning(`embedded-mongo TTL monitor: ${error instanceof Error ? error.message : String(error)}`));
-  }, intervalMs);
+  }, tickMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -5,7 +5,7 @@ import { startFakeGemini, type FakeGemini } from "../helpers/fake-gemini";
 import { subscribe } from "../helpers/ws";
 import { wsClient } from "../helpers/ws";
 import { makePdf } from "../uploads/fixtures";
-import { settled, uploaded } from "../uploads/support";
+import { uploadedAndSettled } from "../uploads/support";
 import { ask, createSession, finished } from "./support";
 
 /**
@@ -43,7 +43,7 @@ describe("offline", () => {
   beforeAll(async () => {
     world = await startCourseWorld();
     owner = await world.user();
-    uploadId = (await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "biology.pdf", await makePdf())).id)).id;
+    uploadId = (await uploadedAndSettled(world, owner.accessToken, "biology.pdf", await makePdf())).id;
   });
   afterAll(() => world.server.stop());
 
@@ -99,7 +99,7 @@ describe("with a model", () => {
     gemini = await startFakeGemini();
     world = await startCourseWorld({ ...gemini.env(), CHAT_STREAM_FLUSH_MS: "5" });
     owner = await world.user();
-    uploadId = (await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "biology.pdf", await makePdf())).id)).id;
+    uploadId = (await uploadedAndSettled(world, owner.accessToken, "biology.pdf", await makePdf())).id;
   });
   beforeEach(() => gemini.reset());
   afterAll(async () => {

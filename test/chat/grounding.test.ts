@@ -1,7 +1,7 @@
 import { ChatMessageChecksDocument } from "../generated/graphql";
 import { ok, startCourseWorld, type CourseWorld, type Session } from "../courses/support";
 import { makeDocx } from "../uploads/fixtures";
-import { settled, uploaded } from "../uploads/support";
+import { uploadedAndSettled } from "../uploads/support";
 import { ask, createSession, finished } from "./support";
 
 /**
@@ -27,7 +27,7 @@ describe("grounding and the offline tutor's citations", () => {
   beforeAll(async () => {
     world = await startCourseWorld();
     owner = await world.user();
-    uploadId = (await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "apt-manual.docx", await makeDocx(MANUAL))).id)).id;
+    uploadId = (await uploadedAndSettled(world, owner.accessToken, "apt-manual.docx", await makeDocx(MANUAL))).id;
   });
   afterAll(() => world.server.stop());
 

@@ -1,6 +1,6 @@
 import { startCourseWorld, type CourseWorld } from "../courses/support";
 import { bearer, post } from "../hardening/support";
-import { sendFile, settled, uploaded } from "../uploads/support";
+import { sendFile, settled, uploaded, uploadedAndSettled } from "../uploads/support";
 
 let world: CourseWorld;
 
@@ -23,7 +23,7 @@ describe("per-user upload quotas", () => {
     expect(refused.errors?.[0]?.message).toMatch(/storage quota/);
     // Another user is not affected.
     const other = await world.user();
-    await settled(world, other.accessToken, (await uploaded(world, other.accessToken, "c.txt", text("c", 1_500))).id);
+    await uploadedAndSettled(world, other.accessToken, "c.txt", text("c", 1_500));
     const deleted = await post(world.server.graphqlUrl, { query: `mutation { deleteUpload(id: "${first.id}") }` }, bearer(student.accessToken));
     expect(deleted.body?.errors).toBeUndefined();
     await uploaded(world, student.accessToken, "b.txt", text("b", 1_500));

@@ -1,6 +1,6 @@
 import { SearchRankingsDocument } from "../generated/graphql";
 import { ok, startCourseWorld, type CourseWorld, type Session } from "../courses/support";
-import { settled, uploaded } from "../uploads/support";
+import { uploadedAndSettled } from "../uploads/support";
 
 /**
  * Hybrid search over the real server (offline embeddings, the embedded engine's `$search` and
@@ -33,7 +33,7 @@ beforeAll(async () => {
   world = await startCourseWorld();
   owner = await world.user();
   const text = [...distractors.slice(0, 30), target, ...distractors.slice(30)].join("\n\n");
-  uploadId = (await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "manual.txt", text)).id)).id;
+  uploadId = (await uploadedAndSettled(world, owner.accessToken, "manual.txt", text)).id;
 }, 60_000);
 
 afterAll(() => world.server.stop());
@@ -58,7 +58,7 @@ test("a rare exact term is found by the lexical ranking though the vector rankin
 
 test("a table of contents is ranked below every passage of content", async () => {
   const text = [TABLE_OF_CONTENTS, distractors[12], distractors[36], distractors[40]].join("\n\n");
-  const small = (await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "short.txt", text)).id)).id;
+  const small = (await uploadedAndSettled(world, owner.accessToken, "short.txt", text)).id;
   const response = await world.gql(SearchRankingsDocument, { query: "error codes of the printer and the battery", uploadId: small, limit: 10 }, { token: owner.accessToken });
   const hits = ok(response).search;
   const toc = hits.findIndex((hit) => hit.toc);

@@ -50,6 +50,11 @@ export async function settled(world: CourseWorld, token: string, id: string, tim
   }
 }
 
+/** Uploads a file and waits until its ingestion ends. */
+export async function uploadedAndSettled(world: CourseWorld, token: string, filename: string, content: Buffer | string): Promise<UploadFieldsFragment> {
+  return settled(world, token, (await uploaded(world, token, filename, content)).id);
+}
+
 /** Rows in a collection of the test server's database (the server runs in this process). */
 export function countRows(collection: string, filter: Record<string, unknown> = {}): Promise<number> {
   return mongoose.connection.db!.collection(collection).countDocuments(filter);

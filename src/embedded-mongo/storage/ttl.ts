@@ -1,7 +1,6 @@
 import type { StorageEngine } from "./engine";
 import type { StorageOp } from "./ops";
 import type { ServerParameters } from "../parameters";
-import { getIndexKeyValue } from "../query";
 import { Rank } from "../query/bson-order";
 import { RankBound } from "./index-order";
 
@@ -30,21 +29,15 @@ function expireDocuments(engine: StorageEngine, now = Date.now()): StorageOp[] {
           if (!(value instanceof Date) || value.getTime() > cutoff) break;
           expired.add(id);
         }
+        // Entries are only covered documents' dates, so one at or before the cutoff means the document's earliest date is too.
         for (const id of expired) {
           const doc = coll.docs.get(id);
-          if (!doc || !index.covers(doc)) continue;
-          const expiresAt = earliestDate(getIndexKeyValue(doc, index.fields[0]));
-          if (expiresAt !== undefined && expiresAt <= cutoff) engine.apply({ op: "delete", db, coll: coll.name, id: doc._id }, log);
+          if (doc) engine.apply({ op: "delete", db, coll: coll.name, id: doc._id }, log);
         }
       }
     }
   }
   return log;
-}
-
-function earliestDate(value: unknown): number | undefined {
-  const dates = (Array.isArray(value) ? value : [value]).filter((v): v is Date => v instanceof Date);
-  return dates.length ? Math.min(...dates.map((date) => date.getTime())) : undefined;
 }
 
 /**

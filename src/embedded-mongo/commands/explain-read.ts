@@ -66,7 +66,8 @@ function timed<T>(run: () => T): { value: T; millis: number } {
 function read(ctx: CommandContext, name: string, filter: Document, options: SelectOptions): { selection: Selection | undefined; millis: number } {
   const view = resolveView(ctx, name);
   const coll = view ? view.source : ctx.engine.collection(ctx.db, name);
-  const { value, millis } = timed(() => runSelection(coll, view ? {} : filter, view ? {} : options));
+  // Explain shows the whole choice (every plan tried), as mongod does, whatever the plan cache holds.
+  const { value, millis } = timed(() => runSelection(coll, view ? {} : filter, view ? { planAfresh: true } : { ...options, planAfresh: true }));
   return { selection: value, millis };
 }
 

@@ -4,6 +4,7 @@ import { compileFilter, compileSort, runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
 import { choosePlan } from "../planner/choose";
 import { PAUSE, runPlan, type ExecStats } from "../planner/execute";
+import { planCache, queryShape } from "../planner/cache";
 import { candidatePlans, givesSort, type Plan } from "../planner/plan";
 import { valueKey } from "../storage/keys";
 import type { Index } from "../storage/indexes";
@@ -17,6 +18,8 @@ export interface SelectOptions {
   variables?: Document;
   /** The only fields the caller reads of each result (count: none); lets an exact index plan skip fetching. */
   cover?: string[];
+  /** Try every candidate plan whatever the plan cache holds, and leave the cache as it is (explain). */
+  planAfresh?: boolean;
 }
 
 const sortCache = new Map<string, (a: Document, b: Document) => number>();
@@ -104,12 +107,19 @@ function* selectionSteps(coll: Collection | undefined, filter: Document, options
   const { sort, skip = 0, limit = 0, variables, collation } = options;
   const simple = isSimpleCollation(collation);
   const hasSort = sort !== undefined && Object.keys(sort).length > 0;
-  const candidates = candidatePlans(coll, { filter, sort: hasSort ? sort : undefined, hint: options.hint, simpleCollation: simple && isSimpleCollation(coll.options.collation as Document | undefined) });
+  const simpleSort = simple && isSimpleCollation(coll.options.collation as Document | undefined);
+  const candidates = candidatePlans(coll, { filter, sort: hasSort ? sort : undefined, hint: options.hint, simpleCollation: simpleSort });
   const needed = limit > 0 ? skip + limit : 0;
+  const shape = candidates.plans.length > 1 && !options.planAfresh ? queryShape(filter, hasSort ? sort : undefined, simpleSort, needed > 0) : undefined;
+  const cached = shape === undefined ? undefined : planCache.lookup(coll, shape, candidates.plans);
   // A plan whose bounds say all the filter says needs no matcher (the `_id` lookup's hot path).
   const onlyExact = candidates.plans.length === 1 && isExact(candidates.plans[0]);
   const match = onlyExact ? () => true : compileFilter(filter, { variables, collation: simple ? undefined : collation });
-  const { winner: plan, rejected } = candidates.plans.length > 0 ? choosePlan(coll, candidates.plans, match, hasSort, needed) : { winner: COLLSCAN, rejected: [] };
+  const { winner: plan, rejected } = cached
+    ? { winner: cached, rejected: [] }
+    : candidates.plans.length > 0
+      ? choosePlan(coll, candidates.plans, match, hasSort, needed)
+      : { winner: COLLSCAN, rejected: [] };
   countAccess(coll, plan);
   const ordered = !hasSort || givesSort(plan);
   const covered = canCover(plan, options.cover);
@@ -138,6 +148,11 @@ function* selectionSteps(coll: Collection | undefined, filter: Document, options
   if (!ordered && plan.kind !== "COLLSCAN") out = naturalOrder(coll, out);
   if (!ordered) out = simple ? sortSimple(out, cachedSort(sort as Document), needed) : sortWithCollation(out, sort as Document, collation as Document);
   if (skip > 0 || (limit > 0 && limit < out.length)) out = out.slice(skip, limit > 0 ? skip + limit : undefined);
+  if (shape !== undefined) {
+    const works = stats.keysExamined + stats.docsExamined;
+    if (cached) planCache.ranCached(coll, shape, works);
+    else planCache.store(coll, shape, plan, works);
+  }
   return { docs: out, plan, rejected, stats, covered, blockingSort: !ordered };
 }
 

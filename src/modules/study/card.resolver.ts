@@ -18,7 +18,7 @@ export class CardResolver {
   @Authorized()
   @Query(() => Card, { nullable: true, description: "One card, or null when there is none you may read with this id." })
   async card(@Args() { id }: CardIdArgs, @Ctx() ctx: Context): Promise<Card | null> {
-    return (await ctx.services.decks.readableCard(await signedInActor(ctx), id))?.card ?? null;
+    return (await ctx.services.decks.readableCard(await signedInActor(ctx), id)) ?? null;
   }
 
   @Authorized()

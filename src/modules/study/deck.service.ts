@@ -171,27 +171,19 @@ export class DeckService {
   }
 
   /**
-   * The card and its deck if the actor may read it. `alongside` runs with the access check, given
-   * the card (a caller's own reads, so the check does not add a round trip before them).
+   * The card if the actor may read its deck. The card carries its deck's owner and course (a
+   * deck's never change), so the check reads the course of a course card and nothing else.
    */
-  async readableCard<T = undefined>(
-    actor: Actor,
-    id: Types.ObjectId | string,
-    alongside?: (card: Card) => Promise<T>,
-  ): Promise<{ card: Card; access: DeckAccess; also: T } | null> {
+  async readableCard(actor: Actor, id: Types.ObjectId | string): Promise<Card | null> {
     const cardId = asObjectId(id);
     const card = cardId && (await CardModel.findById(cardId).lean<Card>().exec());
     if (!card) return null;
-    const [access, also] = await Promise.all([this.readable(actor, card.deck_id), alongside ? alongside(card) : (undefined as T)]);
-    return access && { card, access, also };
+    const course = card.course_id ? ((await this.deps.courses.byIds([card.course_id]))[0] ?? null) : null;
+    return DeckPolicy.canReadCard(actor, card, course) ? card : null;
   }
 
-  async readableCardOrFail<T = undefined>(
-    actor: Actor,
-    id: Types.ObjectId | string,
-    alongside?: (card: Card) => Promise<T>,
-  ): Promise<{ card: Card; access: DeckAccess; also: T }> {
-    return (await this.readableCard(actor, id, alongside)) ?? cardNotFound();
+  async readableCardOrFail(actor: Actor, id: Types.ObjectId | string): Promise<Card> {
+    return (await this.readableCard(actor, id)) ?? cardNotFound();
   }
 
   async byCardIds(ids: readonly Types.ObjectId[]): Promise<Card[]> {
@@ -207,7 +199,7 @@ export class DeckService {
 
   /** Changes a card's content; every learner's schedule for it stays (a cloze number removed loses its own). */
   async updateCard(actor: Actor, id: string, input: CardContentInput): Promise<Card> {
-    const { card } = await this.readableCardOrFail(actor, id);
+    const card = await this.readableCardOrFail(actor, id);
     await this.editableOrFail(actor, card.deck_id);
     const content = checkedContent(input, card, "input");
     const ords = ordsOf(content);
@@ -219,7 +211,7 @@ export class DeckService {
   }
 
   async deleteCard(actor: Actor, id: string): Promise<boolean> {
-    const { card } = await this.readableCardOrFail(actor, id);
+    const card = await this.readableCardOrFail(actor, id);
     await this.editableOrFail(actor, card.deck_id);
     await this.deps.cleanup.deleteCards([card._id]);
     return true;

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
+import { asObjectId } from "../../lib/ids";
 import type { Actor } from "../../lib/identity";
 import type { CourseService } from "../courses/course.service";
 import { streaksOf, utcDay } from "../dashboard/streaks";
@@ -71,20 +72,11 @@ export class ReviewService {
   // The queue
 
   async queue(actor: Exclude<Actor, null>, scope: StudyScope, limit: number, now = new Date()): Promise<ReviewQueue> {
-    const scoped = await this.scopeDecks(actor, scope);
-    const [, profile] = await Promise.all([this.sync(actor, scoped, now), this.profile(actor._id)]);
+    const [scoped, profile] = await Promise.all([this.scopeDecks(actor, scope), this.profile(actor._id)]);
+    await this.sync(actor, scoped, now);
     const today = dayNumber(now);
     const newLeftToday = Math.max(0, profile.daily_new_limit - (profile.new_day === today ? profile.new_count : 0));
-    const { due, dueCount } = await this.dueStates(actor._id, profile, scoped.decks, scoped.all, now, limit);
-    const wanted = Math.min(newLeftToday, limit - due.length);
-    const fresh =
-      wanted > 0 && scoped.decks.length > 0
-        ? await ReviewStateModel.find({ user_id: actor._id, state: CardState.NEW, deck_id: { $in: scoped.decks.map((deck) => deck._id) } })
-            .sort({ _id: 1 })
-            .limit(wanted)
-            .lean<ReviewState[]>()
-            .exec()
-        : [];
+    const { due, dueCount, fresh } = await this.dueStates(actor._id, profile, scoped, now, limit, newLeftToday);
     const ordered = interleave(due, fresh);
     const cards = new Map((await this.deps.decks.byCardIds(ordered.map((state) => state.card_id))).map((card) => [String(card._id), card]));
     const items: ReviewItem[] = [];
@@ -117,47 +109,69 @@ export class ReviewService {
   }
 
   /**
-   * Started schedules due now in scope, most overdue first. Schedules are found by their UTC due
-   * day (an equality lookup, which every MongoDB answers from an index), oldest day first, taking
-   * only as many days as `limit` needs; the learner's counts by day say which days hold any.
+   * Started schedules due now in scope, most overdue first, and the new ones to mix in. Schedules
+   * are found by their UTC due day (an equality lookup, which every MongoDB answers from an index),
+   * oldest day first, taking only as many days as `limit` needs; the learner's counts by day say
+   * which days hold any. The first days, the counts and (when the counts say the due cards fall
+   * short) the new cards are read at once.
    */
   private async dueStates(
     userId: Types.ObjectId,
     profile: StudyPreferences,
-    decks: Deck[],
-    all: boolean,
+    { decks, all }: ScopedDecks,
     now: Date,
     limit: number,
-  ): Promise<{ due: ReviewState[]; dueCount: number }> {
-    if (decks.length === 0) return { due: [], dueCount: 0 };
+    newLeftToday: number,
+  ): Promise<{ due: ReviewState[]; dueCount: number; fresh: ReviewState[] }> {
+    if (decks.length === 0) return { due: [], dueCount: 0, fresh: [] };
     const today = dayNumber(now);
-    const inScope = { user_id: userId, deck_id: { $in: decks.map((deck) => deck._id) }, state: { $in: STARTED } };
+    const deckIds = decks.map((deck) => deck._id);
+    const inScope = { user_id: userId, deck_id: { $in: deckIds }, state: { $in: STARTED } };
     const days = Object.entries(profile.due_days)
       .map(([day, count]) => ({ day: Number(day), count }))
-      .filter(({ day, count }) => day < today && count > 0)
+      .filter(({ day, count }) => day <= today && count > 0)
       .sort((a, b) => a.day - b.day);
-    const due: ReviewState[] = [];
-    let next = 0;
+    const earlierDays = days.filter(({ day }) => day < today);
+    const dueAtMost = days.reduce((sum, { count }) => sum + count, 0);
     // A named deck or course may hold few of the learner's due cards: its days are read all at once.
-    while (next < days.length && due.length < limit) {
+    const chunkAt = (from: number, wanted: number): { chunk: number[]; next: number } => {
       const chunk: number[] = [];
-      for (let expected = 0; next < days.length && (!all || expected < limit - due.length || chunk.length === 0); next++) {
+      let next = from;
+      for (let expected = 0; next < days.length && (!all || expected < wanted || chunk.length === 0); next++) {
         chunk.push(days[next].day);
         expected += days[next].count;
       }
-      due.push(...(await this.dueOn(inScope, chunk, now, limit - due.length)));
-    }
-    const [todays, dueToday] = await Promise.all([
-      due.length < limit ? this.dueOn(inScope, [today], now, limit - due.length) : Promise.resolve([]),
-      ReviewStateModel.countDocuments({ ...inScope, due_day: today, due: { $lte: now } }).exec(),
+      return { chunk, next };
+    };
+    const first = chunkAt(0, limit);
+    const newWanted = (dueFound: number) => Math.min(newLeftToday, limit - dueFound);
+    const [firstDue, dueToday, earlier, early] = await Promise.all([
+      first.chunk.length > 0 ? this.dueOn(inScope, first.chunk, now, limit) : Promise.resolve([]),
+      days.some(({ day }) => day === today) ? ReviewStateModel.countDocuments({ ...inScope, due_day: today, due: { $lte: now } }).exec() : Promise.resolve(0),
+      all || earlierDays.length === 0
+        ? Promise.resolve(earlierDays.reduce((sum, { count }) => sum + count, 0))
+        : ReviewStateModel.countDocuments({ ...inScope, due_day: { $in: earlierDays.map(({ day }) => day) } }).exec(),
+      dueAtMost < limit ? this.newStates(userId, deckIds, newWanted(0)) : Promise.resolve(null),
     ]);
-    due.push(...todays);
-    const earlier = all
-      ? days.reduce((sum, { count }) => sum + count, 0)
-      : days.length > 0
-        ? await ReviewStateModel.countDocuments({ ...inScope, due_day: { $in: days.map(({ day }) => day) } }).exec()
-        : 0;
-    return { due, dueCount: earlier + dueToday };
+    const due = [...firstDue];
+    for (let next = first.next; next < days.length && due.length < limit; ) {
+      const chunk = chunkAt(next, limit - due.length);
+      due.push(...(await this.dueOn(inScope, chunk.chunk, now, limit - due.length)));
+      next = chunk.next;
+    }
+    const wanted = newWanted(due.length);
+    const fresh = wanted <= 0 ? [] : early ? early.slice(0, wanted) : await this.newStates(userId, deckIds, wanted);
+    return { due, dueCount: earlier + dueToday, fresh };
+  }
+
+  /** The learner's first new schedules in these decks. */
+  private newStates(userId: Types.ObjectId, deckIds: Types.ObjectId[], limit: number): Promise<ReviewState[]> {
+    if (limit <= 0) return Promise.resolve([]);
+    return ReviewStateModel.find({ user_id: userId, state: CardState.NEW, deck_id: { $in: deckIds } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<ReviewState[]>()
+      .exec();
   }
 
   /** The most overdue schedules in scope falling due on these days, up to `limit`. */
@@ -239,17 +253,16 @@ export class ReviewService {
    * review) is CONFLICT, and nothing is stored.
    */
   async review(actor: Exclude<Actor, null>, args: ReviewCardArgs, now = new Date()): Promise<ReviewResult> {
-    const profileRead = this.profile(actor._id);
-    // Awaited below; this only keeps a failure while the card is being checked from going unhandled.
-    profileRead.catch(() => undefined);
-    // The learner's schedule is read alongside the access check; nothing is written before it passes.
-    const { card, also: current } = await this.deps.decks.readableCardOrFail(actor, args.cardId, (found) =>
-      ReviewStateModel.findOne({ user_id: actor._id, card_id: found._id, ord: found.ords.includes(args.clozeNumber ?? -1) ? args.clozeNumber : (found.ords[0] ?? 0) })
-        .lean<ReviewState>()
-        .exec(),
-    );
+    const cardId = asObjectId(args.cardId);
+    // The learner's schedules for the card and profile are read alongside the card and its access
+    // check (one round trip in all for a personal deck's card); nothing is written before it passes.
+    const [card, states, profile] = await Promise.all([
+      this.deps.decks.readableCardOrFail(actor, args.cardId),
+      cardId ? ReviewStateModel.find({ user_id: actor._id, card_id: cardId }).lean<ReviewState[]>().exec() : Promise.resolve([]),
+      this.profile(actor._id),
+    ]);
     const ord = ordOf(card, args.clozeNumber);
-    const profile = await profileRead;
+    const current = states.find((state) => state.ord === ord) ?? null;
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
       const seen = args.idempotencyKey ? await this.replayed(actor._id, args.idempotencyKey, card, ord) : null;
       if (seen) return seen;
@@ -332,40 +345,47 @@ export class ReviewService {
       throw error;
     }
     const changes = { ...next, due_day: dayNumber(next.due), ...(before.state === CardState.NEW ? { introduced_at: now } : {}) };
-    let state: ReviewState | null;
-    if (current) {
-      state = await ReviewStateModel.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: changes, $inc: { version: 1 } }, { returnDocument: "after" })
-        .lean<ReviewState>()
-        .exec();
-    } else {
-      state = await ReviewStateModel.create({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 })
-        .then((created) => created.toObject<ReviewState>())
-        .catch((error: unknown) => (isDuplicate(error) ? null : Promise.reject(error)));
-    }
+    const moves = dueMoves(current, changes.due_day);
+    const introduced = options.countsAsNew && before.state === CardState.NEW;
+    // The log holds the key, so the schedule can move and the counts follow at once: if another
+    // review moved the schedule first, the counts are put back and the log taken back.
+    const [state] = await Promise.all([
+      current
+        ? ReviewStateModel.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: changes, $inc: { version: 1 } }, { returnDocument: "after" })
+            .lean<ReviewState>()
+            .exec()
+        : ReviewStateModel.create({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 })
+            .then((created) => created.toObject<ReviewState>())
+            .catch((error: unknown) => (isDuplicate(error) ? null : Promise.reject(error))),
+      this.count(userId, moves, now, { introduced, stored: isStored(options.profile) }),
+    ]);
     if (!state) {
-      await ReviewLogModel.deleteOne({ user_id: userId, key: options.key }).exec();
+      await Promise.all([ReviewLogModel.deleteOne({ user_id: userId, key: options.key }).exec(), this.uncount(userId, moves, now, introduced)]);
       return null;
     }
-    await this.count(userId, current, state, now, { introduced: options.countsAsNew && before.state === CardState.NEW, stored: isStored(options.profile) });
     return state;
   }
 
   /** Moves the learner's counts along with one review. */
-  private async count(userId: Types.ObjectId, before: ReviewState | null, after: ReviewState, now: Date, { introduced, stored }: { introduced: boolean; stored: boolean }): Promise<void> {
+  private async count(userId: Types.ObjectId, moves: Record<string, number>, now: Date, { introduced, stored }: { introduced: boolean; stored: boolean }): Promise<void> {
     if (!stored) await this.ensureProfile(userId);
-    const inc: Record<string, number> = {};
-    if (before && STARTED.includes(before.state)) inc[`due_days.${before.due_day}`] = -1;
-    inc[`due_days.${after.due_day}`] = (inc[`due_days.${after.due_day}`] ?? 0) + 1;
     const today = dayNumber(now);
-    const update = { $inc: inc, $addToSet: { review_days: today } };
+    const update = { $inc: moves, $addToSet: { review_days: today } };
     if (!introduced) {
       await StudyProfileModel.updateOne({ user_id: userId }, update).exec();
       return;
     }
-    const sameDay = await StudyProfileModel.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...inc, new_count: 1 } }).exec();
+    const sameDay = await StudyProfileModel.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...moves, new_count: 1 } }).exec();
     if (sameDay.matchedCount === 0) {
       await StudyProfileModel.updateOne({ user_id: userId }, { ...update, $set: { new_day: today, new_count: 1 } }).exec();
     }
+  }
+
+  /** Takes back what `count` did for a review that lost to a concurrent one (its day in the streak stays: the other review was that day). */
+  private async uncount(userId: Types.ObjectId, moves: Record<string, number>, now: Date, introduced: boolean): Promise<void> {
+    const back = Object.fromEntries(Object.entries(moves).map(([field, by]) => [field, -by]));
+    await StudyProfileModel.updateOne({ user_id: userId }, { $inc: back }).exec();
+    if (introduced) await StudyProfileModel.updateOne({ user_id: userId, new_day: dayNumber(now), new_count: { $gt: 0 } }, { $inc: { new_count: -1 } }).exec();
   }
 
   private async ensureProfile(userId: Types.ObjectId): Promise<void> {
@@ -427,6 +447,14 @@ function ordOf(card: Card, clozeNumber: number | undefined | null): number {
     raise("BAD_USER_INPUT", `clozeNumber must be ${allowed}`, { fields: [{ field: "clozeNumber", message: `must be ${allowed}` }] });
   }
   return clozeNumber;
+}
+
+/** How one review changes the learner's started schedules per due day. */
+function dueMoves(before: ReviewState | null, afterDay: number): Record<string, number> {
+  const moves: Record<string, number> = {};
+  if (before && STARTED.includes(before.state)) moves[`due_days.${before.due_day}`] = -1;
+  moves[`due_days.${afterDay}`] = (moves[`due_days.${afterDay}`] ?? 0) + 1;
+  return moves;
 }
 
 /** Due cards with new ones spread evenly among them, as Anki mixes them. */

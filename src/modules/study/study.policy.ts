@@ -2,6 +2,7 @@ import { raise } from "../../lib/errors";
 import { isAdmin, type Actor } from "../../lib/identity";
 import type { Course } from "../courses/course.model";
 import { CoursePolicy } from "../courses/course.policy";
+import type { Card } from "./card.model";
 import { DeckKind, type Deck } from "./deck.model";
 
 /**
@@ -20,6 +21,14 @@ export const DeckPolicy = {
     if (actor === null) return false;
     if (deck.kind === DeckKind.COURSE) return course !== null && CoursePolicy.canRead(actor, course);
     return DeckPolicy.owns(actor, deck) || isAdmin(actor);
+  },
+
+  /**
+   * Reading a card is reading its deck. A card keeps its deck's owner and course: a deck has a
+   * course exactly when it is a COURSE deck, and personal and Mistakes decks share one rule.
+   */
+  canReadCard(actor: Actor, card: Pick<Card, "owner_id" | "course_id">, course: Course | null): boolean {
+    return DeckPolicy.canRead(actor, { kind: card.course_id ? DeckKind.COURSE : DeckKind.PERSONAL, owner_id: card.owner_id }, course);
   },
 
   canEdit(actor: Actor, deck: Pick<Deck, "kind" | "owner_id">, course: Pick<Course, "owner_id"> | null): boolean {

@@ -122,6 +122,18 @@ export class AttemptService {
     return itemStatistics(quiz.questions, attempts);
   }
 
+  /** Per-question statistics of these attempts only (a class's), in question order. */
+  async itemStatsAmong(quiz: Quiz, attemptIds: readonly Types.ObjectId[]): Promise<ItemStats[]> {
+    const attempts = await this.answersOf(attemptIds);
+    return itemStatistics(quiz.questions, attempts);
+  }
+
+  /** These attempts' graded answers (with the chapters they are about) and percents. */
+  async answersOf(attemptIds: readonly Types.ObjectId[]): Promise<(AttemptForStats & Pick<QuizAttempt, "_id" | "user_id" | "answers">)[]> {
+    if (attemptIds.length === 0) return [];
+    return QuizAttemptModel.find({ _id: { $in: [...attemptIds] } }, { percent: 1, answers: 1, user_id: 1 }).lean<(AttemptForStats & Pick<QuizAttempt, "_id" | "user_id" | "answers">)[]>().exec();
+  }
+
   /** Every attempt of the user: how many, at how many different quizzes, and their average percent. */
   async totalsOf(userId: Types.ObjectId): Promise<LearnerTotals> {
     const [row] = await QuizAttemptModel.aggregate<{ attempts: number; quizzes: Types.ObjectId[]; averagePercent: number }>([

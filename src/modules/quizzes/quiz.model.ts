@@ -1,5 +1,6 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
+import { Grant } from "../../lib/grants";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 
 export enum QuestionType {
@@ -162,6 +163,7 @@ export class GenerationReport {
 @index({ course_id: 1, created_at: -1, _id: -1 })
 @index({ owner_id: 1, created_at: -1, _id: -1 })
 @index({ source_type: 1, source_id: 1 })
+@index({ "grants.principal": 1 })
 export class Quiz {
   @Field({ name: "id", description: "The quiz's id." })
   readonly _id!: Types.ObjectId;
@@ -199,6 +201,17 @@ export class Quiz {
   /** Shown to authors through `QuizResolver.generationReport`; absent for hand-made quizzes. */
   @prop({ type: () => GenerationReport, _id: false })
   generation?: GenerationReport;
+
+  /**
+   * Until then, attempts of those who do not author the quiz show no keys or explanations (a class
+   * assignment due then asked for it); their score and which answers were right still show.
+   */
+  @prop({ type: Date })
+  keys_hidden_until?: Date;
+
+  /** Shares with classes and users (see `QuizPolicy`); managed by the classes module. */
+  @prop({ type: () => [Grant], _id: false, default: () => [] })
+  grants?: Grant[];
 
   @Field({ name: "createdAt", description: "When the quiz was created." })
   readonly created_at!: Date;

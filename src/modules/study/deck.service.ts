@@ -1,3 +1,4 @@
+import { grantedFilter, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 import type { QueryFilter, Types } from "mongoose";
 import { normalizeOption } from "../../infra/ai/schemas";
 import { raise, type FieldError } from "../../lib/errors";
@@ -73,9 +74,14 @@ export class DeckService {
       const course = (await this.deps.courses.readable(actor, courseId)) ?? raise("NOT_FOUND", "Course not found");
       filter = { course_id: course._id, kind: DeckKind.COURSE };
     } else {
-      filter = { owner_id: actor._id, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } };
+      filter = { $or: [{ owner_id: actor._id, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }, { kind: DeckKind.PERSONAL, ...grantedFilter(actor) }] };
     }
     return findPage<Deck>(DeckModel, filter, { created_at: -1, _id: -1 }, page);
+  }
+
+  /** Adds, changes or removes (`role` null) a share of a deck; the caller checked who may share it. */
+  async setGrant(deckId: Types.ObjectId, principal: Types.ObjectId, role: GrantRole | null, options?: GrantOptions): Promise<void> {
+    await setGrantOn(DeckModel, deckId, principal, role, options);
   }
 
   /** Decks by id, in key order (null where missing); callers check access. */

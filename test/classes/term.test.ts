@@ -273,6 +273,9 @@ test("a class through a whole term", async () => {
   expect(after.courses.items.map((course: { id: string }) => course.id)).not.toContain(material.courseId);
   expect((await apiA.must(s1.token, "query($id: ID!) { class(id: $id) { id } }", { id: classId })).class).toBeNull();
   expect((await apiB.must(s2.token, "query($id: ID!) { course(id: $id) { id } }", { id: material.courseId })).course).toEqual({ id: material.courseId });
+  // B had the gradebook cached; the removal on A reached it too.
+  const names = (await apiB.must(teacher.token, GRADEBOOK, { id: classId })).class.gradebook.rows.map((row: { name: string }) => row.name);
+  expect(names).toEqual(["Ben Student", "Cleo Student"]);
 
   await subscription.return?.();
   await collecting;

@@ -41,6 +41,8 @@ export class AssignmentService {
       progress: ProgressService;
       decks: DeckService;
       users: UserService;
+      /** Told of every change of a class's assignments and work. */
+      gradebooks: { changed(classId: Types.ObjectId): void };
       graceSeconds: number;
     },
   ) {}
@@ -82,6 +84,7 @@ export class AssignmentService {
       review_count: input.reviewCount ?? undefined,
       created_by: actor._id,
     });
+    this.deps.gradebooks.changed(cls._id);
     return created.toObject<Assignment>();
   }
 
@@ -91,6 +94,7 @@ export class AssignmentService {
     await this.deps.classes.teachingOrFail(actor, assignment.class_id, { writable: true });
     await AssignmentModel.deleteOne({ _id: assignment._id }).exec();
     await AssignmentWorkModel.deleteMany({ assignment_id: assignment._id }).exec();
+    this.deps.gradebooks.changed(assignment.class_id);
     return true;
   }
 
@@ -280,14 +284,16 @@ export class AssignmentService {
     return AssignmentWorkModel.findOne({ assignment_id: assignment._id, user_id: userId }).lean<AssignmentWork>().exec();
   }
 
-  private upsertWork(assignment: Assignment, userId: Types.ObjectId, update: Record<string, unknown>): Promise<AssignmentWork> {
-    return AssignmentWorkModel.findOneAndUpdate(
+  private async upsertWork(assignment: Assignment, userId: Types.ObjectId, update: Record<string, unknown>): Promise<AssignmentWork> {
+    const work = (await AssignmentWorkModel.findOneAndUpdate(
       { assignment_id: assignment._id, user_id: userId },
       { ...update, $setOnInsert: { class_id: assignment.class_id } },
       { upsert: true, returnDocument: "after" },
     )
       .lean<AssignmentWork>()
-      .exec() as Promise<AssignmentWork>;
+      .exec()) as AssignmentWork;
+    this.deps.gradebooks.changed(assignment.class_id);
+    return work;
   }
 
   private async titleOf(actor: SignedIn, kind: SharedKind, id: Types.ObjectId): Promise<string> {

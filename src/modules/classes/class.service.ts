@@ -51,7 +51,7 @@ function checkTerm(starts: Date | null | undefined, ends: Date | null | undefine
 
 /** Classes, rosters, join codes and invitations: the only code that touches `classes`, `class_members` and `class_invitations`. */
 export class ClassService {
-  constructor(private readonly deps: { users: UserService; pubSub: AppPubSub }) {}
+  constructor(private readonly deps: { users: UserService; pubSub: AppPubSub; gradebooks: { changed(classId: Types.ObjectId): void } }) {}
 
   async ready(): Promise<void> {
     await Promise.all([ClassModel.init(), ClassMemberModel.init(), ClassInvitationModel.init()]);
@@ -306,6 +306,7 @@ export class ClassService {
       throw error;
     }
     await this.deps.users.addClass(userId, classId);
+    this.deps.gradebooks.changed(classId);
     if (role === ClassRole.STUDENT) {
       const user = await this.deps.users.findById(userId);
       this.announce(classId, { kind: ClassActivityKind.JOINED, userId: String(userId), name: user?.name ?? "" });
@@ -321,6 +322,7 @@ export class ClassService {
     }
     await this.deps.users.removeClass(userId, cls._id);
     await ClassMemberModel.deleteOne({ _id: member._id }).exec();
+    this.deps.gradebooks.changed(cls._id);
     this.announce(cls._id, { kind: ClassActivityKind.LEFT, userId: String(userId), name: "" });
     return true;
   }

@@ -10,16 +10,36 @@ import type { AssignmentService } from "./assignment.service";
 import type { ClassLeaderboardEntry, Gradebook, GradebookCell, GradebookRow, ClassWeakSpot } from "./assignment.types";
 import { ClassRole } from "./class.model";
 import type { ClassAccess, ClassService } from "./class.service";
+import type { GradebookCache } from "./gradebook-cache";
 import { SharedKind } from "./sharing.types";
 
 const WEAK_SPOTS = 3;
 
 /** The gradebook, its CSV, per-question statistics and the leaderboard of one class: reads only. */
 export class GradebookService {
-  constructor(private readonly deps: { classes: ClassService; assignments: AssignmentService; attempts: AttemptService; quizzes: QuizService; users: UserService }) {}
+  constructor(
+    private readonly deps: {
+      classes: ClassService;
+      assignments: AssignmentService;
+      attempts: AttemptService;
+      quizzes: QuizService;
+      users: UserService;
+      cache: GradebookCache<Gradebook>;
+    },
+  ) {}
 
-  /** Students x assignments for teachers and TAs; `weakSpots` reads the students' answers too. */
-  async gradebook(access: ClassAccess, options: { weakSpots?: boolean } = {}, now = new Date()): Promise<Gradebook> {
+  /** Students x assignments for teachers and TAs; `weakSpots` reads the students' answers too. Served from the cache while the class's work stays as it is. */
+  async gradebook(access: ClassAccess, options: { weakSpots?: boolean } = {}): Promise<Gradebook> {
+    return this.deps.cache.get(access.cls._id, options.weakSpots ? "weak" : "plain", async () => {
+      const now = new Date();
+      const book = await this.compute(access, options, now);
+      const nextDue = book.assignments.map((column) => column.assignment.due_at.getTime()).filter((due) => due > now.getTime());
+      return { value: book, validUntil: Math.min(Infinity, ...nextDue) };
+    });
+  }
+
+  /** The gradebook as of `now`, read from the class's work. */
+  async compute(access: ClassAccess, options: { weakSpots?: boolean }, now: Date): Promise<Gradebook> {
     const classId = access.cls._id;
     const [{ items: assignments }, studentIds, works] = await Promise.all([
       this.deps.assignments.forClass(classId),
@@ -88,8 +108,8 @@ export class GradebookService {
   }
 
   /** Students by the sum of their scores that count; ties share a rank. */
-  async leaderboard(access: ClassAccess, now = new Date()): Promise<ClassLeaderboardEntry[]> {
-    const book = await this.gradebook(access, {}, now);
+  async leaderboard(access: ClassAccess): Promise<ClassLeaderboardEntry[]> {
+    const book = await this.gradebook(access);
     const entries = book.rows.map((row) => ({
       userId: row.userId,
       name: row.name,

@@ -84,6 +84,9 @@ export class AssignmentService {
       review_count: input.reviewCount ?? undefined,
       created_by: actor._id,
     });
+    if (input.kind === SharedKind.QUIZ) {
+      await this.deps.quizzes.setAssigned(targetId, { class_id: cls._id, assignment_id: created._id, until: input.acceptLate ? undefined : input.dueAt });
+    }
     this.deps.gradebooks.changed(cls._id);
     return created.toObject<Assignment>();
   }
@@ -94,6 +97,7 @@ export class AssignmentService {
     await this.deps.classes.teachingOrFail(actor, assignment.class_id, { writable: true });
     await AssignmentModel.deleteOne({ _id: assignment._id }).exec();
     await AssignmentWorkModel.deleteMany({ assignment_id: assignment._id }).exec();
+    if (assignment.kind === SharedKind.QUIZ) await this.deps.quizzes.setAssigned(assignment.target_id, { class_id: assignment.class_id, assignment_id: assignment._id }, true);
     this.deps.gradebooks.changed(assignment.class_id);
     return true;
   }
@@ -156,7 +160,7 @@ export class AssignmentService {
       }
     }
     // Reading the quiz and grading come first: a refused grading stores nothing here either.
-    const attempt = await this.deps.attempts.submit(actor, String(assignment.target_id), answers);
+    const attempt = await this.deps.attempts.submit(actor, String(assignment.target_id), answers, { forAssignment: true });
     const updated = await this.upsertWork(assignment, actor._id, {
       $push: { attempts: { attempt_id: attempt._id, percent: attempt.percent, submitted_at: now, late } },
       $unset: { attempt_ends_at: 1 },

@@ -4,6 +4,7 @@ import type { AppPubSub } from "../../infra/pubsub";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
 import { isAdmin, UserRole, type Actor, type SignedIn } from "../../lib/identity";
+import { followLive } from "../../lib/live";
 import { findPage, type Page, type PageWindow } from "../../lib/pagination";
 import type { UserService } from "../users/user.service";
 import { ClassActivityKind, type ClassActivityPayload } from "./class-activity";
@@ -289,7 +290,15 @@ export class ClassService {
   /** The class's live activity for its teachers and TAs (and admins); the listener goes when the subscriber does. */
   async follow(actor: SignedIn, classId: string): Promise<AsyncIterable<ClassActivityPayload>> {
     const { cls } = await this.staffOrFail(actor, classId);
-    return this.deps.pubSub.subscribe("CLASS_ACTIVITY", String(cls._id));
+    const live = this.deps.pubSub.subscribe("CLASS_ACTIVITY", String(cls._id))[Symbol.asyncIterator]();
+    const viewer = String(actor._id);
+    // A teacher or TA who leaves or is removed stops seeing the class at once.
+    return followLive<ClassActivityPayload, ClassActivityPayload>(live, async (events, push) => {
+      for (let next = await events.next(); !next.done; next = await events.next()) {
+        if (next.value.kind === ClassActivityKind.LEFT && next.value.userId === viewer) return;
+        await push(next.value);
+      }
+    });
   }
 
   /** Tells the class's teachers and TAs what happened, on every instance. */

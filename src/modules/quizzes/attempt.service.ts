@@ -55,9 +55,15 @@ export class AttemptService {
     await QuizAttemptModel.init();
   }
 
-  /** Grades every question (unanswered ones are wrong), stores the attempt and tells the listeners. */
-  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[]): Promise<QuizAttempt> {
+  /**
+   * Grades every question (unanswered ones are wrong), stores the attempt and tells the listeners.
+   * A quiz assigned to a class of the actor's is taken through the assignment (`forAssignment`).
+   */
+  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[], options: { forAssignment?: boolean } = {}): Promise<QuizAttempt> {
     const quiz = await this.deps.quizzes.readableOrFail(actor, quizId);
+    if (!options.forAssignment && (await this.deps.quizzes.takenThroughClass(actor, quiz))) {
+      raise("FORBIDDEN", "This quiz is assigned to your class: take it through the assignment (submitAssignment)", { reason: "assigned_quiz" });
+    }
     const byQuestion = answersByQuestion(quiz, answers);
     const graded: GradedAnswer[] = [];
     for (const question of quiz.questions) {

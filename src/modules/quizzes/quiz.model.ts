@@ -156,6 +156,18 @@ export class GenerationReport {
   provider!: string;
 }
 
+/** A class that has the quiz as an assignment (see `Quiz.assigned_to`). */
+export class AssignedTo {
+  @prop({ required: true, type: () => Types.ObjectId })
+  class_id!: Types.ObjectId;
+
+  @prop({ required: true, type: () => Types.ObjectId })
+  assignment_id!: Types.ObjectId;
+
+  @prop({ type: Date })
+  until?: Date;
+}
+
 @ObjectType({ description: "A quiz on a chapter, a course or an upload." })
 @modelOptions({
   schemaOptions: { collection: "quizzes", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
@@ -208,6 +220,14 @@ export class Quiz {
    */
   @prop({ type: Date })
   keys_hidden_until?: Date;
+
+  /**
+   * Classes that have the quiz as an assignment, and until when (absent: as long as it is
+   * assigned): their members take it through the assignment only (`QuizPolicy.takenThroughClass`),
+   * so a free attempt never shows them the keys first. Kept by the classes module.
+   */
+  @prop({ type: () => [AssignedTo], _id: false, default: () => [] })
+  assigned_to?: AssignedTo[];
 
   /** Shares with classes and users (see `QuizPolicy`); managed by the classes module. */
   @prop({ type: () => [Grant], _id: false, default: () => [] })

@@ -43,6 +43,16 @@ export const QuizPolicy = {
     return course !== null && CoursePolicy.canEdit(actor, course);
   },
 
+  /**
+   * Whether the actor takes the quiz only through a class assignment now: they belong to a class
+   * it is assigned to (until its due date, or for good where late work counts) and do not author it.
+   */
+  takenThroughClass(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id" | "grants"> | null, now = new Date()): boolean {
+    if (!actor || !quiz.assigned_to?.length || QuizPolicy.canAuthor(actor, quiz, course)) return false;
+    const classes = new Set((actor.class_ids ?? []).map(String));
+    return quiz.assigned_to.some((entry) => classes.has(String(entry.class_id)) && (!entry.until || entry.until.getTime() > now.getTime()));
+  },
+
   /** Sharing a quiz (with a class or users, or by assigning it): whoever authors it. */
   canShare(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id" | "grants"> | null): boolean {
     return QuizPolicy.canAuthor(actor, quiz, course);

@@ -160,6 +160,17 @@ export class QuizService {
     await QuizModel.updateOne({ _id: quizId }, { $max: { keys_hidden_until: until } }).exec();
   }
 
+  /** Notes (or, with `until` null and `remove`, drops) a class assignment of the quiz: see `Quiz.assigned_to`. */
+  async setAssigned(quizId: Types.ObjectId, entry: { class_id: Types.ObjectId; assignment_id: Types.ObjectId; until?: Date }, remove = false): Promise<void> {
+    const update = remove ? { $pull: { assigned_to: { assignment_id: entry.assignment_id } } } : { $push: { assigned_to: entry } };
+    await QuizModel.updateOne({ _id: quizId }, update).exec();
+  }
+
+  /** Whether the actor takes this quiz only through a class assignment now. */
+  async takenThroughClass(actor: Actor, quiz: Quiz): Promise<boolean> {
+    return QuizPolicy.takenThroughClass(actor, quiz, await this.courseOf(quiz));
+  }
+
   /** Whether the actor may share the quiz (whoever authors it). */
   async mayShare(actor: Actor, quiz: Quiz): Promise<boolean> {
     return QuizPolicy.canShare(actor, quiz, await this.courseOf(quiz));

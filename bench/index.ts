@@ -1,4 +1,5 @@
 import { benchChatStreaming } from "./chat-streaming";
+import { benchClasses } from "./classes";
 import { benchDurability } from "./durability";
 import { benchEmbeddedMongo } from "./embedded-mongo";
 import { benchHybridSearch } from "./hybrid-search";
@@ -35,6 +36,7 @@ const SECTIONS: Record<string, () => Promise<string[]>> = {
   "chat-streaming": benchChatStreaming,
   "read-path": benchReadPath,
   study: benchStudy,
+  classes: benchClasses,
 };
 
 /** `npm run bench [-- section ...]`: prints each benchmark's (or the named ones') figures against its target. */

@@ -133,6 +133,10 @@ export interface Config {
     /** Most points one quiz can bring one user, however many questions it has. */
     maxPointsPerQuiz: number;
   };
+  classes: {
+    /** Seconds a timed assignment attempt may run past its limit (network, a slow click) before it is late or refused. */
+    timedGraceSeconds: number;
+  };
   /** Sign-ups and sign-ins per client IP within `windowSeconds`, on every transport; 0 turns it off. */
   authRateLimit: { requests: number; windowSeconds: number };
   /** AI generations (courses, quizzes) per user within `windowSeconds`; 0 turns it off. Chat has its own limits. */
@@ -395,6 +399,7 @@ const schema = z.object({
   LEADERBOARD_FIRST_ATTEMPT_ONLY: boolean(),
   LEADERBOARD_AUTHORS_SCORE: boolean(),
   LEADERBOARD_MAX_POINTS_PER_QUIZ: integer(10, 1_000_000, 100),
+  CLASS_TIMED_GRACE_SECONDS: integer(0, 600, 10),
   // Optional: the default depends on NODE_ENV (see loadConfig).
   RATE_LIMIT_REQUESTS: integer(0, 1_000_000, 100).optional(),
   RATE_LIMIT_WINDOW: integer(1, 86_400, 60),
@@ -519,6 +524,7 @@ export function loadConfig(env: Environment = process.env): Config {
       authorsScore: vars.LEADERBOARD_AUTHORS_SCORE ?? false,
       maxPointsPerQuiz: vars.LEADERBOARD_MAX_POINTS_PER_QUIZ,
     },
+    classes: { timedGraceSeconds: vars.CLASS_TIMED_GRACE_SECONDS },
     authRateLimit: {
       // The test-suite signs up hundreds of users from one address; its own test sets a limit.
       requests: vars.AUTH_RATE_LIMIT_REQUESTS ?? (vars.NODE_ENV === "test" ? 0 : 20),

@@ -15,6 +15,8 @@ export enum UserRole {
 export interface SignedIn {
   _id: Types.ObjectId;
   role: UserRole;
+  /** The classes the user belongs to (any class role): shares made to a class reach its members through them. */
+  class_ids?: Types.ObjectId[];
 }
 
 /** Who is asking: a signed-in user, or null for an anonymous visitor. */

@@ -2,6 +2,7 @@ import type { ServicesOf } from "../modules/app-module";
 import { adminModule } from "../modules/admin/admin.module";
 import { authModule } from "../modules/auth/auth.module";
 import { chaptersModule } from "../modules/chapters/chapters.module";
+import { classesModule } from "../modules/classes/classes.module";
 import { chatModule } from "../modules/chat/chat.module";
 import { coursesModule } from "../modules/courses/courses.module";
 import { dashboardModule } from "../modules/dashboard/dashboard.module";
@@ -32,6 +33,7 @@ export const MODULES = [
   quizzesModule,
   studyModule,
   leaderboardModule,
+  classesModule,
   dashboardModule,
   adminModule,
 ] as const;

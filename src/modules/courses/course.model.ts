@@ -1,6 +1,7 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
+import { Grant } from "../../lib/grants";
 
 /** Stored lower-case, as in the seed; GraphQL shows the upper-case names. */
 export enum CourseLevel {
@@ -44,6 +45,7 @@ registerEnumType(CourseSource, {
 @index({ created_at: -1, _id: -1 })
 @index({ tags: 1 })
 @index({ level: 1 })
+@index({ "grants.principal": 1 })
 export class Course {
   @Field({ name: "id", description: "The course's id." })
   readonly _id!: Types.ObjectId;
@@ -79,6 +81,10 @@ export class Course {
   @Field({ name: "isPublic", description: "Whether the course is in the public catalog, readable by anyone." })
   @prop({ required: true, default: false })
   is_public!: boolean;
+
+  /** Shares with classes and users (see `CoursePolicy`); managed by the classes module. */
+  @prop({ type: () => [Grant], _id: false, default: () => [] })
+  grants?: Grant[];
 
   @Field({ name: "createdAt", description: "When the course was created." })
   readonly created_at!: Date;

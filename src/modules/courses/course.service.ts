@@ -10,6 +10,7 @@ import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseModel, CourseSource, type Course, type CourseLevel } from "./course.model";
 import type { Actor } from "../../lib/identity";
 import { CourseOwnerFilter, normalizeTags } from "./course.rules";
+import { setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 
 /** What a MINE listing needs from enrollments, without the course module depending on progress. */
 export interface EnrollmentLookup {
@@ -74,7 +75,7 @@ declare module "../../lib/events" {
 }
 
 /** What `CoursePolicy` reads of a course: every projection keeps them. */
-const POLICY_FIELDS = ["_id", "owner_id", "is_public"];
+const POLICY_FIELDS = ["_id", "owner_id", "is_public", "grants"];
 
 /** Courses: the only code that reads or writes `courses`. */
 export class CourseService {
@@ -135,6 +136,14 @@ export class CourseService {
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
     const found = await CourseModel.find({ _id: { $in: ids } }).lean<Course[]>().exec();
     return inKeyOrder(ids, found, (course) => course._id, null);
+  }
+
+  /**
+   * Adds, changes (`role`) or removes (`role` null) the share of a course with `principal` (a
+   * class or a user id); the caller checked who may share it.
+   */
+  async setGrant(courseId: Types.ObjectId, principal: Types.ObjectId, role: GrantRole | null, options?: GrantOptions): Promise<void> {
+    await setGrantOn(CourseModel, courseId, principal, role, options);
   }
 
   async create(actor: Exclude<Actor, null>, input: NewCourse): Promise<Course> {

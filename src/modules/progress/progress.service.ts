@@ -48,10 +48,10 @@ export class ProgressService implements EnrollmentLookup {
     await ProgressModel.init();
   }
 
-  /** Anyone may enroll in a public course, only the owner in a private one; enrolling again changes nothing. */
+  /** Anyone may enroll in a public course; in a private one its owner and those it is shared with. Enrolling again changes nothing. */
   async enroll(actor: Exclude<Actor, null>, courseId: string): Promise<Course> {
     const course = await this.deps.courses.readableOrFail(actor, courseId);
-    if (!course.is_public && !CoursePolicy.isOwner(actor, course)) raise("FORBIDDEN", "Only the owner may enroll in a private course");
+    if (!CoursePolicy.canEnroll(actor, course)) raise("FORBIDDEN", "Only the owner, and those it is shared with, may enroll in a private course");
     await this.addEnrollment(actor._id, course._id);
     return course;
   }

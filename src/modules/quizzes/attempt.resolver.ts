@@ -6,12 +6,15 @@ import { AnswerInput, MyQuizAttemptsArgs } from "./quiz.inputs";
 import { quizLoader } from "./quiz.loaders";
 import { QuestionCitation, Quiz, type Question } from "./quiz.model";
 import { QuizAttemptPage } from "./quiz.types";
-import { viewerReads } from "./quiz-viewer";
+import { viewerAuthors, viewerReads } from "./quiz-viewer";
 import type { Context } from "../../lib/context";
 import { signedInActor } from "../../lib/identity";
 
-/** A graded answer with its question, if the quiz still has it: only its own attempter reads it. */
-type AnswerWithQuestion = GradedAnswer & { question?: Question };
+/**
+ * A graded answer with its question, if the quiz still has it: only its own attempter reads it.
+ * `keysHidden`: the quiz keeps its keys from this viewer for now (see `Quiz.keys_hidden_until`).
+ */
+type AnswerWithQuestion = GradedAnswer & { question?: Question; keysHidden?: boolean };
 
 @Resolver(() => QuizAttempt)
 export class AttemptResolver {
@@ -52,7 +55,8 @@ export class AttemptResolver {
   async answers(@Root() attempt: QuizAttempt, @Ctx() ctx: Context): Promise<AnswerWithQuestion[]> {
     const quiz = await quizLoader(ctx).load(attempt.quiz_id);
     const questions = new Map((quiz?.questions ?? []).map((question) => [String(question._id), question]));
-    return attempt.answers.map((answer) => ({ ...answer, question: questions.get(String(answer.question_id)) }));
+    const keysHidden = quiz?.keys_hidden_until !== undefined && quiz.keys_hidden_until.getTime() > Date.now() && !(await viewerAuthors(ctx, quiz));
+    return attempt.answers.map((answer) => ({ ...answer, question: questions.get(String(answer.question_id)), keysHidden }));
   }
 }
 
@@ -64,23 +68,27 @@ export class GradedAnswerResolver {
     return answer.question?.prompt ?? null;
   }
 
-  @FieldResolver(() => [Int], { nullable: true, description: "The correct options; null for short answers or a removed question." })
+  @FieldResolver(() => [Int], { nullable: true, description: "The correct options; null for short answers, a removed question, or while a class assignment keeps the keys hidden until it is due." })
   correctOptions(@Root() answer: AnswerWithQuestion): number[] | null {
+    if (answer.keysHidden) return null;
     return answer.question?.correct_options.length ? answer.question.correct_options : null;
   }
 
   @FieldResolver(() => [String], { nullable: true, description: "The accepted answers of a short-answer question; null otherwise." })
   acceptedAnswers(@Root() answer: AnswerWithQuestion): string[] | null {
+    if (answer.keysHidden) return null;
     return answer.question?.accepted_answers.length ? answer.question.accepted_answers : null;
   }
 
   @FieldResolver(() => String, { nullable: true, description: "Why the answer is right; null if none was written or the question was removed." })
   explanation(@Root() answer: AnswerWithQuestion): string | null {
+    if (answer.keysHidden) return null;
     return answer.question?.explanation || null;
   }
 
   @FieldResolver(() => QuestionCitation, { nullable: true, description: "The passage the question comes from; null for hand-made questions." })
   citation(@Root() answer: AnswerWithQuestion): QuestionCitation | null {
+    if (answer.keysHidden) return null;
     return answer.question?.citation ?? null;
   }
 }

@@ -55,9 +55,15 @@ export class AttemptService {
     await QuizAttemptModel.init();
   }
 
-  /** Grades every question (unanswered ones are wrong), stores the attempt and tells the listeners. */
-  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[]): Promise<QuizAttempt> {
+  /**
+   * Grades every question (unanswered ones are wrong), stores the attempt and tells the listeners.
+   * A quiz assigned to a class of the actor's is taken through the assignment (`forAssignment`).
+   */
+  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[], options: { forAssignment?: boolean } = {}): Promise<QuizAttempt> {
     const quiz = await this.deps.quizzes.readableOrFail(actor, quizId);
+    if (!options.forAssignment && (await this.deps.quizzes.takenThroughClass(actor, quiz))) {
+      raise("FORBIDDEN", "This quiz is assigned to your class: take it through the assignment (submitAssignment)", { reason: "assigned_quiz" });
+    }
     const byQuestion = answersByQuestion(quiz, answers);
     const graded: GradedAnswer[] = [];
     for (const question of quiz.questions) {
@@ -120,6 +126,18 @@ export class AttemptService {
   async itemStats(quiz: Quiz): Promise<ItemStats[]> {
     const attempts = await QuizAttemptModel.find({ quiz_id: quiz._id }, { percent: 1, answers: 1 }).lean<AttemptForStats[]>().exec();
     return itemStatistics(quiz.questions, attempts);
+  }
+
+  /** Per-question statistics of these attempts only (a class's), in question order. */
+  async itemStatsAmong(quiz: Quiz, attemptIds: readonly Types.ObjectId[]): Promise<ItemStats[]> {
+    const attempts = await this.answersOf(attemptIds);
+    return itemStatistics(quiz.questions, attempts);
+  }
+
+  /** These attempts' graded answers (with the chapters they are about) and percents. */
+  async answersOf(attemptIds: readonly Types.ObjectId[]): Promise<(AttemptForStats & Pick<QuizAttempt, "_id" | "user_id" | "answers">)[]> {
+    if (attemptIds.length === 0) return [];
+    return QuizAttemptModel.find({ _id: { $in: [...attemptIds] } }, { percent: 1, answers: 1, user_id: 1 }).lean<(AttemptForStats & Pick<QuizAttempt, "_id" | "user_id" | "answers">)[]>().exec();
   }
 
   /** Every attempt of the user: how many, at how many different quizzes, and their average percent. */

@@ -1,5 +1,6 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
+import { Grant } from "../../lib/grants";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
 
 export enum QuestionType {
@@ -155,6 +156,18 @@ export class GenerationReport {
   provider!: string;
 }
 
+/** A class that has the quiz as an assignment (see `Quiz.assigned_to`). */
+export class AssignedTo {
+  @prop({ required: true, type: () => Types.ObjectId })
+  class_id!: Types.ObjectId;
+
+  @prop({ required: true, type: () => Types.ObjectId })
+  assignment_id!: Types.ObjectId;
+
+  @prop({ type: Date })
+  until?: Date;
+}
+
 @ObjectType({ description: "A quiz on a chapter, a course or an upload." })
 @modelOptions({
   schemaOptions: { collection: "quizzes", timestamps: { createdAt: "created_at", updatedAt: "updated_at" } },
@@ -162,6 +175,7 @@ export class GenerationReport {
 @index({ course_id: 1, created_at: -1, _id: -1 })
 @index({ owner_id: 1, created_at: -1, _id: -1 })
 @index({ source_type: 1, source_id: 1 })
+@index({ "grants.principal": 1 })
 export class Quiz {
   @Field({ name: "id", description: "The quiz's id." })
   readonly _id!: Types.ObjectId;
@@ -199,6 +213,25 @@ export class Quiz {
   /** Shown to authors through `QuizResolver.generationReport`; absent for hand-made quizzes. */
   @prop({ type: () => GenerationReport, _id: false })
   generation?: GenerationReport;
+
+  /**
+   * Until then, attempts of those who do not author the quiz show no keys or explanations (a class
+   * assignment due then asked for it); their score and which answers were right still show.
+   */
+  @prop({ type: Date })
+  keys_hidden_until?: Date;
+
+  /**
+   * Classes that have the quiz as an assignment, and until when (absent: as long as it is
+   * assigned): their members take it through the assignment only (`QuizPolicy.takenThroughClass`),
+   * so a free attempt never shows them the keys first. Kept by the classes module.
+   */
+  @prop({ type: () => [AssignedTo], _id: false, default: () => [] })
+  assigned_to?: AssignedTo[];
+
+  /** Shares with classes and users (see `QuizPolicy`); managed by the classes module. */
+  @prop({ type: () => [Grant], _id: false, default: () => [] })
+  grants?: Grant[];
 
   @Field({ name: "createdAt", description: "When the quiz was created." })
   readonly created_at!: Date;

@@ -1,4 +1,5 @@
 import { raise } from "../../lib/errors";
+import { granted, GrantRole } from "../../lib/grants";
 import { isAdmin, type Actor } from "../../lib/identity";
 import type { Course } from "../courses/course.model";
 import { CoursePolicy } from "../courses/course.policy";
@@ -6,9 +7,10 @@ import type { Quiz } from "./quiz.model";
 
 /**
  * Who may do what with a quiz, as pure rules over the quiz and its course (`course`: null when
- * it has none or it is gone). Readers: its owner, admins, and whoever may read its course (an
- * upload's quiz is its owner's alone). Authors (who edit it and read its keys and item
- * statistics): its owner, the owner of its course, and admins.
+ * it has none or it is gone). Readers: its owner, admins, whoever may read its course, and those
+ * it is shared with (an upload's quiz is otherwise its owner's alone). Authors (who edit it and
+ * read its keys and item statistics): its owner, the editors of its course (`CoursePolicy`), its
+ * EDITOR shares, and admins.
  */
 export const QuizPolicy = {
   owns(actor: Actor, quiz: Pick<Quiz, "owner_id">): boolean {
@@ -17,7 +19,7 @@ export const QuizPolicy = {
 
   canRead(actor: Actor, quiz: Quiz, course: Course | null): boolean {
     if (isAdmin(actor) || QuizPolicy.owns(actor, quiz)) return true;
-    return course !== null && CoursePolicy.canRead(actor, course);
+    return granted(actor, quiz, GrantRole.VIEWER) || (course !== null && CoursePolicy.canRead(actor, course));
   },
 
   /**
@@ -36,9 +38,24 @@ export const QuizPolicy = {
     return Boolean(list.mine) || (!list.courseId && !isAdmin(actor));
   },
 
-  canAuthor(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id"> | null): boolean {
-    if (isAdmin(actor) || QuizPolicy.owns(actor, quiz)) return true;
-    return course !== null && CoursePolicy.isOwner(actor, course);
+  canAuthor(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id" | "grants"> | null): boolean {
+    if (isAdmin(actor) || QuizPolicy.owns(actor, quiz) || granted(actor, quiz, GrantRole.EDITOR)) return true;
+    return course !== null && CoursePolicy.canEdit(actor, course);
+  },
+
+  /**
+   * Whether the actor takes the quiz only through a class assignment now: they belong to a class
+   * it is assigned to (until its due date, or for good where late work counts) and do not author it.
+   */
+  takenThroughClass(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id" | "grants"> | null, now = new Date()): boolean {
+    if (!actor || !quiz.assigned_to?.length || QuizPolicy.canAuthor(actor, quiz, course)) return false;
+    const classes = new Set((actor.class_ids ?? []).map(String));
+    return quiz.assigned_to.some((entry) => classes.has(String(entry.class_id)) && (!entry.until || entry.until.getTime() > now.getTime()));
+  },
+
+  /** Sharing a quiz (with a class or users, or by assigning it): whoever authors it. */
+  canShare(actor: Actor, quiz: Quiz, course: Pick<Course, "owner_id" | "grants"> | null): boolean {
+    return QuizPolicy.canAuthor(actor, quiz, course);
   },
 };
 

@@ -1,3 +1,4 @@
+import { setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 import type { QueryFilter, Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import { raise, type FieldError } from "../../lib/errors";
@@ -147,6 +148,32 @@ export class QuizService {
     if (QuizPolicy.listsOnlyOwn(actor, args)) and.push({ owner_id: actor._id });
     const query = and.length > 0 ? { $and: and } : {};
     return findPage<Quiz>(QuizModel, query, { created_at: -1, _id: -1 }, args);
+  }
+
+  /** Adds, changes or removes (`role` null) a share of a quiz; the caller checked who may share it. */
+  async setGrant(quizId: Types.ObjectId, principal: Types.ObjectId, role: GrantRole | null, options?: GrantOptions): Promise<void> {
+    await setGrantOn(QuizModel, quizId, principal, role, options);
+  }
+
+  /** Keeps the keys from non-authors' attempts until `until` (the latest such date wins). */
+  async hideKeysUntil(quizId: Types.ObjectId, until: Date): Promise<void> {
+    await QuizModel.updateOne({ _id: quizId }, { $max: { keys_hidden_until: until } }).exec();
+  }
+
+  /** Notes (or, with `until` null and `remove`, drops) a class assignment of the quiz: see `Quiz.assigned_to`. */
+  async setAssigned(quizId: Types.ObjectId, entry: { class_id: Types.ObjectId; assignment_id: Types.ObjectId; until?: Date }, remove = false): Promise<void> {
+    const update = remove ? { $pull: { assigned_to: { assignment_id: entry.assignment_id } } } : { $push: { assigned_to: entry } };
+    await QuizModel.updateOne({ _id: quizId }, update).exec();
+  }
+
+  /** Whether the actor takes this quiz only through a class assignment now. */
+  async takenThroughClass(actor: Actor, quiz: Quiz): Promise<boolean> {
+    return QuizPolicy.takenThroughClass(actor, quiz, await this.courseOf(quiz));
+  }
+
+  /** Whether the actor may share the quiz (whoever authors it). */
+  async mayShare(actor: Actor, quiz: Quiz): Promise<boolean> {
+    return QuizPolicy.canShare(actor, quiz, await this.courseOf(quiz));
   }
 
   /** For loaders: quizzes in key order, null for missing ones (callers check access). */

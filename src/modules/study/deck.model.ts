@@ -1,6 +1,7 @@
 import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
 import { Types } from "mongoose";
 import { Field, Int, ObjectType, registerEnumType } from "type-graphql";
+import { Grant } from "../../lib/grants";
 import { PageOf } from "../../lib/pagination";
 
 export enum DeckKind {
@@ -30,6 +31,7 @@ export const MAX_DECKS_PER_OWNER = 200;
 @index({ course_id: 1, kind: 1 })
 // One Mistakes deck per learner, even when two wrong attempts are stored at once.
 @index({ owner_id: 1 }, { unique: true, partialFilterExpression: { kind: DeckKind.MISTAKES } })
+@index({ "grants.principal": 1 })
 export class Deck {
   @Field({ name: "id", description: "The deck's id." })
   readonly _id!: Types.ObjectId;
@@ -62,6 +64,10 @@ export class Deck {
   @Field(() => Int, { name: "cardCount", description: "How many cards the deck holds." })
   @prop({ required: true, default: 0 })
   card_count!: number;
+
+  /** Shares of a personal deck with classes and users (a course deck follows its course); managed by the classes module. */
+  @prop({ type: () => [Grant], _id: false, default: () => [] })
+  grants?: Grant[];
 
   @Field({ name: "createdAt", description: "When the deck was created." })
   readonly created_at!: Date;

@@ -1,3 +1,4 @@
+import { grantedFilter, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 import type { QueryFilter, Types } from "mongoose";
 import { normalizeOption } from "../../infra/ai/schemas";
 import { raise, type FieldError } from "../../lib/errors";
@@ -73,9 +74,14 @@ export class DeckService {
       const course = (await this.deps.courses.readable(actor, courseId)) ?? raise("NOT_FOUND", "Course not found");
       filter = { course_id: course._id, kind: DeckKind.COURSE };
     } else {
-      filter = { owner_id: actor._id, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } };
+      filter = { $or: [{ owner_id: actor._id, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }, { kind: DeckKind.PERSONAL, ...grantedFilter(actor) }] };
     }
     return findPage<Deck>(DeckModel, filter, { created_at: -1, _id: -1 }, page);
+  }
+
+  /** Adds, changes or removes (`role` null) a share of a deck; the caller checked who may share it. */
+  async setGrant(deckId: Types.ObjectId, principal: Types.ObjectId, role: GrantRole | null, options?: GrantOptions): Promise<void> {
+    await setGrantOn(DeckModel, deckId, principal, role, options);
   }
 
   /** Decks by id, in key order (null where missing); callers check access. */
@@ -172,14 +178,17 @@ export class DeckService {
 
   /**
    * The card if the actor may read its deck. The card carries its deck's owner and course (a
-   * deck's never change), so the check reads the course of a course card and nothing else.
+   * deck's never change), so the check reads the course of a course card, and the deck only for
+   * a personal card the actor does not own (grants are the deck's).
    */
   async readableCard(actor: Actor, id: Types.ObjectId | string): Promise<Card | null> {
     const cardId = asObjectId(id);
     const card = cardId && (await CardModel.findById(cardId).lean<Card>().exec());
     if (!card) return null;
     const course = card.course_id ? ((await this.deps.courses.byIds([card.course_id]))[0] ?? null) : null;
-    return DeckPolicy.canReadCard(actor, card, course) ? card : null;
+    if (DeckPolicy.canReadCard(actor, card, course)) return card;
+    // A personal deck shared with the actor: its grants live on the deck, read only for such a card.
+    return !card.course_id && actor !== null && (await this.readable(actor, card.deck_id)) ? card : null;
   }
 
   async readableCardOrFail(actor: Actor, id: Types.ObjectId | string): Promise<Card> {

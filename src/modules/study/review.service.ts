@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
+import type { DomainEventBus } from "../../lib/events";
 import type { Actor } from "../../lib/identity";
 import type { CourseService } from "../courses/course.service";
 import { streaksOf, utcDay } from "../dashboard/streaks";
@@ -16,6 +17,13 @@ import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel,
 import type { Schedule, Scheduler } from "./scheduler";
 import { FORECAST_DAYS, type ReviewCardArgs, type StudyPreferencesInput } from "./study.inputs";
 import type { ForecastDay, ReviewItem, ReviewQueue, ReviewResult, StudyStats } from "./study.types";
+
+declare module "../../lib/events" {
+  interface DomainEvents {
+    /** A learner reviewed a card (not a replay): deck assignments count it. */
+    "review.done": { userId: Types.ObjectId; deckId: Types.ObjectId; at: Date };
+  }
+}
 
 const STARTED = [CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING];
 /** New schedules made per deck per queue read: more than a day's new cards can use. */
@@ -42,7 +50,7 @@ interface ScopedDecks {
  */
 export class ReviewService {
   constructor(
-    private readonly deps: { decks: DeckService; courses: CourseService; progress: ProgressService; users: UserService; scheduler: Scheduler },
+    private readonly deps: { decks: DeckService; courses: CourseService; progress: ProgressService; users: UserService; scheduler: Scheduler; events: DomainEventBus },
   ) {}
 
   async ready(): Promise<void> {
@@ -278,6 +286,7 @@ export class ReviewService {
     // A schedule that existed came from a deck the learner already studies.
     if (!current) await StudiedDeckModel.updateOne({ user_id: actor._id, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec();
     await this.deps.users.markStudying(actor);
+    await this.deps.events.emit("review.done", { userId: actor._id, deckId: card.deck_id, at: now });
     return { state, duplicate: false };
   }
 

@@ -16,10 +16,10 @@ import { studyRoutes } from "./study.rest";
 export const studyModule: AppModule<{ decks: DeckService; reviews: ReviewService; flashcards: FlashcardGenerator; deckImport: DeckImport }> = {
   name: "study",
   resolvers: [DeckResolver, CardResolver, ReviewResolver],
-  create({ ai, aiWork, log, services }) {
+  create({ ai, aiWork, log, events, services }) {
     const cleanup = new StudyCleanup();
     const decks = new DeckService(peers(services, ["courses"], { cleanup }));
-    const reviews = new ReviewService(peers(services, ["courses", "progress", "users"], { decks, scheduler: new Scheduler() }));
+    const reviews = new ReviewService(peers(services, ["courses", "progress", "users"], { decks, scheduler: new Scheduler(), events }));
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
     const flashcards = new FlashcardGenerator({ ai, aiWork, sources, decks });
     const deckImport = new DeckImport({ decks });

@@ -61,6 +61,14 @@ export class User {
   @prop({ type: Date })
   studying_since?: Date;
 
+  /**
+   * The classes the user belongs to, kept by the classes module beside its roster: the viewer
+   * carries them, so every "may read" rule sees class shares without another read. A change is a
+   * `user.changed`, so every instance reads the viewer again at once.
+   */
+  @prop({ type: () => [Types.ObjectId], default: () => [] })
+  class_ids?: Types.ObjectId[];
+
   @Field({ name: "createdAt", description: "When the account was created." })
   readonly created_at!: Date;
 

@@ -105,6 +105,29 @@ export class UserService {
     return inKeyOrder(ids, found, (user) => user._id, null);
   }
 
+  /** Users by id in key order (null where gone): name and e-mail, for rosters and gradebooks. */
+  async byIds(ids: readonly Types.ObjectId[]): Promise<(Pick<User, "_id" | "name" | "email"> | null)[]> {
+    const found = await findRaw<Pick<User, "_id" | "name" | "email">>(UserModel, { _id: { $in: ids } }, { projection: { name: 1, email: 1 } });
+    return inKeyOrder(ids, found, (user) => user._id, null);
+  }
+
+  /** The accounts with these addresses (already normalised). */
+  byEmails(emails: readonly string[]): Promise<Pick<User, "_id" | "email">[]> {
+    return UserModel.find({ email: { $in: emails.map(normalizeEmail) } }, { email: 1 }).lean<Pick<User, "_id" | "email">[]>().exec();
+  }
+
+  /** Notes that the user belongs to a class (see `User.class_ids`); every instance reads the user again. */
+  async addClass(userId: Types.ObjectId, classId: Types.ObjectId): Promise<void> {
+    await UserModel.updateOne({ _id: userId }, { $addToSet: { class_ids: classId } }).exec();
+    await this.options.events.emit("user.changed", { userId });
+  }
+
+  /** The user left a class: every instance forgets what it knew of them before answering them again. */
+  async removeClass(userId: Types.ObjectId, classId: Types.ObjectId): Promise<void> {
+    await UserModel.updateOne({ _id: userId }, { $pull: { class_ids: classId } }).exec();
+    await this.options.events.emit("user.changed", { userId });
+  }
+
   findByEmailWithHash(email: string): Promise<UserWithHash | null> {
     return UserModel.findOne({ email: normalizeEmail(email) }).select("+password_hash").lean<UserWithHash>().exec();
   }

@@ -119,7 +119,9 @@ export class ResponseCache {
     if (this.invalidations > scope.since) {
       const oldest = this.recent[0]?.at ?? this.invalidations + 1;
       if (oldest > scope.since + 1) return;
-      for (const { at, written } of this.recent) if (at > scope.since && tags.some((tag) => touches(tag, written))) return;
+      for (let i = this.recent.length - 1; i >= 0 && this.recent[i].at > scope.since; i--) {
+        if (tags.some((tag) => touches(tag, this.recent[i].written))) return;
+      }
     }
     const previous = this.entries.get(scope.key);
     if (previous) this.remove(previous);

@@ -183,6 +183,11 @@ export interface Config {
   };
   /** Unset: no /metrics endpoint; set: /metrics answers `Authorization: Bearer <token>` only. */
   metricsToken?: string;
+  /**
+   * Answers to GraphQL reads kept per viewer and cleared by the writes they depend on
+   * (src/server/response-cache/). Off by default.
+   */
+  responseCache: { enabled: boolean; ttlSeconds: number; maxEntries: number };
   /** Express's "trust proxy": which proxies' X-Forwarded-For to believe for the client IP. */
   trustProxy: boolean | number | string;
 }
@@ -423,6 +428,9 @@ const schema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: integer(100, 600_000, 5_000),
   HTTP_MAX_CONNECTIONS_PER_IP: integer(0, 1_000_000, 256),
   METRICS_TOKEN: text(),
+  RESPONSE_CACHE: boolean(),
+  RESPONSE_CACHE_TTL_SECONDS: integer(1, 3_600, 60),
+  RESPONSE_CACHE_MAX_ENTRIES: integer(100, 10_000_000, 20_000),
   TRUST_PROXY: text().transform((raw): boolean | number | string => {
     if (raw === undefined || /^(false|0|no|off)$/i.test(raw)) return false;
     if (/^(true|yes|on)$/i.test(raw)) return true;
@@ -566,6 +574,7 @@ export function loadConfig(env: Environment = process.env): Config {
       maxConnectionsPerIp: vars.HTTP_MAX_CONNECTIONS_PER_IP,
     },
     metricsToken: vars.METRICS_TOKEN,
+    responseCache: { enabled: vars.RESPONSE_CACHE ?? false, ttlSeconds: vars.RESPONSE_CACHE_TTL_SECONDS, maxEntries: vars.RESPONSE_CACHE_MAX_ENTRIES },
     trustProxy: vars.TRUST_PROXY,
   };
 }

@@ -1,6 +1,8 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from "type-graphql";
 import { Max, Min } from "class-validator";
+import type { Document, Filter, Sort } from "mongodb";
 import type { Model, QueryFilter, SortOrder } from "mongoose";
+import { findRaw } from "./raw-reads";
 
 /** `skip`/`limit` arguments every list field takes. */
 @ArgsType()
@@ -73,6 +75,9 @@ export function pageCounting(selected: ReadonlySet<string>): PageCounting {
  * Without `counting` the list is counted alongside the page. With it, the page is read one item
  * longer, which answers `hasMore`; `total` is counted only when it is read and the list does not
  * end on this page (where it is `skip` + the items). A `total` nobody reads is then a lower bound.
+ *
+ * `raw`: read through the driver (`findRaw`), for filters built in code with the stored types
+ * (hot lists); mongoose casts nothing then.
  */
 // Typegoose models differ in their document type, so any model is taken; `lean<T>` types the result.
 export async function findPage<T>(
@@ -82,9 +87,13 @@ export async function findPage<T>(
   window: PageWindow,
   fields?: readonly string[],
   counting?: PageCounting,
+  raw = false,
 ): Promise<Page<T>> {
   const projection = fields && Object.fromEntries(fields.map((field) => [field, 1]));
-  const find = (limit: number) => model.find(filter, projection).sort(sort).skip(window.skip).limit(limit).lean<T[]>().exec();
+  const find = (limit: number) =>
+    raw
+      ? findRaw<T>(model, filter as Filter<Document>, { projection, sort: sort as Sort, skip: window.skip, limit })
+      : model.find(filter, projection).sort(sort).skip(window.skip).limit(limit).lean<T[]>().exec();
   if (!counting) {
     const [items, total] = await Promise.all([find(window.limit), model.countDocuments(filter).exec()]);
     return toPage(items, total, window);
@@ -94,6 +103,7 @@ export async function findPage<T>(
   const hasMore = read.length > window.limit;
   // The list ends on this page, or past its end with nothing before (an empty list).
   const ends = !hasMore && (items.length > 0 || window.skip === 0);
-  const total = counting.total && !ends ? await model.countDocuments(filter).exec() : window.skip + read.length;
+  const count = () => (raw ? model.collection.countDocuments(filter as Filter<Document>) : model.countDocuments(filter).exec());
+  const total = counting.total && !ends ? await count() : window.skip + read.length;
   return { items, total, hasMore };
 }

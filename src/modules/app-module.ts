@@ -58,6 +58,12 @@ export interface AppModule<S extends object = object> {
   name: string;
   /** Type only, never set: the services `create` provides, for `ServicesOf`. */
   readonly provides?: S;
+  /**
+   * Query fields whose answers depend only on stored data and the viewer: with RESPONSE_CACHE on,
+   * their answers are kept per viewer until a write touches what they read (docs/architecture.md,
+   * "The response cache"). Leave out fields that answer from the clock or from a process's memory.
+   */
+  cachedQueries?: readonly string[];
   /** The domain's type-graphql resolvers (its object types are reached through them). */
   resolvers: NonEmptyArray<Function>;
   create(deps: ModuleDeps): ModuleInstance<S>;

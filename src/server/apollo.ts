@@ -11,6 +11,7 @@ import type { GraphQLMetrics } from "./metrics/graphql";
 import { introspectionRules } from "./security/introspection";
 import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { sizeCheckedJson } from "./security/response-size";
+import { keptForCache, notKept, responseCachePlugin } from "./response-cache/http";
 import { variablesDepthPlugin } from "./security/variables-depth";
 import type { Context } from "../lib/context";
 
@@ -23,10 +24,12 @@ export interface ApolloDeps {
   closeWebSockets: () => Promise<void>;
   /** Times operations and counts errors; left out where nothing is scraped. */
   metrics?: GraphQLMetrics;
+  /** With the response cache on: the Query fields it may keep answers of. */
+  cachedQueries?: ReadonlySet<string>;
 }
 
 export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
-  const { schema, httpServer, config, log, closeWebSockets, metrics } = deps;
+  const { schema, httpServer, config, log, closeWebSockets, metrics, cachedQueries } = deps;
   const queryLimits = queryLimitsOf(config);
   return new ApolloServer<Context>({
     schema,
@@ -40,7 +43,12 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
     hideSchemaDetailsFromClientErrors: queryLimits.hideSuggestions,
     formatError: queryLimits.hideSuggestions ? (formatted, error) => withoutSuggestion(formatError(formatted, error)) : formatError,
     logger: log,
-    stringifyResult: sizeCheckedJson(queryLimits.maxResponseBytes, (errors) => metrics?.countErrors(errors)),
+    stringifyResult: keptForCache(
+      sizeCheckedJson(queryLimits.maxResponseBytes, (errors) => {
+        notKept();
+        metrics?.countErrors(errors);
+      }),
+    ),
     // main.ts owns shutdown: the database must close after Apollo, and only once.
     stopOnTerminationSignals: false,
     plugins: [
@@ -58,6 +66,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
       variablesDepthPlugin(),
       costLimitPlugin(queryLimits),
       ...(metrics ? [metrics.apolloPlugin()] : []),
+      ...(cachedQueries ? [responseCachePlugin(cachedQueries)] : []),
     ],
   });
 }

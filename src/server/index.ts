@@ -26,6 +26,9 @@ import { composeModules, type ComposedModules } from "./compose";
 import { multipartBody, multipartViewer } from "./uploads-body";
 import type { ProcessGuard } from "./process-guard";
 import { attachWebSockets } from "./ws";
+import { MODULES } from "./modules";
+import { ResponseCache } from "./response-cache/response-cache";
+import { responseCacheMiddleware } from "./response-cache/http";
 import { clientIpBy, type TrustProxy } from "./client-ip";
 import type { Context } from "../lib/context";
 
@@ -63,6 +66,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
   const unwatchDb = watchDbCommands(metrics);
   let rateLimit: RateLimit | undefined;
   let aiWork: Quota | undefined;
+  let responseCache: ResponseCache | undefined;
   try {
     pubSubConnection = await openPubSub(config.redisUrl, log);
     const { pubSub } = pubSubConnection;
@@ -81,6 +85,10 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     const { services } = modules;
     await modules.start();
     await storedSizes.start(log);
+    if (config.responseCache.enabled) {
+      responseCache = new ResponseCache({ ...config.responseCache, pubSub, log, count: (outcome) => metrics.responseCache.inc({ outcome }) });
+      responseCache.start();
+    }
     const schema = await buildAppSchema(pubSub);
     const app = createHttpApp(config, log);
     const httpServer = createBoundedHttpServer(app, config.http, log);
@@ -99,7 +107,8 @@ export async function createServer(config: Config, options: { logger?: Logger; g
       pubSub,
       clientIp: clientIpBy(app.get("trust proxy fn") as TrustProxy),
     });
-    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics });
+    const cachedQueries = responseCache && new Set(MODULES.flatMap((module) => module.cachedQueries ?? []));
+    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics, cachedQueries });
     await apollo.start();
 
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
@@ -112,6 +121,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
       "/graphql",
       express.json({ limit: JSON_BODY_LIMIT }),
       ...multipartBody(config, (authorization) => services.auth.authenticate(authorization)),
+      ...(responseCache ? [responseCacheMiddleware(responseCache, (authorization) => services.auth.authenticate(authorization))] : []),
       expressMiddleware(apollo, {
         context: async ({ req, res }) =>
           buildContext(
@@ -132,6 +142,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     const stop = () =>
       (stopping ??= (async () => {
         await started.stop();
+        await responseCache?.stop();
         await composed.stop();
         storedSizes.stop();
         await rateLimit?.close();
@@ -146,6 +157,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
   } catch (error) {
     // Best effort: the start-up error is the one worth reporting.
     await apollo?.stop().catch(() => undefined);
+    await responseCache?.stop().catch(() => undefined);
     await modules?.stop().catch(() => undefined);
     storedSizes.stop();
     await rateLimit?.close().catch(() => undefined);

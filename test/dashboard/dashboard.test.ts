@@ -161,6 +161,7 @@ describe("dashboard after a scripted learning week", () => {
   it("reads the learner's enrollments once, and the weak spots' chapters in one query", async () => {
     await dashboard(); // the session is known before counting
     const calls = await databaseCalls(dashboard, ["progress", "chapters", "courses"]);
-    expect(calls).toEqual(["chapters.find", "chapters.find", "courses.find", "courses.find", "progress.find"]);
+    // The weak spots' chapters; the courses' chapters are carried by the courses (issue 30: one chapters.find less).
+    expect(calls).toEqual(["chapters.find", "courses.find", "courses.find", "progress.find"]);
   });
 });

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
 import type { Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { User } from "../users/user.model";
@@ -33,5 +33,14 @@ export class AdminResolver {
   })
   setUserActive(@Args() { userId, active }: SetUserActiveArgs, @Ctx() ctx: Context): Promise<User> {
     return ctx.services.admin.setActive(userId, active);
+  }
+
+  @Authorized("ADMIN")
+  @Mutation(() => Int, {
+    description:
+      "Admins only: rebuilds what every course carries of its chapters and owner (what lists show) from the chapters and users, and returns how many courses were out of step and rewritten. Safe to run at any time.",
+  })
+  repairCourseSummaries(@Ctx() ctx: Context): Promise<number> {
+    return ctx.services.courses.repairReadModels();
   }
 }

@@ -2,6 +2,8 @@ import type { GraphQLResolveInfo } from "graphql";
 import type { Types } from "mongoose";
 import type { Context } from "../../lib/context";
 import { projectionOf, selectedFields } from "../../lib/selection";
+import type { Course } from "../courses/course.model";
+import type { Chapter } from "./chapter.model";
 import type { ChapterStats } from "./chapter.service";
 
 type OperationInfo = Pick<GraphQLResolveInfo, "schema" | "operation" | "fragments">;
@@ -48,12 +50,36 @@ function chapterProjection(info: OperationInfo): { fields: string[] | undefined;
   return projection;
 }
 
-/** A course's chapter count and study minutes: from its chapters when the operation reads them anyway, else counted by the database. */
-export async function chapterStatsOf(ctx: Context, info: OperationInfo, courseId: Types.ObjectId): Promise<ChapterStats> {
-  const course = selectedFields(info, "Course");
-  if (READ_CHAPTERS.some((field) => course.has(field))) {
-    const chapters = await chaptersByCourseLoader(ctx, info).load(courseId);
+/** Stored chapter fields a course's `chapter_summaries` carry. */
+const SUMMARY_FIELDS = new Set(["_id", "course_id", "order", "title", "duration_minutes"]);
+
+/**
+ * A course's chapters in order: from the summaries the course carries when the operation selects
+ * no more of a chapter than they hold (no chapter read at all), else through the loader.
+ */
+export function chaptersOf(ctx: Context, info: OperationInfo, course: Pick<Course, "_id" | "chapter_summaries">): Promise<Chapter[]> {
+  const { fields } = chapterProjection(info);
+  if (course.chapter_summaries && fields?.every((field) => SUMMARY_FIELDS.has(field))) {
+    return Promise.resolve(summariesAsChapters(course as Pick<Course, "_id"> & Required<Pick<Course, "chapter_summaries">>));
+  }
+  return chaptersByCourseLoader(ctx, info).load(course._id);
+}
+
+/** The summaries a course carries, shaped as the chapters they copy (only their fields are set). */
+export function summariesAsChapters(course: Pick<Course, "_id"> & Required<Pick<Course, "chapter_summaries">>): Chapter[] {
+  return course.chapter_summaries.map((summary) => ({ ...summary, course_id: course._id }) as Chapter);
+}
+
+/**
+ * A course's chapter count and study minutes: from what the course carries, else from its
+ * chapters when the operation reads them anyway, else counted by the database.
+ */
+export async function chapterStatsOf(ctx: Context, info: OperationInfo, course: Pick<Course, "_id" | "chapter_count" | "total_minutes">): Promise<ChapterStats> {
+  if (course.chapter_count !== undefined && course.total_minutes !== undefined) return { count: course.chapter_count, minutes: course.total_minutes };
+  const selected = selectedFields(info, "Course");
+  if (READ_CHAPTERS.some((field) => selected.has(field))) {
+    const chapters = await chaptersByCourseLoader(ctx, info).load(course._id);
     return { count: chapters.length, minutes: chapters.reduce((sum, chapter) => sum + chapter.duration_minutes, 0) };
   }
-  return ctx.loaders.get("chapterStats", [], (ids: readonly Types.ObjectId[]) => ctx.services.chapters.statsByCourses(ids)).load(courseId);
+  return ctx.loaders.get("chapterStats", [], (ids: readonly Types.ObjectId[]) => ctx.services.chapters.statsByCourses(ids)).load(course._id);
 }

@@ -29,6 +29,8 @@ declare module "../../lib/events" {
     "chapter.saved": { chapter: Chapter };
     /** A chapter is gone (search drops its passages, its quizzes go). */
     "chapter.deleted": { chapterId: Types.ObjectId; courseId: Types.ObjectId };
+    /** A course's chapters were given new places. */
+    "chapters.reordered": { courseId: Types.ObjectId };
   }
 }
 
@@ -45,7 +47,11 @@ function chapterNotFound(): never {
   return raise("NOT_FOUND", "Chapter not found");
 }
 
-/** Chapters: the only code that reads or writes `chapters`. */
+/**
+ * Chapters: the only code that reads or writes `chapters`. Every change's event is emitted under
+ * the course's chapter lock, so that what others copy of a course's chapters (its summaries on
+ * the course) is written in the order the changes were made.
+ */
 export class ChapterService {
   constructor(private readonly deps: { courses: CourseService; events: DomainEventBus }) {}
 
@@ -100,7 +106,7 @@ export class ChapterService {
 
   async add(actor: Actor, courseId: string, input: NewChapter): Promise<Chapter> {
     const course = await this.deps.courses.editableOrFail(actor, courseId);
-    const id = await this.lock(course._id, async () => {
+    return this.lock(course._id, async () => {
       // Under the lock the orders are 1..n, so the count is the last place.
       const count = await ChapterModel.countDocuments({ course_id: course._id }).exec();
       if (count >= MAX_CHAPTERS) {
@@ -116,9 +122,8 @@ export class ChapterService {
         duration_minutes: input.durationMinutes,
         order: count + 1,
       });
-      return created._id;
+      return this.saved(await this.byIdOrFail(created._id));
     });
-    return this.saved(await this.byIdOrFail(id));
   }
 
   async update(actor: Actor, id: string, changes: ChapterChanges): Promise<Chapter> {
@@ -129,8 +134,10 @@ export class ChapterService {
     if (changes.durationMinutes !== undefined) set.duration_minutes = changes.durationMinutes;
     if (Object.keys(set).length === 0) return this.byIdOrFail(chapter._id);
     if (changes.content !== undefined) await storedSizes.note("Chapter.content", changes.content);
-    await ChapterModel.updateOne({ _id: chapter._id }, { $set: set }).exec();
-    return this.saved(await this.byIdOrFail(chapter._id));
+    return this.lock(chapter.course_id, async () => {
+      await ChapterModel.updateOne({ _id: chapter._id }, { $set: set }).exec();
+      return this.saved(await this.byIdOrFail(chapter._id));
+    });
   }
 
   /** Deletes the chapter and closes the gap it leaves. */
@@ -159,6 +166,7 @@ export class ChapterService {
       }
       const byId = new Map(current.map((chapter) => [String(chapter._id), chapter._id]));
       await this.renumber(course._id, current, wanted.map((id) => byId.get(id)!));
+      await this.deps.events.emit("chapters.reordered", { courseId: course._id });
     });
     return this.inOrder(course._id);
   }

@@ -5,6 +5,7 @@ import { ChapterService } from "./chapter.service";
 /** A course's chapters, their places and the lock that keeps places 1..n. */
 export const chaptersModule: AppModule<{ chapters: ChapterService }> = {
   name: "chapters",
+  cachedQueries: ["chapter"],
   resolvers: [ChapterResolver],
   create({ events, services }) {
     const chapters = new ChapterService(peers(services, ["courses"], { events }));

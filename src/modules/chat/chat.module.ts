@@ -9,6 +9,7 @@ import { ChatGenerations } from "./generations";
 /** The AI tutor: sessions, grounded answers streamed over websockets. */
 export const chatModule: AppModule<{ chat: ChatService }> = {
   name: "chat",
+  cachedQueries: ["chatSession", "chatSessions"],
   resolvers: [ChatResolver],
   create({ config, ai, pubSub, log, services }) {
     const settings = config.chat;

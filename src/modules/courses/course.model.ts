@@ -1,5 +1,5 @@
-import { getModelForClass, index, modelOptions, prop } from "@typegoose/typegoose";
-import { Types } from "mongoose";
+import { getModelForClass, index, modelOptions, prop, Severity } from "@typegoose/typegoose";
+import mongoose, { Types } from "mongoose";
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { Grant } from "../../lib/grants";
 
@@ -35,6 +35,14 @@ registerEnumType(CourseSource, {
     FROM_UPLOAD: { description: "Generated from an uploaded document." },
   },
 });
+
+/** What a list shows of a chapter, copied onto its course. */
+export interface ChapterSummary {
+  _id: Types.ObjectId;
+  title: string;
+  order: number;
+  duration_minutes: number;
+}
 
 @ObjectType({ description: "A course: an ordered list of chapters with a title, level and tags." })
 @modelOptions({
@@ -85,6 +93,25 @@ export class Course {
   /** Shares with classes and users (see `CoursePolicy`); managed by the classes module. */
   @prop({ type: () => [Grant], _id: false, default: () => [] })
   grants?: Grant[];
+
+  /**
+   * Read model, kept in step by chapter and user events (`CourseService.syncChapters`,
+   * `syncOwnerName`) and rebuilt by `repairReadModels`: what lists show of the chapters, in
+   * order, and of the owner, so a list reads courses only. Missing on a course stored before
+   * they existed (readers then fall back to the chapters and users); `owner_name` null when the
+   * account is gone.
+   */
+  @prop({ type: () => [mongoose.Schema.Types.Mixed], default: undefined, allowMixed: Severity.ALLOW })
+  chapter_summaries?: ChapterSummary[];
+
+  @prop({ type: Number })
+  chapter_count?: number;
+
+  @prop({ type: Number })
+  total_minutes?: number;
+
+  @prop({ type: String })
+  owner_name?: string | null;
 
   @Field({ name: "createdAt", description: "When the course was created." })
   readonly created_at!: Date;

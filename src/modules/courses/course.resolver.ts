@@ -3,7 +3,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, 
 import { pageCounting, type Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { projectionOf, selectedFields } from "../../lib/selection";
-import { chaptersByCourseLoader, chapterStatsOf } from "../chapters/chapter.loaders";
+import { chaptersOf, chapterStatsOf } from "../chapters/chapter.loaders";
 import { Chapter } from "../chapters/chapter.model";
 import { CourseIdArgs, CoursesArgs, CreateCourseInput, PublishCourseArgs, UpdateCourseInput } from "./course.inputs";
 import { UserSummary, userSummary } from "../users/user-summary";
@@ -24,13 +24,18 @@ const COURSE_FIELDS: Record<string, readonly string[]> = {
   isPublic: ["is_public"],
   createdAt: ["created_at"],
   updatedAt: ["updated_at"],
-  owner: ["owner_id"],
-  chapters: [],
-  chapterCount: [],
-  totalDurationMinutes: [],
-  myProgress: [],
+  owner: ["owner_id", "owner_name"],
+  chapters: ["chapter_summaries"],
+  chapterCount: ["chapter_count", "total_minutes"],
+  totalDurationMinutes: ["chapter_count", "total_minutes"],
+  myProgress: ["chapter_summaries"],
   enrollmentCount: [],
 };
+
+/** The stored fields of a course the operation's `Course` selections need (wherever they are), its summaries always. */
+export function courseFieldsOf(info: GraphQLResolveInfo): string[] | undefined {
+  return projectionOf(selectedFields(info, "Course"), COURSE_FIELDS, ["chapter_summaries"]) ?? undefined;
+}
 
 @Resolver(() => Course)
 export class CourseResolver {
@@ -86,22 +91,24 @@ export class CourseResolver {
   }
 
   @FieldResolver(() => UserSummary, { nullable: true, description: "Who owns the course; null if the account no longer exists." })
-  owner(@Root() course: Course, @Ctx() ctx: Context): Promise<UserSummary | null> {
+  async owner(@Root() course: Course, @Ctx() ctx: Context): Promise<UserSummary | null> {
+    // The name the course carries (null: the account is gone), else the users loader.
+    if (course.owner_name !== undefined) return course.owner_name === null ? null : { _id: course.owner_id, name: course.owner_name };
     return userSummary(ctx, course.owner_id);
   }
 
   @FieldResolver(() => [Chapter], { description: "The course's chapters in order." })
   chapters(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Chapter[]> {
-    return chaptersByCourseLoader(ctx, info).load(course._id);
+    return chaptersOf(ctx, info, course);
   }
 
   @FieldResolver(() => Int, { description: "How many chapters the course has." })
   async chapterCount(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<number> {
-    return (await chapterStatsOf(ctx, info, course._id)).count;
+    return (await chapterStatsOf(ctx, info, course)).count;
   }
 
   @FieldResolver(() => Int, { description: "The chapters' study times added up, in minutes." })
   async totalDurationMinutes(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<number> {
-    return (await chapterStatsOf(ctx, info, course._id)).minutes;
+    return (await chapterStatsOf(ctx, info, course)).minutes;
   }
 }

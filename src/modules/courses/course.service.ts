@@ -5,9 +5,10 @@ import type { DomainEventBus } from "../../lib/events";
 import { asObjectId } from "../../lib/ids";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { countBy } from "../../lib/counts";
+import { findRaw } from "../../lib/raw-reads";
 import { findPage, type Page, type PageCounting } from "../../lib/pagination";
 import { courseNotFound, CoursePolicy } from "./course.policy";
-import { CourseModel, CourseSource, type Course, type CourseLevel } from "./course.model";
+import { CourseModel, CourseSource, type ChapterSummary, type Course, type CourseLevel } from "./course.model";
 import type { Actor } from "../../lib/identity";
 import { CourseOwnerFilter, normalizeTags } from "./course.rules";
 import { setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
@@ -20,6 +21,33 @@ export interface EnrollmentLookup {
    */
   enrolledCourseIds(userId: Types.ObjectId, loaders?: Loaders): Promise<Types.ObjectId[]>;
 }
+
+/** Where a course's chapter summaries come from (the chapters module), without courses depending on it. */
+export interface ChapterSummarySource {
+  /** Each course's chapters in order, with at least these stored fields. */
+  byCourses(courseIds: readonly Types.ObjectId[], fields: readonly string[]): Promise<ChapterSummary[][]>;
+}
+
+/** Where owners' names come from (the users module): null where the account is gone. */
+export interface OwnerNames {
+  summaries(ids: readonly Types.ObjectId[]): Promise<({ _id: Types.ObjectId; name: string } | null)[]>;
+}
+
+/** The read model a course carries of its chapters (see `Course.chapter_summaries`). */
+type ChapterReadModel = Pick<Course, "chapter_summaries" | "chapter_count" | "total_minutes">;
+
+function chapterReadModel(chapters: readonly ChapterSummary[]): Required<ChapterReadModel> {
+  const summaries = chapters.map(({ _id, title, order, duration_minutes }) => ({ _id, title, order, duration_minutes }));
+  return {
+    chapter_summaries: summaries,
+    chapter_count: summaries.length,
+    total_minutes: summaries.reduce((sum, chapter) => sum + chapter.duration_minutes, 0),
+  };
+}
+
+const SUMMARY_FIELDS = ["title", "duration_minutes"];
+/** Courses repaired per batch by `repairReadModels`. */
+const REPAIR_BATCH = 200;
 
 /** How much of a course list to read (all optional: whole courses, counted). */
 export interface CourseListReads {
@@ -79,7 +107,9 @@ const POLICY_FIELDS = ["_id", "owner_id", "is_public", "grants"];
 
 /** Courses: the only code that reads or writes `courses`. */
 export class CourseService {
-  constructor(private readonly deps: { progress: EnrollmentLookup; events: DomainEventBus }) {}
+  constructor(
+    private readonly deps: { progress: EnrollmentLookup; chapters: ChapterSummarySource; users: OwnerNames; events: DomainEventBus },
+  ) {}
 
   async ready(): Promise<void> {
     await CourseModel.init();
@@ -89,13 +119,13 @@ export class CourseService {
   async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }, reads: CourseListReads = {}): Promise<Page<Course>> {
     const projection = reads.fields && [...new Set([...POLICY_FIELDS, "created_at", ...reads.fields])];
     const query = await this.listQuery(actor, filter, reads.loaders);
-    return findPage<Course>(CourseModel, query, { created_at: -1, _id: -1 }, page, projection, reads.counting);
+    return findPage<Course>(CourseModel, query, { created_at: -1, _id: -1 }, page, projection, reads.counting, true);
   }
 
   /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */
   async readable(actor: Actor, id: Types.ObjectId | string): Promise<Course | null> {
     const courseId = asObjectId(id);
-    const course = courseId && (await CourseModel.findById(courseId).lean<Course>().exec());
+    const course = courseId && (await findRaw<Course>(CourseModel, { _id: courseId }, { limit: 1 }))[0];
     return course && CoursePolicy.canRead(actor, course) ? course : null;
   }
 
@@ -134,7 +164,7 @@ export class CourseService {
 
   /** For loaders: these courses in key order, null for missing ones (callers check visibility). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
-    const found = await CourseModel.find({ _id: { $in: ids } }).lean<Course[]>().exec();
+    const found = await findRaw<Course>(CourseModel, { _id: { $in: [...ids] } });
     return inKeyOrder(ids, found, (course) => course._id, null);
   }
 
@@ -156,6 +186,8 @@ export class CourseService {
       owner_id: actor._id,
       source: CourseSource.MANUAL,
       is_public: false,
+      ...chapterReadModel([]),
+      owner_name: await this.ownerName(actor._id),
     });
     return this.byIdOrFail(created._id);
   }
@@ -175,6 +207,9 @@ export class CourseService {
       owner_id: course.ownerId,
       source: course.source,
       is_public: false,
+      // Its chapters are written already.
+      ...chapterReadModel((await this.deps.chapters.byCourses([course._id], SUMMARY_FIELDS))[0]),
+      owner_name: await this.ownerName(course.ownerId),
     });
     await this.deps.events.emit("course.generated", { courseId: course._id, ownerId: course.ownerId });
     return this.byIdOrFail(course._id);
@@ -216,6 +251,56 @@ export class CourseService {
     return true;
   }
 
+  /** `chapter.saved`, `chapter.deleted`, `chapters.reordered` (under the course's chapter lock): the course's copy of its chapters is read again. */
+  async syncChapters(courseId: Types.ObjectId): Promise<void> {
+    const [chapters] = await this.deps.chapters.byCourses([courseId], SUMMARY_FIELDS);
+    await CourseModel.updateOne({ _id: courseId }, { $set: chapterReadModel(chapters) }, { timestamps: false }).exec();
+  }
+
+  /** `user.changed`: the courses they own show their name as it is now. */
+  async syncOwnerName(userId: Types.ObjectId): Promise<void> {
+    const name = await this.ownerName(userId);
+    await CourseModel.updateMany({ owner_id: userId, owner_name: { $ne: name } }, { $set: { owner_name: name } }, { timestamps: false }).exec();
+  }
+
+  /**
+   * The check behind `repairCourseSummaries`: rebuilds every course's chapter summaries and
+   * owner name from the chapters and users, a batch at a time, and rewrites those that differ
+   * (or were never written). Returns how many were rewritten.
+   */
+  async repairReadModels(): Promise<number> {
+    let repaired = 0;
+    let batch: Course[] = [];
+    const repairBatch = async () => {
+      const ids = batch.map((course) => course._id);
+      const [chapters, owners] = await Promise.all([
+        this.deps.chapters.byCourses(ids, SUMMARY_FIELDS),
+        this.deps.users.summaries([...new Set(batch.map((course) => String(course.owner_id)))].map((id) => new Types.ObjectId(id))),
+      ]);
+      const names = new Map(owners.flatMap((owner) => (owner ? [[String(owner._id), owner.name] as const] : [])));
+      const writes = batch.flatMap((course, i) => {
+        const wanted = { ...chapterReadModel(chapters[i]), owner_name: names.get(String(course.owner_id)) ?? null };
+        const stored = { chapter_summaries: course.chapter_summaries, chapter_count: course.chapter_count, total_minutes: course.total_minutes, owner_name: course.owner_name };
+        if (JSON.stringify(stored) === JSON.stringify(wanted)) return [];
+        return [{ updateOne: { filter: { _id: course._id }, update: { $set: wanted }, timestamps: false } }];
+      });
+      if (writes.length > 0) await CourseModel.bulkWrite(writes, { ordered: false });
+      repaired += writes.length;
+      batch = [];
+    };
+    const projection = { owner_id: 1, chapter_summaries: 1, chapter_count: 1, total_minutes: 1, owner_name: 1 };
+    for await (const course of CourseModel.collection.find<Course>({}, { projection, sort: { _id: 1 } })) {
+      batch.push(course);
+      if (batch.length === REPAIR_BATCH) await repairBatch();
+    }
+    if (batch.length > 0) await repairBatch();
+    return repaired;
+  }
+
+  private async ownerName(userId: Types.ObjectId): Promise<string | null> {
+    return (await this.deps.users.summaries([userId]))[0]?.name ?? null;
+  }
+
   private async listQuery(actor: Actor, filter: CourseListFilter, loaders?: Loaders): Promise<QueryFilter<Course>> {
     const owner = filter.owner ?? CourseOwnerFilter.ALL;
     const and: QueryFilter<Course>[] = [];
@@ -240,7 +325,7 @@ export class CourseService {
   }
 
   private async byIdOrFail(id: Types.ObjectId): Promise<Course> {
-    return (await CourseModel.findById(id).lean<Course>().exec()) ?? courseNotFound();
+    return (await findRaw<Course>(CourseModel, { _id: id }, { limit: 1 }))[0] ?? courseNotFound();
   }
 }
 

@@ -4,6 +4,7 @@ import type { QuizAttempt } from "../quizzes/attempt.model";
 import type { Quiz } from "../quizzes/quiz.model";
 import { ActivityKind, ActivityModel, type Activity } from "./activity.model";
 import { streaksOf, utcDay, type Streaks } from "./streaks";
+import { findRaw } from "../../lib/raw-reads";
 
 /** The learning log: chapter completions and quiz attempts, as they happen. */
 export class ActivityService {
@@ -37,12 +38,14 @@ export class ActivityService {
     });
   }
 
+  /** Read on every dashboard: through the driver, the fields shown only. */
   recent(userId: Types.ObjectId, limit: number): Promise<Activity[]> {
-    return ActivityModel.find({ user_id: userId }).sort({ at: -1, _id: -1 }).limit(limit).lean<Activity[]>().exec();
+    const projection = { kind: 1, title: 1, at: 1, course_id: 1, chapter_id: 1, quiz_id: 1, percent: 1 };
+    return findRaw<Activity>(ActivityModel, { user_id: userId }, { projection, sort: { at: -1, _id: -1 }, limit });
   }
 
   async streaks(userId: Types.ObjectId, now: Date): Promise<Streaks> {
-    const days = (await ActivityModel.distinct("day", { user_id: userId }).exec()) as string[];
+    const days = (await ActivityModel.collection.distinct("day", { user_id: userId })) as string[];
     return streaksOf(days, utcDay(now));
   }
 }

@@ -6,6 +6,7 @@ import { DashboardService } from "./dashboard.service";
 /** A learner's dashboard: courses in progress, quiz results, weak spots, streaks. */
 export const dashboardModule: AppModule<{ dashboard: DashboardService }> = {
   name: "dashboard",
+  cachedQueries: ["dashboard"],
   resolvers: [DashboardResolver],
   create({ services }) {
     const activity = new ActivityService();

@@ -1,4 +1,6 @@
-import { Authorized, Ctx, FieldResolver, Int, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Authorized, Ctx, FieldResolver, Info, Int, Query, Resolver } from "type-graphql";
+import { courseFieldsOf } from "../courses/course.resolver";
 import { Dashboard } from "./dashboard.types";
 import type { Context } from "../../lib/context";
 import { signedInActor } from "../../lib/identity";
@@ -7,8 +9,8 @@ import { signedInActor } from "../../lib/identity";
 export class DashboardResolver {
   @Authorized()
   @Query(() => Dashboard, { description: "Your courses, progress, quiz results, rank, streaks, recent activity and weak spots." })
-  async dashboard(@Ctx() ctx: Context): Promise<Dashboard> {
-    return ctx.services.dashboard.forUser(await signedInActor(ctx), ctx.loaders);
+  async dashboard(@Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Dashboard> {
+    return ctx.services.dashboard.forUser(await signedInActor(ctx), ctx.loaders, courseFieldsOf(info));
   }
 
   @FieldResolver(() => Int, { name: "dueToday", description: "Study cards due by the end of today (UTC), overdue ones included; see `reviewQueue`." })

@@ -11,6 +11,7 @@ import type { Actor } from "../../lib/identity";
 import type { Loaders } from "../../lib/loaders";
 import { CoursePolicy } from "../courses/course.policy";
 import { CourseOwnerFilter } from "../courses/course.rules";
+import { summariesAsChapters } from "../chapters/chapter.loaders";
 
 const MAX_COURSES = 100;
 const RECENT_ACTIVITY = 10;
@@ -30,10 +31,13 @@ export class DashboardService {
     },
   ) {}
 
-  /** `loaders`: the request's, so what the course list reads is not read again. */
-  async forUser(actor: Exclude<Actor, null>, loaders: Loaders, now = new Date()): Promise<Dashboard> {
+  /**
+   * `loaders`: the request's, so what the course list reads is not read again. `courseFields`:
+   * the stored fields of its courses the operation shows (all without it).
+   */
+  async forUser(actor: Exclude<Actor, null>, loaders: Loaders, courseFields?: readonly string[], now = new Date()): Promise<Dashboard> {
     const [courses, totals, board, streaks, recent, weakSpots] = await Promise.all([
-      this.courses(actor, loaders),
+      this.courses(actor, loaders, courseFields),
       this.deps.attempts.totalsOf(actor._id),
       this.deps.leaderboard.board(actor._id, { period: LeaderboardPeriod.ALL_TIME }, { skip: 0, limit: 1 }),
       this.deps.activity.streaks(actor._id, now),
@@ -65,11 +69,19 @@ export class DashboardService {
     };
   }
 
-  private async courses(actor: Exclude<Actor, null>, loaders: Loaders): Promise<DashboardCourse[]> {
+  private async courses(actor: Exclude<Actor, null>, loaders: Loaders, fields?: readonly string[]): Promise<DashboardCourse[]> {
     const page = { skip: 0, limit: MAX_COURSES };
-    const { items } = await this.deps.courses.list(actor, { owner: CourseOwnerFilter.MINE }, page, { counting: { total: false, hasMore: false }, loaders });
+    const reads = { counting: { total: false, hasMore: false }, loaders, fields: fields && [...fields, "chapter_summaries"] };
+    const { items } = await this.deps.courses.list(actor, { owner: CourseOwnerFilter.MINE }, page, reads);
     const ids = items.map((course) => course._id);
-    const [progress, chapters] = await Promise.all([this.deps.progress.forUser(actor._id, ids, loaders), this.deps.chapters.byCourses(ids, [])]);
+    // The chapters each course carries; only a course stored before it carried them is read in its chapters.
+    const unsummarized = items.filter((course) => !course.chapter_summaries).map((course) => course._id);
+    const [progress, read] = await Promise.all([
+      this.deps.progress.forUser(actor._id, ids, loaders),
+      unsummarized.length > 0 ? this.deps.chapters.byCourses(unsummarized, []) : [],
+    ]);
+    const readByCourse = new Map(unsummarized.map((id, i) => [String(id), read[i]]));
+    const chapters = items.map((course) => (course.chapter_summaries ? summariesAsChapters({ _id: course._id, chapter_summaries: course.chapter_summaries }) : readByCourse.get(String(course._id))!));
     return items.map((course, i) => {
       const summary = progress[i] && summarize(progress[i], chapters[i]);
       return {

@@ -6,6 +6,7 @@ import { LeaderboardService } from "./leaderboard.service";
 /** Users ranked by quiz points, cached (in Redis when there is one, shared by every instance). */
 export const leaderboardModule: AppModule<{ leaderboard: LeaderboardService }> = {
   name: "leaderboard",
+  cachedQueries: ["leaderboard"],
   resolvers: [LeaderboardResolver, LeaderboardEntryResolver],
   create({ config, log }) {
     const { redisUrl, database } = config;

@@ -3,6 +3,7 @@ import type { Logger } from "../../lib/logger";
 import { toPage, type Page } from "../../lib/pagination";
 import type { QuizAttempt } from "../quizzes/attempt.model";
 import { BestScoreModel } from "./best-score.model";
+import { noteRead, Tag } from "../../lib/read-tags";
 import { LEADERBOARD_TTL_MS, type LeaderboardCache } from "./leaderboard.cache";
 import { LeaderboardPeriod, periodStart } from "./period";
 import { competitionRanks, type RankedStanding, type Standing } from "./ranking";
@@ -65,6 +66,8 @@ export class LeaderboardService {
    * the same (a dashboard asks for it on every request), else from the shared cache, else computed.
    */
   private async ranking(query: LeaderboardQuery, now = new Date()): Promise<Served> {
+    // Often answered from memory or Redis, not the database: a response cached with it must still go with a new score.
+    noteRead(Tag.all(BestScoreModel.collection.collectionName));
     const since = periodStart(query.period, now);
     const key = `${query.period}:${query.courseId ?? "all"}:${since?.toISOString() ?? "ever"}`;
     const generation = await this.cached(() => this.deps.cache.generation());

@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Resolver, Root } from "type-graphql";
 import { IdScalar } from "../../lib/scalars";
-import { chaptersByCourseLoader } from "../chapters/chapter.loaders";
+import { chaptersOf } from "../chapters/chapter.loaders";
 import { Course } from "../courses/course.model";
 import { enrollmentCountLoader, progressOfUserLoader } from "./progress.loaders";
 import { summarize } from "./progress.service";
@@ -58,7 +58,7 @@ export class ProgressResolver {
     if (!actor) return null;
     const progress = await progressOfUserLoader(ctx, actor._id).load(course._id);
     if (!progress) return null;
-    return summarize(progress, await chaptersByCourseLoader(ctx, info).load(course._id));
+    return summarize(progress, await chaptersOf(ctx, info, course));
   }
 
   @FieldResolver(() => Int, { description: "How many users are enrolled in the course." })

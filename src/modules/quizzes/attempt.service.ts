@@ -142,16 +142,19 @@ export class AttemptService {
 
   /** Every attempt of the user: how many, at how many different quizzes, and their average percent. */
   async totalsOf(userId: Types.ObjectId): Promise<LearnerTotals> {
-    const [row] = await QuizAttemptModel.aggregate<{ attempts: number; quizzes: Types.ObjectId[]; averagePercent: number }>([
-      { $match: { user_id: userId } },
-      { $group: { _id: null, attempts: { $sum: 1 }, quizzes: { $addToSet: "$quiz_id" }, averagePercent: { $avg: "$percent" } } },
-    ]).exec();
+    // Through the driver: read on every dashboard.
+    const [row] = await QuizAttemptModel.collection
+      .aggregate<{ attempts: number; quizzes: Types.ObjectId[]; averagePercent: number }>([
+        { $match: { user_id: userId } },
+        { $group: { _id: null, attempts: { $sum: 1 }, quizzes: { $addToSet: "$quiz_id" }, averagePercent: { $avg: "$percent" } } },
+      ])
+      .toArray();
     return { attempts: row?.attempts ?? 0, quizzesTaken: row?.quizzes.length ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
   }
 
   /** Per chapter, how many of the user's answers to questions about it were wrong (course quizzes count per cited chapter). */
   async missesByChapter(userId: Types.ObjectId): Promise<ChapterMisses[]> {
-    return QuizAttemptModel.aggregate<ChapterMisses>([
+    return QuizAttemptModel.collection.aggregate<ChapterMisses>([
       { $match: { user_id: userId } },
       { $project: { answers: 1 } },
       { $unwind: "$answers" },
@@ -164,7 +167,7 @@ export class AttemptService {
         },
       },
       { $project: { _id: 0, chapterId: "$_id", answered: 1, missed: 1 } },
-    ]).exec();
+    ]).toArray();
   }
 
   /**

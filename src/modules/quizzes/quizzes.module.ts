@@ -10,6 +10,7 @@ import { QuizService } from "./quiz.service";
 /** Quizzes, their generation from a course, chapter or upload, and graded attempts. */
 export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptService }> = {
   name: "quizzes",
+  cachedQueries: ["quiz", "quizzes", "myQuizAttempts"],
   resolvers: [QuizResolver, QuestionResolver, AttemptResolver, GradedAnswerResolver],
   create({ ai, aiWork, config, log, events, services }) {
     const cleanup = new QuizCleanup({ events, log });

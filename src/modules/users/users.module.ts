@@ -6,6 +6,7 @@ import { UserService } from "./user.service";
 /** Accounts, profiles and linked provider identities; creates the ADMIN_EMAIL admin on start. */
 export const usersModule: AppModule<{ users: UserService; identities: UserIdentityService }> = {
   name: "users",
+  cachedQueries: ["me"],
   resolvers: [UserResolver],
   create({ config, log, events }) {
     const { bcryptCost, bootstrapAdmin } = config.auth;

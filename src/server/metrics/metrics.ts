@@ -35,6 +35,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly responseCache = new Counter({
+    name: "graphql_response_cache_total",
+    help: "GraphQL answers looked up in the response cache (hit, miss), kept (stored) and dropped by a write (invalidated)",
+    labelNames: ["outcome"] as const,
+    registers: [this.registry],
+  });
+
   readonly rateLimited = new Counter({
     name: "http_rate_limited_total",
     help: "Requests refused by the global rate limit",

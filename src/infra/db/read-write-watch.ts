@@ -1,0 +1,269 @@
+import mongoose from "mongoose";
+import { currentReads, Tag } from "../../lib/read-tags";
+
+/**
+ * One write as the response cache needs to know it: the collection, and for each field whose
+ * values the written documents are known to hold (before and after the write), those values.
+ * A field not listed may hold anything: whatever was read by it is stale.
+ */
+export interface Written {
+  collection: string;
+  keys: Record<string, string[]>;
+}
+
+/** Before the write is sent (nothing computed from now on may be kept), and once it is done. */
+export type WritePhase = "start" | "end";
+
+const READS = new Set(["find", "findOne", "aggregate", "countDocuments", "count", "distinct", "estimatedDocumentCount"]);
+/** Methods that change no document. */
+const NO_DATA = new Set([
+  "createIndex",
+  "createIndexes",
+  "dropIndex",
+  "dropIndexes",
+  "indexes",
+  "listIndexes",
+  "indexInformation",
+  "indexExists",
+  "options",
+  "isCapped",
+  "watch",
+  "listSearchIndexes",
+  "initializeOrderedBulkOp",
+  "initializeUnorderedBulkOp",
+]);
+/** A read naming more values than this is tagged with its whole collection. */
+const MAX_TAGGED_VALUES = 200;
+
+type Filter = Record<string, unknown>;
+
+interface OperationStart {
+  _id: unknown;
+  collectionName: string;
+  method: string;
+  params: unknown[];
+}
+
+/**
+ * Watches every collection method mongoose sends (models and `model.collection` alike): a read
+ * tags the request being recorded (`lib/read-tags.ts`) with what it read, as narrowly as its
+ * filter allows (`courses` by `_id`, `progress` by `user_id`, else the whole collection); a write
+ * is reported to `onWritten` when it starts and when it ends. Nothing is watched (and nothing
+ * costs) until this is called. Returns the function that stops watching.
+ */
+export function watchReadsAndWrites(onWritten: (written: Written[], phase: WritePhase) => void): () => void {
+  const connection = mongoose.connection;
+  const pending = new Map<string, Written[]>();
+  const started = (operation: OperationStart) => {
+    const { collectionName: collection, method, params } = operation;
+    if (READS.has(method)) {
+      const record = currentReads();
+      if (record) for (const tag of readTags(collection, method, params)) record.tags.add(tag);
+      if (method === "aggregate") {
+        const out = outputOf(params[0]);
+        if (out) onWritten([{ collection: out, keys: {} }], "start");
+      }
+      return;
+    }
+    if (NO_DATA.has(method)) return;
+    const written = writesOf(collection, method, params);
+    pending.set(String(operation._id), written);
+    onWritten(written, "start");
+  };
+  const ended = (operation: { _id: unknown }) => {
+    const id = String(operation._id);
+    const written = pending.get(id);
+    if (!written) return;
+    pending.delete(id);
+    onWritten(written, "end");
+  };
+  connection.on("operation-start", started);
+  connection.on("operation-end", ended);
+  return () => {
+    connection.off("operation-start", started);
+    connection.off("operation-end", ended);
+  };
+}
+
+function readTags(collection: string, method: string, params: unknown[]): string[] {
+  const tags: string[] = [];
+  let filter: unknown;
+  if (method === "distinct") filter = params[1];
+  else if (method === "aggregate") {
+    const pipeline = Array.isArray(params[0]) ? (params[0] as Filter[]) : [];
+    filter = pipeline[0]?.$match;
+    for (const other of joinedCollections(pipeline)) tags.push(Tag.all(other));
+  } else if (method !== "estimatedDocumentCount") filter = params[0];
+  tags.push(...narrowest(collection, isPlainObject(filter) ? equalities(filter) : new Map()));
+  return tags;
+}
+
+/** Tags of one collection by the most selective equality: `_id`, else an id field, else any; else the whole. */
+function narrowest(collection: string, known: Map<string, string[]>): string[] {
+  const fields = [...known.keys()];
+  const field = known.has("_id") ? "_id" : (fields.find((name) => name === "_id" || name.endsWith("_id")) ?? fields[0]);
+  const values = field === undefined ? undefined : known.get(field)!;
+  if (!values || values.length > MAX_TAGGED_VALUES) return [Tag.all(collection)];
+  return values.map((value) => Tag.of(collection, field!, value));
+}
+
+function writesOf(collection: string, method: string, params: unknown[]): Written[] {
+  const [first, second, third] = params as [unknown, unknown, { upsert?: boolean } | undefined];
+  switch (method) {
+    case "insertOne":
+      return [{ collection, keys: fieldsOf([first]) }];
+    case "insertMany":
+      return [{ collection, keys: fieldsOf(Array.isArray(first) ? first : []) }];
+    case "updateOne":
+    case "updateMany":
+    case "findOneAndUpdate":
+      return [{ collection, keys: updated(first, second) }];
+    case "replaceOne":
+    case "findOneAndReplace":
+      return [{ collection, keys: replaced(first) }];
+    case "deleteOne":
+    case "deleteMany":
+    case "findOneAndDelete":
+      return [{ collection, keys: filterKeys(first) }];
+    case "bulkWrite":
+      return (Array.isArray(first) ? (first as Filter[]) : []).map((op) => ({ collection, keys: bulkKeys(op) }));
+    default:
+      // Whatever else changes data (drop, rename, ...): everything of the collection.
+      void third;
+      return [{ collection, keys: {} }];
+  }
+}
+
+function bulkKeys(op: Filter): Record<string, string[]> {
+  const [kind, body] = Object.entries(op)[0] ?? [];
+  const spec = (body ?? {}) as Filter;
+  switch (kind) {
+    case "insertOne":
+      return fieldsOf([spec.document]);
+    case "updateOne":
+    case "updateMany":
+      return updated(spec.filter, spec.update);
+    case "replaceOne":
+      return replaced(spec.filter);
+    case "deleteOne":
+    case "deleteMany":
+      return filterKeys(spec.filter);
+    default:
+      return {};
+  }
+}
+
+/** An update: the filter's equalities, less every field the update may change. */
+function updated(filter: unknown, update: unknown): Record<string, string[]> {
+  const keys = filterKeys(filter);
+  if (Array.isArray(update) || !isPlainObject(update)) return keys._id ? { _id: keys._id } : {};
+  for (const [operator, fields] of Object.entries(update)) {
+    if (!operator.startsWith("$")) return keys._id ? { _id: keys._id } : {};
+    if (!isPlainObject(fields)) continue;
+    for (const [path, value] of Object.entries(fields)) {
+      delete keys[path.split(".")[0]];
+      if (operator === "$rename" && typeof value === "string") delete keys[value.split(".")[0]];
+    }
+  }
+  return keys;
+}
+
+function replaced(filter: unknown): Record<string, string[]> {
+  const { _id } = filterKeys(filter);
+  return _id ? { _id } : {};
+}
+
+function filterKeys(filter: unknown): Record<string, string[]> {
+  return isPlainObject(filter) ? Object.fromEntries(equalities(filter)) : {};
+}
+
+/** Inserted documents: every field holding a value (or values) a read may be narrowed by. */
+function fieldsOf(documents: unknown[]): Record<string, string[]> {
+  const keys: Record<string, Set<string>> = {};
+  const fields = new Set<string>();
+  for (const document of documents) {
+    if (!isPlainObject(document)) return {};
+    for (const field of Object.keys(document)) fields.add(field);
+  }
+  for (const field of fields) {
+    const values = new Set<string>();
+    for (const document of documents as Filter[]) {
+      const value = document[field];
+      if (value === undefined || value === null) continue;
+      const scalars = Array.isArray(value) ? value : [value];
+      if (!scalars.every(isScalar)) {
+        values.clear();
+        break;
+      }
+      for (const scalar of scalars) values.add(String(scalar));
+    }
+    // A field some document holds something else in (a sub-document) is left unknown.
+    if (values.size > 0 || documents.every((document) => (document as Filter)[field] === undefined || (document as Filter)[field] === null)) keys[field] = values;
+  }
+  return Object.fromEntries(Object.entries(keys).map(([field, values]) => [field, [...values]]));
+}
+
+/** Top-level (and `$and`) equalities and `$in`s of a filter: the values its documents hold. */
+function equalities(filter: Filter, known = new Map<string, string[]>()): Map<string, string[]> {
+  for (const [field, condition] of Object.entries(filter)) {
+    if (field === "$and" && Array.isArray(condition)) {
+      for (const part of condition) if (isPlainObject(part)) equalities(part, known);
+      continue;
+    }
+    if (field.startsWith("$") || field.includes(".")) continue;
+    const values = equalityValues(condition);
+    if (values && (!known.has(field) || known.get(field)!.length > values.length)) known.set(field, values);
+  }
+  return known;
+}
+
+function equalityValues(condition: unknown): string[] | undefined {
+  if (isScalar(condition)) return [String(condition)];
+  if (!isPlainObject(condition)) return undefined;
+  const operators = Object.keys(condition);
+  if (operators.length !== 1) return undefined;
+  if (operators[0] === "$eq" && isScalar(condition.$eq)) return [String(condition.$eq)];
+  if (operators[0] === "$in" && Array.isArray(condition.$in) && condition.$in.every(isScalar)) return condition.$in.map(String);
+  return undefined;
+}
+
+/** Collections a pipeline reads besides its own. */
+function joinedCollections(pipeline: unknown): string[] {
+  const found: string[] = [];
+  const visit = (node: unknown) => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isPlainObject(node)) return;
+    for (const [key, value] of Object.entries(node)) {
+      if ((key === "$lookup" || key === "$graphLookup") && isPlainObject(value) && typeof value.from === "string") found.push(value.from);
+      if (key === "$unionWith") found.push(typeof value === "string" ? value : String((value as Filter).coll));
+      visit(value);
+    }
+  };
+  visit(pipeline);
+  return found;
+}
+
+/** The collection an aggregation writes to (`$out`, `$merge`), if any. */
+function outputOf(pipeline: unknown): string | undefined {
+  if (!Array.isArray(pipeline)) return undefined;
+  for (const stage of pipeline as Filter[]) {
+    const target = stage.$out ?? stage.$merge;
+    if (target === undefined) continue;
+    if (typeof target === "string") return target;
+    const into = (target as Filter).into ?? (target as Filter).coll;
+    return typeof into === "string" ? into : String((into as Filter)?.coll);
+  }
+  return undefined;
+}
+
+// By `_bsontype`, not `instanceof`: the driver's and mongoose's bson may be two copies.
+const isObjectId = (value: unknown): boolean => (value as { _bsontype?: string } | null)?._bsontype === "ObjectId";
+
+function isScalar(value: unknown): boolean {
+  const type = typeof value;
+  return type === "string" || type === "number" || type === "boolean" || (type === "object" && isObjectId(value));
+}
+
+function isPlainObject(value: unknown): value is Filter {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !isObjectId(value) && !(value instanceof Date);
+}

@@ -25,6 +25,8 @@ import {
  * session, and prints figures. Never asserts on them.
  *
  * EVAL_RANKINGS   comma-separated search rankings to compare (default `vector,hybrid`)
+ * EVAL_EMBEDDINGS comma-separated offline embedding models to compare (OFFLINE_EMBEDDING_MODEL,
+ *                 default `hashed-ngrams`)
  * EVAL_SETS       comma-separated question sets (default `gold,heldout`): `gold` is the set the
  *                 thresholds were calibrated on, `heldout` documents nobody tuned on
  * EVAL_OPENAI_BASE_URL, EVAL_OPENAI_MODEL, EVAL_OPENAI_EMBEDDING_MODEL, EVAL_OPENAI_API_KEY
@@ -81,6 +83,8 @@ export interface RunFigures {
 
 export interface EvalOptions {
   ranking: string;
+  /** The offline provider's embedding model (OFFLINE_EMBEDDING_MODEL); unset: the server's default. */
+  embedding?: string;
   /** A key of SETS (default `gold`). */
   set?: string;
   provider: "offline" | "openai";
@@ -112,7 +116,7 @@ function serverEnvironment(options: EvalOptions, dataDir: string): Environment {
     CHAT_MAX_CONCURRENT: "100",
     SEARCH_RANKING: options.ranking,
   };
-  if (options.provider === "offline") return { ...base, AI_PROVIDER: "offline" };
+  if (options.provider === "offline") return { ...base, AI_PROVIDER: "offline", ...(options.embedding && { OFFLINE_EMBEDDING_MODEL: options.embedding }) };
   return {
     ...base,
     AI_PROVIDER: "openai",
@@ -244,7 +248,7 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
     const f1 = meanTokenF1(outcomes);
     const fixed = (value: number) => value.toFixed(2);
     return {
-      label: `${set}: ${options.provider} ${options.ranking}`,
+      label: `${set}: ${options.provider}${options.embedding ? ` ${options.embedding}` : ""} ${options.ranking}`,
       lines: [
         ["questions (answerable/not)", `${refusals.answerable}/${refusals.unanswerable}`],
         ["ingestion pages/s", (pages / ingestSeconds).toFixed(0)],
@@ -288,13 +292,17 @@ async function main(): Promise<void> {
   const rankings = list(process.env.EVAL_RANKINGS ?? "vector,hybrid");
   const sets = list(process.env.EVAL_SETS ?? "gold,heldout");
   const providers: EvalOptions["provider"][] = ["offline", ...(process.env.EVAL_OPENAI_BASE_URL ? (["openai"] as const) : [])];
+  const embeddings: (string | undefined)[] = process.env.EVAL_EMBEDDINGS ? list(process.env.EVAL_EMBEDDINGS) : [undefined];
   const questions = process.env.EVAL_QUESTIONS ? Number(process.env.EVAL_QUESTIONS) : undefined;
   const runs: RunFigures[] = [];
   for (const set of sets) {
     for (const provider of providers) {
-      for (const ranking of rankings) {
-        process.stdout.write(`eval: ${set} set, ${provider}, ${ranking} ranking\n`);
-        runs.push(await runEval({ set, provider, ranking, questions, log: (line) => process.stdout.write(`${line}\n`) }));
+      // Embedding models are the offline provider's; the OpenAI-compatible server has its own.
+      for (const embedding of provider === "offline" ? embeddings : [undefined]) {
+        for (const ranking of rankings) {
+          process.stdout.write(`eval: ${set} set, ${provider}${embedding ? ` ${embedding}` : ""}, ${ranking} ranking\n`);
+          runs.push(await runEval({ set, provider, embedding, ranking, questions, log: (line) => process.stdout.write(`${line}\n`) }));
+        }
       }
     }
   }

@@ -69,6 +69,8 @@ export interface Config {
      * The openai provider takes its model's size instead.
      */
     embeddingDimensions: number;
+    /** The offline provider's embedding model; changing it starts a new embedding space (re-embedded in the background). */
+    offlineEmbeddingModel: "hashed-ngrams" | "use-lite";
     /** Per request to the model; for streams, the longest silence between chunks. */
     timeoutMs: number;
     maxRetries: number;
@@ -377,6 +379,7 @@ const schema = z.object({
   AI_RETRY_MAX_MS: integer(1, 600_000, 20_000),
   // Optional: the default depends on NODE_ENV (see aiSettings).
   AI_OFFLINE_STREAM_DELAY_MS: integer(0, 1_000, 0).optional(),
+  OFFLINE_EMBEDDING_MODEL: oneOf(["hashed-ngrams", "use-lite"], "hashed-ngrams"),
   MAX_FILE_SIZE: integer(1, 1024 * 1024 * 1024, 10 * 1024 * 1024),
   UPLOAD_DIR: text(),
   ALLOWED_EXTENSIONS: list(),
@@ -642,6 +645,7 @@ function aiSettings(vars: Parsed): Config["ai"] {
       embeddingModel: vars.OPENAI_EMBEDDING_MODEL ?? "nomic-embed-text",
     },
     embeddingDimensions: vars.EMBEDDING_DIMENSIONS,
+    offlineEmbeddingModel: vars.OFFLINE_EMBEDDING_MODEL,
     timeoutMs: vars.AI_TIMEOUT_MS,
     maxRetries: vars.AI_MAX_RETRIES,
     retryBaseDelayMs: vars.AI_RETRY_BASE_MS,

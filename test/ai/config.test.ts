@@ -17,6 +17,7 @@ it("defaults to the offline provider without a key, and to Gemini with one", () 
     geminiBaseUrl: undefined,
     openai: { baseUrl: "http://localhost:11434/v1", embeddingBaseUrl: undefined, apiKey: undefined, model: "llama3.2", embeddingModel: "nomic-embed-text" },
     embeddingDimensions: 768,
+    offlineEmbeddingModel: "hashed-ngrams",
     timeoutMs: 60_000,
     maxRetries: 3,
     retryBaseDelayMs: 500,
@@ -25,6 +26,12 @@ it("defaults to the offline provider without a key, and to Gemini with one", () 
   });
   expect(ai({ GOOGLE_API_KEY: "key" }).provider).toBe("gemini");
   expect(ai({ GOOGLE_API_KEY: "key", AI_PROVIDER: "Offline" }).provider).toBe("offline");
+});
+
+it("selects the offline embedding model, and refuses one it does not know", () => {
+  expect(ai({ OFFLINE_EMBEDDING_MODEL: "USE-lite" }).offlineEmbeddingModel).toBe("use-lite");
+  expect(() => ai({ OFFLINE_EMBEDDING_MODEL: "word2vec" })).toThrow(ConfigError);
+  expect(() => ai({ OFFLINE_EMBEDDING_MODEL: "word2vec" })).toThrow(/OFFLINE_EMBEDDING_MODEL.*hashed-ngrams, use-lite/);
 });
 
 it("paces the offline stream in development only, unless AI_OFFLINE_STREAM_DELAY_MS says otherwise", () => {

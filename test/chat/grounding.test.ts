@@ -60,6 +60,21 @@ describe("grounding and the offline tutor's citations", () => {
     expect(answer.groundingScore).toBeLessThan(0.75);
   });
 
+  test("the offline tutor judges a passage with its section's heading, as grounding does: a heading can name what the text only shows", async () => {
+    const sections = [
+      { heading: "Package tools", sub: "Installing packages", text: "To install a package, type apt-get install and the name of the package." },
+      { heading: "Package tools", sub: "Downgrading packages", text: "Name the older version after an equals sign, as in apt-get install hello=2.1, to put it in place of the newer one." },
+    ];
+    const upload = await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "versions.docx", await makeDocx(sections))).id);
+    const sessionId = await createSession(world.gql, owner.accessToken, { mode: "STRICT", uploadIds: [upload.id] });
+    const turn = await ask(world.gql, owner.accessToken, sessionId, "How do I downgrade a package?");
+    await finished(world.gql, owner.accessToken, sessionId, turn.assistantMessage.id);
+    const answer = ok(await world.gql(ChatMessageChecksDocument, { id: sessionId }, { token: owner.accessToken })).chatSession!.messages.items[0];
+    expect(answer.grounding).toBe("STRONG");
+    // The text of the answering passage never says "downgrade" or "package"; its heading does.
+    expect(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.quote))).toEqual([sections[1].text]);
+  });
+
   test("an exact term of two characters counts: -d is found and answered from its passage alone, a missing -z is refused", async () => {
     const found = await strictAnswer("What does the -d option of apt-get do?");
     expect(found.grounding).toBe("STRONG");

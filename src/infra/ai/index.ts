@@ -26,7 +26,10 @@ export function createAiProvider(config: Config["ai"], deps: ProviderDeps): AiPr
   };
   switch (config.provider) {
     case "offline":
-      return new OfflineProvider({ dimensions: config.embeddingDimensions, streamDelayMs: config.offlineStreamDelayMs }, deps.recorder);
+      return new OfflineProvider(
+        { dimensions: config.embeddingDimensions, embeddingModel: config.offlineEmbeddingModel, streamDelayMs: config.offlineStreamDelayMs },
+        deps.recorder,
+      );
     case "openai":
       return new OpenAiProvider({ ...config.openai, retry }, deps);
     case "gemini":

@@ -168,8 +168,13 @@ export function jsonRepairPrompt<Value>(prompt: JsonPrompt<Value>, output: strin
 function numberedPassages(passages: Passage[]): string {
   if (passages.length === 0) return "Passages: none.";
   return passages
-    .map((passage, i) => `<passage n="${i + 1}"${passage.title ? ` title="${fenced(passage.title).replace(/["<>]/g, "'")}"` : ""}>\n${fenced(passage.text)}\n</passage>`)
+    .map((passage, i) => `<passage n="${i + 1}"${attribute("title", passage.title)}${attribute("section", passage.heading)}>\n${fenced(passage.text)}\n</passage>`)
     .join("\n\n");
+}
+
+/** ` name="value"` with the value fenced and stripped of what could close the tag; nothing without a value. */
+function attribute(name: string, value: string | undefined): string {
+  return value ? ` ${name}="${fenced(value).replace(/["<>]/g, "'")}"` : "";
 }
 
 /** A second, cheap call after a tutor answer: is each claim supported by the passages it cites? */

@@ -12,6 +12,8 @@ export type TutorMode = "STRICT" | "HYBRID";
 export interface Passage {
   text: string;
   title?: string;
+  /** The headings above the passage in its document (`Chapter > Section`), where it has any: what it is about. */
+  heading?: string;
 }
 
 export interface ChatTurn {

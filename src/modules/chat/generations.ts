@@ -111,7 +111,7 @@ export class ChatGenerations {
       return { status: ChatMessageStatus.COMPLETE, citations: [], ...retrieval };
     }
     if (grounding !== Grounding.STRONG) writer.append(`${GROUNDING_NOTES[grounding]}\n\n`);
-    const passages = hits.map((hit) => ({ text: hit.text, title: hit.source.title }));
+    const passages = hits.map((hit) => ({ text: hit.text, title: hit.source.title, heading: hit.heading || undefined }));
     const options = { userId: String(actor._id), signal };
     const stream = this.deps.ai.streamText(tutorAnswerPrompt({ question, passages, history, mode }), options);
     Object.assign(model, { provider: stream.provider, model: stream.model });

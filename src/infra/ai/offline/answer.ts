@@ -32,7 +32,8 @@ interface Candidate {
  */
 export function extractiveAnswer(task: TutorAnswerTask): string {
   const asked = keyTerms(task.question);
-  const answering = answeringPassage(asked, task.passages.map((passage) => new HeldTerms(passage.text)));
+  // A passage is judged with its section's heading, as grounding judges it: the heading often names what the text only explains.
+  const answering = answeringPassage(asked, task.passages.map((passage) => new HeldTerms(`${passage.heading ?? ""}\n${passage.text}`)));
   const candidates = answering === undefined ? [] : candidatesFrom(task, answering, asked);
   const top = candidates[0]?.coverage ?? 0;
   const best = candidates
@@ -55,7 +56,7 @@ function answeringPassage(asked: KeyTerm[], held: HeldTerms[]): number | undefin
 /** The answering passage's sentences that hold some of the question, best first. */
 function candidatesFrom(task: TutorAnswerTask, passageIndex: number, asked: KeyTerm[]): Candidate[] {
   const question = embedText(task.question, EMBEDDING_SIZE);
-  return sentences(task.passages[passageIndex].text)
+  const all = sentences(task.passages[passageIndex].text)
     .map((sentence, position) => ({ sentence, passageIndex, position }))
     .filter(({ sentence }) => wordCount(sentence) >= 3 && !sentence.startsWith("#"))
     .map((candidate) => ({
@@ -63,6 +64,8 @@ function candidatesFrom(task: TutorAnswerTask, passageIndex: number, asked: KeyT
       coverage: share(asked, new HeldTerms(candidate.sentence)),
       likeness: dot(question, embedText(candidate.sentence, EMBEDDING_SIZE)),
     }))
-    .filter((candidate) => candidate.coverage > 0)
     .sort((a, b) => b.coverage - a.coverage || b.likeness - a.likeness);
+  const holding = all.filter((candidate) => candidate.coverage > 0);
+  // Chosen by its heading alone (no sentence repeats the question's terms): its one sentence closest in wording.
+  return holding.length > 0 ? holding : all.slice(0, 1);
 }

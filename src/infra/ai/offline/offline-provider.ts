@@ -11,11 +11,18 @@ import { extractiveFlashcards } from "./flashcards";
 import { gradeByWords } from "./grade";
 import { offlineOutline } from "./outline";
 import { clozeQuiz } from "./quiz";
+import { USE_LITE_DIMENSIONS, USE_LITE_MODEL, UseLiteEmbedder } from "./use-lite";
 
 export const OFFLINE_MODEL = "offline-extractive-v1";
 
+/** `hashed-ngrams`: words, word pairs and character n-grams hashed (instant); `use-lite`: Universal Sentence Encoder Lite (meaning, about 200 ms a passage). */
+export type OfflineEmbeddingModel = "hashed-ngrams" | "use-lite";
+
 export interface OfflineSettings {
+  /** Vector size of the hashed n-grams; USE-lite's is always 512. */
   dimensions: number;
+  /** Default `hashed-ngrams`. */
+  embeddingModel?: OfflineEmbeddingModel;
   /** Pause between streamed words, so clients can watch an answer arrive. */
   streamDelayMs: number;
 }
@@ -29,13 +36,18 @@ export class OfflineProvider implements AiProvider {
   readonly model = OFFLINE_MODEL;
   readonly embeddingModelId: string;
   readonly dimensions: number;
+  private readonly embeddingModel: string;
+  /** Set when the embedding model is USE-lite. */
+  private readonly useLite?: UseLiteEmbedder;
 
   constructor(
     private readonly settings: OfflineSettings,
     private readonly recorder: AiUsageRecorder,
   ) {
-    this.dimensions = settings.dimensions;
-    this.embeddingModelId = `offline/${OFFLINE_EMBEDDING_MODEL}/${settings.dimensions}`;
+    if (settings.embeddingModel === "use-lite") this.useLite = new UseLiteEmbedder();
+    this.embeddingModel = this.useLite ? USE_LITE_MODEL : OFFLINE_EMBEDDING_MODEL;
+    this.dimensions = this.useLite ? USE_LITE_DIMENSIONS : settings.dimensions;
+    this.embeddingModelId = `offline/${this.embeddingModel}/${this.dimensions}`;
   }
 
   generateText(prompt: Prompt, options: CallOptions = {}): Promise<TextAnswer> {
@@ -79,12 +91,13 @@ export class OfflineProvider implements AiProvider {
     });
   }
 
-  /** Queries and documents share one space: lexical overlap is symmetric. */
+  /** Queries and documents share one space: lexical overlap is symmetric, and USE-lite takes no task type. */
   async embed(texts: string[], _kind: EmbedKind, options: CallOptions = {}): Promise<number[][]> {
     if (texts.length === 0) return [];
     const { vectors } = await metered(this.recorder, this.target("embedding"), options, async () => {
       options.signal?.throwIfAborted();
-      return { vectors: texts.map((text) => embedText(text, this.dimensions)), usage: {} };
+      const vectors = this.useLite ? await this.useLite.embed(texts, options.signal) : texts.map((text) => embedText(text, this.dimensions));
+      return { vectors, usage: {} };
     });
     return vectors;
   }
@@ -99,7 +112,7 @@ export class OfflineProvider implements AiProvider {
   }
 
   private target(purpose: AiPurpose): MeterTarget {
-    return { provider: this.name, model: purpose === "embedding" ? OFFLINE_EMBEDDING_MODEL : this.model, purpose };
+    return { provider: this.name, model: purpose === "embedding" ? this.embeddingModel : this.model, purpose };
   }
 }
 

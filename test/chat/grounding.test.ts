@@ -65,7 +65,7 @@ describe("grounding and the offline tutor's citations", () => {
       { heading: "Package tools", sub: "Installing packages", text: "To install a package, type apt-get install and the name of the package." },
       { heading: "Package tools", sub: "Downgrading packages", text: "Name the older version after an equals sign, as in apt-get install hello=2.1, to put it in place of the newer one." },
     ];
-    const upload = await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "versions.docx", await makeDocx(sections))).id);
+    const upload = await uploadedAndSettled(world, owner.accessToken, "versions.docx", await makeDocx(sections));
     const sessionId = await createSession(world.gql, owner.accessToken, { mode: "STRICT", uploadIds: [upload.id] });
     const turn = await ask(world.gql, owner.accessToken, sessionId, "How do I downgrade a package?");
     await finished(world.gql, owner.accessToken, sessionId, turn.assistantMessage.id);

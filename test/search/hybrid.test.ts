@@ -70,7 +70,7 @@ test("a table of contents is ranked below every passage of content", async () =>
 test("an index whose entries run together (GNU Info's `* term: Node. (line N)`) is ranked below content too", async () => {
   const entries = TOPICS.map((topic, i) => `* ${topic} errors: Error codes of the ${topic}. (line ${i * 7 + 3})`).join(" ");
   const text = [entries, distractors[12], distractors[36]].join("\n\n");
-  const small = (await settled(world, owner.accessToken, (await uploaded(world, owner.accessToken, "indexed.txt", text)).id)).id;
+  const small = (await uploadedAndSettled(world, owner.accessToken, "indexed.txt", text)).id;
   const hits = ok(await world.gql(SearchRankingsDocument, { query: "printer errors", uploadId: small, limit: 10 }, { token: owner.accessToken })).search;
   const index = hits.findIndex((hit) => hit.text.includes("(line 3)"));
   expect(index).toBe(hits.length - 1);

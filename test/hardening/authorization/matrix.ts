@@ -168,6 +168,7 @@ export const MATRIX: Record<string, Entry> = {
     },
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
+  "Mutation.repairCourseSummaries": { vars: () => ({}), expect: adminOnly },
   "Mutation.reprocessUpload": { vars: async (w) => ({ id: await w.upload() }), expect: ownerOnly("NOT_FOUND", "ok") },
   // Any reader of a course studies its decks, each on their own schedule.
   "Mutation.reviewCard": { vars: (w) => ({ cardId: w.courseDeck.cardId, rating: "GOOD" }), expect: signedIn() },

@@ -1,4 +1,4 @@
-import { IsOptional, IsString, Length, Matches, Max, Min } from "class-validator";
+import { IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from "class-validator";
 import { ArgsType, Field, InputType, Int } from "type-graphql";
 import { PageArgs } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
@@ -66,6 +66,7 @@ export class AssignmentIdArgs {
 
 @ArgsType()
 export class SubmitAssignmentArgs extends AssignmentIdArgs {
+  @ValidateNested()
   @Field(() => [AnswerInput], { description: "At most one answer per question." })
   answers!: AnswerInput[];
 }

@@ -13,7 +13,7 @@ import type { ClassAccess, ClassService } from "./class.service";
 import type { GradebookCache } from "./gradebook-cache";
 import { SharedKind } from "./sharing.types";
 
-const WEAK_SPOTS = 3;
+export const WEAK_SPOTS = 3;
 
 /** The gradebook, its CSV, per-question statistics and the leaderboard of one class: reads only. */
 export class GradebookService {

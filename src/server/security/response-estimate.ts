@@ -35,6 +35,9 @@ import {
 } from "../../modules/study/deck.model";
 import { MAX_IMPORT_ROWS } from "../../modules/study/deck-import";
 import { FORECAST_DAYS, MAX_GENERATED_CARDS } from "../../modules/study/study.inputs";
+import { ASSIGNMENT_TITLE_MAX_LENGTH } from "../../modules/classes/assignment.model";
+import { CLASS_DESCRIPTION_MAX_LENGTH, CLASS_NAME_MAX_LENGTH, MAX_INVITATIONS_PER_CALL } from "../../modules/classes/class.model";
+import { WEAK_SPOTS as CLASS_WEAK_SPOTS } from "../../modules/classes/gradebook.service";
 
 /**
  * The most bytes one UTF-16 unit can take in a JSON answer: a control character is written
@@ -48,6 +51,12 @@ const ERROR_MAX_LENGTH = 1_000;
 const SHORT = 64;
 /** What the response estimate assumes an excerpt of a passage (quiz and card sources) holds. */
 const EXCERPT_MAX_LENGTH = 300;
+/**
+ * Classes have no cap on members or assignments: their lists are priced at a large class (a
+ * bigger one's answer is still checked against GRAPHQL_MAX_RESPONSE_BYTES before it is sent).
+ */
+const PRICED_CLASS_MEMBERS = 500;
+const PRICED_CLASS_ASSIGNMENTS = 100;
 /** The most passages an answer is written from (CHAT_PASSAGES). */
 const MAX_ANSWER_PASSAGES = 20;
 
@@ -60,6 +69,7 @@ export const STRING_UNITS: Record<string, number> = {
   "ActivityItem.title": Math.max(TITLE_MAX_LENGTH, QUIZ_TITLE_MAX_LENGTH),
   "AiUsageStat.provider": SHORT,
   "AiUsageStat.purpose": SHORT,
+  "Assignment.title": ASSIGNMENT_TITLE_MAX_LENGTH,
   "AuthPayload.accessToken": 2_048,
   "AuthPayload.refreshToken": 2_048,
   "AuthPayload.tokenType": SHORT,
@@ -82,6 +92,16 @@ export const STRING_UNITS: Record<string, number> = {
   "Citation.quote": PASSAGE_MAX_LENGTH,
   "Citation.title": Math.max(TITLE_MAX_LENGTH, UPLOAD_TITLE_MAX_LENGTH),
   "Claim.text": MESSAGE_MAX_LENGTH,
+  "Class.description": CLASS_DESCRIPTION_MAX_LENGTH,
+  "Class.name": CLASS_NAME_MAX_LENGTH,
+  "ClassActivityEvent.assignmentId": SHORT,
+  "ClassActivityEvent.chapterId": SHORT,
+  "ClassActivityEvent.classId": SHORT,
+  "ClassActivityEvent.name": NAME_MAX_LENGTH,
+  "ClassActivityEvent.userId": SHORT,
+  "ClassInvitation.className": CLASS_NAME_MAX_LENGTH,
+  "ClassInvitation.email": 254,
+  "ClassLeaderboardEntry.name": NAME_MAX_LENGTH,
   "Course.description": DESCRIPTION_MAX_LENGTH,
   "Course.outline": OUTLINE_MAX_LENGTH,
   "Course.tags": TAG_MAX_LENGTH,
@@ -96,6 +116,8 @@ export const STRING_UNITS: Record<string, number> = {
   "FlashcardReport.provider": SHORT,
   "ForecastDay.date": SHORT,
   "GenerationReport.provider": SHORT,
+  "GradebookRow.email": 254,
+  "GradebookRow.name": NAME_MAX_LENGTH,
   "GradedAnswer.acceptedAnswers": TEXT_MAX_LENGTH,
   "GradedAnswer.explanation": TEXT_MAX_LENGTH,
   "GradedAnswer.prompt": TEXT_MAX_LENGTH,
@@ -104,6 +126,7 @@ export const STRING_UNITS: Record<string, number> = {
   "HealthCheck.name": SHORT,
   "HitSource.title": Math.max(TITLE_MAX_LENGTH, UPLOAD_TITLE_MAX_LENGTH),
   "ImportRowError.message": ERROR_MAX_LENGTH,
+  "JoinCode.code": SHORT,
   "Ping.channel": 128,
   "Ping.message": 280,
   "Question.acceptedAnswers": TEXT_MAX_LENGTH,
@@ -115,12 +138,16 @@ export const STRING_UNITS: Record<string, number> = {
   "Quiz.title": QUIZ_TITLE_MAX_LENGTH,
   "ReviewItem.answer": CARD_SIDE_MAX_LENGTH + CARD_EXPLANATION_MAX_LENGTH + 1,
   "ReviewItem.prompt": CARD_SIDE_MAX_LENGTH,
+  "RosterEntry.avatarUrl": 2_048,
+  "RosterEntry.email": 254,
+  "RosterEntry.name": NAME_MAX_LENGTH,
   "SearchHit.heading": ERROR_MAX_LENGTH,
   "SearchHit.highlight": PASSAGE_MAX_LENGTH,
   "SearchHit.text": PASSAGE_MAX_LENGTH,
   "SignInProvider.id": 40,
   "SignInProvider.name": 60,
   "SignInProvider.startPath": 80,
+  "StudentAssignment.className": CLASS_NAME_MAX_LENGTH,
   "UploadedFile.error": ERROR_MAX_LENGTH,
   "UploadedFile.filename": 1_024,
   "UploadedFile.sha256": SHORT,
@@ -174,6 +201,7 @@ export const LIST_CAPS: Record<string, number> = {
   "AdminStats.courses": 10,
   "AdminStats.uploads": 10,
   "AdminStats.users": 10,
+  "Assignment.questionStats": MAX_QUESTIONS,
   "Card.clozeNumbers": MAX_CLOZE_NUMBER,
   // One review state per cloze number (one for a basic card).
   "Card.myReviews": MAX_CLOZE_NUMBER,
@@ -184,6 +212,8 @@ export const LIST_CAPS: Record<string, number> = {
   "ChatStreamEvent.citations": MAX_ANSWER_PASSAGES,
   "ChatStreamEvent.claims": MAX_ANSWER_CLAIMS,
   "Claim.citations": MAX_ANSWER_PASSAGES,
+  "Class.invitations": PRICED_CLASS_MEMBERS,
+  "Class.leaderboard": PRICED_CLASS_MEMBERS,
   "Course.chapters": MAX_CHAPTERS,
   "Course.tags": MAX_TAGS,
   "CourseProgress.completedChapterIds": MAX_CHAPTERS,
@@ -195,13 +225,20 @@ export const LIST_CAPS: Record<string, number> = {
   "FlashcardGeneration.cards": MAX_GENERATED_CARDS,
   "FlashcardReport.dropped": MAX_GENERATED_CARDS * 3,
   "GenerationReport.rejected": MAX_GENERATED_QUESTIONS * 3,
+  "Gradebook.assignments": PRICED_CLASS_ASSIGNMENTS,
+  "Gradebook.rows": PRICED_CLASS_MEMBERS,
+  "GradebookRow.cells": PRICED_CLASS_ASSIGNMENTS,
+  "GradebookRow.weakSpots": CLASS_WEAK_SPOTS,
   "GradedAnswer.acceptedAnswers": 20,
   "GradedAnswer.correctOptions": 10,
   "GradedAnswer.selectedOptions": 10,
   "Health.checks": 10,
   "ImportResult.errors": MAX_IMPORT_ROWS,
   "Leaderboard.entries": 100,
+  "Mutation.inviteToClass": MAX_INVITATIONS_PER_CALL,
   "Mutation.reorderChapters": MAX_CHAPTERS,
+  "Query.myInvitations": 100,
+  "Query.search": 100,
   "Question.acceptedAnswers": 20,
   "Question.citations": 10,
   "Question.correctOptions": 10,
@@ -211,7 +248,6 @@ export const LIST_CAPS: Record<string, number> = {
   "Quiz.questionStats": MAX_QUESTIONS,
   "Quiz.questions": MAX_QUESTIONS,
   "QuizAttempt.answers": MAX_QUESTIONS,
-  "Query.search": 100,
   "SearchHit.rankings": 2,
   "SignInOptions.providers": MAX_OIDC_PROVIDERS,
   "StudyStats.forecast": FORECAST_DAYS,

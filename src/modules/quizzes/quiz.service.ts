@@ -1,4 +1,4 @@
-import { setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
+import { dropPrincipalFrom, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 import type { QueryFilter, Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import { raise, type FieldError } from "../../lib/errors";
@@ -153,6 +153,12 @@ export class QuizService {
   /** Adds, changes or removes (`role` null) a share of a quiz; the caller checked who may share it. */
   async setGrant(quizId: Types.ObjectId, principal: Types.ObjectId, role: GrantRole | null, options?: GrantOptions): Promise<void> {
     await setGrantOn(QuizModel, quizId, principal, role, options);
+  }
+
+  /** Removes every share naming `principal` (a deleted class) and every assignment of it to that class. */
+  async dropClass(classId: Types.ObjectId): Promise<void> {
+    await dropPrincipalFrom(QuizModel, classId);
+    await QuizModel.updateMany({ "assigned_to.class_id": classId }, { $pull: { assigned_to: { class_id: classId } } }).exec();
   }
 
   /** Keeps the keys from non-authors' attempts until `until` (the latest such date wins). */

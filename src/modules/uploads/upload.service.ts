@@ -175,6 +175,24 @@ export class UploadService {
   }
 
   /**
+   * `user.deleted`: every upload of theirs with its file and passages, and what was made from it
+   * (`upload.deleted`). Here the file goes before the record, so a deletion cut short leaves a
+   * record to find again, never a file nobody can reach; their ingestion stops at its next step
+   * (and removes what it stored after the record went). Safe to run again.
+   */
+  async userDeleted(ownerId: Types.ObjectId): Promise<void> {
+    const uploads = await UploadModel.find({ owner_id: ownerId }, { _id: 1, file_id: 1 }).lean<Pick<UploadedFile, "_id" | "file_id">[]>().exec();
+    for (const upload of uploads) {
+      await this.deps.ingestion.stopIngesting(upload._id);
+      await this.deps.files.delete(upload.file_id);
+      await UploadModel.deleteOne({ _id: upload._id }).exec();
+      await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
+      await this.deps.events.emit("upload.deleted", { uploadId: upload._id });
+    }
+    await this.deps.passages.removeOwnedBy(ownerId);
+  }
+
+  /**
    * The upload's current state, then each stored change, ending once it is READY or FAILED.
    * Subscribes before reading, so no change falls between the two.
    */

@@ -31,6 +31,7 @@ export const uploadsModule: AppModule<{ uploads: UploadService; courseFromUpload
     return {
       services: { uploads, courseFromUpload },
       routes: [{ path: "/api/v1/uploads", router: uploadRoutes(peers(services, ["auth"], { uploads })) }],
+      handles: { "user.deleted": ({ userId }) => uploads.userDeleted(userId) },
       /** Indexes, then ingestion: resuming what stopped instances left, re-embedding after an embedding model change. */
       async start() {
         await uploads.ready();

@@ -232,6 +232,9 @@ describe("deleteAccount", () => {
     ];
     expect(domains.filter((name) => !before[name])).toEqual([]);
     expect(await db.collection("uploads_fs.files").countDocuments({ _id: world.fileId })).toBe(1);
+    // The two wrong answers went to their Mistakes deck.
+    const mistakes = await db.collection("decks").findOne({ owner_id: new ObjectId(leaver.id), kind: "MISTAKES" });
+    expect(await db.collection("cards").countDocuments({ deck_id: mistakes?._id })).toBe(2);
   });
 
   it("refuses a wrong or missing password and changes nothing", async () => {

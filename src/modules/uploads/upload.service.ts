@@ -51,6 +51,8 @@ export class UploadService {
       config: Config["uploads"];
       files: FileStore;
       passages: PassageStore;
+      /** Whose account is being deleted: an upload that arrives meanwhile is not kept. */
+      users: { findById(id: Types.ObjectId): Promise<{ deleting_at?: Date } | null> };
       ingestion: IngestionService;
       pubSub: AppPubSub;
       events: DomainEventBus;
@@ -105,6 +107,12 @@ export class UploadService {
         sha256: received.sha256,
         file_id: fileId,
       });
+      // A transfer that ends after its owner's account began to be deleted must not leave a file behind.
+      const owner = await this.deps.users.findById(actor._id);
+      if (!owner || owner.deleting_at) {
+        await this.userDeleted(actor._id);
+        raise("NOT_FOUND", "The account this file was sent for no longer exists");
+      }
       this.deps.ingestion.kick();
       return created.toObject<UploadedFile>();
     } catch (error) {

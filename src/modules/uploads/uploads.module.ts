@@ -26,7 +26,7 @@ export const uploadsModule: AppModule<{ uploads: UploadService; courseFromUpload
         timeoutMs: settings.extractTimeoutMs,
       },
     });
-    const uploads = new UploadService(peers(services, ["passages"], { config: settings, files, ingestion, pubSub, events }));
+    const uploads = new UploadService(peers(services, ["passages", "users"], { config: settings, files, ingestion, pubSub, events }));
     const courseFromUpload = new CourseFromUploadService(peers(services, ["passages", "courses", "chapters"], { uploads }));
     return {
       services: { uploads, courseFromUpload },

@@ -19,6 +19,7 @@ import { QuestionType, QuizModel, type QuestionCitation, type Quiz, QuizDifficul
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 import type { Quota } from "../../lib/quota";
+import type { UserService } from "../users/user.service";
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
@@ -30,6 +31,8 @@ export class QuizService {
       courses: CourseService;
       sources: QuizSources;
       cleanup: QuizCleanup;
+      /** Whose account is being deleted: a quiz written for them meanwhile is not kept. */
+      users: Pick<UserService, "isLeaving">;
       courseQuizAuthors: "editors" | "readers";
     },
   ) {}
@@ -84,6 +87,10 @@ export class QuizService {
         provider: this.deps.ai.name,
       },
     });
+    if (await this.deps.users.isLeaving(actor._id)) {
+      await this.deps.cleanup.deleteQuiz(created._id);
+      raise("NOT_FOUND", "The account this quiz was written for no longer exists");
+    }
     return this.byIdOrFail(created._id);
   }
 

@@ -15,7 +15,7 @@ export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptS
   create({ ai, aiWork, config, log, events, services }) {
     const cleanup = new QuizCleanup(peers(services, ["courses"], { events, log }));
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
-    const quizzes = new QuizService(peers(services, ["courses"], { ai, aiWork, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
+    const quizzes = new QuizService(peers(services, ["courses", "users"], { ai, aiWork, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
     const attempts = new AttemptService({ ai, quizzes, events, rules: config.leaderboard });
     return {
       services: { quizzes, attempts },

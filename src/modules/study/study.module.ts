@@ -21,7 +21,7 @@ export const studyModule: AppModule<{ decks: DeckService; reviews: ReviewService
     const decks = new DeckService(peers(services, ["courses"], { cleanup }));
     const reviews = new ReviewService(peers(services, ["courses", "progress", "users"], { decks, scheduler: new Scheduler(), events }));
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
-    const flashcards = new FlashcardGenerator({ ai, aiWork, sources, decks });
+    const flashcards = new FlashcardGenerator(peers(services, ["users"], { ai, aiWork, sources, decks, cleanup }));
     const deckImport = new DeckImport({ decks });
     const mistakes = new MistakesDeck({ decks, reviews, log });
     return {

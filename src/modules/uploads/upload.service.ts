@@ -12,6 +12,7 @@ import { countBy } from "../../lib/counts";
 import { UploadPolicy } from "./upload.policy";
 import { SourceType } from "../search/embedding.model";
 import type { PassageStore } from "../search/passage-store";
+import type { UserService } from "../users/user.service";
 import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
 import type { IngestionService } from "./ingestion.service";
 import { receiveFile } from "./read-upload";
@@ -52,7 +53,7 @@ export class UploadService {
       files: FileStore;
       passages: PassageStore;
       /** Whose account is being deleted: an upload that arrives meanwhile is not kept. */
-      users: { findById(id: Types.ObjectId): Promise<{ deleting_at?: Date } | null> };
+      users: Pick<UserService, "isLeaving">;
       ingestion: IngestionService;
       pubSub: AppPubSub;
       events: DomainEventBus;
@@ -108,8 +109,7 @@ export class UploadService {
         file_id: fileId,
       });
       // A transfer that ends after its owner's account began to be deleted must not leave a file behind.
-      const owner = await this.deps.users.findById(actor._id);
-      if (!owner || owner.deleting_at) {
+      if (await this.deps.users.isLeaving(actor._id)) {
         await this.userDeleted(actor._id);
         raise("NOT_FOUND", "The account this file was sent for no longer exists");
       }

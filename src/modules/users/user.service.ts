@@ -208,6 +208,15 @@ export class UserService {
     return marked;
   }
 
+  /**
+   * Whether the account is gone or being deleted: work that began before (a generation, an upload
+   * in transfer) checks it after storing, and removes what it stored rather than leave it behind.
+   */
+  async isLeaving(id: Types.ObjectId): Promise<boolean> {
+    const user = await UserModel.findById(id, { deleting_at: 1 }).lean<Pick<User, "deleting_at">>().exec();
+    return !user || user.deleting_at !== undefined;
+  }
+
   /** Accounts whose deletion began and did not finish (a crash, a stopped process). */
   async deleting(): Promise<User[]> {
     return UserModel.find({ deleting_at: { $exists: true } }).lean<User[]>().exec();

@@ -67,3 +67,11 @@ export async function setGrantOn(
   const changed = options.keepExisting ? { matchedCount: 0 } : await model.updateOne({ _id: id, "grants.principal": principal }, { $set: { "grants.$.role": role } }).exec();
   if (changed.matchedCount === 0) await model.updateOne({ _id: id, "grants.principal": { $ne: principal } }, { $push: { grants: { principal, role } } }).exec();
 }
+
+/** Removes every share naming `principal` (a deleted account or class) from the documents of `model`. */
+export async function dropPrincipalFrom(
+  model: { updateMany(filter: object, update: object): { exec(): Promise<unknown> } },
+  principal: Types.ObjectId,
+): Promise<void> {
+  await model.updateMany({ "grants.principal": principal }, { $pull: { grants: { principal } } }).exec();
+}

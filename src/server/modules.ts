@@ -1,4 +1,5 @@
 import type { ServicesOf } from "../modules/app-module";
+import { accountsModule } from "../modules/accounts/accounts.module";
 import { adminModule } from "../modules/admin/admin.module";
 import { authModule } from "../modules/auth/auth.module";
 import { chaptersModule } from "../modules/chapters/chapters.module";
@@ -36,6 +37,7 @@ export const MODULES = [
   classesModule,
   dashboardModule,
   adminModule,
+  accountsModule,
 ] as const;
 
 export type AppServices = ServicesOf<typeof MODULES>;

@@ -10,7 +10,7 @@ export * from "./prompts";
 export * from "./schemas";
 export { MongoUsageRecorder } from "./usage/mongo-usage-recorder";
 export { warnIfOfflineInProduction } from "./offline-in-production";
-export { aiUsageTotals, type AiUsageTotal } from "./usage/usage-totals";
+export { aiUsageTotals, forgetAiUsageOf, type AiUsageTotal } from "./usage/usage-totals";
 export type { AiUsageEntry, AiUsageRecorder, AiCallOutcome } from "./usage/usage-recorder";
 
 /**

@@ -34,6 +34,11 @@ export class JobService {
     return JobModel.create({ kind, owner_id: ownerId, progress, lease_until: leaseEnd() }).then((job) => job.toObject<Job>());
   }
 
+  /** Deletes every job of an owner (a deleted account); a job still running finds nothing to update. */
+  async removeOwnedBy(ownerId: Types.ObjectId): Promise<void> {
+    await JobModel.deleteMany({ owner_id: ownerId }).exec();
+  }
+
   /** The job as stored; an unfinished job whose lease ran out is recorded as failed first. */
   async find(id: Types.ObjectId): Promise<Job | null> {
     const job = await JobModel.findById(id).lean<Job>().exec();

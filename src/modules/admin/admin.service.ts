@@ -19,7 +19,7 @@ export class AdminService {
 
   async setRole(userId: string, role: UserRole): Promise<User> {
     return withRoleLock(async () => {
-      const before = (await this.deps.users.findById(userId)) ?? raise("NOT_FOUND", "User not found");
+      const before = await this.existingOrFail(userId);
       if (role !== UserRole.ADMIN) await this.keepAnAdmin(before);
       await this.deps.users.setFields(before._id, { role });
       return this.deps.users.byIdOrFail(before._id);
@@ -29,12 +29,19 @@ export class AdminService {
   /** Deactivation also ends every session of the user; their access tokens stop working at once. */
   async setActive(userId: string, active: boolean): Promise<User> {
     const user = await withRoleLock(async () => {
-      const before = (await this.deps.users.findById(userId)) ?? raise("NOT_FOUND", "User not found");
+      const before = await this.existingOrFail(userId);
       if (!active) await this.keepAnAdmin(before);
       await this.deps.users.setFields(before._id, { is_active: active });
       return this.deps.users.byIdOrFail(before._id);
     });
     if (!active) await this.deps.auth.endSessionsOf(user._id);
+    return user;
+  }
+
+  /** The user, unless there is none or their account is being deleted (which nothing may undo). */
+  private async existingOrFail(userId: string): Promise<User> {
+    const user = (await this.deps.users.findById(userId)) ?? raise("NOT_FOUND", "User not found");
+    if (user.deleting_at) raise("CONFLICT", "This account is being deleted", { reason: "account_deleting" });
     return user;
   }
 

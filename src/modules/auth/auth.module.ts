@@ -36,7 +36,13 @@ export const authModule: AppModule<{ auth: AuthService; oidc: OidcService }> = {
       services: { auth, oidc },
       routes: [{ path: "/api/v1/auth", router: authRoutes(auth, oidc, oidcConfig) }],
       // A changed user (role, name, deactivation) is read again on every instance.
-      handles: { "user.changed": ({ userId }) => sessions.userChanged(String(userId)) },
+      handles: {
+        "user.changed": ({ userId }) => sessions.userChanged(String(userId)),
+        "user.deleted": async ({ userId }) => {
+          await auth.forgetUser(userId);
+          await oidc.forgetUser(userId);
+        },
+      },
       async start() {
         sessions.start();
         await Promise.all([tokens.ready(), oidc.ready()]);

@@ -26,6 +26,12 @@ export interface Credentials {
 }
 
 const INVALID_CREDENTIALS = "Invalid credentials";
+/**
+ * How recent the sign-in of a session must be for an account without a password to confirm who
+ * it is (deleting the account): a stolen access token, or a session left open on a shared
+ * computer, cannot do it without signing in at the provider again.
+ */
+export const RECENT_SIGN_IN_MINUTES = 10;
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /** Sign-up, sign-in, sessions and passwords: the one implementation behind GraphQL and REST. */
@@ -133,6 +139,36 @@ export class AuthService {
   }
 
   /**
+   * Proves that the viewer is the account's owner before something that cannot be undone: its
+   * password when it has one (a wrong one counts as a failed sign-in, as for `changePassword`),
+   * else a sign-in through its provider within the last RECENT_SIGN_IN_MINUTES in this session.
+   */
+  async confirmOwner(viewer: Viewer, password: string | null | undefined, clientIp: string | undefined): Promise<void> {
+    const { user, sessionId } = viewer;
+    const hash = await this.deps.users.passwordHash(user._id);
+    if (hash) {
+      if (!password) {
+        raise("BAD_USER_INPUT", "Type your password to confirm", { reason: "password_required", fields: [{ field: "password", message: "is required" }] });
+      }
+      await this.deps.attempts.spend(clientIp ?? "unknown");
+      const attempt = await this.deps.throttle.reserve(user.email, clientIp);
+      if (!(await verifyPassword(password, hash, "other"))) {
+        await attempt.failed();
+        raise("BAD_USER_INPUT", "The password is incorrect", { reason: "password_incorrect", fields: [{ field: "password", message: "is incorrect" }] });
+      }
+      await attempt.succeeded();
+      return;
+    }
+    const signedInAt = await this.deps.tokens.sessionStartedAt(sessionId);
+    if (!signedInAt || Date.now() - signedInAt.getTime() > RECENT_SIGN_IN_MINUTES * 60_000) {
+      raise("FORBIDDEN", `This account signs in through a provider: sign in again, then confirm within ${RECENT_SIGN_IN_MINUTES} minutes`, {
+        reason: "recent_sign_in_required",
+        maxSignInAgeSeconds: RECENT_SIGN_IN_MINUTES * 60,
+      });
+    }
+  }
+
+  /**
    * The viewer for an `Authorization` value, or null when it is missing, not a valid access
    * token, of an inactive user or of an ended session. User and session are read once per
    * `SessionCache` period; ends and user changes clear it on every instance, so deactivation,
@@ -157,6 +193,12 @@ export class AuthService {
   /** Ends every session of a user at once (their access tokens stop working): deactivation. */
   async endSessionsOf(userId: Types.ObjectId): Promise<void> {
     await this.deps.tokens.revokeUser(userId);
+  }
+
+  /** `user.deleted`: the account's sessions end everywhere (again, for a resumed deletion), then its tokens go. */
+  async forgetUser(userId: Types.ObjectId): Promise<void> {
+    await this.deps.tokens.revokeUser(userId);
+    await this.deps.tokens.forgetUser(userId);
   }
 
   private async passwordsAllowed(): Promise<void> {

@@ -191,6 +191,11 @@ export class OidcService {
     return this.deps.settings.passwordSignIn();
   }
 
+  /** A deleted account's unused sign-in codes go with it. */
+  async forgetUser(userId: Types.ObjectId): Promise<void> {
+    await SignInCodeModel.deleteMany({ user_id: userId }).exec();
+  }
+
   private async issueCode(user: User): Promise<string> {
     const code = randomBytes(32).toString("base64url");
     await SignInCodeModel.create({

@@ -140,6 +140,21 @@ export class TokenService {
     return result.modifiedCount;
   }
 
+  /**
+   * When the session's sign-in happened: its first refresh token's issue. Tokens are deleted once
+   * they expire, so for a session older than the refresh lifetime this is later than the sign-in,
+   * but never recent. Null for a session without tokens.
+   */
+  async sessionStartedAt(sessionId: string): Promise<Date | null> {
+    const first = await RefreshTokenModel.findOne({ family_id: sessionId }, { created_at: 1 }).sort({ created_at: 1 }).lean<{ created_at: Date }>().exec();
+    return first?.created_at ?? null;
+  }
+
+  /** Deletes every refresh token of a deleted account, after `revokeUser` ended its sessions everywhere. */
+  async forgetUser(userId: Types.ObjectId): Promise<void> {
+    await RefreshTokenModel.deleteMany({ user_id: userId }).exec();
+  }
+
   private async revokeSession(sessionId: string): Promise<number> {
     const result = await RefreshTokenModel.updateMany(
       { family_id: sessionId, revoked_at: null, used_at: null },

@@ -19,6 +19,13 @@ export class ChatCleanup {
     await ChatSessionModel.deleteMany({ _id: { $in: sessionIds } }).exec();
   }
 
+  /** `user.deleted`: every session of theirs with its messages (answers still streaming stop). */
+  async userDeleted(ownerId: Types.ObjectId): Promise<void> {
+    const sessions = await ChatSessionModel.find({ owner_id: ownerId }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }[]>().exec();
+    await this.deleteSessions(sessions.map(({ _id }) => _id));
+    await ChatMessageModel.deleteMany({ owner_id: ownerId }).exec();
+  }
+
   /** Sessions scoped to a deleted course go with it. */
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
     const sessions = await ChatSessionModel.find({ "scope.course_id": courseId }).select({ _id: 1 }).lean<{ _id: Types.ObjectId }[]>().exec();

@@ -20,7 +20,10 @@ export const chatModule: AppModule<{ chat: ChatService }> = {
     const chat = new ChatService(peers(services, ["courses", "uploads"], { pubSub, generations, cleanup, settings }));
     return {
       services: { chat },
-      handles: { "course.deleted": ({ courseId }) => cleanup.deleteForCourse(courseId) },
+      handles: {
+        "course.deleted": ({ courseId }) => cleanup.deleteForCourse(courseId),
+        "user.deleted": ({ userId }) => cleanup.userDeleted(userId),
+      },
       start: () => chat.ready(),
       /** Ends the answers this process is writing (FAILED, text kept). */
       stop: () => generations.close(),

@@ -89,8 +89,9 @@ export class Assignment {
   @prop({ type: Number })
   review_count?: number;
 
-  @prop({ required: true, type: () => Types.ObjectId })
-  created_by!: Types.ObjectId;
+  /** The teacher who assigned it; unset once that account is deleted (the assignment is the class's). */
+  @prop({ type: () => Types.ObjectId })
+  created_by?: Types.ObjectId;
 
   @Field({ name: "createdAt", description: "When it was assigned." })
   readonly created_at!: Date;

@@ -102,6 +102,27 @@ export class AssignmentService {
     return true;
   }
 
+  /** `user.deleted`: their work records leave the gradebooks; assignments they set stay the class's. */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    const classIds = await AssignmentWorkModel.distinct("class_id", { user_id: userId }).exec();
+    await AssignmentWorkModel.deleteMany({ user_id: userId }).exec();
+    await AssignmentModel.updateMany({ created_by: userId }, { $unset: { created_by: 1 } }).exec();
+    for (const classId of classIds) this.deps.gradebooks.changed(classId as Types.ObjectId);
+  }
+
+  /**
+   * A class deleted with its last member: its assignments and their work, the quizzes' notes of
+   * them, and every share it had (of anyone's course, quiz or deck).
+   */
+  async classDeleted(classId: Types.ObjectId): Promise<void> {
+    await this.deps.quizzes.dropClass(classId);
+    await this.deps.courses.dropSharesWith(classId);
+    await this.deps.decks.dropSharesWith(classId);
+    await AssignmentWorkModel.deleteMany({ class_id: classId }).exec();
+    await AssignmentModel.deleteMany({ class_id: classId }).exec();
+    this.deps.gradebooks.changed(classId);
+  }
+
   /** The class's assignments, soonest due first. */
   async forClass(classId: Types.ObjectId, page?: PageWindow): Promise<Page<Assignment>> {
     const all = await AssignmentModel.find({ class_id: classId }).sort({ due_at: 1, _id: 1 }).lean<Assignment[]>().exec();

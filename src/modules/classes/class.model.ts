@@ -47,9 +47,9 @@ export class Class {
   @prop({ type: Date })
   term_ends_at?: Date;
 
-  /** Who created it (its first teacher). */
-  @prop({ required: true, type: () => Types.ObjectId })
-  owner_id!: Types.ObjectId;
+  /** Who created it (its first teacher); unset once that account is deleted. */
+  @prop({ type: () => Types.ObjectId })
+  owner_id?: Types.ObjectId;
 
   @Field({ name: "archivedAt", nullable: true, description: "When the class was archived: read-only from then on, still visible to its members." })
   @prop({ type: Date })
@@ -131,8 +131,9 @@ export class ClassInvitation {
   @prop({ required: true, enum: InvitationStatus, type: String, default: InvitationStatus.PENDING })
   status!: InvitationStatus;
 
-  @prop({ required: true, type: () => Types.ObjectId })
-  invited_by!: Types.ObjectId;
+  /** Unset once the inviting account is deleted. */
+  @prop({ type: () => Types.ObjectId })
+  invited_by?: Types.ObjectId;
 
   @Field({ name: "createdAt", description: "When the invitation was sent." })
   readonly created_at!: Date;

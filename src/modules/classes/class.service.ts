@@ -194,6 +194,36 @@ export class ClassService {
     return this.dropMember(access.cls, actor._id);
   }
 
+  /**
+   * `user.deleted`: their memberships end. A class they were the only teacher of is archived while
+   * it has other members (read-only, their work kept; an admin, who teaches every class, may
+   * unarchive it and invite a new teacher), and handed back as deleted (`emptied`) when nobody else
+   * is left. Invitations to their address go; their name leaves invitations they sent and classes
+   * they created. Safe to run again.
+   */
+  async userDeleted(userId: Types.ObjectId, email: string, emptied: (classId: Types.ObjectId) => Promise<void>): Promise<void> {
+    const memberships = await ClassMemberModel.find({ user_id: userId }).lean<ClassMember[]>().exec();
+    for (const member of memberships) {
+      const others = await ClassMemberModel.countDocuments({ class_id: member.class_id, user_id: { $ne: userId } }).exec();
+      if (others === 0) {
+        await emptied(member.class_id);
+        await Promise.all([ClassInvitationModel.deleteMany({ class_id: member.class_id }).exec(), ClassMemberModel.deleteMany({ class_id: member.class_id }).exec()]);
+        await ClassModel.deleteOne({ _id: member.class_id }).exec();
+        continue;
+      }
+      if (member.role === ClassRole.TEACHER) {
+        const teachers = await ClassMemberModel.countDocuments({ class_id: member.class_id, role: ClassRole.TEACHER, user_id: { $ne: userId } }).exec();
+        if (teachers === 0) await ClassModel.updateOne({ _id: member.class_id, archived_at: { $exists: false } }, { $set: { archived_at: new Date() } }).exec();
+      }
+      await ClassMemberModel.deleteOne({ _id: member._id }).exec();
+      this.deps.gradebooks.changed(member.class_id);
+      this.announce(member.class_id, { kind: ClassActivityKind.LEFT, userId: String(userId), name: "" });
+    }
+    await ClassInvitationModel.deleteMany({ email: email.toLowerCase() }).exec();
+    await ClassInvitationModel.updateMany({ invited_by: userId }, { $unset: { invited_by: 1 } }).exec();
+    await ClassModel.updateMany({ owner_id: userId }, { $unset: { owner_id: 1 } }).exec();
+  }
+
   /** What the actor is in the class, or null when they may not see it (not a member, not an admin). */
   async access(actor: Actor, id: Types.ObjectId | string): Promise<ClassAccess | null> {
     if (!actor) return null;

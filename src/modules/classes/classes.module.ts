@@ -26,6 +26,10 @@ export const classesModule: AppModule<{ classes: ClassService; sharing: SharingS
       handles: {
         "progress.chapterCompleted": ({ userId, chapter, at }) => assignments.chapterCompleted(userId, chapter, at),
         "review.done": ({ userId, deckId, at }) => assignments.cardReviewed(userId, deckId, at),
+        "user.deleted": async ({ userId, email }) => {
+          await assignments.userDeleted(userId);
+          await classes.userDeleted(userId, email, (classId) => assignments.classDeleted(classId));
+        },
       },
       routes: [{ path: "/api/v1/classes", router: classesRoutes(peers(services, ["auth"], { classes, gradebook })) }],
       async start() {

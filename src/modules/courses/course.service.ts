@@ -11,7 +11,7 @@ import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseModel, CourseSource, type ChapterSummary, type Course, type CourseLevel } from "./course.model";
 import type { Actor } from "../../lib/identity";
 import { CourseOwnerFilter, normalizeTags } from "./course.rules";
-import { setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
+import { dropPrincipalFrom, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 
 /** What a MINE listing needs from enrollments, without the course module depending on progress. */
 export interface EnrollmentLookup {
@@ -176,6 +176,11 @@ export class CourseService {
     await setGrantOn(CourseModel, courseId, principal, role, options);
   }
 
+  /** Removes every share naming `principal` (a deleted class). */
+  async dropSharesWith(principal: Types.ObjectId): Promise<void> {
+    await dropPrincipalFrom(CourseModel, principal);
+  }
+
   async create(actor: Exclude<Actor, null>, input: NewCourse): Promise<Course> {
     const created = await CourseModel.create({
       title: input.title,
@@ -211,6 +216,11 @@ export class CourseService {
       ...chapterReadModel((await this.deps.chapters.byCourses([course._id], SUMMARY_FIELDS))[0]),
       owner_name: await this.ownerName(course.ownerId),
     });
+    // A generation that ends after its owner's account began to be deleted must not leave a course behind.
+    if ((await this.ownerName(course.ownerId)) === null) {
+      await this.deleteStored([course._id]);
+      raise("NOT_FOUND", "The account this course was written for no longer exists");
+    }
     await this.deps.events.emit("course.generated", { courseId: course._id, ownerId: course.ownerId });
     return this.byIdOrFail(course._id);
   }
@@ -249,6 +259,25 @@ export class CourseService {
     if (deleted.deletedCount === 0) return false;
     await this.deps.events.emit("course.deleted", { courseId: course._id });
     return true;
+  }
+
+  /**
+   * `user.deleted`: every course of theirs goes, each as `deleteCourse` takes it (chapters,
+   * quizzes, decks, enrollments, passages, chat sessions), whoever else reads or is enrolled in
+   * it; shares naming them go from others' courses. Safe to run again.
+   */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    const owned = await CourseModel.find({ owner_id: userId }, { _id: 1 }).lean<Pick<Course, "_id">[]>().exec();
+    await this.deleteStored(owned.map((course) => course._id));
+    await this.dropSharesWith(userId);
+  }
+
+  /** `delete` without the access check: one course at a time, each gone before its cascade. */
+  private async deleteStored(ids: readonly Types.ObjectId[]): Promise<void> {
+    for (const courseId of ids) {
+      await CourseModel.deleteOne({ _id: courseId }).exec();
+      await this.deps.events.emit("course.deleted", { courseId });
+    }
   }
 
   /** `chapter.saved`, `chapter.deleted`, `chapters.reordered` (under the course's chapter lock): the course's copy of its chapters is read again. */

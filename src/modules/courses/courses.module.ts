@@ -22,6 +22,10 @@ export const coursesModule: AppModule<{ courses: CourseService; courseGeneration
         "chapter.deleted": ({ courseId }) => courses.syncChapters(courseId),
         "chapters.reordered": ({ courseId }) => courses.syncChapters(courseId),
         "user.changed": ({ userId }) => courses.syncOwnerName(userId),
+        "user.deleted": async ({ userId }) => {
+          await jobs.removeOwnedBy(userId);
+          await courses.userDeleted(userId);
+        },
       },
       start: () => courses.ready(),
       /** Stops this process's generation jobs, recording them as interrupted. */

@@ -38,6 +38,11 @@ export class ActivityService {
     });
   }
 
+  /** `user.deleted`: their learning log. */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    await ActivityModel.deleteMany({ user_id: userId }).exec();
+  }
+
   /** Read on every dashboard: through the driver, the fields shown only. */
   recent(userId: Types.ObjectId, limit: number): Promise<Activity[]> {
     const projection = { kind: 1, title: 1, at: 1, course_id: 1, chapter_id: 1, quiz_id: 1, percent: 1 };

@@ -16,6 +16,7 @@ export const dashboardModule: AppModule<{ dashboard: DashboardService }> = {
       handles: {
         "attempt.stored": ({ attempt, quiz }) => activity.attemptSubmitted(attempt, quiz),
         "progress.chapterCompleted": ({ userId, chapter, at }) => activity.chapterCompleted(userId, chapter, at),
+        "user.deleted": ({ userId }) => activity.userDeleted(userId),
       },
       start: () => activity.ready(),
     };

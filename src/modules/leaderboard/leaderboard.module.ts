@@ -17,6 +17,7 @@ export const leaderboardModule: AppModule<{ leaderboard: LeaderboardService }> =
       handles: {
         "attempt.stored": ({ attempt }) => leaderboard.attemptSubmitted(attempt),
         "attempts.removed": ({ quizIds }) => leaderboard.attemptsRemoved(quizIds),
+        "user.deleted": ({ userId }) => leaderboard.userDeleted(userId),
       },
       start: () => leaderboard.ready(),
       stop: () => leaderboard.close(),

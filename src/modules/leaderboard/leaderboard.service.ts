@@ -143,6 +143,12 @@ export class LeaderboardService {
     await this.cached(() => this.deps.cache.invalidate());
   }
 
+  /** `user.deleted`: their scores leave every board at once. */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    await BestScoreModel.deleteMany({ user_id: userId }).exec();
+    await this.cached(() => this.deps.cache.invalidate());
+  }
+
   close(): Promise<void> {
     return this.deps.cache.close();
   }

@@ -12,6 +12,7 @@ export const progressModule: AppModule<{ progress: ProgressService }> = {
       services: { progress },
       handles: {
         "course.deleted": ({ courseId }) => progress.deleteForCourse(courseId),
+        "user.deleted": ({ userId }) => progress.userDeleted(userId),
         "course.generated": ({ courseId, ownerId }) => progress.addEnrollment(ownerId, courseId),
       },
       start: () => progress.ready(),

@@ -128,4 +128,9 @@ export class ProgressService implements EnrollmentLookup {
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
     await ProgressModel.deleteMany({ course_id: courseId }).exec();
   }
+
+  /** `user.deleted`: their enrollments and completed chapters. */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    await ProgressModel.deleteMany({ user_id: userId }).exec();
+  }
 }

@@ -1,5 +1,7 @@
 import type { QueryFilter, Types } from "mongoose";
 import type { DomainEventBus } from "../../lib/events";
+import { dropPrincipalFrom } from "../../lib/grants";
+import type { CourseService } from "../courses/course.service";
 import type { Logger } from "../../lib/logger";
 import { QuizAttemptModel } from "./attempt.model";
 import { QuizModel, QuizSourceType, type Quiz } from "./quiz.model";
@@ -15,7 +17,7 @@ declare module "../../lib/events" {
 export class QuizCleanup {
   private readonly pending = new Set<Promise<void>>();
 
-  constructor(private readonly deps: { events: DomainEventBus; log: Logger }) {}
+  constructor(private readonly deps: { events: DomainEventBus; log: Logger; courses: Pick<CourseService, "byIds"> }) {}
 
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {
     await this.deleteWhere({ course_id: courseId });
@@ -37,6 +39,27 @@ export class QuizCleanup {
       .catch((error: unknown) => this.deps.log.error({ err: error, chapterId: String(chapterId) }, "quizzes: deleting a chapter's quizzes failed"))
       .finally(() => this.pending.delete(work));
     this.pending.add(work);
+  }
+
+  /**
+   * `user.deleted` (after their courses went): their attempts; the quizzes they wrote for someone
+   * else's course stay with that course, its owner's from now on (its readers' attempts with
+   * them); their other quizzes go with every attempt at them; shares naming them go.
+   */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    await QuizAttemptModel.deleteMany({ user_id: userId }).exec();
+    const written = await QuizModel.find({ owner_id: userId }, { _id: 1, course_id: 1 }).lean<Pick<Quiz, "_id" | "course_id">[]>().exec();
+    const courseIds = [...new Map(written.flatMap((quiz) => (quiz.course_id ? [[String(quiz.course_id), quiz.course_id] as const] : []))).values()];
+    const courses = await this.deps.courses.byIds(courseIds);
+    const heirs = new Map(courses.flatMap((course) => (course && !course.owner_id.equals(userId) ? [[String(course._id), course.owner_id] as const] : [])));
+    const orphans: Types.ObjectId[] = [];
+    for (const quiz of written) {
+      const heir = quiz.course_id && heirs.get(String(quiz.course_id));
+      if (heir) await QuizModel.updateOne({ _id: quiz._id }, { $set: { owner_id: heir } }).exec();
+      else orphans.push(quiz._id);
+    }
+    if (orphans.length > 0) await this.deleteWhere({ _id: { $in: orphans } });
+    await dropPrincipalFrom(QuizModel, userId);
   }
 
   deleteQuiz(quizId: Types.ObjectId): Promise<boolean> {

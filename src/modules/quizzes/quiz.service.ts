@@ -1,4 +1,4 @@
-import { setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
+import { dropPrincipalFrom, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 import type { QueryFilter, Types } from "mongoose";
 import type { AiProvider, CallOptions } from "../../infra/ai/provider";
 import { raise, type FieldError } from "../../lib/errors";
@@ -19,6 +19,7 @@ import { QuestionType, QuizModel, type QuestionCitation, type Quiz, QuizDifficul
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
 import type { Quota } from "../../lib/quota";
+import type { UserService } from "../users/user.service";
 
 /** Quizzes: with `QuizCleanup`, the only code that writes `quizzes`. */
 export class QuizService {
@@ -30,6 +31,8 @@ export class QuizService {
       courses: CourseService;
       sources: QuizSources;
       cleanup: QuizCleanup;
+      /** Whose account is being deleted: a quiz written for them meanwhile is not kept. */
+      users: Pick<UserService, "isLeaving">;
       courseQuizAuthors: "editors" | "readers";
     },
   ) {}
@@ -84,6 +87,10 @@ export class QuizService {
         provider: this.deps.ai.name,
       },
     });
+    if (await this.deps.users.isLeaving(actor._id)) {
+      await this.deps.cleanup.deleteQuiz(created._id);
+      raise("NOT_FOUND", "The account this quiz was written for no longer exists");
+    }
     return this.byIdOrFail(created._id);
   }
 
@@ -153,6 +160,12 @@ export class QuizService {
   /** Adds, changes or removes (`role` null) a share of a quiz; the caller checked who may share it. */
   async setGrant(quizId: Types.ObjectId, principal: Types.ObjectId, role: GrantRole | null, options?: GrantOptions): Promise<void> {
     await setGrantOn(QuizModel, quizId, principal, role, options);
+  }
+
+  /** Removes every share naming `principal` (a deleted class) and every assignment of it to that class. */
+  async dropClass(classId: Types.ObjectId): Promise<void> {
+    await dropPrincipalFrom(QuizModel, classId);
+    await QuizModel.updateMany({ "assigned_to.class_id": classId }, { $pull: { assigned_to: { class_id: classId } } }).exec();
   }
 
   /** Keeps the keys from non-authors' attempts until `until` (the latest such date wins). */

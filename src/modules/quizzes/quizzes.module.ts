@@ -13,9 +13,9 @@ export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptS
   cachedQueries: ["quiz", "quizzes", "myQuizAttempts"],
   resolvers: [QuizResolver, QuestionResolver, AttemptResolver, GradedAnswerResolver],
   create({ ai, aiWork, config, log, events, services }) {
-    const cleanup = new QuizCleanup({ events, log });
+    const cleanup = new QuizCleanup(peers(services, ["courses"], { events, log }));
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
-    const quizzes = new QuizService(peers(services, ["courses"], { ai, aiWork, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
+    const quizzes = new QuizService(peers(services, ["courses", "users"], { ai, aiWork, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
     const attempts = new AttemptService({ ai, quizzes, events, rules: config.leaderboard });
     return {
       services: { quizzes, attempts },
@@ -23,6 +23,7 @@ export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptS
         "course.deleted": ({ courseId }) => cleanup.deleteForCourse(courseId),
         "upload.deleted": ({ uploadId }) => cleanup.deleteForUpload(uploadId),
         "chapter.deleted": ({ chapterId }) => cleanup.chapterDeleted(chapterId),
+        "user.deleted": ({ userId }) => cleanup.userDeleted(userId),
       },
       // The leaderboard's aggregation relies on the attempts' indexes.
       start: () => Promise.all([quizzes.ready(), attempts.ready()]).then(() => undefined),

@@ -88,6 +88,11 @@ export class PassageStore {
     await EmbeddingModel.deleteMany({ course_id: courseId }).exec();
   }
 
+  /** Every passage of an owner's uploads (a deleted account), whichever upload they came from. */
+  async removeOwnedBy(ownerId: Types.ObjectId): Promise<void> {
+    await EmbeddingModel.deleteMany({ owner_id: ownerId }).exec();
+  }
+
   /**
    * How many leading chunks are stored in the active space. Anything else stored for the source
    * (another space, or rows past a gap) is stale and removed.

@@ -1,4 +1,4 @@
-import { grantedFilter, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
+import { dropPrincipalFrom, grantedFilter, setGrantOn, type GrantOptions, type GrantRole } from "../../lib/grants";
 import type { QueryFilter, Types } from "mongoose";
 import { normalizeOption } from "../../infra/ai/schemas";
 import { raise, type FieldError } from "../../lib/errors";
@@ -85,6 +85,11 @@ export class DeckService {
   }
 
   /** Decks by id, in key order (null where missing); callers check access. */
+  /** Removes every share naming `principal` (a deleted class). */
+  async dropSharesWith(principal: Types.ObjectId): Promise<void> {
+    await dropPrincipalFrom(DeckModel, principal);
+  }
+
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Deck | null)[]> {
     const found = await DeckModel.find({ _id: { $in: [...ids] } }).lean<Deck[]>().exec();
     const byId = new Map(found.map((deck) => [String(deck._id), deck]));

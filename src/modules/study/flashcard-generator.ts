@@ -12,6 +12,8 @@ import { clozeDeletions, clozeNumbers } from "./cloze";
 import { CARD_EXPLANATION_MAX_LENGTH, CARD_SIDE_MAX_LENGTH, MAX_CARD_TAGS, CARD_TAG_MAX_LENGTH, type Deck } from "./deck.model";
 import { fingerprintOf, type CardContent, type DeckService } from "./deck.service";
 import type { GenerateFlashcardsInput } from "./study.inputs";
+import type { StudyCleanup } from "./study.cleanup";
+import type { UserService } from "../users/user.service";
 import type { DroppedCard, FlashcardGeneration } from "./study.types";
 
 /** The deck's latest fronts the AI is asked not to repeat (bounds the prompt). */
@@ -27,7 +29,17 @@ type DraftCard = FlashcardDraft["cards"][number];
  * found in that passage); the report lists the dropped ones and why.
  */
 export class FlashcardGenerator {
-  constructor(private readonly deps: { ai: AiProvider; aiWork: Quota; sources: QuizSources; decks: DeckService }) {}
+  constructor(
+    private readonly deps: {
+      ai: AiProvider;
+      aiWork: Quota;
+      sources: QuizSources;
+      decks: DeckService;
+      /** Whose account is being deleted: cards written for them meanwhile are not kept. */
+      users: Pick<UserService, "isLeaving">;
+      cleanup: Pick<StudyCleanup, "deleteCards" | "deleteDecks">;
+    },
+  ) {}
 
   async generate(actor: SignedIn, input: GenerateFlashcardsInput, options: CallOptions = {}): Promise<FlashcardGeneration> {
     const source = await this.deps.sources.material(actor, input);
@@ -69,6 +81,11 @@ export class FlashcardGenerator {
     }
     const deck: Deck = target ?? (await this.deps.decks.create(actor, { title: `Cards: ${source.title}`.slice(0, 200), description: "" }));
     const cards = await this.deps.decks.insertCards(deck, fresh);
+    if (await this.deps.users.isLeaving(actor._id)) {
+      await this.deps.cleanup.deleteCards(cards.map((card) => card._id));
+      if (!target) await this.deps.cleanup.deleteDecks([deck._id]);
+      raise("NOT_FOUND", "The account these cards were written for no longer exists");
+    }
     return { deck, cards, report: { requested: input.count, kept: cards.length, dropped, provider: answer.provider } };
   }
 }

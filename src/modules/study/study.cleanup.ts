@@ -1,6 +1,8 @@
 import type { Types } from "mongoose";
+import { dropPrincipalFrom } from "../../lib/grants";
+import type { CourseService } from "../courses/course.service";
 import { CardModel } from "./card.model";
-import { DeckModel } from "./deck.model";
+import { DeckKind, DeckModel, type Deck } from "./deck.model";
 import { StudyProfileModel } from "./preferences.model";
 import { CardState, ReviewLogModel, ReviewStateModel, StudiedDeckModel } from "./review.model";
 
@@ -8,6 +10,37 @@ type StateFilter = { deck_id: { $in: Types.ObjectId[] } } | { card_id: { $in: Ty
 
 /** Removes decks and cards with everything that hangs off them: every learner's schedules, counts and review logs. */
 export class StudyCleanup {
+  constructor(private readonly deps: { courses: Pick<CourseService, "byIds"> }) {}
+
+  /**
+   * `user.deleted` (after their courses went): their personal and Mistakes decks go with every
+   * learner's schedules for them; course decks they made for someone else's course stay with the
+   * course, its owner's from now on; then their own schedules, review logs and preferences, and
+   * shares naming them. Safe to run again.
+   */
+  async userDeleted(userId: Types.ObjectId): Promise<void> {
+    const decks = await DeckModel.find({ owner_id: userId }, { _id: 1, kind: 1, course_id: 1 }).lean<Pick<Deck, "_id" | "kind" | "course_id">[]>().exec();
+    const courseIds = decks.flatMap((deck) => (deck.kind === DeckKind.COURSE && deck.course_id ? [deck.course_id] : []));
+    const courses = await this.deps.courses.byIds(courseIds);
+    const heirs = new Map(courses.flatMap((course) => (course && !course.owner_id.equals(userId) ? [[String(course._id), course.owner_id] as const] : [])));
+    const gone: Types.ObjectId[] = [];
+    for (const deck of decks) {
+      const heir = deck.kind === DeckKind.COURSE && deck.course_id ? heirs.get(String(deck.course_id)) : undefined;
+      if (!heir) {
+        gone.push(deck._id);
+        continue;
+      }
+      await CardModel.updateMany({ deck_id: deck._id }, { $set: { owner_id: heir } }).exec();
+      await DeckModel.updateOne({ _id: deck._id }, { $set: { owner_id: heir } }).exec();
+    }
+    await this.deleteDecks(gone);
+    const mine = { user_id: userId };
+    await ReviewStateModel.deleteMany(mine).exec();
+    await Promise.all([ReviewLogModel.deleteMany(mine).exec(), StudiedDeckModel.deleteMany(mine).exec()]);
+    await StudyProfileModel.deleteMany(mine).exec();
+    await dropPrincipalFrom(DeckModel, userId);
+  }
+
   async deleteDecks(deckIds: Types.ObjectId[]): Promise<void> {
     if (deckIds.length === 0) return;
     const filter = { deck_id: { $in: deckIds } };

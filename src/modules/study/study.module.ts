@@ -17,11 +17,11 @@ export const studyModule: AppModule<{ decks: DeckService; reviews: ReviewService
   name: "study",
   resolvers: [DeckResolver, CardResolver, ReviewResolver],
   create({ ai, aiWork, log, events, services }) {
-    const cleanup = new StudyCleanup();
+    const cleanup = new StudyCleanup(peers(services, ["courses"]));
     const decks = new DeckService(peers(services, ["courses"], { cleanup }));
     const reviews = new ReviewService(peers(services, ["courses", "progress", "users"], { decks, scheduler: new Scheduler(), events }));
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
-    const flashcards = new FlashcardGenerator({ ai, aiWork, sources, decks });
+    const flashcards = new FlashcardGenerator(peers(services, ["users"], { ai, aiWork, sources, decks, cleanup }));
     const deckImport = new DeckImport({ decks });
     const mistakes = new MistakesDeck({ decks, reviews, log });
     return {
@@ -29,6 +29,7 @@ export const studyModule: AppModule<{ decks: DeckService; reviews: ReviewService
       handles: {
         "course.deleted": ({ courseId }) => cleanup.deleteForCourse(courseId),
         "attempt.stored": ({ attempt, quiz }) => mistakes.attemptStored(attempt, quiz),
+        "user.deleted": ({ userId }) => cleanup.userDeleted(userId),
       },
       routes: [{ path: "/api/v1/decks", router: studyRoutes(peers(services, ["auth"], { decks })) }],
       start: () => Promise.all([decks.ready(), reviews.ready()]).then(() => undefined),

@@ -12,6 +12,7 @@ import { countBy } from "../../lib/counts";
 import { UploadPolicy } from "./upload.policy";
 import { SourceType } from "../search/embedding.model";
 import type { PassageStore } from "../search/passage-store";
+import type { UserService } from "../users/user.service";
 import { CONTENT_TYPES, detectFileType, FileType } from "./file-type";
 import type { IngestionService } from "./ingestion.service";
 import { receiveFile } from "./read-upload";
@@ -51,6 +52,8 @@ export class UploadService {
       config: Config["uploads"];
       files: FileStore;
       passages: PassageStore;
+      /** Whose account is being deleted: an upload that arrives meanwhile is not kept. */
+      users: Pick<UserService, "isLeaving">;
       ingestion: IngestionService;
       pubSub: AppPubSub;
       events: DomainEventBus;
@@ -105,6 +108,11 @@ export class UploadService {
         sha256: received.sha256,
         file_id: fileId,
       });
+      // A transfer that ends after its owner's account began to be deleted must not leave a file behind.
+      if (await this.deps.users.isLeaving(actor._id)) {
+        await this.userDeleted(actor._id);
+        raise("NOT_FOUND", "The account this file was sent for no longer exists");
+      }
       this.deps.ingestion.kick();
       return created.toObject<UploadedFile>();
     } catch (error) {
@@ -172,6 +180,24 @@ export class UploadService {
     await this.deps.files.delete(upload.file_id);
     await this.deps.events.emit("upload.deleted", { uploadId: upload._id });
     return true;
+  }
+
+  /**
+   * `user.deleted`: every upload of theirs with its file and passages, and what was made from it
+   * (`upload.deleted`). Here the file goes before the record, so a deletion cut short leaves a
+   * record to find again, never a file nobody can reach; their ingestion stops at its next step
+   * (and removes what it stored after the record went). Safe to run again.
+   */
+  async userDeleted(ownerId: Types.ObjectId): Promise<void> {
+    const uploads = await UploadModel.find({ owner_id: ownerId }, { _id: 1, file_id: 1 }).lean<Pick<UploadedFile, "_id" | "file_id">[]>().exec();
+    for (const upload of uploads) {
+      await this.deps.ingestion.stopIngesting(upload._id);
+      await this.deps.files.delete(upload.file_id);
+      await UploadModel.deleteOne({ _id: upload._id }).exec();
+      await this.deps.passages.remove(SourceType.UPLOAD, [upload._id]);
+      await this.deps.events.emit("upload.deleted", { uploadId: upload._id });
+    }
+    await this.deps.passages.removeOwnedBy(ownerId);
   }
 
   /**

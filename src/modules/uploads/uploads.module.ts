@@ -26,11 +26,12 @@ export const uploadsModule: AppModule<{ uploads: UploadService; courseFromUpload
         timeoutMs: settings.extractTimeoutMs,
       },
     });
-    const uploads = new UploadService(peers(services, ["passages"], { config: settings, files, ingestion, pubSub, events }));
+    const uploads = new UploadService(peers(services, ["passages", "users"], { config: settings, files, ingestion, pubSub, events }));
     const courseFromUpload = new CourseFromUploadService(peers(services, ["passages", "courses", "chapters"], { uploads }));
     return {
       services: { uploads, courseFromUpload },
       routes: [{ path: "/api/v1/uploads", router: uploadRoutes(peers(services, ["auth"], { uploads })) }],
+      handles: { "user.deleted": ({ userId }) => uploads.userDeleted(userId) },
       /** Indexes, then ingestion: resuming what stopped instances left, re-embedding after an embedding model change. */
       async start() {
         await uploads.ready();

@@ -58,6 +58,11 @@ export class UserIdentityService {
     return groupedInKeyOrder(userIds, found, (identity) => identity.user_id);
   }
 
+  /** Removes every link of a user (a deleted account): their provider accounts may sign up afresh. */
+  async removeAllOf(userId: Types.ObjectId): Promise<void> {
+    await UserIdentityModel.deleteMany({ user_id: userId }).exec();
+  }
+
   /** Removes one of the user's links; false when the user has no such link. */
   async unlink(userId: Types.ObjectId, identityId: Types.ObjectId): Promise<boolean> {
     const result = await UserIdentityModel.deleteOne({ _id: identityId, user_id: userId }).exec();

@@ -69,6 +69,14 @@ export class User {
   @prop({ type: () => [Types.ObjectId], default: () => [] })
   class_ids?: Types.ObjectId[];
 
+  /**
+   * Set when the account's deletion began (`deleteAccount`, `deleteUser`); it is inactive from
+   * then on, and the document goes last, once every domain removed what hangs off it. An account
+   * found with it at start-up is deleted to the end (docs/api-and-errors.md, "Deleting an account").
+   */
+  @prop({ type: Date })
+  deleting_at?: Date;
+
   @Field({ name: "createdAt", description: "When the account was created." })
   readonly created_at!: Date;
 

@@ -50,6 +50,12 @@ declare module "../../lib/events" {
   interface DomainEvents {
     /** A user's name, role or active flag changed: whoever keeps a copy of the user reads it again. */
     "user.changed": { userId: Types.ObjectId };
+    /**
+     * An account is being deleted (awaited; it is inactive and its sessions have ended): every
+     * domain removes what is the user's and forgets them where others' things name them. Handlers
+     * must be idempotent: an interrupted deletion emits it again (at start-up, or by calling again).
+     */
+    "user.deleted": { userId: Types.ObjectId; email: string };
   }
 }
 
@@ -99,9 +105,9 @@ export class UserService {
     return UserModel.findById(id).lean<User>().exec();
   }
 
-  /** For loaders: each user's id and name in key order, null where the account is gone. */
+  /** For loaders: each user's id and name in key order, null where the account is gone or being deleted. */
   async summaries(ids: readonly Types.ObjectId[]): Promise<(Pick<User, "_id" | "name"> | null)[]> {
-    const found = await findRaw<Pick<User, "_id" | "name">>(UserModel, { _id: { $in: ids } }, { projection: { name: 1 } });
+    const found = await findRaw<Pick<User, "_id" | "name">>(UserModel, { _id: { $in: ids }, deleting_at: { $exists: false } }, { projection: { name: 1 } });
     return inKeyOrder(ids, found, (user) => user._id, null);
   }
 
@@ -188,6 +194,38 @@ export class UserService {
     const before = await UserModel.findByIdAndUpdate(id, { $set: fields }, { returnDocument: "before" }).lean<User>().exec();
     if (before) await this.options.events.emit("user.changed", { userId: before._id });
     return before;
+  }
+
+  /**
+   * Starts deleting an account: inactive from now on (sign-ins, refreshes and access tokens are
+   * refused on every instance), and marked, so an interrupted deletion is found and finished.
+   * Returns the user as marked (the first mark's time is kept), or null when there is none.
+   */
+  async markDeleting(id: Types.ObjectId): Promise<User | null> {
+    await UserModel.updateOne({ _id: id, deleting_at: { $exists: false } }, { $set: { deleting_at: new Date() } }).exec();
+    const marked = await UserModel.findOneAndUpdate({ _id: id }, { $set: { is_active: false } }, { returnDocument: "after" }).lean<User>().exec();
+    if (marked) await this.options.events.emit("user.changed", { userId: marked._id });
+    return marked;
+  }
+
+  /**
+   * Whether the account is gone or being deleted: work that began before (a generation, an upload
+   * in transfer) checks it after storing, and removes what it stored rather than leave it behind.
+   */
+  async isLeaving(id: Types.ObjectId): Promise<boolean> {
+    const user = await UserModel.findById(id, { deleting_at: 1 }).lean<Pick<User, "deleting_at">>().exec();
+    return !user || user.deleting_at !== undefined;
+  }
+
+  /** Accounts whose deletion began and did not finish (a crash, a stopped process). */
+  async deleting(): Promise<User[]> {
+    return UserModel.find({ deleting_at: { $exists: true } }).lean<User[]>().exec();
+  }
+
+  /** The account's last rows, once every domain has removed what hangs off it: its profile, then the user. */
+  async purge(id: Types.ObjectId): Promise<void> {
+    await UserProfileModel.deleteMany({ user_id: id }).exec();
+    await UserModel.deleteOne({ _id: id }).exec();
   }
 
   countActiveAdmins(): Promise<number> {

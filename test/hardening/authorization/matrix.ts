@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { QUESTIONS, type Role, type World } from "./world";
+import { PASSWORD, QUESTIONS, type Role, type World } from "./world";
 
 /**
  * What a caller sees: "ok" (data), "empty" (data, but no item of the student's), "null" (the
@@ -129,6 +129,8 @@ export const MATRIX: Record<string, Entry> = {
     vars: (w) => ({ input: { title: "Quiz", courseId: w.owned.courseId, questions: QUESTIONS } }),
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
+  // Each caller deletes an account of their own, made for the call (an admin's is not the last admin).
+  "Mutation.deleteAccount": { vars: () => ({ password: PASSWORD }), caller: newUser, expect: signedIn() },
   "Mutation.deleteCard": { vars: async (w) => ({ id: (await w.deck("student")).cardId }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.deleteChapter": { vars: async (w) => ({ id: await w.chapter(w.owned.courseId) }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.deleteChatSession": { vars: async (w) => ({ id: await w.chatSession(w.owned.courseId) }), expect: ownerOnly("NOT_FOUND") },
@@ -136,6 +138,7 @@ export const MATRIX: Record<string, Entry> = {
   "Mutation.deleteDeck": { vars: async (w) => ({ id: (await w.deck("instructor", w.courseDeck.courseId)).deckId }), expect: courseAuthors },
   "Mutation.deleteQuiz": { vars: async (w) => ({ id: (await w.quiz(w.owned.courseId)).id }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.deleteUpload": { vars: async (w) => ({ id: await w.upload() }), expect: ownerOnly("NOT_FOUND", "ok") },
+  "Mutation.deleteUser": { vars: async (w) => ({ userId: (await w.newUser("student")).userId }), expect: adminOnly },
   "Mutation.enroll": { vars: (w) => ({ courseId: w.owned.courseId }), expect: ownerOnly("NOT_FOUND", "FORBIDDEN") },
   "Mutation.generateCourse": { vars: () => ({ input: { topic: "Tides", level: "BEGINNER", numChapters: 3 } }), expect: signedIn() },
   "Mutation.generateFlashcards": {
@@ -161,6 +164,7 @@ export const MATRIX: Record<string, Entry> = {
     expect: everyone(),
   },
   "Mutation.renameChatSession": { vars: (w) => ({ id: w.owned.sessionId, title: "Renamed" }), expect: ownerOnly("NOT_FOUND") },
+  "Mutation.repairCourseSummaries": { vars: () => ({}), expect: adminOnly },
   "Mutation.reorderChapters": {
     vars: async (w) => {
       const courseId = await w.course();

@@ -29,3 +29,8 @@ export async function aiUsageTotals(period: { since?: Date; until?: Date } = {})
   ]);
   return rows.map(({ _id, ...totals }) => ({ ..._id, ...totals }));
 }
+
+/** A deleted account's model calls stay in the totals without naming it. */
+export async function forgetAiUsageOf(userId: string): Promise<void> {
+  await AiUsageModel.updateMany({ user_id: userId }, { $unset: { user_id: 1 } }).exec();
+}

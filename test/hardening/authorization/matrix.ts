@@ -164,7 +164,6 @@ export const MATRIX: Record<string, Entry> = {
     expect: everyone(),
   },
   "Mutation.renameChatSession": { vars: (w) => ({ id: w.owned.sessionId, title: "Renamed" }), expect: ownerOnly("NOT_FOUND") },
-  "Mutation.repairCourseSummaries": { vars: () => ({}), expect: adminOnly },
   "Mutation.reorderChapters": {
     vars: async (w) => {
       const courseId = await w.course();

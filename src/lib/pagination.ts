@@ -94,8 +94,9 @@ export async function findPage<T>(
     raw
       ? findRaw<T>(model, filter as Filter<Document>, { projection, sort: sort as Sort, skip: window.skip, limit })
       : model.find(filter, projection).sort(sort).skip(window.skip).limit(limit).lean<T[]>().exec();
+  const count = () => (raw ? model.collection.countDocuments(filter as Filter<Document>) : model.countDocuments(filter).exec());
   if (!counting) {
-    const [items, total] = await Promise.all([find(window.limit), model.countDocuments(filter).exec()]);
+    const [items, total] = await Promise.all([find(window.limit), count()]);
     return toPage(items, total, window);
   }
   const read = await find(window.limit + 1);
@@ -103,7 +104,6 @@ export async function findPage<T>(
   const hasMore = read.length > window.limit;
   // The list ends on this page, or past its end with nothing before (an empty list).
   const ends = !hasMore && (items.length > 0 || window.skip === 0);
-  const count = () => (raw ? model.collection.countDocuments(filter as Filter<Document>) : model.countDocuments(filter).exec());
   const total = counting.total && !ends ? await count() : window.skip + read.length;
   return { items, total, hasMore };
 }

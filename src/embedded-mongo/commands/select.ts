@@ -3,7 +3,7 @@ import { commandError } from "../errors";
 import { compileFilter, compileSort, runPipeline } from "../query";
 import type { Collection } from "../storage/collection";
 import { choosePlan } from "../planner/choose";
-import { PAUSE, runPlan, type ExecStats } from "../planner/execute";
+import { PAUSE, canCountOr, runPlan, type ExecStats } from "../planner/execute";
 import { planCache, queryShape } from "../planner/cache";
 import { candidatePlans, givesSort, type Plan } from "../planner/plan";
 import { valueKey } from "../storage/keys";
@@ -199,6 +199,8 @@ function canCover(plan: Plan, cover: string[] | undefined): boolean {
   // One field: a covered result then holds fields in the document's own order.
   if (!cover || cover.length > 1) return false;
   if (plan.kind === "IDHACK") return cover.every((field) => field === "_id");
+  // A count (no field read) of an `$or` whose branches are exact needs no document.
+  if (plan.kind === "OR") return cover.length === 0 && canCountOr(plan);
   if (plan.kind !== "IXSCAN" || !plan.exact || plan.index.isMultikey) return false;
   const fields = plan.index.fields;
   return cover.every((field) => fields.includes(field) && !field.includes("."));

@@ -79,7 +79,7 @@ export function* runPlan(coll: Collection, plan: Plan, match: ((doc: Document) =
       yield* scanIndex(coll, plan, match, stats, covered);
       return;
     case "OR":
-      yield* scanBranches(coll, plan, match, stats);
+      yield* covered ? countBranches(coll, plan, stats) : scanBranches(coll, plan, match, stats);
       return;
     case "EOF":
       return;
@@ -89,7 +89,7 @@ export function* runPlan(coll: Collection, plan: Plan, match: ((doc: Document) =
 /** The branches one after another, or merged in sort order (ties in natural order); each document once. */
 function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) => boolean) | undefined, stats: ExecStats): Generator<PlanStep> {
   const given = new Set<string>();
-  const runs = plan.branches.map((branch) => scanIndex(coll, branch, match, stats, false));
+  const runs = plan.branches.map((branch) => scanIndex(coll, branch, plan.whole && branch.exact ? undefined : match, stats, false));
   if (!plan.sort) {
     for (const run of runs) {
       for (const doc of run) {
@@ -124,6 +124,37 @@ function* scanBranches(coll: Collection, plan: OrScan, match: ((doc: Document) =
     given.add(id);
     yield doc;
   }
+}
+
+/**
+ * Counting a whole `$or` of exact branches (`canCountOr`): each document an entry names, once,
+ * without fetching it. What is yielded is only counted, so it is the same empty document each time.
+ */
+function* countBranches(coll: Collection, plan: OrScan, stats: ExecStats): Generator<PlanStep> {
+  const counted = new Set<string>();
+  const found: Document = {};
+  for (const branch of plan.branches) {
+    const { walks, checked } = walksOf(branch);
+    for (const walk of branch.backward ? [...walks].reverse() : walks) {
+      for (const entry of entriesOf(branch.index, walk, branch.backward, stats)) {
+        if (entry === PAUSE) {
+          yield PAUSE;
+          continue;
+        }
+        const [key, id] = entry;
+        stats.keysExamined++;
+        if (!checked.every((i) => contains(branch.bounds[i], key.values[i])) || counted.has(id) || !coll.docs.has(id)) continue;
+        counted.add(id);
+        yield found;
+      }
+      if (stats.cutOff) return;
+    }
+  }
+}
+
+/** Whether `countBranches` can count this plan: the `$or` is the whole filter and each branch's bounds say all its clause says. */
+export function canCountOr(plan: OrScan): boolean {
+  return plan.whole && plan.branches.every((branch) => branch.exact);
 }
 
 /** A branch's next document, passing its pauses on. */

@@ -15,6 +15,8 @@ export interface OrScan {
   kind: "OR";
   branches: IndexScan[];
   sort?: Document;
+  /** The `$or` is the whole filter: a document an exact branch yields matches without running the filter. */
+  whole: boolean;
 }
 
 /** The plan yields documents in the requested order (no blocking sort; a limit stops it early). */
@@ -103,6 +105,15 @@ function matchesNothing(plan: IndexScan): boolean {
   return plan.bounds.some((list) => list.length === 0);
 }
 
+/** `{$or: [...]}` or `{$and: [{$or: [...]}]}` and nothing else. */
+function isWholeOr(filter: Document, branches: Document[]): boolean {
+  const keys = Object.keys(filter);
+  if (keys.length !== 1) return false;
+  if (keys[0] === "$or") return filter.$or === branches;
+  const and = filter.$and;
+  return keys[0] === "$and" && Array.isArray(and) && and.length === 1 && Object.keys(and[0] ?? {}).length === 1 && and[0].$or === branches;
+}
+
 /** The `$or`s a document must satisfy: a top-level one and those inside a top-level `$and`. */
 function topLevelOrs(filter: Document): Document[][] {
   const ors: Document[][] = [];
@@ -127,7 +138,7 @@ function orScans(indexes: Index[], shape: QueryShape, keys: ReturnType<typeof so
       if (options.length === 0) break;
       scans.push(options.sort((a, b) => guess(b) - guess(a))[0]);
     }
-    if (scans.length === branches.length) out.push({ kind: "OR", branches: scans, sort: sorted ? shape.sort : undefined });
+    if (scans.length === branches.length) out.push({ kind: "OR", branches: scans, sort: sorted ? shape.sort : undefined, whole: isWholeOr(shape.filter, branches) });
   }
   return out;
 }
@@ -180,7 +191,7 @@ function indexScan(index: Index, bounds: FilterBounds, keys: ReturnType<typeof s
   const order = keys && keys.length > 0 && !multikey && !index.hashed && shape.simpleCollation ? sortOrder(index, perField, keys) : undefined;
   const filterFields = [...bounds.fields.keys()];
   const exact =
-    !multikey &&
+    (!multikey || onePointPredicate(index, bounds)) &&
     !index.hashed &&
     !bounds.residualOther &&
     bounds.residualFields.size === 0 &&
@@ -199,6 +210,16 @@ function indexScan(index: Index, bounds: FilterBounds, keys: ReturnType<typeof s
     sortPositions: order?.positions ?? [],
     exact,
   };
+}
+
+/**
+ * A single-field index asked for values of its field by equality or `$in` only: an array
+ * matches when one of its elements is one of the values, and the index holds an entry for each
+ * element, so even a multikey index answers exactly (points exclude null, arrays and regexes).
+ */
+function onePointPredicate(index: Index, bounds: FilterBounds): boolean {
+  const predicates = index.fields.length === 1 ? bounds.fields.get(index.fields[0]) : undefined;
+  return predicates !== undefined && predicates.length === 1 && predicates[0].points;
 }
 
 /**

@@ -2,8 +2,11 @@ import type { Assignment, AssignmentWork } from "./assignment.model";
 import { AssignmentStatus, ScorePolicy } from "./assignment.model";
 import { SharedKind } from "./sharing.types";
 
+/** What grading reads of a work record. */
+export type GradedWork = Pick<AssignmentWork, "attempts" | "completion_percent" | "started_at" | "completed_at">;
+
 /** Where a student stands with an assignment at `now`, from their work on it (null: none yet). */
-export function statusOf(assignment: Assignment, work: AssignmentWork | null, now: Date): AssignmentStatus {
+export function statusOf(assignment: Assignment, work: GradedWork | null, now: Date): AssignmentStatus {
   const due = assignment.due_at.getTime();
   if (assignment.kind === SharedKind.QUIZ) {
     if (work?.attempts.length) return work.attempts.some((attempt) => !attempt.late) ? AssignmentStatus.SUBMITTED : AssignmentStatus.LATE;
@@ -20,7 +23,7 @@ export function statusOf(assignment: Assignment, work: AssignmentWork | null, no
  * course's or deck's completion. Null while there is nothing to score; work that came too late
  * where late work does not count scores nothing.
  */
-export function scoreOf(assignment: Assignment, work: AssignmentWork | null): number | null {
+export function scoreOf(assignment: Assignment, work: GradedWork | null): number | null {
   if (!work) return null;
   if (assignment.kind === SharedKind.QUIZ) {
     if (work.attempts.length === 0) return null;
@@ -32,7 +35,7 @@ export function scoreOf(assignment: Assignment, work: AssignmentWork | null): nu
 }
 
 /** When the work was handed in: a quiz's counting attempt, a course's or deck's completion. */
-export function submittedAtOf(assignment: Assignment, work: AssignmentWork | null): Date | null {
+export function submittedAtOf(assignment: Assignment, work: GradedWork | null): Date | null {
   if (!work) return null;
   if (assignment.kind !== SharedKind.QUIZ) return work.completed_at ?? null;
   if (work.attempts.length === 0) return null;
@@ -42,7 +45,7 @@ export function submittedAtOf(assignment: Assignment, work: AssignmentWork | nul
 }
 
 /** How late the counting submission was, in whole seconds rounded up (0 when on time or not handed in). */
-export function lateSecondsOf(assignment: Assignment, work: AssignmentWork | null): number {
+export function lateSecondsOf(assignment: Assignment, work: GradedWork | null): number {
   const at = submittedAtOf(assignment, work);
   return at ? Math.max(0, Math.ceil((at.getTime() - assignment.due_at.getTime()) / 1000)) : 0;
 }

@@ -10,6 +10,7 @@ import type { UserService } from "../users/user.service";
 import { ClassActivityKind, type ClassActivityPayload } from "./class-activity";
 import { Class, ClassInvitation, ClassInvitationModel, ClassMember, ClassMemberModel, ClassModel, ClassRole, InvitationStatus } from "./class.model";
 import type { RosterEntry } from "./class.types";
+import type { GradebookChange } from "./gradebook-cache";
 
 const DUPLICATE_KEY = 11000;
 /** No 0/O, 1/I/L: codes are read aloud and copied from a board. */
@@ -52,7 +53,7 @@ function checkTerm(starts: Date | null | undefined, ends: Date | null | undefine
 
 /** Classes, rosters, join codes and invitations: the only code that touches `classes`, `class_members` and `class_invitations`. */
 export class ClassService {
-  constructor(private readonly deps: { users: UserService; pubSub: AppPubSub; gradebooks: { changed(classId: Types.ObjectId): void } }) {}
+  constructor(private readonly deps: { users: UserService; pubSub: AppPubSub; gradebooks: { changed(change: GradebookChange): void } }) {}
 
   async ready(): Promise<void> {
     await Promise.all([ClassModel.init(), ClassMemberModel.init(), ClassInvitationModel.init()]);
@@ -299,6 +300,12 @@ export class ClassService {
     return rows.map((row) => row.user_id);
   }
 
+  /** The user's role in the class, or null when they are not a member. */
+  async roleOf(classId: Types.ObjectId, userId: Types.ObjectId): Promise<ClassRole | null> {
+    const member = await ClassMemberModel.findOne({ class_id: classId, user_id: userId }, { role: 1 }).lean<ClassMember>().exec();
+    return member?.role ?? null;
+  }
+
   async memberCount(classId: Types.ObjectId): Promise<number> {
     return ClassMemberModel.countDocuments({ class_id: classId }).exec();
   }
@@ -345,7 +352,7 @@ export class ClassService {
       throw error;
     }
     await this.deps.users.addClass(userId, classId);
-    this.deps.gradebooks.changed(classId);
+    this.deps.gradebooks.changed({ kind: "member", classId, userId });
     if (role === ClassRole.STUDENT) {
       const user = await this.deps.users.findById(userId);
       this.announce(classId, { kind: ClassActivityKind.JOINED, userId: String(userId), name: user?.name ?? "" });
@@ -361,7 +368,7 @@ export class ClassService {
     }
     await this.deps.users.removeClass(userId, cls._id);
     await ClassMemberModel.deleteOne({ _id: member._id }).exec();
-    this.deps.gradebooks.changed(cls._id);
+    this.deps.gradebooks.changed({ kind: "member", classId: cls._id, userId });
     this.announce(cls._id, { kind: ClassActivityKind.LEFT, userId: String(userId), name: "" });
     return true;
   }

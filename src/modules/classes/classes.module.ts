@@ -4,7 +4,7 @@ import { AssignmentService } from "./assignment.service";
 import { ClassInvitationResolver, ClassResolver } from "./class.resolver";
 import { ClassService } from "./class.service";
 import { classesRoutes } from "./classes.rest";
-import type { Gradebook } from "./assignment.types";
+import type { ClassBook } from "./gradebook-book";
 import { GradebookCache } from "./gradebook-cache";
 import { GradebookService } from "./gradebook.service";
 import { SharingService } from "./sharing.service";
@@ -14,7 +14,7 @@ export const classesModule: AppModule<{ classes: ClassService; sharing: SharingS
   name: "classes",
   resolvers: [ClassResolver, ClassInvitationResolver, AssignmentResolver, ClassWorkResolver, DashboardAssignmentResolver],
   create({ config, pubSub, log, services }) {
-    const gradebooks = new GradebookCache<Gradebook>({ pubSub, log });
+    const gradebooks = new GradebookCache<ClassBook>({ pubSub, log });
     const classes = new ClassService(peers(services, ["users"], { pubSub, gradebooks }));
     const sharing = new SharingService(peers(services, ["courses", "quizzes", "decks", "users"], { classes }));
     const assignments = new AssignmentService(

@@ -1,22 +1,31 @@
 import { stringify } from "csv-stringify/sync";
+import type { Types } from "mongoose";
 import type { SignedIn } from "../../lib/identity";
 import type { ItemStats } from "../quizzes/item-stats";
 import type { AttemptService } from "../quizzes/attempt.service";
 import type { QuizService } from "../quizzes/quiz.service";
 import type { UserService } from "../users/user.service";
-import { lateSecondsOf, scoreOf, statusOf, submittedAtOf } from "./assignment-status";
-import { AssignmentStatus, type Assignment, type AssignmentWork } from "./assignment.model";
+import type { GradedWork } from "./assignment-status";
+import { AssignmentStatus, type Assignment } from "./assignment.model";
 import type { AssignmentService } from "./assignment.service";
-import type { ClassLeaderboardEntry, Gradebook, GradebookCell, GradebookRow, ClassWeakSpot } from "./assignment.types";
+import type { ClassLeaderboardEntry, Gradebook, ClassWeakSpot } from "./assignment.types";
 import { ClassRole } from "./class.model";
 import type { ClassAccess, ClassService } from "./class.service";
-import type { GradebookCache } from "./gradebook-cache";
+import { bookAt, newClassBook, patchAssignment, patchStudent, patchWeakSpots, patchWork, round1, setWeakSpots, type ClassBook } from "./gradebook-book";
+import type { BookSource, GradebookCache, GradebookChange } from "./gradebook-cache";
 import { SharedKind } from "./sharing.types";
 
 export const WEAK_SPOTS = 3;
 
-/** The gradebook, its CSV, per-question statistics and the leaderboard of one class: reads only. */
-export class GradebookService {
+/**
+ * The gradebook, its CSV, per-question statistics and the leaderboard of one class: reads only.
+ * Each instance keeps each class's book (`GradebookCache`): read whole once, then patched with
+ * what each change re-reads (`BookSource`).
+ */
+export class GradebookService implements BookSource<ClassBook> {
+  /** Each book's CSV, made once: a patch makes a new book. */
+  private readonly csvs = new WeakMap<Gradebook, string>();
+
   constructor(
     private readonly deps: {
       classes: ClassService;
@@ -24,56 +33,58 @@ export class GradebookService {
       attempts: AttemptService;
       quizzes: QuizService;
       users: UserService;
-      cache: GradebookCache<Gradebook>;
+      cache: GradebookCache<ClassBook>;
     },
   ) {}
 
-  /** Students x assignments for teachers and TAs; `weakSpots` reads the students' answers too. Served from the cache while the class's work stays as it is. */
+  /** Students x assignments for teachers and TAs; `weakSpots` reads the students' answers too (once, then kept up to date). */
   async gradebook(access: ClassAccess, options: { weakSpots?: boolean } = {}): Promise<Gradebook> {
-    return this.deps.cache.get(access.cls._id, options.weakSpots ? "weak" : "plain", async () => {
-      const now = new Date();
-      const book = await this.compute(access, options, now);
-      const nextDue = book.assignments.map((column) => column.assignment.due_at.getTime()).filter((due) => due > now.getTime());
-      return { value: book, validUntil: Math.min(Infinity, ...nextDue) };
-    });
+    const state = options.weakSpots
+      ? await this.deps.cache.update(access.cls._id, this, async (book) => {
+          if (!book.weak) setWeakSpots(book, await this.weakSpots([...book.works.values()]));
+        })
+      : await this.deps.cache.get(access.cls._id, this);
+    return bookAt(state, new Date());
   }
 
-  /** The gradebook as of `now`, read from the class's work. */
-  async compute(access: ClassAccess, options: { weakSpots?: boolean }, now: Date): Promise<Gradebook> {
-    const classId = access.cls._id;
+  /** Everything the class's book is computed from, read at once (a cold cache). */
+  async load(classId: Types.ObjectId): Promise<ClassBook> {
     const [{ items: assignments }, studentIds, works] = await Promise.all([
       this.deps.assignments.forClass(classId),
       this.deps.classes.memberIds(classId, ClassRole.STUDENT),
       this.deps.assignments.workOfClass(classId),
     ]);
     const users = await this.deps.users.byIds(studentIds);
-    const workOf = new Map(works.map((work) => [`${String(work.user_id)}:${String(work.assignment_id)}`, work]));
-    const weak = options.weakSpots ? await this.weakSpots(works) : new Map<string, ClassWeakSpot[]>();
-    const rows: GradebookRow[] = studentIds.map((userId, i) => ({
-      userId: String(userId),
-      name: users[i]?.name ?? "",
-      email: users[i]?.email ?? "",
-      cells: assignments.map((assignment) => cellOf(assignment, workOf.get(`${String(userId)}:${String(assignment._id)}`) ?? null, now)),
-      weakSpots: weak.get(String(userId)) ?? [],
-    }));
-    rows.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
-    const columns = assignments.map((assignment, j) => {
-      const cells = rows.map((row) => row.cells[j]);
-      const scored = cells.flatMap((cell) => (cell.score === null ? [] : [cell.score]));
-      return {
-        assignment,
-        averageScore: scored.length === 0 ? null : round1(scored.reduce((sum, score) => sum + score, 0) / scored.length),
-        submitted: cells.filter((cell) => cell.status === AssignmentStatus.SUBMITTED).length,
-        late: cells.filter((cell) => cell.status === AssignmentStatus.LATE).length,
-        missed: cells.filter((cell) => cell.status === AssignmentStatus.MISSED).length,
-      };
-    });
-    return { assignments: columns, rows };
+    const students = studentIds.map((userId, i) => ({ userId: String(userId), name: users[i]?.name ?? "", email: users[i]?.email ?? "" }));
+    return newClassBook(assignments, students, works, null, new Date());
+  }
+
+  /** Re-reads what one change touched: a student's cell, a student's row, or an assignment's column. */
+  async apply(state: ClassBook, change: GradebookChange): Promise<void> {
+    if (change.kind === "work") {
+      const work = await this.deps.assignments.workOf(change.assignmentId, change.userId);
+      patchWork(state, String(change.userId), String(change.assignmentId), work, new Date());
+      if (state.weak && work?.attempts.length) patchWeakSpots(state, String(change.userId), await this.weakSpotsOf(state, change.userId));
+    } else if (change.kind === "member") {
+      const [role, [user], works] = await Promise.all([
+        this.deps.classes.roleOf(change.classId, change.userId),
+        this.deps.users.byIds([change.userId]),
+        this.deps.assignments.workOfStudent(change.classId, change.userId),
+      ]);
+      const student = role === ClassRole.STUDENT ? { userId: String(change.userId), name: user?.name ?? "", email: user?.email ?? "" } : null;
+      const weak = student && state.weak ? ((await this.weakSpots(works)).get(student.userId) ?? []) : null;
+      patchStudent(state, String(change.userId), student, works, weak, new Date());
+    } else {
+      const [{ items: assignments }, works] = await Promise.all([this.deps.assignments.forClass(change.classId), this.deps.assignments.workOfAssignment(change.assignmentId)]);
+      patchAssignment(state, String(change.assignmentId), assignments, works, new Date());
+    }
   }
 
   /** One line per student and assignment, for spreadsheets. */
   async csv(access: ClassAccess): Promise<string> {
     const book = await this.gradebook(access);
+    const made = this.csvs.get(book);
+    if (made !== undefined) return made;
     const lines = book.rows.flatMap((row) =>
       row.cells.map((cell, j) => {
         const assignment = book.assignments[j].assignment;
@@ -94,7 +105,9 @@ export class GradebookService {
       }),
     );
     const header = ["student", "email", "assignment", "kind", "due_at", "status", "score", "attempts", "completion_percent", "submitted_at", "late", "late_seconds"];
-    return stringify([header, ...lines]);
+    const csv = stringify([header, ...lines]);
+    this.csvs.set(book, csv);
+    return csv;
   }
 
   /** Per-question statistics of a quiz assignment, over this class's attempts only. */
@@ -102,8 +115,8 @@ export class GradebookService {
     if (assignment.kind !== SharedKind.QUIZ) return null;
     const quiz = await this.deps.quizzes.readable(actor, assignment.target_id);
     if (!quiz) return null;
-    const works = await this.deps.assignments.workOfClass(assignment.class_id);
-    const attemptIds = works.filter((work) => work.assignment_id.equals(assignment._id)).flatMap((work) => work.attempts.map((attempt) => attempt.attempt_id));
+    const works = await this.deps.assignments.workOfAssignment(assignment._id);
+    const attemptIds = works.flatMap((work) => work.attempts.map((attempt) => attempt.attempt_id));
     return this.deps.attempts.itemStatsAmong(quiz, attemptIds);
   }
 
@@ -124,7 +137,13 @@ export class GradebookService {
     });
   }
 
-  private async weakSpots(works: AssignmentWork[]): Promise<Map<string, ClassWeakSpot[]>> {
+  /** One student's weak spots, from their work kept in the book. */
+  private async weakSpotsOf(state: ClassBook, userId: Types.ObjectId): Promise<ClassWeakSpot[]> {
+    const works = state.assignments.flatMap((assignment) => state.works.get(`${String(userId)}:${String(assignment._id)}`) ?? []);
+    return (await this.weakSpots(works)).get(String(userId)) ?? [];
+  }
+
+  private async weakSpots(works: GradedWork[]): Promise<Map<string, ClassWeakSpot[]>> {
     const answers = await this.deps.attempts.answersOf(works.flatMap((work) => work.attempts.map((attempt) => attempt.attempt_id)));
     const byUser = new Map<string, Map<string, { answered: number; missed: number }>>();
     for (const attempt of answers) {
@@ -150,23 +169,3 @@ export class GradebookService {
     return result;
   }
 }
-
-function cellOf(assignment: Assignment, work: AssignmentWork | null, now: Date): GradebookCell {
-  const lateSeconds = lateSecondsOf(assignment, work);
-  const status = statusOf(assignment, work, now);
-  return {
-    assignmentId: String(assignment._id),
-    status,
-    score: scoreOf(assignment, work),
-    attempts: work?.attempts.length ?? 0,
-    completionPercent: work?.completion_percent ?? 0,
-    submittedAt: submittedAtOf(assignment, work),
-    late: status === AssignmentStatus.LATE,
-    lateSeconds,
-  };
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
-}
-

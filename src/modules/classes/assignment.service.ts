@@ -113,7 +113,7 @@ export class AssignmentService {
     const classIds = await AssignmentWorkModel.distinct("class_id", { user_id: userId }).exec();
     await AssignmentWorkModel.deleteMany({ user_id: userId }).exec();
     await AssignmentModel.updateMany({ created_by: userId }, { $unset: { created_by: 1 } }).exec();
-    for (const classId of classIds) this.deps.gradebooks.changed(classId as Types.ObjectId);
+    for (const classId of classIds) this.deps.gradebooks.changed({ kind: "member", classId: classId as Types.ObjectId, userId });
   }
 
   /**
@@ -126,7 +126,7 @@ export class AssignmentService {
     await this.deps.decks.dropSharesWith(classId);
     await AssignmentWorkModel.deleteMany({ class_id: classId }).exec();
     await AssignmentModel.deleteMany({ class_id: classId }).exec();
-    this.deps.gradebooks.changed(classId);
+    // No gradebook to patch: a deleted class's is read by no one (its access check fails first).
   }
 
   /** The class's assignments, soonest due first. */

@@ -217,7 +217,7 @@ export class ClassService {
         if (teachers === 0) await ClassModel.updateOne({ _id: member.class_id, archived_at: { $exists: false } }, { $set: { archived_at: new Date() } }).exec();
       }
       await ClassMemberModel.deleteOne({ _id: member._id }).exec();
-      this.deps.gradebooks.changed(member.class_id);
+      this.deps.gradebooks.changed({ kind: "member", classId: member.class_id, userId });
       this.announce(member.class_id, { kind: ClassActivityKind.LEFT, userId: String(userId), name: "" });
     }
     await ClassInvitationModel.deleteMany({ email: email.toLowerCase() }).exec();

@@ -115,6 +115,34 @@ test("a quiz and a personal deck shared with a user, alone", async () => {
   expect((await api.must(outsider.token, "query($id: ID!) { deck(id: $id) { id } }", { id: deckId })).deck).toBeNull();
 });
 
+test("a personal deck shared with the class joins each member's combined review queue and study statistics", async () => {
+  const deck = await api.must(teacher.token, "mutation { createDeck(input: { title: \"Class cards\" }) { id } }");
+  const deckId = deck.createDeck.id as string;
+  const cardIds: string[] = [];
+  for (const [front, back] of [["Spring tides?", "Sun and Moon in line"], ["Neap tides?", "At right angles"]]) {
+    const card = await api.must(teacher.token, "mutation($input: CreateCardInput!) { createCard(input: $input) { id } }", { input: { deckId, front, back } });
+    cardIds.push(card.createCard.id);
+  }
+  const queue = "query { reviewQueue(limit: 100) { items { card { id } } } }";
+  const stats = "query { studyStats { newCards reviewsLast30Days } }";
+  const queued = async (token: string) => ((await api.must(token, queue)).reviewQueue.items as { card: { id: string } }[]).map((item) => item.card.id);
+  expect(await queued(student.token)).toEqual([]);
+
+  await api.must(teacher.token, SHARE, { input: { kind: "DECK", id: deckId, classId } });
+  // Never opened by its id: the combined queue finds it as it finds the student's own decks.
+  expect((await queued(student.token)).sort()).toEqual([...cardIds].sort());
+  expect((await api.must(student.token, stats)).studyStats).toEqual({ newCards: 2, reviewsLast30Days: 0 });
+  await api.must(student.token, "mutation($id: ID!) { reviewCard(cardId: $id, rating: GOOD) { duplicate } }", { id: cardIds[0] });
+  expect((await api.must(student.token, stats)).studyStats).toEqual({ newCards: 1, reviewsLast30Days: 1 });
+  // Nobody outside the class gets it.
+  expect(await queued(outsider.token)).toEqual([]);
+
+  // Unshared: it leaves the queue and the statistics, though the student studied it.
+  await api.must(teacher.token, UNSHARE, { input: { kind: "DECK", id: deckId, classId } });
+  expect(await queued(student.token)).toEqual([]);
+  expect((await api.must(student.token, stats)).studyStats).toEqual({ newCards: 0, reviewsLast30Days: 0 });
+});
+
 test("bad shares are refused and change nothing", async () => {
   const material = await privateCourse(api, teacher.token, "Kept");
   const other = await api.must(outsider.token, "mutation { createCourse(input: { title: \"Not yours\", level: BEGINNER }) { id } }");

@@ -11,7 +11,7 @@ import { classAccess } from "./class.loaders";
 import { Class, ClassInvitation, ClassPage, ClassRole } from "./class.model";
 import { classNotFound, type ClassAccess } from "./class.service";
 import { JoinCode, RosterPage, type RosterEntry } from "./class.types";
-import { ShareInput } from "./sharing.types";
+import { ShareEntry, ShareInput, SharesArgs } from "./sharing.types";
 
 async function accessOf(ctx: Context, cls: Class): Promise<ClassAccess> {
   return (await classAccess(ctx, cls._id)) ?? classNotFound();
@@ -116,6 +116,14 @@ export class ClassResolver {
   @Mutation(() => Boolean, { description: "Leaves a class (its last teacher cannot)." })
   async leaveClass(@Args() { classId }: ClassIdArgs, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.classes.leave(await signedInActor(ctx), classId);
+  }
+
+  @Authorized()
+  @Query(() => [ShareEntry], {
+    description: "The current shares of a course, quiz or personal deck you may share (its owner or authors, admins), oldest first: to review them and `unshare`.",
+  })
+  async shares(@Args() { kind, id }: SharesArgs, @Ctx() ctx: Context): Promise<ShareEntry[]> {
+    return ctx.services.sharing.sharesOf(await signedInActor(ctx), { kind, id });
   }
 
   @Authorized()

@@ -130,7 +130,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
               requestId: String(req.id),
               authorization: req.headers.authorization,
               clientIp: req.ip,
-              origin: `${req.protocol}://${req.host}`,
+              origin: req.host ? `${req.protocol}://${req.host}` : undefined,
               viewer: multipartViewer(res),
             },
           ),

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   AcceptClassInvitationDocument,
   CreateClassDocument,
@@ -10,6 +11,7 @@ import {
 } from "../generated/graphql";
 import { ADMIN_ENV, adminToken } from "../helpers/admin";
 import { errorCode, graphqlClient } from "../helpers/graphql";
+import { startInstance } from "../helpers/instance";
 import { lastMailTo, mailTo, verificationLink } from "../helpers/mail";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { ACCOUNTS_ENV, registerUser, uniqueEmail, type Gql, type Session } from "./support";
@@ -53,6 +55,7 @@ test("the mailed link verifies the address, once", async () => {
   const mail = await lastMailTo(outbox, email);
   expect(mail).toMatchObject({ to: email.toLowerCase(), subject: "Verify your e-mail address", from: server.config.mail.from });
   expect(mail.text).toContain("Hello Vera,");
+  expect(mail.text).toContain("within 24 hours:");
   // The link leads back to this server (no PUBLIC_URL: the origin the request came to).
   const link = verificationLink(mail);
   expect(link.origin).toBe(server.url);
@@ -109,15 +112,17 @@ test("a few mails an hour per user; each link works until used, and using one en
 });
 
 test("an expired link is refused", async () => {
-  const short = await startTestServer({ ...ACCOUNTS_ENV, EMAIL_VERIFICATION_TTL: "1" });
+  // A second server (its own process: one per process) whose links last a second.
+  const short = await startInstance({ ...ACCOUNTS_ENV, DATABASE_IN_MEMORY: "true", EMAIL_VERIFICATION_TTL: "1" });
   try {
     const shortGql = graphqlClient(short.graphqlUrl);
     const email = uniqueEmail("expiry");
     const user = await registerUser(shortGql, { email });
     await shortGql(RequestEmailVerificationDocument, {}, { token: user.accessToken });
-    const link = verificationLink(await lastMailTo(short.config.mail.outboxDir, email));
+    const mail = await lastMailTo(join(short.dataDir, "outbox"), email);
+    expect(mail.text).toContain("within 1 second:");
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    const expired = await shortGql(VerifyEmailDocument, { token: link.searchParams.get("token")! });
+    const expired = await shortGql(VerifyEmailDocument, { token: verificationLink(mail).searchParams.get("token")! });
     expect([errorCode(expired), reasonOf(expired)]).toEqual(["BAD_USER_INPUT", "token_invalid"]);
     expect((await shortGql(MyEmailDocument, {}, { token: user.accessToken })).data?.me.emailVerified).toBe(false);
   } finally {

@@ -88,7 +88,8 @@ export class EmailVerificationService {
 }
 
 function message(user: User, token: string, link: string | null, ttlSeconds: number): string {
-  const within = ttlSeconds >= 7200 ? `${Math.round(ttlSeconds / 3600)} hours` : `${Math.max(1, Math.round(ttlSeconds / 60))} minutes`;
+  const [amount, unit] = ttlSeconds >= 7200 ? [Math.round(ttlSeconds / 3600), "hour"] : ttlSeconds >= 120 ? [Math.round(ttlSeconds / 60), "minute"] : [ttlSeconds, "second"];
+  const within = `${amount} ${unit}${amount === 1 ? "" : "s"}`;
   return [
     `Hello ${user.name},`,
     "",

@@ -57,7 +57,9 @@ export const authModule: AppModule<{ auth: AuthService; oidc: OidcService; email
       async start() {
         sessions.start();
         await Promise.all([tokens.ready(), oidc.ready(), emailVerification.ready()]);
-        log.info(`mail: ${mailer.description}`);
+        // No SMTP delivery yet: in production the outbox's log lines carry working verification links.
+        if (config.isProduction) log.warn(`mail: ${mailer.description}; nothing is delivered, verification links are only logged`);
+        else log.info(`mail: ${mailer.description}`);
       },
       async stop() {
         await sessions.stop();

@@ -19,8 +19,8 @@ export async function lastMailTo(outboxDir: string, to: string): Promise<OutboxE
   return all[all.length - 1];
 }
 
-/** The verification link in a message, as a URL (its `token` parameter is the code). */
-export function verificationLink(mail: OutboxEntry): URL {
+/** The verification link in a message (from the outbox or an SMTP server), as a URL (its `token` parameter is the code). */
+export function verificationLink(mail: { text: string }): URL {
   const found = /https?:\/\/\S+\/verify-email\?token=\S+/.exec(mail.text);
   if (!found) throw new Error(`no verification link in: ${mail.text}`);
   return new URL(found[0]);

@@ -18,6 +18,7 @@ export interface OutboxEntry extends MailMessage {
  */
 export class OutboxMailer implements Mailer {
   readonly description: string;
+  readonly delivers = false;
 
   constructor(private readonly options: { from: string; dir: string; log: Logger }) {
     this.description = `outbox ${options.dir}`;
@@ -30,5 +31,9 @@ export class OutboxMailer implements Mailer {
     const file = join(this.options.dir, `${entry.date.replace(/[:.]/g, "-")}-${randomUUID()}.json`);
     await writeFile(file, JSON.stringify(entry, null, 2), { mode: 0o600 });
     this.options.log.info({ to: message.to, subject: message.subject, file }, `mail (outbox, not sent):\n${message.text}`);
+  }
+
+  async close(): Promise<void> {
+    // Files: nothing stays open.
   }
 }

@@ -57,8 +57,8 @@ export const authModule: AppModule<{ auth: AuthService; oidc: OidcService; email
       async start() {
         sessions.start();
         await Promise.all([tokens.ready(), oidc.ready(), emailVerification.ready()]);
-        // No SMTP delivery yet: in production the outbox's log lines carry working verification links.
-        if (config.isProduction) log.warn(`mail: ${mailer.description}; nothing is delivered, verification links are only logged`);
+        // Without SMTP_URL in production, the outbox's log lines carry working verification links.
+        if (config.isProduction && !mailer.delivers) log.warn(`mail: ${mailer.description}; nothing is delivered, verification links are only logged (set SMTP_URL)`);
         else log.info(`mail: ${mailer.description}`);
       },
       async stop() {
@@ -66,6 +66,7 @@ export const authModule: AppModule<{ auth: AuthService; oidc: OidcService; email
         await throttle.close();
         await attempts.close();
         await verificationRequests.close();
+        await mailer.close();
       },
     };
   },

@@ -9,7 +9,7 @@ export class EmailVerificationResolver {
   @Authorized()
   @Mutation(() => Boolean, {
     description:
-      "Mails you a single-use link (and code) that verifies your e-mail address; a newer mail does not end older links. CONFLICT when it is verified already; RATE_LIMITED past a few an hour.",
+      "Mails you a single-use link (and code) that verifies your e-mail address; a newer mail does not end older links. CONFLICT when it is verified already; RATE_LIMITED past a few an hour; SERVICE_UNAVAILABLE when the mail could not be sent (nothing changes, ask again).",
   })
   async requestEmailVerification(@Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.emailVerification.request(await signedInActor(ctx), ctx.origin);

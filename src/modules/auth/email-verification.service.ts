@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { Mailer } from "../../infra/mail";
+import { MailNotSent, type Mailer } from "../../infra/mail";
 import { raise } from "../../lib/errors";
 import type { SignedIn } from "../../lib/identity";
 import type { Logger } from "../../lib/logger";
@@ -46,7 +46,9 @@ export class EmailVerificationService {
   /**
    * Mails the user a link that verifies their current address. CONFLICT when it is verified
    * already; RATE_LIMITED past the hourly budget; SERVICE_UNAVAILABLE when the mail could not be
-   * handed over (nothing is kept then).
+   * handed over: nothing is kept then and the attempt does not count against the budget, so
+   * the user may simply ask again (`reason: "recipient_refused"` when the mail server refused
+   * the address itself, `"mail_not_sent"` otherwise).
    */
   async request(actor: SignedIn, origin: string | undefined): Promise<boolean> {
     const user = await this.deps.users.byIdOrFail(actor._id);
@@ -61,8 +63,12 @@ export class EmailVerificationService {
       await this.deps.mailer.send({ to: user.email, subject: "Verify your e-mail address", text: message(user, token, link, this.deps.ttlSeconds) });
     } catch (error) {
       await EmailVerificationModel.deleteOne({ _id: stored._id }).exec();
+      await this.deps.requests.refund(String(user._id));
       this.deps.log.error({ err: error, userId: String(user._id) }, "the verification mail could not be sent");
-      raise("SERVICE_UNAVAILABLE", "The verification mail could not be sent; try again later");
+      if (error instanceof MailNotSent && error.recipientRefused) {
+        raise("SERVICE_UNAVAILABLE", `The mail server refused to deliver to ${user.email}; check that the address is right`, { reason: "recipient_refused" });
+      }
+      raise("SERVICE_UNAVAILABLE", "The verification mail could not be sent; try again later", { reason: "mail_not_sent" });
     }
     return true;
   }

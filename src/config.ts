@@ -116,6 +116,19 @@ export interface Config {
     /** Streamed tokens are gathered into one event per this many milliseconds. */
     streamFlushMs: number;
   };
+  /** Mail the API sends (e-mail verification): src/infra/mail. */
+  mail: {
+    /** The From header. */
+    from: string;
+    /** Where the development outbox writes each message (one JSON file each). */
+    outboxDir: string;
+    /** SMTP_URL: set, mail is delivered through this server instead of the outbox. Holds the password: never log it. */
+    smtpUrl?: string;
+    /** How long a verification link works. */
+    verificationTtlSeconds: number;
+    /** Verification mails one user may ask for per hour. */
+    verificationsPerHour: number;
+  };
   log: { level: LevelWithSilent; file?: string };
   /** `["*"]` allows any origin; an empty list allows none but same-origin requests. */
   allowedOrigins: string[];
@@ -399,6 +412,15 @@ const schema = z.object({
   CHAT_MIN_RELEVANCE: decimal(0, 1, 0.6),
   CHAT_HISTORY_TOKENS: integer(0, 100_000, 2_000),
   CHAT_STREAM_FLUSH_MS: integer(0, 1_000, 25),
+  MAIL_FROM: text(),
+  MAIL_OUTBOX_DIR: text(),
+  SMTP_URL: url(["smtp://", "smtps://"]).transform((raw, ctx) => {
+    // The value holds a password: the messages never show it.
+    if (raw !== undefined && !new URL(raw).hostname) return fail(ctx, "must name the server's host, e.g. smtp://user:password@mail.example.com:587");
+    return raw;
+  }),
+  EMAIL_VERIFICATION_TTL: integer(1, 30 * 24 * 3600, 24 * 3600),
+  EMAIL_VERIFICATION_PER_HOUR: integer(1, 1_000, 5),
   LOG_LEVEL: oneOf(LOG_LEVELS, "info", PYTHON_LOG_LEVELS),
   LOG_FILE: text(),
   ALLOWED_ORIGINS: list(),
@@ -525,6 +547,13 @@ export function loadConfig(env: Environment = process.env): Config {
       historyTokens: vars.CHAT_HISTORY_TOKENS,
       streamFlushMs: vars.CHAT_STREAM_FLUSH_MS,
     },
+    mail: {
+      from: vars.MAIL_FROM ?? "AI Learning Platform <no-reply@localhost>",
+      outboxDir: resolve(vars.MAIL_OUTBOX_DIR ?? join(dataDir, "outbox")),
+      smtpUrl: vars.SMTP_URL,
+      verificationTtlSeconds: vars.EMAIL_VERIFICATION_TTL,
+      verificationsPerHour: vars.EMAIL_VERIFICATION_PER_HOUR,
+    },
     log: { level: vars.LOG_LEVEL, file: vars.LOG_FILE && resolve(vars.LOG_FILE) },
     allowedOrigins: vars.ALLOWED_ORIGINS ?? (isProduction ? [] : ["*"]),
     quizzes: {
@@ -621,6 +650,9 @@ function productionProblems(vars: Parsed, isProduction: boolean): string[] {
   }
   if (!vars.MONGODB_URL) {
     problems.push("MONGODB_URL must be set in production (the embedded database is for development)");
+  }
+  if (vars.SMTP_URL && !vars.MAIL_FROM) {
+    problems.push("MAIL_FROM must be set in production when SMTP_URL is (mail servers refuse the default sender at localhost)");
   }
   return problems;
 }

@@ -18,6 +18,8 @@ export interface Context extends HasViewer {
   authorization?: string;
   /** The client's address, for per-IP sign-in throttling. */
   clientIp?: string;
+  /** `scheme://host[:port]` the request was sent to (HTTP only), for links in mail when PUBLIC_URL is unset. */
+  origin?: string;
   /** The signed-in user, looked up once per context; null without a valid token of an active user. */
   viewer(): Promise<Viewer | null>;
   /** This execution's DataLoaders: per HTTP request, and per event of a subscription. */

@@ -7,6 +7,7 @@ export interface ContextSource {
   requestId: string;
   authorization?: string;
   clientIp?: string;
+  origin?: string;
   /** The viewer already found for this request's token (a multipart request is checked before its body is read). */
   viewer?: Promise<Viewer | null>;
 }
@@ -19,6 +20,7 @@ export function buildContext(app: { log: Logger; services: Services }, source: C
     log: app.log.child({ requestId: source.requestId }),
     authorization: source.authorization,
     clientIp: source.clientIp,
+    origin: source.origin,
     viewer: () => (viewer ??= app.services.auth.authenticate(source.authorization)),
     loaders: new Loaders(),
     services: app.services,

@@ -126,7 +126,13 @@ export async function createServer(config: Config, options: { logger?: Logger; g
         context: async ({ req, res }) =>
           buildContext(
             { log, services },
-            { requestId: String(req.id), authorization: req.headers.authorization, clientIp: req.ip, viewer: multipartViewer(res) },
+            {
+              requestId: String(req.id),
+              authorization: req.headers.authorization,
+              clientIp: req.ip,
+              origin: req.host ? `${req.protocol}://${req.host}` : undefined,
+              viewer: multipartViewer(res),
+            },
           ),
       }),
     );

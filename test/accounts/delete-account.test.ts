@@ -1,8 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { MongoClient, ObjectId, type Db } from "mongodb";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { REDIS_TEST_URL } from "../chat/redis";
 import { startInstance, type Instance } from "../helpers/instance";
+import { verifyEmailThroughMail } from "../helpers/mail";
 import { wsClient } from "../helpers/ws";
 import { call, codeOf, MATERIAL, must, PASSWORD, QUESTIONS, reasonOf, register, rowsNaming, signIn, uploaded, type Person } from "./delete-account-support";
 
@@ -182,6 +184,8 @@ describe("deleteAccount", () => {
       input: { classId: othersClass.id, kind: "COURSE", targetId: others.courseId, opensAt: new Date(now - 3_600_000).toISOString(), dueAt: new Date(now + 86_400_000).toISOString() },
     });
     await onA(O, "mutation($id: ID!, $emails: [EmailAddress!]!) { inviteToClass(classId: $id, emails: $emails) { id } }", { id: othersClass.id, emails: [leaver.email] });
+    // Invitations wait for a verified address: the leaver proves theirs through the mail (A's outbox).
+    await verifyEmailThroughMail(a.graphqlUrl, join(a.dataDir, "outbox"), L, leaver.email);
     const invitations = await onA(L, "query { myInvitations { id } }");
     await onA(L, "mutation($id: ID!) { acceptClassInvitation(id: $id) { status } }", { id: invitations.myInvitations[0].id });
     await onA(L, "mutation($id: ID!) { completeChapter(chapterId: $id) { id } }", { id: others.chapterId });
@@ -307,6 +311,16 @@ describe("deleteAccount", () => {
     expect(classes).toEqual({ a: { archived: true, memberCount: 1 }, b: { archived: false, memberCount: 1 } });
     expect(await db.collection("classes").countDocuments({ _id: new ObjectId(world.classAlone) })).toBe(0);
     expect(await db.collection("class_members").countDocuments({ class_id: new ObjectId(world.classAlone) })).toBe(0);
+  });
+});
+
+describe("a verification mail not yet opened", () => {
+  it("stops working with the account: its link is deleted with it", async () => {
+    const pending = await person("pending");
+    expect(await onA(pending.accessToken, "mutation { requestEmailVerification }")).toEqual({ requestEmailVerification: true });
+    expect(Object.keys(await rowsNaming(db, pending))).toContain("email_verifications");
+    await onA(pending.accessToken, "mutation($password: String) { deleteAccount(password: $password) }", { password: PASSWORD });
+    expect(await rowsNaming(db, pending)).toEqual({});
   });
 });
 

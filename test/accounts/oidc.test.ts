@@ -150,6 +150,8 @@ describe("a sign-in through the provider", () => {
     expect(again.errors?.[0].message).toMatch(/already used/);
 
     const me = await identitiesOf(first.data!.signInWithCode.accessToken);
+    // The provider said it verified the address: so is it here.
+    expect(me.emailVerified).toBe(true);
     expect(me.identities).toEqual([
       expect.objectContaining({ provider: "school", issuer: provider.issuer, subject: "newcomer", email: "newcomer@school.test" }),
     ]);
@@ -161,9 +163,12 @@ describe("a sign-in through the provider", () => {
 
   it("links to the password account of the same e-mail when the provider says it is verified", async () => {
     const password = await registerUser(gql, { email: LINKED_EMAIL });
+    expect((await identitiesOf(password.accessToken)).emailVerified).toBe(false);
     const before = await userCount();
     const session = await oidcSession(server, "school", "verified");
     expect(session.user.id).toBe(password.user.id);
+    // Signing in through a provider that verified the address verifies the password account's.
+    expect((await identitiesOf(password.accessToken)).emailVerified).toBe(true);
     expect(await userCount()).toBe(before);
     expect((await identitiesOf(password.accessToken)).identities.map((i) => i.subject)).toEqual(["verified"]);
     // The password still works alongside.
@@ -183,6 +188,7 @@ describe("a sign-in through the provider", () => {
     expectError(landing, "email_not_verified", /not say the address is verified/);
     expect(await userCount()).toBe(before);
     expect((await identitiesOf(password.accessToken)).identities).toEqual([]);
+    expect((await identitiesOf(password.accessToken)).emailVerified).toBe(false);
   });
 
   it("refuses an account without an e-mail address, creating nothing", async () => {

@@ -1,5 +1,6 @@
 import Redis from "ioredis";
 import { REDIS_TEST_URL } from "../chat/redis";
+import { verifyEmailThroughMail } from "../helpers/mail";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { nextResult, wsClient } from "../helpers/ws";
 import { Api, code, privateCourse, reason, sleep, type Account } from "./support";
@@ -48,6 +49,7 @@ beforeAll(async () => {
   classId = created.createClass.id;
   joinCode = created.createClass.joinCode.code;
   const invited = await api.must(teacher.token, "mutation($id: ID!, $emails: [EmailAddress!]!) { inviteToClass(classId: $id, emails: $emails, role: TA) { id } }", { id: classId, emails: [ta.email] });
+  await verifyEmailThroughMail(server.graphqlUrl, server.config.mail.outboxDir, ta.token, ta.email);
   await api.must(ta.token, "mutation($id: ID!) { acceptClassInvitation(id: $id) { id } }", { id: invited.inviteToClass[0].id });
 });
 

@@ -1,3 +1,4 @@
+import { verifyEmailThroughMail } from "../helpers/mail";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { Api, code, privateCourse, reason, sleep, type Account } from "./support";
 
@@ -81,6 +82,9 @@ test("invitations wait for the address; declined ones stay out; members are not 
   expect(code(await api.call(teacher.token, invite, { id: cls.id, emails: ["not an address"] }))).toBe("BAD_USER_INPUT");
   expect(code(await api.call(student.token, invite, { id: cls.id, emails: [student.email] }))).toBe("NOT_FOUND");
 
+  // Invitations wait for a verified address.
+  expect((await api.must(other.token, "query { myInvitations { id } }")).myInvitations).toEqual([]);
+  await verifyEmailThroughMail(server.graphqlUrl, server.config.mail.outboxDir, other.token, other.email);
   const mine = (await api.must(other.token, "query { myInvitations { id } }")).myInvitations;
   await api.must(other.token, "mutation($id: ID!) { declineClassInvitation(id: $id) { status } }", { id: mine[0].id });
   expect(code(await api.call(other.token, "mutation($id: ID!) { acceptClassInvitation(id: $id) { status } }", { id: mine[0].id }))).toBe("CONFLICT");
@@ -89,6 +93,7 @@ test("invitations wait for the address; declined ones stay out; members are not 
   // Someone who registers later with the address finds theirs waiting.
   const newcomer = await api.call(undefined, "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }", { input: { name: "Later", email: later, password: "class password 1" } });
   const token = newcomer.data!.register.accessToken as string;
+  await verifyEmailThroughMail(server.graphqlUrl, server.config.mail.outboxDir, token, later);
   const waiting = (await api.must(token, "query { myInvitations { id className } }")).myInvitations;
   expect(waiting).toEqual([{ id: expect.any(String), className: "Invites" }]);
   await api.must(token, "mutation($id: ID!) { acceptClassInvitation(id: $id) { status } }", { id: waiting[0].id });

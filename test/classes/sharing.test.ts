@@ -115,6 +115,67 @@ test("a quiz and a personal deck shared with a user, alone", async () => {
   expect((await api.must(outsider.token, "query($id: ID!) { deck(id: $id) { id } }", { id: deckId })).deck).toBeNull();
 });
 
+test("a personal deck shared with the class joins each member's combined review queue and study statistics", async () => {
+  const deck = await api.must(teacher.token, "mutation { createDeck(input: { title: \"Class cards\" }) { id } }");
+  const deckId = deck.createDeck.id as string;
+  const cardIds: string[] = [];
+  for (const [front, back] of [["Spring tides?", "Sun and Moon in line"], ["Neap tides?", "At right angles"]]) {
+    const card = await api.must(teacher.token, "mutation($input: CreateCardInput!) { createCard(input: $input) { id } }", { input: { deckId, front, back } });
+    cardIds.push(card.createCard.id);
+  }
+  const queue = "query { reviewQueue(limit: 100) { items { card { id } } } }";
+  const stats = "query { studyStats { newCards reviewsLast30Days } }";
+  const queued = async (token: string) => ((await api.must(token, queue)).reviewQueue.items as { card: { id: string } }[]).map((item) => item.card.id);
+  expect(await queued(student.token)).toEqual([]);
+
+  await api.must(teacher.token, SHARE, { input: { kind: "DECK", id: deckId, classId } });
+  // Never opened by its id: the combined queue finds it as it finds the student's own decks.
+  expect((await queued(student.token)).sort()).toEqual([...cardIds].sort());
+  expect((await api.must(student.token, stats)).studyStats).toEqual({ newCards: 2, reviewsLast30Days: 0 });
+  await api.must(student.token, "mutation($id: ID!) { reviewCard(cardId: $id, rating: GOOD) { duplicate } }", { id: cardIds[0] });
+  expect((await api.must(student.token, stats)).studyStats).toEqual({ newCards: 1, reviewsLast30Days: 1 });
+  // Nobody outside the class gets it.
+  expect(await queued(outsider.token)).toEqual([]);
+
+  // Unshared: it leaves the queue and the statistics, though the student studied it.
+  await api.must(teacher.token, UNSHARE, { input: { kind: "DECK", id: deckId, classId } });
+  expect(await queued(student.token)).toEqual([]);
+  expect((await api.must(student.token, stats)).studyStats).toEqual({ newCards: 0, reviewsLast30Days: 0 });
+});
+
+test("the owner lists a course's, quiz's and deck's current shares, to manage them", async () => {
+  const material = await privateCourse(api, teacher.token, "Listed shares");
+  const deck = await api.must(teacher.token, "mutation { createDeck(input: { title: \"Listed cards\" }) { id } }");
+  const SHARES = "query($kind: SharedKind!, $id: ID!) { shares(kind: $kind, id: $id) { role class { id name } user { id name } } }";
+  const sharesOf = async (token: string, kind: string, id: string) => (await api.must(token, SHARES, { kind, id })).shares;
+  expect(await sharesOf(teacher.token, "COURSE", material.courseId)).toEqual([]);
+
+  await api.must(teacher.token, SHARE, { input: { kind: "COURSE", id: material.courseId, classId } });
+  await api.must(teacher.token, SHARE, { input: { kind: "COURSE", id: material.courseId, userId: coAuthor.id, role: "EDITOR" } });
+  await api.must(teacher.token, SHARE, { input: { kind: "QUIZ", id: material.quizId, userId: outsider.id } });
+  await api.must(teacher.token, SHARE, { input: { kind: "DECK", id: deck.createDeck.id, classId, role: "EDITOR" } });
+  const classShare = { class: { id: classId, name: "Sharing" }, user: null };
+  expect(await sharesOf(teacher.token, "COURSE", material.courseId)).toEqual([
+    { role: "VIEWER", ...classShare },
+    { role: "EDITOR", class: null, user: { id: coAuthor.id, name: "Co Author" } },
+  ]);
+  expect(await sharesOf(teacher.token, "QUIZ", material.quizId)).toEqual([{ role: "VIEWER", class: null, user: { id: outsider.id, name: "Outsider" } }]);
+  expect(await sharesOf(teacher.token, "DECK", deck.createDeck.id)).toEqual([{ role: "EDITOR", ...classShare }]);
+
+  // Those it is shared with do not see whom else it reaches: a reader or co-author is refused, anyone else finds nothing.
+  expect(code(await api.call(student.token, SHARES, { kind: "COURSE", id: material.courseId }))).toBe("FORBIDDEN");
+  expect(code(await api.call(outsider.token, SHARES, { kind: "QUIZ", id: material.quizId }))).toBe("FORBIDDEN");
+  expect(code(await api.call(student.token, SHARES, { kind: "DECK", id: deck.createDeck.id }))).toBe("FORBIDDEN");
+  expect(code(await api.call(outsider.token, SHARES, { kind: "COURSE", id: material.courseId }))).toBe("NOT_FOUND");
+
+  // Managing them: a role changed and a share ended show at once.
+  await api.must(teacher.token, SHARE, { input: { kind: "COURSE", id: material.courseId, classId, role: "EDITOR" } });
+  await api.must(teacher.token, UNSHARE, { input: { kind: "COURSE", id: material.courseId, userId: coAuthor.id } });
+  expect(await sharesOf(teacher.token, "COURSE", material.courseId)).toEqual([{ role: "EDITOR", ...classShare }]);
+  await api.must(teacher.token, UNSHARE, { input: { kind: "COURSE", id: material.courseId, classId } });
+  expect(await sharesOf(teacher.token, "COURSE", material.courseId)).toEqual([]);
+});
+
 test("bad shares are refused and change nothing", async () => {
   const material = await privateCourse(api, teacher.token, "Kept");
   const other = await api.must(outsider.token, "mutation { createCourse(input: { title: \"Not yours\", level: BEGINNER }) { id } }");

@@ -1,9 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import type { Client } from "graphql-ws";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { REDIS_TEST_URL } from "../chat/redis";
 import { startInstance, type Instance } from "../helpers/instance";
+import { verifyEmailThroughMail } from "../helpers/mail";
 import { wsClient } from "../helpers/ws";
 import { Api, code, privateCourse, reason, until, type Account } from "./support";
 
@@ -100,6 +102,8 @@ test("a class through a whole term", async () => {
   });
   expect(invited.inviteToClass).toEqual([{ id: expect.any(String), email: s2.email, status: "PENDING" }]);
   await apiA.must(teacher.token, "mutation($id: ID!, $emails: [EmailAddress!]!) { inviteToClass(classId: $id, emails: $emails, role: TA) { id } }", { id: classId, emails: [ta.email] });
+  // Ben and the TA prove their addresses first, through the mail instance A sends.
+  for (const invitee of [s2, ta]) await verifyEmailThroughMail(a.graphqlUrl, join(a.dataDir, "outbox"), invitee.token, invitee.email);
   const waiting = await apiA.must(s2.token, "query { myInvitations { id className classId role status } }");
   expect(waiting.myInvitations).toEqual([{ id: invited.inviteToClass[0].id, className: "Oceans 101", classId, role: "STUDENT", status: "PENDING" }]);
   expect((await apiA.must(s3.token, "query { myInvitations { id } }")).myInvitations).toEqual([]);

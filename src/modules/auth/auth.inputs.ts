@@ -64,3 +64,11 @@ export class ChangePasswordArgs {
   @MaxLength(PASSWORD_MAX_LENGTH)
   newPassword!: string;
 }
+
+@ArgsType()
+export class VerifyEmailArgs {
+  @Field({ description: "The code from the verification mail (the `token` of its link)." })
+  @IsString()
+  @Length(1, 200)
+  token!: string;
+}

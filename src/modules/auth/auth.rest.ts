@@ -7,6 +7,7 @@ import { refusalHeaders } from "../../lib/quota";
 import type { User } from "../users/user.model";
 import { LoginInput, RefreshTokenArgs, RegisterInput } from "./auth.inputs";
 import type { AuthPayload, AuthService } from "./auth.service";
+import type { EmailVerificationService } from "./email-verification.service";
 import { oidcRoutes } from "./oidc.rest";
 import type { OidcService } from "./oidc.service";
 
@@ -60,7 +61,7 @@ class RestError extends Error {
  * mutations, answering in snake_case with `{"detail": ...}` errors; and the browser side of
  * provider sign-in under `/oidc`.
  */
-export function authRoutes(auth: AuthService, oidc: OidcService, oidcOptions: Parameters<typeof oidcRoutes>[1]): Router {
+export function authRoutes(auth: AuthService, oidc: OidcService, oidcOptions: Parameters<typeof oidcRoutes>[1], verification: EmailVerificationService): Router {
   const router = Router();
   router.use(express.json({ limit: "16kb" }));
   router.use("/oidc", oidcRoutes(oidc, oidcOptions));
@@ -88,6 +89,14 @@ export function authRoutes(auth: AuthService, oidc: OidcService, oidcOptions: Pa
     const { refreshToken } = await parse(RefreshTokenArgs, renamed(req.body), ["refreshToken"]);
     await auth.logout(refreshToken);
     res.json({ message: "Successfully logged out" });
+  });
+
+  // What the verification mail's link opens: the token in the link is the proof, no sign-in.
+  router.get("/verify-email", async (req, res) => {
+    const token = typeof req.query.token === "string" ? req.query.token : "";
+    if (!token || token.length > 200) throw new RestError(422, [{ loc: ["query", "token"], msg: "Field required", type: "missing" }]);
+    const user = await verification.verify(token);
+    res.json({ detail: "E-mail address verified", email: user.email });
   });
 
   router.get("/me", async (req, res) => {

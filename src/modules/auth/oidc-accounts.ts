@@ -1,6 +1,6 @@
 import type { OidcProviderConfig } from "../../config";
 import { raise } from "../../lib/errors";
-import { UserRole } from "../users/user.model";
+import { emailVerified, UserRole } from "../users/user.model";
 import type { User } from "../users/user.model";
 import type { ProviderAccount, UserIdentityService } from "../users/user-identity.service";
 import type { UserService } from "../users/user.service";
@@ -21,7 +21,13 @@ export class OidcAccounts {
     const account: ProviderAccount = { provider: provider.id, issuer: claims.iss, subject: claims.sub, email };
     const user = (await this.linkedUser(account)) ?? (await this.firstSignIn(account, claims.email_verified === true, displayName(claims, email)));
     if (!user.is_active) raise("FORBIDDEN", "Account is deactivated", { reason: "account_deactivated" });
-    return this.withRole(user, provider, claims);
+    return this.withRole(await this.withVerifiedEmail(user, email, claims.email_verified === true), provider, claims);
+  }
+
+  /** A provider that says it verified the account's own address verifies it here too, at every sign-in. */
+  private async withVerifiedEmail(user: User, email: string | null, providerVerified: boolean): Promise<User> {
+    if (!providerVerified || !email || email !== user.email || emailVerified(user)) return user;
+    return (await this.deps.users.markEmailVerified(user._id, email)) ? { ...user, verified_email: email } : user;
   }
 
   private async linkedUser(account: ProviderAccount): Promise<User | null> {

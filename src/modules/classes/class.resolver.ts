@@ -11,7 +11,7 @@ import { classAccess } from "./class.loaders";
 import { Class, ClassInvitation, ClassPage, ClassRole } from "./class.model";
 import { classNotFound, type ClassAccess } from "./class.service";
 import { JoinCode, RosterPage, type RosterEntry } from "./class.types";
-import { ShareInput } from "./sharing.types";
+import { ShareEntry, ShareInput, SharesArgs } from "./sharing.types";
 
 async function accessOf(ctx: Context, cls: Class): Promise<ClassAccess> {
   return (await classAccess(ctx, cls._id)) ?? classNotFound();
@@ -39,7 +39,7 @@ export class ClassResolver {
   }
 
   @Authorized()
-  @Query(() => [ClassInvitation], { name: "myInvitations", description: "Pending invitations to your sign-in e-mail address, newest first." })
+  @Query(() => [ClassInvitation], { name: "myInvitations", description: "Pending invitations to your e-mail address, newest first, once it is verified (`me.emailVerified`); none before." })
   async myInvitations(@Ctx() ctx: Context): Promise<ClassInvitation[]> {
     return ctx.services.classes.myInvitations(await signedInActor(ctx));
   }
@@ -89,13 +89,13 @@ export class ClassResolver {
   }
 
   @Authorized()
-  @Mutation(() => [ClassInvitation], { description: "Invites e-mail addresses to a class you teach; each shows in `myInvitations` of the account with that address." })
+  @Mutation(() => [ClassInvitation], { description: "Invites e-mail addresses to a class you teach; each shows in `myInvitations` of the account with that address once the address is verified." })
   async inviteToClass(@Args() { classId, emails, role }: InviteArgs, @Ctx() ctx: Context): Promise<ClassInvitation[]> {
     return ctx.services.classes.invite(await signedInActor(ctx), classId, emails, role);
   }
 
   @Authorized()
-  @Mutation(() => ClassInvitation, { description: "Accepts an invitation of yours: you join the class with its role." })
+  @Mutation(() => ClassInvitation, { description: "Accepts an invitation of yours: you join the class with its role. FORBIDDEN (reason email_not_verified) until your address is verified." })
   async acceptClassInvitation(@Arg("id", () => IdScalar, { description: "The invitation." }) id: string, @Ctx() ctx: Context): Promise<ClassInvitation> {
     return ctx.services.classes.respond(await signedInActor(ctx), id, true);
   }
@@ -116,6 +116,14 @@ export class ClassResolver {
   @Mutation(() => Boolean, { description: "Leaves a class (its last teacher cannot)." })
   async leaveClass(@Args() { classId }: ClassIdArgs, @Ctx() ctx: Context): Promise<boolean> {
     return ctx.services.classes.leave(await signedInActor(ctx), classId);
+  }
+
+  @Authorized()
+  @Query(() => [ShareEntry], {
+    description: "The current shares of a course, quiz or personal deck you may share (its owner or authors, admins), oldest first: to review them and `unshare`.",
+  })
+  async shares(@Args() { kind, id }: SharesArgs, @Ctx() ctx: Context): Promise<ShareEntry[]> {
+    return ctx.services.sharing.sharesOf(await signedInActor(ctx), { kind, id });
   }
 
   @Authorized()

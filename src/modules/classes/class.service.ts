@@ -6,6 +6,7 @@ import { asObjectId } from "../../lib/ids";
 import { isAdmin, UserRole, type Actor, type SignedIn } from "../../lib/identity";
 import { followLive } from "../../lib/live";
 import { findPage, type Page, type PageWindow } from "../../lib/pagination";
+import { emailVerified } from "../users/user.model";
 import type { UserService } from "../users/user.service";
 import { ClassActivityKind, type ClassActivityPayload } from "./class-activity";
 import { Class, ClassInvitation, ClassInvitationModel, ClassMember, ClassMemberModel, ClassModel, ClassRole, InvitationStatus } from "./class.model";
@@ -159,18 +160,25 @@ export class ClassService {
     return ClassInvitationModel.find({ class_id: cls._id, email: { $in: addresses } }).lean<ClassInvitation[]>().exec();
   }
 
-  /** Pending invitations to the viewer's sign-in address, newest first. */
+  /**
+   * Pending invitations to the viewer's address, newest first, once they proved it is theirs
+   * (none before: anyone may sign up with any address).
+   */
   async myInvitations(actor: SignedIn): Promise<ClassInvitation[]> {
     const user = (await this.deps.users.findById(actor._id)) ?? raise("UNAUTHENTICATED", "Sign in first");
+    if (!emailVerified(user)) return [];
     return ClassInvitationModel.find({ email: user.email, status: InvitationStatus.PENDING }).sort({ created_at: -1 }).lean<ClassInvitation[]>().exec();
   }
 
-  /** Accepts (joining with the invitation's role) or declines an invitation to the viewer's address. */
+  /** Accepts (joining with the invitation's role) or declines an invitation to the viewer's verified address. */
   async respond(actor: SignedIn, invitationId: string, accept: boolean): Promise<ClassInvitation> {
     const user = (await this.deps.users.findById(actor._id)) ?? raise("UNAUTHENTICATED", "Sign in first");
     const id = asObjectId(invitationId);
     const invitation = id && (await ClassInvitationModel.findOne({ _id: id, email: user.email }).lean<ClassInvitation>().exec());
     if (!invitation) raise("NOT_FOUND", "Invitation not found");
+    if (!emailVerified(user)) {
+      raise("FORBIDDEN", "Verify your e-mail address first (requestEmailVerification): invitations go to verified addresses", { reason: "email_not_verified" });
+    }
     if (invitation.status !== InvitationStatus.PENDING) raise("CONFLICT", `This invitation was ${invitation.status.toLowerCase()} already`);
     if (accept) {
       const cls = await this.byIdOrFail(invitation.class_id);

@@ -1,6 +1,6 @@
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
-import type { GrantOptions, GrantRole } from "../../lib/grants";
+import type { Grantable, GrantOptions, GrantRole } from "../../lib/grants";
 import { asObjectId } from "../../lib/ids";
 import type { SignedIn } from "../../lib/identity";
 import { CoursePolicy, courseNotFound } from "../courses/course.policy";
@@ -11,7 +11,7 @@ import type { DeckService } from "../study/deck.service";
 import { DeckPolicy } from "../study/study.policy";
 import type { UserService } from "../users/user.service";
 import type { ClassService } from "./class.service";
-import { SharedKind } from "./sharing.types";
+import { SharedKind, type ShareEntry } from "./sharing.types";
 
 /** Something shared, as the sharer names it. */
 export interface ShareTarget {
@@ -53,21 +53,44 @@ export class SharingService {
    * personal deck's owner; a course deck goes with its course).
    */
   async shareableOrFail(actor: SignedIn, target: ShareTarget): Promise<Types.ObjectId> {
+    return (await this.shareable(actor, target))._id;
+  }
+
+  /**
+   * The current shares of what the actor may share (the same NOT_FOUND and FORBIDDEN as sharing
+   * it), in the order they were made; a share whose class or user is gone is left out.
+   */
+  async sharesOf(actor: SignedIn, target: ShareTarget): Promise<ShareEntry[]> {
+    const grants = (await this.shareable(actor, target)).grants ?? [];
+    if (grants.length === 0) return [];
+    const principals = grants.map((grant) => grant.principal);
+    const [classes, users] = await Promise.all([this.deps.classes.byIds(principals), this.deps.users.byIds(principals)]);
+    const classById = new Map(classes.map((cls) => [String(cls._id), cls]));
+    const userById = new Map(users.flatMap((user) => (user ? [[String(user._id), user] as const] : [])));
+    return grants.flatMap((grant): ShareEntry[] => {
+      const cls = classById.get(String(grant.principal));
+      if (cls) return [{ role: grant.role, class: { _id: cls._id, name: cls.name }, user: null }];
+      const user = userById.get(String(grant.principal));
+      return user ? [{ role: grant.role, class: null, user: { _id: user._id, name: user.name } }] : [];
+    });
+  }
+
+  private async shareable(actor: SignedIn, target: ShareTarget): Promise<{ _id: Types.ObjectId } & Grantable> {
     switch (target.kind) {
       case SharedKind.COURSE: {
         const course = (await this.deps.courses.readable(actor, target.id)) ?? courseNotFound();
         if (!CoursePolicy.canShare(actor, course)) raise("FORBIDDEN", "Only the course's owner or an admin may share it");
-        return course._id;
+        return course;
       }
       case SharedKind.QUIZ: {
         const quiz = (await this.deps.quizzes.readable(actor, target.id)) ?? quizNotFound();
         if (!(await this.deps.quizzes.mayShare(actor, quiz))) raise("FORBIDDEN", "Only the quiz's authors may share it");
-        return quiz._id;
+        return quiz;
       }
       case SharedKind.DECK: {
         const { deck } = await this.deps.decks.readableOrFail(actor, target.id);
         if (!DeckPolicy.canShare(actor, deck)) raise("FORBIDDEN", "Only a personal deck's owner shares it; a course deck is shared with its course");
-        return deck._id;
+        return deck;
       }
     }
   }

@@ -74,7 +74,7 @@ export class DeckService {
       const course = (await this.deps.courses.readable(actor, courseId)) ?? raise("NOT_FOUND", "Course not found");
       filter = { course_id: course._id, kind: DeckKind.COURSE };
     } else {
-      filter = { $or: [{ owner_id: actor._id, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }, { kind: DeckKind.PERSONAL, ...grantedFilter(actor) }] };
+      filter = personalDecksFilter(actor);
     }
     return findPage<Deck>(DeckModel, filter, { created_at: -1, _id: -1 }, page);
   }
@@ -96,9 +96,12 @@ export class DeckService {
     return ids.map((id) => byId.get(String(id)) ?? null);
   }
 
-  /** The learner's personal and Mistakes decks. */
-  ownDecks(userId: Types.ObjectId): Promise<Deck[]> {
-    return DeckModel.find({ owner_id: userId, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }).lean<Deck[]>().exec();
+  /**
+   * The personal decks a learner studies without naming them: their own personal and Mistakes
+   * decks, and the personal decks shared with them or a class of theirs (what `decks` lists).
+   */
+  studyDecks(actor: Exclude<Actor, null>): Promise<Deck[]> {
+    return DeckModel.find(personalDecksFilter(actor)).lean<Deck[]>().exec();
   }
 
   /** The course decks of these courses. */
@@ -310,4 +313,9 @@ export function checkedContent(input: CardContentInput, current: CardContent | n
   }
   if (fields.length > 0) raise("BAD_USER_INPUT", fields.map((field) => field.message).join("; "), { fields });
   return content;
+}
+
+/** The actor's own personal and Mistakes decks and the personal decks shared with them. */
+function personalDecksFilter(actor: Exclude<Actor, null>): QueryFilter<Deck> {
+  return { $or: [{ owner_id: actor._id, kind: { $in: [DeckKind.PERSONAL, DeckKind.MISTAKES] } }, { kind: DeckKind.PERSONAL, ...grantedFilter(actor) }] };
 }

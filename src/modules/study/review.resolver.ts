@@ -10,7 +10,7 @@ export class ReviewResolver {
   @Authorized()
   @Query(() => ReviewQueue, {
     description:
-      "Cards to review now, most overdue first, with new cards mixed in up to your daily limit: from one deck, one course's decks, or (neither given) your own decks, the decks of courses you are enrolled in and any deck you have studied.",
+      "Cards to review now, most overdue first, with new cards mixed in up to your daily limit: from one deck, one course's decks, or (neither given) your own decks, the personal decks shared with you or a class of yours, the decks of courses you are enrolled in and any deck you have studied.",
   })
   async reviewQueue(@Args() { deckId, courseId, limit }: ReviewQueueArgs, @Ctx() ctx: Context): Promise<ReviewQueue> {
     return ctx.services.reviews.queue(await signedInActor(ctx), { deckId, courseId }, limit);

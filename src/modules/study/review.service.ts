@@ -206,12 +206,12 @@ export class ReviewService {
       const course = (await this.deps.courses.readable(actor, scope.courseId)) ?? raise("NOT_FOUND", "Course not found");
       return { decks: await this.deps.decks.courseDecks(course._id), all: false };
     }
-    const [own, enrolled, studied] = await Promise.all([
-      this.deps.decks.ownDecks(actor._id),
+    const [personal, enrolled, studied] = await Promise.all([
+      this.deps.decks.studyDecks(actor),
       this.deps.progress.enrolledCourseIds(actor._id),
       StudiedDeckModel.find({ user_id: actor._id }).lean<StudiedDeck[]>().exec(),
     ]);
-    const candidates = enrolled.length > 0 ? [...own, ...(await this.deps.decks.courseDecksOf(enrolled))] : own;
+    const candidates = enrolled.length > 0 ? [...personal, ...(await this.deps.decks.courseDecksOf(enrolled))] : personal;
     const known = new Set(candidates.map((deck) => String(deck._id)));
     const others = studied.filter((entry) => !known.has(String(entry.deck_id))).map((entry) => entry.deck_id);
     const more = others.length > 0 ? (await this.deps.decks.byIds(others)).filter((deck): deck is Deck => deck !== null) : [];

@@ -42,6 +42,14 @@ export class User {
   @prop({ type: String, select: false })
   password_hash?: string;
 
+  /**
+   * The address the user proved they receive mail at (a verification link, or a sign-in provider
+   * that says so). The e-mail is verified while it equals `email`: an address changed by any
+   * means is unverified until proven again.
+   */
+  @prop({ type: String })
+  verified_email?: string;
+
   @Field({ description: "Display name." })
   @prop({ required: true, trim: true })
   name!: string;
@@ -85,3 +93,8 @@ export class User {
 }
 
 export const UserModel = getModelForClass(User);
+
+/** Whether the user proved they receive mail at their current address. */
+export function emailVerified(user: Pick<User, "email" | "verified_email">): boolean {
+  return user.verified_email !== undefined && user.verified_email === user.email;
+}

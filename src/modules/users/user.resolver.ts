@@ -6,7 +6,7 @@ import { UpdateProfileInput } from "./user.inputs";
 import { UserIdentity } from "./user-identity.model";
 import { identitiesLoader, profileLoader } from "./user.loaders";
 import { UserProfile } from "./user-profile.model";
-import { User } from "./user.model";
+import { emailVerified, User } from "./user.model";
 import type { Context } from "../../lib/context";
 
 @Resolver(() => User)
@@ -25,6 +25,14 @@ export class UserResolver {
     @Ctx() ctx: Context,
   ): Promise<User> {
     return ctx.services.users.updateProfile(user._id, input);
+  }
+
+  @FieldResolver(() => Boolean, {
+    name: "emailVerified",
+    description: "Whether the account proved it receives mail at `email` (`requestEmailVerification`, or a sign-in provider that says so); class invitations wait for it.",
+  })
+  emailVerified(@Root() user: User): boolean {
+    return emailVerified(user);
   }
 
   @FieldResolver(() => UserProfile, { description: "Avatar, bio and preferences; empty until the user sets them." })

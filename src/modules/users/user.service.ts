@@ -122,6 +122,16 @@ export class UserService {
     return UserModel.find({ email: { $in: emails.map(normalizeEmail) } }, { email: 1 }).lean<Pick<User, "_id" | "email">[]>().exec();
   }
 
+  /**
+   * Records that the user receives mail at `email`, if that is still their address (false when
+   * it changed meanwhile); every instance reads the user again.
+   */
+  async markEmailVerified(userId: Types.ObjectId, email: string): Promise<boolean> {
+    const result = await UserModel.updateOne({ _id: userId, email: normalizeEmail(email) }, { $set: { verified_email: normalizeEmail(email) } }).exec();
+    if (result.modifiedCount > 0) await this.options.events.emit("user.changed", { userId });
+    return result.matchedCount > 0;
+  }
+
   /** Notes that the user belongs to a class (see `User.class_ids`); every instance reads the user again. */
   async addClass(userId: Types.ObjectId, classId: Types.ObjectId): Promise<void> {
     await UserModel.updateOne({ _id: userId }, { $addToSet: { class_ids: classId } }).exec();

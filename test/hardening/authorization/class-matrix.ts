@@ -74,6 +74,11 @@ export const CLASS_MATRIX: Record<string, ClassEntry> = {
     vars: async (w) => ({ input: { kind: "COURSE", id: await privateCourse(w), classId: await fresh(w) } }),
     expect: { anonymous: "UNAUTHENTICATED", outsider: "NOT_FOUND", student: "NOT_FOUND", ta: "NOT_FOUND", teacher: "ok", otherInstructor: "NOT_FOUND", admin: "ok" },
   },
+  // The class's course, shared with the class by its assignment: its members read it but do not manage its shares.
+  "Query.shares": {
+    vars: (w) => ({ kind: "COURSE", id: w.courseId }),
+    expect: { anonymous: "UNAUTHENTICATED", outsider: "NOT_FOUND", student: "FORBIDDEN", ta: "FORBIDDEN", teacher: "ok", otherInstructor: "NOT_FOUND", admin: "ok" },
+  },
   "Mutation.createAssignment": {
     vars: async (w) => {
       const now = Date.now();

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { verifyEmailThroughMail } from "../../helpers/mail";
 import { startTestServer, type TestServer } from "../../helpers/server";
 import { bearer, post } from "../support";
 import { PASSWORD, QUESTIONS, type Result } from "./world";
@@ -69,7 +70,10 @@ export class ClassWorld {
     if (role === "teacher" || role === "otherInstructor") {
       await this.must("admin", "mutation($id: ID!) { setUserRole(userId: $id, role: INSTRUCTOR) { id } }", { id });
     }
-    return { ...(await this.login(email)), email };
+    const signedIn = await this.login(email);
+    // Invitations reach verified addresses only: each proves theirs through the mail, as a user would.
+    await verifyEmailThroughMail(this.server.graphqlUrl, this.server.config.mail.outboxDir, signedIn.token, email);
+    return { ...signedIn, email };
   }
 
   /** A new class of the teacher's; with the student (by code) and the TA (by invitation) when asked. */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { lastMailTo, verificationLink } from "../../helpers/mail";
 import { PASSWORD, QUESTIONS, type Role, type World } from "./world";
 
 /**
@@ -172,6 +173,8 @@ export const MATRIX: Record<string, Entry> = {
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
   "Mutation.repairCourseSummaries": { vars: () => ({}), expect: adminOnly },
+  // A fresh account each time: the mail is rate-limited per user, and a verified address is CONFLICT.
+  "Mutation.requestEmailVerification": { vars: () => ({}), caller: newUser, expect: signedIn() },
   "Mutation.reprocessUpload": { vars: async (w) => ({ id: await w.upload() }), expect: ownerOnly("NOT_FOUND", "ok") },
   // Any reader of a course studies its decks, each on their own schedule.
   "Mutation.reviewCard": { vars: (w) => ({ cardId: w.courseDeck.cardId, rating: "GOOD" }), expect: signedIn() },
@@ -197,6 +200,15 @@ export const MATRIX: Record<string, Entry> = {
       return { courseId };
     },
     expect: signedIn(),
+  },
+  // The mailed code is the proof: whoever holds it verifies the address it was sent to, signed in or not.
+  "Mutation.verifyEmail": {
+    vars: async (w) => {
+      const fresh = await w.newUser("student");
+      await w.must(fresh.accessToken, "mutation { requestEmailVerification }");
+      return { token: verificationLink(await lastMailTo(w.server.config.mail.outboxDir, fresh.email)).searchParams.get("token") };
+    },
+    expect: everyone(),
   },
   "Mutation.updateCard": { vars: (w) => ({ id: w.owned.cardId, input: { back: "The Moon, mostly" } }), expect: ownerOnly("NOT_FOUND", "ok") },
   "Mutation.unlinkIdentity": { vars: () => ({ id: "0123456789abcdef01234567" }), expect: signedIn("NOT_FOUND") },

@@ -9,7 +9,7 @@ import type { CourseService } from "../courses/course.service";
 import { streaksOf, utcDay } from "../dashboard/streaks";
 import type { ProgressService } from "../progress/progress.service";
 import type { UserService } from "../users/user.service";
-import { CardKind, type Card } from "./card.model";
+import { CardKind, CardModel, type Card } from "./card.model";
 import { clozeAnswer, clozePrompt } from "./cloze";
 import type { Deck } from "./deck.model";
 import type { DeckService } from "./deck.service";
@@ -99,26 +99,33 @@ export class ReviewService {
   // The queue
 
   async queue(actor: Exclude<Actor, null>, scope: StudyScope, limit: number, now = new Date()): Promise<ReviewQueue> {
-    // The whole queue (the usual one) reads its most overdue schedules with its decks and profile,
-    // before it knows which decks are in scope: see `dueStates`.
-    const ahead = scope.deckId || scope.courseId ? undefined : limit + READ_AHEAD_SLACK;
-    const [scoped, profile, overdue] = await Promise.all([
+    // The whole queue (the usual one) reads its most overdue schedules with their cards, and
+    // today's due schedules by deck, with its decks and profile, before it knows which decks are in
+    // scope (see `dueStates`): one wait for the database.
+    const whole = !scope.deckId && !scope.courseId;
+    const ahead = limit + READ_AHEAD_SLACK;
+    const [scoped, profile, overdue, todayByDeck] = await Promise.all([
       this.scopeDecks(actor, scope),
       this.profileWith<Omit<StudyPreferences, "review_days">>(actor._id, QUEUE_FIELDS),
-      ahead ? this.mostOverdue(actor._id, now, ahead) : Promise.resolve(undefined),
+      whole ? this.mostOverdue(actor._id, now, ahead) : Promise.resolve(undefined),
+      whole ? this.dueTodayByDeck(actor._id, now) : Promise.resolve(undefined),
     ]);
     await this.sync(actor, scoped, now);
     const today = dayNumber(now);
+    const days = dueDaysOf(profile, today);
     const newLeftToday = Math.max(0, profile.daily_new_limit - (profile.new_day === today ? profile.new_count : 0));
-    const readAhead = overdue && ahead ? { states: overdue, asked: ahead } : undefined;
-    const [dueCount, { ordered, found }] = await Promise.all([
-      this.dueCount(actor._id, profile, scoped, now),
-      this.dueStates(actor._id, profile, scoped, now, limit, newLeftToday, readAhead).then(async ({ due, fresh }) => {
+    const readAhead = overdue && { states: overdue.map(({ card: _, ...state }) => state), asked: ahead };
+    const cards = new Map(overdue?.flatMap(({ card }) => card.map((found) => [String(found._id), found] as const)));
+    const lookedUp = new Set(overdue?.map((state) => String(state.card_id)));
+    const [dueCount, ordered] = await Promise.all([
+      todayByDeck ? countedAhead(scoped, days, today, todayByDeck) : this.dueCount(actor._id, days, scoped, now),
+      this.dueStates(actor._id, days, scoped, now, limit, newLeftToday, readAhead).then(async ({ due, fresh }) => {
         const ordered = interleave(due, fresh);
-        return { ordered, found: await this.deps.decks.byCardIds(ordered.map((state) => state.card_id)) };
+        const missing = ordered.filter((state) => !lookedUp.has(String(state.card_id))).map((state) => state.card_id);
+        if (missing.length > 0) for (const card of await this.deps.decks.byCardIds(missing)) cards.set(String(card._id), card);
+        return ordered;
       }),
     ]);
-    const cards = new Map(found.map((card) => [String(card._id), card]));
     const items: ReviewItem[] = [];
     for (const state of ordered) {
       const card = cards.get(String(state.card_id));
@@ -158,7 +165,7 @@ export class ReviewService {
    */
   private async dueStates(
     userId: Types.ObjectId,
-    profile: Pick<StudyPreferences, "due_days">,
+    days: DueDay[],
     { decks, all }: ScopedDecks,
     now: Date,
     limit: number,
@@ -168,7 +175,6 @@ export class ReviewService {
     if (decks.length === 0) return { due: [], fresh: [] };
     const deckIds = decks.map((deck) => deck._id);
     const inScope = { user_id: userId, deck_id: { $in: deckIds }, state: { $in: STARTED } };
-    const days = dueDaysOf(profile, dayNumber(now));
     const newWanted = (dueFound: number) => Math.min(newLeftToday, limit - dueFound);
     const known = readAhead && keptAhead(readAhead, deckIds, days, limit);
     if (known) {
@@ -206,11 +212,10 @@ export class ReviewService {
    * Started schedules due now in scope, however many the queue shows: for the whole queue the
    * learner's counts of earlier days, for a deck or course a count of those days; today's are counted.
    */
-  private async dueCount(userId: Types.ObjectId, profile: Pick<StudyPreferences, "due_days">, { decks, all }: ScopedDecks, now: Date): Promise<number> {
+  private async dueCount(userId: Types.ObjectId, days: DueDay[], { decks, all }: ScopedDecks, now: Date): Promise<number> {
     if (decks.length === 0) return 0;
     const today = dayNumber(now);
     const inScope = { user_id: userId, deck_id: { $in: decks.map((deck) => deck._id) }, state: { $in: STARTED } };
-    const days = dueDaysOf(profile, today);
     const earlierDays = days.filter(({ day }) => day < today);
     const [dueToday, earlier] = await Promise.all([
       days.some(({ day }) => day === today) ? ReviewStateModel.collection.countDocuments({ ...inScope, due_day: today, due: { $lte: now } }) : Promise.resolve(0),
@@ -222,15 +227,30 @@ export class ReviewService {
   }
 
   /**
-   * The learner's most overdue started schedules in any deck, in queue order: the index on (user,
-   * due day, due, _id) walks them in that order, new schedules (day NEW_DUE_DAY) left out.
+   * The learner's most overdue started schedules in any deck, in queue order, each with its card
+   * (`card`: one or none): the index on (user, due day, due, _id) walks them in that order, new
+   * schedules (day NEW_DUE_DAY) left out, and each card is found by its id.
    */
-  private mostOverdue(userId: Types.ObjectId, now: Date, limit: number): Promise<ReviewState[]> {
-    return findRaw<ReviewState>(
-      ReviewStateModel,
-      { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } },
-      { sort: { due_day: 1, due: 1, _id: 1 }, limit },
-    );
+  private mostOverdue(userId: Types.ObjectId, now: Date, limit: number): Promise<(ReviewState & { card: Card[] })[]> {
+    return ReviewStateModel.collection
+      .aggregate<ReviewState & { card: Card[] }>([
+        { $match: { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } } },
+        { $sort: { due_day: 1, due: 1, _id: 1 } },
+        { $limit: limit },
+        { $lookup: { from: CardModel.collection.collectionName, localField: "card_id", foreignField: "_id", as: "card" } },
+      ])
+      .toArray();
+  }
+
+  /** How many of the learner's started schedules falling due today are due now, by deck. */
+  private async dueTodayByDeck(userId: Types.ObjectId, now: Date): Promise<Map<string, number>> {
+    const rows = await ReviewStateModel.collection
+      .aggregate<{ _id: Types.ObjectId; n: number }>([
+        { $match: { user_id: userId, due_day: dayNumber(now), due: { $lte: now } } },
+        { $group: { _id: "$deck_id", n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return new Map(rows.map((row) => [String(row._id), row.n]));
   }
 
   /** The learner's first new schedules in these decks. */
@@ -519,8 +539,13 @@ function dueMoves(before: ReviewState | null, afterDay: number): Record<string, 
   return moves;
 }
 
+interface DueDay {
+  day: number;
+  count: number;
+}
+
 /** The days up to `today` that the learner's counts say hold started schedules, oldest first. */
-function dueDaysOf(profile: Pick<StudyPreferences, "due_days">, today: number): { day: number; count: number }[] {
+function dueDaysOf(profile: Pick<StudyPreferences, "due_days">, today: number): DueDay[] {
   return Object.entries(profile.due_days)
     .map(([day, count]) => ({ day: Number(day), count }))
     .filter(({ day, count }) => day <= today && count > 0)
@@ -535,7 +560,7 @@ function dueDaysOf(profile: Pick<StudyPreferences, "due_days">, today: number): 
 function keptAhead(
   { states, asked }: { states: ReviewState[]; asked: number },
   deckIds: Types.ObjectId[],
-  days: { day: number }[],
+  days: DueDay[],
   limit: number,
 ): ReviewState[] | undefined {
   const decks = new Set(deckIds.map(String));
@@ -543,6 +568,17 @@ function keptAhead(
   const kept = states.filter((state) => STARTED.includes(state.state) && decks.has(String(state.deck_id)) && onDays.has(state.due_day));
   if (kept.length >= limit) return kept.slice(0, limit);
   return states.length < asked ? kept : undefined;
+}
+
+/**
+ * `dueCount` for the whole queue from today's due schedules by deck, read ahead: the learner's
+ * counts of earlier days, and today's in the decks in scope when the counts say today holds any.
+ */
+function countedAhead({ decks }: ScopedDecks, days: DueDay[], today: number, todayByDeck: Map<string, number>): number {
+  if (decks.length === 0) return 0;
+  const earlier = days.filter(({ day }) => day < today).reduce((sum, { count }) => sum + count, 0);
+  const dueToday = days.some(({ day }) => day === today) ? decks.reduce((sum, deck) => sum + (todayByDeck.get(String(deck._id)) ?? 0), 0) : 0;
+  return earlier + dueToday;
 }
 
 /** Due cards with new ones spread evenly among them, as Anki mixes them. */

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
+import { resolve } from "node:path";
 import mongoose, { Types } from "mongoose";
 import { dayNumber } from "../src/modules/study/preferences.model";
 import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel } from "../src/modules/study/review.model";
@@ -29,15 +30,25 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function timed(runs: number, run: (i: number) => Promise<unknown>): Promise<{ p50: string; p95: string; max: string }> {
+interface Timing {
+  p50: string;
+  p95: string;
+  max: string;
+}
+
+function summary(latencies: number[]): Timing {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50).toFixed(2), p95: percentile(sorted, 95).toFixed(2), max: sorted[sorted.length - 1].toFixed(2) };
+}
+
+async function timed(runs: number, run: (i: number) => Promise<unknown>): Promise<Timing> {
   const latencies: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = process.hrtime.bigint();
     await run(i);
     latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
-  latencies.sort((a, b) => a - b);
-  return { p50: percentile(latencies, 50).toFixed(2), p95: percentile(latencies, 95).toFixed(2), max: latencies[latencies.length - 1].toFixed(2) };
+  return summary(latencies);
 }
 
 /** 50,000 cards imported through the API as CSV (5 decks of 10,000). */
@@ -63,8 +74,9 @@ async function seedCards(api: Instance): Promise<{ token: string; userId: string
  * take the bench longer than the measurement): schedules, review logs and the learner's counts,
  * in the shapes the study module keeps them.
  */
-async function seedHistory(uri: string, userId: Types.ObjectId): Promise<void> {
-  await mongoose.connect(uri, { dbName: "bench_study" });
+async function seedHistory(uri: string, databaseName: string, userId: Types.ObjectId): Promise<void> {
+  // Indexes are the API's to make (a baseline's differ from this checkout's).
+  await mongoose.connect(uri, { dbName: databaseName, autoIndex: false, autoCreate: false });
   try {
     const cards = await CardModel.find({ owner_id: userId }, { _id: 1, deck_id: 1, seq: 1 }).sort({ _id: 1 }).lean().exec();
     const now = Date.now();
@@ -141,63 +153,129 @@ async function seedHistory(uri: string, userId: Types.ObjectId): Promise<void> {
   }
 }
 
-/**
- * `npm run bench -- study`: a learner with 50,000 cards (5 decks, imported through the API) and
- * 200,000 review log entries; `reviewQueue` and `reviewCard` timed one request at a time through
- * the API (production mode, the database in its own process).
- */
-export async function benchStudy(): Promise<string[]> {
-  const db = await startDatabase();
-  let api: Instance | undefined;
+/** One API with its seeded learner: this checkout's, or the baseline's (another checkout) on its own database in the same engine. */
+interface Side {
+  name: string;
+  api: Instance;
+  gql: ReturnType<typeof graphqlClient>;
+  importSeconds: number;
+  dueCount: number;
+  /** Due cards to review next, most overdue first. */
+  due: string[];
+  refills: number;
+  queue: number[];
+  review: number[];
+  queueTrips: number;
+  reviewTrips: number;
+}
+
+async function startSide(name: string, uri: string, databaseName: string, root?: string): Promise<Side> {
+  const api = await startInstance(
+    {
+      NODE_ENV: "production",
+      MONGODB_URL: uri,
+      DATABASE_NAME: databaseName,
+      JWT_SECRET_KEY: "bench-secret-".repeat(6),
+      BCRYPT_COST: "4",
+      RATE_LIMIT_REQUESTS: "0",
+      AUTH_RATE_LIMIT_REQUESTS: "0",
+      LOG_LEVEL: "info",
+      METRICS_TOKEN,
+    },
+    { root, nodeArgs: ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] },
+  );
   try {
-    api = await startInstance(
-      {
-        NODE_ENV: "production",
-        MONGODB_URL: db.uri,
-        DATABASE_NAME: "bench_study",
-        JWT_SECRET_KEY: "bench-secret-".repeat(6),
-        BCRYPT_COST: "4",
-        RATE_LIMIT_REQUESTS: "0",
-        AUTH_RATE_LIMIT_REQUESTS: "0",
-        LOG_LEVEL: "info",
-        METRICS_TOKEN,
-      },
-      { nodeArgs: ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] },
-    );
     const seedStarted = Date.now();
     const { token, userId } = await seedCards(api);
     const importSeconds = (Date.now() - seedStarted) / 1000;
-    await seedHistory(db.uri, new Types.ObjectId(userId));
+    await seedHistory(uri, databaseName, new Types.ObjectId(userId));
     const gql = graphqlClient(api.graphqlUrl, { token });
+    const dueCount = ok(await gql(ReviewQueueDocument, { limit: 20 })).reviewQueue.dueCount;
+    return { name, api, gql, importSeconds, dueCount, due: [], refills: 0, queue: [], review: [], queueTrips: 0, reviewTrips: 0 };
+  } catch (error) {
+    await api.stop();
+    throw error;
+  }
+}
 
-    const first = ok(await gql(ReviewQueueDocument, { limit: 20 })).reviewQueue;
+/** Times `runs` requests one at a time on each side, the sides taking turns by rounds (first one, then the other), so both meet the same load. */
+async function inTurns(sides: Side[], runs: number, run: (side: Side, i: number) => Promise<unknown>, into: (side: Side) => number[]): Promise<void> {
+  const round = sides.length > 1 ? 20 : runs;
+  for (let start = 0, turn = 0; start < runs; start += round, turn++) {
+    for (const side of turn % 2 === 0 ? sides : [...sides].reverse()) {
+      for (let i = start; i < Math.min(runs, start + round); i++) {
+        const t0 = process.hrtime.bigint();
+        await run(side, i);
+        into(side).push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }
+  }
+}
+
+/**
+ * `npm run bench -- study`: a learner with 50,000 cards (5 decks, imported through the API) and
+ * 200,000 review log entries; `reviewQueue` and `reviewCard` timed one request at a time through
+ * the API (production mode, the database in its own process). `BENCH_STUDY_BASELINE=<dir>` (another
+ * checkout of the project, e.g. `git archive <rev> | tar -x -C <dir>` with node_modules linked)
+ * runs its API beside this one, each with its own learner and database in the same engine, timed
+ * in turns: before and after under the same load.
+ */
+export async function benchStudy(): Promise<string[]> {
+  const baseline = process.env.BENCH_STUDY_BASELINE;
+  const db = await startDatabase();
+  const sides: Side[] = [];
+  try {
+    sides.push(await startSide("this checkout", db.uri, "bench_study"));
+    if (baseline) sides.push(await startSide(`baseline (${baseline})`, db.uri, "bench_study_baseline", resolve(baseline)));
+    const [main] = sides;
+
     // The machine is shared and its load varies: the cheapest signed-in request, timed alike, is the yardstick.
-    const me = await timed(RUNS, async () => ok(await gql(MeDocument, {})));
-    const tripsBeforeQueue = await roundTrips(api);
-    const queue = await timed(RUNS, async () => ok(await gql(ReviewQueueDocument, { limit: 20 })));
-    const queueTrips = (await roundTrips(api)) - tripsBeforeQueue;
+    const me = await timed(RUNS, async () => ok(await main.gql(MeDocument, {})));
+    const tripsBefore = await Promise.all(sides.map((side) => roundTrips(side.api)));
+    await inTurns(sides, RUNS, async (side) => ok(await side.gql(ReviewQueueDocument, { limit: 20 })), (side) => side.queue);
+    for (const [i, side] of sides.entries()) side.queueTrips = ((await roundTrips(side.api)) - tripsBefore[i]) / RUNS;
     // Each review takes a due card off the front of the queue: review the most overdue ones, as a learner would.
-    const due = ok(await gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id);
-    const more: string[] = [];
-    const tripsBeforeReview = await roundTrips(api);
-    let refills = 0;
-    const review = await timed(RUNS, async (i) => {
-      if (due.length + more.length === 0) refills += 1;
-      if (due.length + more.length === 0) more.push(...ok(await gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id));
-      const cardId = due.shift() ?? more.shift()!;
-      const rating = i % 10 === 0 ? "AGAIN" : "GOOD";
-      ok(await gql(ReviewCardDocument, { cardId, rating, idempotencyKey: `bench-${i}` }));
-    });
-    const reviewTrips = (await roundTrips(api)) - tripsBeforeReview - refills * queueTrips / RUNS;
-    return [
-      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${first.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time)`,
-      `  import of ${DECKS * CARDS_PER_DECK} cards as ${(DECKS * CARDS_PER_DECK) / ROWS_PER_IMPORT} CSV files of ${ROWS_PER_IMPORT} rows   ${importSeconds.toFixed(1)} s`,
+    for (const side of sides) side.due = ok(await side.gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id);
+    const reviewTripsBefore = await Promise.all(sides.map((side) => roundTrips(side.api)));
+    await inTurns(
+      sides,
+      RUNS,
+      async (side, i) => {
+        if (side.due.length === 0) {
+          side.refills += 1;
+          side.due.push(...ok(await side.gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id));
+        }
+        const rating = i % 10 === 0 ? "AGAIN" : "GOOD";
+        ok(await side.gql(ReviewCardDocument, { cardId: side.due.shift()!, rating, idempotencyKey: `bench-${i}` }));
+      },
+      (side) => side.review,
+    );
+    for (const [i, side] of sides.entries()) side.reviewTrips = ((await roundTrips(side.api)) - reviewTripsBefore[i] - side.refills * side.queueTrips) / RUNS;
+
+    const lines = [
+      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${main.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time${sides.length > 1 ? ", the two APIs in turns of 20" : ""})`,
+      `  import of ${DECKS * CARDS_PER_DECK} cards as ${(DECKS * CARDS_PER_DECK) / ROWS_PER_IMPORT} CSV files of ${ROWS_PER_IMPORT} rows   ${main.importSeconds.toFixed(1)} s`,
       `  me { id name } (yardstick) p50 ${me.p50} ms, p95 ${me.p95} ms   load average ${loadavg()[0].toFixed(1)}`,
-      `  reviewQueue(limit: 20)   p50 ${queue.p50} ms, p95 ${queue.p95} ms, max ${queue.max} ms   (target p95 <= 20 ms); ${(queueTrips / RUNS).toFixed(1)} database round trips each`,
-      `  reviewCard               p50 ${review.p50} ms, p95 ${review.p95} ms, max ${review.max} ms   (target p95 <= 15 ms); ${(reviewTrips / RUNS).toFixed(1)} database round trips each`,
     ];
+    for (const side of sides) {
+      const queue = summary(side.queue);
+      const review = summary(side.review);
+      if (sides.length > 1) lines.push(`  ${side.name}`);
+      lines.push(
+        `  reviewQueue(limit: 20)   p50 ${queue.p50} ms, p95 ${queue.p95} ms, max ${queue.max} ms   (target p95 <= 20 ms); ${side.queueTrips.toFixed(1)} database round trips each`,
+        `  reviewCard               p50 ${review.p50} ms, p95 ${review.p95} ms, max ${review.max} ms   (target p95 <= 15 ms); ${side.reviewTrips.toFixed(1)} database round trips each`,
+      );
+    }
+    if (sides.length > 1) {
+      const [mine, base] = sides.map((side) => ({ queue: summary(side.queue), review: summary(side.review) }));
+      const ratio = (a: string, b: string) => (Number(a) / Number(b)).toFixed(2);
+      lines.push(
+        `  this checkout / baseline: reviewQueue p50 x${ratio(mine.queue.p50, base.queue.p50)}, p95 x${ratio(mine.queue.p95, base.queue.p95)}; reviewCard p50 x${ratio(mine.review.p50, base.review.p50)}, p95 x${ratio(mine.review.p95, base.review.p95)}`,
+      );
+    }
+    return lines;
   } finally {
-    await api?.stop();
+    for (const side of sides) await side.api.stop();
     await db.stop();
   }
 }

@@ -29,13 +29,15 @@ export interface InstanceOptions {
   nodeArgs?: string[];
   /** A data directory to start on (an earlier instance's); by default a new one. */
   dataDir?: string;
+  /** Another checkout of the project to run instead of this one (a bench's baseline). */
+  root?: string;
 }
 
 /** The real server (`src/main.ts`) in its own process, as a deployment runs it. */
 export async function startInstance(env: Record<string, string>, options: InstanceOptions = {}): Promise<Instance> {
-  const { nodeArgs = [], dataDir = mkdtempSync(join(tmpdir(), "instance-")) } = options;
+  const { nodeArgs = [], dataDir = mkdtempSync(join(tmpdir(), "instance-")), root = ROOT } = options;
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, "-r", "@swc-node/register", "src/main.ts"], {
-    cwd: ROOT,
+    cwd: root,
     env: { PATH: process.env.PATH, NODE_ENV: "test", HOST: "127.0.0.1", PORT: "0", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -9,6 +9,8 @@ import {
   LONG_TOKENS,
   MINUTE,
   ok,
+  publicCourseWithChapter,
+  publish,
   queue,
   review,
   startCourseWorld,
@@ -24,6 +26,49 @@ afterAll(async () => {
 });
 
 const at = (iso: string) => new Date(iso).getTime();
+
+// First in the file: the tests below move the clock to 2032, past the admin's session (tokens last a year).
+describe("the whole queue", () => {
+  let instructor: Awaited<ReturnType<typeof publicCourseWithChapter>>["instructor"];
+  let course: Awaited<ReturnType<typeof publicCourseWithChapter>>["course"];
+  const courseCards: Awaited<ReturnType<typeof createCard>>[] = [];
+  beforeAll(async () => {
+    ({ instructor, course } = await publicCourseWithChapter(world));
+    const courseDeck = await createDeck(world, instructor.accessToken, "Course deck", course.id);
+    for (let i = 1; i <= 12; i++) courseCards.push(await createCard(world, instructor.accessToken, courseDeck.id, { front: `Course question ${i}`, back: `Course answer ${i}` }));
+  }, 60_000);
+
+  it("serves the due cards of every deck it covers, most overdue first, and none of a deck no longer readable however many are due", async () => {
+    const learner = await world.user();
+    const token = learner.accessToken;
+    const { cards: own } = await deckWithCards(world, token, 2, "Own");
+    // The course's cards are reviewed first, so they fall due first; the learner's own after them.
+    for (const card of courseCards) await review(world, token, card.id, "GOOD");
+    for (const card of own) await review(world, token, card.id, "GOOD");
+    const later = new Date(Date.now() + 20 * DAY).toISOString();
+
+    let clock = fakeDate(later);
+    try {
+      const whole = await queue(world, token);
+      expect(whole.items.map((item) => item.card.id)).toEqual([...courseCards, ...own].map((card) => card.id));
+      expect(whole.items.every((item) => !item.isNew && item.overdueDays > 19)).toBe(true);
+      expect(whole.dueCount).toBe(14);
+      expect((await queue(world, token, { limit: 3 })).items.map((item) => item.card.id)).toEqual(courseCards.slice(0, 3).map((card) => card.id));
+    } finally {
+      clock.restore();
+    }
+
+    // The course goes private: its deck leaves the whole queue, though its twelve cards are the most overdue.
+    await publish(world.gql, instructor.accessToken, course.id, false);
+    clock = fakeDate(later);
+    try {
+      expect((await queue(world, token, { limit: 1 })).items.map((item) => item.card.id)).toEqual([own[0].id]);
+      expect((await queue(world, token)).items.map((item) => item.card.id)).toEqual(own.map((card) => card.id));
+    } finally {
+      clock.restore();
+    }
+  });
+});
 
 it("GOOD pushes a card days out, AGAIN brings it back within minutes, and each answer's due date was shown before", async () => {
   const learner = await world.user();

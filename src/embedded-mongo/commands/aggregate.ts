@@ -5,6 +5,7 @@ import { boolOption, collectionName, optionalDocument, optionalNumber, requireAr
 import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { countShortcut } from "./count-shortcut";
+import { lookupShortcut } from "./lookup-shortcut";
 import { evaluateLet } from "./variables";
 import { resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
@@ -31,7 +32,8 @@ async function aggregate(command: Document, ctx: CommandContext): Promise<Docume
   const variables = evaluateLet(command);
 
   const { input, rest, fromCollection, hiddenField } = await pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
-  const results = (fromCollection && countShortcut(rest, input.length)) || runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
+  const shortcut = fromCollection ? (countShortcut(rest, input.length) ?? lookupShortcut(input, rest, collation, (from) => ctx.engine.collection(ctx.db, from))) : undefined;
+  const results = shortcut ?? runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
   if (hiddenField) for (const doc of results) delete doc[hiddenField];
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;
   if (outputStage) {

@@ -261,8 +261,9 @@ export class AssignmentService {
     }
   }
 
-  /** A card reviewed: open deck assignments on its deck count it. */
-  async cardReviewed(userId: Types.ObjectId, deckId: Types.ObjectId, at: Date): Promise<void> {
+  /** A card reviewed: open deck assignments on its deck count it (a learner in no class has none: nothing is read). */
+  async cardReviewed(userId: Types.ObjectId, classIds: readonly Types.ObjectId[], deckId: Types.ObjectId, at: Date): Promise<void> {
+    if (classIds.length === 0) return;
     const assignments = await this.openAssignmentsOf(userId, SharedKind.DECK, deckId, at);
     for (const assignment of assignments) {
       const work = await this.upsertWork(assignment, userId, { $inc: { reviews_done: 1 }, $min: { started_at: at } });

@@ -25,7 +25,7 @@ export const classesModule: AppModule<{ classes: ClassService; sharing: SharingS
       services: { classes, sharing, assignments, gradebook },
       handles: {
         "progress.chapterCompleted": ({ userId, chapter, at }) => assignments.chapterCompleted(userId, chapter, at),
-        "review.done": ({ userId, deckId, at }) => assignments.cardReviewed(userId, deckId, at),
+        "review.done": ({ userId, classIds, deckId, at }) => assignments.cardReviewed(userId, classIds, deckId, at),
         "user.deleted": async ({ userId, email }) => {
           await assignments.userDeleted(userId);
           await classes.userDeleted(userId, email, (classId) => assignments.classDeleted(classId));

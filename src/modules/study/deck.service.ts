@@ -5,6 +5,7 @@ import { raise, type FieldError } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
 import type { Actor } from "../../lib/identity";
 import { findPage, type Page, type PageWindow } from "../../lib/pagination";
+import { findRaw } from "../../lib/raw-reads";
 import type { Course } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import { Card, CardKind, CardModel, CardSourceType, type CardSource } from "./card.model";
@@ -101,7 +102,7 @@ export class DeckService {
    * decks, and the personal decks shared with them or a class of theirs (what `decks` lists).
    */
   studyDecks(actor: Exclude<Actor, null>): Promise<Deck[]> {
-    return DeckModel.find(personalDecksFilter(actor)).lean<Deck[]>().exec();
+    return findRaw<Deck>(DeckModel, personalDecksFilter(actor) as Record<string, unknown>);
   }
 
   /** The course decks of these courses. */
@@ -191,7 +192,7 @@ export class DeckService {
    */
   async readableCard(actor: Actor, id: Types.ObjectId | string): Promise<Card | null> {
     const cardId = asObjectId(id);
-    const card = cardId && (await CardModel.findById(cardId).lean<Card>().exec());
+    const card = cardId && (await findRaw<Card>(CardModel, { _id: cardId }, { limit: 1 }))[0];
     if (!card) return null;
     const course = card.course_id ? ((await this.deps.courses.byIds([card.course_id]))[0] ?? null) : null;
     if (DeckPolicy.canReadCard(actor, card, course)) return card;
@@ -204,7 +205,7 @@ export class DeckService {
   }
 
   async byCardIds(ids: readonly Types.ObjectId[]): Promise<Card[]> {
-    return CardModel.find({ _id: { $in: [...ids] } }).lean<Card[]>().exec();
+    return findRaw<Card>(CardModel, { _id: { $in: [...ids] } });
   }
 
   async createCard(actor: Actor, input: CardContentInput & { deckId: string }): Promise<Card> {

@@ -28,13 +28,13 @@ registerEnumType(ReviewRating, { name: "ReviewRating", description: "How well yo
 @modelOptions({ schemaOptions: { collection: "review_states" } })
 // Every lookup is by equality, which any MongoDB (the embedded engine included) answers from an
 // index: one learner's schedules due on given days; their new cards in given decks; one schedule.
-// The embedded engine takes the first index, in creation order, whose fields a filter names, and
-// indexes are created from the last decorator up: the queue's indexes are therefore declared last.
+// The whole queue walks (user, due day, due, _id) in order from the oldest due day: it reads the
+// most overdue schedules first and stops at its limit.
 @index({ card_id: 1 })
 @index({ deck_id: 1 })
 @index({ user_id: 1, card_id: 1, ord: 1 }, { unique: true })
 @index({ user_id: 1, state: 1, deck_id: 1 })
-@index({ user_id: 1, due_day: 1 })
+@index({ user_id: 1, due_day: 1, due: 1, _id: 1 })
 export class ReviewState {
   readonly _id!: Types.ObjectId;
 

@@ -2,13 +2,14 @@ import { randomUUID } from "node:crypto";
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
+import { findRaw } from "../../lib/raw-reads";
 import type { DomainEventBus } from "../../lib/events";
 import type { Actor } from "../../lib/identity";
 import type { CourseService } from "../courses/course.service";
 import { streaksOf, utcDay } from "../dashboard/streaks";
 import type { ProgressService } from "../progress/progress.service";
 import type { UserService } from "../users/user.service";
-import { CardKind, type Card } from "./card.model";
+import { CardKind, CardModel, type Card } from "./card.model";
 import { clozeAnswer, clozePrompt } from "./cloze";
 import type { Deck } from "./deck.model";
 import type { DeckService } from "./deck.service";
@@ -20,8 +21,11 @@ import type { ForecastDay, ReviewItem, ReviewQueue, ReviewResult, StudyStats } f
 
 declare module "../../lib/events" {
   interface DomainEvents {
-    /** A learner reviewed a card (not a replay): deck assignments count it. */
-    "review.done": { userId: Types.ObjectId; deckId: Types.ObjectId; at: Date };
+    /**
+     * A learner reviewed a card (not a replay): deck assignments count it. `classIds` are the
+     * learner's classes as their user holds them (`User.class_ids`): none, no assignment to look up.
+     */
+    "review.done": { userId: Types.ObjectId; classIds: readonly Types.ObjectId[]; deckId: Types.ObjectId; at: Date };
   }
 }
 
@@ -30,6 +34,15 @@ const STARTED = [CardState.LEARNING, CardState.REVIEW, CardState.RELEARNING];
 const SYNC_BATCH = 500;
 const STATS_DAYS = 30;
 const DAY_MS = 86_400_000;
+/** Schedules read ahead for the whole queue beyond its limit, so a few in decks out of scope do not send it back to the database. */
+const READ_AHEAD_SLACK = 10;
+/** What a review reads of the profile: the preferences, not the counts by day (hundreds of fields for a long-time learner). */
+const SETTINGS_ONLY = { due_days: 0, review_days: 0 } as const;
+/** What the queue reads of the profile: the streak's days are not among it. */
+const QUEUE_FIELDS = { review_days: 0 } as const;
+
+/** The profile without the counts a caller does not read. */
+type ProfileSettings = Omit<StudyPreferences, "due_days" | "review_days">;
 
 export interface StudyScope {
   deckId?: string;
@@ -58,7 +71,13 @@ export class ReviewService {
   }
 
   async profile(userId: Types.ObjectId): Promise<StudyPreferences> {
-    return (await StudyProfileModel.findOne({ user_id: userId }).lean<StudyPreferences>().exec()) ?? defaultProfile(userId);
+    return this.profileWith(userId, {});
+  }
+
+  /** The learner's profile (the defaults while they have none) without the fields `leftOut` names. */
+  private async profileWith<T extends Partial<StudyPreferences>>(userId: Types.ObjectId, leftOut: Record<string, 0>): Promise<T> {
+    const [found] = await findRaw<T>(StudyProfileModel, { user_id: userId }, { projection: leftOut, limit: 1 });
+    return found ?? (defaultProfile(userId) as unknown as T);
   }
 
   async updatePreferences(userId: Types.ObjectId, input: StudyPreferencesInput): Promise<StudyPreferences> {
@@ -72,7 +91,7 @@ export class ReviewService {
 
   /** Cards due by the end of today (UTC), overdue ones included: one read of the learner's counts. */
   async dueToday(userId: Types.ObjectId, now = new Date()): Promise<number> {
-    const profile = await this.profile(userId);
+    const profile = await this.profileWith<Pick<StudyPreferences, "due_days">>(userId, QUEUE_FIELDS);
     const today = dayNumber(now);
     return Object.entries(profile.due_days).reduce((sum, [day, count]) => (Number(day) <= today ? sum + Math.max(0, count) : sum), 0);
   }
@@ -80,13 +99,33 @@ export class ReviewService {
   // The queue
 
   async queue(actor: Exclude<Actor, null>, scope: StudyScope, limit: number, now = new Date()): Promise<ReviewQueue> {
-    const [scoped, profile] = await Promise.all([this.scopeDecks(actor, scope), this.profile(actor._id)]);
+    // The whole queue (the usual one) reads its most overdue schedules with their cards, and
+    // today's due schedules by deck, with its decks and profile, before it knows which decks are in
+    // scope (see `dueStates`): one wait for the database.
+    const whole = !scope.deckId && !scope.courseId;
+    const ahead = limit + READ_AHEAD_SLACK;
+    const [scoped, profile, overdue, todayByDeck] = await Promise.all([
+      this.scopeDecks(actor, scope),
+      this.profileWith<Omit<StudyPreferences, "review_days">>(actor._id, QUEUE_FIELDS),
+      whole ? this.mostOverdue(actor._id, now, ahead) : Promise.resolve(undefined),
+      whole ? this.dueTodayByDeck(actor._id, now) : Promise.resolve(undefined),
+    ]);
     await this.sync(actor, scoped, now);
     const today = dayNumber(now);
+    const days = dueDaysOf(profile, today);
     const newLeftToday = Math.max(0, profile.daily_new_limit - (profile.new_day === today ? profile.new_count : 0));
-    const { due, dueCount, fresh } = await this.dueStates(actor._id, profile, scoped, now, limit, newLeftToday);
-    const ordered = interleave(due, fresh);
-    const cards = new Map((await this.deps.decks.byCardIds(ordered.map((state) => state.card_id))).map((card) => [String(card._id), card]));
+    const readAhead = overdue && { states: overdue.map(({ card: _, ...state }) => state), asked: ahead };
+    const cards = new Map(overdue?.flatMap(({ card }) => card.map((found) => [String(found._id), found] as const)));
+    const lookedUp = new Set(overdue?.map((state) => String(state.card_id)));
+    const [dueCount, ordered] = await Promise.all([
+      todayByDeck ? countedAhead(scoped, days, today, todayByDeck) : this.dueCount(actor._id, days, scoped, now),
+      this.dueStates(actor._id, days, scoped, now, limit, newLeftToday, readAhead).then(async ({ due, fresh }) => {
+        const ordered = interleave(due, fresh);
+        const missing = ordered.filter((state) => !lookedUp.has(String(state.card_id))).map((state) => state.card_id);
+        if (missing.length > 0) for (const card of await this.deps.decks.byCardIds(missing)) cards.set(String(card._id), card);
+        return ordered;
+      }),
+    ]);
     const items: ReviewItem[] = [];
     for (const state of ordered) {
       const card = cards.get(String(state.card_id));
@@ -96,7 +135,7 @@ export class ReviewService {
   }
 
   /** One card of the queue: what to show, and where each rating would take it. */
-  private item(card: Card, state: ReviewState, profile: StudyPreferences, now: Date): ReviewItem {
+  private item(card: Card, state: ReviewState, profile: ProfileSettings, now: Date): ReviewItem {
     const preview = this.deps.scheduler.preview(state, now, profile.desired_retention);
     const cloze = card.kind === CardKind.CLOZE;
     return {
@@ -120,26 +159,28 @@ export class ReviewService {
    * Started schedules due now in scope, most overdue first, and the new ones to mix in. Schedules
    * are found by their UTC due day (an equality lookup, which every MongoDB answers from an index),
    * oldest day first, taking only as many days as `limit` needs; the learner's counts by day say
-   * which days hold any. The first days, the counts and (when the counts say the due cards fall
-   * short) the new cards are read at once.
+   * which days hold any. The whole queue has read its most overdue schedules already (`readAhead`):
+   * those in scope answer it unless decks out of scope took too many of them. Otherwise the first
+   * days and (when the counts say the due cards fall short) the new cards are read at once.
    */
   private async dueStates(
     userId: Types.ObjectId,
-    profile: StudyPreferences,
+    days: DueDay[],
     { decks, all }: ScopedDecks,
     now: Date,
     limit: number,
     newLeftToday: number,
-  ): Promise<{ due: ReviewState[]; dueCount: number; fresh: ReviewState[] }> {
-    if (decks.length === 0) return { due: [], dueCount: 0, fresh: [] };
-    const today = dayNumber(now);
+    readAhead?: { states: ReviewState[]; asked: number },
+  ): Promise<{ due: ReviewState[]; fresh: ReviewState[] }> {
+    if (decks.length === 0) return { due: [], fresh: [] };
     const deckIds = decks.map((deck) => deck._id);
     const inScope = { user_id: userId, deck_id: { $in: deckIds }, state: { $in: STARTED } };
-    const days = Object.entries(profile.due_days)
-      .map(([day, count]) => ({ day: Number(day), count }))
-      .filter(({ day, count }) => day <= today && count > 0)
-      .sort((a, b) => a.day - b.day);
-    const earlierDays = days.filter(({ day }) => day < today);
+    const newWanted = (dueFound: number) => Math.min(newLeftToday, limit - dueFound);
+    const known = readAhead && keptAhead(readAhead, deckIds, days, limit);
+    if (known) {
+      const wanted = newWanted(known.length);
+      return { due: known, fresh: wanted <= 0 ? [] : await this.newStates(userId, deckIds, wanted) };
+    }
     const dueAtMost = days.reduce((sum, { count }) => sum + count, 0);
     // A named deck or course may hold few of the learner's due cards: its days are read all at once.
     const chunkAt = (from: number, wanted: number): { chunk: number[]; next: number } => {
@@ -152,13 +193,8 @@ export class ReviewService {
       return { chunk, next };
     };
     const first = chunkAt(0, limit);
-    const newWanted = (dueFound: number) => Math.min(newLeftToday, limit - dueFound);
-    const [firstDue, dueToday, earlier, early] = await Promise.all([
+    const [firstDue, early] = await Promise.all([
       first.chunk.length > 0 ? this.dueOn(inScope, first.chunk, now, limit) : Promise.resolve([]),
-      days.some(({ day }) => day === today) ? ReviewStateModel.countDocuments({ ...inScope, due_day: today, due: { $lte: now } }).exec() : Promise.resolve(0),
-      all || earlierDays.length === 0
-        ? Promise.resolve(earlierDays.reduce((sum, { count }) => sum + count, 0))
-        : ReviewStateModel.countDocuments({ ...inScope, due_day: { $in: earlierDays.map(({ day }) => day) } }).exec(),
       dueAtMost < limit ? this.newStates(userId, deckIds, newWanted(0)) : Promise.resolve(null),
     ]);
     const due = [...firstDue];
@@ -169,26 +205,63 @@ export class ReviewService {
     }
     const wanted = newWanted(due.length);
     const fresh = wanted <= 0 ? [] : early ? early.slice(0, wanted) : await this.newStates(userId, deckIds, wanted);
-    return { due, dueCount: earlier + dueToday, fresh };
+    return { due, fresh };
+  }
+
+  /**
+   * Started schedules due now in scope, however many the queue shows: for the whole queue the
+   * learner's counts of earlier days, for a deck or course a count of those days; today's are counted.
+   */
+  private async dueCount(userId: Types.ObjectId, days: DueDay[], { decks, all }: ScopedDecks, now: Date): Promise<number> {
+    if (decks.length === 0) return 0;
+    const today = dayNumber(now);
+    const inScope = { user_id: userId, deck_id: { $in: decks.map((deck) => deck._id) }, state: { $in: STARTED } };
+    const earlierDays = days.filter(({ day }) => day < today);
+    const [dueToday, earlier] = await Promise.all([
+      days.some(({ day }) => day === today) ? ReviewStateModel.collection.countDocuments({ ...inScope, due_day: today, due: { $lte: now } }) : Promise.resolve(0),
+      all || earlierDays.length === 0
+        ? Promise.resolve(earlierDays.reduce((sum, { count }) => sum + count, 0))
+        : ReviewStateModel.collection.countDocuments({ ...inScope, due_day: { $in: earlierDays.map(({ day }) => day) } }),
+    ]);
+    return earlier + dueToday;
+  }
+
+  /**
+   * The learner's most overdue started schedules in any deck, in queue order, each with its card
+   * (`card`: one or none): the index on (user, due day, due, _id) walks them in that order, new
+   * schedules (day NEW_DUE_DAY) left out, and each card is found by its id.
+   */
+  private mostOverdue(userId: Types.ObjectId, now: Date, limit: number): Promise<(ReviewState & { card: Card[] })[]> {
+    return ReviewStateModel.collection
+      .aggregate<ReviewState & { card: Card[] }>([
+        { $match: { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } } },
+        { $sort: { due_day: 1, due: 1, _id: 1 } },
+        { $limit: limit },
+        { $lookup: { from: CardModel.collection.collectionName, localField: "card_id", foreignField: "_id", as: "card" } },
+      ])
+      .toArray();
+  }
+
+  /** How many of the learner's started schedules falling due today are due now, by deck. */
+  private async dueTodayByDeck(userId: Types.ObjectId, now: Date): Promise<Map<string, number>> {
+    const rows = await ReviewStateModel.collection
+      .aggregate<{ _id: Types.ObjectId; n: number }>([
+        { $match: { user_id: userId, due_day: dayNumber(now), due: { $lte: now } } },
+        { $group: { _id: "$deck_id", n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return new Map(rows.map((row) => [String(row._id), row.n]));
   }
 
   /** The learner's first new schedules in these decks. */
   private newStates(userId: Types.ObjectId, deckIds: Types.ObjectId[], limit: number): Promise<ReviewState[]> {
     if (limit <= 0) return Promise.resolve([]);
-    return ReviewStateModel.find({ user_id: userId, state: CardState.NEW, deck_id: { $in: deckIds } })
-      .sort({ _id: 1 })
-      .limit(limit)
-      .lean<ReviewState[]>()
-      .exec();
+    return findRaw<ReviewState>(ReviewStateModel, { user_id: userId, state: CardState.NEW, deck_id: { $in: deckIds } }, { sort: { _id: 1 }, limit });
   }
 
   /** The most overdue schedules in scope falling due on these days, up to `limit`. */
   private dueOn(inScope: Record<string, unknown>, days: number[], now: Date, limit: number): Promise<ReviewState[]> {
-    return ReviewStateModel.find({ ...inScope, due_day: { $in: days }, due: { $lte: now } })
-      .sort({ due: 1, _id: 1 })
-      .limit(limit)
-      .lean<ReviewState[]>()
-      .exec();
+    return findRaw<ReviewState>(ReviewStateModel, { ...inScope, due_day: { $in: days }, due: { $lte: now } }, { sort: { due: 1, _id: 1 }, limit });
   }
 
   /** The decks a queue or statistics cover; NOT_FOUND for a deck or course the learner may not read. */
@@ -209,7 +282,7 @@ export class ReviewService {
     const [personal, enrolled, studied] = await Promise.all([
       this.deps.decks.studyDecks(actor),
       this.deps.progress.enrolledCourseIds(actor._id),
-      StudiedDeckModel.find({ user_id: actor._id }).lean<StudiedDeck[]>().exec(),
+      findRaw<StudiedDeck>(StudiedDeckModel, { user_id: actor._id }),
     ]);
     const candidates = enrolled.length > 0 ? [...personal, ...(await this.deps.decks.courseDecksOf(enrolled))] : personal;
     const known = new Set(candidates.map((deck) => String(deck._id)));
@@ -266,8 +339,8 @@ export class ReviewService {
     // check (one round trip in all for a personal deck's card); nothing is written before it passes.
     const [card, states, profile] = await Promise.all([
       this.deps.decks.readableCardOrFail(actor, args.cardId),
-      cardId ? ReviewStateModel.find({ user_id: actor._id, card_id: cardId }).lean<ReviewState[]>().exec() : Promise.resolve([]),
-      this.profile(actor._id),
+      cardId ? findRaw<ReviewState>(ReviewStateModel, { user_id: actor._id, card_id: cardId }) : Promise.resolve([]),
+      this.profileWith<ProfileSettings>(actor._id, SETTINGS_ONLY),
     ]);
     const ord = ordOf(card, args.clozeNumber);
     const current = states.find((state) => state.ord === ord) ?? null;
@@ -286,7 +359,7 @@ export class ReviewService {
     // A schedule that existed came from a deck the learner already studies.
     if (!current) await StudiedDeckModel.updateOne({ user_id: actor._id, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec();
     await this.deps.users.markStudying(actor);
-    await this.deps.events.emit("review.done", { userId: actor._id, deckId: card.deck_id, at: now });
+    await this.deps.events.emit("review.done", { userId: actor._id, classIds: actor.class_ids ?? [], deckId: card.deck_id, at: now });
     return { state, duplicate: false };
   }
 
@@ -325,13 +398,13 @@ export class ReviewService {
     current: ReviewState | null,
     rating: ReviewRating,
     now: Date,
-    options: { key: string; profile: StudyPreferences; countsAsNew: boolean; dueAt?: Date },
+    options: { key: string; profile: ProfileSettings; countsAsNew: boolean; dueAt?: Date },
   ): Promise<ReviewState | null> {
     const before: Schedule = current ?? this.deps.scheduler.emptySchedule(now);
     const { next, log } = this.deps.scheduler.next(before, now, rating, options.profile.desired_retention);
     if (options.dueAt) next.due = options.dueAt;
     try {
-      await ReviewLogModel.create({
+      const entry: Omit<ReviewLog, "_id"> = {
         user_id: userId,
         card_id: card._id,
         ord,
@@ -348,7 +421,8 @@ export class ReviewService {
         review: now,
         day: dayNumber(now),
         key: options.key,
-      });
+      };
+      await ReviewLogModel.collection.insertOne(entry);
     } catch (error) {
       if (isDuplicate(error)) return null;
       throw error;
@@ -360,9 +434,7 @@ export class ReviewService {
     // review moved the schedule first, the counts are put back and the log taken back.
     const [state] = await Promise.all([
       current
-        ? ReviewStateModel.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: changes, $inc: { version: 1 } }, { returnDocument: "after" })
-            .lean<ReviewState>()
-            .exec()
+        ? (ReviewStateModel.collection.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: definedOnly(changes), $inc: { version: 1 } }, { returnDocument: "after" }) as Promise<ReviewState | null>)
         : ReviewStateModel.create({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 })
             .then((created) => created.toObject<ReviewState>())
             .catch((error: unknown) => (isDuplicate(error) ? null : Promise.reject(error))),
@@ -380,13 +452,14 @@ export class ReviewService {
     if (!stored) await this.ensureProfile(userId);
     const today = dayNumber(now);
     const update = { $inc: moves, $addToSet: { review_days: today } };
+    const profiles = StudyProfileModel.collection;
     if (!introduced) {
-      await StudyProfileModel.updateOne({ user_id: userId }, update).exec();
+      await profiles.updateOne({ user_id: userId }, update);
       return;
     }
-    const sameDay = await StudyProfileModel.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...moves, new_count: 1 } }).exec();
+    const sameDay = await profiles.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...moves, new_count: 1 } });
     if (sameDay.matchedCount === 0) {
-      await StudyProfileModel.updateOne({ user_id: userId }, { ...update, $set: { new_day: today, new_count: 1 } }).exec();
+      await profiles.updateOne({ user_id: userId }, { ...update, $set: { new_day: today, new_count: 1 } });
     }
   }
 
@@ -466,6 +539,48 @@ function dueMoves(before: ReviewState | null, afterDay: number): Record<string, 
   return moves;
 }
 
+interface DueDay {
+  day: number;
+  count: number;
+}
+
+/** The days up to `today` that the learner's counts say hold started schedules, oldest first. */
+function dueDaysOf(profile: Pick<StudyPreferences, "due_days">, today: number): DueDay[] {
+  return Object.entries(profile.due_days)
+    .map(([day, count]) => ({ day: Number(day), count }))
+    .filter(({ day, count }) => day <= today && count > 0)
+    .sort((a, b) => a.day - b.day);
+}
+
+/**
+ * The queue's due schedules from those read ahead (the learner's most overdue in any deck, in
+ * queue order): the ones in scope on days the counts hold, as the reads by day would find them.
+ * Undefined when they cannot say: fewer than `limit` kept while more may be due.
+ */
+function keptAhead(
+  { states, asked }: { states: ReviewState[]; asked: number },
+  deckIds: Types.ObjectId[],
+  days: DueDay[],
+  limit: number,
+): ReviewState[] | undefined {
+  const decks = new Set(deckIds.map(String));
+  const onDays = new Set(days.map(({ day }) => day));
+  const kept = states.filter((state) => STARTED.includes(state.state) && decks.has(String(state.deck_id)) && onDays.has(state.due_day));
+  if (kept.length >= limit) return kept.slice(0, limit);
+  return states.length < asked ? kept : undefined;
+}
+
+/**
+ * `dueCount` for the whole queue from today's due schedules by deck, read ahead: the learner's
+ * counts of earlier days, and today's in the decks in scope when the counts say today holds any.
+ */
+function countedAhead({ decks }: ScopedDecks, days: DueDay[], today: number, todayByDeck: Map<string, number>): number {
+  if (decks.length === 0) return 0;
+  const earlier = days.filter(({ day }) => day < today).reduce((sum, { count }) => sum + count, 0);
+  const dueToday = days.some(({ day }) => day === today) ? decks.reduce((sum, deck) => sum + (todayByDeck.get(String(deck._id)) ?? 0), 0) : 0;
+  return earlier + dueToday;
+}
+
 /** Due cards with new ones spread evenly among them, as Anki mixes them. */
 function interleave(due: ReviewState[], fresh: ReviewState[]): ReviewState[] {
   if (fresh.length === 0) return due;
@@ -481,8 +596,13 @@ function interleave(due: ReviewState[], fresh: ReviewState[]): ReviewState[] {
 }
 
 /** Whether a profile was read from the database (not the defaults of a learner who has none yet). */
-function isStored(profile: StudyPreferences): boolean {
+function isStored(profile: ProfileSettings): boolean {
   return "_id" in profile;
+}
+
+/** The fields set to a value: the driver would store an undefined one as null, where mongoose leaves it out. */
+function definedOnly<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 function isDuplicate(error: unknown): boolean {

@@ -149,3 +149,22 @@ it("keeps nothing for mutations or failed reads", async () => {
   expect((await world.gql(MeDocument, {})).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   expect(await cacheCount("stored")).toBe(stored);
 });
+
+it("keeps answers through a write that changes nothing: enrolling again", async () => {
+  const student = await world.user();
+  const course = await createCourse(world.gql, owner.accessToken, { title: "Enrolled once", tags: [TAG] });
+  const [chapterId] = await addChapters(world.gql, owner.accessToken, course.id, 1, 5);
+  await publish(world.gql, owner.accessToken, course.id);
+  ok(await world.gql(EnrollDocument, { courseId: course.id }, { token: student.accessToken }));
+  await servedFromCache(() => mine(student));
+  // The enrolment is there already: the upsert matches it and changes nothing, and the next read is a hit.
+  ok(await world.gql(EnrollDocument, { courseId: course.id }, { token: student.accessToken }));
+  const before = await cacheCount("hit");
+  expect(await databaseCalls(() => mine(student))).toEqual([]);
+  expect(await cacheCount("hit")).toBe(before + 1);
+  // A write that changes the progress does drop it.
+  ok(await world.gql(CompleteChapterDocument, { chapterId }, { token: student.accessToken }));
+  const hits = await cacheCount("hit");
+  expect(ok(await mine(student)).courses.items.find((item) => item.id === course.id)?.myProgress).toEqual({ percent: 100, completedChapters: 1 });
+  expect(await cacheCount("hit")).toBe(hits);
+});

@@ -54,7 +54,11 @@ export function watchReadsAndWrites(onWritten: (written: Written[], phase: Write
       if (record) for (const tag of readTags(collection, method, params)) record.tags.add(tag);
       if (method === "aggregate") {
         const out = outputOf(params[0]);
-        if (out) onWritten([{ collection: out, keys: {} }], "start");
+        if (out) {
+          // Its cursor runs it later, out of sight: told as done when it is sent (no app code writes this way).
+          onWritten([{ collection: out, keys: {} }], "start");
+          onWritten([{ collection: out, keys: {} }], "end");
+        }
       }
       return;
     }

@@ -324,7 +324,8 @@ interface Measured {
 
 /** A peer in its own process (bench/peers/), on the API's database; prints its URLs as JSON. */
 async function startPeer(file: string, uri: string): Promise<{ urls: Record<string, string>; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ["--max-semi-space-size=64", "-r", "@swc-node/register", file, uri, DATABASE, JWT_SECRET], {
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, ["--max-semi-space-size=64", ...profile, "-r", "@swc-node/register", file, uri, DATABASE, JWT_SECRET], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, NODE_ENV: "production" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -423,7 +424,8 @@ async function loadMix(url: string, seeded: Seeded, seconds: number): Promise<Ru
  * 16 connections (production mode, the database in its own process) against the API with the
  * response cache off and on, and, for the nested list, against its peers on the same data: the
  * floor of the stack (bench/peers/floor.ts, with loaders and with the courses' summaries) and
- * the by-the-book build (bench/peers/by-the-book.ts); bare Apollo answers the API's very response
+ * the by-the-book build (bench/peers/by-the-book.ts); for the dashboard, against the floor's
+ * dashboard (bench/peers/floor.ts, the same 8 round trips); bare Apollo answers the API's very response
  * from memory. Every server's answer is checked byte-identical to the API's first. Then a
  * realistic mix of 16 learners, cache off and on, with the cache's hit rate.
  */
@@ -458,6 +460,10 @@ export async function benchReadPath(): Promise<string[]> {
     const yardsticks = await startYardsticks(recorded, dir);
     stops.push(yardsticks.stop);
     const tripMs = await driverRoundTrip(db.uri);
+    if (process.env.BENCH_CPU_PROF) {
+      const pids = { database: db.pid, "API cache off": api.pid, "API cache on": cached.pid, floor: floor.pid, "by the book": book.pid };
+      process.stderr.write(`read-path: CPU profiles in ${process.env.BENCH_CPU_PROF} by process id: ${JSON.stringify(pids)}\n`);
+    }
     const lines = [
       `graphql read path (${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, medians; production mode, database in its own process;`,
       `  ${PUBLIC_COURSES + OWN_COURSES} courses of ${CHAPTERS_PER_COURSE} chapters of ~3 KB; the learner owns ${OWN_COURSES} and is enrolled in ${ENROLLED})`,
@@ -474,7 +480,9 @@ export async function benchReadPath(): Promise<string[]> {
               { name: "floor (summaries)", url: floor.urls.summaries, pid: floor.pid },
               { name: "by the book", url: book.urls.url, pid: book.pid },
             ]
-          : []),
+          : page.root === "dashboard"
+            ? [{ name: "floor", url: floor.urls.dashboard, pid: floor.pid }]
+            : []),
         { name: "bare Apollo", url: yardsticks.apollo, pid: yardsticks.pid },
       ];
       for (const server of servers) {
@@ -505,6 +513,9 @@ export async function benchReadPath(): Promise<string[]> {
           `    ${server.name.padEnd(18)} ${String(median(result.rps)).padStart(6)} req/s  p50 ${median(result.p50)} ms  CPU ${median(result.cpu).toFixed(2)} ms/req` +
             `  (x${ratio(median(result.cpu), cpuOf("API, cache off"))} of cache off)${trips}${result.failures ? `  FAILED ${result.failures}` : ""}`,
         );
+      }
+      if (page.root === "dashboard") {
+        lines.push(`    API cache off CPU / floor: ${ratio(cpuOf("API, cache off"), cpuOf("floor"))} (target <= 1.1)`);
       }
       if (page.root === "courses") {
         lines.push(

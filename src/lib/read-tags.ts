@@ -26,7 +26,18 @@ export const Tag = {
   },
 };
 
+/**
+ * One write as the response cache needs to know it: the collection, and for each field whose
+ * values the written documents are known to hold (before and after the write), those values.
+ * A field not listed may hold anything: whatever was read by it is stale.
+ */
+export interface Written {
+  collection: string;
+  keys: Record<string, string[]>;
+}
+
 const current = new AsyncLocalStorage<ReadRecord>();
+const announcements = new Set<(written: Written[]) => void>();
 
 /** Runs `work` (and everything it starts) recording its reads into `record`. */
 export function recordingReads<T>(record: ReadRecord, work: () => T): T {
@@ -47,4 +58,32 @@ export function noteRead(tag: string): void {
 export function noteUncacheable(): void {
   const record = current.getStore();
   if (record) record.uncacheable = true;
+}
+
+/**
+ * Runs `work` without recording its reads: for a computation shared by many answers (a ranking
+ * of everyone) that each answer tags for what it takes from it (`noteRead`), not for all it read.
+ */
+export function unrecorded<T>(work: () => T): T {
+  return current.exit(work);
+}
+
+/**
+ * Changes no database write names as such: what follows from writes (the places on a ranking
+ * after a score changed) for answers tagged with it (`Tag.of("leaderboard_places", ...)`). Told
+ * after the writes it follows from are done and visible to new reads.
+ */
+export function announceWritten(written: Written[]): void {
+  for (const listener of announcements) listener(written);
+}
+
+/** Whether anything listens to `announceWritten` (the response cache, when on): if not, working out what changed is wasted. */
+export function announcementsHeard(): boolean {
+  return announcements.size > 0;
+}
+
+/** Listens to `announceWritten`; returns the function that stops listening. */
+export function onAnnouncedWrites(listener: (written: Written[]) => void): () => void {
+  announcements.add(listener);
+  return () => announcements.delete(listener);
 }

@@ -15,9 +15,13 @@ export interface ContextSource {
 /** One context per HTTP request or per subscription; anything cached on it dies with it. */
 export function buildContext(app: { log: Logger; services: Services }, source: ContextSource): Context {
   let viewer: Promise<Viewer | null> | undefined = source.viewer;
+  let log: Logger | undefined;
   return {
     requestId: source.requestId,
-    log: app.log.child({ requestId: source.requestId }),
+    // Made when first used: most requests log nothing of their own.
+    get log() {
+      return (log ??= app.log.child({ requestId: source.requestId }));
+    },
     authorization: source.authorization,
     clientIp: source.clientIp,
     origin: source.origin,

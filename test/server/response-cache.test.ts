@@ -13,6 +13,7 @@ import {
   UpdateProfileDocument,
 } from "../generated/graphql";
 import { databaseCalls } from "../helpers/database-calls";
+import { createQuiz, everyTypeAnswers, submit } from "../quizzes/support";
 import { addChapters, createCourse, ok, publish, startCourseWorld, type CourseWorld, type Session } from "../courses/support";
 
 /**
@@ -148,4 +149,28 @@ it("keeps nothing for mutations or failed reads", async () => {
   expect((await world.gql(MeDocument, {})).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   expect((await world.gql(MeDocument, {})).errors?.[0]?.extensions?.code).toBe("UNAUTHENTICATED");
   expect(await cacheCount("stored")).toBe(stored);
+});
+
+it("keeps answers through a write that changes nothing: a learner already marked as studying", async () => {
+  const student = await world.user();
+  const course = await createCourse(world.gql, owner.accessToken, { title: "Mistakes", tags: [TAG] });
+  const [chapterId] = await addChapters(world.gql, owner.accessToken, course.id, 1, 5);
+  await publish(world.gql, owner.accessToken, course.id);
+  const quiz = await createQuiz(world.gql, owner.accessToken, { chapterId });
+  const me = () =>
+    fetch(world.server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${student.accessToken}` },
+      body: JSON.stringify({ query: "query { me { id name } }" }),
+    }).then((response) => response.text());
+  // A wrong answer goes to the Mistakes deck and marks the learner as studying: their user document changes.
+  await submit(world.gql, student.accessToken, quiz.id, everyTypeAnswers(quiz, [false, true, true, true]));
+  const first = await me();
+  expect(await me()).toBe(first);
+  // Marked again on the next mistake: the update matches nothing (already marked) and drops nothing.
+  await submit(world.gql, student.accessToken, quiz.id, everyTypeAnswers(quiz, [false, true, true, true]));
+  const hits = await cacheCount("hit");
+  let again: string | undefined;
+  expect(await databaseCalls(async () => (again = await me()))).toEqual([]);
+  expect([again, await cacheCount("hit")]).toEqual([first, hits + 1]);
 });

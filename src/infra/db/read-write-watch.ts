@@ -1,17 +1,10 @@
 import mongoose from "mongoose";
-import { currentReads, Tag } from "../../lib/read-tags";
+import { currentReads, Tag, type Written } from "../../lib/read-tags";
 
 /**
- * One write as the response cache needs to know it: the collection, and for each field whose
- * values the written documents are known to hold (before and after the write), those values.
- * A field not listed may hold anything: whatever was read by it is stale.
+ * Before the write is sent (nothing computed from now on may be kept), and once it is done and
+ * changed something (a write that matched nothing, or set what was already there, has no end).
  */
-export interface Written {
-  collection: string;
-  keys: Record<string, string[]>;
-}
-
-/** Before the write is sent (nothing computed from now on may be kept), and once it is done. */
 export type WritePhase = "start" | "end";
 
 const READS = new Set(["find", "findOne", "aggregate", "countDocuments", "count", "distinct", "estimatedDocumentCount"]);
@@ -48,12 +41,12 @@ interface OperationStart {
  * Watches every collection method mongoose sends (models and `model.collection` alike): a read
  * tags the request being recorded (`lib/read-tags.ts`) with what it read, as narrowly as its
  * filter allows (`courses` by `_id`, `progress` by `user_id`, else the whole collection); a write
- * is reported to `onWritten` when it starts and when it ends. Nothing is watched (and nothing
- * costs) until this is called. Returns the function that stops watching.
+ * is reported to `onWritten` when it starts, and when it ends if it changed anything. Nothing is
+ * watched (and nothing costs) until this is called. Returns the function that stops watching.
  */
 export function watchReadsAndWrites(onWritten: (written: Written[], phase: WritePhase) => void): () => void {
   const connection = mongoose.connection;
-  const pending = new Map<string, Written[]>();
+  const pending = new Map<string, { written: Written[]; upsert: boolean }>();
   const started = (operation: OperationStart) => {
     const { collectionName: collection, method, params } = operation;
     if (READS.has(method)) {
@@ -61,21 +54,25 @@ export function watchReadsAndWrites(onWritten: (written: Written[], phase: Write
       if (record) for (const tag of readTags(collection, method, params)) record.tags.add(tag);
       if (method === "aggregate") {
         const out = outputOf(params[0]);
-        if (out) onWritten([{ collection: out, keys: {} }], "start");
+        if (out) {
+          // Its cursor runs it later, out of sight: told as done when it is sent (no app code writes this way).
+          onWritten([{ collection: out, keys: {} }], "start");
+          onWritten([{ collection: out, keys: {} }], "end");
+        }
       }
       return;
     }
     if (NO_DATA.has(method)) return;
     const written = writesOf(collection, method, params);
-    pending.set(String(operation._id), written);
+    pending.set(String(operation._id), { written, upsert: isPlainObject(params[2]) && params[2].upsert === true });
     onWritten(written, "start");
   };
-  const ended = (operation: { _id: unknown }) => {
+  const ended = (operation: { _id: unknown; result?: unknown; error?: unknown }) => {
     const id = String(operation._id);
-    const written = pending.get(id);
-    if (!written) return;
+    const write = pending.get(id);
+    if (!write) return;
     pending.delete(id);
-    onWritten(written, "end");
+    if (operation.error !== undefined || changedAnything(operation.result, write.upsert)) onWritten(write.written, "end");
   };
   connection.on("operation-start", started);
   connection.on("operation-end", ended);
@@ -83,6 +80,20 @@ export function watchReadsAndWrites(onWritten: (written: Written[], phase: Write
     connection.off("operation-start", started);
     connection.off("operation-end", ended);
   };
+}
+
+/**
+ * Whether a write's result says it changed a document: an update that matched nothing or left
+ * every document as it was (`$setOnInsert` on an existing one, `$addToSet` of a member, a filter
+ * that no longer matches) did not; nor a `findOneAnd…` without upsert that found nothing. Any
+ * other result (an unacknowledged write's too) counts.
+ */
+function changedAnything(result: unknown, upsert: boolean): boolean {
+  if (result === null) return upsert;
+  if (!isPlainObject(result) || result.acknowledged === false) return true;
+  const counts = ["modifiedCount", "upsertedCount", "deletedCount", "insertedCount"] as const;
+  if (!counts.some((count) => typeof result[count] === "number")) return true;
+  return counts.some((count) => typeof result[count] === "number" && (result[count] as number) > 0);
 }
 
 function readTags(collection: string, method: string, params: unknown[]): string[] {

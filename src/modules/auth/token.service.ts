@@ -14,7 +14,12 @@ interface Claims {
   /** Session (refresh-token family) the token belongs to. */
   sid: string;
   role?: UserRole;
+  /** Expiry, in seconds since the epoch. */
+  exp: number;
 }
+
+/** Access tokens whose signature was checked, kept by this many at most (the oldest go first). */
+const MAX_VERIFIED_TOKENS = 10_000;
 
 export interface TokenPair {
   accessToken: string;
@@ -59,6 +64,12 @@ function tokenHash(token: string): string {
 export class TokenService {
   /** Built once: given the secret as a string, jsonwebtoken makes a new KeyObject on every call. */
   private readonly key: KeyObject;
+  /**
+   * Access tokens already verified, by their text: a client sends the same token on every request
+   * for its lifetime, and its signature and claims cannot change, so they are checked once, not on
+   * every request. Expiry is checked on every use; revocation is the session's (`isSessionLive`).
+   */
+  private readonly verified = new Map<string, AccessClaims & { exp: number }>();
 
   constructor(
     private readonly jwtConfig: Config["jwt"],
@@ -90,8 +101,18 @@ export class TokenService {
 
   /** The claims of a valid access token, or null (expired, tampered, wrong type or algorithm). */
   verifyAccess(token: string): AccessClaims | null {
+    const known = this.verified.get(token);
+    if (known) {
+      // As jsonwebtoken decides: expired from its `exp` second on.
+      if (Math.floor(Date.now() / 1000) < known.exp) return { userId: known.userId, sessionId: known.sessionId };
+      this.verified.delete(token);
+      return null;
+    }
     const claims = this.verify(token, "access");
-    return claims && { userId: claims.sub, sessionId: claims.sid };
+    if (!claims) return null;
+    if (this.verified.size >= MAX_VERIFIED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { userId: claims.sub, sessionId: claims.sid, exp: claims.exp });
+    return { userId: claims.sub, sessionId: claims.sid };
   }
 
   /**
@@ -164,7 +185,7 @@ export class TokenService {
     return result.modifiedCount;
   }
 
-  private sign(claims: Claims, expiresInSeconds: number): string {
+  private sign(claims: Omit<Claims, "exp">, expiresInSeconds: number): string {
     const { sub, ...payload } = claims;
     return jwt.sign(payload, this.key, {
       algorithm: this.jwtConfig.algorithm,
@@ -186,6 +207,6 @@ export class TokenService {
     // jsonwebtoken accepts a token without `exp` as never expiring; every token this server signs has one.
     if (typeof payload.exp !== "number") return null;
     if (typeof payload.sub !== "string" || typeof payload.sid !== "string") return null;
-    return { sub: payload.sub, type, sid: payload.sid };
+    return { sub: payload.sub, type, sid: payload.sid, exp: payload.exp };
   }
 }

@@ -65,9 +65,17 @@ export function chaptersOf(ctx: Context, info: OperationInfo, course: Pick<Cours
   return chaptersByCourseLoader(ctx, info).load(course._id);
 }
 
+/** Per summaries array (one course document's): `chapters` and `myProgress` of one course share them. */
+const shaped = new WeakMap<readonly unknown[], Chapter[]>();
+
 /** The summaries a course carries, shaped as the chapters they copy (only their fields are set). */
 export function summariesAsChapters(course: Pick<Course, "_id"> & Required<Pick<Course, "chapter_summaries">>): Chapter[] {
-  return course.chapter_summaries.map((summary) => ({ ...summary, course_id: course._id }) as Chapter);
+  let chapters = shaped.get(course.chapter_summaries);
+  if (!chapters) {
+    chapters = course.chapter_summaries.map((summary) => ({ ...summary, course_id: course._id }) as Chapter);
+    shaped.set(course.chapter_summaries, chapters);
+  }
+  return chapters;
 }
 
 /**

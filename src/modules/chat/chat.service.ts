@@ -19,6 +19,7 @@ import { followAnswer } from "./stream-reader";
 import { ABANDONED_AFTER_MS } from "./stream-writer";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
+import { findRaw } from "../../lib/raw-reads";
 import { createdIn, type CreatedBetween } from "../../lib/period";
 
 type User = Exclude<Actor, null>;
@@ -61,7 +62,8 @@ export class ChatService {
   async session(user: User, id: string | Types.ObjectId): Promise<ChatSession | null> {
     const sessionId = asObjectId(id);
     if (!sessionId) return null;
-    return ChatSessionModel.findOne({ _id: sessionId, ...ChatPolicy.own(user) }).lean<ChatSession>().exec();
+    // Through the driver: read on every chat page and turn.
+    return ChatSessionModel.collection.findOne<ChatSession>({ _id: sessionId, ...ChatPolicy.own(user) });
   }
 
   async create(user: User, input: CreateChatSessionInput): Promise<ChatSession> {
@@ -108,9 +110,10 @@ export class ChatService {
   /** A page of the session's messages counted from the newest (skip 0 is the latest), returned oldest first. */
   async messages(session: Pick<ChatSession, "_id">, page: { skip: number; limit: number }): Promise<Page<ChatMessage>> {
     const filter = { session_id: session._id };
+    // Through the driver: the chat history is read on every chat page.
     const [newestFirst, total] = await Promise.all([
-      ChatMessageModel.find(filter).sort({ _id: -1 }).skip(page.skip).limit(page.limit).lean<ChatMessage[]>().exec(),
-      ChatMessageModel.countDocuments(filter).exec(),
+      findRaw<ChatMessage>(ChatMessageModel, filter, { sort: { _id: -1 }, skip: page.skip, limit: page.limit }),
+      ChatMessageModel.collection.countDocuments(filter),
     ]);
     return toPage(newestFirst.reverse(), total, page);
   }

@@ -1,7 +1,6 @@
 import type { ChapterService } from "../chapters/chapter.service";
 import type { CourseService } from "../courses/course.service";
 import type { LeaderboardService } from "../leaderboard/leaderboard.service";
-import { LeaderboardPeriod } from "../leaderboard/period";
 import { summarize, type ProgressService } from "../progress/progress.service";
 import type { AttemptService } from "../quizzes/attempt.service";
 import type { ReviewService } from "../study/review.service";
@@ -36,10 +35,11 @@ export class DashboardService {
    * the stored fields of its courses the operation shows (all without it).
    */
   async forUser(actor: Exclude<Actor, null>, loaders: Loaders, courseFields?: readonly string[], now = new Date()): Promise<Dashboard> {
-    const [courses, totals, board, streaks, recent, weakSpots] = await Promise.all([
+    const [courses, totals, place, streaks, recent, weakSpots] = await Promise.all([
       this.courses(actor, loaders, courseFields),
       this.deps.attempts.totalsOf(actor._id),
-      this.deps.leaderboard.board(actor._id, { period: LeaderboardPeriod.ALL_TIME }, { skip: 0, limit: 1 }),
+      // The learner's own place only: another learner's attempt drops this answer only if it moves that place.
+      this.deps.leaderboard.place(actor._id),
       this.deps.activity.streaks(actor._id, now),
       this.deps.activity.recent(actor._id, RECENT_ACTIVITY),
       this.weakSpots(actor),
@@ -50,8 +50,8 @@ export class DashboardService {
       quizzesTaken: totals.quizzesTaken,
       attempts: totals.attempts,
       averageScore: totals.averagePercent,
-      totalPoints: board.me?.points ?? 0,
-      rank: board.me?.rank ?? null,
+      totalPoints: place?.points ?? 0,
+      rank: place?.rank ?? null,
       currentStreak: streaks.current,
       longestStreak: streaks.longest,
       recentActivity: recent.map(

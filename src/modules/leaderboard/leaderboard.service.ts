@@ -3,7 +3,7 @@ import type { Logger } from "../../lib/logger";
 import { toPage, type Page } from "../../lib/pagination";
 import type { QuizAttempt } from "../quizzes/attempt.model";
 import { BestScoreModel } from "./best-score.model";
-import { noteRead, Tag } from "../../lib/read-tags";
+import { announcementsHeard, announceWritten, noteRead, Tag, unrecorded } from "../../lib/read-tags";
 import { LEADERBOARD_TTL_MS, type LeaderboardCache } from "./leaderboard.cache";
 import { LeaderboardPeriod, periodStart } from "./period";
 import { competitionRanks, type RankedStanding, type Standing } from "./ranking";
@@ -37,6 +37,17 @@ interface Served extends Ranking {
 const MAX_SERVED = 256;
 
 /**
+ * What a cached answer showing one user's place on the all-time board (`place`) is tagged with:
+ * `Tag.of(PLACES, "user_id", id)`. A new score changes few places (none, when it raises no one's
+ * points), so such an answer is dropped only when its user's rank or points change, not by every
+ * attempt as one tagged with every score would be.
+ */
+export const PLACES = "leaderboard_places";
+/** Past this many changed places, every place is announced as changed. */
+const MAX_ANNOUNCED_PLACES = 200;
+const ALL_TIME: LeaderboardQuery = { period: LeaderboardPeriod.ALL_TIME };
+
+/**
  * Every user with an attempt in the period is ranked. Points per user: the best counting attempt
  * per quiz (see `counts_for_leaderboard`: by default the first attempt at a quiz one cannot
  * author), at most `maxPointsPerQuiz` each, summed; attempts that do not count still show in
@@ -56,18 +67,29 @@ export class LeaderboardService {
 
   /** One page of the ranking and the caller's own place in it. */
   async board(userId: Types.ObjectId, query: LeaderboardQuery, page: { skip: number; limit: number }): Promise<LeaderboardView> {
+    // Often answered from memory or Redis, not the database: a response cached with it must still go with a new score.
+    noteRead(Tag.all(BestScoreModel.collection.collectionName));
     const { standings, places, computedAt } = await this.ranking(query);
     const items = standings.slice(page.skip, page.skip + page.limit);
     return { ...toPage(items, standings.length, page), me: places.get(String(userId)) ?? null, computedAt };
+  }
+
+  /** The user's place on the all-time board (null: not on it): a cached answer showing it goes only when that place changes. */
+  async place(userId: Types.ObjectId): Promise<RankedStanding | null> {
+    noteRead(Tag.of(PLACES, "user_id", userId));
+    return (await this.ranking(ALL_TIME)).places.get(String(userId)) ?? null;
   }
 
   /**
    * The ranking for `query`: decoded on this instance while the shared cache's generation stays
    * the same (a dashboard asks for it on every request), else from the shared cache, else computed.
    */
-  private async ranking(query: LeaderboardQuery, now = new Date()): Promise<Served> {
-    // Often answered from memory or Redis, not the database: a response cached with it must still go with a new score.
-    noteRead(Tag.all(BestScoreModel.collection.collectionName));
+  private ranking(query: LeaderboardQuery, now = new Date()): Promise<Served> {
+    // Shared by every request asking for it: each tags what it shows of it (`board`, `place`).
+    return unrecorded(() => this.rankingOf(query, now));
+  }
+
+  private async rankingOf(query: LeaderboardQuery, now: Date): Promise<Served> {
     const since = periodStart(query.period, now);
     const key = `${query.period}:${query.courseId ?? "all"}:${since?.toISOString() ?? "ever"}`;
     const generation = await this.cached(() => this.deps.cache.generation());
@@ -119,8 +141,10 @@ export class LeaderboardService {
     return attempt.counts_for_leaderboard ? Math.min(attempt.points, this.deps.maxPointsPerQuiz) : 0;
   }
 
-  /** Adds the attempt to the user's scores at the quiz (all time and that UTC day), then drops cached boards. */
+  /** Adds the attempt to the user's scores at the quiz (all time and that UTC day), then drops cached boards and announces the places it changed. */
   async attemptSubmitted(attempt: QuizAttempt): Promise<void> {
+    // Only the response cache wants to know which places moved; without it, no ranking is read here.
+    const before = announcementsHeard() ? await this.ranking(ALL_TIME) : undefined;
     const points = this.pointsOf(attempt);
     const day = new Date(Date.UTC(attempt.created_at.getUTCFullYear(), attempt.created_at.getUTCMonth(), attempt.created_at.getUTCDate()));
     const best = (when: Date | null) => ({
@@ -136,11 +160,23 @@ export class LeaderboardService {
     });
     await BestScoreModel.bulkWrite([best(null), best(day)], { ordered: false });
     await this.cached(() => this.deps.cache.invalidate());
+    if (before) this.announcePlaces(movedPlaces(before, await this.ranking(ALL_TIME), String(attempt.user_id)));
   }
 
   async attemptsRemoved(quizIds: Types.ObjectId[]): Promise<void> {
     await BestScoreModel.deleteMany({ quiz_id: { $in: quizIds } }).exec();
     await this.cached(() => this.deps.cache.invalidate());
+    this.announcePlaces(undefined);
+  }
+
+  /**
+   * After the write and the new generation, so that an answer read before is dropped (or, still
+   * being computed, not kept) and one read after sees the new ranking. `undefined`: every place.
+   */
+  private announcePlaces(userIds: string[] | undefined): void {
+    if (userIds?.length === 0) return;
+    const keys: Record<string, string[]> = userIds && userIds.length <= MAX_ANNOUNCED_PLACES ? { user_id: userIds } : {};
+    announceWritten([{ collection: PLACES, keys }]);
   }
 
   /** `user.deleted`: their scores leave every board at once. */
@@ -187,6 +223,21 @@ export class LeaderboardService {
       return undefined;
     }
   }
+}
+
+/**
+ * Users whose rank or points differ between two rankings (or who are on one only), and the
+ * one whose attempt it was, whose own totals changed either way. A ranking read before the write
+ * and one computed after it: a change by another attempt in between is announced by that attempt too.
+ */
+function movedPlaces(before: Served, after: Served, attempter: string): string[] {
+  const moved = new Set([attempter]);
+  for (const [userId, now] of after.places) {
+    const then = before.places.get(userId);
+    if (!then || then.rank !== now.rank || then.points !== now.points) moved.add(userId);
+  }
+  for (const userId of before.places.keys()) if (!after.places.has(userId)) moved.add(userId);
+  return [...moved];
 }
 
 function served(ranking: Ranking): Served {

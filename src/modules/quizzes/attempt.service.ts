@@ -112,10 +112,13 @@ export class AttemptService {
 
   /** For loaders: attempts and average percent per quiz, in key order. */
   async statsOf(quizIds: readonly Types.ObjectId[]): Promise<QuizStatsRow[]> {
-    const rows = await QuizAttemptModel.aggregate<{ _id: Types.ObjectId; attempts: number; averagePercent: number }>([
-      { $match: { quiz_id: { $in: quizIds } } },
-      { $group: { _id: "$quiz_id", attempts: { $sum: 1 }, averagePercent: { $avg: "$percent" } } },
-    ]).exec();
+    // Through the driver: read on every quiz page.
+    const rows = await QuizAttemptModel.collection
+      .aggregate<{ _id: Types.ObjectId; attempts: number; averagePercent: number }>([
+        { $match: { quiz_id: { $in: [...quizIds] } } },
+        { $group: { _id: "$quiz_id", attempts: { $sum: 1 }, averagePercent: { $avg: "$percent" } } },
+      ])
+      .toArray();
     const byQuiz = new Map(rows.map((row) => [String(row._id), row]));
     return quizIds.map((id) => {
       const row = byQuiz.get(String(id));

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { AppPubSub } from "../../infra/pubsub";
-import { watchReadsAndWrites, type Written, type WritePhase } from "../../infra/db/read-write-watch";
+import { watchReadsAndWrites, type WritePhase } from "../../infra/db/read-write-watch";
 import { principalsOf } from "../../lib/grants";
 import type { Viewer } from "../../lib/identity";
 import type { Logger } from "../../lib/logger";
-import { Tag, type ReadRecord } from "../../lib/read-tags";
+import { onAnnouncedWrites, Tag, type ReadRecord, type Written } from "../../lib/read-tags";
 import { TagIndex, touches } from "./tag-index";
 
 declare module "../../infra/pubsub/topics" {
@@ -50,7 +50,7 @@ const RECENT_WRITES = 4_096;
  * Answers to GraphQL reads, per viewer, each kept with the tags of everything it read
  * (`lib/read-tags.ts`) and dropped by any write that may change one of them: writes made by
  * this instance (mutations, domain-event handlers, background jobs alike, seen at the driver by
- * `watchReadsAndWrites`) when they start and when they end, and those of every other instance
+ * `watchReadsAndWrites`) once done, if they changed anything, and those of every other instance
  * through pub/sub (`RESPONSE_CACHE_WRITTEN`), as sessions are. An answer computed while a write
  * it read from was under way is never kept. The TTL only bounds what no write announces.
  */
@@ -69,7 +69,13 @@ export class ResponseCache {
   constructor(private readonly options: ResponseCacheOptions) {}
 
   start(): void {
-    this.unwatch = watchReadsAndWrites((written, phase) => this.writtenHere(written, phase));
+    const unwatch = watchReadsAndWrites((written, phase) => this.writtenHere(written, phase));
+    // Announced once what they follow from is done: both phases at once.
+    const unannounce = onAnnouncedWrites((written) => this.writtenHere(written, "end"));
+    this.unwatch = () => {
+      unwatch();
+      unannounce();
+    };
     const listening = this.options.pubSub.subscribe("RESPONSE_CACHE_WRITTEN")[Symbol.asyncIterator]();
     this.listening = listening;
     void (async () => {
@@ -136,17 +142,32 @@ export class ResponseCache {
     this.options.count?.("stored");
   }
 
+  /**
+   * Under way, a write only keeps out what is being computed meanwhile: until it is done, the
+   * answers kept from before are as right as the new ones. Done (and changing something: a write
+   * that changed nothing has no end), it drops them, here and, once published, on every instance.
+   */
   private writtenHere(written: Written[], phase: WritePhase): void {
+    if (phase === "start") {
+      this.underWay(written);
+      return;
+    }
     this.drop(written);
-    // Announced once done, so that another instance cannot read the old state after hearing of it.
-    if (phase === "end") this.options.pubSub.publish("RESPONSE_CACHE_WRITTEN", { from: this.instance, written });
+    this.options.pubSub.publish("RESPONSE_CACHE_WRITTEN", { from: this.instance, written });
   }
 
-  private drop(written: Written[]): void {
+  /** Remembers writes, so that an answer computed across them is not kept (`store`). */
+  private underWay(written: Written[]): void {
     for (const write of written) {
       this.invalidations += 1;
       this.recent.push({ at: this.invalidations, written: write });
       if (this.recent.length > RECENT_WRITES) this.recent.shift();
+    }
+  }
+
+  private drop(written: Written[]): void {
+    this.underWay(written);
+    for (const write of written) {
       for (const entry of this.index.affected(write)) {
         this.remove(entry);
         this.options.count?.("invalidated");

@@ -1,5 +1,4 @@
-import type { Written } from "../../infra/db/read-write-watch";
-import { Tag } from "../../lib/read-tags";
+import { Tag, type Written } from "../../lib/read-tags";
 
 /** Anything indexed by the tags of what it was computed from. */
 export interface Tagged {

@@ -144,6 +144,7 @@ export const STRING_UNITS: Record<string, number> = {
   "SearchHit.heading": ERROR_MAX_LENGTH,
   "SearchHit.highlight": PASSAGE_MAX_LENGTH,
   "SearchHit.text": PASSAGE_MAX_LENGTH,
+  "SharedClass.name": CLASS_NAME_MAX_LENGTH,
   "SignInProvider.id": 40,
   "SignInProvider.name": 60,
   "SignInProvider.startPath": 80,
@@ -239,6 +240,8 @@ export const LIST_CAPS: Record<string, number> = {
   "Mutation.reorderChapters": MAX_CHAPTERS,
   "Query.myInvitations": 100,
   "Query.search": 100,
+  // Shares of one course, quiz or deck: classes and named users, priced as a class's members.
+  "Query.shares": PRICED_CLASS_MEMBERS,
   "Question.acceptedAnswers": 20,
   "Question.citations": 10,
   "Question.correctOptions": 10,

@@ -1,22 +1,10 @@
 import { Decimal128, Double, Long, ObjectId, type CollationOptions, type Collection, type Document } from "mongodb";
-import { useEmbeddedMongo } from "./harness";
+import { seededRandom, useEmbeddedMongo } from "./harness";
 
 const db = useEmbeddedMongo();
 
-/** A small seeded generator (mulberry32), so a failure names a seed that reproduces it. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SEED = 252;
-const rand = random(SEED);
+const rand = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)];
 const int = (n: number) => Math.floor(rand() * n);
 

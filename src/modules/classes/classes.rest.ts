@@ -1,6 +1,6 @@
 import { Router } from "express";
-import { GraphQLError } from "graphql";
 import { ErrorCode } from "../../lib/errors";
+import { sentRefusal } from "../../lib/rest-refusal";
 import type { AuthService } from "../auth/auth.service";
 import type { ClassService } from "./class.service";
 import type { GradebookService } from "./gradebook.service";
@@ -23,11 +23,7 @@ export function classesRoutes(deps: { auth: AuthService; classes: ClassService; 
       body = await deps.gradebook.csv(access);
       name = access.cls.name;
     } catch (error) {
-      const status = error instanceof GraphQLError ? STATUS[String(error.extensions.code)] : undefined;
-      if (status) {
-        res.status(status).json({ detail: (error as GraphQLError).message });
-        return;
-      }
+      if (sentRefusal(res, error, STATUS)) return;
       throw error;
     }
     res.setHeader("content-type", "text/csv; charset=utf-8");

@@ -1,6 +1,6 @@
 import { Router } from "express";
-import { GraphQLError } from "graphql";
 import { ErrorCode } from "../../lib/errors";
+import { sentRefusal } from "../../lib/rest-refusal";
 import type { AuthService } from "../auth/auth.service";
 import { exportDeck } from "./deck-export";
 import type { DeckService } from "./deck.service";
@@ -22,11 +22,7 @@ export function studyRoutes(deps: { auth: AuthService; decks: DeckService }): Ro
       const format = typeof req.query.format === "string" ? req.query.format : "apkg";
       file = await exportDeck(deck, await deps.decks.allCards(deck._id), format);
     } catch (error) {
-      const status = error instanceof GraphQLError ? STATUS[String(error.extensions.code)] : undefined;
-      if (status) {
-        res.status(status).json({ detail: (error as GraphQLError).message });
-        return;
-      }
+      if (sentRefusal(res, error, STATUS)) return;
       throw error;
     }
     res.setHeader("content-type", file.contentType);

@@ -213,13 +213,7 @@ async function load(url: string, page: Page, token: string, seconds: number): Pr
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: page.body,
   });
-  return {
-    requestsPerSecond: Math.round(result.requests.total / seconds),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    failures: result.non2xx + result.errors + result.timeouts,
-  };
+  return runOf(result, seconds);
 }
 
 /**
@@ -237,6 +231,11 @@ async function loadMisses(url: string, page: Page, token: string, seconds: numbe
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...base, variables: { ...base.variables, benchMiss: n++ } }) }) }],
   });
+  return runOf(result, seconds);
+}
+
+/** What a timed autocannon run measured. */
+function runOf(result: autocannon.Result, seconds: number): Run {
   return {
     requestsPerSecond: Math.round(result.requests.total / seconds),
     p50: result.latency.p50,
@@ -410,13 +409,7 @@ async function loadMix(url: string, seeded: Seeded, seconds: number): Promise<Ru
     // Each connection is one learner going through their session, again and again.
     setupClient: (client: { setRequests(requests: MixRequest[]): void }) => client.setRequests(mixOf(seeded.learners[next++ % seeded.learners.length], seeded)),
   } as autocannon.Options);
-  return {
-    requestsPerSecond: Math.round(result.requests.total / seconds),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    requests: result.requests.total,
-    failures: result.non2xx + result.errors + result.timeouts,
-  };
+  return runOf(result, seconds);
 }
 
 /**

@@ -89,13 +89,5 @@ export async function rowsNaming(db: Db, user: { id: string; email: string }): P
   return counts;
 }
 
-export const MATERIAL = [
-  "# Tides",
-  "Tides are the regular rise and fall of the sea caused by the gravity of the Moon and the Sun acting on the rotating Earth.",
-  "Spring tides happen when the Sun and the Moon line up, and neap tides when they pull at right angles to each other.",
-].join("\n\n");
-
-export const QUESTIONS = [
-  { type: "SINGLE_CHOICE", prompt: "What mostly causes the tides?", options: ["The Moon", "The wind", "Whales"], correctOptions: [0], explanation: "The Moon's gravity." },
-  { type: "SHORT_ANSWER", prompt: "Which tides come when the Sun and Moon line up?", acceptedAnswers: ["Spring tides"], explanation: "Spring tides." },
-];
+/** The matrix world's material and quiz: what the offline provider writes chapters, quizzes and answers from. */
+export { MATERIAL, QUESTIONS } from "../hardening/authorization/world";

@@ -1,5 +1,6 @@
 import { Long, ObjectId, type Document } from "mongodb";
-import { seededRandom, useEmbeddedMongo } from "./harness";
+import { seededRandom } from "../../src/lib/seeded-random";
+import { useEmbeddedMongo } from "./harness";
 
 const db = useEmbeddedMongo();
 

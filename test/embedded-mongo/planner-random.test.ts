@@ -1,5 +1,6 @@
 import { Decimal128, Double, Long, ObjectId, type CollationOptions, type Collection, type Document } from "mongodb";
-import { seededRandom, useEmbeddedMongo } from "./harness";
+import { seededRandom } from "../../src/lib/seeded-random";
+import { useEmbeddedMongo } from "./harness";
 
 const db = useEmbeddedMongo();
 

@@ -3,6 +3,7 @@ import { raise } from "../../../lib/errors";
 import type { QuizTask } from "../prompts";
 import { normalizeOption, QUIZ_OPTION_COUNT, type GeneratedQuiz, type QuizQuestion } from "../schemas";
 import { fold, isStopword, replaceWords, sentences, stemOf, surfaceWords, wordCount } from "./text";
+import { seededRandom } from "../../../lib/seeded-random";
 
 export interface KeyTerm {
   /** As it is most often written in the text. */
@@ -179,18 +180,6 @@ function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
     seen.add(k);
     return true;
   });
-}
-
-/** mulberry32: a small seeded generator, so that a quiz's option order is reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle<T>(items: T[], random: () => number): T[] {

@@ -60,6 +60,14 @@ describe("grounding and the offline tutor's citations", () => {
     expect(answer.groundingScore).toBeLessThan(0.75);
   });
 
+  test("STRICT refuses when the best passage holds most of the question's words but only ones every section uses", async () => {
+    // Install, package and apt-get are in "Installing packages", cache is elsewhere: three words of four, which coverage alone
+    // scored 0.75 (STRONG). Package and apt-get are in every section and install in two, so they tell little of where an answer is.
+    const answer = await strictAnswer("How do I install a package from the cache with apt-get?");
+    expect(answer).toMatchObject({ content: STRICT_REFUSAL, provider: null, claims: [] });
+    expect(answer.grounding).toBe("WEAK");
+  });
+
   test("the offline tutor judges a passage with its section's heading, as grounding does: a heading can name what the text only shows", async () => {
     const sections = [
       { heading: "Package tools", sub: "Installing packages", text: "To install a package, type apt-get install and the name of the package." },

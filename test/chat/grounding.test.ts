@@ -83,6 +83,27 @@ describe("grounding and the offline tutor's citations", () => {
     expect(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.quote))).toEqual([sections[1].text]);
   });
 
+  test("of passages holding all of the question's words, the offline tutor quotes the one where they stand together", async () => {
+    const sections = [
+      {
+        heading: "Keeping a system tidy",
+        sub: "Overview",
+        text:
+          "The cache of a package manager grows with every download. Old cache files take disk space. Others move the cache to another disk. " +
+          "Some users keep old files for later. Logs grow too, and rotate weekly. " +
+          "Configuration files stay after removal unless you purge the package. Purge is also the name of a removal that takes configuration with it.",
+      },
+      { heading: "Keeping a system tidy", sub: "Emptying", text: "To purge the cache, run apt-get clean as root. It deletes every downloaded file." },
+    ];
+    const upload = await uploadedAndSettled(world, owner.accessToken, "tidy.docx", await makeDocx(sections));
+    const sessionId = await createSession(world.gql, owner.accessToken, { mode: "STRICT", uploadIds: [upload.id] });
+    const turn = await ask(world.gql, owner.accessToken, sessionId, "How do I purge the cache?");
+    await finished(world.gql, owner.accessToken, sessionId, turn.assistantMessage.id);
+    const answer = ok(await world.gql(ChatMessageChecksDocument, { id: sessionId }, { token: owner.accessToken })).chatSession!.messages.items[0];
+    expect(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.quote))).toContain("To purge the cache, run apt-get clean as root.");
+    expect(new Set(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.chunkIndex))).size).toBe(1);
+  });
+
   test("an exact term of two characters counts: -d is found and answered from its passage alone, a missing -z is refused", async () => {
     const found = await strictAnswer("What does the -d option of apt-get do?");
     expect(found.grounding).toBe("STRONG");

@@ -35,8 +35,10 @@ const TERM_POOL = 10;
 export interface Retrieved {
   hits: SearchHit[];
   grounding: Grounding;
-  /** 0..1: see `groundingScore`. */
+  /** 0..1: see `groundingScoreOf`. */
   groundingScore: number;
+  /** Each key term of the question (by `KeyTerm.text`) with its `rarity` in the session's material. */
+  termRarity: Record<string, number>;
 }
 
 type Scope = { courseId: string } | { uploadId: string };
@@ -60,7 +62,7 @@ export class ChatRetriever {
       // The lexical ranking vouches for a passage whose words match though its vector is far: grounding judges it.
       .filter((hit) => hit.score >= minRelevance || hit.rankings.includes(SearchRanking.LEXICAL))
       .slice(0, passages);
-    if (hits.length === 0) return { hits, grounding: Grounding.NONE, groundingScore: 0 };
+    if (hits.length === 0) return { hits, grounding: Grounding.NONE, groundingScore: 0, termRarity: {} };
     const asked = keyTerms(question);
     const frequencies = asked.length === 0 ? [] : await Promise.all(scopes.map((request) => this.deps.search.frequencies(actor, request, asked).catch((error: unknown) => (goneIsEmpty(error), { passages: 0, counts: asked.map(() => 0) }))));
     const inScope = frequencies.reduce((sum, scope) => sum + scope.passages, 0);
@@ -68,9 +70,10 @@ export class ChatRetriever {
     const held = content.map(heldTerms);
     // The index stems words its own way: a term a retrieved passage holds (one letter apart, say) is known.
     const unknown = new Set(asked.filter((term, i) => holding[i] === 0 && !held.some((passage) => passage.holds(term))));
-    const groundingScore = groundingScoreOf(asked, hits, { unknown, rarities: holding.map((count) => rarity(count, inScope)), unheard: rarity(0, inScope) });
+    const rarities = holding.map((count) => rarity(count, inScope));
+    const groundingScore = groundingScoreOf(asked, hits, { unknown, rarities, unheard: rarity(0, inScope) });
     const grounding = groundingScore >= GROUNDING_STRONG ? Grounding.STRONG : groundingScore >= GROUNDING_WEAK ? Grounding.WEAK : Grounding.NONE;
-    return { hits, grounding, groundingScore };
+    return { hits, grounding, groundingScore, termRarity: Object.fromEntries(asked.map((term, i) => [term.text, rarities[i]])) };
   }
 }
 

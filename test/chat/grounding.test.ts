@@ -60,6 +60,14 @@ describe("grounding and the offline tutor's citations", () => {
     expect(answer.groundingScore).toBeLessThan(0.75);
   });
 
+  test("STRICT refuses when the best passage holds most of the question's words but only ones every section uses", async () => {
+    // Install, package and apt-get are in "Installing packages", cache is elsewhere: three words of four, which coverage alone
+    // scored 0.75 (STRONG). Package and apt-get are in every section and install in two, so they tell little of where an answer is.
+    const answer = await strictAnswer("How do I install a package from the cache with apt-get?");
+    expect(answer).toMatchObject({ content: STRICT_REFUSAL, provider: null, claims: [] });
+    expect(answer.grounding).toBe("WEAK");
+  });
+
   test("the offline tutor judges a passage with its section's heading, as grounding does: a heading can name what the text only shows", async () => {
     const sections = [
       { heading: "Package tools", sub: "Installing packages", text: "To install a package, type apt-get install and the name of the package." },
@@ -73,6 +81,27 @@ describe("grounding and the offline tutor's citations", () => {
     expect(answer.grounding).toBe("STRONG");
     // The text of the answering passage never says "downgrade" or "package"; its heading does.
     expect(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.quote))).toEqual([sections[1].text]);
+  });
+
+  test("of passages holding all of the question's words, the offline tutor quotes the one where they stand together", async () => {
+    const sections = [
+      {
+        heading: "Keeping a system tidy",
+        sub: "Overview",
+        text:
+          "The cache of a package manager grows with every download. Old cache files take disk space. Others move the cache to another disk. " +
+          "Some users keep old files for later. Logs grow too, and rotate weekly. " +
+          "Configuration files stay after removal unless you purge the package. Purge is also the name of a removal that takes configuration with it.",
+      },
+      { heading: "Keeping a system tidy", sub: "Emptying", text: "To purge the cache, run apt-get clean as root. It deletes every downloaded file." },
+    ];
+    const upload = await uploadedAndSettled(world, owner.accessToken, "tidy.docx", await makeDocx(sections));
+    const sessionId = await createSession(world.gql, owner.accessToken, { mode: "STRICT", uploadIds: [upload.id] });
+    const turn = await ask(world.gql, owner.accessToken, sessionId, "How do I purge the cache?");
+    await finished(world.gql, owner.accessToken, sessionId, turn.assistantMessage.id);
+    const answer = ok(await world.gql(ChatMessageChecksDocument, { id: sessionId }, { token: owner.accessToken })).chatSession!.messages.items[0];
+    expect(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.quote))).toContain("To purge the cache, run apt-get clean as root.");
+    expect(new Set(answer.claims.flatMap((claim) => claim.citations.map((citation) => citation.chunkIndex))).size).toBe(1);
   });
 
   test("an exact term of two characters counts: -d is found and answered from its passage alone, a missing -z is refused", async () => {

@@ -50,6 +50,8 @@ export interface TutorAnswerTask {
   passages: Passage[];
   history: ChatTurn[];
   mode: TutorMode;
+  /** How telling each key term of the question (a stem or an exact term) is in the learner's whole material, where known: the offline tutor weighs terms by it. */
+  termRarity?: Record<string, number>;
 }
 
 export interface ShortAnswerGradeTask {

@@ -225,7 +225,7 @@ export class ChatMessage {
     name: "groundingScore",
     nullable: true,
     description:
-      "The score (0..1) `grounding` comes from: the share of the question's key terms (content words and exact terms such as `-d`), each weighted by its rarity among the retrieved passages, that the best passage holds.",
+      "The score (0..1) `grounding` comes from: the largest share of the question's key terms (content words and exact terms such as `-d`; a term the material never uses counts three times) that one retrieved passage holds, combined with how rare in the session's material the key terms that passage holds are.",
   })
   @prop({ type: Number })
   grounding_score?: number | null;

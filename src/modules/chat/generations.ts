@@ -101,7 +101,7 @@ export class ChatGenerations {
   /** `model` learns which model writes as soon as it is asked, for answers that end early. */
   private async generate(request: GenerationRequest, writer: StreamWriter, signal: AbortSignal, model: ModelUsed): Promise<StreamEnd> {
     const { actor, session, question, history } = request;
-    const { hits, grounding, groundingScore } = await this.deps.retriever.retrieve(actor, session.scope, question);
+    const { hits, grounding, groundingScore, termRarity } = await this.deps.retriever.retrieve(actor, session.scope, question);
     signal.throwIfAborted();
     const mode = session.mode === ChatMode.STRICT ? "STRICT" : "HYBRID";
     const retrieval = { grounding, groundingScore };
@@ -113,7 +113,7 @@ export class ChatGenerations {
     if (grounding !== Grounding.STRONG) writer.append(`${GROUNDING_NOTES[grounding]}\n\n`);
     const passages = hits.map((hit) => ({ text: hit.text, title: hit.source.title, heading: hit.heading || undefined }));
     const options = { userId: String(actor._id), signal };
-    const stream = this.deps.ai.streamText(tutorAnswerPrompt({ question, passages, history, mode }), options);
+    const stream = this.deps.ai.streamText(tutorAnswerPrompt({ question, passages, history, mode, termRarity }), options);
     Object.assign(model, { provider: stream.provider, model: stream.model });
     for await (const delta of stream) writer.append(delta);
     const used = { provider: stream.provider, model: stream.model, inputTokens: stream.usage.inputTokens, outputTokens: stream.usage.outputTokens };

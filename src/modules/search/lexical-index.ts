@@ -72,6 +72,13 @@ export interface LexicalMatch {
 
 type Mode = "search" | "exact";
 
+export interface TermFrequencies {
+  /** Passages within the filter. */
+  passages: number;
+  /** For each term, the passages that hold it. */
+  counts: number[];
+}
+
 /**
  * BM25 ranking of passages. Where the database has Atlas Search (Atlas, atlas-local, the
  * embedded engine) it runs `$search` on `lexical_index`; elsewhere it ranks the filtered
@@ -104,23 +111,29 @@ export class LexicalIndex {
   }
 
   /**
-   * Whether any passage within `filter` holds each word (through the text analyzer, so `upgrading`
-   * finds `upgrade`) or exact term (as written): one `$search` a term, at most one row each.
+   * How many passages within `filter` hold each word (through the text analyzer, so `upgrading`
+   * finds `upgrade`) or exact term (as written), and how many passages there are: what grounding
+   * weighs a question's terms by. One `$search` a term.
    */
-  async mentions(terms: { word: string; exact: boolean }[], filter: VectorFilter): Promise<boolean[]> {
-    if (terms.length === 0) return [];
+  async frequencies(terms: { word: string; exact: boolean }[], filter: VectorFilter): Promise<TermFrequencies> {
     await this.ensure();
     const clause = (term: { word: string; exact: boolean }) => ({ text: { query: term.word, path: term.exact ? { value: "text", multi: "exact" } : ["text", "heading"] } });
     if (this.mode === "exact") {
       const passages = (await EmbeddingModel.find(filter).lean<StoredPassage[]>().exec()) as never[];
-      return terms.map((term) => searchStage(passages, LEXICAL_INDEX_DEFINITION, LEXICAL_INDEX_NAME, { index: LEXICAL_INDEX_NAME, compound: { must: [clause(term)] } }).length > 0);
+      const counts = terms.map((term) => searchStage(passages, LEXICAL_INDEX_DEFINITION, LEXICAL_INDEX_NAME, { index: LEXICAL_INDEX_NAME, compound: { must: [clause(term)] } }).length);
+      return { passages: passages.length, counts };
     }
-    return Promise.all(
-      terms.map(async (term) => {
-        const stage = { $search: { index: LEXICAL_INDEX_NAME, compound: { must: [clause(term)], filter: searchFilter(filter) } } };
-        return (await EmbeddingModel.aggregate([stage as never, { $limit: 1 }, { $project: { _id: 1 } }]).exec()).length > 0;
-      }),
-    );
+    const [passages, counts] = await Promise.all([
+      EmbeddingModel.countDocuments(filter).exec(),
+      Promise.all(
+        terms.map(async (term) => {
+          const stage = { $search: { index: LEXICAL_INDEX_NAME, compound: { must: [clause(term)], filter: searchFilter(filter) } } };
+          const [row] = await EmbeddingModel.aggregate<{ n: number }>([stage as never, { $count: "n" }]).exec();
+          return row?.n ?? 0;
+        }),
+      ),
+    ]);
+    return { passages, counts };
   }
 
   private async define(): Promise<void> {

@@ -5,7 +5,7 @@ import type { CourseService } from "../courses/course.service";
 import { SourceType } from "./embedding.model";
 import { highlight, queryTerms } from "./highlight";
 import type { SearchHit } from "./search.types";
-import type { LexicalIndex } from "./lexical-index";
+import type { LexicalIndex, TermFrequencies } from "./lexical-index";
 import type { PassageRanker } from "./passage-ranker";
 import type { VectorFilter } from "./vector-index";
 import type { Actor } from "../../lib/identity";
@@ -24,7 +24,7 @@ export interface SearchRequest {
  * (their own, the public catalog; every course for an admin), ranked by `PassageRanker`.
  */
 export class SearchService {
-  constructor(private readonly deps: { ai: AiProvider; ranker: PassageRanker; lexical: Pick<LexicalIndex, "mentions">; courses: CourseService }) {}
+  constructor(private readonly deps: { ai: AiProvider; ranker: PassageRanker; lexical: Pick<LexicalIndex, "frequencies">; courses: CourseService }) {}
 
   async search(actor: Exclude<Actor, null>, request: SearchRequest): Promise<SearchHit[]> {
     const filter = await this.scope(actor, request);
@@ -48,13 +48,13 @@ export class SearchService {
   }
 
   /**
-   * Whether the passages the caller may read within the request's scope hold each word (by its
-   * stem) or exact term anywhere: how the tutor tells a question's term the material never uses
-   * from one its best passages merely lack.
+   * How many of the passages the caller may read within the request's scope hold each word (by
+   * its stem) or exact term, and how many there are: how the tutor tells a question's telling
+   * terms from its common ones, and a term the material never uses.
    */
-  async mentions(actor: Exclude<Actor, null>, request: Omit<SearchRequest, "query" | "limit">, terms: { word: string; exact: boolean }[]): Promise<boolean[]> {
+  async frequencies(actor: Exclude<Actor, null>, request: Omit<SearchRequest, "query" | "limit">, terms: { word: string; exact: boolean }[]): Promise<TermFrequencies> {
     const filter = await this.scope(actor, { ...request, query: "", limit: 1 });
-    return filter ? this.deps.lexical.mentions(terms, filter) : terms.map(() => false);
+    return filter ? this.deps.lexical.frequencies(terms, filter) : { passages: 0, counts: terms.map(() => 0) };
   }
 
   /** The pre-filter: only passages of the active embedding space the actor may read; null when nothing can match. */

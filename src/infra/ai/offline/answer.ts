@@ -1,7 +1,7 @@
 import { STRICT_REFUSAL, type TutorAnswerTask } from "../prompts";
 import { dot } from "../vectors";
 import { embedText } from "./embedding";
-import { HeldTerms, keyTerms, share, type KeyTerm } from "./key-terms";
+import { HeldTerms, keyTerms, share, weightedCoverage, type KeyTerm } from "./key-terms";
 import { sentences, wordCount } from "./text";
 
 const MAX_QUOTES = 3;
@@ -9,6 +9,8 @@ const MAX_QUOTES = 3;
 const MIN_PASSAGE_COVERAGE = 0.5;
 /** A sentence holding much less of the question than the best one is more likely off the point than more of the answer. */
 const NEAR_BEST_SENTENCE = 0.8;
+/** Sentences in the window where passages holding as much of the question are told apart. */
+const WINDOW_SENTENCES = 2;
 const EMBEDDING_SIZE = 512;
 
 export const OFFLINE_NO_MATCH =
@@ -33,7 +35,8 @@ interface Candidate {
 export function extractiveAnswer(task: TutorAnswerTask): string {
   const asked = keyTerms(task.question);
   // A passage is judged with its section's heading, as grounding judges it: the heading often names what the text only explains.
-  const answering = answeringPassage(asked, task.passages.map((passage) => new HeldTerms(`${passage.heading ?? ""}\n${passage.text}`)));
+  const weights = asked.map((term) => task.termRarity?.[term.text] ?? 1);
+  const answering = answeringPassage(asked, weights, task.passages);
   const candidates = answering === undefined ? [] : candidatesFrom(task, answering, asked);
   const top = candidates[0]?.coverage ?? 0;
   const best = candidates
@@ -45,12 +48,32 @@ export function extractiveAnswer(task: TutorAnswerTask): string {
   return `From your material:\n\n${quotes}\n\n(Offline tutor: these are the sentences that best match your question, quoted as written.)`;
 }
 
-/** The index of the passage holding the largest share of the asked terms (the first on a tie), if it holds enough. */
-function answeringPassage(asked: KeyTerm[], held: HeldTerms[]): number | undefined {
+/**
+ * The index of the passage holding the largest share of the asked terms, with its heading (the
+ * first on a tie), if it holds enough. Of passages holding as much, the one whose WINDOW_SENTENCES
+ * consecutive sentences hold the most of the question, its terms weighted by their rarity in the
+ * material: where the telling terms stand together, the passage speaks of them rather than mentions them.
+ */
+function answeringPassage(asked: KeyTerm[], weights: number[], passages: TutorAnswerTask["passages"]): number | undefined {
   if (asked.length === 0) return undefined;
-  const coverage = held.map((text) => share(asked, text));
+  const coverage = passages.map((passage) => share(asked, new HeldTerms(`${passage.heading ?? ""}\n${passage.text}`)));
   const best = Math.max(0, ...coverage);
-  return best >= MIN_PASSAGE_COVERAGE ? coverage.indexOf(best) : undefined;
+  if (best < MIN_PASSAGE_COVERAGE) return undefined;
+  let chosen: { index: number; window: number } | undefined;
+  coverage.forEach((share, index) => {
+    if (share < best) return;
+    const window = bestWindow(asked, weights, passages[index].text);
+    if (!chosen || window > chosen.window) chosen = { index, window };
+  });
+  return chosen?.index;
+}
+
+/** The largest weighted share of the asked terms that WINDOW_SENTENCES consecutive sentences of a text hold. */
+function bestWindow(asked: KeyTerm[], weights: number[], text: string): number {
+  const all = sentences(text);
+  let best = 0;
+  for (let i = 0; i < all.length; i++) best = Math.max(best, weightedCoverage(asked, weights, new HeldTerms(all.slice(i, i + WINDOW_SENTENCES).join(" "))));
+  return best;
 }
 
 /** The answering passage's sentences that hold some of the question, best first. */

@@ -8,6 +8,7 @@ import { createServer } from "../src/server";
 import { EvalClient } from "./client";
 import {
   citationScores,
+  claimQuoteScores,
   firstGoldRank,
   isGoldPassage,
   meanTokenF1,
@@ -73,7 +74,15 @@ interface Message {
   content: string;
   grounding?: string | null;
   groundingScore?: number | null;
-  citations: { pageStart: number | null; pageEnd: number | null; chunkIndex: number; quote: string }[];
+  citations: MessageCitation[];
+  claims?: { text: string; citations: MessageCitation[] }[];
+}
+
+interface MessageCitation {
+  pageStart: number | null;
+  pageEnd: number | null;
+  chunkIndex: number;
+  quote: string;
 }
 
 export interface RunFigures {
@@ -161,12 +170,15 @@ async function ask(client: EvalClient, uploadId: string, question: string): Prom
 }
 
 let knownFields: string | undefined;
-/** `grounding` where the server has it, so the same eval measures a server from before it. */
+const CITATION_FIELDS = "citations { pageStart pageEnd chunkIndex quote }";
+/** `grounding` and `claims` where the server has them, so the same eval measures a server from before them. */
 async function messageFields(client: EvalClient): Promise<string> {
   if (knownFields) return knownFields;
   const { __type } = await client.request<{ __type: { fields: { name: string }[] } }>('{ __type(name: "ChatMessage") { fields { name } } }');
-  const grounding = __type.fields.some((field) => field.name === "grounding") ? " grounding groundingScore" : "";
-  return (knownFields = `status content${grounding} citations { pageStart pageEnd chunkIndex quote }`);
+  const has = (name: string) => __type.fields.some((field) => field.name === name);
+  const grounding = has("grounding") ? " grounding groundingScore" : "";
+  const claims = has("claims") ? ` claims { text ${CITATION_FIELDS} }` : "";
+  return (knownFields = `status content${grounding} ${CITATION_FIELDS}${claims}`);
 }
 
 export async function runEval(options: EvalOptions): Promise<RunFigures> {
@@ -221,7 +233,9 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
       const kind = question.answerable ? "answerable" : "unanswerable";
       if (answer.grounding) groundings.set(`${kind} ${answer.grounding}`, (groundings.get(`${kind} ${answer.grounding}`) ?? 0) + 1);
       if (typeof answer.groundingScore === "number") groundingScores[kind].push(answer.groundingScore);
-      const citations = answer.citations.map((citation) => ({ ...citation, text: texts.get(citation.chunkIndex) }));
+      const withText = (citation: MessageCitation) => ({ ...citation, text: texts.get(citation.chunkIndex) });
+      const citations = answer.citations.map(withText);
+      const claims = answer.claims?.map((claim) => ({ text: claim.text, citations: claim.citations.map(withText) }));
       if (process.env.EVAL_VERBOSE) {
         const cited = citations.map((citation) => `${citation.chunkIndex}${isGoldPassage(citation, question) ? "*" : ""}`).join(",");
         log(`  ${question.id} ${answer.grounding ?? ""} ${answer.groundingScore?.toFixed(2) ?? ""} ${refused ? "refused" : `cited ${cited || "nothing"}`}  ${question.question}`);
@@ -238,12 +252,13 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
           pool: pool.map((hit) => ({ ...hit, gold: isGoldPassage(hit, question) })),
         });
       }
-      outcomes.push({ question, refused, text: answer.content, citations });
+      outcomes.push({ question, refused, text: answer.content, citations, claims });
       if (outcomes.length % 20 === 0) log(`  asked ${outcomes.length} of ${questions.length}`);
     }
     if (process.env.EVAL_DUMP) writeFileSync(join(process.env.EVAL_DUMP, `${set}-${options.provider}-${options.ranking}.json`), JSON.stringify(dump, null, 1));
     const citations = citationScores(outcomes);
     const quotes = quoteScores(outcomes);
+    const claimQuotes = claimQuoteScores(outcomes);
     const refusals = refusalScores(outcomes);
     const f1 = meanTokenF1(outcomes);
     const fixed = (value: number) => value.toFixed(2);
@@ -258,6 +273,7 @@ export async function runEval(options: EvalOptions): Promise<RunFigures> {
         ["citation precision", `${fixed(citations.precision)} (${citations.citations} cited)`],
         ["citation recall", `${fixed(citations.recall)} (${citations.answers} answers)`],
         ["quotes in passage and answer", `${fixed(quotes.share)} (${quotes.quotes} quotes)`],
+        ["quotes in passage and their claim", `${fixed(claimQuotes.share)} (${claimQuotes.quotes} quotes)`],
         ["strict refusal precision", fixed(refusals.precision)],
         ["strict refusal recall", fixed(refusals.recall)],
         ["answered unanswerable", `${refusals.answeredUnanswerable} of ${refusals.unanswerable}`],

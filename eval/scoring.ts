@@ -74,6 +74,14 @@ export interface AnswerOutcome {
   citations: QuotedCitation[];
   /** The answer's text, for token F1. */
   text: string;
+  /** The answer's claims (each a sentence with the passages it cites), where the server states them. */
+  claims?: QuotedClaim[];
+}
+
+/** A claim as the eval sees it: its sentence, and its citations with their passages and quotes. */
+export interface QuotedClaim {
+  text: string;
+  citations: QuotedCitation[];
 }
 
 export interface CitationScores {
@@ -119,16 +127,29 @@ const QUOTE_USED = 0.5;
 export function quoteScores(outcomes: AnswerOutcome[]): QuoteScores {
   const checked = outcomes
     .filter((outcome) => outcome.question.answerable && !outcome.refused)
-    .flatMap((outcome) => {
-      const answer = new Set(answerTokens(outcome.text));
-      return outcome.citations.map((citation) => {
-        const quote = normalizeText(citation.quote ?? "");
-        if (!quote || citation.text === undefined || !normalizeText(citation.text).includes(quote)) return false;
-        const words = answerTokens(citation.quote!);
-        return words.filter((word) => answer.has(word)).length / words.length >= QUOTE_USED;
-      });
-    });
+    .flatMap((outcome) => outcome.citations.map((citation) => quoteUsed(citation, outcome.text)));
   return { share: checked.length ? checked.filter(Boolean).length / checked.length : 0, quotes: checked.length };
+}
+
+/**
+ * The same, claim by claim: of the citations of the claims of answered answerable questions, the
+ * share whose quote is from the cited passage and used by the very sentence citing it (a quote
+ * another sentence of the answer uses does not count).
+ */
+export function claimQuoteScores(outcomes: AnswerOutcome[]): QuoteScores {
+  const checked = outcomes
+    .filter((outcome) => outcome.question.answerable && !outcome.refused)
+    .flatMap((outcome) => (outcome.claims ?? []).flatMap((claim) => claim.citations.map((citation) => quoteUsed(citation, claim.text))));
+  return { share: checked.length ? checked.filter(Boolean).length / checked.length : 0, quotes: checked.length };
+}
+
+/** Whether a citation's quote appears in its passage (letters and digits in order) and half its words or more are in `user`. */
+function quoteUsed(citation: QuotedCitation, user: string): boolean {
+  const quote = normalizeText(citation.quote ?? "");
+  if (!quote || citation.text === undefined || !normalizeText(citation.text).includes(quote)) return false;
+  const used = new Set(answerTokens(user));
+  const words = answerTokens(citation.quote!);
+  return words.filter((word) => used.has(word)).length / words.length >= QUOTE_USED;
 }
 
 export interface RefusalScores {

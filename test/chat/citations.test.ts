@@ -90,6 +90,12 @@ describe("claims and quotes", () => {
     expect(claims[1].citations[0].quote).toBe("Plants use chlorophyll.");
   });
 
+  test("a claim quoting a heading has the heading as its quote, not a longer sentence with the same words", () => {
+    const lists = [hit("The Remove list shows the packages that will be removed.\n\nThe New list\n\nThe New list is a reminder.", 1)];
+    const claims = claimsFrom("> The Remove list shows the packages that will be removed. [1]\n>\n> The New list [1]", lists);
+    expect(claims.map((claim) => claim.citations[0].quote)).toEqual(["The Remove list shows the packages that will be removed.", "The New list"]);
+  });
+
   test("a sentence that states something without citing is a claim with no citations", () => {
     expect(claimsFrom("Glucose is sweet. Cells divide [1].", hits).map((claim) => claim.citations.length)).toEqual([0, 1]);
   });

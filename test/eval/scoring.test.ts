@@ -1,5 +1,6 @@
 import {
   citationScores,
+  claimQuoteScores,
   firstGoldRank,
   isGoldPassage,
   meanTokenF1,
@@ -76,6 +77,25 @@ describe("answer scores", () => {
     expect(quoteScores([quoted("Debian was created in 1993 by Ian Murdock.")]).share).toBe(0);
     // Refusals and unanswerable questions are not counted.
     expect(quoteScores([{ ...quoted("It is developed by volunteers."), question: unanswerable }, { ...quoted("x"), refused: true }]).quotes).toBe(0);
+  });
+
+  it("claim by claim, a quote counts when it is in the cited passage and the sentence citing it uses it", () => {
+    const passage = "Debian was created by Ian\nMurdock in 1993. It is developed by volunteers.";
+    const claim = (text: string, quote: string) => ({ text, citations: [{ pageStart: 10, text: passage, quote }] });
+    const answer = (...claims: ReturnType<typeof claim>[]): AnswerOutcome => ({
+      question: pdfQuestion,
+      refused: false,
+      text: claims.map((c) => c.text).join(" "),
+      citations: claims.flatMap((c) => c.citations),
+      claims,
+    });
+    expect(claimQuoteScores([answer(claim("Debian was created by Ian Murdock in 1993 [1].", "Debian was created by Ian Murdock in 1993."))])).toEqual({ share: 1, quotes: 1 });
+    // Used by the answer, but by another of its sentences than the one citing it.
+    const crossed = answer(claim("Debian was created by Ian Murdock in 1993 [1].", "It is developed by volunteers."), claim("It is developed by volunteers.", "Debian was created by Ian Murdock in 1993."));
+    expect(quoteScores([crossed]).share).toBe(1);
+    expect(claimQuoteScores([crossed])).toEqual({ share: 0, quotes: 2 });
+    // Refusals are not counted; an answer without claims has none to count.
+    expect(claimQuoteScores([{ ...crossed, refused: true }, { ...crossed, claims: undefined }]).quotes).toBe(0);
   });
 
   it("refusal precision and recall are over the unanswerable questions", () => {

@@ -219,14 +219,20 @@ function citationOf(hits: SearchHit[], n: number, claims: string[]): Citation {
   };
 }
 
-/** The passage's sentence sharing the most content words with the claims that cite it (the first on a tie). */
+/**
+ * The passage's sentence sharing the most content words with the claims that cite it; of those
+ * sharing as many, the one with the fewest words the claims do not use (a heading the claim quotes,
+ * not a longer sentence that mentions the same words), then the first.
+ */
 function closestSentence(passage: string, claims: string[]): string {
   const claimed = new Set(terms(claims.join(" ").replace(CITATION_MARK, " ")));
-  let best = { sentence: "", shared: -1 };
+  let best = { sentence: "", shared: -1, unused: 0 };
   // Split as the offline tutor splits what it quotes: headings and paragraphs apart, hyphenated line breaks joined.
   for (const sentence of sentences(passage)) {
-    const shared = new Set(terms(sentence).filter((term) => claimed.has(term))).size;
-    if (shared > best.shared) best = { sentence, shared };
+    const own = new Set(terms(sentence));
+    const shared = [...own].filter((term) => claimed.has(term)).length;
+    const unused = own.size - shared;
+    if (shared > best.shared || (shared === best.shared && unused < best.unused)) best = { sentence, shared, unused };
   }
   return best.sentence;
 }

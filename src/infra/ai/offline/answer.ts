@@ -44,8 +44,13 @@ export function extractiveAnswer(task: TutorAnswerTask): string {
     .slice(0, MAX_QUOTES)
     .sort((a, b) => a.passageIndex - b.passageIndex || a.position - b.position);
   if (best.length === 0) return task.mode === "STRICT" ? STRICT_REFUSAL : OFFLINE_NO_MATCH;
-  const quotes = best.map((candidate) => `> ${candidate.sentence} [${candidate.passageIndex + 1}]`).join("\n>\n");
+  const quotes = best.map((candidate) => `> ${asQuoted(candidate.sentence)} [${candidate.passageIndex + 1}]`).join("\n>\n");
   return `From your material:\n\n${quotes}\n\n(Offline tutor: these are the sentences that best match your question, quoted as written.)`;
+}
+
+/** A number in brackets within the material (a footnote's `^[1]`) would read as a citation of passage 1: it is quoted in parentheses. */
+function asQuoted(sentence: string): string {
+  return sentence.replace(/\[(\d+(?:\s*[,;]\s*\d+)*)\]/g, "($1)");
 }
 
 /**
@@ -53,26 +58,58 @@ export function extractiveAnswer(task: TutorAnswerTask): string {
  * first on a tie), if it holds enough. Of passages holding as much, the one whose WINDOW_SENTENCES
  * consecutive sentences hold the most of the question, its terms weighted by their rarity in the
  * material: where the telling terms stand together, the passage speaks of them rather than mentions them.
+ * Where that window ends its passage, the passage continuing it (`continuedIn`).
  */
 function answeringPassage(asked: KeyTerm[], weights: number[], passages: TutorAnswerTask["passages"]): number | undefined {
   if (asked.length === 0) return undefined;
   const coverage = passages.map((passage) => share(asked, new HeldTerms(`${passage.heading ?? ""}\n${passage.text}`)));
   const best = Math.max(0, ...coverage);
   if (best < MIN_PASSAGE_COVERAGE) return undefined;
-  let chosen: { index: number; window: number } | undefined;
+  let chosen: { index: number; window: Window } | undefined;
   coverage.forEach((share, index) => {
     if (share < best) return;
     const window = bestWindow(asked, weights, passages[index].text);
-    if (!chosen || window > chosen.window) chosen = { index, window };
+    if (!chosen || window.share > chosen.window.share) chosen = { index, window };
   });
-  return chosen?.index;
+  return chosen && continuedIn(chosen.index, chosen.window, passages);
 }
 
-/** The largest weighted share of the asked terms that WINDOW_SENTENCES consecutive sentences of a text hold. */
-function bestWindow(asked: KeyTerm[], weights: number[], text: string): number {
+/**
+ * Passages overlap: where the best window ends its passage, what follows it (often the answer
+ * after a section's first lines) was cut off into the next one. A given passage holding the same
+ * window with more after it is quoted instead; else the passage itself.
+ */
+function continuedIn(index: number, window: Window, passages: TutorAnswerTask["passages"]): number {
+  if (!window.atEnd) return index;
+  const cut = comparable(window.text);
+  const continued = passages.findIndex((passage, other) => {
+    const text = comparable(passage.text);
+    return other !== index && text.includes(cut) && !text.endsWith(cut);
+  });
+  return continued >= 0 ? continued : index;
+}
+
+/** Lower case, letters and digits only: the same sentences of two passages compare equal however their line breaks fell. */
+function comparable(text: string): string {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+}
+
+interface Window {
+  share: number;
+  text: string;
+  /** The window holds its passage's last sentence. */
+  atEnd: boolean;
+}
+
+/** The WINDOW_SENTENCES consecutive sentences of a text that hold the largest weighted share of the asked terms (the first on a tie). */
+function bestWindow(asked: KeyTerm[], weights: number[], text: string): Window {
   const all = sentences(text);
-  let best = 0;
-  for (let i = 0; i < all.length; i++) best = Math.max(best, weightedCoverage(asked, weights, new HeldTerms(all.slice(i, i + WINDOW_SENTENCES).join(" "))));
+  let best: Window = { share: 0, text: "", atEnd: false };
+  for (let i = 0; i < all.length; i++) {
+    const window = all.slice(i, i + WINDOW_SENTENCES);
+    const share = weightedCoverage(asked, weights, new HeldTerms(window.join(" ")));
+    if (share > best.share) best = { share, text: window.join(" "), atEnd: i + WINDOW_SENTENCES >= all.length };
+  }
   return best;
 }
 

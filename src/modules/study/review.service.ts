@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, readTogether, type RawRead } from "../../lib/raw-reads";
 import type { DomainEventBus } from "../../lib/events";
 import type { Actor } from "../../lib/identity";
 import type { CourseService } from "../courses/course.service";
@@ -13,6 +13,7 @@ import { CardKind, CardModel, type Card } from "./card.model";
 import { clozeAnswer, clozePrompt } from "./cloze";
 import type { Deck } from "./deck.model";
 import type { DeckService } from "./deck.service";
+import { cardNotFound } from "./study.policy";
 import { dayNumber, dayStart, defaultProfile, StudyProfileModel, type StudyPreferences } from "./preferences.model";
 import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel, type ReviewLog, type ReviewState, type StudiedDeck } from "./review.model";
 import type { Schedule, Scheduler } from "./scheduler";
@@ -43,6 +44,7 @@ const QUEUE_FIELDS = { review_days: 0 } as const;
 
 /** The profile without the counts a caller does not read. */
 type ProfileSettings = Omit<StudyPreferences, "due_days" | "review_days">;
+type QueueProfile = Omit<StudyPreferences, "review_days">;
 
 export interface StudyScope {
   deckId?: string;
@@ -104,12 +106,9 @@ export class ReviewService {
     // scope (see `dueStates`): one wait for the database.
     const whole = !scope.deckId && !scope.courseId;
     const ahead = limit + READ_AHEAD_SLACK;
-    const [scoped, profile, overdue, todayByDeck] = await Promise.all([
-      this.scopeDecks(actor, scope),
-      this.profileWith<Omit<StudyPreferences, "review_days">>(actor._id, QUEUE_FIELDS),
-      whole ? this.mostOverdue(actor._id, now, ahead) : Promise.resolve(undefined),
-      whole ? this.dueTodayByDeck(actor._id, now) : Promise.resolve(undefined),
-    ]);
+    const [scoped, profile, overdue, todayByDeck] = whole
+      ? await this.wholeQueueReads(actor, now, ahead)
+      : await Promise.all([this.scopeDecks(actor, scope), this.profileWith<QueueProfile>(actor._id, QUEUE_FIELDS), undefined, undefined]);
     await this.sync(actor, scoped, now);
     const today = dayNumber(now);
     const days = dueDaysOf(profile, today);
@@ -132,6 +131,31 @@ export class ReviewService {
       if (card) items.push(this.item(card, state, profile, now));
     }
     return { items, dueCount, newLeftToday };
+  }
+
+  /**
+   * What the whole queue reads before it knows its decks: the learner's personal decks, studied
+   * decks, profile, most overdue schedules with their cards and today's due schedules by deck in
+   * one database command, beside the courses they are enrolled in.
+   */
+  private async wholeQueueReads(
+    actor: Exclude<Actor, null>,
+    now: Date,
+    ahead: number,
+  ): Promise<[ScopedDecks, QueueProfile, (ReviewState & { card: Card[] })[], Map<string, number>]> {
+    const [reads, enrolled] = await Promise.all([
+      readTogether<{ decks: Deck[]; studied: StudiedDeck[]; profile: QueueProfile[]; overdue: (ReviewState & { card: Card[] })[]; today: { _id: Types.ObjectId; n: number }[] }>({
+        decks: this.deps.decks.studyDecksRead(actor),
+        studied: { model: StudiedDeckModel, filter: { user_id: actor._id } },
+        profile: { model: StudyProfileModel, filter: { user_id: actor._id }, limit: 1, projection: QUEUE_FIELDS },
+        overdue: mostOverdueRead(actor._id, now, ahead),
+        today: dueTodayByDeckRead(actor._id, now),
+      }),
+      this.deps.progress.enrolledCourseIds(actor._id),
+    ]);
+    const scoped = await this.allDecks(actor, reads.decks, enrolled, reads.studied);
+    const profile = reads.profile[0] ?? (defaultProfile(actor._id) as unknown as QueueProfile);
+    return [scoped, profile, reads.overdue, new Map(reads.today.map((row) => [String(row._id), row.n]))];
   }
 
   /** One card of the queue: what to show, and where each rating would take it. */
@@ -226,33 +250,6 @@ export class ReviewService {
     return earlier + dueToday;
   }
 
-  /**
-   * The learner's most overdue started schedules in any deck, in queue order, each with its card
-   * (`card`: one or none): the index on (user, due day, due, _id) walks them in that order, new
-   * schedules (day NEW_DUE_DAY) left out, and each card is found by its id.
-   */
-  private mostOverdue(userId: Types.ObjectId, now: Date, limit: number): Promise<(ReviewState & { card: Card[] })[]> {
-    return ReviewStateModel.collection
-      .aggregate<ReviewState & { card: Card[] }>([
-        { $match: { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } } },
-        { $sort: { due_day: 1, due: 1, _id: 1 } },
-        { $limit: limit },
-        { $lookup: { from: CardModel.collection.collectionName, localField: "card_id", foreignField: "_id", as: "card" } },
-      ])
-      .toArray();
-  }
-
-  /** How many of the learner's started schedules falling due today are due now, by deck. */
-  private async dueTodayByDeck(userId: Types.ObjectId, now: Date): Promise<Map<string, number>> {
-    const rows = await ReviewStateModel.collection
-      .aggregate<{ _id: Types.ObjectId; n: number }>([
-        { $match: { user_id: userId, due_day: dayNumber(now), due: { $lte: now } } },
-        { $group: { _id: "$deck_id", n: { $sum: 1 } } },
-      ])
-      .toArray();
-    return new Map(rows.map((row) => [String(row._id), row.n]));
-  }
-
   /** The learner's first new schedules in these decks. */
   private newStates(userId: Types.ObjectId, deckIds: Types.ObjectId[], limit: number): Promise<ReviewState[]> {
     if (limit <= 0) return Promise.resolve([]);
@@ -284,6 +281,11 @@ export class ReviewService {
       this.deps.progress.enrolledCourseIds(actor._id),
       findRaw<StudiedDeck>(StudiedDeckModel, { user_id: actor._id }),
     ]);
+    return this.allDecks(actor, personal, enrolled, studied);
+  }
+
+  /** Every deck the learner studies: their personal decks, their courses' decks and the other decks they studied, those they may still read. */
+  private async allDecks(actor: Exclude<Actor, null>, personal: Deck[], enrolled: Types.ObjectId[], studied: StudiedDeck[]): Promise<ScopedDecks> {
     const candidates = enrolled.length > 0 ? [...personal, ...(await this.deps.decks.courseDecksOf(enrolled))] : personal;
     const known = new Set(candidates.map((deck) => String(deck._id)));
     const others = studied.filter((entry) => !known.has(String(entry.deck_id))).map((entry) => entry.deck_id);
@@ -335,13 +337,18 @@ export class ReviewService {
    */
   async review(actor: Exclude<Actor, null>, args: ReviewCardArgs, now = new Date()): Promise<ReviewResult> {
     const cardId = asObjectId(args.cardId);
-    // The learner's schedules for the card and profile are read alongside the card and its access
-    // check (one round trip in all for a personal deck's card); nothing is written before it passes.
-    const [card, states, profile] = await Promise.all([
-      this.deps.decks.readableCardOrFail(actor, args.cardId),
-      cardId ? findRaw<ReviewState>(ReviewStateModel, { user_id: actor._id, card_id: cardId }) : Promise.resolve([]),
-      this.profileWith<ProfileSettings>(actor._id, SETTINGS_ONLY),
-    ]);
+    // The card, the learner's schedules for it and their profile are read in one command, then the
+    // card's access checked (no further read for a card of the learner's own deck); nothing is
+    // written before it passes.
+    if (!cardId) cardNotFound();
+    const read = await readTogether<{ card: Card[]; states: ReviewState[]; profile: ProfileSettings[] }>({
+      card: this.deps.decks.cardRead(cardId),
+      states: { model: ReviewStateModel, filter: { user_id: actor._id, card_id: cardId } },
+      profile: { model: StudyProfileModel, filter: { user_id: actor._id }, limit: 1, projection: SETTINGS_ONLY },
+    });
+    const card = (read.card[0] && (await this.deps.decks.ifReadable(actor, read.card[0]))) ?? cardNotFound();
+    const states = read.states;
+    const profile = read.profile[0] ?? (defaultProfile(actor._id) as unknown as ProfileSettings);
     const ord = ordOf(card, args.clozeNumber);
     const current = states.find((state) => state.ord === ord) ?? null;
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
@@ -529,6 +536,30 @@ function ordOf(card: Card, clozeNumber: number | undefined | null): number {
     raise("BAD_USER_INPUT", `clozeNumber must be ${allowed}`, { fields: [{ field: "clozeNumber", message: `must be ${allowed}` }] });
   }
   return clozeNumber;
+}
+
+/**
+ * The learner's most overdue started schedules in any deck, in queue order, each with its card
+ * (`card`: one or none): the index on (user, due day, due, _id) walks them in that order, new
+ * schedules (day NEW_DUE_DAY) left out, and each card is found by its id.
+ */
+function mostOverdueRead(userId: Types.ObjectId, now: Date, limit: number): RawRead {
+  return {
+    model: ReviewStateModel,
+    filter: { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } },
+    sort: { due_day: 1, due: 1, _id: 1 },
+    limit,
+    then: [{ $lookup: { from: CardModel.collection.collectionName, localField: "card_id", foreignField: "_id", as: "card" } }],
+  };
+}
+
+/** How many of the learner's started schedules falling due today are due now, by deck. */
+function dueTodayByDeckRead(userId: Types.ObjectId, now: Date): RawRead {
+  return {
+    model: ReviewStateModel,
+    filter: { user_id: userId, due_day: dayNumber(now), due: { $lte: now } },
+    then: [{ $group: { _id: "$deck_id", n: { $sum: 1 } } }],
+  };
 }
 
 /** How one review changes the learner's started schedules per due day. */

@@ -222,10 +222,6 @@ export class DeckService {
     return (await this.readableCard(actor, id)) ?? cardNotFound();
   }
 
-  async byCardIds(ids: readonly Types.ObjectId[]): Promise<Card[]> {
-    return findRaw<Card>(CardModel, { _id: { $in: [...ids] } });
-  }
-
   async createCard(actor: Actor, input: CardContentInput & { deckId: string }): Promise<Card> {
     const { deck } = await this.editableOrFail(actor, input.deckId);
     const content = checkedContent(input, null, "input");

@@ -72,7 +72,7 @@ interface Run {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc: nothing is added to the process measured. */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }

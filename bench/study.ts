@@ -10,7 +10,7 @@ import { startInstance, type Instance } from "../test/helpers/instance";
 import { CreateDeckDocument, ImportCardsDocument, MeDocument, RegisterDocument, ReviewCardDocument, ReviewQueueDocument } from "../test/generated/graphql";
 import { graphqlClient, type GraphQLResponse } from "../test/helpers/graphql";
 import { uploadRequest } from "../test/helpers/upload";
-import { METRICS_TOKEN, roundTrips, startDatabase } from "./read-path";
+import { cpuSeconds, METRICS_TOKEN, roundTrips, startDatabase } from "./read-path";
 
 const DECKS = 5;
 const CARDS_PER_DECK = 10_000;
@@ -19,6 +19,8 @@ const REVIEW_LOGS = 200_000;
 /** Cards never studied yet; the rest have a review schedule spread from 60 days overdue to a year ahead. */
 const NEW_CARDS = 5_000;
 const RUNS = Number(process.env.BENCH_STUDY_RUNS ?? 300);
+/** Untimed requests of each kind first, so the figures are of a warmed-up API (compiled code, filled caches), not of its start. */
+const WARM_UP = 30;
 const DAY_MS = 86_400_000;
 
 function ok<T>(response: GraphQLResponse<T>): T {
@@ -167,6 +169,13 @@ interface Side {
   review: number[];
   queueTrips: number;
   reviewTrips: number;
+  /** CPU seconds of the API and of the database while this side's requests were timed. */
+  cpu: { queue: Cpu; review: Cpu };
+}
+
+interface Cpu {
+  api: number;
+  db: number;
 }
 
 async function startSide(name: string, uri: string, databaseName: string, root?: string): Promise<Side> {
@@ -191,25 +200,37 @@ async function startSide(name: string, uri: string, databaseName: string, root?:
     await seedHistory(uri, databaseName, new Types.ObjectId(userId));
     const gql = graphqlClient(api.graphqlUrl, { token });
     const dueCount = ok(await gql(ReviewQueueDocument, { limit: 20 })).reviewQueue.dueCount;
-    return { name, api, gql, importSeconds, dueCount, due: [], refills: 0, queue: [], review: [], queueTrips: 0, reviewTrips: 0 };
+    return { name, api, gql, importSeconds, dueCount, due: [], refills: 0, queue: [], review: [], queueTrips: 0, reviewTrips: 0, cpu: { queue: { api: 0, db: 0 }, review: { api: 0, db: 0 } } };
   } catch (error) {
     await api.stop();
     throw error;
   }
 }
 
-/** Times `runs` requests one at a time on each side, the sides taking turns by rounds (first one, then the other), so both meet the same load. */
-async function inTurns(sides: Side[], runs: number, run: (side: Side, i: number) => Promise<unknown>, into: (side: Side) => number[]): Promise<void> {
+/**
+ * Times `runs` requests one at a time on each side, the sides taking turns by rounds (first one,
+ * then the other), so both meet the same load; adds the CPU the side's API and the database used
+ * during its rounds to `cpu` (the database is shared, but only one side's requests run at a time).
+ */
+async function inTurns(sides: Side[], runs: number, run: (side: Side, i: number) => Promise<unknown>, into: (side: Side) => number[], cpu: (side: Side) => Cpu, dbPid: number): Promise<void> {
   const round = sides.length > 1 ? 20 : runs;
   for (let start = 0, turn = 0; start < runs; start += round, turn++) {
     for (const side of turn % 2 === 0 ? sides : [...sides].reverse()) {
+      const [api0, db0] = [cpuSeconds(side.api.pid), cpuSeconds(dbPid)];
       for (let i = start; i < Math.min(runs, start + round); i++) {
         const t0 = process.hrtime.bigint();
         await run(side, i);
         into(side).push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
+      cpu(side).api += cpuSeconds(side.api.pid) - api0;
+      cpu(side).db += cpuSeconds(dbPid) - db0;
     }
   }
+}
+
+/** CPU milliseconds per request: the API's, the database's. */
+function perRequest(cpu: Cpu, runs: number): string {
+  return `CPU ${((cpu.api * 1000) / runs).toFixed(1)} ms API + ${((cpu.db * 1000) / runs).toFixed(1)} ms database per request`;
 }
 
 /**
@@ -230,12 +251,18 @@ export async function benchStudy(): Promise<string[]> {
     const [main] = sides;
 
     // The machine is shared and its load varies: the cheapest signed-in request, timed alike, is the yardstick.
+    for (let i = 0; i < WARM_UP; i++) ok(await main.gql(MeDocument, {}));
     const me = await timed(RUNS, async () => ok(await main.gql(MeDocument, {})));
+    for (const side of sides) for (let i = 0; i < WARM_UP; i++) ok(await side.gql(ReviewQueueDocument, { limit: 20 }));
     const tripsBefore = await Promise.all(sides.map((side) => roundTrips(side.api)));
-    await inTurns(sides, RUNS, async (side) => ok(await side.gql(ReviewQueueDocument, { limit: 20 })), (side) => side.queue);
+    await inTurns(sides, RUNS, async (side) => ok(await side.gql(ReviewQueueDocument, { limit: 20 })), (side) => side.queue, (side) => side.cpu.queue, db.pid);
     for (const [i, side] of sides.entries()) side.queueTrips = ((await roundTrips(side.api)) - tripsBefore[i]) / RUNS;
     // Each review takes a due card off the front of the queue: review the most overdue ones, as a learner would.
-    for (const side of sides) side.due = ok(await side.gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id);
+    for (const side of sides) {
+      const warmUp = ok(await side.gql(ReviewQueueDocument, { limit: WARM_UP })).reviewQueue.items.map((item) => item.card.id);
+      for (const [i, cardId] of warmUp.entries()) ok(await side.gql(ReviewCardDocument, { cardId, rating: i % 10 === 0 ? "AGAIN" : "GOOD", idempotencyKey: `warm-up-${i}` }));
+      side.due = ok(await side.gql(ReviewQueueDocument, { limit: 100 })).reviewQueue.items.map((item) => item.card.id);
+    }
     const reviewTripsBefore = await Promise.all(sides.map((side) => roundTrips(side.api)));
     await inTurns(
       sides,
@@ -249,11 +276,13 @@ export async function benchStudy(): Promise<string[]> {
         ok(await side.gql(ReviewCardDocument, { cardId: side.due.shift()!, rating, idempotencyKey: `bench-${i}` }));
       },
       (side) => side.review,
+      (side) => side.cpu.review,
+      db.pid,
     );
     for (const [i, side] of sides.entries()) side.reviewTrips = ((await roundTrips(side.api)) - reviewTripsBefore[i] - side.refills * side.queueTrips) / RUNS;
 
     const lines = [
-      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${main.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time${sides.length > 1 ? ", the two APIs in turns of 20" : ""})`,
+      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${main.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time, after ${WARM_UP} untimed${sides.length > 1 ? ", the two APIs in turns of 20" : ""})`,
       `  import of ${DECKS * CARDS_PER_DECK} cards as ${(DECKS * CARDS_PER_DECK) / ROWS_PER_IMPORT} CSV files of ${ROWS_PER_IMPORT} rows   ${main.importSeconds.toFixed(1)} s`,
       `  me { id name } (yardstick) p50 ${me.p50} ms, p95 ${me.p95} ms   load average ${loadavg()[0].toFixed(1)}`,
     ];
@@ -264,6 +293,7 @@ export async function benchStudy(): Promise<string[]> {
       lines.push(
         `  reviewQueue(limit: 20)   p50 ${queue.p50} ms, p95 ${queue.p95} ms, max ${queue.max} ms   (target p95 <= 20 ms); ${side.queueTrips.toFixed(1)} database round trips each`,
         `  reviewCard               p50 ${review.p50} ms, p95 ${review.p95} ms, max ${review.max} ms   (target p95 <= 15 ms); ${side.reviewTrips.toFixed(1)} database round trips each`,
+        `    reviewQueue ${perRequest(side.cpu.queue, RUNS)}; reviewCard ${perRequest(side.cpu.review, RUNS)}`,
       );
     }
     if (sides.length > 1) {

@@ -11,3 +11,38 @@ import type { Model } from "mongoose";
 export function findRaw<T>(model: Model<any>, filter: Filter<Document>, options: FindOptions = {}): Promise<T[]> {
   return model.collection.find(filter, options).toArray() as Promise<T[]>;
 }
+
+/** One find of `readTogether`: a model's documents matching a filter built in code (as for `findRaw`). */
+export interface RawRead {
+  model: Model<any>;
+  filter: Filter<Document>;
+  sort?: Record<string, 1 | -1>;
+  limit?: number;
+  /** Inclusions or exclusions only, as find's projection. */
+  projection?: Record<string, 0 | 1>;
+  /** Stages run on what the find returned (e.g. a `$lookup` by `_id`, a `$group`). */
+  then?: Document[];
+}
+
+/**
+ * Several independent finds in one database command, answered together: a database-level
+ * aggregate of one empty document and an uncorrelated `$lookup` per read (MongoDB 5.1+; the
+ * embedded engine reads each through its indexes). For hot paths whose reads do not depend on
+ * each other, so a request waits for, and the database parses, one command instead of several.
+ */
+export async function readTogether<T extends Record<string, unknown[]>>(reads: { [K in keyof T]: RawRead }): Promise<T> {
+  const entries = Object.entries(reads) as [string, RawRead][];
+  if (entries.length === 0) return {} as T;
+  const stages = entries.map(([as, read]) => {
+    const pipeline: Document[] = [{ $match: read.filter }];
+    if (read.sort) pipeline.push({ $sort: read.sort });
+    if (read.limit) pipeline.push({ $limit: read.limit });
+    if (read.projection) pipeline.push({ $project: read.projection });
+    pipeline.push(...(read.then ?? []));
+    return { $lookup: { from: read.model.collection.collectionName, pipeline, as } };
+  });
+  const db = entries[0][1].model.db.db;
+  if (!db) throw new Error("readTogether: the database is not connected");
+  const [row] = await db.aggregate([{ $documents: [{}] }, ...stages]).toArray();
+  return row as T;
+}

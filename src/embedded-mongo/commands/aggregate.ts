@@ -6,6 +6,7 @@ import { effectiveCollation } from "./collation";
 import type { CommandContext, CommandTable } from "./context";
 import { countShortcut } from "./count-shortcut";
 import { lookupShortcut } from "./lookup-shortcut";
+import { uncorrelatedLookups } from "./uncorrelated-lookups";
 import { evaluateLet } from "./variables";
 import { resolver } from "./views";
 import { writeStageResults } from "./aggregate-output";
@@ -32,7 +33,9 @@ async function aggregate(command: Document, ctx: CommandContext): Promise<Docume
   const variables = evaluateLet(command);
 
   const { input, rest, fromCollection, hiddenField } = await pipelineInput(ctx, name, stages, { hint: command.hint, variables, collation });
-  const shortcut = fromCollection ? (countShortcut(rest, input.length) ?? lookupShortcut(input, rest, collation, (from) => ctx.engine.collection(ctx.db, from))) : undefined;
+  const joinedOnce =
+    !outputStage && (fromCollection || (dbLevel && input.length === 0)) ? await uncorrelatedLookups(ctx, input, rest, { dbLevel: !fromCollection, collation, variables }) : undefined;
+  const shortcut = joinedOnce ?? (fromCollection ? (countShortcut(rest, input.length) ?? lookupShortcut(input, rest, collation, (from) => ctx.engine.collection(ctx.db, from))) : undefined);
   const results = shortcut ?? runPipeline(input, rest, { resolveCollection: resolver(ctx), variables, collation });
   if (hiddenField) for (const doc of results) delete doc[hiddenField];
   const ns = `${ctx.db}.${name ?? "$cmd.aggregate"}`;

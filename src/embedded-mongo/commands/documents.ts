@@ -1,7 +1,8 @@
-import { BSON, ObjectId, type Document } from "bson";
+import { ObjectId, type Document } from "bson";
 import { commandError, MongoCommandError } from "../errors";
 import { applyUpdate, setOwn, upsertSeed } from "../query";
 import { MAX_BSON_SIZE } from "../storage/collection";
+import { documentBytes } from "../storage/sizes";
 
 /**
  * A document as an insert stores it: `_id` first (generated when missing), validated the way
@@ -39,14 +40,14 @@ function validateId(id: unknown): void {
 }
 
 function checkSize(doc: Document): void {
-  const size = BSON.calculateObjectSize(doc);
+  const size = documentBytes(doc);
   if (size > MAX_BSON_SIZE) {
     throw commandError("BSONObjectTooLarge", `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
   }
 }
 
 export function checkUpdatedSize(doc: Document): void {
-  const size = BSON.calculateObjectSize(doc);
+  const size = documentBytes(doc);
   if (size > MAX_BSON_SIZE) {
     throw commandError("Location17419", `Resulting document after update is larger than ${MAX_BSON_SIZE}`);
   }

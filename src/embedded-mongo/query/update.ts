@@ -170,9 +170,15 @@ function applyOperatorUpdate(doc: Doc, update: Doc, opts: UpdateOptions): Doc {
     }
   }
   actions.sort((a, b) => compareSegs(a.segs, b.segs));
-  const copy = cloneDoc(doc);
+  // Copy on write: only the objects and arrays on the paths an action changes are copied; the
+  // rest is shared with the stored document, which nothing changes in place.
+  const copied = new WeakSet<object>();
+  const copy = shallowCopy(doc, copied) as Doc;
   try {
-    for (const action of actions) action.run(copy);
+    for (const action of actions) {
+      ownPath(copy, action.segs, copied);
+      action.run(copy);
+    }
   } catch (err) {
     throw asCommandError(err);
   }
@@ -189,4 +195,38 @@ function renameActions(doc: Doc, d: Declared): Action[] {
     { segs: d.segs, run: (t) => void unsetAt(t, d.segs) },
     { segs: target, run: (t) => setAt(t, target, cloneDoc(value)) },
   ];
+}
+
+/** A copy of one object or array, its members shared; remembered in `copied` so it is copied once. */
+function shallowCopy(value: Doc | unknown[], copied: WeakSet<object>): Doc | unknown[] {
+  let out: Doc | unknown[];
+  if (Array.isArray(value)) out = value.slice();
+  else {
+    out = {};
+    for (const key of Object.keys(value)) setOwn(out, key, value[key]);
+  }
+  copied.add(out);
+  return out;
+}
+
+/** Replaces every object, array or Date along `segs` (the last included) below `doc` with a copy of its own, so an action may change them. */
+function ownPath(doc: Doc, segs: string[], copied: WeakSet<object>): void {
+  let cur: Doc | unknown[] = doc;
+  for (const seg of segs) {
+    const array = Array.isArray(cur);
+    if (array && !isIndexSegment(seg)) return;
+    const child: unknown = array ? (cur as unknown[])[Number(seg)] : Object.hasOwn(cur, seg) ? (cur as Doc)[seg] : undefined;
+    let own: Doc | unknown[];
+    if (child instanceof Date) {
+      own = new Date(child.getTime()) as unknown as Doc;
+    } else if (Array.isArray(child) || isPlainObject(child)) {
+      own = copied.has(child) ? child : shallowCopy(child, copied);
+    } else return;
+    if (own !== child) {
+      if (array) (cur as unknown[])[Number(seg)] = own;
+      else setOwn(cur as Doc, seg, own);
+    }
+    if (own instanceof Date) return;
+    cur = own;
+  }
 }

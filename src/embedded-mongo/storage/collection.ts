@@ -104,10 +104,7 @@ export class Collection {
     const old = this.docs.get(id);
     if (!old) throw new Error(`replace of a missing document ${id} in ${this.ns}`);
     const seq = this.seqs.get(id) as number;
-    for (const index of this.indexes) {
-      index.remove(id, seq, old);
-      index.add(id, seq, doc);
-    }
+    for (const index of this.indexes) index.move(id, seq, old, doc);
     this.storedBytes += documentBytes(doc) - documentBytes(old);
     this.docs.set(id, doc);
   }

@@ -173,6 +173,25 @@ export class Index {
     }
   }
 
+  /**
+   * A replaced document's entries: left as they are when its keys did not change (an update
+   * usually touches fields few indexes hold), else removed and added again.
+   */
+  move(id: string, seq: number, old: Document, doc: Document): void {
+    const before = this.keysOf(old);
+    const after = this.keysOf(doc);
+    if (before.multikey === after.multikey && sameKeys(before.keys, after.keys)) return;
+    this.changes++;
+    if (before.multikey && before.keys.length > 0) this.multikeyDocs--;
+    for (const values of before.keys) {
+      if (this.tree.delete({ values, seq })) this.entryBytesTotal -= entryBytes(values, id);
+    }
+    if (after.multikey && after.keys.length > 0) this.multikeyDocs++;
+    for (const values of after.keys) {
+      if (this.tree.set({ values, seq }, id)) this.entryBytesTotal += entryBytes(values, id);
+    }
+  }
+
   /** Ids of documents whose key equals `values` (one per field, in key order), in natural order. */
   *lookup(values: unknown[]): Iterable<string> {
     for (const [key, id] of this.tree.entries({ values, seq: -Infinity })) {
@@ -195,6 +214,27 @@ export class Index {
       { keyPattern: this.spec.key, keyValue },
     );
   }
+}
+
+/**
+ * The same entries, value for value: the same value, or Dates of one time, or equal ObjectIds.
+ * Anything else (e.g. a Long for a number, an equal subdocument) counts as changed, which only
+ * costs the entries' removal and addition, as before.
+ */
+function sameKeys(a: unknown[][], b: unknown[][]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].length !== b[i].length) return false;
+    for (let j = 0; j < a[i].length; j++) if (!Object.is(a[i][j], b[i][j]) && !sameScalar(a[i][j], b[i][j])) return false;
+  }
+  return true;
+}
+
+function sameScalar(x: unknown, y: unknown): boolean {
+  if (x instanceof Date && y instanceof Date) return x.getTime() === y.getTime();
+  const bx = (x as { _bsontype?: string } | null)?._bsontype;
+  if (bx === "ObjectId" && (y as { _bsontype?: string } | null)?._bsontype === "ObjectId") return (x as { equals(o: unknown): boolean }).equals(y);
+  return false;
 }
 
 /** Multikey: an array contributes each element; an empty array indexes as undefined, like mongod. */

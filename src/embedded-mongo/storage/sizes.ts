@@ -1,8 +1,19 @@
 import { BSON, type Document } from "bson";
 
-/** A stored document's size: its BSON encoding, as mongod counts `size` and `dataSize`. */
+/** Sizes of documents already measured: stored documents are never changed in place (an update makes a new one). */
+const measured = new WeakMap<Document, number>();
+
+/**
+ * A document's size: its BSON encoding, as mongod counts `size` and `dataSize`. Measured once per
+ * document (a write checks the limit, then the collection counts it in, and out when replaced).
+ */
 export function documentBytes(doc: Document): number {
-  return BSON.calculateObjectSize(doc);
+  let size = measured.get(doc);
+  if (size === undefined) {
+    size = BSON.calculateObjectSize(doc);
+    measured.set(doc, size);
+  }
+  return size;
 }
 
 /**

@@ -117,7 +117,7 @@ export class ProgressService implements EnrollmentLookup {
    */
   async enrolledCourseIds(userId: Types.ObjectId, loaders?: Loaders): Promise<Types.ObjectId[]> {
     if (!loaders) {
-      const rows = await ProgressModel.find({ user_id: userId }, { course_id: 1 }).lean<Pick<Progress, "course_id">[]>().exec();
+      const rows = await findRaw<Pick<Progress, "course_id">>(ProgressModel, { user_id: userId }, { projection: { course_id: 1 } });
       return rows.map((row) => row.course_id);
     }
     const rows = await findRaw<Progress>(ProgressModel, { user_id: userId });

@@ -5,7 +5,7 @@ import { raise, type FieldError } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
 import type { Actor } from "../../lib/identity";
 import { findPage, type Page, type PageWindow } from "../../lib/pagination";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, type RawRead } from "../../lib/raw-reads";
 import type { Course } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import { Card, CardKind, CardModel, CardSourceType, type CardSource } from "./card.model";
@@ -105,6 +105,11 @@ export class DeckService {
     return findRaw<Deck>(DeckModel, personalDecksFilter(actor) as Record<string, unknown>);
   }
 
+  /** `studyDecks` as a read for `readTogether`. */
+  studyDecksRead(actor: Exclude<Actor, null>): RawRead {
+    return { model: DeckModel, filter: personalDecksFilter(actor) as Record<string, unknown> };
+  }
+
   /** The course decks of these courses. */
   courseDecksOf(courseIds: readonly Types.ObjectId[]): Promise<Deck[]> {
     return DeckModel.find({ course_id: { $in: [...courseIds] }, kind: DeckKind.COURSE }).lean<Deck[]>().exec();
@@ -193,19 +198,28 @@ export class DeckService {
   async readableCard(actor: Actor, id: Types.ObjectId | string): Promise<Card | null> {
     const cardId = asObjectId(id);
     const card = cardId && (await findRaw<Card>(CardModel, { _id: cardId }, { limit: 1 }))[0];
-    if (!card) return null;
+    return card ? this.ifReadable(actor, card) : null;
+  }
+
+  /**
+   * A card already read (e.g. with other reads in one command, `cardRead`) if the actor may read
+   * it, else null: the course of a course card is read, and the deck only for a personal card the
+   * actor does not own.
+   */
+  async ifReadable(actor: Actor, card: Card): Promise<Card | null> {
     const course = card.course_id ? ((await this.deps.courses.byIds([card.course_id]))[0] ?? null) : null;
     if (DeckPolicy.canReadCard(actor, card, course)) return card;
     // A personal deck shared with the actor: its grants live on the deck, read only for such a card.
     return !card.course_id && actor !== null && (await this.readable(actor, card.deck_id)) ? card : null;
   }
 
-  async readableCardOrFail(actor: Actor, id: Types.ObjectId | string): Promise<Card> {
-    return (await this.readableCard(actor, id)) ?? cardNotFound();
+  /** The read of a card by id, for `readTogether` (check it with `ifReadable`). */
+  cardRead(cardId: Types.ObjectId): RawRead {
+    return { model: CardModel, filter: { _id: cardId }, limit: 1 };
   }
 
-  async byCardIds(ids: readonly Types.ObjectId[]): Promise<Card[]> {
-    return findRaw<Card>(CardModel, { _id: { $in: [...ids] } });
+  async readableCardOrFail(actor: Actor, id: Types.ObjectId | string): Promise<Card> {
+    return (await this.readableCard(actor, id)) ?? cardNotFound();
   }
 
   async createCard(actor: Actor, input: CardContentInput & { deckId: string }): Promise<Card> {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Types } from "mongoose";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, readTogether, type RawRead } from "../../lib/raw-reads";
 import type { DomainEventBus } from "../../lib/events";
 import type { Actor } from "../../lib/identity";
 import type { CourseService } from "../courses/course.service";
@@ -13,6 +13,7 @@ import { CardKind, CardModel, type Card } from "./card.model";
 import { clozeAnswer, clozePrompt } from "./cloze";
 import type { Deck } from "./deck.model";
 import type { DeckService } from "./deck.service";
+import { cardNotFound } from "./study.policy";
 import { dayNumber, dayStart, defaultProfile, StudyProfileModel, type StudyPreferences } from "./preferences.model";
 import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel, type ReviewLog, type ReviewState, type StudiedDeck } from "./review.model";
 import type { Schedule, Scheduler } from "./scheduler";
@@ -43,6 +44,7 @@ const QUEUE_FIELDS = { review_days: 0 } as const;
 
 /** The profile without the counts a caller does not read. */
 type ProfileSettings = Omit<StudyPreferences, "due_days" | "review_days">;
+type QueueProfile = Omit<StudyPreferences, "review_days">;
 
 export interface StudyScope {
   deckId?: string;
@@ -53,7 +55,8 @@ interface ScopedDecks {
   decks: Deck[];
   /** No deck or course was named: every deck the learner studies. */
   all: boolean;
-  studied?: StudiedDeck[];
+  /** Every deck the learner has studied (read with the decks, for `sync`). */
+  studied: StudiedDeck[];
 }
 
 /**
@@ -104,34 +107,48 @@ export class ReviewService {
     // scope (see `dueStates`): one wait for the database.
     const whole = !scope.deckId && !scope.courseId;
     const ahead = limit + READ_AHEAD_SLACK;
-    const [scoped, profile, overdue, todayByDeck] = await Promise.all([
-      this.scopeDecks(actor, scope),
-      this.profileWith<Omit<StudyPreferences, "review_days">>(actor._id, QUEUE_FIELDS),
-      whole ? this.mostOverdue(actor._id, now, ahead) : Promise.resolve(undefined),
-      whole ? this.dueTodayByDeck(actor._id, now) : Promise.resolve(undefined),
-    ]);
+    const [scoped, profile, overdue, todayByDeck] = whole
+      ? await this.wholeQueueReads(actor, now, ahead)
+      : await Promise.all([this.scopeDecks(actor, scope), this.profileWith<QueueProfile>(actor._id, QUEUE_FIELDS), undefined, undefined]);
     await this.sync(actor, scoped, now);
     const today = dayNumber(now);
     const days = dueDaysOf(profile, today);
     const newLeftToday = Math.max(0, profile.daily_new_limit - (profile.new_day === today ? profile.new_count : 0));
-    const readAhead = overdue && { states: overdue.map(({ card: _, ...state }) => state), asked: ahead };
-    const cards = new Map(overdue?.flatMap(({ card }) => card.map((found) => [String(found._id), found] as const)));
-    const lookedUp = new Set(overdue?.map((state) => String(state.card_id)));
-    const [dueCount, ordered] = await Promise.all([
+    const readAhead = overdue && { states: overdue, asked: ahead };
+    const [dueCount, { due, fresh }] = await Promise.all([
       todayByDeck ? countedAhead(scoped, days, today, todayByDeck) : this.dueCount(actor._id, days, scoped, now),
-      this.dueStates(actor._id, days, scoped, now, limit, newLeftToday, readAhead).then(async ({ due, fresh }) => {
-        const ordered = interleave(due, fresh);
-        const missing = ordered.filter((state) => !lookedUp.has(String(state.card_id))).map((state) => state.card_id);
-        if (missing.length > 0) for (const card of await this.deps.decks.byCardIds(missing)) cards.set(String(card._id), card);
-        return ordered;
-      }),
+      this.dueStates(actor._id, days, scoped, now, limit, newLeftToday, readAhead),
     ]);
     const items: ReviewItem[] = [];
-    for (const state of ordered) {
-      const card = cards.get(String(state.card_id));
-      if (card) items.push(this.item(card, state, profile, now));
+    for (const { card, ...state } of interleave(due, fresh)) {
+      if (card[0]) items.push(this.item(card[0], state, profile, now));
     }
     return { items, dueCount, newLeftToday };
+  }
+
+  /**
+   * What the whole queue reads before it knows its decks: the learner's personal decks, studied
+   * decks, profile, most overdue schedules with their cards and today's due schedules by deck in
+   * one database command, beside the courses they are enrolled in.
+   */
+  private async wholeQueueReads(
+    actor: Exclude<Actor, null>,
+    now: Date,
+    ahead: number,
+  ): Promise<[ScopedDecks, QueueProfile, Scheduled[], Map<string, number>]> {
+    const [reads, enrolled] = await Promise.all([
+      readTogether<{ decks: Deck[]; studied: StudiedDeck[]; profile: QueueProfile[]; overdue: Scheduled[]; today: { _id: Types.ObjectId; n: number }[] }>({
+        decks: this.deps.decks.studyDecksRead(actor),
+        studied: { model: StudiedDeckModel, filter: { user_id: actor._id } },
+        profile: { model: StudyProfileModel, filter: { user_id: actor._id }, limit: 1, projection: QUEUE_FIELDS },
+        overdue: mostOverdueRead(actor._id, now, ahead),
+        today: dueTodayByDeckRead(actor._id, now),
+      }),
+      this.deps.progress.enrolledCourseIds(actor._id),
+    ]);
+    const scoped = await this.allDecks(actor, reads.decks, enrolled, reads.studied);
+    const profile = reads.profile[0] ?? (defaultProfile(actor._id) as unknown as QueueProfile);
+    return [scoped, profile, reads.overdue, new Map(reads.today.map((row) => [String(row._id), row.n]))];
   }
 
   /** One card of the queue: what to show, and where each rating would take it. */
@@ -170,8 +187,8 @@ export class ReviewService {
     now: Date,
     limit: number,
     newLeftToday: number,
-    readAhead?: { states: ReviewState[]; asked: number },
-  ): Promise<{ due: ReviewState[]; fresh: ReviewState[] }> {
+    readAhead?: { states: Scheduled[]; asked: number },
+  ): Promise<{ due: Scheduled[]; fresh: Scheduled[] }> {
     if (decks.length === 0) return { due: [], fresh: [] };
     const deckIds = decks.map((deck) => deck._id);
     const inScope = { user_id: userId, deck_id: { $in: deckIds }, state: { $in: STARTED } };
@@ -226,42 +243,15 @@ export class ReviewService {
     return earlier + dueToday;
   }
 
-  /**
-   * The learner's most overdue started schedules in any deck, in queue order, each with its card
-   * (`card`: one or none): the index on (user, due day, due, _id) walks them in that order, new
-   * schedules (day NEW_DUE_DAY) left out, and each card is found by its id.
-   */
-  private mostOverdue(userId: Types.ObjectId, now: Date, limit: number): Promise<(ReviewState & { card: Card[] })[]> {
-    return ReviewStateModel.collection
-      .aggregate<ReviewState & { card: Card[] }>([
-        { $match: { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } } },
-        { $sort: { due_day: 1, due: 1, _id: 1 } },
-        { $limit: limit },
-        { $lookup: { from: CardModel.collection.collectionName, localField: "card_id", foreignField: "_id", as: "card" } },
-      ])
-      .toArray();
-  }
-
-  /** How many of the learner's started schedules falling due today are due now, by deck. */
-  private async dueTodayByDeck(userId: Types.ObjectId, now: Date): Promise<Map<string, number>> {
-    const rows = await ReviewStateModel.collection
-      .aggregate<{ _id: Types.ObjectId; n: number }>([
-        { $match: { user_id: userId, due_day: dayNumber(now), due: { $lte: now } } },
-        { $group: { _id: "$deck_id", n: { $sum: 1 } } },
-      ])
-      .toArray();
-    return new Map(rows.map((row) => [String(row._id), row.n]));
-  }
-
-  /** The learner's first new schedules in these decks. */
-  private newStates(userId: Types.ObjectId, deckIds: Types.ObjectId[], limit: number): Promise<ReviewState[]> {
+  /** The learner's first new schedules in these decks, with their cards. */
+  private newStates(userId: Types.ObjectId, deckIds: Types.ObjectId[], limit: number): Promise<Scheduled[]> {
     if (limit <= 0) return Promise.resolve([]);
-    return findRaw<ReviewState>(ReviewStateModel, { user_id: userId, state: CardState.NEW, deck_id: { $in: deckIds } }, { sort: { _id: 1 }, limit });
+    return withCards({ user_id: userId, state: CardState.NEW, deck_id: { $in: deckIds } }, { _id: 1 }, limit);
   }
 
-  /** The most overdue schedules in scope falling due on these days, up to `limit`. */
-  private dueOn(inScope: Record<string, unknown>, days: number[], now: Date, limit: number): Promise<ReviewState[]> {
-    return findRaw<ReviewState>(ReviewStateModel, { ...inScope, due_day: { $in: days }, due: { $lte: now } }, { sort: { due: 1, _id: 1 }, limit });
+  /** The most overdue schedules in scope falling due on these days, up to `limit`, with their cards. */
+  private dueOn(inScope: Record<string, unknown>, days: number[], now: Date, limit: number): Promise<Scheduled[]> {
+    return withCards({ ...inScope, due_day: { $in: days }, due: { $lte: now } }, { due: 1, _id: 1 }, limit);
   }
 
   /** The decks a queue or statistics cover; NOT_FOUND for a deck or course the learner may not read. */
@@ -274,16 +264,22 @@ export class ReviewService {
         ],
       });
     }
-    if (scope.deckId) return { decks: [(await this.deps.decks.readableOrFail(actor, scope.deckId)).deck], all: false };
-    if (scope.courseId) {
-      const course = (await this.deps.courses.readable(actor, scope.courseId)) ?? raise("NOT_FOUND", "Course not found");
-      return { decks: await this.deps.decks.courseDecks(course._id), all: false };
+    // The learner's studied decks (a few small documents) are read alongside, so `sync` need not wait for them.
+    const studiedDecks = () => findRaw<StudiedDeck>(StudiedDeckModel, { user_id: actor._id });
+    if (scope.deckId) {
+      const [{ deck }, studied] = await Promise.all([this.deps.decks.readableOrFail(actor, scope.deckId), studiedDecks()]);
+      return { decks: [deck], all: false, studied };
     }
-    const [personal, enrolled, studied] = await Promise.all([
-      this.deps.decks.studyDecks(actor),
-      this.deps.progress.enrolledCourseIds(actor._id),
-      findRaw<StudiedDeck>(StudiedDeckModel, { user_id: actor._id }),
-    ]);
+    if (scope.courseId) {
+      const [course, studied] = await Promise.all([this.deps.courses.readable(actor, scope.courseId), studiedDecks()]);
+      return { decks: await this.deps.decks.courseDecks((course ?? raise("NOT_FOUND", "Course not found"))._id), all: false, studied };
+    }
+    const [personal, enrolled, studied] = await Promise.all([this.deps.decks.studyDecks(actor), this.deps.progress.enrolledCourseIds(actor._id), studiedDecks()]);
+    return this.allDecks(actor, personal, enrolled, studied);
+  }
+
+  /** Every deck the learner studies: their personal decks, their courses' decks and the other decks they studied, those they may still read. */
+  private async allDecks(actor: Exclude<Actor, null>, personal: Deck[], enrolled: Types.ObjectId[], studied: StudiedDeck[]): Promise<ScopedDecks> {
     const candidates = enrolled.length > 0 ? [...personal, ...(await this.deps.decks.courseDecksOf(enrolled))] : personal;
     const known = new Set(candidates.map((deck) => String(deck._id)));
     const others = studied.filter((entry) => !known.has(String(entry.deck_id))).map((entry) => entry.deck_id);
@@ -297,12 +293,7 @@ export class ReviewService {
    */
   private async sync(actor: Exclude<Actor, null>, scoped: ScopedDecks, now: Date): Promise<void> {
     if (scoped.decks.length === 0) return;
-    const studied =
-      scoped.studied ??
-      (await StudiedDeckModel.find({ user_id: actor._id, deck_id: { $in: scoped.decks.map((deck) => deck._id) } })
-        .lean<StudiedDeck[]>()
-        .exec());
-    const synced = new Map(studied.map((entry) => [String(entry.deck_id), entry.synced_seq]));
+    const synced = new Map(scoped.studied.map((entry) => [String(entry.deck_id), entry.synced_seq]));
     const behind = scoped.decks.filter((deck) => !synced.has(String(deck._id)) || deck.card_seq > synced.get(String(deck._id))!);
     if (behind.length === 0) return;
     let created = false;
@@ -335,13 +326,18 @@ export class ReviewService {
    */
   async review(actor: Exclude<Actor, null>, args: ReviewCardArgs, now = new Date()): Promise<ReviewResult> {
     const cardId = asObjectId(args.cardId);
-    // The learner's schedules for the card and profile are read alongside the card and its access
-    // check (one round trip in all for a personal deck's card); nothing is written before it passes.
-    const [card, states, profile] = await Promise.all([
-      this.deps.decks.readableCardOrFail(actor, args.cardId),
-      cardId ? findRaw<ReviewState>(ReviewStateModel, { user_id: actor._id, card_id: cardId }) : Promise.resolve([]),
-      this.profileWith<ProfileSettings>(actor._id, SETTINGS_ONLY),
-    ]);
+    // The card, the learner's schedules for it and their profile are read in one command, then the
+    // card's access checked (no further read for a card of the learner's own deck); nothing is
+    // written before it passes.
+    if (!cardId) cardNotFound();
+    const read = await readTogether<{ card: Card[]; states: ReviewState[]; profile: ProfileSettings[] }>({
+      card: this.deps.decks.cardRead(cardId),
+      states: { model: ReviewStateModel, filter: { user_id: actor._id, card_id: cardId } },
+      profile: { model: StudyProfileModel, filter: { user_id: actor._id }, limit: 1, projection: SETTINGS_ONLY },
+    });
+    const card = (read.card[0] && (await this.deps.decks.ifReadable(actor, read.card[0]))) ?? cardNotFound();
+    const states = read.states;
+    const profile = read.profile[0] ?? (defaultProfile(actor._id) as unknown as ProfileSettings);
     const ord = ordOf(card, args.clozeNumber);
     const current = states.find((state) => state.ord === ord) ?? null;
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
@@ -531,6 +527,41 @@ function ordOf(card: Card, clozeNumber: number | undefined | null): number {
   return clozeNumber;
 }
 
+/** A schedule of the queue with its card (`card`: one, or none when the card is gone). */
+type Scheduled = ReviewState & { card: Card[] };
+
+/** Joins each schedule's card, found by its id: the queue shows both, and need not wait for the database again. */
+const CARD_OF_STATE = { $lookup: { from: CardModel.collection.collectionName, localField: "card_id", foreignField: "_id", as: "card" } };
+
+/** Schedules matching `filter` in `sort` order, up to `limit`, each with its card. */
+function withCards(filter: Record<string, unknown>, sort: Record<string, 1 | -1>, limit: number): Promise<Scheduled[]> {
+  return ReviewStateModel.collection.aggregate<Scheduled>([{ $match: filter }, { $sort: sort }, { $limit: limit }, CARD_OF_STATE]).toArray();
+}
+
+/**
+ * The learner's most overdue started schedules in any deck, in queue order, each with its card:
+ * the index on (user, due day, due, _id) walks them in that order, new schedules (day
+ * NEW_DUE_DAY) left out, and each card is found by its id.
+ */
+function mostOverdueRead(userId: Types.ObjectId, now: Date, limit: number): RawRead {
+  return {
+    model: ReviewStateModel,
+    filter: { user_id: userId, due_day: { $gt: NEW_DUE_DAY, $lte: dayNumber(now) }, due: { $lte: now } },
+    sort: { due_day: 1, due: 1, _id: 1 },
+    limit,
+    then: [CARD_OF_STATE],
+  };
+}
+
+/** How many of the learner's started schedules falling due today are due now, by deck. */
+function dueTodayByDeckRead(userId: Types.ObjectId, now: Date): RawRead {
+  return {
+    model: ReviewStateModel,
+    filter: { user_id: userId, due_day: dayNumber(now), due: { $lte: now } },
+    then: [{ $group: { _id: "$deck_id", n: { $sum: 1 } } }],
+  };
+}
+
 /** How one review changes the learner's started schedules per due day. */
 function dueMoves(before: ReviewState | null, afterDay: number): Record<string, number> {
   const moves: Record<string, number> = {};
@@ -558,11 +589,11 @@ function dueDaysOf(profile: Pick<StudyPreferences, "due_days">, today: number): 
  * Undefined when they cannot say: fewer than `limit` kept while more may be due.
  */
 function keptAhead(
-  { states, asked }: { states: ReviewState[]; asked: number },
+  { states, asked }: { states: Scheduled[]; asked: number },
   deckIds: Types.ObjectId[],
   days: DueDay[],
   limit: number,
-): ReviewState[] | undefined {
+): Scheduled[] | undefined {
   const decks = new Set(deckIds.map(String));
   const onDays = new Set(days.map(({ day }) => day));
   const kept = states.filter((state) => STARTED.includes(state.state) && decks.has(String(state.deck_id)) && onDays.has(state.due_day));
@@ -582,9 +613,9 @@ function countedAhead({ decks }: ScopedDecks, days: DueDay[], today: number, tod
 }
 
 /** Due cards with new ones spread evenly among them, as Anki mixes them. */
-function interleave(due: ReviewState[], fresh: ReviewState[]): ReviewState[] {
+function interleave<T>(due: T[], fresh: T[]): T[] {
   if (fresh.length === 0) return due;
-  const out: ReviewState[] = [];
+  const out: T[] = [];
   let d = 0;
   for (let n = 0; n < fresh.length; n++) {
     const until = Math.ceil(((n + 1) * due.length) / (fresh.length + 1));

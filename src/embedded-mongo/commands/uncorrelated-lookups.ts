@@ -1,0 +1,105 @@
+import type { Document } from "bson";
+import { applyProjection, runPipeline } from "../query";
+import { sortKeys } from "../planner/plan";
+import type { CommandContext } from "./context";
+import { resumeCheck } from "./interrupt";
+import { lookupShortcut } from "./lookup-shortcut";
+import { runSelectionPausing, type SelectOptions } from "./select";
+import { resolver } from "./views";
+
+/**
+ * A pipeline that, after its input (a collection's documents, or a db-level `$documents` of
+ * literal documents), holds only uncorrelated `$lookup`s (`{ from, pipeline, as }`: no `let`, no
+ * `localField`): several reads answered by one command. Such a join is the same for every input
+ * document, so each sub-pipeline runs once, its leading `$match`/`$sort`/`$limit` read through the
+ * planner (an index, not a scan of `from` per input document as the general `$lookup` does), a
+ * `$project` of plain inclusions or exclusions applied like find's projection, and its other
+ * stages run over what was read. Undefined (the general path runs) for anything else.
+ */
+export async function uncorrelatedLookups(
+  ctx: CommandContext,
+  input: Document[],
+  stages: Document[],
+  { dbLevel, collation, variables }: { dbLevel: boolean; collation?: Document; variables?: Document },
+): Promise<Document[] | undefined> {
+  let docs = input;
+  let at = 0;
+  if (dbLevel) {
+    const literal = stages[0]?.$documents;
+    if (Object.keys(stages[0] ?? {}).length !== 1 || !Array.isArray(literal) || !literal.every(isLiteralDocument)) return undefined;
+    docs = literal as Document[];
+    at = 1;
+  }
+  const joins = stages.slice(at).map(uncorrelatedJoin);
+  if (joins.length === 0 || !joins.every((join): join is Join => join !== undefined)) return undefined;
+  if (joins.some((join) => ctx.engine.collection(ctx.db, join.from)?.isView)) return undefined;
+  const joined: [string, Document[]][] = [];
+  for (const join of joins) joined.push([join.as, await readJoin(ctx, join, collation, variables)]);
+  // Every input document gets the same joined documents: a reply is only serialised, never changed.
+  return docs.map((doc) => {
+    const out = { ...doc };
+    for (const [as, found] of joined) out[as] = found;
+    return out;
+  });
+}
+
+interface Join {
+  from: string;
+  as: string;
+  filter: Document;
+  sort?: Document;
+  limit: number;
+  projection?: Document;
+  rest: Document[];
+}
+
+function uncorrelatedJoin(stage: Document): Join | undefined {
+  const spec = Object.keys(stage).length === 1 ? (stage.$lookup as Document | undefined) : undefined;
+  if (typeof spec !== "object" || spec === null) return undefined;
+  if (Object.keys(spec).sort().join(",") !== "as,from,pipeline") return undefined;
+  const { from, as, pipeline } = spec;
+  if (typeof from !== "string" || typeof as !== "string" || as.length === 0 || as.includes(".") || as.startsWith("$") || !Array.isArray(pipeline)) return undefined;
+  const sub = pipeline as Document[];
+  if (!sub.every((s) => typeof s === "object" && s !== null && Object.keys(s).length === 1)) return undefined;
+  let i = 0;
+  const filter = sub[i] && "$match" in sub[i] && isObject(sub[i].$match) ? (sub[i++].$match as Document) : {};
+  const sort = sub[i] && "$sort" in sub[i] && isObject(sub[i].$sort) && sortKeys(sub[i].$sort as Document)?.length ? (sub[i++].$sort as Document) : undefined;
+  const limit = sub[i] && Number.isInteger(sub[i].$limit) && (sub[i].$limit as number) > 0 ? (sub[i++].$limit as number) : 0;
+  const projection = sub[i] && "$project" in sub[i] && isPlainProjection(sub[i].$project) ? (sub[i++].$project as Document) : undefined;
+  return { from, as, filter, sort, limit, projection, rest: sub.slice(i) };
+}
+
+async function readJoin(ctx: CommandContext, join: Join, collation: Document | undefined, variables: Document | undefined): Promise<Document[]> {
+  const coll = ctx.engine.collection(ctx.db, join.from);
+  const options: SelectOptions = { sort: join.sort, limit: join.limit, collation, variables };
+  const { docs } = await runSelectionPausing(coll, join.filter, options, resumeCheck(ctx, coll));
+  const projected = join.projection ? docs.map((doc) => applyProjection(doc, join.projection)) : docs;
+  if (join.rest.length === 0) return projected;
+  return (
+    lookupShortcut(projected, join.rest, collation, (name) => ctx.engine.collection(ctx.db, name)) ??
+    runPipeline(projected, join.rest, { resolveCollection: resolver(ctx), variables, collation })
+  );
+}
+
+function isObject(value: unknown): value is Document {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** `{ a: 1, "b.c": 1 }` or `{ a: 0 }`: what find's projection means alike (no expressions, no operators). */
+function isPlainProjection(value: unknown): boolean {
+  if (!isObject(value) || Object.keys(value).length === 0) return false;
+  return Object.entries(value).every(([key, v]) => !key.startsWith("$") && (v === 0 || v === 1 || v === true || v === false));
+}
+
+/** A document `$documents` would pass on as it is: no expression (`$`-prefixed key or string) anywhere in it. */
+function isLiteralDocument(value: unknown): boolean {
+  if (!isObject(value) || (value as { _bsontype?: string })._bsontype) return false;
+  return Object.entries(value).every(([key, v]) => !key.startsWith("$") && isLiteralValue(v));
+}
+
+function isLiteralValue(value: unknown): boolean {
+  if (typeof value === "string") return !value.startsWith("$");
+  if (Array.isArray(value)) return value.every(isLiteralValue);
+  if (isObject(value)) return (value as { _bsontype?: string })._bsontype !== undefined || value instanceof Date || isLiteralDocument(value);
+  return true;
+}

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -26,8 +26,10 @@ import { startInstance, type Instance } from "../test/helpers/instance";
 import { graphqlClient, type GraphQLResponse } from "../test/helpers/graphql";
 
 const ROOT = resolve(__dirname, "..");
-/** BENCH_READ_SECONDS measures longer (or shorter) per server and page. */
-const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 8);
+/** BENCH_READ_SECONDS measures longer (or shorter) per server, page and round. */
+const SECONDS = Number(process.env.BENCH_READ_SECONDS ?? 2);
+/** The realistic mix's turns are longer: a session of 32 requests must run through many times. */
+const MIX_SECONDS = Number(process.env.BENCH_READ_MIX_SECONDS ?? 8);
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 16;
 const CHAPTERS_PER_COURSE = 5;
@@ -68,7 +70,14 @@ interface Run {
   p50: number;
   p99: number;
   requests: number;
+  /** Non-2xx answers, connection errors, timeouts, and answers with GraphQL errors. */
   failures: number;
+}
+
+/** Answers with errors seen by `onResponse` since the last `runOf`: a page that errors would measure nothing. */
+let errored = 0;
+function countErrors(status: number, body: string): void {
+  if (status !== 200 || body.includes('"errors":')) errored += 1;
 }
 
 /** CPU seconds (user + system) a process has used, from /proc: nothing is added to the process measured. */
@@ -212,16 +221,19 @@ async function load(url: string, page: Page, token: string, seconds: number): Pr
     duration: seconds,
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     body: page.body,
+    requests: [{ onResponse: countErrors }],
   });
   return runOf(result, seconds);
 }
+
+/** Numbers the requests of `loadMisses` across all its runs: one counting from 0 each run would ask what an earlier run had kept. */
+let missSerial = 0;
 
 /**
  * Like `load`, but every request differs in an unused variable, so the response cache never has
  * the answer: what a miss costs with the cache on (recording reads, keeping the answer).
  */
 async function loadMisses(url: string, page: Page, token: string, seconds: number): Promise<Run> {
-  let n = 0;
   const base = JSON.parse(page.body) as { query: string; variables?: Record<string, unknown> };
   const result = await autocannon({
     url,
@@ -229,19 +241,23 @@ async function loadMisses(url: string, page: Page, token: string, seconds: numbe
     connections: CONNECTIONS,
     duration: seconds,
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    requests: [{ setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...base, variables: { ...base.variables, benchMiss: n++ } }) }) }],
+    requests: [
+      { setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...base, variables: { ...base.variables, benchMiss: missSerial++ } }) }), onResponse: countErrors },
+    ],
   });
   return runOf(result, seconds);
 }
 
 /** What a timed autocannon run measured. */
 function runOf(result: autocannon.Result, seconds: number): Run {
+  const answeredWithErrors = errored;
+  errored = 0;
   return {
     requestsPerSecond: Math.round(result.requests.total / seconds),
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,
-    failures: result.non2xx + result.errors + result.timeouts,
+    failures: Math.max(result.non2xx, answeredWithErrors) + result.errors + result.timeouts,
   };
 }
 
@@ -290,8 +306,13 @@ async function driverRoundTrip(uri: string): Promise<number> {
 
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/** BENCH_READ_ROUNDS interleaved rounds per page and for the mix; medians are printed. */
-const ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 3);
+/**
+ * BENCH_READ_ROUNDS rounds per page, each server once per round in an order rotating by round;
+ * ratios are taken within a round (the two servers measured seconds apart, under the same load
+ * from the rest of the machine), and their median is printed. The mix: BENCH_READ_MIX_ROUNDS.
+ */
+const ROUNDS = Number(process.env.BENCH_READ_ROUNDS ?? 9);
+const MIX_ROUNDS = Number(process.env.BENCH_READ_MIX_ROUNDS ?? 3);
 const JWT_SECRET = "bench-secret-".repeat(6);
 const DATABASE = "bench_read_path";
 
@@ -371,12 +392,12 @@ async function measure(server: Measured, run: () => Promise<Run>): Promise<{ run
   return { run: result, cpuMs: ((cpuSeconds(server.pid) - before) * 1000) / result.requests };
 }
 
-type MixRequest = { method: "POST"; headers: Record<string, string>; body: string };
+type MixRequest = { method: "POST"; headers: Record<string, string>; body: string; onResponse: typeof countErrors };
 
 /** A learner's session of the realistic mix: browsing, writing progress, taking a quiz. */
 function mixOf(learner: Seeded["learners"][number], seeded: Seeded): MixRequest[] {
   const headers = { "content-type": "application/json", authorization: `Bearer ${learner.token}` };
-  const request = (query: string, variables?: Record<string, unknown>): MixRequest => ({ method: "POST", headers, body: JSON.stringify({ query, variables }) });
+  const request = (query: string, variables?: Record<string, unknown>): MixRequest => ({ method: "POST", headers, body: JSON.stringify({ query, variables }), onResponse: countErrors });
   const answers = seeded.quizQuestionIds.map((questionId, i) => ({ questionId, selectedOptions: [i % 3 === 0 ? 1 : 0] }));
   const catalog = request(CATALOG);
   const mine = request(NESTED_LIST);
@@ -458,9 +479,9 @@ export async function benchReadPath(): Promise<string[]> {
       process.stderr.write(`read-path: CPU profiles in ${process.env.BENCH_CPU_PROF} by process id: ${JSON.stringify(pids)}\n`);
     }
     const lines = [
-      `graphql read path (${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} interleaved rounds, medians; production mode, database in its own process;`,
+      `graphql read path (${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds in rotating order, medians; production mode, database in its own process;`,
       `  ${PUBLIC_COURSES + OWN_COURSES} courses of ${CHAPTERS_PER_COURSE} chapters of ~3 KB; the learner owns ${OWN_COURSES} and is enrolled in ${ENROLLED})`,
-      `  driver CPU per database round trip: ${tripMs.toFixed(2)} ms`,
+      `  driver CPU per database round trip: ${tripMs.toFixed(2)} ms; machine load at start ${loadavg().map((load) => load.toFixed(2)).join(" ")}`,
     ];
     for (const page of pages) {
       const servers: Measured[] = [
@@ -482,66 +503,90 @@ export async function benchReadPath(): Promise<string[]> {
         if (JSON.stringify(await answer(server.url, page, token)) !== JSON.stringify(recorded[page.root])) throw new Error(`${page.name}: ${server.name} answers differently`);
         await load(server.url, page, token, WARMUP_SECONDS);
       }
-      const results = new Map<string, { rps: number[]; cpu: number[]; p50: number[]; trips: number[]; failures: number }>();
+      // Ratios of the API (cache off) to a peer, per round: the target comparisons.
+      const paired: [string, string][] =
+        page.root === "courses"
+          ? [["API, cache off", "floor (summaries)"], ["API, cache off", "floor (loaders)"], ["API, cache off", "by the book"]]
+          : page.root === "dashboard"
+            ? [["API, cache off", "floor"]]
+            : [];
+      const pairedRatios = new Map<string, number[]>(paired.map(([a, b]) => [`${a}/${b}`, []]));
+      const results = new Map<string, { rps: number[]; cpu: number[]; dbCpu: number[]; p50: number[]; trips: number[]; failures: number }>();
       for (let round = 0; round < ROUNDS; round++) {
-        for (const server of servers) {
-          const counted = server.pid === api.pid;
-          const trips = counted ? await roundTrips(api) : 0;
+        const cpuThisRound = new Map<string, number>();
+        for (const server of servers.map((_, i) => servers[(i + round) % servers.length])) {
+          const instance = server.pid === api.pid ? api : server.pid === cached.pid ? cached : undefined;
+          const trips = instance ? await roundTrips(instance) : 0;
+          const dbBefore = cpuSeconds(db.pid);
           const { run, cpuMs } = await measure(server, () => (server.misses ? loadMisses : load)(server.url, page, token, SECONDS));
-          const result = results.get(server.name) ?? { rps: [], cpu: [], p50: [], trips: [], failures: 0 };
+          const result = results.get(server.name) ?? { rps: [], cpu: [], dbCpu: [], p50: [], trips: [], failures: 0 };
           result.rps.push(run.requestsPerSecond);
           result.cpu.push(cpuMs);
+          result.dbCpu.push(((cpuSeconds(db.pid) - dbBefore) * 1000) / run.requests);
           result.p50.push(run.p50);
-          if (counted) result.trips.push(((await roundTrips(api)) - trips) / run.requests);
+          if (instance) result.trips.push(((await roundTrips(instance)) - trips) / run.requests);
           result.failures += run.failures;
           results.set(server.name, result);
+          cpuThisRound.set(server.name, cpuMs);
         }
+        for (const [a, b] of paired) pairedRatios.get(`${a}/${b}`)!.push(cpuThisRound.get(a)! / cpuThisRound.get(b)!);
       }
+      const pairedRatio = (a: string, b: string) => median(pairedRatios.get(`${a}/${b}`)!).toFixed(2);
       const cpuOf = (name: string) => median(results.get(name)!.cpu);
       lines.push(`  ${page.name} (${Buffer.byteLength(JSON.stringify(recorded[page.root]))} bytes of data)`);
       for (const server of servers) {
         const result = results.get(server.name)!;
         const trips = result.trips.length > 0 ? `  ${median(result.trips).toFixed(1)} round trips` : "";
         lines.push(
-          `    ${server.name.padEnd(18)} ${String(median(result.rps)).padStart(6)} req/s  p50 ${median(result.p50)} ms  CPU ${median(result.cpu).toFixed(2)} ms/req` +
-            `  (x${ratio(median(result.cpu), cpuOf("API, cache off"))} of cache off)${trips}${result.failures ? `  FAILED ${result.failures}` : ""}`,
+          `    ${server.name.padEnd(20)} ${String(median(result.rps)).padStart(6)} req/s  p50 ${median(result.p50)} ms  CPU ${median(result.cpu).toFixed(2)} ms/req` +
+            `  (x${ratio(median(result.cpu), cpuOf("API, cache off"))} of cache off)  database CPU ${median(result.dbCpu).toFixed(2)} ms/req${trips}` +
+            `${result.failures ? `  FAILED ${result.failures}` : ""}`,
         );
       }
       if (page.root === "dashboard") {
-        lines.push(`    API cache off CPU / floor: ${ratio(cpuOf("API, cache off"), cpuOf("floor"))} (target <= 1.1)`);
+        lines.push(`    API cache off CPU / floor, median of per-round ratios: ${pairedRatio("API, cache off", "floor")} (target <= 1.1)`);
       }
       if (page.root === "courses") {
         lines.push(
-          `    API cache off CPU / floor (summaries): ${ratio(cpuOf("API, cache off"), cpuOf("floor (summaries)"))} (target <= 1.1);` +
-            ` / floor (loaders): ${ratio(cpuOf("API, cache off"), cpuOf("floor (loaders)"))}; / by the book: ${ratio(cpuOf("API, cache off"), cpuOf("by the book"))}`,
+          `    API cache off CPU / floor (summaries), median of per-round ratios: ${pairedRatio("API, cache off", "floor (summaries)")} (target <= 1.1);` +
+            ` / floor (loaders): ${pairedRatio("API, cache off", "floor (loaders)")}; / by the book: ${pairedRatio("API, cache off", "by the book")}`,
         );
       }
+      const failed = [...results].filter(([, result]) => result.failures > 0).map(([name]) => name);
+      if (failed.length > 0) throw new Error(`${page.name}: requests failed or answered with errors on ${failed.join(", ")}: the figures measure nothing`);
     }
 
     // The realistic mix: every learner browsing, writing progress and taking a quiz.
-    const mix = { off: [] as number[], on: [] as number[], rpsOff: [] as number[], rpsOn: [] as number[], hitRate: [] as number[], failures: 0 };
+    const mix = { off: [] as number[], on: [] as number[], rpsOff: [] as number[], rpsOn: [] as number[], hitRate: [] as number[], hitShare: [] as number[], ratio: [] as number[], failures: 0 };
     await loadMix(api.graphqlUrl, seeded, WARMUP_SECONDS);
     await loadMix(cached.graphqlUrl, seeded, WARMUP_SECONDS);
-    for (let round = 0; round < ROUNDS; round++) {
-      const off = await measure({ name: "off", url: api.graphqlUrl, pid: api.pid }, () => loadMix(api.graphqlUrl, seeded, SECONDS));
+    for (let round = 0; round < MIX_ROUNDS; round++) {
       const before = await cacheCounts(cached);
-      const on = await measure({ name: "on", url: cached.graphqlUrl, pid: cached.pid }, () => loadMix(cached.graphqlUrl, seeded, SECONDS));
+      const measureOff = () => measure({ name: "off", url: api.graphqlUrl, pid: api.pid }, () => loadMix(api.graphqlUrl, seeded, MIX_SECONDS));
+      const measureOn = () => measure({ name: "on", url: cached.graphqlUrl, pid: cached.pid }, () => loadMix(cached.graphqlUrl, seeded, MIX_SECONDS));
+      // Which goes first alternates by round.
+      const [off, on] = round % 2 === 0 ? [await measureOff(), await measureOn()] : await measureOn().then(async (first) => [await measureOff(), first]);
       const after = await cacheCounts(cached);
       const hits = (after.hit ?? 0) - (before.hit ?? 0);
       const misses = (after.miss ?? 0) - (before.miss ?? 0);
       mix.off.push(off.cpuMs);
       mix.on.push(on.cpuMs);
+      mix.ratio.push(on.cpuMs / off.cpuMs);
       mix.rpsOff.push(off.run.requestsPerSecond);
       mix.rpsOn.push(on.run.requestsPerSecond);
       mix.hitRate.push(hits / Math.max(1, hits + misses));
+      mix.hitShare.push(hits / on.run.requests);
       mix.failures += off.run.failures + on.run.failures;
     }
+    if (mix.failures > 0) throw new Error(`realistic mix: ${mix.failures} requests failed or answered with errors: the figures measure nothing`);
     lines.push(
-      `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete)`,
+      `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete;` +
+        ` ${MIX_SECONDS} s per run, ${MIX_ROUNDS} rounds)`,
       `    cache off  ${String(median(mix.rpsOff)).padStart(6)} req/s  CPU ${median(mix.off).toFixed(2)} ms/req`,
-      `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  hit rate of reads ${(median(mix.hitRate) * 100).toFixed(0)} %`,
-      `    cache on / off CPU: ${ratio(median(mix.on), median(mix.off))} (target <= 0.5)${mix.failures ? `  FAILED ${mix.failures}` : ""}`,
+      `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  hits: ${(median(mix.hitRate) * 100).toFixed(0)} % of reads looked up, ${(median(mix.hitShare) * 100).toFixed(0)} % of all requests`,
+      `    cache on / off CPU, median of per-round ratios: ${median(mix.ratio).toFixed(2)} (target <= 0.5)`,
     );
+    lines.push(`  machine load at end ${loadavg().map((load) => load.toFixed(2)).join(" ")}`);
     return lines;
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);

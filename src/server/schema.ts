@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema, type NonEmptyArray } from "type-graphql";
 import type { AppPubSub } from "../infra/pubsub";
 import { scalarsMap } from "../lib/scalars";
+import { validateArgument } from "../lib/validation";
 import { authChecker } from "../modules/auth/auth-checker";
 import { MODULES } from "./modules";
 
@@ -16,11 +17,7 @@ export function buildAppSchema(pubSub: AppPubSub): Promise<GraphQLSchema> {
     authChecker,
     pubSub,
     scalarsMap,
-    validate: {
-      forbidUnknownValues: false,
-      // Keep submitted values (passwords among them) out of error responses and logs.
-      validationError: { target: false, value: false },
-    },
+    validateFn: validateArgument,
   });
 }
 

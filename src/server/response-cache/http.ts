@@ -18,6 +18,13 @@ interface GraphQLBody {
 }
 
 /**
+ * A document opening with a mutation: never kept, so not looked up nor recorded. A look at the
+ * text only: a query written otherwise (after a comment) goes the whole way and is found not
+ * cacheable by the plugin below.
+ */
+const MUTATION = /^\s*mutation\b/;
+
+/**
  * Before Apollo on `/graphql`: a JSON POST is answered from the cache when this viewer's very
  * request is there (nothing else runs: no parsing, no validation, no execution); otherwise it goes
  * on to Apollo with its reads recorded, and its answer is kept once sent if the plugin below found
@@ -27,7 +34,7 @@ export function responseCacheMiddleware(cache: ResponseCache, authenticate: (aut
   return (req, res, next) => {
     const body = req.body as GraphQLBody | undefined;
     const locals = res.locals as { viewer?: Promise<Viewer | null> };
-    if (req.method !== "POST" || typeof body?.query !== "string" || body.extensions !== undefined || locals.viewer) return next();
+    if (req.method !== "POST" || typeof body?.query !== "string" || body.extensions !== undefined || locals.viewer || MUTATION.test(body.query)) return next();
     const query = body.query;
     authenticate(req.headers.authorization).then(
       (viewer) => {

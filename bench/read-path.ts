@@ -231,7 +231,9 @@ let missSerial = 0;
 
 /**
  * Like `load`, but every request differs in an unused variable, so the response cache never has
- * the answer: what a miss costs with the cache on (recording reads, keeping the answer).
+ * the answer: what a miss costs with the cache on (recording reads, keeping the answer). The
+ * variable is a text: a number would have the query priced anew on every request
+ * (`server/security/cost-cache.ts` keeps prices by the numbers sent), which no real miss does.
  */
 async function loadMisses(url: string, page: Page, token: string, seconds: number): Promise<Run> {
   const base = JSON.parse(page.body) as { query: string; variables?: Record<string, unknown> };
@@ -242,7 +244,7 @@ async function loadMisses(url: string, page: Page, token: string, seconds: numbe
     duration: seconds,
     headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
     requests: [
-      { setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...base, variables: { ...base.variables, benchMiss: missSerial++ } }) }), onResponse: countErrors },
+      { setupRequest: (request) => ({ ...request, body: JSON.stringify({ ...base, variables: { ...base.variables, benchMiss: `miss ${missSerial++}` } }) }), onResponse: countErrors },
     ],
   });
   return runOf(result, seconds);

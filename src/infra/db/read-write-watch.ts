@@ -46,7 +46,8 @@ interface OperationStart {
  */
 export function watchReadsAndWrites(onWritten: (written: Written[], phase: WritePhase) => void): () => void {
   const connection = mongoose.connection;
-  const pending = new Map<string, { written: Written[]; upsert: boolean }>();
+  // By the operation's id object, which mongoose hands to both events: no id is turned into text per call.
+  const pending = new Map<unknown, { written: Written[]; upsert: boolean }>();
   const started = (operation: OperationStart) => {
     const { collectionName: collection, method, params } = operation;
     if (READS.has(method)) {
@@ -64,14 +65,15 @@ export function watchReadsAndWrites(onWritten: (written: Written[], phase: Write
     }
     if (NO_DATA.has(method)) return;
     const written = writesOf(collection, method, params);
-    pending.set(String(operation._id), { written, upsert: isPlainObject(params[2]) && params[2].upsert === true });
+    pending.set(operation._id, { written, upsert: isPlainObject(params[2]) && params[2].upsert === true });
     onWritten(written, "start");
   };
   const ended = (operation: { _id: unknown; result?: unknown; error?: unknown }) => {
-    const id = String(operation._id);
-    const write = pending.get(id);
+    // Most operations are reads, never pending.
+    if (pending.size === 0) return;
+    const write = pending.get(operation._id);
     if (!write) return;
-    pending.delete(id);
+    pending.delete(operation._id);
     if (operation.error !== undefined || changedAnything(operation.result, write.upsert)) onWritten(write.written, "end");
   };
   connection.on("operation-start", started);

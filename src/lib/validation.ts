@@ -2,11 +2,8 @@ import { getMetadataStorage, validateOrReject, validateSync, type ValidationErro
 import { ArgumentValidationError, type ClassType } from "type-graphql";
 
 /** As type-graphql validates by default; submitted values (passwords among them) kept out of errors and logs. */
-const OPTIONS: ValidatorOptions = {
-  forbidUnknownValues: false,
-  skipMissingProperties: true,
-  validationError: { target: false, value: false },
-};
+const SAFE_ERRORS: ValidatorOptions = { forbidUnknownValues: false, validationError: { target: false, value: false } };
+const OPTIONS: ValidatorOptions = { ...SAFE_ERRORS, skipMissingProperties: true };
 
 /** Whether a class (or one it extends) declares class-validator constraints; decorators run at import, so once per class. */
 const constrained = new Map<Function, boolean>();
@@ -44,7 +41,7 @@ export async function validateArgument(value: unknown): Promise<void> {
  */
 export function validArgs<T extends object>(argsType: ClassType<T>, args: unknown): T {
   const instance = Object.assign(new argsType(), args);
-  const errors = validateSync(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
+  const errors = validateSync(instance, SAFE_ERRORS);
   if (errors.length > 0) throw new ArgumentValidationError(errors);
   return instance;
 }

@@ -101,7 +101,7 @@ export class Index {
     return this.keysOf(doc).keys;
   }
 
-  private keysOf(doc: Document): { keys: unknown[][]; multikey: boolean } {
+  private keysOf(doc: Document): DocumentKeys {
     const found = this.rawKeysOf(doc);
     if (!this.fold) return found;
     // Under a folding collation, entries hold the folded strings: `Abc` and `abc` are one key.
@@ -156,21 +156,11 @@ export class Index {
   }
 
   add(id: string, seq: number, doc: Document): void {
-    this.changes++;
-    const { keys, multikey } = this.keysOf(doc);
-    if (multikey && keys.length > 0) this.multikeyDocs++;
-    for (const values of keys) {
-      if (this.tree.set({ values, seq }, id)) this.entryBytesTotal += entryBytes(values, id);
-    }
+    this.addKeys(id, seq, this.keysOf(doc));
   }
 
   remove(id: string, seq: number, doc: Document): void {
-    this.changes++;
-    const { keys, multikey } = this.keysOf(doc);
-    if (multikey && keys.length > 0) this.multikeyDocs--;
-    for (const values of keys) {
-      if (this.tree.delete({ values, seq })) this.entryBytesTotal -= entryBytes(values, id);
-    }
+    this.removeKeys(id, seq, this.keysOf(doc));
   }
 
   /**
@@ -181,14 +171,23 @@ export class Index {
     const before = this.keysOf(old);
     const after = this.keysOf(doc);
     if (before.multikey === after.multikey && sameKeys(before.keys, after.keys)) return;
+    this.removeKeys(id, seq, before);
+    this.addKeys(id, seq, after);
+  }
+
+  private addKeys(id: string, seq: number, { keys, multikey }: DocumentKeys): void {
     this.changes++;
-    if (before.multikey && before.keys.length > 0) this.multikeyDocs--;
-    for (const values of before.keys) {
-      if (this.tree.delete({ values, seq })) this.entryBytesTotal -= entryBytes(values, id);
-    }
-    if (after.multikey && after.keys.length > 0) this.multikeyDocs++;
-    for (const values of after.keys) {
+    if (multikey && keys.length > 0) this.multikeyDocs++;
+    for (const values of keys) {
       if (this.tree.set({ values, seq }, id)) this.entryBytesTotal += entryBytes(values, id);
+    }
+  }
+
+  private removeKeys(id: string, seq: number, { keys, multikey }: DocumentKeys): void {
+    this.changes++;
+    if (multikey && keys.length > 0) this.multikeyDocs--;
+    for (const values of keys) {
+      if (this.tree.delete({ values, seq })) this.entryBytesTotal -= entryBytes(values, id);
     }
   }
 
@@ -214,6 +213,12 @@ export class Index {
       { keyPattern: this.spec.key, keyValue },
     );
   }
+}
+
+/** A document's entries in one index: their values, and whether an array made several. */
+interface DocumentKeys {
+  keys: unknown[][];
+  multikey: boolean;
 }
 
 /**

@@ -10,6 +10,7 @@ import { killHard, scanDataDir, spawnDurableServer } from "./fixtures/durable-pr
 const ROUNDS = 24;
 const WRITERS = 4;
 const BATCH = 5;
+const MIN_ACKS_PER_ROUND = 11;
 // Compaction whenever the journal passes a fifth of the snapshot: the server is compacting most
 // of the time, so kills land in every phase of it.
 const COMPACTION = { factor: 0.2, minJournalBytes: 16 * 1024 };
@@ -61,6 +62,15 @@ async function churn(db: Db, ledger: Ledger): Promise<void> {
     await scratch.dropIndex("x_1");
     ledger.churns++;
   }
+}
+
+/**
+ * Resolves once `count` more batches are acknowledged than `from`, or after `timeoutMs`: every round
+ * kills a server that has taken writes, however slow the machine is.
+ */
+async function acknowledged(ledger: Ledger, from: number, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (ledger.acked.size < from + count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 /** Resolves once a compaction is visibly under way (a temporary snapshot or a second journal), or after `timeoutMs`. */
@@ -134,6 +144,7 @@ describe("durability under SIGKILL", () => {
         ...Array.from({ length: WRITERS }, () => write(db.collection("docs"), db.collection("counter"), ledger).catch(() => undefined)),
         churn(db, ledger).catch(() => undefined),
       ];
+      await acknowledged(ledger, ledger.acked.size, MIN_ACKS_PER_ROUND, 10_000);
       // Odd rounds aim at a compaction in progress; even ones kill at a random moment.
       if (round % 2 === 1) await compactionSeen(dir, 1_500);
       await new Promise((resolve) => setTimeout(resolve, round % 2 === 1 ? Math.random() * 5 : 20 + Math.random() * 250));

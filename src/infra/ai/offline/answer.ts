@@ -34,10 +34,11 @@ interface Candidate {
 }
 
 /**
- * An extractive answer from the one passage that holds most of the question's key terms (the
- * higher-ranked on a tie; none when no passage holds half of them): its sentences that hold the
- * most of them, quoted as written, in their order, each cited `[n]` with that passage. Quoting one
- * passage keeps every citation on the passage that answers; nothing is made up.
+ * An extractive answer from the one passage that holds most of the question's key terms and
+ * phrases (the higher-ranked on a tie; none when no passage holds half of the terms): its
+ * sentences that hold the most of the terms, quoted as written, in their order, each cited `[n]`
+ * with that passage. Quoting one passage keeps every citation on the passage that answers;
+ * nothing is made up.
  */
 export function extractiveAnswer(task: TutorAnswerTask): string {
   const asked = keyTerms(task.question);

@@ -3,7 +3,8 @@ import { isStopword, stemOf, words } from "./text";
 
 /**
  * Words that join other words in every kind of text (Lucene's English stop words, question words,
- * pronouns, auxiliaries): a pair of them says nothing of what a passage is about.
+ * pronouns, auxiliaries): they say nothing of what a passage is about, so no phrase is made for
+ * them, though a phrase may hold one ("instead of").
  */
 const FUNCTION_WORDS = new Set(
   ("a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with " +
@@ -20,11 +21,12 @@ const FUNCTION_WORDS = new Set(
 export function questionPhrases(question: string): string[] {
   const inExact = new Set(exactTerms(question).flatMap((term) => words(term)));
   const all = words(question);
+  // One letter is left out for its length, not as a common word: an option or a name, asked as an exact term.
   const leftOut = (word: string) => word.length >= 2 && isStopword(word) && !FUNCTION_WORDS.has(word) && !inExact.has(word);
   const phrases = new Set<string>();
   for (let i = 1; i < all.length; i++) {
     const pair = [all[i - 1], all[i]];
-    if (pair.some(leftOut) && !pair.every((word) => FUNCTION_WORDS.has(word))) phrases.add(pair.map(stemOf).join(" "));
+    if (pair.some(leftOut)) phrases.add(pair.map(stemOf).join(" "));
   }
   return [...phrases];
 }

@@ -1,12 +1,13 @@
 /**
  * Exact terms: words as written, split on white space, in lower case, with surrounding brackets,
- * quotes and punctuation trimmed, so that option names, paths and symbols (`-d`, `/M`, `\n`,
- * `apt-get`, `BZ_OK`) stay whole. Search indexes passages this way beside their stemmed words;
- * grounding and the offline tutor look for a question's exact terms the same way.
+ * quotes (typographic ones too: manuals write `‘-i’`) and punctuation trimmed, so that option
+ * names, paths and symbols (`-d`, `/M`, `\n`, `apt-get`, `BZ_OK`) stay whole. Search indexes
+ * passages this way beside their stemmed words; grounding and the offline tutor look for a
+ * question's exact terms the same way.
  */
 
 /** What is trimmed from both ends of a word, as a regular expression (the search index's analyzer uses the same). */
-export const EXACT_TRIM_PATTERN = "^[(\\[{\"'`]+|[)\\]}\"'`.,;:!?]+$";
+export const EXACT_TRIM_PATTERN = "^[(\\[{\"'`‘“«]+|[)\\]}\"'`’”».,;:!?]+$";
 const TRIM = new RegExp(EXACT_TRIM_PATTERN, "g");
 
 /** Short English words that are no exact term worth looking for. */

@@ -16,6 +16,15 @@ describe("the offline tutor's choice of passage", () => {
     expect(ask("What does the Held list show?", [first, second])).toContain("[1]");
   });
 
+  test("of passages holding as many of the question's terms, it quotes the one holding its phrases of common words", () => {
+    // "kept" and "back" are too common to be key terms; "Kept Back list" as the question words it tells the passages apart.
+    const lists = "The Upgraded list shows the packages to be upgraded. The Held list shows the packages that are held.";
+    const keptBack = "A package that cannot be upgraded without removing another one is kept back: it appears in the Kept Back list.";
+    expect(ask("When does a package appear in the Kept Back list?", [lists, keptBack])).toContain("[2]");
+    // Without those words in the question, the higher-ranked passage is quoted, as before.
+    expect(ask("Which packages does the list show?", [lists, keptBack])).toContain("[1]");
+  });
+
   test("a number in brackets in the material is quoted in parentheses, never read as a citation", () => {
     const answer = ask("What should be done first before using apt-get?", ["The first ^[1] thing to be done before using apt-get is apt-get update."]);
     expect(answer).toContain("^(1) thing");

@@ -77,3 +77,16 @@ test("an index whose entries run together (GNU Info's `* term: Node. (line N)`) 
   expect(hits[index].toc).toBe(true);
   expect(hits.slice(0, index).every((hit) => !hit.toc)).toBe(true);
 });
+
+test("an exact term the material writes in typographic quotes (‘--error-code’) is matched by the question's exact term", async () => {
+  // Its words ("error", "code") are all over the passages around it: only the exact term tells it.
+  const option =
+    "The pump controller takes a few switches when it starts. ‘--error-code’ makes it print the last fault it met and stop. " +
+    "Mulch keeps the roots cool and saves water. ".repeat(16);
+  const text = [distractors[0], option, distractors[7]].join("\n\n");
+  const quoted = (await uploadedAndSettled(world, owner.accessToken, "quoted.txt", text)).id;
+  const hits = ok(await world.gql(SearchRankingsDocument, { query: "What does --error-code do?", uploadId: quoted, limit: 10 }, { token: owner.accessToken })).search;
+  const byWords = [...hits].sort((a, b) => (b.lexicalScore ?? 0) - (a.lexicalScore ?? 0));
+  expect(byWords[0].text).toContain("‘--error-code’");
+  expect(byWords[0].rankings).toContain("LEXICAL");
+});

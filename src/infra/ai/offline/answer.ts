@@ -2,6 +2,7 @@ import { STRICT_REFUSAL, type TutorAnswerTask } from "../prompts";
 import { dot } from "../vectors";
 import { embedText } from "./embedding";
 import { HeldTerms, keyTerms, share, weightedCoverage, type KeyTerm } from "./key-terms";
+import { phrasesHeld, questionPhrases } from "./phrases";
 import { sentences, wordCount } from "./text";
 
 const MAX_QUOTES = 3;
@@ -9,6 +10,12 @@ const MAX_QUOTES = 3;
 const MIN_PASSAGE_COVERAGE = 0.5;
 /** A sentence holding much less of the question than the best one is more likely off the point than more of the answer. */
 const NEAR_BEST_SENTENCE = 0.8;
+/**
+ * What each of the question's phrases a passage holds adds to its share of the key terms: less
+ * than one term of five (a phrase is made of common words), but two of them more than one term of
+ * three. Calibrated on the gold set of `npm run eval` (docs/retrieval.md).
+ */
+const PHRASE_WEIGHT = 0.18;
 /** Sentences in the window where passages holding as much of the question are told apart. */
 const WINDOW_SENTENCES = 2;
 const EMBEDDING_SIZE = 512;
@@ -27,16 +34,17 @@ interface Candidate {
 }
 
 /**
- * An extractive answer from the one passage that holds most of the question's key terms (the
- * higher-ranked on a tie; none when no passage holds half of them): its sentences that hold the
- * most of them, quoted as written, in their order, each cited `[n]` with that passage. Quoting one
- * passage keeps every citation on the passage that answers; nothing is made up.
+ * An extractive answer from the one passage that holds most of the question's key terms and
+ * phrases (the higher-ranked on a tie; none when no passage holds half of the terms): its
+ * sentences that hold the most of the terms, quoted as written, in their order, each cited `[n]`
+ * with that passage. Quoting one passage keeps every citation on the passage that answers;
+ * nothing is made up.
  */
 export function extractiveAnswer(task: TutorAnswerTask): string {
   const asked = keyTerms(task.question);
   // A passage is judged with its section's heading, as grounding judges it: the heading often names what the text only explains.
   const weights = asked.map((term) => task.termRarity?.[term.text] ?? 1);
-  const answering = answeringPassage(asked, weights, task.passages);
+  const answering = answeringPassage(asked, weights, questionPhrases(task.question), task.passages);
   const candidates = answering === undefined ? [] : candidatesFrom(task, answering, asked);
   const top = candidates[0]?.coverage ?? 0;
   const best = candidates
@@ -54,20 +62,23 @@ function asQuoted(sentence: string): string {
 }
 
 /**
- * The index of the passage holding the largest share of the asked terms, with its heading (the
- * first on a tie), if it holds enough. Of passages holding as much, the one whose WINDOW_SENTENCES
+ * The index of the passage holding the largest share of the asked terms, with its heading, each
+ * of the question's phrases it holds (`questionPhrases`) counting PHRASE_WEIGHT more (the first on
+ * a tie), if one holds enough of the terms. Of passages scoring as much, the one whose WINDOW_SENTENCES
  * consecutive sentences hold the most of the question, its terms weighted by their rarity in the
  * material: where the telling terms stand together, the passage speaks of them rather than mentions them.
  * Where that window ends its passage, the passage continuing it (`continuedIn`).
  */
-function answeringPassage(asked: KeyTerm[], weights: number[], passages: TutorAnswerTask["passages"]): number | undefined {
+function answeringPassage(asked: KeyTerm[], weights: number[], phrases: string[], passages: TutorAnswerTask["passages"]): number | undefined {
   if (asked.length === 0) return undefined;
-  const coverage = passages.map((passage) => share(asked, new HeldTerms(`${passage.heading ?? ""}\n${passage.text}`)));
-  const best = Math.max(0, ...coverage);
-  if (best < MIN_PASSAGE_COVERAGE) return undefined;
+  const judged = passages.map((passage) => `${passage.heading ?? ""}\n${passage.text}`);
+  const coverage = judged.map((text) => share(asked, new HeldTerms(text)));
+  if (Math.max(0, ...coverage) < MIN_PASSAGE_COVERAGE) return undefined;
+  const score = judged.map((text, index) => (coverage[index] >= MIN_PASSAGE_COVERAGE ? coverage[index] + PHRASE_WEIGHT * phrasesHeld(phrases, text) : 0));
+  const best = Math.max(...score);
   let chosen: { index: number; window: Window } | undefined;
-  coverage.forEach((share, index) => {
-    if (share < best) return;
+  score.forEach((value, index) => {
+    if (value < best) return;
     const window = bestWindow(asked, weights, passages[index].text);
     if (!chosen || window.share > chosen.window.share) chosen = { index, window };
   });

@@ -270,4 +270,29 @@ describe("reviews of one card sent at once", () => {
       clock.restore();
     }
   });
+
+  it("refuses one idempotency key sent for two cards at once for the card that did not get it, and puts its schedule back", async () => {
+    const clock = fakeDate("2032-06-03T12:00:00Z");
+    try {
+      const learner = await world.user();
+      const token = learner.accessToken;
+      const { deck, cards } = await deckWithCards(world, token, 2);
+      await queue(world, token, { deckId: deck.id });
+      await Promise.all(cards.map((card) => review(world, token, card.id, "GOOD")));
+      const before = await counts(token, deck.id);
+      const both = await Promise.all(cards.map((card) => world.gql(ReviewCardDocument, { cardId: card.id, rating: "GOOD", idempotencyKey: "same-key" }, { token })));
+      const applied = both.filter((response) => response.data?.reviewCard.duplicate === false);
+      expect(applied).toHaveLength(1);
+      const refused = both.find((response) => response !== applied[0])!;
+      expect(errorCode(refused)).toBe("CONFLICT");
+      const schedules = await Promise.all(cards.map(async (card) => ok(await world.gql(CardDocument, { id: card.id }, { token })).card!.myReviews[0]));
+      const refusedAt = both.indexOf(refused);
+      expect(schedules[1 - refusedAt]).toMatchObject({ state: "REVIEW", reps: 2, version: 2 });
+      expect(schedules[refusedAt]).toMatchObject({ state: "LEARNING", reps: 1, version: 1 });
+      // The applied review moved its card out of today and logged once; the refused one moved nothing.
+      expect(await counts(token, deck.id)).toEqual({ ...before, dueToday: before.dueToday - 1, reviews: before.reviews + 1 });
+    } finally {
+      clock.restore();
+    }
+  });
 });

@@ -192,3 +192,107 @@ it("applies a review sent twice once: the same idempotency key, or a stale expec
   const card = ok(await world.gql(CardDocument, { id: cards[1].id }, { token })).card!;
   expect(card.myReviews[0]).toMatchObject({ reps: 1, version: 1 });
 });
+
+describe("reviews of one card sent at once", () => {
+  /** What the learner's counts say after the reviews: new cards left today, due today, reviews logged. */
+  async function counts(token: string, deckId: string) {
+    const [{ newLeftToday }, dashboard, stats] = await Promise.all([
+      queue(world, token, { deckId }),
+      world.gql(DashboardDueTodayDocument, {}, { token }),
+      world.gql(StudyStatsDocument, { deckId }, { token }),
+    ]);
+    return { newLeftToday, dueToday: (ok(dashboard) as DashboardDueTodayQuery).dashboard.dueToday, reviews: ok(stats).studyStats.reviewsLast30Days };
+  }
+
+  it("applies the same review (one idempotency key) sent six times at once once: one log, one schedule move, the counts moved once", async () => {
+    const clock = fakeDate("2032-06-01T12:00:00Z");
+    try {
+      const learner = await world.user();
+      const token = learner.accessToken;
+      const { deck, cards } = await deckWithCards(world, token, 2);
+      ok(await world.gql(UpdateStudyPreferencesDocument, { input: { dailyNewLimit: 5 } }, { token }));
+      await queue(world, token, { deckId: deck.id });
+      // The second card is started already: its copies move it from one due day to another.
+      await review(world, token, cards[1].id, "GOOD");
+      expect(await counts(token, deck.id)).toEqual({ newLeftToday: 4, dueToday: 1, reviews: 1 });
+
+      for (const [card, key] of [
+        [cards[0], "tap-new"],
+        [cards[1], "tap-started"],
+      ] as const) {
+        const copies = await Promise.all(Array.from({ length: 6 }, () => world.gql(ReviewCardDocument, { cardId: card.id, rating: "GOOD", idempotencyKey: key }, { token })));
+        const applied = copies.filter((response) => response.data?.reviewCard.duplicate === false);
+        expect(applied).toHaveLength(1);
+        for (const other of copies.filter((response) => response !== applied[0])) {
+          expect(other.data?.reviewCard.duplicate ?? errorCode(other)).toEqual(other.data ? true : "CONFLICT");
+        }
+        const retried = await review(world, token, card.id, "GOOD", { idempotencyKey: key });
+        expect(retried).toMatchObject({ duplicate: true, state: applied[0].data!.reviewCard.state });
+      }
+      const [fresh, started] = await Promise.all(cards.map(async (card) => ok(await world.gql(CardDocument, { id: card.id }, { token })).card!.myReviews[0]));
+      expect(fresh).toMatchObject({ state: "LEARNING", reps: 1, version: 1 });
+      expect(started).toMatchObject({ state: "REVIEW", reps: 2, version: 2 });
+      // One new card more today; the first card due in minutes, the second a day or more out; three reviews logged.
+      expect(await counts(token, deck.id)).toEqual({ newLeftToday: 3, dueToday: 1, reviews: 3 });
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("applies one of two different reviews of a new card sent at once, refuses the other as CONFLICT, and counts one", async () => {
+    const clock = fakeDate("2032-06-02T12:00:00Z");
+    try {
+      const learner = await world.user();
+      const token = learner.accessToken;
+      const { deck, cards } = await deckWithCards(world, token, 1);
+      await queue(world, token, { deckId: deck.id });
+      // Two devices showed the card at version 0; each sends its own review of it.
+      const both = await Promise.all(
+        (["phone", "laptop"] as const).map((key) =>
+          world.gql(ReviewCardDocument, { cardId: cards[0].id, rating: key === "phone" ? "GOOD" : "EASY", idempotencyKey: key, expectedVersion: 0 }, { token }),
+        ),
+      );
+      const applied = both.filter((response) => response.data?.reviewCard.duplicate === false);
+      expect(applied).toHaveLength(1);
+      const refused = both.find((response) => response !== applied[0])!;
+      expect(errorCode(refused)).toBe("CONFLICT");
+      const card = ok(await world.gql(CardDocument, { id: cards[0].id }, { token })).card!;
+      expect(card.myReviews[0]).toMatchObject({ reps: 1, version: 1 });
+      const left = await counts(token, deck.id);
+      expect(left).toMatchObject({ newLeftToday: 19, reviews: 1 });
+
+      // The refused review left nothing behind: sent again, it is applied as a new review.
+      const refusedKey = refused === both[0] ? "phone" : "laptop";
+      const again = await review(world, token, cards[0].id, refusedKey === "phone" ? "GOOD" : "EASY", { idempotencyKey: refusedKey, expectedVersion: 1 });
+      expect(again).toMatchObject({ duplicate: false, state: { reps: 2, version: 2 } });
+      expect(await counts(token, deck.id)).toMatchObject({ newLeftToday: 19, reviews: 2 });
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it("refuses one idempotency key sent for two cards at once for the card that did not get it, and puts its schedule back", async () => {
+    const clock = fakeDate("2032-06-03T12:00:00Z");
+    try {
+      const learner = await world.user();
+      const token = learner.accessToken;
+      const { deck, cards } = await deckWithCards(world, token, 2);
+      await queue(world, token, { deckId: deck.id });
+      await Promise.all(cards.map((card) => review(world, token, card.id, "GOOD")));
+      const before = await counts(token, deck.id);
+      const both = await Promise.all(cards.map((card) => world.gql(ReviewCardDocument, { cardId: card.id, rating: "GOOD", idempotencyKey: "same-key" }, { token })));
+      const applied = both.filter((response) => response.data?.reviewCard.duplicate === false);
+      expect(applied).toHaveLength(1);
+      const refused = both.find((response) => response !== applied[0])!;
+      expect(errorCode(refused)).toBe("CONFLICT");
+      const schedules = await Promise.all(cards.map(async (card) => ok(await world.gql(CardDocument, { id: card.id }, { token })).card!.myReviews[0]));
+      const refusedAt = both.indexOf(refused);
+      expect(schedules[1 - refusedAt]).toMatchObject({ state: "REVIEW", reps: 2, version: 2 });
+      expect(schedules[refusedAt]).toMatchObject({ state: "LEARNING", reps: 1, version: 1 });
+      // The applied review moved its card out of today and logged once; the refused one moved nothing.
+      expect(await counts(token, deck.id)).toEqual({ ...before, dueToday: before.dueToday - 1, reviews: before.reviews + 1 });
+    } finally {
+      clock.restore();
+    }
+  });
+});

@@ -101,6 +101,13 @@ export class ReviewState {
   @Field(() => Int, { description: "Bumped by every review: a review sent with an older `expectedVersion` is refused as CONFLICT." })
   @prop({ required: true, default: 0 })
   version!: number;
+
+  /**
+   * The idempotency key of the review that last moved it: that review sent again is a replay even
+   * while its log is briefly missing (see `ReviewLog.applied`).
+   */
+  @prop()
+  last_key?: string;
 }
 
 export const ReviewStateModel = getModelForClass(ReviewState);
@@ -172,6 +179,13 @@ export class ReviewLog {
   /** The client's idempotency key, or a random one when it sent none. */
   @prop({ required: true })
   key!: string;
+
+  /**
+   * Set by a review that moved the schedule while a concurrent copy of it (same key) had written
+   * this log: the copy, having lost the schedule, must not take the log back.
+   */
+  @prop()
+  applied?: boolean;
 }
 
 export const ReviewLogModel = getModelForClass(ReviewLog);

@@ -326,34 +326,38 @@ export class ReviewService {
    */
   async review(actor: Exclude<Actor, null>, args: ReviewCardArgs, now = new Date()): Promise<ReviewResult> {
     const cardId = asObjectId(args.cardId);
-    // The card, the learner's schedules for it and their profile are read in one command, then the
-    // card's access checked (no further read for a card of the learner's own deck); nothing is
-    // written before it passes.
+    // The card, the learner's schedules for it, their profile and the log of this idempotency key
+    // are read in one command, then the card's access checked (no further read for a card of the
+    // learner's own deck); nothing is written before it passes.
     if (!cardId) cardNotFound();
-    const read = await readTogether<{ card: Card[]; states: ReviewState[]; profile: ProfileSettings[] }>({
+    const clientKey = args.idempotencyKey ?? undefined;
+    const read = await readTogether<{ card: Card[]; states: ReviewState[]; profile: ProfileSettings[]; logged?: KeyLog[] }>({
       card: this.deps.decks.cardRead(cardId),
       states: { model: ReviewStateModel, filter: { user_id: actor._id, card_id: cardId } },
       profile: { model: StudyProfileModel, filter: { user_id: actor._id }, limit: 1, projection: SETTINGS_ONLY },
+      ...(clientKey ? { logged: keyLogRead(actor._id, clientKey) } : {}),
     });
     const card = (read.card[0] && (await this.deps.decks.ifReadable(actor, read.card[0]))) ?? cardNotFound();
-    const states = read.states;
     const profile = read.profile[0] ?? (defaultProfile(actor._id) as unknown as ProfileSettings);
     const ord = ordOf(card, args.clozeNumber);
-    const current = states.find((state) => state.ord === ord) ?? null;
+    const current = read.states.find((state) => state.ord === ord) ?? null;
+    const seen = clientKey ? replayOf(clientKey, card, ord, read.logged?.[0], current) : null;
+    if (seen) return seen;
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
-      const seen = args.idempotencyKey ? await this.replayed(actor._id, args.idempotencyKey, card, ord) : null;
-      if (seen) return seen;
       raise("CONFLICT", "This card was reviewed since you loaded it; load it again", { version: current?.version ?? 0 });
     }
-    const key = args.idempotencyKey ?? randomUUID();
-    const state = await this.apply(actor._id, card, ord, current, args.rating, now, { key, profile, countsAsNew: true });
+    const state = await this.apply(actor._id, card, ord, current, args.rating, now, { key: clientKey ?? randomUUID(), profile, countsAsNew: true });
     if (!state) {
-      // Its key was taken: a repeat of a review already applied (or one in flight), else a concurrent review.
-      const seen = args.idempotencyKey ? await this.replayed(actor._id, args.idempotencyKey, card, ord) : null;
-      return seen ?? raise("CONFLICT", "This card was reviewed at the same time elsewhere; load it again");
+      // Another review moved the schedule first: a copy of this one (same key), or this one came too late.
+      const after = clientKey
+        ? await readTogether<{ logged: KeyLog[]; states: ReviewState[] }>({
+            logged: keyLogRead(actor._id, clientKey),
+            states: { model: ReviewStateModel, filter: { user_id: actor._id, card_id: card._id, ord }, limit: 1 },
+          })
+        : null;
+      const replay = clientKey && after ? replayOf(clientKey, card, ord, after.logged[0], after.states[0] ?? null) : null;
+      return replay ?? raise("CONFLICT", "This card was reviewed at the same time elsewhere; load it again");
     }
-    // A schedule that existed came from a deck the learner already studies.
-    if (!current) await StudiedDeckModel.updateOne({ user_id: actor._id, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec();
     await this.deps.users.markStudying(actor);
     await this.deps.events.emit("review.done", { userId: actor._id, classIds: actor.class_ids ?? [], deckId: card.deck_id, at: now });
     return { state, duplicate: false };
@@ -369,23 +373,19 @@ export class ReviewService {
       ReviewStateModel.findOne({ user_id: userId, card_id: card._id, ord: 0 }).lean<ReviewState>().exec(),
     ]);
     if (await ReviewLogModel.exists({ user_id: userId, key }).exec()) return;
-    await this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
-    await StudiedDeckModel.updateOne({ user_id: userId, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec();
-    await this.deps.users.markStudying({ _id: userId });
-  }
-
-  /** The stored result of a review already applied under this key, if there is one. */
-  private async replayed(userId: Types.ObjectId, key: string, card: Card, ord: number): Promise<ReviewResult | null> {
-    const log = await ReviewLogModel.findOne({ user_id: userId, key }).lean<ReviewLog>().exec();
-    if (!log) return null;
-    if (!log.card_id.equals(card._id) || log.ord !== ord) raise("CONFLICT", "This idempotency key was used for another review");
-    const state = await ReviewStateModel.findOne({ user_id: userId, card_id: card._id, ord }).lean<ReviewState>().exec();
-    return state ? { state, duplicate: true } : null;
+    if (await this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at })) {
+      await this.deps.users.markStudying({ _id: userId });
+    }
   }
 
   /**
-   * Logs the review (claiming its key), then moves the schedule on from the version it was read
-   * at; if another review got there first, the log is taken back and null returned.
+   * Logs the review (claiming its key), moves the schedule on from the version it was read at,
+   * moves the counts and marks a first schedule's deck studied, all at once (one wait), then
+   * settles the races. Lost the schedule to another review: the counts are put back, and the log
+   * taken back unless the winner, a copy of this review (same key), claimed it; null. Won it while
+   * the key's log was another request's: a concurrent copy's log is claimed (or this review's
+   * written, the copy having taken its own back); a key already used for another review puts the
+   * schedule and the counts back; null.
    */
   private async apply(
     userId: Types.ObjectId,
@@ -399,51 +399,56 @@ export class ReviewService {
     const before: Schedule = current ?? this.deps.scheduler.emptySchedule(now);
     const { next, log } = this.deps.scheduler.next(before, now, rating, options.profile.desired_retention);
     if (options.dueAt) next.due = options.dueAt;
-    try {
-      const entry: Omit<ReviewLog, "_id"> = {
-        user_id: userId,
-        card_id: card._id,
-        ord,
-        deck_id: card.deck_id,
-        rating,
-        state: before.state,
-        due: log.due,
-        stability: log.stability,
-        difficulty: log.difficulty,
-        elapsed_days: log.elapsed_days,
-        last_elapsed_days: log.last_elapsed_days,
-        scheduled_days: log.scheduled_days,
-        learning_steps: log.learning_steps,
-        review: now,
-        day: dayNumber(now),
-        key: options.key,
-      };
-      await ReviewLogModel.collection.insertOne(entry);
-    } catch (error) {
-      if (isDuplicate(error)) return null;
-      throw error;
-    }
-    const changes = { ...next, due_day: dayNumber(next.due), ...(before.state === CardState.NEW ? { introduced_at: now } : {}) };
+    const entry: Omit<ReviewLog, "_id"> = {
+      user_id: userId,
+      card_id: card._id,
+      ord,
+      deck_id: card.deck_id,
+      rating,
+      state: before.state,
+      due: log.due,
+      stability: log.stability,
+      difficulty: log.difficulty,
+      elapsed_days: log.elapsed_days,
+      last_elapsed_days: log.last_elapsed_days,
+      scheduled_days: log.scheduled_days,
+      learning_steps: log.learning_steps,
+      review: now,
+      day: dayNumber(now),
+      key: options.key,
+    };
+    const changes = { ...next, due_day: dayNumber(next.due), last_key: options.key, ...(before.state === CardState.NEW ? { introduced_at: now } : {}) };
     const moves = dueMoves(current, changes.due_day);
     const introduced = options.countsAsNew && before.state === CardState.NEW;
-    // The log holds the key, so the schedule can move and the counts follow at once: if another
-    // review moved the schedule first, the counts are put back and the log taken back.
-    const [state] = await Promise.all([
+    const states = ReviewStateModel.collection;
+    const [logged, state] = await Promise.all([
+      insertLog(entry),
       current
-        ? (ReviewStateModel.collection.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: definedOnly(changes), $inc: { version: 1 } }, { returnDocument: "after" }) as Promise<ReviewState | null>)
+        ? (states.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: definedOnly(changes), $inc: { version: 1 } }, { returnDocument: "after" }) as Promise<ReviewState | null>)
         : ReviewStateModel.create({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 })
             .then((created) => created.toObject<ReviewState>())
             .catch((error: unknown) => (isDuplicate(error) ? null : Promise.reject(error))),
       this.count(userId, moves, now, { introduced, stored: isStored(options.profile) }),
+      // A schedule that existed came from a deck the learner already studies; marking a deck twice changes nothing.
+      current ? undefined : StudiedDeckModel.updateOne({ user_id: userId, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec(),
     ]);
     if (!state) {
-      await Promise.all([ReviewLogModel.deleteOne({ user_id: userId, key: options.key }).exec(), this.uncount(userId, moves, now, introduced)]);
+      await Promise.all([this.uncount(userId, moves, now, introduced), logged && ReviewLogModel.collection.deleteOne({ _id: logged, applied: { $ne: true } })]);
       return null;
     }
-    return state;
+    if (logged || (await claimLog(entry))) return state;
+    await Promise.all([
+      current ? states.replaceOne({ _id: current._id, version: state.version }, current) : states.deleteOne({ _id: state._id, version: state.version }),
+      this.uncount(userId, moves, now, introduced),
+    ]);
+    return null;
   }
 
-  /** Moves the learner's counts along with one review. */
+  /**
+   * Moves the learner's counts along with one review. A card introduced adds one to today's new
+   * cards, or starts today's tally at one on the first of the day: each step is conditional, so
+   * concurrent reviews (and the `uncount` of those that lost) never undo one another's.
+   */
   private async count(userId: Types.ObjectId, moves: Record<string, number>, now: Date, { introduced, stored }: { introduced: boolean; stored: boolean }): Promise<void> {
     if (!stored) await this.ensureProfile(userId);
     const today = dayNumber(now);
@@ -453,10 +458,11 @@ export class ReviewService {
       await profiles.updateOne({ user_id: userId }, update);
       return;
     }
-    const sameDay = await profiles.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...moves, new_count: 1 } });
-    if (sameDay.matchedCount === 0) {
-      await profiles.updateOne({ user_id: userId }, { ...update, $set: { new_day: today, new_count: 1 } });
-    }
+    const onToday = () => profiles.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...moves, new_count: 1 } });
+    if ((await onToday()).matchedCount > 0) return;
+    const started = await profiles.updateOne({ user_id: userId, new_day: { $ne: today } }, { ...update, $set: { new_day: today, new_count: 1 } });
+    // Another review started today's tally in between.
+    if (started.matchedCount === 0) await onToday();
   }
 
   /** Takes back what `count` did for a review that lost to a concurrent one (its day in the streak stays: the other review was that day). */
@@ -624,6 +630,45 @@ function interleave<T>(due: T[], fresh: T[]): T[] {
   }
   while (d < due.length) out.push(due[d++]);
   return out;
+}
+
+/** What a review reads of its idempotency key's log: which review it logged. */
+type KeyLog = Pick<ReviewLog, "_id" | "card_id" | "ord">;
+
+/** The learner's log under an idempotency key (the unique index on user and key answers it). */
+function keyLogRead(userId: Types.ObjectId, key: string): RawRead {
+  return { model: ReviewLogModel, filter: { user_id: userId, key }, limit: 1, projection: { card_id: 1, ord: 1 } };
+}
+
+/**
+ * A review under `key` as a replay of the one already applied: the key's log (or, while a
+ * concurrent copy's log is being replaced, the schedule's last key) says it was, and the schedule
+ * is returned as it stands. CONFLICT when the key logged another card or cloze number.
+ */
+function replayOf(key: string, card: Card, ord: number, log: KeyLog | undefined, state: ReviewState | null): ReviewResult | null {
+  if (log && (!log.card_id.equals(card._id) || log.ord !== ord)) raise("CONFLICT", "This idempotency key was used for another review");
+  if (!state || (!log && state.last_key !== key)) return null;
+  return { state, duplicate: true };
+}
+
+/** Writes a review's log; its `_id`, or null when its key is taken. */
+function insertLog(entry: Omit<ReviewLog, "_id">): Promise<Types.ObjectId | null> {
+  // A copy: the driver gives what it inserts an `_id`, which `claimLog` must not set on another log.
+  return ReviewLogModel.collection.insertOne({ ...entry }).then(
+    (result) => result.insertedId as Types.ObjectId,
+    (error: unknown) => (isDuplicate(error) ? null : Promise.reject(error)),
+  );
+}
+
+/**
+ * For a review that moved the schedule while its key's log was another request's: a concurrent
+ * copy's log (same card and cloze number) becomes this review's, marked so its writer keeps it;
+ * gone (its writer lost and took it back), this review's is written. False when the key belongs
+ * to another review.
+ */
+async function claimLog(entry: Omit<ReviewLog, "_id">): Promise<boolean> {
+  const claimed = await ReviewLogModel.collection.updateOne({ user_id: entry.user_id, key: entry.key, card_id: entry.card_id, ord: entry.ord }, { $set: { ...entry, applied: true } });
+  return claimed.matchedCount > 0 || (await insertLog(entry)) !== null;
 }
 
 /** Whether a profile was read from the database (not the defaults of a learner who has none yet). */

@@ -38,6 +38,8 @@ const ENROLLED = 15;
 const OWN_COURSES = 5;
 /** BENCH_READ_PAGES=courses,quiz measures only those pages (by root field). */
 const ONLY = process.env.BENCH_READ_PAGES?.split(",").map((root) => root.trim());
+/** Only the servers whose names contain one of these (e.g. `cache off,summaries`): for profiling two side by side. */
+const ONLY_SERVERS = process.env.BENCH_READ_SERVERS?.split(",").map((name) => name.trim());
 const ADMIN = { email: "bench-admin@example.com", password: "bench admin password 1" };
 
 /** The page of the issue: a learner's own and enrolled courses with their chapters and progress. */
@@ -500,7 +502,7 @@ export async function benchReadPath(): Promise<string[]> {
             ? [{ name: "floor", url: floor.urls.dashboard, pid: floor.pid }]
             : []),
         { name: "bare Apollo", url: yardsticks.apollo, pid: yardsticks.pid },
-      ];
+      ].filter((server) => !ONLY_SERVERS || ONLY_SERVERS.some((name) => server.name.includes(name)));
       for (const server of servers) {
         if (JSON.stringify(await answer(server.url, page, token)) !== JSON.stringify(recorded[page.root])) throw new Error(`${page.name}: ${server.name} answers differently`);
         await load(server.url, page, token, WARMUP_SECONDS);
@@ -513,6 +515,7 @@ export async function benchReadPath(): Promise<string[]> {
             ? [["API, cache off", "floor"]]
             : [];
       const pairedRatios = new Map<string, number[]>(paired.map(([a, b]) => [`${a}/${b}`, []]));
+      const measured = (name: string) => servers.some((server) => server.name === name);
       const results = new Map<string, { rps: number[]; cpu: number[]; dbCpu: number[]; p50: number[]; trips: number[]; failures: number }>();
       for (let round = 0; round < ROUNDS; round++) {
         const cpuThisRound = new Map<string, number>();
@@ -531,10 +534,10 @@ export async function benchReadPath(): Promise<string[]> {
           results.set(server.name, result);
           cpuThisRound.set(server.name, cpuMs);
         }
-        for (const [a, b] of paired) pairedRatios.get(`${a}/${b}`)!.push(cpuThisRound.get(a)! / cpuThisRound.get(b)!);
+        for (const [a, b] of paired) if (measured(a) && measured(b)) pairedRatios.get(`${a}/${b}`)!.push(cpuThisRound.get(a)! / cpuThisRound.get(b)!);
       }
-      const pairedRatio = (a: string, b: string) => median(pairedRatios.get(`${a}/${b}`)!).toFixed(2);
-      const cpuOf = (name: string) => median(results.get(name)!.cpu);
+      const pairedRatio = (a: string, b: string) => (measured(a) && measured(b) ? median(pairedRatios.get(`${a}/${b}`)!).toFixed(2) : "not measured");
+      const cpuOf = (name: string) => (measured(name) ? median(results.get(name)!.cpu) : Number.NaN);
       lines.push(`  ${page.name} (${Buffer.byteLength(JSON.stringify(recorded[page.root]))} bytes of data)`);
       for (const server of servers) {
         const result = results.get(server.name)!;
@@ -558,36 +561,38 @@ export async function benchReadPath(): Promise<string[]> {
       if (failed.length > 0) throw new Error(`${page.name}: requests failed or answered with errors on ${failed.join(", ")}: the figures measure nothing`);
     }
 
-    // The realistic mix: every learner browsing, writing progress and taking a quiz.
-    const mix = { off: [] as number[], on: [] as number[], rpsOff: [] as number[], rpsOn: [] as number[], hitRate: [] as number[], hitShare: [] as number[], ratio: [] as number[], failures: 0 };
-    await loadMix(api.graphqlUrl, seeded, WARMUP_SECONDS);
-    await loadMix(cached.graphqlUrl, seeded, WARMUP_SECONDS);
-    for (let round = 0; round < MIX_ROUNDS; round++) {
-      const before = await cacheCounts(cached);
-      const measureOff = () => measure({ name: "off", url: api.graphqlUrl, pid: api.pid }, () => loadMix(api.graphqlUrl, seeded, MIX_SECONDS));
-      const measureOn = () => measure({ name: "on", url: cached.graphqlUrl, pid: cached.pid }, () => loadMix(cached.graphqlUrl, seeded, MIX_SECONDS));
-      // Which goes first alternates by round.
-      const [off, on] = round % 2 === 0 ? [await measureOff(), await measureOn()] : await measureOn().then(async (first) => [await measureOff(), first]);
-      const after = await cacheCounts(cached);
-      const hits = (after.hit ?? 0) - (before.hit ?? 0);
-      const misses = (after.miss ?? 0) - (before.miss ?? 0);
-      mix.off.push(off.cpuMs);
-      mix.on.push(on.cpuMs);
-      mix.ratio.push(on.cpuMs / off.cpuMs);
-      mix.rpsOff.push(off.run.requestsPerSecond);
-      mix.rpsOn.push(on.run.requestsPerSecond);
-      mix.hitRate.push(hits / Math.max(1, hits + misses));
-      mix.hitShare.push(hits / on.run.requests);
-      mix.failures += off.run.failures + on.run.failures;
+    // The realistic mix: every learner browsing, writing progress and taking a quiz (none with BENCH_READ_MIX_ROUNDS=0).
+    if (MIX_ROUNDS > 0) {
+      const mix = { off: [] as number[], on: [] as number[], rpsOff: [] as number[], rpsOn: [] as number[], hitRate: [] as number[], hitShare: [] as number[], ratio: [] as number[], failures: 0 };
+      await loadMix(api.graphqlUrl, seeded, WARMUP_SECONDS);
+      await loadMix(cached.graphqlUrl, seeded, WARMUP_SECONDS);
+      for (let round = 0; round < MIX_ROUNDS; round++) {
+        const before = await cacheCounts(cached);
+        const measureOff = () => measure({ name: "off", url: api.graphqlUrl, pid: api.pid }, () => loadMix(api.graphqlUrl, seeded, MIX_SECONDS));
+        const measureOn = () => measure({ name: "on", url: cached.graphqlUrl, pid: cached.pid }, () => loadMix(cached.graphqlUrl, seeded, MIX_SECONDS));
+        // Which goes first alternates by round.
+        const [off, on] = round % 2 === 0 ? [await measureOff(), await measureOn()] : await measureOn().then(async (first) => [await measureOff(), first]);
+        const after = await cacheCounts(cached);
+        const hits = (after.hit ?? 0) - (before.hit ?? 0);
+        const misses = (after.miss ?? 0) - (before.miss ?? 0);
+        mix.off.push(off.cpuMs);
+        mix.on.push(on.cpuMs);
+        mix.ratio.push(on.cpuMs / off.cpuMs);
+        mix.rpsOff.push(off.run.requestsPerSecond);
+        mix.rpsOn.push(on.run.requestsPerSecond);
+        mix.hitRate.push(hits / Math.max(1, hits + misses));
+        mix.hitShare.push(hits / on.run.requests);
+        mix.failures += off.run.failures + on.run.failures;
+      }
+      if (mix.failures > 0) throw new Error(`realistic mix: ${mix.failures} requests failed or answered with errors: the figures measure nothing`);
+      lines.push(
+        `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete;` +
+          ` ${MIX_SECONDS} s per run, ${MIX_ROUNDS} rounds)`,
+        `    cache off  ${String(median(mix.rpsOff)).padStart(6)} req/s  CPU ${median(mix.off).toFixed(2)} ms/req`,
+        `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  hits: ${(median(mix.hitRate) * 100).toFixed(0)} % of reads looked up, ${(median(mix.hitShare) * 100).toFixed(0)} % of all requests`,
+        `    cache on / off CPU, median of per-round ratios: ${median(mix.ratio).toFixed(2)} (target <= 0.5)`,
+      );
     }
-    if (mix.failures > 0) throw new Error(`realistic mix: ${mix.failures} requests failed or answered with errors: the figures measure nothing`);
-    lines.push(
-      `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete;` +
-        ` ${MIX_SECONDS} s per run, ${MIX_ROUNDS} rounds)`,
-      `    cache off  ${String(median(mix.rpsOff)).padStart(6)} req/s  CPU ${median(mix.off).toFixed(2)} ms/req`,
-      `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  hits: ${(median(mix.hitRate) * 100).toFixed(0)} % of reads looked up, ${(median(mix.hitShare) * 100).toFixed(0)} % of all requests`,
-      `    cache on / off CPU, median of per-round ratios: ${median(mix.ratio).toFixed(2)} (target <= 0.5)`,
-    );
     lines.push(`  machine load at end ${loadavg().map((load) => load.toFixed(2)).join(" ")}`);
     return lines;
   } finally {

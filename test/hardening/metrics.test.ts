@@ -43,10 +43,15 @@ it("shows the named series after a scripted session", async () => {
   const client = wsClient(server.wsUrl, { authorization: `Bearer ${admin}` });
   try {
     const pings = subscribe(client, OnPingDocument, { channel: "metrics" });
-    const first = nextResult(pings);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    await gql(SendPingDocument, { channel: "metrics", message: "hi" }, { token: admin });
-    await first;
+    const first = nextResult(pings, 20_000);
+    // The subscription is set up after the socket opens, however long that takes on a loaded
+    // machine: ping until it hears one (a ping before it is set up reaches nobody).
+    let heard = false;
+    void first.then(() => (heard = true)).catch(() => undefined);
+    while (!heard) {
+      await gql(SendPingDocument, { channel: "metrics", message: "hi" }, { token: admin });
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 100))]);
+    }
 
     const response = await scrape(`Bearer ${METRICS_TOKEN}`);
     expect(response.status).toBe(200);

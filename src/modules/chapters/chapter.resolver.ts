@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { courseNotFound } from "../courses/course.policy";
 import { courseLoader } from "../courses/course.loaders";
 import { Course } from "../courses/course.model";

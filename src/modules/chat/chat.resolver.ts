@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Subscription } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { PageArgs, type Page } from "../../lib/pagination";
 import { validArgs } from "../../lib/validation";
 import type { ChatSessionPayload, ChatStreamPayload } from "./chat.events";

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { selectedFields } from "../../lib/selection";
 import type { Context } from "../../lib/context";
 import { raise } from "../../lib/errors";

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Subscription } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import type { Context } from "../../lib/context";
 import { raise } from "../../lib/errors";
 import { signedInActor } from "../../lib/identity";

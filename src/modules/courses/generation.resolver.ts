@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Subscription } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { validArgs } from "../../lib/validation";
 import { courseLoader } from "./course.loaders";
 import { Course } from "./course.model";

@@ -1,4 +1,5 @@
-import { Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Args, Authorized, Ctx, Mutation, Query, Resolver, Subscription } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { validArgs } from "../../lib/validation";
 import type { CheckResult, HealthReport, PingPayload } from "./health.service";
 import { PingArgs, PingChannelArgs } from "./health.inputs";

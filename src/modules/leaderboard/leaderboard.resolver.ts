@@ -1,4 +1,5 @@
-import { Args, Authorized, Ctx, FieldResolver, Query, Resolver, Root } from "type-graphql";
+import { Args, Authorized, Ctx, FieldResolver, Query, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { raise } from "../../lib/errors";
 import { UserSummary, userSummary } from "../users/user-summary";
 import { Leaderboard, LeaderboardArgs, LeaderboardEntry } from "./leaderboard.types";

@@ -1,5 +1,6 @@
 import type { GraphQLResolveInfo } from "graphql";
-import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { IdScalar } from "../../lib/scalars";
 import { chaptersOf } from "../chapters/chapter.loaders";
 import { Course } from "../courses/course.model";

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import type { Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { GradedAnswer, QuizAttempt } from "./attempt.model";

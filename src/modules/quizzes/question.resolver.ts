@@ -1,4 +1,5 @@
-import { FieldResolver, Int, Resolver, Root } from "type-graphql";
+import { FieldResolver, Int, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { QuestionCitation, Question } from "./quiz.model";
 import type { ShownQuestion } from "./quiz-viewer";
 

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import type { Context } from "../../lib/context";
 import { signedInActor } from "../../lib/identity";
 import type { Page } from "../../lib/pagination";

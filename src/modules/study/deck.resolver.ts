@@ -1,4 +1,5 @@
-import { Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Arg } from "type-graphql";
+import { Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Arg } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import type { Context } from "../../lib/context";
 import { signedInActor } from "../../lib/identity";
 import type { Page } from "../../lib/pagination";

@@ -1,5 +1,6 @@
 import { GraphQLUpload, type FileUpload } from "graphql-upload-minimal";
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Subscription } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { PageArgs } from "../../lib/pagination";
 import { validArgs } from "../../lib/validation";
 import { Course } from "../courses/course.model";

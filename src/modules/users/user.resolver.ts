@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver } from "type-graphql";
+import { Root } from "../../lib/graphql-root";
 import { CurrentUser } from "../../lib/current-user";
 import { raise } from "../../lib/errors";
 import { actorOf, isAdmin } from "../../lib/identity";

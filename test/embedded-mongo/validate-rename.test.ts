@@ -63,6 +63,22 @@ describe("validate", () => {
     expect((await vdb().command({ validate: "c" })).valid).toBe(true);
   });
 
+  it("measures every record afresh, so a record changed behind the size counter is reported", async () => {
+    const coll = engine.collection("val", "c");
+    const doc = coll?.docs.get(valueKey(3));
+    if (!doc) throw new Error("document 3 of val.c missing");
+    // Corruption no command can cause: a stored record changed in place after it was counted.
+    doc.pad = "x".repeat(40);
+    try {
+      const reply = await vdb().command({ validate: "c" });
+      expect(reply.valid).toBe(false);
+      expect(reply.errors).toEqual([expect.stringContaining("size counter")]);
+    } finally {
+      delete doc.pad;
+    }
+    expect((await vdb().command({ validate: "c" })).valid).toBe(true);
+  });
+
   it("counts documents the validator would now refuse as a warning", async () => {
     await vdb().collection("loose").insertMany([{ n: 1 }, { n: "two" }, { n: 3 }]);
     await vdb().command({ collMod: "loose", validator: { n: { $type: "number" } }, validationLevel: "moderate" });

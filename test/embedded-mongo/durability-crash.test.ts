@@ -161,5 +161,5 @@ describe("durability under SIGKILL", () => {
     expect(killedMidCompaction).toBeGreaterThanOrEqual(3);
     expect(ledger.churns).toBeGreaterThan(0);
     process.stdout.write(`crash test: ${ROUNDS} kills, ${killedMidCompaction} mid-compaction, ${ledger.acked.size} of ${ledger.issued.size} batches acknowledged, ${ledger.churns} create/index/drop cycles\n`);
-  }, 90_000);
+  }, 180_000);
 });

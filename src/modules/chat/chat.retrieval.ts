@@ -21,6 +21,12 @@ export interface RetrievalSettings {
 export const GROUNDING_STRONG = 0.715;
 export const GROUNDING_WEAK = 0.5;
 /**
+ * Grounding judges the first this many passages, the number its thresholds were calibrated on,
+ * however many the tutor reads (CHAT_PASSAGES): each passage more can only raise the best
+ * coverage, so a larger pool would answer questions the material does not cover.
+ */
+export const GROUNDING_PASSAGES = 5;
+/**
  * A key term the material never uses counts this many times: the question is then about
  * something the material does not speak of ("downgrade" asked of a manual that never says it),
  * not merely put in other words than its best passage.
@@ -71,7 +77,7 @@ export class ChatRetriever {
     // The index stems words its own way: a term a retrieved passage holds (one letter apart, say) is known.
     const unknown = new Set(asked.filter((term, i) => holding[i] === 0 && !held.some((passage) => passage.holds(term))));
     const rarities = holding.map((count) => rarity(count, inScope));
-    const groundingScore = groundingScoreOf(asked, hits, { unknown, rarities, unheard: rarity(0, inScope) });
+    const groundingScore = groundingScoreOf(asked, hits.slice(0, GROUNDING_PASSAGES), { unknown, rarities, unheard: rarity(0, inScope) });
     const grounding = groundingScore >= GROUNDING_STRONG ? Grounding.STRONG : groundingScore >= GROUNDING_WEAK ? Grounding.WEAK : Grounding.NONE;
     return { hits, grounding, groundingScore, termRarity: Object.fromEntries(asked.map((term, i) => [term.text, rarities[i]])) };
   }

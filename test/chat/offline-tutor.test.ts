@@ -25,6 +25,14 @@ describe("the offline tutor's choice of passage", () => {
     expect(ask("Which packages does the list show?", [lists, keptBack])).toContain("[1]");
   });
 
+  test("a GNU Info node header naming the section is never quoted as a sentence", () => {
+    const node = "File: sed.info,  Node: Exit status,  Prev: Command-Line Options,  Up: Invoking sed\n\n" +
+      "2.3 Exit status\n\nAn exit status of zero indicates success, and a nonzero value indicates failure.";
+    const answer = ask("Which exit status does sed return on success?", [node]);
+    expect(answer).toContain("> An exit status of zero indicates success, and a nonzero value indicates failure. [1]");
+    expect(answer).not.toContain("File: sed.info");
+  });
+
   test("a number in brackets in the material is quoted in parentheses, never read as a citation", () => {
     const answer = ask("What should be done first before using apt-get?", ["The first ^[1] thing to be done before using apt-get is apt-get update."]);
     expect(answer).toContain("^(1) thing");

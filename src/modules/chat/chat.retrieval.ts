@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { HeldTerms, keyTerms, weightedCoverage, type KeyTerm } from "../../infra/ai/offline/key-terms";
-import { sentences, terms } from "../../infra/ai/offline/text";
+import { isNavigationLine, sentences, terms } from "../../infra/ai/offline/text";
 import type { SearchService } from "../search/search.service";
 import { SearchRanking, type SearchHit } from "../search/search.types";
 import { Grounding, type ChatScope, type Citation } from "./chat.model";
@@ -234,7 +234,10 @@ function closestSentence(passage: string, claims: string[]): string {
   const claimed = new Set(terms(claims.join(" ").replace(CITATION_MARK, " ")));
   let best = { sentence: "", shared: -1, unused: 0 };
   // Split as the offline tutor splits what it quotes: headings and paragraphs apart, hyphenated line breaks joined.
-  for (const sentence of sentences(passage)) {
+  const all = sentences(passage);
+  // A navigation line shares words with the claims about its section but states none of them.
+  const quotable = all.filter((sentence) => !isNavigationLine(sentence));
+  for (const sentence of quotable.length > 0 ? quotable : all) {
     const own = new Set(terms(sentence));
     const shared = [...own].filter((term) => claimed.has(term)).length;
     const unused = own.size - shared;

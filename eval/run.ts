@@ -35,6 +35,7 @@ import {
  * EVAL_QUESTIONS  only the first N questions of each document and kind (a quick run)
  * EVAL_VERBOSE    print each question's outcome
  * EVAL_DUMP       a directory: writes each run's questions with their retrieved passages as JSON
+ * EVAL_CHAT_PASSAGES  the passages the tutor reads (the server's CHAT_PASSAGES; default the server's)
  */
 
 interface EvalDocument {
@@ -124,6 +125,7 @@ function serverEnvironment(options: EvalOptions, dataDir: string): Environment {
     CHAT_MESSAGES_PER_MINUTE: "100000",
     CHAT_MAX_CONCURRENT: "100",
     SEARCH_RANKING: options.ranking,
+    ...(process.env.EVAL_CHAT_PASSAGES && { CHAT_PASSAGES: process.env.EVAL_CHAT_PASSAGES }),
   };
   if (options.provider === "offline") return { ...base, AI_PROVIDER: "offline", ...(options.embedding && { OFFLINE_EMBEDDING_MODEL: options.embedding }) };
   return {

@@ -408,7 +408,7 @@ const schema = z.object({
   SEARCH_RANKING: oneOf(["hybrid", "vector"], "hybrid"),
   CHAT_MAX_CONCURRENT: integer(1, 10_000, 3),
   CHAT_MESSAGES_PER_MINUTE: integer(1, 100_000, 20),
-  CHAT_PASSAGES: integer(1, 20, 5),
+  CHAT_PASSAGES: integer(1, 20, 6),
   CHAT_MIN_RELEVANCE: decimal(0, 1, 0.6),
   CHAT_HISTORY_TOKENS: integer(0, 100_000, 2_000),
   CHAT_STREAM_FLUSH_MS: integer(0, 1_000, 25),

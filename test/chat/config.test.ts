@@ -6,7 +6,7 @@ test("chat settings have defaults and are validated", () => {
   expect(loadConfig(base).chat).toEqual({
     maxConcurrentGenerations: 3,
     messagesPerMinute: 20,
-    passages: 5,
+    passages: 6,
     minRelevance: 0.6,
     historyTokens: 2000,
     streamFlushMs: 25,

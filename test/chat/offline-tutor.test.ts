@@ -25,6 +25,19 @@ describe("the offline tutor's choice of passage", () => {
     expect(ask("Which packages does the list show?", [lists, keptBack])).toContain("[1]");
   });
 
+  test("a GNU Info node header or menu, naming sections, is never quoted as a sentence", () => {
+    const node = "File: sed.info,  Node: Exit status,  Prev: Command-Line Options,  Up: Invoking sed\n\n" +
+      "2.3 Exit status\n\nAn exit status of zero indicates success, and a nonzero value indicates failure.";
+    const answer = ask("Which exit status does sed return on success?", [node]);
+    expect(answer).toContain("> An exit status of zero indicates success, and a nonzero value indicates failure. [1]");
+    expect(answer).not.toContain("File: sed.info");
+    // Nor is a menu of the nodes below, which names them.
+    const menu = "* Menu:\n\n* Execution Cycle:: How sed works * Hold and Pattern Buffers::\n\nsed maintains two data buffers: the pattern space and the hold space.";
+    expect(ask("What are the two buffers sed keeps?", [menu])).toBe(
+      "From your material:\n\n> sed maintains two data buffers: the pattern space and the hold space. [1]\n\n(Offline tutor: these are the sentences that best match your question, quoted as written.)",
+    );
+  });
+
   test("a number in brackets in the material is quoted in parentheses, never read as a citation", () => {
     const answer = ask("What should be done first before using apt-get?", ["The first ^[1] thing to be done before using apt-get is apt-get update."]);
     expect(answer).toContain("^(1) thing");

@@ -1,6 +1,6 @@
 import { GraphQLError } from "graphql";
 import { HeldTerms, keyTerms, weightedCoverage, type KeyTerm } from "../../infra/ai/offline/key-terms";
-import { sentences, terms } from "../../infra/ai/offline/text";
+import { isNavigationLine, sentences, terms } from "../../infra/ai/offline/text";
 import type { SearchService } from "../search/search.service";
 import { SearchRanking, type SearchHit } from "../search/search.types";
 import { Grounding, type ChatScope, type Citation } from "./chat.model";
@@ -20,6 +20,12 @@ export interface RetrievalSettings {
  */
 export const GROUNDING_STRONG = 0.715;
 export const GROUNDING_WEAK = 0.5;
+/**
+ * Grounding judges the first this many passages, the number its thresholds were calibrated on,
+ * however many the tutor reads (CHAT_PASSAGES): each passage more can only raise the best
+ * coverage, so a larger pool would answer questions the material does not cover.
+ */
+export const GROUNDING_PASSAGES = 5;
 /**
  * A key term the material never uses counts this many times: the question is then about
  * something the material does not speak of ("downgrade" asked of a manual that never says it),
@@ -71,7 +77,7 @@ export class ChatRetriever {
     // The index stems words its own way: a term a retrieved passage holds (one letter apart, say) is known.
     const unknown = new Set(asked.filter((term, i) => holding[i] === 0 && !held.some((passage) => passage.holds(term))));
     const rarities = holding.map((count) => rarity(count, inScope));
-    const groundingScore = groundingScoreOf(asked, hits, { unknown, rarities, unheard: rarity(0, inScope) });
+    const groundingScore = groundingScoreOf(asked, hits.slice(0, GROUNDING_PASSAGES), { unknown, rarities, unheard: rarity(0, inScope) });
     const grounding = groundingScore >= GROUNDING_STRONG ? Grounding.STRONG : groundingScore >= GROUNDING_WEAK ? Grounding.WEAK : Grounding.NONE;
     return { hits, grounding, groundingScore, termRarity: Object.fromEntries(asked.map((term, i) => [term.text, rarities[i]])) };
   }
@@ -228,7 +234,10 @@ function closestSentence(passage: string, claims: string[]): string {
   const claimed = new Set(terms(claims.join(" ").replace(CITATION_MARK, " ")));
   let best = { sentence: "", shared: -1, unused: 0 };
   // Split as the offline tutor splits what it quotes: headings and paragraphs apart, hyphenated line breaks joined.
-  for (const sentence of sentences(passage)) {
+  const all = sentences(passage);
+  // A navigation line shares words with the claims about its section but states none of them.
+  const quotable = all.filter((sentence) => !isNavigationLine(sentence));
+  for (const sentence of quotable.length > 0 ? quotable : all) {
     const own = new Set(terms(sentence));
     const shared = [...own].filter((term) => claimed.has(term)).length;
     const unused = own.size - shared;

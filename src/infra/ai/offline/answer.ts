@@ -3,7 +3,7 @@ import { dot } from "../vectors";
 import { embedText } from "./embedding";
 import { HeldTerms, keyTerms, share, weightedCoverage, type KeyTerm } from "./key-terms";
 import { phrasesHeld, questionPhrases } from "./phrases";
-import { sentences, wordCount } from "./text";
+import { isNavigationLine, sentences, wordCount } from "./text";
 
 const MAX_QUOTES = 3;
 /** Below this share of the question's key terms a passage does not answer it. */
@@ -129,7 +129,7 @@ function candidatesFrom(task: TutorAnswerTask, passageIndex: number, asked: KeyT
   const question = embedText(task.question, EMBEDDING_SIZE);
   const all = sentences(task.passages[passageIndex].text)
     .map((sentence, position) => ({ sentence, passageIndex, position }))
-    .filter(({ sentence }) => wordCount(sentence) >= 3 && !sentence.startsWith("#"))
+    .filter(({ sentence }) => wordCount(sentence) >= 3 && !sentence.startsWith("#") && !isNavigationLine(sentence))
     .map((candidate) => ({
       ...candidate,
       coverage: share(asked, new HeldTerms(candidate.sentence)),

@@ -66,6 +66,26 @@ export function sentences(text: string): string[] {
   );
 }
 
+/**
+ * GNU Info's node header (`File: sed.info,  Node: Overview,  Next: …,  Prev: …,  Up: …`), which
+ * opens every node of an Info manual saved as text: it names where the reader is and the
+ * neighbouring sections, so it shares words with questions about them, but says nothing. So do
+ * its menus.
+ */
+const INFO_NODE_HEADER = /^File: [^,\s]+,\s+Node: .*$/;
+/** An Info menu (`* Menu:`) or its entries (`* Hold and Pattern Buffers::`): links to other nodes. */
+const INFO_MENU = /^\* (?:Menu:|[^:\n]+::(?:\s|$))/;
+
+/**
+ * A navigation line rather than a statement: never quoted. It stays in the passage, where it names
+ * the section as a heading would (taking it out at ingestion lowered the held-out figures: see
+ * docs/retrieval.md).
+ */
+export function isNavigationLine(sentence: string): boolean {
+  const line = sentence.trim();
+  return INFO_NODE_HEADER.test(line) || INFO_MENU.test(line);
+}
+
 export function wordCount(text: string): number {
   return words(text).length;
 }

@@ -1,5 +1,6 @@
 import type { Document } from "bson";
 import { applyProjection, runPipeline } from "../query";
+import { isPlainObject } from "../query/paths";
 import { sortKeys } from "../planner/plan";
 import type { CommandContext } from "./context";
 import { resumeCheck } from "./interrupt";
@@ -62,8 +63,8 @@ function uncorrelatedJoin(stage: Document): Join | undefined {
   const sub = pipeline as Document[];
   if (!sub.every((s) => typeof s === "object" && s !== null && Object.keys(s).length === 1)) return undefined;
   let i = 0;
-  const filter = sub[i] && "$match" in sub[i] && isObject(sub[i].$match) ? (sub[i++].$match as Document) : {};
-  const sort = sub[i] && "$sort" in sub[i] && isObject(sub[i].$sort) && sortKeys(sub[i].$sort as Document)?.length ? (sub[i++].$sort as Document) : undefined;
+  const filter = sub[i] && "$match" in sub[i] && isPlainObject(sub[i].$match) ? (sub[i++].$match as Document) : {};
+  const sort = sub[i] && "$sort" in sub[i] && isPlainObject(sub[i].$sort) && sortKeys(sub[i].$sort as Document)?.length ? (sub[i++].$sort as Document) : undefined;
   const limit = sub[i] && Number.isInteger(sub[i].$limit) && (sub[i].$limit as number) > 0 ? (sub[i++].$limit as number) : 0;
   const projection = sub[i] && "$project" in sub[i] && isPlainProjection(sub[i].$project) ? (sub[i++].$project as Document) : undefined;
   return { from, as, filter, sort, limit, projection, rest: sub.slice(i) };
@@ -81,25 +82,20 @@ async function readJoin(ctx: CommandContext, join: Join, collation: Document | u
   );
 }
 
-function isObject(value: unknown): value is Document {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** `{ a: 1, "b.c": 1 }` or `{ a: 0 }`: what find's projection means alike (no expressions, no operators). */
 function isPlainProjection(value: unknown): boolean {
-  if (!isObject(value) || Object.keys(value).length === 0) return false;
+  if (!isPlainObject(value) || Object.keys(value).length === 0) return false;
   return Object.entries(value).every(([key, v]) => !key.startsWith("$") && (v === 0 || v === 1 || v === true || v === false));
 }
 
 /** A document `$documents` would pass on as it is: no expression (`$`-prefixed key or string) anywhere in it. */
 function isLiteralDocument(value: unknown): boolean {
-  if (!isObject(value) || (value as { _bsontype?: string })._bsontype) return false;
-  return Object.entries(value).every(([key, v]) => !key.startsWith("$") && isLiteralValue(v));
+  return isPlainObject(value) && Object.entries(value).every(([key, v]) => !key.startsWith("$") && isLiteralValue(v));
 }
 
+/** BSON values (ObjectIds, Dates, numbers' wrappers) are literal; strings and documents unless they hold an expression. */
 function isLiteralValue(value: unknown): boolean {
   if (typeof value === "string") return !value.startsWith("$");
   if (Array.isArray(value)) return value.every(isLiteralValue);
-  if (isObject(value)) return (value as { _bsontype?: string })._bsontype !== undefined || value instanceof Date || isLiteralDocument(value);
-  return true;
+  return isPlainObject(value) ? isLiteralDocument(value) : true;
 }

@@ -102,7 +102,8 @@ export class DeckService {
    * decks, and the personal decks shared with them or a class of theirs (what `decks` lists).
    */
   studyDecks(actor: Exclude<Actor, null>): Promise<Deck[]> {
-    return findRaw<Deck>(DeckModel, personalDecksFilter(actor) as Record<string, unknown>);
+    const { model, filter } = this.studyDecksRead(actor);
+    return findRaw<Deck>(model, filter);
   }
 
   /** `studyDecks` as a read for `readTogether`. */

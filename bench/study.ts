@@ -11,6 +11,7 @@ import { CreateDeckDocument, ImportCardsDocument, MeDocument, RegisterDocument, 
 import { graphqlClient, type GraphQLResponse } from "../test/helpers/graphql";
 import { uploadRequest } from "../test/helpers/upload";
 import { cpuSeconds, METRICS_TOKEN, roundTrips, startDatabase } from "./read-path";
+import { wakeLatency } from "./wake-latency";
 
 const DECKS = 5;
 const CARDS_PER_DECK = 10_000;
@@ -19,6 +20,8 @@ const REVIEW_LOGS = 200_000;
 /** Cards never studied yet; the rest have a review schedule spread from 60 days overdue to a year ahead. */
 const NEW_CARDS = 5_000;
 const RUNS = Number(process.env.BENCH_STUDY_RUNS ?? 300);
+/** About how long the database sits idle while the API works on a review. */
+const WAKE_IDLE_MS = 3;
 /** Untimed requests of each kind first, so the figures are of a warmed-up API (compiled code, filled caches), not of its start. */
 const WARM_UP = 30;
 const DAY_MS = 86_400_000;
@@ -253,6 +256,7 @@ export async function benchStudy(): Promise<string[]> {
     // The machine is shared and its load varies: the cheapest signed-in request, timed alike, is the yardstick.
     for (let i = 0; i < WARM_UP; i++) ok(await main.gql(MeDocument, {}));
     const me = await timed(RUNS, async () => ok(await main.gql(MeDocument, {})));
+    const wake = await wakeLatency(RUNS, WAKE_IDLE_MS);
     for (const side of sides) for (let i = 0; i < WARM_UP; i++) ok(await side.gql(ReviewQueueDocument, { limit: 20 }));
     const tripsBefore = await Promise.all(sides.map((side) => roundTrips(side.api)));
     await inTurns(sides, RUNS, async (side) => ok(await side.gql(ReviewQueueDocument, { limit: 20 })), (side) => side.queue, (side) => side.cpu.queue, db.pid);
@@ -285,6 +289,7 @@ export async function benchStudy(): Promise<string[]> {
       `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${main.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time, after ${WARM_UP} untimed${sides.length > 1 ? ", the two APIs in turns of 20" : ""})`,
       `  import of ${DECKS * CARDS_PER_DECK} cards as ${(DECKS * CARDS_PER_DECK) / ROWS_PER_IMPORT} CSV files of ${ROWS_PER_IMPORT} rows   ${main.importSeconds.toFixed(1)} s`,
       `  me { id name } (yardstick) p50 ${me.p50} ms, p95 ${me.p95} ms   load average ${loadavg()[0].toFixed(1)}`,
+      `  a message to another process and back after ${WAKE_IDLE_MS} ms idle (the machine's wake-up; yardstick) p50 ${wake.p50.toFixed(0)} us, p95 ${wake.p95.toFixed(0)} us`,
     ];
     for (const side of sides) {
       const queue = summary(side.queue);

@@ -53,6 +53,24 @@ export async function readTogether<T extends Record<string, unknown[]>>(reads: {
   return row as T;
 }
 
+/**
+ * A service's read as `readTogether` takes it, and how its rows become that service's answer (the
+ * rule stays with the service; `answer` may read further, when what it reads next depends on them).
+ */
+export interface Reading<T> {
+  read: RawRead;
+  // Rows of any model: each reading's `answer` types its own.
+  answer: (rows: any[]) => T | Promise<T>;
+}
+
+/** Each reading's answer, all read in one database command (`readTogether`). */
+export async function answerTogether<T extends Record<string, unknown>>(readings: { [K in keyof T]: Reading<T[K]> }): Promise<T> {
+  const keys = Object.keys(readings) as (keyof T & string)[];
+  const rows = await readTogether<Record<string, unknown[]>>(Object.fromEntries(keys.map((key) => [key, readings[key].read])));
+  const answers = await Promise.all(keys.map((key) => readings[key].answer(rows[key])));
+  return Object.fromEntries(keys.map((key, i) => [key, answers[i]])) as T;
+}
+
 /** What one read of `readTogether` reads: its collection by its filter, and whole any collection its stages join. */
 function readTags(read: RawRead): string[] {
   return [...filterTags(read.model.collection.collectionName, read.filter), ...joinedCollections(read.then ?? []).map(Tag.all)];

@@ -1,5 +1,7 @@
 import type { Document, Filter, FindOptions } from "mongodb";
 import type { Model } from "mongoose";
+import { filterTags, joinedCollections } from "./filter-tags";
+import { currentReads, Tag } from "./read-tags";
 
 /**
  * What `model.find(filter, projection).lean()` returns, read straight through the driver: no
@@ -29,10 +31,14 @@ export interface RawRead {
  * aggregate of one empty document and an uncorrelated `$lookup` per read (MongoDB 5.1+; the
  * embedded engine reads each through its indexes). For hot paths whose reads do not depend on
  * each other, so a request waits for, and the database parses, one command instead of several.
+ * The response cache's watch of mongoose's operations does not see this command: each read tags
+ * the request here, as narrowly as a find of its filter would (`lib/filter-tags.ts`).
  */
 export async function readTogether<T extends Record<string, unknown[]>>(reads: { [K in keyof T]: RawRead }): Promise<T> {
   const entries = Object.entries(reads) as [string, RawRead][];
   if (entries.length === 0) return {} as T;
+  const record = currentReads();
+  if (record) for (const [, read] of entries) for (const tag of readTags(read)) record.tags.add(tag);
   const stages = entries.map(([as, read]) => {
     const pipeline: Document[] = [{ $match: read.filter }];
     if (read.sort) pipeline.push({ $sort: read.sort });
@@ -45,4 +51,27 @@ export async function readTogether<T extends Record<string, unknown[]>>(reads: {
   if (!db) throw new Error("readTogether: the database is not connected");
   const [row] = await db.aggregate([{ $documents: [{}] }, ...stages]).toArray();
   return row as T;
+}
+
+/**
+ * A service's read as `readTogether` takes it, and how its rows become that service's answer (the
+ * rule stays with the service; `answer` may read further, when what it reads next depends on them).
+ */
+export interface Reading<T> {
+  read: RawRead;
+  // Rows of any model: each reading's `answer` types its own.
+  answer: (rows: any[]) => T | Promise<T>;
+}
+
+/** Each reading's answer, all read in one database command (`readTogether`). */
+export async function answerTogether<T extends Record<string, unknown>>(readings: { [K in keyof T]: Reading<T[K]> }): Promise<T> {
+  const keys = Object.keys(readings) as (keyof T & string)[];
+  const rows = await readTogether<Record<string, unknown[]>>(Object.fromEntries(keys.map((key) => [key, readings[key].read])));
+  const answers = await Promise.all(keys.map((key) => readings[key].answer(rows[key])));
+  return Object.fromEntries(keys.map((key, i) => [key, answers[i]])) as T;
+}
+
+/** What one read of `readTogether` reads: its collection by its filter, and whole any collection its stages join. */
+function readTags(read: RawRead): string[] {
+  return [...filterTags(read.model.collection.collectionName, read.filter), ...joinedCollections(read.then ?? []).map(Tag.all)];
 }

@@ -2,7 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 /**
  * What one answer was computed from, for the response cache (`server/response-cache/`): every
- * database read of the request tags it (`infra/db/read-write-watch.ts` does that by itself), and
+ * database read of the request tags it (`infra/db/read-write-watch.ts` does that by itself, and
+ * `readTogether` for the command it sends past mongoose), and
  * code that answers from memory instead of the database (an in-process cache) tags what that memory
  * was read from, with `noteRead`. A tag is a collection, or a collection narrowed to the documents
  * with one field's value (`Tag.of("courses", "_id", id)`).

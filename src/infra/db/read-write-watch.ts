@@ -1,5 +1,6 @@
 import mongoose from "mongoose";
 import { currentReads, Tag, type Written } from "../../lib/read-tags";
+import { equalities, filterTags, isPlainObject, isScalar, joinedCollections } from "../../lib/filter-tags";
 
 /**
  * Before the write is sent (nothing computed from now on may be kept), and once it is done and
@@ -25,9 +26,6 @@ const NO_DATA = new Set([
   "initializeOrderedBulkOp",
   "initializeUnorderedBulkOp",
 ]);
-/** A read naming more values than this is tagged with its whole collection. */
-const MAX_TAGGED_VALUES = 200;
-
 type Filter = Record<string, unknown>;
 
 interface OperationStart {
@@ -107,17 +105,8 @@ function readTags(collection: string, method: string, params: unknown[]): string
     filter = pipeline[0]?.$match;
     for (const other of joinedCollections(pipeline)) tags.push(Tag.all(other));
   } else if (method !== "estimatedDocumentCount") filter = params[0];
-  tags.push(...narrowest(collection, isPlainObject(filter) ? equalities(filter) : new Map()));
+  tags.push(...filterTags(collection, filter));
   return tags;
-}
-
-/** Tags of one collection by the most selective equality: `_id`, else an id field, else any; else the whole. */
-function narrowest(collection: string, known: Map<string, string[]>): string[] {
-  const fields = [...known.keys()];
-  const field = known.has("_id") ? "_id" : (fields.find((name) => name === "_id" || name.endsWith("_id")) ?? fields[0]);
-  const values = field === undefined ? undefined : known.get(field)!;
-  if (!values || values.length > MAX_TAGGED_VALUES) return [Tag.all(collection)];
-  return values.map((value) => Tag.of(collection, field!, value));
 }
 
 function writesOf(collection: string, method: string, params: unknown[]): Written[] {
@@ -216,46 +205,6 @@ function fieldsOf(documents: unknown[]): Record<string, string[]> {
   return Object.fromEntries(Object.entries(keys).map(([field, values]) => [field, [...values]]));
 }
 
-/** Top-level (and `$and`) equalities and `$in`s of a filter: the values its documents hold. */
-function equalities(filter: Filter, known = new Map<string, string[]>()): Map<string, string[]> {
-  for (const [field, condition] of Object.entries(filter)) {
-    if (field === "$and" && Array.isArray(condition)) {
-      for (const part of condition) if (isPlainObject(part)) equalities(part, known);
-      continue;
-    }
-    if (field.startsWith("$") || field.includes(".")) continue;
-    const values = equalityValues(condition);
-    if (values && (!known.has(field) || known.get(field)!.length > values.length)) known.set(field, values);
-  }
-  return known;
-}
-
-function equalityValues(condition: unknown): string[] | undefined {
-  if (isScalar(condition)) return [String(condition)];
-  if (!isPlainObject(condition)) return undefined;
-  const operators = Object.keys(condition);
-  if (operators.length !== 1) return undefined;
-  if (operators[0] === "$eq" && isScalar(condition.$eq)) return [String(condition.$eq)];
-  if (operators[0] === "$in" && Array.isArray(condition.$in) && condition.$in.every(isScalar)) return condition.$in.map(String);
-  return undefined;
-}
-
-/** Collections a pipeline reads besides its own. */
-function joinedCollections(pipeline: unknown): string[] {
-  const found: string[] = [];
-  const visit = (node: unknown) => {
-    if (Array.isArray(node)) return node.forEach(visit);
-    if (!isPlainObject(node)) return;
-    for (const [key, value] of Object.entries(node)) {
-      if ((key === "$lookup" || key === "$graphLookup") && isPlainObject(value) && typeof value.from === "string") found.push(value.from);
-      if (key === "$unionWith") found.push(typeof value === "string" ? value : String((value as Filter).coll));
-      visit(value);
-    }
-  };
-  visit(pipeline);
-  return found;
-}
-
 /** The collection an aggregation writes to (`$out`, `$merge`), if any. */
 function outputOf(pipeline: unknown): string | undefined {
   if (!Array.isArray(pipeline)) return undefined;
@@ -267,16 +216,4 @@ function outputOf(pipeline: unknown): string | undefined {
     return typeof into === "string" ? into : String((into as Filter)?.coll);
   }
   return undefined;
-}
-
-// By `_bsontype`, not `instanceof`: the driver's and mongoose's bson may be two copies.
-const isObjectId = (value: unknown): boolean => (value as { _bsontype?: string } | null)?._bsontype === "ObjectId";
-
-function isScalar(value: unknown): boolean {
-  const type = typeof value;
-  return type === "string" || type === "number" || type === "boolean" || (type === "object" && isObjectId(value));
-}
-
-function isPlainObject(value: unknown): value is Filter {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !isObjectId(value) && !(value instanceof Date);
 }

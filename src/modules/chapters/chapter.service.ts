@@ -9,7 +9,7 @@ import { ChapterLockModel } from "./chapter-lock.model";
 import { ChapterModel, type Chapter, MAX_CHAPTERS } from "./chapter.model";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, type Reading } from "../../lib/raw-reads";
 
 export interface NewChapter {
   title: string;
@@ -81,14 +81,18 @@ export class ChapterService {
 
   /**
    * Of these chapters, those the actor may read, in no particular order, with their keys and
-   * `fields` only: one query for the chapters and one for their courses' visibility.
+   * `fields` only: the chapters as a read for `readTogether`, then one query for their courses' visibility.
    */
-  async readableAmong(actor: Actor, ids: readonly Types.ObjectId[], fields: readonly string[]): Promise<Chapter[]> {
-    if (ids.length === 0) return [];
-    const projection = Object.fromEntries([...CHAPTER_KEYS, ...fields].map((field) => [field, 1]));
-    const chapters = await findRaw<Chapter>(ChapterModel, { _id: { $in: [...ids] } }, { projection });
-    const readable = await this.deps.courses.readableAmong(actor, chapters.map((chapter) => chapter.course_id));
-    return chapters.filter((chapter) => readable.has(String(chapter.course_id)));
+  readableAmongRead(actor: Actor, ids: readonly Types.ObjectId[], fields: readonly string[]): Reading<Chapter[]> {
+    const projection = Object.fromEntries([...CHAPTER_KEYS, ...fields].map((field) => [field, 1 as const]));
+    return {
+      read: { model: ChapterModel, filter: { _id: { $in: [...ids] } }, projection },
+      // Then their courses, which the chapters name.
+      answer: async (chapters: Chapter[]) => {
+        const readable = await this.deps.courses.readableAmong(actor, chapters.map((chapter) => chapter.course_id));
+        return chapters.filter((chapter) => readable.has(String(chapter.course_id)));
+      },
+    };
   }
 
   /** The chapter if the actor may read its course, else null: a hidden course's chapters do not exist. */

@@ -6,7 +6,7 @@ import type { DomainEventBus } from "../../lib/events";
 import { asObjectId } from "../../lib/ids";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { countBy } from "../../lib/counts";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, type Reading } from "../../lib/raw-reads";
 import { findPage, type Page, type PageCounting } from "../../lib/pagination";
 import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseModel, CourseSource, type ChapterSummary, type Course, type CourseLevel } from "./course.model";
@@ -105,6 +105,13 @@ declare module "../../lib/events" {
 
 /** What `CoursePolicy` reads of a course: every projection keeps them. */
 const POLICY_FIELDS = ["_id", "owner_id", "is_public", "grants"];
+/** Lists: newest first. */
+const LIST_ORDER = { created_at: -1, _id: -1 } as const;
+
+/** What a list reads of each course: `fields` and what its rules and order need (all without `fields`). */
+function listFields(fields?: readonly string[]): string[] | undefined {
+  return fields && [...new Set([...POLICY_FIELDS, "created_at", ...fields])];
+}
 
 /** Courses: the only code that reads or writes `courses`. */
 export class CourseService {
@@ -118,9 +125,26 @@ export class CourseService {
 
   /** A page of the courses the actor may read; `reads` says how much of it. */
   async list(actor: Actor, filter: CourseListFilter, page: { skip: number; limit: number }, reads: CourseListReads = {}): Promise<Page<Course>> {
-    const projection = reads.fields && [...new Set([...POLICY_FIELDS, "created_at", ...reads.fields])];
     const query = await this.listQuery(actor, filter, reads.loaders);
-    return findPage<Course>(CourseModel, query, { created_at: -1, _id: -1 }, page, projection, reads.counting, true);
+    return findPage<Course>(CourseModel, query, LIST_ORDER, page, listFields(reads.fields), reads.counting, true);
+  }
+
+  /**
+   * The first `limit` courses of `list` (no count), as a read for `readTogether`, once the
+   * learner's enrolled courses are known (`enrolled`: for MINE).
+   */
+  firstPageRead(actor: Actor, filter: CourseListFilter, enrolled: readonly Types.ObjectId[], limit: number, fields?: readonly string[]): Reading<Course[]> {
+    const projection = listFields(fields);
+    return {
+      read: {
+        model: CourseModel,
+        filter: this.listFilter(actor, filter, enrolled) as Filter<Document>,
+        sort: LIST_ORDER,
+        limit,
+        projection: projection && Object.fromEntries(projection.map((field) => [field, 1 as const])),
+      },
+      answer: (rows: Course[]) => rows,
+    };
   }
 
   /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */
@@ -333,6 +357,12 @@ export class CourseService {
   }
 
   private async listQuery(actor: Actor, filter: CourseListFilter, loaders?: Loaders): Promise<QueryFilter<Course>> {
+    const enrolled = filter.owner === CourseOwnerFilter.MINE && actor ? await this.deps.progress.enrolledCourseIds(actor._id, loaders) : [];
+    return this.listFilter(actor, filter, enrolled);
+  }
+
+  /** `enrolled`: the actor's enrolled courses, for MINE. */
+  private listFilter(actor: Actor, filter: CourseListFilter, enrolled: readonly Types.ObjectId[]): QueryFilter<Course> {
     const owner = filter.owner ?? CourseOwnerFilter.ALL;
     const and: QueryFilter<Course>[] = [];
     if (owner === CourseOwnerFilter.PUBLIC) {
@@ -342,8 +372,7 @@ export class CourseService {
     }
     if (owner === CourseOwnerFilter.MINE) {
       if (!actor) raise("UNAUTHENTICATED", "Sign in to list your own courses");
-      const enrolled = await this.deps.progress.enrolledCourseIds(actor._id, loaders);
-      and.push({ $or: [{ owner_id: actor._id }, { _id: { $in: enrolled } }] });
+      and.push({ $or: [{ owner_id: actor._id }, { _id: { $in: [...enrolled] } }] });
     }
     if (filter.level) and.push({ level: filter.level });
     if (filter.tags && filter.tags.length > 0) and.push({ tags: { $all: normalizeTags(filter.tags) } });

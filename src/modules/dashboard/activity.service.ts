@@ -4,7 +4,7 @@ import type { QuizAttempt } from "../quizzes/attempt.model";
 import type { Quiz } from "../quizzes/quiz.model";
 import { ActivityKind, ActivityModel, type Activity } from "./activity.model";
 import { streaksOf, utcDay, type Streaks } from "./streaks";
-import { findRaw } from "../../lib/raw-reads";
+import type { Reading } from "../../lib/raw-reads";
 
 /** The learning log: chapter completions and quiz attempts, as they happen. */
 export class ActivityService {
@@ -43,14 +43,17 @@ export class ActivityService {
     await ActivityModel.deleteMany({ user_id: userId }).exec();
   }
 
-  /** Read on every dashboard: through the driver, the fields shown only. */
-  recent(userId: Types.ObjectId, limit: number): Promise<Activity[]> {
-    const projection = { kind: 1, title: 1, at: 1, course_id: 1, chapter_id: 1, quiz_id: 1, percent: 1 };
-    return findRaw<Activity>(ActivityModel, { user_id: userId }, { projection, sort: { at: -1, _id: -1 }, limit });
+  /** The latest entries of the learner's log, the fields shown only (a read for `readTogether`: read on every dashboard). */
+  recentRead(userId: Types.ObjectId, limit: number): Reading<Activity[]> {
+    const projection = { kind: 1, title: 1, at: 1, course_id: 1, chapter_id: 1, quiz_id: 1, percent: 1 } as const;
+    return { read: { model: ActivityModel, filter: { user_id: userId }, projection, sort: { at: -1, _id: -1 }, limit }, answer: (rows: Activity[]) => rows };
   }
 
-  async streaks(userId: Types.ObjectId, now: Date): Promise<Streaks> {
-    const days = (await ActivityModel.collection.distinct("day", { user_id: userId })) as string[];
-    return streaksOf(days, utcDay(now));
+  /** The learner's streaks of days with activity (a read for `readTogether`): their distinct days. */
+  streaksRead(userId: Types.ObjectId, now: Date): Reading<Streaks> {
+    return {
+      read: { model: ActivityModel, filter: { user_id: userId }, then: [{ $group: { _id: "$day" } }] },
+      answer: (rows: { _id: unknown }[]) => streaksOf(rows.flatMap((row) => (typeof row._id === "string" ? [row._id] : [])), utcDay(now)),
+    };
   }
 }

@@ -2,12 +2,15 @@ import type { ChapterService } from "../chapters/chapter.service";
 import type { CourseService } from "../courses/course.service";
 import type { LeaderboardService } from "../leaderboard/leaderboard.service";
 import { summarize, type ProgressService } from "../progress/progress.service";
-import type { AttemptService } from "../quizzes/attempt.service";
+import type { AttemptService, ChapterMisses } from "../quizzes/attempt.service";
+import type { Chapter } from "../chapters/chapter.model";
+import type { Course } from "../courses/course.model";
 import type { ReviewService } from "../study/review.service";
 import type { ActivityService } from "./activity.service";
 import type { ActivityItem, Dashboard, DashboardCourse, WeakSpot } from "./dashboard.types";
 import type { Actor } from "../../lib/identity";
 import type { Loaders } from "../../lib/loaders";
+import { answerTogether } from "../../lib/raw-reads";
 import { CoursePolicy } from "../courses/course.policy";
 import { CourseOwnerFilter } from "../courses/course.rules";
 import { summariesAsChapters } from "../chapters/chapter.loaders";
@@ -15,6 +18,8 @@ import { summariesAsChapters } from "../chapters/chapter.loaders";
 const MAX_COURSES = 100;
 const RECENT_ACTIVITY = 10;
 const WEAK_SPOTS = 5;
+
+type Missed = ChapterMisses & { missRate: number };
 
 /** The signed-in learner's dashboard, put together from progress, attempts, the leaderboard and the log. */
 export class DashboardService {
@@ -32,18 +37,30 @@ export class DashboardService {
 
   /**
    * `loaders`: the request's, so what the course list reads is not read again. `courseFields`:
-   * the stored fields of its courses the operation shows (all without it).
+   * the stored fields of its courses the operation shows (all without it). Waits for the database
+   * twice (three times with weak spots): once for all that depends on the learner alone, once for
+   * what depends on that (their courses, the chapters they missed), once for those chapters' courses.
    */
   async forUser(actor: Exclude<Actor, null>, loaders: Loaders, courseFields?: readonly string[], now = new Date()): Promise<Dashboard> {
-    const [courses, totals, place, streaks, recent, weakSpots] = await Promise.all([
-      this.courses(actor, loaders, courseFields),
-      this.deps.attempts.totalsOf(actor._id),
+    const [learner, place] = await Promise.all([
+      answerTogether({
+        enrolled: this.deps.progress.enrolledRead(actor._id, loaders),
+        totals: this.deps.attempts.totalsRead(actor._id),
+        streaks: this.deps.activity.streaksRead(actor._id, now),
+        recent: this.deps.activity.recentRead(actor._id, RECENT_ACTIVITY),
+        misses: this.deps.attempts.missesByChapterRead(actor._id),
+      }),
       // The learner's own place only: another learner's attempt drops this answer only if it moves that place.
       this.deps.leaderboard.place(actor._id),
-      this.deps.activity.streaks(actor._id, now),
-      this.deps.activity.recent(actor._id, RECENT_ACTIVITY),
-      this.weakSpots(actor),
     ]);
+    const { totals, streaks, recent } = learner;
+    const misses = worstFirst(learner.misses);
+    const fields = courseFields && [...courseFields, "chapter_summaries"];
+    const next = await answerTogether({
+      courses: this.deps.courses.firstPageRead(actor, { owner: CourseOwnerFilter.MINE }, learner.enrolled, MAX_COURSES, fields),
+      missed: this.deps.chapters.readableAmongRead(actor, misses.map((row) => row.chapterId), ["title"]),
+    });
+    const courses = await this.courses(actor, loaders, next.courses);
     return {
       courses,
       chaptersCompleted: courses.reduce((sum, course) => sum + course.completedChapters, 0),
@@ -65,14 +82,12 @@ export class DashboardService {
           percent: activity.percent ?? null,
         }),
       ),
-      weakSpots,
+      weakSpots: weakSpots(misses, next.missed),
     };
   }
 
-  private async courses(actor: Exclude<Actor, null>, loaders: Loaders, fields?: readonly string[]): Promise<DashboardCourse[]> {
-    const page = { skip: 0, limit: MAX_COURSES };
-    const reads = { counting: { total: false, hasMore: false }, loaders, fields: fields && [...fields, "chapter_summaries"] };
-    const { items } = await this.deps.courses.list(actor, { owner: CourseOwnerFilter.MINE }, page, reads);
+  /** The learner's courses with their progress (read with the enrollments, into `loaders`). */
+  private async courses(actor: Exclude<Actor, null>, loaders: Loaders, items: Course[]): Promise<DashboardCourse[]> {
     const ids = items.map((course) => course._id);
     // The chapters each course carries; only a course stored before it carried them is read in its chapters.
     const unsummarized = items.filter((course) => !course.chapter_summaries).map((course) => course._id);
@@ -103,21 +118,24 @@ export class DashboardService {
   async dueToday(actor: Exclude<Actor, null>, now = new Date()): Promise<number> {
     return actor.studying_since ? this.deps.reviews.dueToday(actor._id, now) : 0;
   }
+}
 
-  /** Chapters still readable, by share of wrong answers, then by how many; chapters never missed are not weak. */
-  private async weakSpots(actor: Exclude<Actor, null>): Promise<WeakSpot[]> {
-    const misses = (await this.deps.attempts.missesByChapter(actor._id))
-      .filter((row) => row.missed > 0)
-      .map((row) => ({ ...row, missRate: row.missed / row.answered }))
-      .sort((a, b) => b.missRate - a.missRate || b.missed - a.missed);
-    const readable = await this.deps.chapters.readableAmong(actor, misses.map((row) => row.chapterId), ["title"]);
-    const chapters = new Map(readable.map((chapter) => [String(chapter._id), chapter]));
-    const spots: WeakSpot[] = [];
-    for (const row of misses) {
-      const chapter = chapters.get(String(row.chapterId));
-      if (chapter) spots.push({ ...row, title: chapter.title, courseId: chapter.course_id, missRate: Math.round(row.missRate * 1000) / 1000 });
-      if (spots.length === WEAK_SPOTS) break;
-    }
-    return spots;
+/** Chapters missed at all, by share of wrong answers, then by how many. */
+function worstFirst(misses: ChapterMisses[]): Missed[] {
+  return misses
+    .filter((row) => row.missed > 0)
+    .map((row) => ({ ...row, missRate: row.missed / row.answered }))
+    .sort((a, b) => b.missRate - a.missRate || b.missed - a.missed);
+}
+
+/** The worst missed chapters still readable; chapters never missed are not weak. */
+function weakSpots(misses: Missed[], readable: Chapter[]): WeakSpot[] {
+  const chapters = new Map(readable.map((chapter) => [String(chapter._id), chapter]));
+  const spots: WeakSpot[] = [];
+  for (const row of misses) {
+    const chapter = chapters.get(String(row.chapterId));
+    if (chapter) spots.push({ ...row, title: chapter.title, courseId: chapter.course_id, missRate: Math.round(row.missRate * 1000) / 1000 });
+    if (spots.length === WEAK_SPOTS) break;
   }
+  return spots;
 }

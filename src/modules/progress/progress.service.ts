@@ -7,7 +7,7 @@ import { CoursePolicy } from "../courses/course.policy";
 import type { CourseService, EnrollmentLookup } from "../courses/course.service";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, type Reading } from "../../lib/raw-reads";
 import { knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
 import { ProgressModel, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
@@ -120,9 +120,19 @@ export class ProgressService implements EnrollmentLookup {
       const rows = await findRaw<Pick<Progress, "course_id">>(ProgressModel, { user_id: userId }, { projection: { course_id: 1 } });
       return rows.map((row) => row.course_id);
     }
-    const rows = await findRaw<Progress>(ProgressModel, { user_id: userId });
-    knowAllProgressOfUser(loaders, userId, rows);
-    return rows.map((row) => row.course_id);
+    const { read, answer } = this.enrolledRead(userId, loaders);
+    return answer(await findRaw<Progress>(read.model, read.filter));
+  }
+
+  /** `enrolledCourseIds` with `loaders`, as a read for `readTogether`. */
+  enrolledRead(userId: Types.ObjectId, loaders: Loaders): Reading<Types.ObjectId[]> {
+    return {
+      read: { model: ProgressModel, filter: { user_id: userId } },
+      answer: (rows: Progress[]) => {
+        knowAllProgressOfUser(loaders, userId, rows);
+        return rows.map((row) => row.course_id);
+      },
+    };
   }
 
   async deleteForCourse(courseId: Types.ObjectId): Promise<void> {

@@ -4,6 +4,7 @@ import { shortAnswerGradePrompt } from "../../infra/ai/prompts";
 import { raise, type FieldError } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { findPage, type Page } from "../../lib/pagination";
+import type { Reading } from "../../lib/raw-reads";
 import { storedSizes } from "../../lib/stored-sizes";
 import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt.model";
 import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
@@ -143,34 +144,44 @@ export class AttemptService {
     return QuizAttemptModel.find({ _id: { $in: [...attemptIds] } }, { percent: 1, answers: 1, user_id: 1 }).lean<(AttemptForStats & Pick<QuizAttempt, "_id" | "user_id" | "answers">)[]>().exec();
   }
 
-  /** Every attempt of the user: how many, at how many different quizzes, and their average percent. */
-  async totalsOf(userId: Types.ObjectId): Promise<LearnerTotals> {
-    // Through the driver: read on every dashboard.
-    const [row] = await QuizAttemptModel.collection
-      .aggregate<{ attempts: number; quizzes: Types.ObjectId[]; averagePercent: number }>([
-        { $match: { user_id: userId } },
-        { $group: { _id: null, attempts: { $sum: 1 }, quizzes: { $addToSet: "$quiz_id" }, averagePercent: { $avg: "$percent" } } },
-      ])
-      .toArray();
-    return { attempts: row?.attempts ?? 0, quizzesTaken: row?.quizzes.length ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
+  /** Every attempt of the user: how many, at how many different quizzes, and their average percent (a read for `readTogether`). */
+  totalsRead(userId: Types.ObjectId): Reading<LearnerTotals> {
+    return {
+      read: {
+        model: QuizAttemptModel,
+        filter: { user_id: userId },
+        then: [{ $group: { _id: null, attempts: { $sum: 1 }, quizzes: { $addToSet: "$quiz_id" }, averagePercent: { $avg: "$percent" } } }],
+      },
+      answer: ([row]: { attempts: number; quizzes: Types.ObjectId[]; averagePercent: number }[]) => ({
+        attempts: row?.attempts ?? 0,
+        quizzesTaken: row?.quizzes.length ?? 0,
+        averagePercent: round1(row?.averagePercent ?? 0),
+      }),
+    };
   }
 
-  /** Per chapter, how many of the user's answers to questions about it were wrong (course quizzes count per cited chapter). */
-  async missesByChapter(userId: Types.ObjectId): Promise<ChapterMisses[]> {
-    return QuizAttemptModel.collection.aggregate<ChapterMisses>([
-      { $match: { user_id: userId } },
-      { $project: { answers: 1 } },
-      { $unwind: "$answers" },
-      { $match: { "answers.chapter_id": { $exists: true } } },
-      {
-        $group: {
-          _id: "$answers.chapter_id",
-          answered: { $sum: 1 },
-          missed: { $sum: { $cond: ["$answers.correct", 0, 1] } },
-        },
+  /** Per chapter, how many of the user's answers to questions about it were wrong (course quizzes count per cited chapter; a read for `readTogether`). */
+  missesByChapterRead(userId: Types.ObjectId): Reading<ChapterMisses[]> {
+    return {
+      read: {
+        model: QuizAttemptModel,
+        filter: { user_id: userId },
+        projection: { answers: 1 },
+        then: [
+          { $unwind: "$answers" },
+          { $match: { "answers.chapter_id": { $exists: true } } },
+          {
+            $group: {
+              _id: "$answers.chapter_id",
+              answered: { $sum: 1 },
+              missed: { $sum: { $cond: ["$answers.correct", 0, 1] } },
+            },
+          },
+          { $project: { _id: 0, chapterId: "$_id", answered: 1, missed: 1 } },
+        ],
       },
-      { $project: { _id: 0, chapterId: "$_id", answered: 1, missed: 1 } },
-    ]).toArray();
+      answer: (rows: ChapterMisses[]) => rows,
+    };
   }
 
   /**

@@ -1,17 +1,11 @@
-import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
 import { ApolloServerErrorCode } from "@apollo/server/errors";
 import cors from "cors";
 import express, { type ErrorRequestHandler, type Express } from "express";
-import { pinoHttp } from "pino-http";
 import type { Config } from "../config";
 import { isDatabaseUnavailable } from "../infra/db";
 import { DATABASE_UNAVAILABLE_MESSAGE, ErrorCode } from "../lib/errors";
 import type { Logger } from "../lib/logger";
-
-const REQUEST_ID_HEADER = "x-request-id";
-// A caller's id is kept (so a proxy's id links its logs to ours) only if it is harmless to log.
-const SAFE_REQUEST_ID = /^[\w.:-]{1,128}$/;
+import { accessLog, REQUEST_ID_HEADER } from "./access-log";
 
 /** Express with request ids, request logging and CORS; routes are mounted by `createServer`. */
 export function createHttpApp(config: Config, log: Logger): Express {
@@ -21,18 +15,7 @@ export function createHttpApp(config: Config, log: Logger): Express {
   // (express.static, which serves the IDE's files, sets its own.)
   app.disable("etag");
   app.set("trust proxy", config.trustProxy);
-  app.use(
-    pinoHttp({
-      logger: log,
-      genReqId: requestId,
-      customProps: (req) => ({ clientIp: (req as express.Request).ip }),
-      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(accessLog(app, log));
   app.use(
     cors({
       origin: config.allowedOrigins.includes("*") ? "*" : config.allowedOrigins,
@@ -76,11 +59,4 @@ function httpErrorCode(status: number): string {
   if (status === 415) return ErrorCode.UNSUPPORTED_MEDIA_TYPE;
   // Apollo answers malformed requests with its own BAD_REQUEST; match it.
   return status >= 500 ? ErrorCode.INTERNAL_SERVER_ERROR : ApolloServerErrorCode.BAD_REQUEST;
-}
-
-function requestId(req: IncomingMessage, res: ServerResponse): string {
-  const incoming = req.headers[REQUEST_ID_HEADER];
-  const id = typeof incoming === "string" && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-  res.setHeader(REQUEST_ID_HEADER, id);
-  return id;
 }

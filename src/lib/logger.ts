@@ -1,3 +1,5 @@
+import { mkdirSync, openSync } from "node:fs";
+import { dirname } from "node:path";
 import pino, { type DestinationStream, type Logger, type LevelWithSilent } from "pino";
 
 export type { Logger };
@@ -11,16 +13,22 @@ export interface LoggerOptions {
 }
 
 /**
- * JSON logs on stdout, and in LOG_FILE too when it is set. Writes are synchronous so that the
- * last lines before an exit (a fatal start-up error, the end of a shutdown) are never lost.
+ * JSON logs on stdout, and in LOG_FILE too when it is set. Lines are written asynchronously: a
+ * busy server's lines (an access line per request) go out together in a few writes, off the
+ * request's path, instead of one blocking write each. The last lines before an exit are kept:
+ * pino writes what is pending synchronously on the process's `exit` (`process.exit` after a fatal
+ * start-up error or a shutdown, an uncaught exception), and the file is opened here before the
+ * first line so that there is always somewhere to write it. What is traded: lines of the last
+ * moments are lost if the process is killed outright (SIGKILL, out of memory, a native crash).
  */
 export function createLogger(options: LoggerOptions): Logger {
   const base = { level: options.level, base: { service: "ai-learning-platform" } };
-  const stdout = (options.pretty && prettyStdout()) || pino.destination({ dest: 1, sync: true });
+  const stdout = (options.pretty && prettyStdout()) || pino.destination({ dest: 1, sync: false });
   if (!options.file) return pino(base, stdout);
+  mkdirSync(dirname(options.file), { recursive: true });
   const streams: { stream: DestinationStream; level: LevelWithSilent }[] = [
     { stream: stdout, level: options.level },
-    { stream: pino.destination({ dest: options.file, mkdir: true, sync: true }), level: options.level },
+    { stream: pino.destination({ dest: openSync(options.file, "a"), sync: false }), level: options.level },
   ];
   return pino(base, pino.multistream(streams));
 }

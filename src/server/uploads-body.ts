@@ -5,6 +5,7 @@ import { ErrorCode } from "../lib/errors";
 import type { Viewer } from "../lib/identity";
 import { MultipartError, parseMultipart } from "./multipart";
 
+const MULTIPART_START = /^multipart\/form-data/i;
 // The `operations` and `map` fields; the multipart parser refuses longer ones.
 const MAX_FIELD_BYTES = 1_000_000;
 // Boundaries and part headers around the two fields and the one file.
@@ -19,16 +20,28 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
  * of the body on the socket, and the client's next request on that keep-alive connection waits
  * behind it until the connection times out and is reset.
  */
-export function multipartBody(config: Config, authenticate: (authorization: string | undefined) => Promise<Viewer | null>): RequestHandler[] {
+export function multipartBody(config: Config, authenticate: (authorization: string | undefined) => Promise<Viewer | null>): RequestHandler {
   const maxFileSize = config.uploads.maxFileSize;
   const maxBodyBytes = maxFileSize + 2 * MAX_FIELD_BYTES + MULTIPART_OVERHEAD_BYTES;
-  return [
+  const steps: RequestHandler[] = [
     refuseOversized(maxBodyBytes, maxFileSize),
     dropUnreadBody(maxBodyBytes),
     refuseUnverified(authenticate),
     // busboy counts a file that reaches its limit as cut off: one byte more lets exactly MAX_FILE_SIZE through.
     parseBody({ maxFieldSize: MAX_FIELD_BYTES, maxFileSize: maxFileSize + 1, maxFiles: 1 }),
   ];
+  // The content type is looked at once: every other request (JSON) passes by in one step, most
+  // of them on a look at the header's first letters (a multipart one starts so), not a parse of it.
+  return (req, res, next) => {
+    if (!MULTIPART_START.test(req.headers["content-type"] ?? "") || !req.is("multipart/form-data")) return next();
+    let step = 0;
+    const advance = (error?: unknown) => {
+      const handler = steps[step++];
+      if (error || !handler) return next(error);
+      void handler(req, res, advance);
+    };
+    advance();
+  };
 }
 
 /** The viewer `refuseUnverified` found, for the request's context: the token is checked once. */
@@ -43,7 +56,6 @@ export function multipartViewer(res: Response): Promise<Viewer | null> | undefin
  */
 function refuseUnverified(authenticate: (authorization: string | undefined) => Promise<Viewer | null>): RequestHandler {
   return (req, res, next) => {
-    if (!req.is("multipart/form-data")) return next();
     if (!CSRF_HEADERS.some((header) => req.headers[header])) {
       return refuse(req, res, 400, ApolloServerErrorCode.BAD_REQUEST, CSRF_MESSAGE);
     }
@@ -58,7 +70,6 @@ function refuseUnverified(authenticate: (authorization: string | undefined) => P
 
 function parseBody(limits: Parameters<typeof parseMultipart>[1]): RequestHandler {
   return (req, res, next) => {
-    if (!req.is("multipart/form-data")) return next();
     parseMultipart(req, limits).then(
       (operations) => {
         req.body = operations;
@@ -93,7 +104,7 @@ function refuse(req: Request, res: Response, status: number, code: string, messa
 function refuseOversized(maxBodyBytes: number, maxFileSize: number): RequestHandler {
   return (req, res, next) => {
     const declared = Number(req.headers["content-length"]);
-    if (!req.is("multipart/form-data") || !(declared > maxBodyBytes)) return next();
+    if (!(declared > maxBodyBytes)) return next();
     req.log.warn({ declaredBytes: declared, maxBodyBytes }, "upload refused: body larger than any upload may be");
     res.setHeader("connection", "close");
     res.status(413).json({
@@ -114,7 +125,6 @@ function refuseOversized(maxBodyBytes: number, maxFileSize: number): RequestHand
  */
 function dropUnreadBody(maxBodyBytes: number): RequestHandler {
   return (req, res, next) => {
-    if (!req.is("multipart/form-data")) return next();
     res.once("finish", () => {
       if (req.complete) return;
       let dropped = 0;

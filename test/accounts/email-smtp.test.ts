@@ -5,6 +5,7 @@ import { startInstance } from "../helpers/instance";
 import { verificationLink } from "../helpers/mail";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp-server";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { logWhen } from "../helpers/log-file";
 import { ACCOUNTS_ENV, registerUser, uniqueEmail, type Gql, type Session } from "./support";
 
 /**
@@ -117,7 +118,7 @@ test("a wrong SMTP password: the sign-in is refused, the client is told the mail
     const refused = await instanceGql(RequestEmailVerificationDocument, {}, { token: user.accessToken });
     expect([errorCode(refused), reasonOf(refused)]).toEqual(["SERVICE_UNAVAILABLE", "mail_not_sent"]);
     expect(smtp.logins).toContainEqual({ user: LOGIN.user, accepted: false });
-    const logs = instance.logs.join("\n");
+    const logs = await logWhen(() => instance.logs.join("\n"), (text) => text.includes("the verification mail could not be sent"));
     expect(logs).toContain(`mail: SMTP smtp://${encodeURIComponent(LOGIN.user)}@127.0.0.1:${smtp.port}`);
     expect(logs).toContain("the verification mail could not be sent");
     expect(logs).toContain("535");

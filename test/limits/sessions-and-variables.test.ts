@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import jwt from "jsonwebtoken";
 import { ACCOUNTS_ENV, registerUser, type Gql } from "../accounts/support";
 import { graphqlClient } from "../helpers/graphql";
+import { logFileWhen } from "../helpers/log-file";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { wsClient } from "../helpers/ws";
 import { bearer, codes, post } from "../hardening/support";
@@ -52,7 +53,8 @@ describe("variables nested too deep", () => {
     expect(response.status).toBe(400);
     expect(codes(response)).toEqual(["BAD_USER_INPUT"]);
     expect(response.body?.errors?.[0]?.message).toBe("Variables are nested deeper than 32 levels");
-    expect(readFileSync(logFile, "utf8")).toMatch(/variables nested too deep, refused before coercion/);
+    const refusedLine = /variables nested too deep, refused before coercion/;
+    expect(await logFileWhen(logFile, (text) => refusedLine.test(text))).toMatch(refusedLine);
   });
 
   it("still gives the precise message for preferences just past their own 20 levels", async () => {

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jsonLines, logFileWhen } from "../helpers/log-file";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 // This file's server logs to stdout as well: a few JSON lines in the test output are expected.
@@ -22,7 +23,7 @@ it("logs each request to LOG_FILE with method, path, status, duration, request i
   await fetch(`${server.url}/health`, {
     headers: { "x-request-id": "log-test-1", authorization: "Bearer secret-token-123", "x-forwarded-for": "203.0.113.7" },
   });
-  const lines = readFileSync(logFile(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  const lines = jsonLines(await logFileWhen(logFile(), (text) => text.includes('"id":"log-test-1"')));
   const entry = lines.find((line) => line.req?.id === "log-test-1");
   expect(entry).toMatchObject({
     req: { id: "log-test-1", method: "GET", url: "/health" },

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +6,7 @@ import { print } from "graphql";
 import jwt from "jsonwebtoken";
 import { UploadFileDocument } from "../generated/graphql";
 import { startCourseWorld, type CourseWorld, type Session } from "../courses/support";
+import { jsonLines, logFileWhen } from "../helpers/log-file";
 
 /**
  * A refused upload must leave its keep-alive connection usable: the server reads (and drops) the
@@ -116,7 +117,7 @@ it("a 1 MB upload without a token is refused, logged, and the same connection an
   expect(code(answer)).toBe("UNAUTHENTICATED");
   const next = await query("{ __typename }");
   expect(next).toMatchObject({ status: 200, reusedSocket: true, body: { data: { __typename: "Query" } } });
-  const lines = readFileSync(logFile(), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+  const lines = jsonLines(await logFileWhen(logFile(), (text) => text.includes('"id":"refused-upload-1"')));
   expect(lines).toContainEqual(
     expect.objectContaining({
       level: 40,

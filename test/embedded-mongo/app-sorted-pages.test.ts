@@ -24,7 +24,12 @@ async function post(token: string | undefined, query: string, variables: Documen
   return body.data;
 }
 
-/** The sorted finds the app sent while `work` ran, as the driver sent them. */
+/**
+ * The sorted finds the app sent while `work` ran, as the driver sent them; and the sorted reads of
+ * `readTogether` commands (a db-level aggregate of uncorrelated `$lookup`s, the dashboard's), as
+ * the finds the engine reads their leading `$match`/`$sort`/`$limit` as (through the planner, as a
+ * find: src/embedded-mongo/commands/uncorrelated-lookups.ts).
+ */
 async function sortedFinds(work: () => Promise<unknown>): Promise<Document[]> {
   const client = mongoose.connection.getClient();
   const seen: Document[] = [];
@@ -33,6 +38,7 @@ async function sortedFinds(work: () => Promise<unknown>): Promise<Document[]> {
     // The driver sends mongoose's sort as a Map.
     const sort = command.sort instanceof Map ? Object.fromEntries(command.sort) : command.sort;
     if (event.commandName === "find" && SORTED_COLLECTIONS.includes(command.find) && sort && Object.keys(sort).length > 0) seen.push({ ...command, sort });
+    if (event.commandName === "aggregate" && command.aggregate === 1) seen.push(...sortedLookups(command.pipeline as Document[]));
   };
   client.on("commandStarted", listener);
   try {
@@ -41,6 +47,18 @@ async function sortedFinds(work: () => Promise<unknown>): Promise<Document[]> {
     client.off("commandStarted", listener);
   }
   return seen;
+}
+
+/** The sorted reads among a pipeline's uncorrelated `$lookup`s, as finds. */
+function sortedLookups(pipeline: Document[]): Document[] {
+  return pipeline.flatMap((stage) => {
+    const lookup = stage.$lookup as Document | undefined;
+    if (!lookup || !SORTED_COLLECTIONS.includes(lookup.from) || !Array.isArray(lookup.pipeline)) return [];
+    const part = (name: string) => (lookup.pipeline as Document[]).find((step) => name in step)?.[name];
+    const sort = part("$sort");
+    if (!sort || Object.keys(sort).length === 0) return [];
+    return [{ find: lookup.from, filter: part("$match") ?? {}, sort, ...(part("$limit") ? { limit: part("$limit") } : {}), ...(part("$project") ? { projection: part("$project") } : {}) }];
+  });
 }
 
 /** explain of a command as sent: the driver's session and cluster fields dropped. */

@@ -5,7 +5,9 @@ import type { CommandContext, CommandTable } from "./context";
 import { MAX_BSON_SIZE } from "../storage/collection";
 import { MAX_MESSAGE_SIZE } from "../wire/connection";
 
-const VERSION = "7.0.0";
+const VERSION = "8.0.0";
+/** The most statements one insert/update/delete or bulkWrite may carry (mongod's limit). */
+export const MAX_WRITE_BATCH_SIZE = 100_000;
 const startedAt = Date.now();
 const MIB = 1024 * 1024;
 
@@ -20,12 +22,12 @@ function hello(legacyName: boolean) {
     ...(legacyName ? { ismaster: true } : { isWritablePrimary: true }),
     maxBsonObjectSize: MAX_BSON_SIZE,
     maxMessageSizeBytes: MAX_MESSAGE_SIZE,
-    maxWriteBatchSize: 100_000,
+    maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
     localTime: new Date(),
     logicalSessionTimeoutMinutes: 30,
     connectionId: ctx.connectionId,
     minWireVersion: 0,
-    maxWireVersion: 21,
+    maxWireVersion: 25,
     readOnly: false,
     ok: 1,
   });
@@ -38,7 +40,7 @@ export const handshakeCommands: CommandTable = {
   buildinfo: () => ({
     version: VERSION,
     gitVersion: "embedded",
-    versionArray: [7, 0, 0, 0],
+    versionArray: [8, 0, 0, 0],
     bits: 64,
     debug: false,
     maxBsonObjectSize: MAX_BSON_SIZE,

@@ -7,8 +7,11 @@ import { useEmbeddedMongo } from "./harness";
 
 const db = useEmbeddedMongo();
 
-/** Any _id type: the tests store numbers. */
-type AnyDoc = { _id?: unknown; [field: string]: unknown };
+/** Documents with numeric _ids, as the tests store them. */
+type AnyDoc = Record<string, unknown> & { _id?: number | string };
+/** The fields the driver's typed bulkWrite models below name. */
+type Counter = { _id?: number; n?: number; card?: string; seen?: boolean; at?: number; first?: boolean };
+type Namespaces = Record<string, Counter>;
 const logs = () => db.client().db("bw").collection<AnyDoc>("logs");
 const states = () => db.client().db("bw").collection<AnyDoc>("states");
 const other = () => db.client().db("bw2").collection<AnyDoc>("other");
@@ -31,7 +34,7 @@ describe("the MongoDB 8.0 bulkWrite command", () => {
     const client = await MongoClient.connect(db.server().uri, { monitorCommands: true });
     client.on("commandStarted", (event) => started.push(`${event.databaseName}.${event.commandName}`));
     const result = await client
-      .bulkWrite(
+      .bulkWrite<Namespaces>(
         [
           { name: "insertOne", namespace: "bw.logs", document: { _id: 10, card: "a" } },
           { name: "updateOne", namespace: "bw.states", filter: { _id: 1 }, update: { $inc: { n: 1 } } },
@@ -123,7 +126,7 @@ describe("the MongoDB 8.0 bulkWrite command", () => {
     await logs().insertOne({ _id: 1 });
     const failure = await db
       .client()
-      .bulkWrite([
+      .bulkWrite<Namespaces>([
         { name: "updateOne", namespace: "bw.states", filter: { _id: 1 }, update: { $set: { n: 1 } }, upsert: true },
         { name: "insertOne", namespace: "bw.logs", document: { _id: 1 } },
         { name: "insertOne", namespace: "bw.logs", document: { _id: 2 } },
@@ -207,7 +210,7 @@ describe("sort on single-document updates (8.0)", () => {
   });
 
   it("sorts the update ops of bulkWrite, and refuses a sort with multi", async () => {
-    const result = await db.client().bulkWrite([{ name: "updateOne", namespace: "bw.states", filter: {}, update: { $set: { first: true } }, sort: { due: -1 } }]);
+    const result = await db.client().bulkWrite<Namespaces>([{ name: "updateOne", namespace: "bw.states", filter: {}, update: { $set: { first: true } }, sort: { due: -1 } }]);
     expect(result.modifiedCount).toBe(1);
     expect(await states().findOne({ first: true })).toMatchObject({ _id: 1 });
     await expect(
@@ -223,7 +226,7 @@ describe("bulkWrite durability", () => {
       let server = await startEmbeddedMongo({ dataDir: dir });
       let client = await MongoClient.connect(server.uri);
       await client.db("app").collection<AnyDoc>("states").insertOne({ _id: 1, n: 0 });
-      await client.bulkWrite([
+      await client.bulkWrite<Namespaces>([
         { name: "insertOne", namespace: "app.logs", document: { _id: 1 } },
         { name: "updateOne", namespace: "app.states", filter: { _id: 1 }, update: { $inc: { n: 1 } } },
         { name: "updateOne", namespace: "app.decks", filter: { _id: 7 }, update: { $set: { at: 1 } }, upsert: true },

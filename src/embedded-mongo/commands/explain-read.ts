@@ -6,6 +6,7 @@ import type { CommandContext } from "./context";
 import { pipelineInput } from "./pipeline-input";
 import { coverOf, runSelection, type Selection, type SelectOptions } from "./select";
 import { evaluateLet } from "./variables";
+import { SERVER_VERSION } from "../version";
 import { resolveView } from "./views";
 
 export type Verbosity = "queryPlanner" | "executionStats" | "allPlansExecution";
@@ -51,7 +52,7 @@ function explainDocument(read: ExplainedRead, verbosity: Verbosity, command: Doc
     if (verbosity === "allPlansExecution") out.executionStats.allPlansExecution = [];
   }
   out.command = command;
-  out.serverInfo = { host: "localhost", port: 27017, version: "7.0.0", gitVersion: "embedded" };
+  out.serverInfo = { host: "localhost", port: 27017, version: SERVER_VERSION, gitVersion: "embedded" };
   out.ok = 1;
   return out;
 }

@@ -139,6 +139,23 @@ describe("the MongoDB 8.0 bulkWrite command", () => {
     expect(await logs().countDocuments()).toBe(1);
   });
 
+  it("hands out per-op results beyond 16 MiB through getMore, as the driver reads them", async () => {
+    const key = "k".repeat(3000);
+    await logs().createIndex({ key: 1 }, { unique: true });
+    await logs().insertOne({ _id: 0, key });
+    const ops = Array.from({ length: 4000 }, (_, i) => ({ insert: 0, document: { _id: i + 1, key } }));
+    const reply = await admin().command({ bulkWrite: 1, ops, nsInfo: [{ ns: "bw.logs" }], ordered: false });
+    expect(reply.nErrors).toBe(4000);
+    expect(reply.cursor.id).not.toBe(0);
+    expect(reply.cursor.firstBatch.length).toBeLessThan(4000);
+    const models = Array.from({ length: 4000 }, (_, i) => ({ name: "insertOne" as const, namespace: "bw.logs", document: { _id: i + 1, card: key } }));
+    await logs().updateOne({ _id: 0 }, { $set: { card: key } });
+    await logs().createIndex({ card: 1 }, { unique: true });
+    const failure = (await db.client().bulkWrite<Namespaces>(models, { ordered: false }).catch((error: unknown) => error)) as MongoClientBulkWriteError;
+    expect(failure.writeErrors.size).toBe(4000);
+    expect(failure.writeErrors.get(3999)).toMatchObject({ code: 11000 });
+  });
+
   it("applies the collection's validator unless bypassDocumentValidation, and refuses views", async () => {
     await db.client().db("bw").createCollection("logs", { validator: { card: { $type: "string" } } });
     const ops = [{ insert: 0, document: { _id: 1, card: 5 } }];

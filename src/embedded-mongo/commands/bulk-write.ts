@@ -1,4 +1,4 @@
-import { Long, type Document } from "bson";
+import type { Document } from "bson";
 import { commandError, MongoCommandError } from "../errors";
 import { boolOption, requireArray } from "./args";
 import type { CommandContext, CommandTable } from "./context";
@@ -152,7 +152,8 @@ function bulkWrite(command: Document, ctx: CommandContext): Document {
       counts.nModified += totals.nModified;
     }
   }
-  return { cursor: { id: Long.ZERO, firstBatch, ns: "admin.$cmd.bulkWrite" }, ...counts, ok: 1 };
+  // Every entry fits in the first batch unless the replies pass 16 MiB (many long errors): the rest then waits for getMore.
+  return { cursor: ctx.cursors.open("admin.$cmd.bulkWrite", firstBatch, Infinity), ...counts, ok: 1 };
 }
 
 export const bulkWriteCommands: CommandTable = { bulkwrite: bulkWrite };

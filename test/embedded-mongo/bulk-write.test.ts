@@ -226,6 +226,13 @@ describe("sort on single-document updates (8.0)", () => {
     expect(await states().find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 1, due: 0 }, { _id: 2, due: 1, picked: true }, { _id: 3, due: 2 }]);
   });
 
+  it("explains a sorted update as the sorted read it does", async () => {
+    await states().createIndex({ due: 1 });
+    const explained = await db.client().db("bw").command({ explain: { update: "states", updates: [{ q: {}, u: { $set: { a: 1 } }, sort: { due: -1 } }] } });
+    expect(JSON.stringify(explained.queryPlanner.winningPlan)).toContain('"indexName":"due_1"');
+    expect(explained.queryPlanner.winningPlan).toMatchObject({ stage: "UPDATE" });
+  });
+
   it("sorts the update ops of bulkWrite, and refuses a sort with multi", async () => {
     const result = await db.client().bulkWrite<Namespaces>([{ name: "updateOne", namespace: "bw.states", filter: {}, update: { $set: { first: true } }, sort: { due: -1 } }]);
     expect(result.modifiedCount).toBe(1);

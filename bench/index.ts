@@ -1,3 +1,4 @@
+import { benchBulkWrite } from "./bulk-write";
 import { benchChatStreaming } from "./chat-streaming";
 import { benchClasses } from "./classes";
 import { benchDurability } from "./durability";
@@ -29,6 +30,7 @@ async function embeddedMongoLines(): Promise<string[]> {
 const SECTIONS: Record<string, () => Promise<string[]>> = {
   "embedded-mongo": embeddedMongoLines,
   durability: benchDurability,
+  "bulk-write": benchBulkWrite,
   ingestion: benchIngestion,
   "vector-search": benchVectorSearch,
   search: benchHybridSearch,

@@ -1,5 +1,6 @@
 import type { Document } from "bson";
 import { commandError } from "./errors";
+import { FEATURE_COMPATIBILITY_VERSION } from "./version";
 
 /** One settable server parameter: its current value and how a new one is checked. */
 interface Parameter {
@@ -37,7 +38,7 @@ export class ServerParameters {
     ttlMonitorSleepSecs: { value: 1, check: positiveInt("ttlMonitorSleepSecs") },
     ttlMonitorEnabled: { value: true, check: boolean("ttlMonitorEnabled") },
     authenticationMechanisms: { value: ["SCRAM-SHA-256"], check: readOnly("authenticationMechanisms") },
-    featureCompatibilityVersion: { value: { version: "7.0" }, check: readOnly("featureCompatibilityVersion") },
+    featureCompatibilityVersion: { value: { version: FEATURE_COMPATIBILITY_VERSION }, check: readOnly("featureCompatibilityVersion") },
   };
 
   get ttlMonitorSleepMs(): number {

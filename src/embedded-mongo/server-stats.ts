@@ -17,6 +17,9 @@ export class ServerStats {
       case "delete":
         this.opcounters.delete += statements("deletes");
         break;
+      case "bulkwrite":
+        this.countBulkWriteOps(command.ops);
+        break;
       case "find":
         this.opcounters.query++;
         break;
@@ -25,6 +28,16 @@ export class ServerStats {
         break;
       default:
         this.opcounters.command++;
+    }
+  }
+
+  /** bulkWrite's ops count as the inserts, updates and deletes they are. */
+  private countBulkWriteOps(ops: unknown): void {
+    if (!Array.isArray(ops)) return;
+    for (const op of ops as Array<Record<string, unknown> | null>) {
+      if (op?.insert !== undefined) this.opcounters.insert++;
+      else if (op?.update !== undefined) this.opcounters.update++;
+      else if (op?.delete !== undefined) this.opcounters.delete++;
     }
   }
 }

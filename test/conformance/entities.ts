@@ -11,6 +11,7 @@ import {
   type ServerApiVersion,
 } from "mongodb";
 import { toCollectionOptions, toDriverValue } from "./operations/arguments";
+import { entityPkFactory } from "./operations/client-bulk-write";
 import type { EntityDescription } from "./spec-files";
 
 export type CommandEventKind = "commandStartedEvent" | "commandSucceededEvent" | "commandFailedEvent";
@@ -126,7 +127,7 @@ export class EntityMap {
 
   private async createClient(description: NonNullable<EntityDescription["client"]>): Promise<ClientEntity> {
     if (description.storeEventsAsEntities) throw new Error("runner: storeEventsAsEntities is not supported");
-    const options: MongoClientOptions = { monitorCommands: true };
+    const options: MongoClientOptions = { monitorCommands: true, pkFactory: entityPkFactory };
     if (description.serverApi) options.serverApi = { ...description.serverApi, version: description.serverApi.version as ServerApiVersion };
     const uriOptions = { ...this.defaultUriOptions, ...(toDriverValue(description.uriOptions ?? {}) as Document) };
     const client = new MongoClient(withUriOptions(this.uri, uriOptions), options);

@@ -1,6 +1,7 @@
-import { MongoBulkWriteError, MongoError, MongoOperationTimeoutError, MongoServerError } from "mongodb";
+import { MongoBulkWriteError, MongoClientBulkWriteError, MongoError, MongoOperationTimeoutError, MongoServerError } from "mongodb";
 import { compareNumbers, show } from "./bson-values";
 import { match, type MatchContext } from "./match";
+import { clientBulkWriteResultDocument } from "./operations/client-bulk-write";
 import { bulkWriteResultDocument } from "./operations/collection";
 import type { ExpectedError } from "./spec-files";
 
@@ -21,6 +22,11 @@ interface ServerErrorParts {
 /** The server errors a thrown error aggregates: itself, and each write error of a bulk write. */
 function aggregatedErrors(error: MongoError): ServerErrorParts[] {
   const parts: ServerErrorParts[] = [error as ServerErrorParts];
+  if (error instanceof MongoClientBulkWriteError) {
+    for (const writeError of error.writeErrors.values()) parts.push({ code: writeError.code, message: writeError.message });
+    for (const concernError of error.writeConcernErrors) parts.push({ code: concernError.code, message: concernError.message });
+    if (error.cause instanceof MongoError) parts.push(...aggregatedErrors(error.cause));
+  }
   if (error instanceof MongoBulkWriteError) {
     const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
     for (const writeError of writeErrors) {
@@ -66,18 +72,46 @@ export function checkError(expected: ExpectedError, error: unknown, context: Mat
   for (const label of expected.errorLabelsOmit ?? []) {
     if (error.hasErrorLabel(label)) return `expected no error label ${label}${got}`;
   }
-  if (expected.writeErrors !== undefined || expected.writeConcernErrors !== undefined) {
-    throw new Error("runner: writeErrors/writeConcernErrors assertions exist only for clientBulkWrite");
-  }
+  const clientBulkWriteFailure = checkClientBulkWriteErrors(expected, error, context);
+  if (clientBulkWriteFailure) return clientBulkWriteFailure;
   if (expected.errorResponse !== undefined) {
     const response = isServerError ? error.errorResponse : undefined;
     const failure = match(expected.errorResponse, response, { root: true, path: "errorResponse", context });
     if (failure) return failure;
   }
   if (expected.expectResult !== undefined) {
-    const result = error instanceof MongoBulkWriteError ? bulkWriteResultDocument(error.result) : undefined;
+    const result =
+      error instanceof MongoBulkWriteError
+        ? bulkWriteResultDocument(error.result)
+        : error instanceof MongoClientBulkWriteError
+          ? clientBulkWriteResultDocument(error.partialResult)
+          : undefined;
     const failure = match(expected.expectResult, result, { root: true, path: "error result", context });
     if (failure) return failure;
+  }
+  return undefined;
+}
+
+/**
+ * writeErrors (indexes of the failed models to their errors: exactly those indexes) and
+ * writeConcernErrors, which only a client bulk write error carries.
+ */
+function checkClientBulkWriteErrors(expected: ExpectedError, error: MongoError, context: MatchContext): string | undefined {
+  if (expected.writeErrors === undefined && expected.writeConcernErrors === undefined) return undefined;
+  if (!(error instanceof MongoClientBulkWriteError)) return `expected a client bulk write error, got ${describeError(error)}`;
+  if (expected.writeErrors !== undefined) {
+    const actual = Object.fromEntries(error.writeErrors);
+    const wanted = Object.keys(expected.writeErrors).sort().join(", ");
+    const got = Object.keys(actual).sort().join(", ");
+    if (wanted !== got) return `expected write errors at [${wanted}], got them at [${got}]`;
+    // Each write error is a root-level document: details the test does not name may be there.
+    for (const [index, wanted] of Object.entries(expected.writeErrors)) {
+      const failure = match(wanted, actual[index], { root: true, path: `writeErrors.${index}`, context });
+      if (failure) return failure;
+    }
+  }
+  if (expected.writeConcernErrors !== undefined) {
+    return match(expected.writeConcernErrors, error.writeConcernErrors, { path: "writeConcernErrors", context });
   }
   return undefined;
 }

@@ -36,9 +36,9 @@ describe("runOnRequirements", () => {
 });
 
 describe("operations a standalone engine cannot have", () => {
-  it("flags failPoint, clientBulkWrite and rawData", () => {
+  it("flags failPoint and rawData, not clientBulkWrite (the engine has the 8.0 bulkWrite command)", () => {
     expect(checkOperations([{ name: "insertOne" }, { name: "failPoint" }])?.category).toMatch(/fail points/);
-    expect(checkOperations([{ name: "clientBulkWrite" }])?.category).toMatch(/clientBulkWrite/);
+    expect(checkOperations([{ name: "clientBulkWrite" }])).toBeUndefined();
     expect(checkOperations([{ name: "find", arguments: { filter: {}, rawData: true } }])?.category).toMatch(/rawData/);
     expect(checkOperations([{ name: "find", arguments: { filter: {} } }])).toBeUndefined();
   });

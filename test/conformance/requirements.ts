@@ -126,10 +126,6 @@ const STANDALONE_IMPOSSIBLE: Record<string, NotApplicable> = {
     category: "needs fail points (configureFailPoint)",
     detail: "uses targetedFailPoint (mongos fail points)",
   },
-  clientBulkWrite: {
-    category: "needs the 8.0 bulkWrite admin command (clientBulkWrite)",
-    detail: "uses clientBulkWrite (the MongoDB 8.0 bulkWrite admin command)",
-  },
 };
 
 /** Features used by the operations themselves that a standalone engine cannot have. */

@@ -118,6 +118,28 @@ describe("SCRAM-SHA-256 authentication (--auth)", () => {
     }
   });
 
+  it("bulkWrite runs on admin but needs the write right on every database its namespaces name", async () => {
+    const admin = await connect(server, "admin", "s3cret");
+    try {
+      await admin.db("app").command({ createUser: "bulk", pwd: "b", roles: [{ role: "readWrite", db: "app" }] });
+    } finally {
+      await admin.close();
+    }
+    const bulk = await connect(server, "bulk", "b", "app");
+    try {
+      const result = await bulk.bulkWrite([{ name: "insertOne", namespace: "app.bulk", document: { a: 1 } }]);
+      expect(result.insertedCount).toBe(1);
+      const elsewhere = bulk.bulkWrite([
+        { name: "insertOne", namespace: "app.bulk", document: { a: 2 } },
+        { name: "insertOne", namespace: "other.bulk", document: { a: 3 } },
+      ]);
+      await expect(elsewhere).rejects.toMatchObject({ cause: { code: 13 } });
+      expect(await bulk.db("app").collection("bulk").countDocuments()).toBe(1);
+    } finally {
+      await bulk.close();
+    }
+  });
+
   it("auth: { user, password } creates that root user and puts it in the URI", async () => {
     const own = await startEmbeddedMongo({ auth: { user: "app", password: "p@ss:word" } });
     try {

@@ -8,13 +8,13 @@ const adb = () => db.client().db("adm");
 describe("server and catalog commands through the driver", () => {
   it("answers hello, ping, buildInfo, serverStatus and endSessions", async () => {
     const hello = await admin().command({ hello: 1 });
-    expect(hello).toMatchObject({ isWritablePrimary: true, helloOk: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, maxWireVersion: 21 });
+    expect(hello).toMatchObject({ isWritablePrimary: true, helloOk: true, maxBsonObjectSize: 16777216, maxMessageSizeBytes: 48000000, maxWriteBatchSize: 100000, maxWireVersion: 25 });
     expect(hello.localTime).toBeInstanceOf(Date);
     expect(typeof hello.connectionId).toBe("number");
-    expect(await admin().command({ isMaster: 1 })).toMatchObject({ ismaster: true, maxWireVersion: 21 });
+    expect(await admin().command({ isMaster: 1 })).toMatchObject({ ismaster: true, maxWireVersion: 25 });
     expect(await admin().command({ ping: 1 })).toEqual({ ok: 1 });
-    expect(await admin().command({ buildInfo: 1 })).toMatchObject({ version: "7.0.0", versionArray: [7, 0, 0, 0] });
-    expect(await admin().command({ serverStatus: 1 })).toMatchObject({ ok: 1, version: "7.0.0" });
+    expect(await admin().command({ buildInfo: 1 })).toMatchObject({ version: "8.0.0", versionArray: [8, 0, 0, 0] });
+    expect(await admin().command({ serverStatus: 1 })).toMatchObject({ ok: 1, version: "8.0.0" });
     const session = db.client().startSession();
     await adb().collection("s").insertOne({ a: 1 }, { session });
     await session.endSession();

@@ -16,7 +16,7 @@ describe("getParameter and setParameter", () => {
   });
 
   it("reports named parameters and all of them with '*'", async () => {
-    expect(await admin().command({ getParameter: 1, featureCompatibilityVersion: 1 })).toEqual({ featureCompatibilityVersion: { version: "7.0" }, ok: 1 });
+    expect(await admin().command({ getParameter: 1, featureCompatibilityVersion: 1 })).toEqual({ featureCompatibilityVersion: { version: "8.0" }, ok: 1 });
     const all = await admin().command({ getParameter: "*" });
     expect(all).toMatchObject({ ttlMonitorSleepSecs: 1, ttlMonitorEnabled: true, authenticationMechanisms: ["SCRAM-SHA-256"], ok: 1 });
   });
@@ -39,7 +39,7 @@ describe("getParameter and setParameter", () => {
     expect(await admin().command({ getParameter: 1, ttlMonitorSleepSecs: 1, ttlMonitorEnabled: 1, featureCompatibilityVersion: 1 })).toEqual({
       ttlMonitorSleepSecs: 1,
       ttlMonitorEnabled: true,
-      featureCompatibilityVersion: { version: "7.0" },
+      featureCompatibilityVersion: { version: "8.0" },
       ok: 1,
     });
   });

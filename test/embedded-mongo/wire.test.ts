@@ -110,7 +110,7 @@ describe("wire protocol", () => {
     client.send(opQuery(7, "admin.$cmd", { ismaster: 1, helloOk: true, client: { driver: { name: "raw" } } }));
     const [reply] = await client.next();
     expect(reply).toMatchObject({ responseTo: 7, opCode: OP_REPLY });
-    expect(reply.doc).toMatchObject({ ok: 1, ismaster: true, helloOk: true, minWireVersion: 0, maxWireVersion: 21, logicalSessionTimeoutMinutes: 30 });
+    expect(reply.doc).toMatchObject({ ok: 1, ismaster: true, helloOk: true, minWireVersion: 0, maxWireVersion: 25, logicalSessionTimeoutMinutes: 30 });
     expect(reply.doc).not.toHaveProperty("topologyVersion");
     expect(reply.doc).not.toHaveProperty("setName");
     expect(reply.doc).not.toHaveProperty("compression");

@@ -7,7 +7,7 @@ export interface RoleGrant {
 }
 
 const READ = ["find", "getmore", "killcursors", "count", "distinct", "aggregate", "listcollections", "listindexes", "dbstats", "collstats", "datasize", "explain", "listsearchindexes"];
-const WRITE = ["insert", "update", "delete", "findandmodify", "create", "drop", "createindexes", "dropindexes", "renamecollection", "createsearchindexes", "updatesearchindex", "dropsearchindex"];
+const WRITE = ["insert", "update", "delete", "bulkwrite", "findandmodify", "create", "drop", "createindexes", "dropindexes", "renamecollection", "createsearchindexes", "updatesearchindex", "dropsearchindex"];
 const DB_ADMIN = ["collmod", "collstats", "dbstats", "create", "drop", "dropdatabase", "createindexes", "dropindexes", "listcollections", "listindexes", "validate", "renamecollection", "explain"];
 const USER_ADMIN = ["createuser", "updateuser", "dropuser", "usersinfo"];
 

@@ -8,7 +8,11 @@ import { selectDocuments } from "./select";
 import { evaluateLet } from "./variables";
 import { deleteDocument, existingWritable } from "./writes";
 
-function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): number {
+/**
+ * Runs one delete statement (`{q, limit, hint, collation}`; bulkWrite's delete ops are mapped to
+ * it) and returns the number deleted. `ctx.db` is the statement's database.
+ */
+export function runDeleteStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined): number {
   const filter = optionalDocument(statement, "q");
   if (!filter) throw commandError("FailedToParse", "delete statement requires a 'q' filter document");
   const limit = optionalNumber(statement, "limit") ?? 0;
@@ -35,7 +39,7 @@ function deleteCommand(command: Document, ctx: CommandContext): Document {
   let n = 0;
   for (let index = 0; index < statements.length; index++) {
     try {
-      n += runStatement(statements[index], name, ctx, variables);
+      n += runDeleteStatement(statements[index], name, ctx, variables);
     } catch (error) {
       writeErrors.push(writeError(error, index));
       if (ordered) break;

@@ -6,6 +6,7 @@ import type { CommandContext } from "./context";
 import { pipelineInput } from "./pipeline-input";
 import { coverOf, runSelection, type Selection, type SelectOptions } from "./select";
 import { evaluateLet } from "./variables";
+import { SERVER_VERSION } from "../version";
 import { resolveView } from "./views";
 
 export type Verbosity = "queryPlanner" | "executionStats" | "allPlansExecution";
@@ -51,7 +52,7 @@ function explainDocument(read: ExplainedRead, verbosity: Verbosity, command: Doc
     if (verbosity === "allPlansExecution") out.executionStats.allPlansExecution = [];
   }
   out.command = command;
-  out.serverInfo = { host: "localhost", port: 27017, version: "7.0.0", gitVersion: "embedded" };
+  out.serverInfo = { host: "localhost", port: 27017, version: SERVER_VERSION, gitVersion: "embedded" };
   out.ok = 1;
   return out;
 }
@@ -129,10 +130,12 @@ export function explainUpdate(inner: Document, ctx: CommandContext, verbosity: V
   const statement = onlyStatement(inner, "updates");
   const filter = optionalDocument(statement, "q") ?? {};
   const multi = boolOption(statement, "multi", false);
-  const { selection, millis } = read(ctx, name, filter, { limit: multi ? 0 : 1, hint: statement.hint, collation: optionalDocument(statement, "collation"), variables: evaluateLet(inner) });
+  // 8.0's sorted single-document update reads its match in that order: explain plans the same read.
+  const sort = multi ? undefined : optionalDocument(statement, "sort");
+  const { selection, millis } = read(ctx, name, filter, { sort, limit: multi ? 0 : 1, hint: statement.hint, collation: optionalDocument(statement, "collation"), variables: evaluateLet(inner) });
   const matched = selection?.docs.length ?? 0;
   const wrap = (stage: Document, withStats: boolean) => ({ stage: "UPDATE", ...(withStats ? { nReturned: 0, nMatched: matched, nWouldModify: matched, nWouldUpsert: matched === 0 && boolOption(statement, "upsert", false) ? 1 : 0 } : {}), inputStage: stage });
-  return explainDocument({ ns: `${ctx.db}.${name}`, filter, selection, shape: { filter, limit: multi ? 0 : 1 }, wrap, millis }, verbosity, command);
+  return explainDocument({ ns: `${ctx.db}.${name}`, filter, selection, shape: { filter, sort, limit: multi ? 0 : 1 }, wrap, millis }, verbosity, command);
 }
 
 export function explainDelete(inner: Document, ctx: CommandContext, verbosity: Verbosity, command: Document): Document {

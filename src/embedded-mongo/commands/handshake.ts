@@ -4,8 +4,10 @@ import { commandError } from "../errors";
 import type { CommandContext, CommandTable } from "./context";
 import { MAX_BSON_SIZE } from "../storage/collection";
 import { MAX_MESSAGE_SIZE } from "../wire/connection";
+import { MAX_WIRE_VERSION, SERVER_VERSION, SERVER_VERSION_ARRAY } from "../version";
 
-const VERSION = "7.0.0";
+/** The most statements one insert/update/delete or bulkWrite may carry (mongod's limit). */
+export const MAX_WRITE_BATCH_SIZE = 100_000;
 const startedAt = Date.now();
 const MIB = 1024 * 1024;
 
@@ -20,12 +22,12 @@ function hello(legacyName: boolean) {
     ...(legacyName ? { ismaster: true } : { isWritablePrimary: true }),
     maxBsonObjectSize: MAX_BSON_SIZE,
     maxMessageSizeBytes: MAX_MESSAGE_SIZE,
-    maxWriteBatchSize: 100_000,
+    maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
     localTime: new Date(),
     logicalSessionTimeoutMinutes: 30,
     connectionId: ctx.connectionId,
     minWireVersion: 0,
-    maxWireVersion: 21,
+    maxWireVersion: MAX_WIRE_VERSION,
     readOnly: false,
     ok: 1,
   });
@@ -36,9 +38,9 @@ export const handshakeCommands: CommandTable = {
   ismaster: hello(true),
   ping: () => ({ ok: 1 }),
   buildinfo: () => ({
-    version: VERSION,
+    version: SERVER_VERSION,
     gitVersion: "embedded",
-    versionArray: [7, 0, 0, 0],
+    versionArray: SERVER_VERSION_ARRAY,
     bits: 64,
     debug: false,
     maxBsonObjectSize: MAX_BSON_SIZE,
@@ -49,7 +51,7 @@ export const handshakeCommands: CommandTable = {
   }),
   serverstatus: (_command, ctx) => ({
     host: os.hostname(),
-    version: VERSION,
+    version: SERVER_VERSION,
     process: "embedded-mongo",
     pid: Long.fromNumber(process.pid),
     uptime: (Date.now() - startedAt) / 1000,

@@ -2,6 +2,7 @@ import type { Document } from "bson";
 import { commandError, MongoCommandError } from "../errors";
 import type { CommandContext, CommandTable } from "./context";
 import { aggregateCommands } from "./aggregate";
+import { bulkWriteCommands, bulkWriteDatabases } from "./bulk-write";
 import { collectionCommands } from "./collections";
 import { countDistinctCommands } from "./count-distinct";
 import { databaseCommands } from "./databases";
@@ -31,6 +32,7 @@ const COMMANDS: CommandTable = {
   ...findCommands,
   ...updateCommands,
   ...deleteCommands,
+  ...bulkWriteCommands,
   ...findAndModifyCommands,
   ...countDistinctCommands,
   ...aggregateCommands,
@@ -97,8 +99,9 @@ function authorize(name: string, command: Document, ctx: CommandContext): void {
   }
 }
 
-/** renameCollection runs on admin but acts on the databases it names; every other command on its own. */
+/** renameCollection and bulkWrite run on admin but act on the databases they name; every other command on its own. */
 function databasesActedOn(name: string, command: Document, ctx: CommandContext): string[] {
+  if (name === "bulkwrite") return ctx.db === "admin" ? bulkWriteDatabases(command) : [ctx.db];
   if (name !== "renamecollection") return [ctx.db];
   try {
     return [parseNamespace(command.renameCollection, "source").db, parseNamespace(command.to, "target").db];

@@ -4,7 +4,7 @@ import { boolOption, collectionName } from "./args";
 import type { CommandContext, CommandTable } from "./context";
 
 /** `db.coll` split at its first dot, validated as mongod validates a namespace. */
-export function parseNamespace(value: unknown, role: "source" | "target"): { db: string; coll: string } {
+export function parseNamespace(value: unknown, role: string): { db: string; coll: string } {
   const text = typeof value === "string" ? value : "";
   const dot = text.indexOf(".");
   const invalid = () => commandError("InvalidNamespace", `Invalid ${role} namespace: ${String(value)}`);

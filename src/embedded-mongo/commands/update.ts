@@ -10,17 +10,24 @@ import { evaluateLet, evaluateVariables } from "./variables";
 import { existingWritable, insertDocument, replaceDocument, writableCollection } from "./writes";
 
 /** Running totals of an update command; a multi-update that fails midway keeps what it already did, like mongod. */
-interface Totals {
+export interface UpdateTotals {
   n: number;
   nModified: number;
 }
 
-/** Runs one update statement, adding to `totals`; returns the _id it upserted, if any. */
-function runStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined, bypass: boolean, totals: Totals): unknown {
+/**
+ * Runs one update statement (the update command's `{q, u, c, multi, upsert, arrayFilters, hint,
+ * collation, sort}`; bulkWrite's update ops are mapped to it), adding to `totals`; returns the
+ * _id it upserted, if any. `ctx.db` is the statement's database.
+ */
+export function runUpdateStatement(statement: Document, name: string, ctx: CommandContext, variables: Document | undefined, bypass: boolean, totals: UpdateTotals): unknown {
   const filter = optionalDocument(statement, "q") ?? {};
   const update = statement.u;
   if (typeof update !== "object" || update === null) throw commandError("FailedToParse", "Update argument must be either an object or an array");
   const multi = boolOption(statement, "multi", false);
+  // 8.0: a single-document update may say which match it changes; a multi-update changes them all.
+  const sort = optionalDocument(statement, "sort");
+  if (sort && multi) throw commandError("FailedToParse", "Cannot specify sort with multi=true");
   const spec = {
     update: update as Document | Document[],
     arrayFilters: statement.arrayFilters as Document[] | undefined,
@@ -32,6 +39,7 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
   const coll = existingWritable(ctx, name);
   const matches = selectDocuments(coll, filter, {
     limit: multi ? 0 : 1,
+    sort,
     hint: statement.hint,
     collation: effectiveCollation(ctx, name, optionalDocument(statement, "collation")),
     variables: spec.variables,
@@ -58,19 +66,15 @@ function runStatement(statement: Document, name: string, ctx: CommandContext, va
 function update(command: Document, ctx: CommandContext): Document {
   const name = collectionName(command, ctx);
   const statements = requireArray(command, "updates");
-  // Sorted updateOne arrived in 8.0; as 7.0 we reject it the way 7.0 does.
-  if (statements.some((statement) => statement.sort !== undefined)) {
-    throw commandError("Location40415", "BSON field 'update.updates.sort' is an unknown field.");
-  }
   const ordered = boolOption(command, "ordered", true);
   const variables = evaluateLet(command);
   const bypass = boolOption(command, "bypassDocumentValidation", false);
   const writeErrors: Document[] = [];
   const upserted: Document[] = [];
-  const totals: Totals = { n: 0, nModified: 0 };
+  const totals: UpdateTotals = { n: 0, nModified: 0 };
   for (let index = 0; index < statements.length; index++) {
     try {
-      const upsertedId = runStatement(statements[index], name, ctx, variables, bypass, totals);
+      const upsertedId = runUpdateStatement(statements[index], name, ctx, variables, bypass, totals);
       if (upsertedId !== undefined) upserted.push({ index, _id: upsertedId });
     } catch (error) {
       writeErrors.push(writeError(error, index));

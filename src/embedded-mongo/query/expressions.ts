@@ -3,6 +3,7 @@ import { commandError, MongoCommandError } from "../errors";
 import { isNumeric, toNumber } from "./bson-order";
 import { computeOptions } from "./mingo-context";
 import type { Doc } from "./paths";
+import { locationError } from "./query-errors";
 
 /** An evaluator of one aggregation expression over documents (`$expr` in filters, find projections). */
 export function compileExpression(expr: unknown, variables?: Doc): (doc: Doc) => unknown {
@@ -23,8 +24,10 @@ export function isTruthy(v: unknown): boolean {
   return true;
 }
 
-/** Errors thrown by mingo while executing become BadValue command errors. */
+/** Errors thrown by mingo while executing become BadValue command errors, or mongod's own code where it has one. */
 export function asCommandError(err: unknown): MongoCommandError {
   if (err instanceof MongoCommandError) return err;
-  return commandError("BadValue", err instanceof Error ? err.message : String(err));
+  const message = err instanceof Error ? err.message : String(err);
+  if (message.startsWith("Use of undefined variable")) return locationError(17276, message);
+  return commandError("BadValue", message);
 }

@@ -1,5 +1,6 @@
 import type { Document } from "bson";
 import type { Db, MongoClient } from "mongodb";
+import { clientBulkWrite } from "./client-bulk-write";
 import type { OperationResult } from "./collection";
 
 type DatabaseOperation = (db: Db, args: Document) => Promise<OperationResult>;
@@ -28,6 +29,7 @@ export const databaseOperations: Record<string, DatabaseOperation> = {
 };
 
 export const clientOperations: Record<string, ClientOperation> = {
+  clientBulkWrite,
   listDatabases: async (client, { filter, ...options }) =>
     documents((await client.db().admin().listDatabases({ ...options, filter })).databases),
   listDatabaseNames: async (client, { filter, ...options }) =>

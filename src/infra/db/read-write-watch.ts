@@ -76,9 +76,28 @@ export function watchReadsAndWrites(onWritten: (written: Written[], phase: Write
   };
   connection.on("operation-start", started);
   connection.on("operation-end", ended);
+  pastMongoose.add(onWritten);
   return () => {
     connection.off("operation-start", started);
     connection.off("operation-end", ended);
+    pastMongoose.delete(onWritten);
+  };
+}
+
+/** Those watching writes, for the writes mongoose does not send (`writeTogether`). */
+const pastMongoose = new Set<(written: Written[], phase: WritePhase) => void>();
+
+/**
+ * A write sent past mongoose (several in one command): the watchers are told as they are of
+ * mongoose's (`method` and `params` as the collection method would take them). Returns what to
+ * call once it is done, with whether it changed anything.
+ */
+export function writeSentPastMongoose(collection: string, method: string, params: unknown[]): (changed: boolean) => void {
+  if (pastMongoose.size === 0) return () => undefined;
+  const written = writesOf(collection, method, params);
+  for (const listener of pastMongoose) listener(written, "start");
+  return (changed) => {
+    if (changed) for (const listener of pastMongoose) listener(written, "end");
   };
 }
 

@@ -293,9 +293,9 @@ export class DeckService {
     return inserted.map((card) => card.toObject<Card>());
   }
 
-  /** The Mistakes card of a question, if the learner has one. */
-  mistakeCard(userId: Types.ObjectId, questionId: Types.ObjectId): Promise<Card | null> {
-    return CardModel.findOne({ owner_id: userId, "source.type": CardSourceType.QUIZ_QUESTION, "source.question_id": questionId }).lean<Card>().exec();
+  /** The learner's cards made from these quiz questions (the Mistakes deck's), those they have. */
+  mistakeCards(userId: Types.ObjectId, questionIds: Types.ObjectId[]): Promise<Card[]> {
+    return findRaw<Card>(CardModel, { owner_id: userId, "source.type": CardSourceType.QUIZ_QUESTION, "source.question_id": { $in: questionIds } });
   }
 
 }

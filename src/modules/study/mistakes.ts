@@ -20,15 +20,23 @@ export class MistakesDeck {
     try {
       const profile = await this.deps.reviews.profile(attempt.user_id);
       if (!profile.mistakes_deck) return;
-      const deck = await this.deps.decks.mistakesDeck(attempt.user_id);
-      for (const answer of wrong) {
+      const missed = wrong.flatMap((answer) => {
         const question = quiz.questions.find((item) => item._id.equals(answer.question_id));
-        if (!question) continue;
-        const card =
-          (await this.deps.decks.mistakeCard(attempt.user_id, question._id)) ??
-          (await this.deps.decks.insertCards(deck, [{ content: contentOf(question), source: sourceOf(quiz, question, answer.chapter_id) }]))[0];
-        await this.deps.reviews.missed(attempt.user_id, card as Card, attempt.created_at, `mistake:${attempt._id}:${question._id}`);
-      }
+        return question ? [{ question, answer }] : [];
+      });
+      const [deck, known] = await Promise.all([
+        this.deps.decks.mistakesDeck(attempt.user_id),
+        this.deps.decks.mistakeCards(attempt.user_id, missed.map(({ question }) => question._id)),
+      ]);
+      const byQuestion = new Map(known.map((card) => [String(card.source?.question_id), card]));
+      const fresh = missed.filter(({ question }) => !byQuestion.has(String(question._id)));
+      const added = await this.deps.decks.insertCards(
+        deck,
+        fresh.map(({ question, answer }) => ({ content: contentOf(question), source: sourceOf(quiz, question, answer.chapter_id) })),
+      );
+      fresh.forEach(({ question }, i) => byQuestion.set(String(question._id), added[i]));
+      const cards = missed.map(({ question }) => ({ card: byQuestion.get(String(question._id))!, key: `mistake:${attempt._id}:${question._id}` }));
+      await this.deps.reviews.missed(attempt.user_id, profile, cards, attempt.created_at);
     } catch (error) {
       // The attempt is graded and stored whatever happens here; the learner can still study it later.
       this.deps.log.error({ err: error, attemptId: String(attempt._id) }, "study: could not add the attempt's mistakes to the Mistakes deck");

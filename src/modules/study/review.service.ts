@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
-import type { Types } from "mongoose";
+import type { Document } from "mongodb";
+import { Types } from "mongoose";
+import { writeTogether, type RawWrite } from "../../infra/db/write-together";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
 import { findRaw, readTogether, type RawRead } from "../../lib/raw-reads";
@@ -364,28 +366,37 @@ export class ReviewService {
   }
 
   /**
-   * A quiz question answered wrongly: an AGAIN review at the attempt's time, left due at once
-   * (it is a failed recall, so a new card starts learning and a known one relearns).
+   * Quiz questions answered wrongly, each its card and the key that makes it count once: an AGAIN
+   * review at the attempt's time, left due at once (a failed recall, so a new card starts learning
+   * and a known one relearns). The schedules and keys are read in one command, and each card's
+   * writes go in one.
    */
-  async missed(userId: Types.ObjectId, card: Card, at: Date, key: string): Promise<void> {
-    const [profile, current] = await Promise.all([
-      this.profile(userId),
-      ReviewStateModel.findOne({ user_id: userId, card_id: card._id, ord: 0 }).lean<ReviewState>().exec(),
-    ]);
-    if (await ReviewLogModel.exists({ user_id: userId, key }).exec()) return;
-    if (await this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at })) {
-      await this.deps.users.markStudying({ _id: userId });
-    }
+  async missed(userId: Types.ObjectId, profile: StudyPreferences, missed: { card: Card; key: string }[], at: Date): Promise<void> {
+    if (missed.length === 0) return;
+    const read = await readTogether<{ states: ReviewState[]; logged: Pick<ReviewLog, "key">[] }>({
+      states: { model: ReviewStateModel, filter: { user_id: userId, card_id: { $in: missed.map(({ card }) => card._id) }, ord: 0 } },
+      logged: { model: ReviewLogModel, filter: { user_id: userId, key: { $in: missed.map(({ key }) => key) } }, projection: { key: 1 } },
+    });
+    const logged = new Set(read.logged.map((log) => log.key));
+    const applied = await Promise.all(
+      missed
+        .filter(({ key }) => !logged.has(key))
+        .map(({ card, key }) => {
+          const current = read.states.find((state) => state.card_id.equals(card._id)) ?? null;
+          return this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
+        }),
+    );
+    if (applied.some(Boolean)) await this.deps.users.markStudying({ _id: userId });
   }
 
   /**
-   * Logs the review (claiming its key), moves the schedule on from the version it was read at,
-   * moves the counts and marks a first schedule's deck studied, all at once (one wait), then
-   * settles the races. Lost the schedule to another review: the counts are put back, and the log
-   * taken back unless the winner, a copy of this review (same key), claimed it; null. Won it while
-   * the key's log was another request's: a concurrent copy's log is claimed (or this review's
-   * written, the copy having taken its own back); a key already used for another review puts the
-   * schedule and the counts back; null.
+   * Moves the counts, marks a first schedule's deck studied, moves the schedule on from the
+   * version it was read at and logs the review (claiming its key), in that order in one command
+   * (one wait), then settles the races. Lost the schedule to another review: the counts are put
+   * back, and the log taken back unless the winner, a copy of this review (same key), claimed it;
+   * null. Won it while the key's log was another request's: a concurrent copy's log is claimed (or
+   * this review's written, the copy having taken its own back); a key already used for another
+   * review puts the schedule and the counts back; null.
    */
   private async apply(
     userId: Types.ObjectId,
@@ -420,52 +431,45 @@ export class ReviewService {
     const changes = { ...next, due_day: dayNumber(next.due), last_key: options.key, ...(before.state === CardState.NEW ? { introduced_at: now } : {}) };
     const moves = dueMoves(current, changes.due_day);
     const introduced = options.countsAsNew && before.state === CardState.NEW;
-    const states = ReviewStateModel.collection;
-    const [logged, state] = await Promise.all([
-      insertLog(entry),
-      current
-        ? (states.findOneAndUpdate({ _id: current._id, version: current.version }, { $set: definedOnly(changes), $inc: { version: 1 } }, { returnDocument: "after" }) as Promise<ReviewState | null>)
-        : ReviewStateModel.create({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 })
-            .then((created) => created.toObject<ReviewState>())
-            .catch((error: unknown) => (isDuplicate(error) ? null : Promise.reject(error))),
-      this.count(userId, moves, now, { introduced, stored: isStored(options.profile) }),
+    if (!isStored(options.profile)) await this.ensureProfile(userId);
+    const counting = countWrites(userId, moves, dayNumber(now), introduced);
+    // The schedule as this review leaves it, if it wins.
+    const moved: ReviewState = current
+      ? { ...current, ...definedOnly(changes), version: current.version + 1 }
+      : new ReviewStateModel({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 }).toObject<ReviewState>();
+    const logId = new Types.ObjectId();
+    const outcomes = await writeTogether([
+      ...counting,
       // A schedule that existed came from a deck the learner already studies; marking a deck twice changes nothing.
-      current ? undefined : StudiedDeckModel.updateOne({ user_id: userId, deck_id: card.deck_id }, { $setOnInsert: { synced_seq: 0 } }, { upsert: true }).exec(),
+      ...(current ? [] : [{ model: StudiedDeckModel, updateOne: { filter: { user_id: userId, deck_id: card.deck_id }, update: { $setOnInsert: { synced_seq: 0 } }, upsert: true } }]),
+      current
+        ? { model: ReviewStateModel, updateOne: { filter: { _id: current._id, version: current.version }, update: { $set: definedOnly(changes), $inc: { version: 1 } } } }
+        : { model: ReviewStateModel, insertOne: moved },
+      { model: ReviewLogModel, insertOne: { _id: logId, ...entry } },
     ]);
+    const [scheduled, logWrite] = outcomes.slice(-2);
+    // Only a concurrent review of the same card collides, on the new schedule's key or the log's.
+    const failed = outcomes.find((outcome, i) => outcome.error && !(outcome.error.code === DUPLICATE_KEY && i >= outcomes.length - 2));
+    if (failed) throw new Error(`review: a write failed: ${failed.error!.message}`);
+    if (introduced && outcomes.slice(0, counting.length).every((outcome) => outcome.matched === 0)) {
+      // Another review started today's tally in between.
+      await StudyProfileModel.collection.updateOne(...onToday(userId, moves, dayNumber(now)));
+    }
+    const state = scheduled.ran && !scheduled.error && (current ? scheduled.matched > 0 : true) ? moved : null;
+    const logged = logWrite.ran && !logWrite.error;
     if (!state) {
-      await Promise.all([this.uncount(userId, moves, now, introduced), logged && ReviewLogModel.collection.deleteOne({ _id: logged, applied: { $ne: true } })]);
+      await Promise.all([this.uncount(userId, moves, now, introduced), logged && ReviewLogModel.collection.deleteOne({ _id: logId, applied: { $ne: true } })]);
       return null;
     }
     if (logged || (await claimLog(entry))) return state;
     await Promise.all([
-      current ? states.replaceOne({ _id: current._id, version: state.version }, current) : states.deleteOne({ _id: state._id, version: state.version }),
+      current ? ReviewStateModel.collection.replaceOne({ _id: current._id, version: state.version }, current) : ReviewStateModel.collection.deleteOne({ _id: state._id, version: state.version }),
       this.uncount(userId, moves, now, introduced),
     ]);
     return null;
   }
 
-  /**
-   * Moves the learner's counts along with one review. A card introduced adds one to today's new
-   * cards, or starts today's tally at one on the first of the day: each step is conditional, so
-   * concurrent reviews (and the `uncount` of those that lost) never undo one another's.
-   */
-  private async count(userId: Types.ObjectId, moves: Record<string, number>, now: Date, { introduced, stored }: { introduced: boolean; stored: boolean }): Promise<void> {
-    if (!stored) await this.ensureProfile(userId);
-    const today = dayNumber(now);
-    const update = { $inc: moves, $addToSet: { review_days: today } };
-    const profiles = StudyProfileModel.collection;
-    if (!introduced) {
-      await profiles.updateOne({ user_id: userId }, update);
-      return;
-    }
-    const onToday = () => profiles.updateOne({ user_id: userId, new_day: today }, { ...update, $inc: { ...moves, new_count: 1 } });
-    if ((await onToday()).matchedCount > 0) return;
-    const started = await profiles.updateOne({ user_id: userId, new_day: { $ne: today } }, { ...update, $set: { new_day: today, new_count: 1 } });
-    // Another review started today's tally in between.
-    if (started.matchedCount === 0) await onToday();
-  }
-
-  /** Takes back what `count` did for a review that lost to a concurrent one (its day in the streak stays: the other review was that day). */
+  /** Takes back what `countWrites` did for a review that lost to a concurrent one (its day in the streak stays: the other review was that day). */
   private async uncount(userId: Types.ObjectId, moves: Record<string, number>, now: Date, introduced: boolean): Promise<void> {
     const back = Object.fromEntries(Object.entries(moves).map(([field, by]) => [field, -by]));
     await StudyProfileModel.updateOne({ user_id: userId }, { $inc: back }).exec();
@@ -649,6 +653,29 @@ function replayOf(key: string, card: Card, ord: number, log: KeyLog | undefined,
   if (log && (!log.card_id.equals(card._id) || log.ord !== ord)) raise("CONFLICT", "This idempotency key was used for another review");
   if (!state || (!log && state.last_key !== key)) return null;
   return { state, duplicate: true };
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * The writes that move the learner's counts along with one review. A card introduced adds one to
+ * today's new cards, or starts today's tally at one on the first of the day: each step is
+ * conditional, so concurrent reviews (and the `uncount` of those that lost) never undo one
+ * another's; in order, at most one of the two matches.
+ */
+function countWrites(userId: Types.ObjectId, moves: Record<string, number>, today: number, introduced: boolean): RawWrite[] {
+  const update = { $inc: moves, $addToSet: { review_days: today } };
+  if (!introduced) return [{ model: StudyProfileModel, updateOne: { filter: { user_id: userId }, update } }];
+  const [filter, onTodayUpdate] = onToday(userId, moves, today);
+  return [
+    { model: StudyProfileModel, updateOne: { filter, update: onTodayUpdate } },
+    { model: StudyProfileModel, updateOne: { filter: { user_id: userId, new_day: { $ne: today } }, update: { ...update, $set: { new_day: today, new_count: 1 } } } },
+  ];
+}
+
+/** A card introduced on a day whose tally is started: one more. */
+function onToday(userId: Types.ObjectId, moves: Record<string, number>, today: number): [filter: Document, update: Document] {
+  return [{ user_id: userId, new_day: today }, { $inc: { ...moves, new_count: 1 }, $addToSet: { review_days: today } }];
 }
 
 /** Writes a review's log; its `_id`, or null when its key is taken. */

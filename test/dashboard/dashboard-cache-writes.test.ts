@@ -1,10 +1,11 @@
-import { AddChapterDocument, CompleteChapterDocument, DashboardDocument } from "../generated/graphql";
+import { AddChapterDocument, CompleteChapterDocument, DashboardDocument, DashboardDueTodayDocument, ReviewCardDocument, ReviewQueueDocument } from "../generated/graphql";
 import { createCourse, createQuiz, enroll, everyTypeAnswers, ok, publish, startCourseWorld, submit, type CourseWorld, type CreatedQuiz, type Session } from "../quizzes/support";
 
 /**
  * With RESPONSE_CACHE on, the dashboard (read in `readTogether` commands, which mongoose does not
  * send) is cached, and the learner's own writes show on it at once: completing a chapter,
- * submitting an attempt.
+ * submitting an attempt, and the study writes sent past mongoose in one `bulkWrite` command
+ * (`writeTogether`): the attempt's mistakes coming due, a review.
  */
 const METRICS_TOKEN = "dashboard-cache-writes-metrics";
 let world: CourseWorld;
@@ -55,4 +56,25 @@ it("shows a completed chapter and a submitted attempt on the next dashboard, tho
     ["CHAPTER_COMPLETED", "Moon"],
   ]);
   expect(attempted.weakSpots.map((spot) => [spot.title, spot.missed, spot.answered])).toEqual([["Moon", 3, 4]]);
+});
+
+it("shows reviews and the mistakes an attempt brings back on the next dashboard, though it was cached", async () => {
+  const dueToday = async () => ok(await world.gql(DashboardDueTodayDocument, {}, { token: learner.accessToken })).dashboard.dueToday;
+  // The first test's attempt missed three questions: three mistake cards, due at once.
+  expect(await dueToday()).toBe(3);
+  const hits = await cacheHits();
+  expect(await dueToday()).toBe(3);
+  expect(await cacheHits()).toBe(hits + 1);
+
+  const queue = ok(await world.gql(ReviewQueueDocument, { limit: 10 }, { token: learner.accessToken })).reviewQueue;
+  expect(queue.items).toHaveLength(3);
+  ok(await world.gql(ReviewCardDocument, { cardId: queue.items[0].card.id, rating: "EASY" }, { token: learner.accessToken }));
+  expect(await dueToday()).toBe(2);
+  for (const item of queue.items.slice(1)) ok(await world.gql(ReviewCardDocument, { cardId: item.card.id, rating: "EASY" }, { token: learner.accessToken }));
+  expect(await dueToday()).toBe(0);
+  expect(await dueToday()).toBe(0);
+
+  // Misses two of the three questions again: their cards are due again.
+  await submit(world.gql, learner.accessToken, quiz.id, everyTypeAnswers(quiz, [true, false, false, true]));
+  expect(await dueToday()).toBe(2);
 });

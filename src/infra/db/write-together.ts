@@ -54,42 +54,30 @@ const NOT_RUN: WriteOutcome = {
 let oneByOne = false;
 
 /**
- * Writes to several collections in one database command, in order, stopping at the first that
- * fails (MongoDB 8.0's `bulkWrite`; the embedded engine has it): for hot paths whose writes do not
- * depend on each other's results, so a request waits for one reply instead of several. Not a
- * transaction: what ran before a failure stays. On an older server each is sent on its own, in the
- * same order, with the same outcomes. The response cache's watch does not see this command: it is
- * told of each write here (`writeSentPastMongoose`), as of mongoose's.
+ * Writes to several collections in one database command (MongoDB 8.0's `bulkWrite`; the embedded
+ * engine has it), in order: for hot paths whose writes do not depend on each other's results, so a
+ * request waits for one reply instead of several. Ordered (the default), it stops at the first
+ * write that fails; `ordered: false` makes every write whatever fails (and the server may make them
+ * in any order). Not a transaction: what ran before a failure stays. On an older server each is
+ * sent on its own, in the same order, with the same outcomes. The response cache's watch does not
+ * see this command: it is told of each write here (`writeSentPastMongoose`), as of mongoose's.
  */
-export async function writeTogether(
-  writes: RawWrite[],
-): Promise<WriteOutcome[]> {
+export async function writeTogether(writes: RawWrite[], { ordered = true }: { ordered?: boolean } = {}): Promise<WriteOutcome[]> {
   if (writes.length === 0) return [];
-  if (oneByOne) return writeOneByOne(writes);
+  if (oneByOne) return writeOneByOne(writes, ordered);
   const client = writes[0].model.db.getClient();
-  const done = writes.map((write) =>
-    writeSentPastMongoose(
-      write.model.collection.collectionName,
-      ...methodOf(write),
-    ),
-  );
+  const done = writes.map((write) => writeSentPastMongoose(write.model.collection.collectionName, ...methodOf(write)));
   let result: ClientBulkWriteResult | undefined;
   let failed: MongoClientBulkWriteError | undefined;
   try {
-    result = await client.bulkWrite(writes.map(modelOf), {
-      ordered: true,
-      verboseResults: true,
-    });
+    result = await client.bulkWrite(writes.map(modelOf), { ordered, verboseResults: true });
   } catch (error) {
     if (isUnknownCommand(error)) {
       done.forEach((end) => end(false));
       oneByOne = true;
-      return writeOneByOne(writes);
+      return writeOneByOne(writes, ordered);
     }
-    if (
-      !(error instanceof MongoClientBulkWriteError) ||
-      error.writeErrors.size === 0
-    ) {
+    if (!(error instanceof MongoClientBulkWriteError) || error.writeErrors.size === 0) {
       // Whatever ran is unknown: every write may have changed something.
       done.forEach((end) => end(true));
       throw error;
@@ -97,24 +85,14 @@ export async function writeTogether(
     failed = error;
     result = error.partialResult;
   }
-  const firstError = failed
-    ? Math.min(...failed.writeErrors.keys())
-    : writes.length;
+  const lastRun = failed && ordered ? Math.min(...failed.writeErrors.keys()) : writes.length;
   const outcomes = writes.map((write, i): WriteOutcome => {
-    if (i > firstError) return NOT_RUN;
-    if (i === firstError) {
-      const error = failed!.writeErrors.get(i)!;
-      return {
-        ...NOT_RUN,
-        ran: true,
-        error: { code: error.code, message: error.message },
-      };
-    }
+    if (i > lastRun) return NOT_RUN;
+    const error = failed?.writeErrors.get(i);
+    if (error) return { ...NOT_RUN, ran: true, error: { code: error.code, message: error.message } };
     return outcomeOf(write, i, result);
   });
-  outcomes.forEach((outcome, i) =>
-    done[i](outcome.ran && (outcome.error !== undefined || changed(outcome))),
-  );
+  outcomes.forEach((outcome, i) => done[i](outcome.ran && (outcome.error !== undefined || changed(outcome))));
   return outcomes;
 }
 
@@ -181,8 +159,8 @@ function methodOf(write: RawWrite): [method: string, params: unknown[]] {
   return ["deleteOne", [write.deleteOne.filter]];
 }
 
-/** The writes sent one after another through mongoose's collections (which its watch sees). */
-async function writeOneByOne(writes: RawWrite[]): Promise<WriteOutcome[]> {
+/** The writes sent one after another through mongoose's collections (which its watch sees); ordered, they stop at the first that fails. */
+async function writeOneByOne(writes: RawWrite[], ordered: boolean): Promise<WriteOutcome[]> {
   const outcomes: WriteOutcome[] = writes.map(() => NOT_RUN);
   for (const [i, write] of writes.entries()) {
     const collection = write.model.collection;

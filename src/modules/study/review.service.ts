@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Document } from "mongodb";
 import { Types } from "mongoose";
-import { writeTogether, type RawWrite } from "../../infra/db/write-together";
+import { writeTogether, type RawWrite, type WriteOutcome } from "../../infra/db/write-together";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
 import { findRaw, readTogether, type RawRead } from "../../lib/raw-reads";
@@ -378,14 +378,19 @@ export class ReviewService {
       logged: { model: ReviewLogModel, filter: { user_id: userId, key: { $in: missed.map(({ key }) => key) } }, projection: { key: 1 } },
     });
     const logged = new Set(read.logged.map((log) => log.key));
-    const applied = await Promise.all(
+    const plans = await Promise.all(
       missed
         .filter(({ key }) => !logged.has(key))
         .map(({ card, key }) => {
           const current = read.states.find((state) => state.card_id.equals(card._id)) ?? null;
-          return this.apply(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
+          return this.plan(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
         }),
     );
+    // Unordered: one card's lost race does not stop the others' writes (none of them counts a new card, whose two steps need order).
+    const outcomes = await writeTogether(plans.flatMap((plan) => plan.writes), { ordered: false });
+    const settled: Promise<ReviewState | null>[] = [];
+    for (let i = 0, start = 0; i < plans.length; start += plans[i].writes.length, i++) settled.push(plans[i].settle(outcomes.slice(start, start + plans[i].writes.length)));
+    const applied = await Promise.all(settled);
     if (applied.some(Boolean)) await this.deps.users.markStudying({ _id: userId });
   }
 
@@ -398,7 +403,13 @@ export class ReviewService {
    * this review's written, the copy having taken its own back); a key already used for another
    * review puts the schedule and the counts back; null.
    */
-  private async apply(
+  private async apply(...review: Parameters<ReviewService["plan"]>): Promise<ReviewState | null> {
+    const planned = await this.plan(...review);
+    return planned.settle(await writeTogether(planned.writes));
+  }
+
+  /** A review's writes (`apply`), and how their outcomes are settled. */
+  private async plan(
     userId: Types.ObjectId,
     card: Card,
     ord: number,
@@ -406,7 +417,7 @@ export class ReviewService {
     rating: ReviewRating,
     now: Date,
     options: { key: string; profile: ProfileSettings; countsAsNew: boolean; dueAt?: Date },
-  ): Promise<ReviewState | null> {
+  ): Promise<{ writes: RawWrite[]; settle: (outcomes: WriteOutcome[]) => Promise<ReviewState | null> }> {
     const before: Schedule = current ?? this.deps.scheduler.emptySchedule(now);
     const { next, log } = this.deps.scheduler.next(before, now, rating, options.profile.desired_retention);
     if (options.dueAt) next.due = options.dueAt;
@@ -438,7 +449,7 @@ export class ReviewService {
       ? { ...current, ...definedOnly(changes), version: current.version + 1 }
       : new ReviewStateModel({ user_id: userId, card_id: card._id, deck_id: card.deck_id, ord, ...changes, version: 1 }).toObject<ReviewState>();
     const logId = new Types.ObjectId();
-    const outcomes = await writeTogether([
+    const writes: RawWrite[] = [
       ...counting,
       // A schedule that existed came from a deck the learner already studies; marking a deck twice changes nothing.
       ...(current ? [] : [{ model: StudiedDeckModel, updateOne: { filter: { user_id: userId, deck_id: card.deck_id }, update: { $setOnInsert: { synced_seq: 0 } }, upsert: true } }]),
@@ -446,12 +457,21 @@ export class ReviewService {
         ? { model: ReviewStateModel, updateOne: { filter: { _id: current._id, version: current.version }, update: { $set: definedOnly(changes), $inc: { version: 1 } } } }
         : { model: ReviewStateModel, insertOne: moved },
       { model: ReviewLogModel, insertOne: { _id: logId, ...entry } },
-    ]);
+    ];
+    return { writes, settle: (outcomes) => this.settle(outcomes, { userId, current, moved, moves, now, introduced, counted: counting.length, entry, logId }) };
+  }
+
+  /** What became of a review's writes: its schedule if it won (see `apply`), else null once what it did is put back. */
+  private async settle(
+    outcomes: WriteOutcome[],
+    review: { userId: Types.ObjectId; current: ReviewState | null; moved: ReviewState; moves: Record<string, number>; now: Date; introduced: boolean; counted: number; entry: Omit<ReviewLog, "_id">; logId: Types.ObjectId },
+  ): Promise<ReviewState | null> {
+    const { userId, current, moved, moves, now, introduced, entry, logId } = review;
     const [scheduled, logWrite] = outcomes.slice(-2);
     // Only a concurrent review of the same card collides, on the new schedule's key or the log's.
     const failed = outcomes.find((outcome, i) => outcome.error && !(outcome.error.code === DUPLICATE_KEY && i >= outcomes.length - 2));
     if (failed) throw new Error(`review: a write failed: ${failed.error!.message}`);
-    if (introduced && outcomes.slice(0, counting.length).every((outcome) => outcome.matched === 0)) {
+    if (introduced && outcomes.slice(0, review.counted).every((outcome) => outcome.matched === 0)) {
       // Another review started today's tally in between.
       await StudyProfileModel.collection.updateOne(...onToday(userId, moves, dayNumber(now)));
     }

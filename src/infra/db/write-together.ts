@@ -1,10 +1,4 @@
-import type {
-  AnyClientBulkWriteModel,
-  ClientBulkWriteResult,
-  Document,
-  Filter,
-  UpdateFilter,
-} from "mongodb";
+import type { AnyClientBulkWriteModel, ClientBulkWriteResult, Document, Filter, UpdateFilter } from "mongodb";
 import { MongoClientBulkWriteError, MongoServerError } from "mongodb";
 import type { Model } from "mongoose";
 import { writeSentPastMongoose } from "./read-write-watch";
@@ -13,23 +7,13 @@ import { writeSentPastMongoose } from "./read-write-watch";
 export type RawWrite =
   // Typegoose models differ in their document type, so any model is taken.
   | { model: Model<any>; insertOne: Document }
-  | {
-      model: Model<any>;
-      updateOne: {
-        filter: Filter<Document>;
-        update: UpdateFilter<Document>;
-        upsert?: boolean;
-      };
-    }
-  | {
-      model: Model<any>;
-      replaceOne: { filter: Filter<Document>; replacement: Document };
-    }
+  | { model: Model<any>; updateOne: { filter: Filter<Document>; update: UpdateFilter<Document>; upsert?: boolean } }
+  | { model: Model<any>; replaceOne: { filter: Filter<Document>; replacement: Document } }
   | { model: Model<any>; deleteOne: { filter: Filter<Document> } };
 
 /** What became of one write. */
 export interface WriteOutcome {
-  /** False for the writes after one that failed: they were not made. */
+  /** False for the writes after one that failed (ordered): they were not made. */
   ran: boolean;
   /** The server's error for this write (a duplicate key: code 11000). */
   error?: { code?: number; message: string };
@@ -41,14 +25,7 @@ export interface WriteOutcome {
   upserted: boolean;
 }
 
-const NOT_RUN: WriteOutcome = {
-  ran: false,
-  matched: 0,
-  modified: 0,
-  deleted: 0,
-  inserted: false,
-  upserted: false,
-};
+const NOT_RUN: WriteOutcome = { ran: false, matched: 0, modified: 0, deleted: 0, inserted: false, upserted: false };
 
 /** Set once the server answered that it has no `bulkWrite` command (before MongoDB 8.0): the writes go one by one. */
 let oneByOne = false;
@@ -97,65 +74,30 @@ export async function writeTogether(writes: RawWrite[], { ordered = true }: { or
 }
 
 function changed(outcome: WriteOutcome): boolean {
-  return (
-    outcome.inserted ||
-    outcome.upserted ||
-    outcome.modified > 0 ||
-    outcome.deleted > 0
-  );
+  return outcome.inserted || outcome.upserted || outcome.modified > 0 || outcome.deleted > 0;
 }
 
-function outcomeOf(
-  write: RawWrite,
-  i: number,
-  result: ClientBulkWriteResult | undefined,
-): WriteOutcome {
+function outcomeOf(write: RawWrite, i: number, result: ClientBulkWriteResult | undefined): WriteOutcome {
   if ("insertOne" in write) return { ...NOT_RUN, ran: true, inserted: true };
-  if ("deleteOne" in write)
-    return {
-      ...NOT_RUN,
-      ran: true,
-      deleted: result?.deleteResults?.get(i)?.deletedCount ?? 0,
-    };
+  if ("deleteOne" in write) return { ...NOT_RUN, ran: true, deleted: result?.deleteResults?.get(i)?.deletedCount ?? 0 };
   const updated = result?.updateResults?.get(i);
-  return {
-    ...NOT_RUN,
-    ran: true,
-    matched: updated?.matchedCount ?? 0,
-    modified: updated?.modifiedCount ?? 0,
-    upserted: updated?.upsertedId !== undefined,
-  };
+  return { ...NOT_RUN, ran: true, matched: updated?.matchedCount ?? 0, modified: updated?.modifiedCount ?? 0, upserted: updated?.upsertedId !== undefined };
 }
 
 function modelOf(write: RawWrite): AnyClientBulkWriteModel<Document> {
   const namespace = `${write.model.db.name}.${write.model.collection.collectionName}`;
   // A copy: the driver gives a document it inserts an `_id`, which the caller's object must not get.
-  if ("insertOne" in write)
-    return { namespace, name: "insertOne", document: { ...write.insertOne } };
-  if ("updateOne" in write)
-    return { namespace, name: "updateOne", ...write.updateOne };
-  if ("replaceOne" in write)
-    return { namespace, name: "replaceOne", ...write.replaceOne };
+  if ("insertOne" in write) return { namespace, name: "insertOne", document: { ...write.insertOne } };
+  if ("updateOne" in write) return { namespace, name: "updateOne", ...write.updateOne };
+  if ("replaceOne" in write) return { namespace, name: "replaceOne", ...write.replaceOne };
   return { namespace, name: "deleteOne", ...write.deleteOne };
 }
 
 /** The collection method and its parameters that make the same write (for the watch, and on an older server). */
 function methodOf(write: RawWrite): [method: string, params: unknown[]] {
   if ("insertOne" in write) return ["insertOne", [write.insertOne]];
-  if ("updateOne" in write)
-    return [
-      "updateOne",
-      [
-        write.updateOne.filter,
-        write.updateOne.update,
-        { upsert: write.updateOne.upsert ?? false },
-      ],
-    ];
-  if ("replaceOne" in write)
-    return [
-      "replaceOne",
-      [write.replaceOne.filter, write.replaceOne.replacement],
-    ];
+  if ("updateOne" in write) return ["updateOne", [write.updateOne.filter, write.updateOne.update, { upsert: write.updateOne.upsert ?? false }]];
+  if ("replaceOne" in write) return ["replaceOne", [write.replaceOne.filter, write.replaceOne.replacement]];
   return ["deleteOne", [write.deleteOne.filter]];
 }
 
@@ -169,41 +111,19 @@ async function writeOneByOne(writes: RawWrite[], ordered: boolean): Promise<Writ
         await collection.insertOne({ ...write.insertOne });
         outcomes[i] = { ...NOT_RUN, ran: true, inserted: true };
       } else if ("deleteOne" in write) {
-        const { deletedCount } = await collection.deleteOne(
-          write.deleteOne.filter,
-        );
+        const { deletedCount } = await collection.deleteOne(write.deleteOne.filter);
         outcomes[i] = { ...NOT_RUN, ran: true, deleted: deletedCount };
       } else {
         const result =
           "updateOne" in write
-            ? await collection.updateOne(
-                write.updateOne.filter,
-                write.updateOne.update,
-                { upsert: write.updateOne.upsert ?? false },
-              )
-            : await collection.replaceOne(
-                write.replaceOne.filter,
-                write.replaceOne.replacement,
-              );
-        outcomes[i] = {
-          ...NOT_RUN,
-          ran: true,
-          matched: result.matchedCount,
-          modified: result.modifiedCount,
-          upserted: result.upsertedCount > 0,
-        };
+            ? await collection.updateOne(write.updateOne.filter, write.updateOne.update, { upsert: write.updateOne.upsert ?? false })
+            : await collection.replaceOne(write.replaceOne.filter, write.replaceOne.replacement);
+        outcomes[i] = { ...NOT_RUN, ran: true, matched: result.matchedCount, modified: result.modifiedCount, upserted: result.upsertedCount > 0 };
       }
     } catch (error) {
       if (!(error instanceof MongoServerError)) throw error;
-      outcomes[i] = {
-        ...NOT_RUN,
-        ran: true,
-        error: {
-          code: typeof error.code === "number" ? error.code : undefined,
-          message: error.message,
-        },
-      };
-      break;
+      outcomes[i] = { ...NOT_RUN, ran: true, error: { code: typeof error.code === "number" ? error.code : undefined, message: error.message } };
+      if (ordered) break;
     }
   }
   return outcomes;
@@ -211,7 +131,6 @@ async function writeOneByOne(writes: RawWrite[], ordered: boolean): Promise<Writ
 
 /** A server before 8.0 answering `bulkWrite`: CommandNotFound. */
 function isUnknownCommand(error: unknown): boolean {
-  const cause =
-    error instanceof MongoClientBulkWriteError ? error.cause : error;
+  const cause = error instanceof MongoClientBulkWriteError ? error.cause : error;
   return cause instanceof MongoServerError && cause.code === 59;
 }

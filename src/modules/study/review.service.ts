@@ -368,8 +368,8 @@ export class ReviewService {
   /**
    * Quiz questions answered wrongly, each its card and the key that makes it count once: an AGAIN
    * review at the attempt's time, left due at once (a failed recall, so a new card starts learning
-   * and a known one relearns). The schedules and keys are read in one command, and each card's
-   * writes go in one.
+   * and a known one relearns). The schedules and keys are read in one command, and every card's
+   * writes go in one more.
    */
   async missed(userId: Types.ObjectId, profile: StudyPreferences, missed: { card: Card; key: string }[], at: Date): Promise<void> {
     if (missed.length === 0) return;

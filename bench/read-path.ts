@@ -110,10 +110,11 @@ function ok<T>(response: GraphQLResponse<T>): T {
   return response.data;
 }
 
-/** The database in its own process (`npm run db`), as mongod would be. */
-export async function startDatabase(): Promise<{ uri: string; pid: number; stop(): Promise<void> }> {
+/** The database in its own process (`npm run db`), as mongod would be: in memory, or durable with its files in `dataDir`. */
+export async function startDatabase(dataDir?: string): Promise<{ uri: string; pid: number; stop(): Promise<void> }> {
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, "-r", "@swc-node/register", "src/embedded-mongo/cli.ts", "--port", "0", "--in-memory"], {
+  const storage = dataDir ? ["--dbpath", dataDir] : ["--in-memory"];
+  const child = spawn(process.execPath, [...profile, "-r", "@swc-node/register", "src/embedded-mongo/cli.ts", "--port", "0", ...storage], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "inherit"],
   });

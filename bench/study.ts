@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { loadavg } from "node:os";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import mongoose, { Types } from "mongoose";
 import { dayNumber } from "../src/modules/study/preferences.model";
 import { CardState, NEW_DUE_DAY, ReviewLogModel, ReviewRating, ReviewStateModel, StudiedDeckModel } from "../src/modules/study/review.model";
@@ -243,10 +244,12 @@ function perRequest(cpu: Cpu, runs: number): string {
  * checkout of the project, e.g. `git archive <rev> | tar -x -C <dir>` with node_modules linked)
  * runs its API beside this one, each with its own learner and database in the same engine, timed
  * in turns: before and after under the same load.
+ * `BENCH_STUDY_DURABLE=1` keeps the database's files (in a temporary directory) instead of memory only.
  */
 export async function benchStudy(): Promise<string[]> {
   const baseline = process.env.BENCH_STUDY_BASELINE;
-  const db = await startDatabase();
+  const dataDir = process.env.BENCH_STUDY_DURABLE === "1" ? mkdtempSync(join(tmpdir(), "bench-study-db-")) : undefined;
+  const db = await startDatabase(dataDir);
   const sides: Side[] = [];
   try {
     sides.push(await startSide("this checkout", db.uri, "bench_study"));
@@ -286,7 +289,7 @@ export async function benchStudy(): Promise<string[]> {
     for (const [i, side] of sides.entries()) side.reviewTrips = ((await roundTrips(side.api)) - reviewTripsBefore[i] - side.refills * side.queueTrips) / RUNS;
 
     const lines = [
-      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${main.dueCount} cards due; API in production mode, database in its own process; ${RUNS} requests each, one at a time, after ${WARM_UP} untimed${sides.length > 1 ? ", the two APIs in turns of 20" : ""})`,
+      `study (one learner: ${DECKS * CARDS_PER_DECK} cards in ${DECKS} decks, ${REVIEW_LOGS} review log entries, ${main.dueCount} cards due; API in production mode, database in its own process${dataDir ? ", durable" : ", in memory"}; ${RUNS} requests each, one at a time, after ${WARM_UP} untimed${sides.length > 1 ? ", the two APIs in turns of 20" : ""})`,
       `  import of ${DECKS * CARDS_PER_DECK} cards as ${(DECKS * CARDS_PER_DECK) / ROWS_PER_IMPORT} CSV files of ${ROWS_PER_IMPORT} rows   ${main.importSeconds.toFixed(1)} s`,
       `  me { id name } (yardstick) p50 ${me.p50} ms, p95 ${me.p95} ms   load average ${loadavg()[0].toFixed(1)}`,
       `  a message to another process and back after ${WAKE_IDLE_MS} ms idle (the machine's wake-up; yardstick) p50 ${wake.p50.toFixed(0)} us, p95 ${wake.p95.toFixed(0)} us`,
@@ -312,5 +315,6 @@ export async function benchStudy(): Promise<string[]> {
   } finally {
     for (const side of sides) await side.api.stop();
     await db.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -24,16 +24,17 @@ export class MistakesDeck {
         const question = quiz.questions.find((item) => item._id.equals(answer.question_id));
         return question ? [{ question, answer }] : [];
       });
-      const [deck, known] = await Promise.all([
-        this.deps.decks.mistakesDeck(attempt.user_id),
-        this.deps.decks.mistakeCards(attempt.user_id, missed.map(({ question }) => question._id)),
-      ]);
+      const known = await this.deps.decks.mistakeCards(attempt.user_id, missed.map(({ question }) => question._id));
       const byQuestion = new Map(known.map((card) => [String(card.source?.question_id), card]));
       const fresh = missed.filter(({ question }) => !byQuestion.has(String(question._id)));
-      const added = await this.deps.decks.insertCards(
-        deck,
-        fresh.map(({ question, answer }) => ({ content: contentOf(question), source: sourceOf(quiz, question, answer.chapter_id) })),
-      );
+      // The deck is read (or made) only for questions missed for the first time.
+      const added =
+        fresh.length === 0
+          ? []
+          : await this.deps.decks.insertCards(
+              await this.deps.decks.mistakesDeck(attempt.user_id),
+              fresh.map(({ question, answer }) => ({ content: contentOf(question), source: sourceOf(quiz, question, answer.chapter_id) })),
+            );
       fresh.forEach(({ question }, i) => byQuestion.set(String(question._id), added[i]));
       const cards = missed.map(({ question }) => ({ card: byQuestion.get(String(question._id))!, key: `mistake:${attempt._id}:${question._id}` }));
       await this.deps.reviews.missed(attempt.user_id, profile, cards, attempt.created_at);

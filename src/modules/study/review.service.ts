@@ -348,6 +348,7 @@ export class ReviewService {
     if (args.expectedVersion !== undefined && args.expectedVersion !== null && (current?.version ?? 0) !== args.expectedVersion) {
       raise("CONFLICT", "This card was reviewed since you loaded it; load it again", { version: current?.version ?? 0 });
     }
+    if (!isStored(profile)) await this.ensureProfile(actor._id);
     const state = await this.apply(actor._id, card, ord, current, args.rating, now, { key: clientKey ?? randomUUID(), profile, countsAsNew: true });
     if (!state) {
       // Another review moved the schedule first: a copy of this one (same key), or this one came too late.
@@ -378,14 +379,13 @@ export class ReviewService {
       logged: { model: ReviewLogModel, filter: { user_id: userId, key: { $in: missed.map(({ key }) => key) } }, projection: { key: 1 } },
     });
     const logged = new Set(read.logged.map((log) => log.key));
-    const plans = await Promise.all(
-      missed
-        .filter(({ key }) => !logged.has(key))
-        .map(({ card, key }) => {
-          const current = read.states.find((state) => state.card_id.equals(card._id)) ?? null;
-          return this.plan(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
-        }),
-    );
+    if (!isStored(profile)) await this.ensureProfile(userId);
+    const plans = missed
+      .filter(({ key }) => !logged.has(key))
+      .map(({ card, key }) => {
+        const current = read.states.find((state) => state.card_id.equals(card._id)) ?? null;
+        return this.plan(userId, card, 0, current, ReviewRating.AGAIN, at, { key, profile, countsAsNew: false, dueAt: at });
+      });
     // Unordered: one card's lost race does not stop the others' writes (none of them counts a new card, whose two steps need order).
     const outcomes = await writeTogether(plans.flatMap((plan) => plan.writes), { ordered: false });
     const settled: Promise<ReviewState | null>[] = [];
@@ -404,12 +404,12 @@ export class ReviewService {
    * review puts the schedule and the counts back; null.
    */
   private async apply(...review: Parameters<ReviewService["plan"]>): Promise<ReviewState | null> {
-    const planned = await this.plan(...review);
+    const planned = this.plan(...review);
     return planned.settle(await writeTogether(planned.writes));
   }
 
-  /** A review's writes (`apply`), and how their outcomes are settled. */
-  private async plan(
+  /** A review's writes (`apply`), and how their outcomes are settled; the learner's profile must exist. */
+  private plan(
     userId: Types.ObjectId,
     card: Card,
     ord: number,
@@ -417,7 +417,7 @@ export class ReviewService {
     rating: ReviewRating,
     now: Date,
     options: { key: string; profile: ProfileSettings; countsAsNew: boolean; dueAt?: Date },
-  ): Promise<{ writes: RawWrite[]; settle: (outcomes: WriteOutcome[]) => Promise<ReviewState | null> }> {
+  ): { writes: RawWrite[]; settle: (outcomes: WriteOutcome[]) => Promise<ReviewState | null> } {
     const before: Schedule = current ?? this.deps.scheduler.emptySchedule(now);
     const { next, log } = this.deps.scheduler.next(before, now, rating, options.profile.desired_retention);
     if (options.dueAt) next.due = options.dueAt;
@@ -442,7 +442,6 @@ export class ReviewService {
     const changes = { ...next, due_day: dayNumber(next.due), last_key: options.key, ...(before.state === CardState.NEW ? { introduced_at: now } : {}) };
     const moves = dueMoves(current, changes.due_day);
     const introduced = options.countsAsNew && before.state === CardState.NEW;
-    if (!isStored(options.profile)) await this.ensureProfile(userId);
     const counting = countWrites(userId, moves, dayNumber(now), introduced);
     // The schedule as this review leaves it, if it wins.
     const moved: ReviewState = current
@@ -469,7 +468,7 @@ export class ReviewService {
     const { userId, current, moved, moves, now, introduced, entry, logId } = review;
     const [scheduled, logWrite] = outcomes.slice(-2);
     // Only a concurrent review of the same card collides, on the new schedule's key or the log's.
-    const failed = outcomes.find((outcome, i) => outcome.error && !(outcome.error.code === DUPLICATE_KEY && i >= outcomes.length - 2));
+    const failed = outcomes.find((outcome, i) => outcome.error && !(isDuplicate(outcome.error) && i >= outcomes.length - 2));
     if (failed) throw new Error(`review: a write failed: ${failed.error!.message}`);
     if (introduced && outcomes.slice(0, review.counted).every((outcome) => outcome.matched === 0)) {
       // Another review started today's tally in between.
@@ -674,8 +673,6 @@ function replayOf(key: string, card: Card, ord: number, log: KeyLog | undefined,
   if (!state || (!log && state.last_key !== key)) return null;
   return { state, duplicate: true };
 }
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * The writes that move the learner's counts along with one review. A card introduced adds one to

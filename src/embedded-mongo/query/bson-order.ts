@@ -227,6 +227,36 @@ function compareArrays(a: unknown[], b: unknown[], strCmp: StringCompare): numbe
 
 export type StringCompare = (a: string, b: string) => number;
 
+export interface ObjectIdLike {
+  _bsontype: "ObjectId";
+  id: Uint8Array;
+}
+
+/** bson 7's ObjectId keeps its 12 bytes as four big-endian 24-bit numbers, which compare as the bytes do. */
+interface ObjectIdParts {
+  i0: number;
+  i1: number;
+  i2: number;
+  i3: number;
+}
+
+/**
+ * ObjectIds by their bytes: index walks compare many (every key of a learner's index entries
+ * starts with the same user id). From bson 7's four numbers when both have them (its `id`
+ * allocates a copy of the bytes), else from the bytes.
+ */
+export function compareObjectIds(a: ObjectIdLike, b: ObjectIdLike): number {
+  const pa = a as unknown as ObjectIdParts;
+  const pb = b as unknown as ObjectIdParts;
+  if (typeof pa.i3 === "number" && typeof pb.i3 === "number") {
+    if (pa.i0 !== pb.i0) return pa.i0 < pb.i0 ? -1 : 1;
+    if (pa.i1 !== pb.i1) return pa.i1 < pb.i1 ? -1 : 1;
+    if (pa.i2 !== pb.i2) return pa.i2 < pb.i2 ? -1 : 1;
+    return pa.i3 === pb.i3 ? 0 : pa.i3 < pb.i3 ? -1 : 1;
+  }
+  return compareBytes(a.id, b.id);
+}
+
 /**
  * MongoDB's total order over BSON values (the order of sorts, range queries and index keys).
  * `strCmp` replaces binary string order when a collation applies.
@@ -255,7 +285,7 @@ export function compareValues(a: unknown, b: unknown, strCmp: StringCompare = co
       return x < y ? -1 : x > y ? 1 : 0;
     }
     case Rank.ObjectId:
-      return compareBytes((a as { id: Uint8Array }).id, (b as { id: Uint8Array }).id);
+      return compareObjectIds(a as ObjectIdLike, b as ObjectIdLike);
     case Rank.BinData: {
       const x = binaryParts(a);
       const y = binaryParts(b);

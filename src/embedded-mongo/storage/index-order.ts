@@ -1,4 +1,4 @@
-import { compareValues, rankOf } from "../query/bson-order";
+import { compareObjectIds, compareValues, rankOf, type ObjectIdLike } from "../query/bson-order";
 
 /** One index entry: the key's values (one per indexed field) and the document's natural-order sequence. */
 export interface IndexKey {
@@ -21,24 +21,8 @@ export class RankBound {
 export const LOWEST = new RankBound(0, -1);
 export const HIGHEST = new RankBound(1000, 1);
 
-const scratchA = new Uint8Array(12);
-const scratchB = new Uint8Array(12);
-
-interface ObjectIdLike {
-  _bsontype: "ObjectId";
-  serializeInto(bytes: Uint8Array, offset: number): number;
-}
-
 function isObjectId(value: unknown): value is ObjectIdLike {
   return typeof value === "object" && value !== null && (value as { _bsontype?: unknown })._bsontype === "ObjectId";
-}
-
-/** ObjectIds by their bytes without the copy `ObjectId.id` allocates: index walks compare many. */
-function compareObjectIds(a: ObjectIdLike, b: ObjectIdLike): number {
-  a.serializeInto(scratchA, 0);
-  b.serializeInto(scratchB, 0);
-  for (let i = 0; i < 12; i++) if (scratchA[i] !== scratchB[i]) return scratchA[i] < scratchB[i] ? -1 : 1;
-  return 0;
 }
 
 /** MongoDB's BSON order extended with rank bounds; missing (undefined) ranks as null, as in an index. */

@@ -40,6 +40,8 @@ const OWN_COURSES = 5;
 const ONLY = process.env.BENCH_READ_PAGES?.split(",").map((root) => root.trim());
 /** Only the servers whose names contain one of these (e.g. `cache off,summaries`): for profiling two side by side. */
 const ONLY_SERVERS = process.env.BENCH_READ_SERVERS?.split(",").map((name) => name.trim());
+/** BENCH_READ_MIX_ONLY=attempt: every request of the mix's sessions of that kind, to see what one kind costs (see `mixOf`). */
+const MIX_ONLY = process.env.BENCH_READ_MIX_ONLY;
 const ADMIN = { email: "bench-admin@example.com", password: "bench admin password 1" };
 
 /** The page of the issue: a learner's own and enrolled courses with their chapters and progress. */
@@ -412,6 +414,11 @@ function mixOf(learner: Seeded["learners"][number], seeded: Seeded): MixRequest[
   const complete = request(print(CompleteChapterDocument), { chapterId: learner.chapterId });
   const uncomplete = request(print(UncompleteChapterDocument), { chapterId: learner.chapterId });
   const attempt = request(print(SubmitQuizAttemptDocument), { quizId: seeded.quizId, answers });
+  if (MIX_ONLY) {
+    const kinds: Record<string, MixRequest> = { catalog, mine, coursePage, dashboard, quizPage, complete, uncomplete, attempt };
+    if (!kinds[MIX_ONLY]) throw new Error(`BENCH_READ_MIX_ONLY: one of ${Object.keys(kinds).join(", ")}`);
+    return Array.from({ length: MIX_LENGTH }, () => kinds[MIX_ONLY]);
+  }
   // 32 requests, 3 of them writes: browsing the catalog and their courses, reading a course,
   // completing a chapter, taking a quiz, looking at the dashboard; then undoing the completion,
   // so that every session writes for real.
@@ -587,7 +594,7 @@ export async function benchReadPath(): Promise<string[]> {
       }
       if (mix.failures > 0) throw new Error(`realistic mix: ${mix.failures} requests failed or answered with errors: the figures measure nothing`);
       lines.push(
-        `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete;` +
+        `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: ${MIX_ONLY ? `${MIX_ONLY} only (BENCH_READ_MIX_ONLY)` : `lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete`};` +
           ` ${MIX_SECONDS} s per run, ${MIX_ROUNDS} rounds)`,
         `    cache off  ${String(median(mix.rpsOff)).padStart(6)} req/s  CPU ${median(mix.off).toFixed(2)} ms/req`,
         `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  hits: ${(median(mix.hitRate) * 100).toFixed(0)} % of reads looked up, ${(median(mix.hitShare) * 100).toFixed(0)} % of all requests`,

@@ -36,3 +36,26 @@ it("a quiz page reads the quiz, its course, its author and its statistics once e
   // A learner never sees the key, decided from the same course read.
   expect(shown!.data.quiz.questions.every((question) => question.explanation === null)).toBe(true);
 });
+
+it("an attempt reads its quiz and its course once, for its checks and for its answer", async () => {
+  const author = await world.user("INSTRUCTOR");
+  const learner = await world.user();
+  const course = await createCourse(world.gql, author.accessToken, { title: "Currents" });
+  const input = { courseId: course.id, title: "The gulf stream", content: "Warm water flows north. ".repeat(20), durationMinutes: 3 };
+  const chapterId = ok(await world.gql(AddChapterDocument, { input }, { token: author.accessToken })).addChapter.id;
+  await publish(world.gql, author.accessToken, course.id);
+  const quiz = await createQuiz(world.gql, author.accessToken, { chapterId });
+  await submit(world.gql, learner.accessToken, quiz.id, everyTypeAnswers(quiz, [true, true, true, true])); // the session is known before counting
+
+  let attempt: Awaited<ReturnType<typeof submit>> | undefined;
+  const calls = await databaseCalls(async () => (attempt = await submit(world.gql, learner.accessToken, quiz.id, everyTypeAnswers(quiz, [true, false, true, false]))), ["quizzes", "courses"]);
+  // Reads only: the new users' names reach the courses' owner names in the background meanwhile.
+  const reads = calls.filter((call) => /\.(find|findOne|aggregate)$/.test(call));
+  // The course answers whether the quiz may be read, is taken through a class, is the learner's to author, and the answer's keys.
+  expect(reads).toEqual(["courses.find", "quizzes.findOne"]);
+  expect(attempt!.answers.map((answer) => answer.correct)).toEqual([true, false, true, false]);
+  // Keys and explanations revealed: the learner took it.
+  expect(attempt!.answers.every((answer) => answer.explanation !== null)).toBe(true);
+  expect(attempt!.quiz?.id).toBe(quiz.id);
+  expect(attempt!.quiz?.questions.map((question) => question.id)).toEqual(quiz.questions.map((question) => question.id));
+});

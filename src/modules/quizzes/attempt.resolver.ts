@@ -29,7 +29,7 @@ export class AttemptResolver {
     @Arg("answers", () => [AnswerInput], { description: "At most one answer per question." }) answers: AnswerInput[],
     @Ctx() ctx: Context,
   ): Promise<QuizAttempt> {
-    return ctx.services.attempts.submit(await signedInActor(ctx), quizId, answers);
+    return ctx.services.attempts.submit(await signedInActor(ctx), quizId, answers, { loaders: ctx.loaders });
   }
 
   @Authorized()

@@ -3,6 +3,7 @@ import type { AiProvider } from "../../infra/ai/provider";
 import { shortAnswerGradePrompt } from "../../infra/ai/prompts";
 import { raise, type FieldError } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
+import { Loaders } from "../../lib/loaders";
 import { findPage, type Page } from "../../lib/pagination";
 import type { Reading } from "../../lib/raw-reads";
 import { storedSizes } from "../../lib/stored-sizes";
@@ -59,10 +60,12 @@ export class AttemptService {
   /**
    * Grades every question (unanswered ones are wrong), stores the attempt and tells the listeners.
    * A quiz assigned to a class of the actor's is taken through the assignment (`forAssignment`).
+   * `loaders`, the request's: the quiz and its course are read once for the checks and the answer.
    */
-  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[], options: { forAssignment?: boolean } = {}): Promise<QuizAttempt> {
-    const quiz = await this.deps.quizzes.readableOrFail(actor, quizId);
-    if (!options.forAssignment && (await this.deps.quizzes.takenThroughClass(actor, quiz))) {
+  async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[], options: { forAssignment?: boolean; loaders?: Loaders } = {}): Promise<QuizAttempt> {
+    const loaders = options.loaders ?? new Loaders();
+    const quiz = await this.deps.quizzes.readableOrFail(actor, quizId, loaders);
+    if (!options.forAssignment && (await this.deps.quizzes.takenThroughClass(actor, quiz, loaders))) {
       raise("FORBIDDEN", "This quiz is assigned to your class: take it through the assignment (submitAssignment)", { reason: "assigned_quiz" });
     }
     const byQuestion = answersByQuestion(quiz, answers);
@@ -77,7 +80,7 @@ export class AttemptService {
         chapter_id: question.citation?.source_type === QuizSourceType.CHAPTER ? question.citation.source_id : quiz.chapter_id,
       });
     }
-    const counts = await this.countsForLeaderboard(actor, quiz);
+    const counts = await this.countsForLeaderboard(actor, quiz, loaders);
     await storedSizes.note("GradedAnswer.text", ...graded.map((answer) => answer.text ?? ""));
     const created = await QuizAttemptModel.create({
       user_id: actor._id,
@@ -98,9 +101,9 @@ export class AttemptService {
    * proves nothing; an author knows the keys before starting. Checked before this attempt is
    * stored: two first attempts sent at once both count, the better one wins.
    */
-  private async countsForLeaderboard(actor: Exclude<Actor, null>, quiz: Quiz): Promise<boolean> {
+  private async countsForLeaderboard(actor: Exclude<Actor, null>, quiz: Quiz, loaders: Loaders): Promise<boolean> {
     const { firstAttemptOnly, authorsScore } = this.deps.rules;
-    if (!authorsScore && (await this.deps.quizzes.mayAuthor(actor, quiz))) return false;
+    if (!authorsScore && (await this.deps.quizzes.mayAuthor(actor, quiz, loaders))) return false;
     return !(firstAttemptOnly && (await QuizAttemptModel.exists({ user_id: actor._id, quiz_id: quiz._id })));
   }
 

@@ -6,6 +6,7 @@ import { findPage, type Page } from "../../lib/pagination";
 import { storedSizes } from "../../lib/stored-sizes";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { coursesIn } from "../courses/course.loaders";
+import { quizzesIn } from "./quiz.loaders";
 import type { Course } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import { questionProblems, repeatedQuestions, type CandidateQuestion } from "./question-checks";
@@ -136,11 +137,14 @@ export class QuizService {
     if (!quizId) return null;
     // Through the driver: read on every quiz page.
     const quiz = await QuizModel.collection.findOne<Quiz>({ _id: quizId });
-    return quiz && QuizPolicy.canRead(actor, quiz, await this.courseOf(quiz, loaders)) ? quiz : null;
+    if (!quiz) return null;
+    // The rest of the request (an attempt's answer, its `quiz` field) reads it from the loader.
+    if (loaders) quizzesIn(loaders, this).prime(quiz._id, quiz);
+    return QuizPolicy.canRead(actor, quiz, await this.courseOf(quiz, loaders)) ? quiz : null;
   }
 
-  async readableOrFail(actor: Actor, id: string | Types.ObjectId): Promise<Quiz> {
-    return (await this.readable(actor, id)) ?? quizNotFound();
+  async readableOrFail(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders): Promise<Quiz> {
+    return (await this.readable(actor, id, loaders)) ?? quizNotFound();
   }
 
   /**
@@ -181,8 +185,8 @@ export class QuizService {
   }
 
   /** Whether the actor takes this quiz only through a class assignment now. */
-  async takenThroughClass(actor: Actor, quiz: Quiz): Promise<boolean> {
-    return QuizPolicy.takenThroughClass(actor, quiz, await this.courseOf(quiz));
+  async takenThroughClass(actor: Actor, quiz: Quiz, loaders?: Loaders): Promise<boolean> {
+    return QuizPolicy.takenThroughClass(actor, quiz, await this.courseOf(quiz, loaders));
   }
 
   /** Whether the actor may share the quiz (whoever authors it). */
@@ -197,8 +201,8 @@ export class QuizService {
   }
 
   /** Whether the actor may edit the quiz and read its keys (its owner, its course's owner, admins). */
-  async mayAuthor(actor: Actor, quiz: Quiz): Promise<boolean> {
-    return QuizPolicy.canAuthor(actor, quiz, await this.courseOf(quiz));
+  async mayAuthor(actor: Actor, quiz: Quiz, loaders?: Loaders): Promise<boolean> {
+    return QuizPolicy.canAuthor(actor, quiz, await this.courseOf(quiz, loaders));
   }
 
   private async authoredOrFail(actor: Actor, id: string): Promise<Quiz> {

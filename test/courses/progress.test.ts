@@ -6,6 +6,7 @@ import {
   UncompleteChapterDocument,
   UnenrollDocument,
 } from "../generated/graphql";
+import { databaseCalls } from "../helpers/database-calls";
 import { addChapters, createCourse, errorCode, ok, publish, startCourseWorld, type CourseWorld, type Session } from "./support";
 
 let world: CourseWorld;
@@ -101,5 +102,17 @@ describe("progress", () => {
   it("is null for visitors", async () => {
     const course = await publishedCourse(1);
     expect(ok(await world.gql(MyProgressDocument, { id: course.id })).course).toMatchObject({ myProgress: null });
+  });
+
+  it("completing or uncompleting a chapter reads the chapter and its course once each", async () => {
+    const course = await publishedCourse(2);
+    const token = learner.accessToken;
+    ok(await world.gql(EnrollDocument, { courseId: course.id }, { token }));
+    const reads = async (work: () => Promise<unknown>) => (await databaseCalls(work, ["chapters", "courses"])).filter((call) => /\.(find|findOne|aggregate)$/.test(call));
+    let done: { completedChapters: number } | null | undefined;
+    expect(await reads(async () => (done = ok(await world.gql(CompleteChapterDocument, { chapterId: course.chapters[1] }, { token })).completeChapter.myProgress))).toEqual(["chapters.findOne", "courses.find"]);
+    expect(done?.completedChapters).toBe(1);
+    expect(await reads(async () => (done = ok(await world.gql(UncompleteChapterDocument, { chapterId: course.chapters[1] }, { token })).uncompleteChapter.myProgress))).toEqual(["chapters.findOne", "courses.find"]);
+    expect(done?.completedChapters).toBe(0);
   });
 });

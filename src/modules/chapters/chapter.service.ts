@@ -4,6 +4,7 @@ import { storedSizes } from "../../lib/stored-sizes";
 import type { DomainEventBus } from "../../lib/events";
 import { groupedInKeyOrder, inKeyOrder } from "../../lib/loaders";
 import type { CourseService } from "../courses/course.service";
+import type { Course } from "../courses/course.model";
 import { withChapterLock } from "./chapter-lock";
 import { ChapterLockModel } from "./chapter-lock.model";
 import { ChapterModel, type Chapter, MAX_CHAPTERS } from "./chapter.model";
@@ -97,15 +98,25 @@ export class ChapterService {
 
   /** The chapter if the actor may read its course, else null: a hidden course's chapters do not exist. */
   async readable(actor: Actor, id: string): Promise<Chapter | null> {
-    const chapterId = asObjectId(id);
-    if (!chapterId) return null;
-    const chapter = await ChapterModel.findById(chapterId).lean<Chapter>().exec();
-    if (!chapter) return null;
-    return (await this.deps.courses.readable(actor, chapter.course_id)) ? chapter : null;
+    return (await this.readableWithCourse(actor, id))?.chapter ?? null;
   }
 
   async readableOrFail(actor: Actor, id: string): Promise<Chapter> {
     return (await this.readable(actor, id)) ?? chapterNotFound();
+  }
+
+  /** The chapter and the course that makes it readable, each read once. */
+  async readableWithCourseOrFail(actor: Actor, id: string): Promise<{ chapter: Chapter; course: Course }> {
+    return (await this.readableWithCourse(actor, id)) ?? chapterNotFound();
+  }
+
+  private async readableWithCourse(actor: Actor, id: string): Promise<{ chapter: Chapter; course: Course } | null> {
+    const chapterId = asObjectId(id);
+    if (!chapterId) return null;
+    const chapter = await ChapterModel.findById(chapterId).lean<Chapter>().exec();
+    if (!chapter) return null;
+    const course = await this.deps.courses.readable(actor, chapter.course_id);
+    return course ? { chapter, course } : null;
   }
 
   async add(actor: Actor, courseId: string, input: NewChapter): Promise<Chapter> {

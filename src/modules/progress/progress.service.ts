@@ -77,8 +77,7 @@ export class ProgressService implements EnrollmentLookup {
   }
 
   async completeChapter(actor: Exclude<Actor, null>, chapterId: string, completed: boolean): Promise<Course> {
-    const chapter = await this.deps.chapters.readableOrFail(actor, chapterId);
-    const course = await this.deps.courses.readableOrFail(actor, chapter.course_id);
+    const { chapter, course } = await this.deps.chapters.readableWithCourseOrFail(actor, chapterId);
     const change = completed ? { $addToSet: { completed_chapter_ids: chapter._id } } : { $pull: { completed_chapter_ids: chapter._id } };
     const updated = await ProgressModel.updateOne(
       { user_id: actor._id, course_id: course._id },

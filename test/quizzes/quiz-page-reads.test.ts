@@ -7,17 +7,24 @@ const QUIZ_PAGE = `query QuizPage($id: ID!) {
 }`;
 
 let world: CourseWorld;
+beforeAll(async () => {
+  world = await startCourseWorld({ ...OPEN_QUIZ_RULES });
+});
 afterAll(() => world.server.stop());
 
-it("a quiz page reads the quiz, its course, its author and its statistics once each", async () => {
-  world = await startCourseWorld({ ...OPEN_QUIZ_RULES });
+/** An author's published course of one chapter with a quiz on it, and a learner. */
+async function publishedQuiz(courseTitle: string, chapter: { title: string; content: string }) {
   const author = await world.user("INSTRUCTOR");
   const learner = await world.user();
-  const course = await createCourse(world.gql, author.accessToken, { title: "Tides" });
-  const input = { courseId: course.id, title: "The moon", content: "The moon pulls the oceans. ".repeat(20), durationMinutes: 3 };
+  const course = await createCourse(world.gql, author.accessToken, { title: courseTitle });
+  const input = { courseId: course.id, ...chapter, durationMinutes: 3 };
   const chapterId = ok(await world.gql(AddChapterDocument, { input }, { token: author.accessToken })).addChapter.id;
   await publish(world.gql, author.accessToken, course.id);
-  const quiz = await createQuiz(world.gql, author.accessToken, { chapterId });
+  return { author, learner, quiz: await createQuiz(world.gql, author.accessToken, { chapterId }) };
+}
+
+it("a quiz page reads the quiz, its course, its author and its statistics once each", async () => {
+  const { author, learner, quiz } = await publishedQuiz("Tides", { title: "The moon", content: "The moon pulls the oceans. ".repeat(20) });
   await submit(world.gql, learner.accessToken, quiz.id, everyTypeAnswers(quiz, [true, false, true, true]));
 
   const page = async () => {
@@ -38,13 +45,7 @@ it("a quiz page reads the quiz, its course, its author and its statistics once e
 });
 
 it("an attempt reads its quiz and its course once, for its checks and for its answer", async () => {
-  const author = await world.user("INSTRUCTOR");
-  const learner = await world.user();
-  const course = await createCourse(world.gql, author.accessToken, { title: "Currents" });
-  const input = { courseId: course.id, title: "The gulf stream", content: "Warm water flows north. ".repeat(20), durationMinutes: 3 };
-  const chapterId = ok(await world.gql(AddChapterDocument, { input }, { token: author.accessToken })).addChapter.id;
-  await publish(world.gql, author.accessToken, course.id);
-  const quiz = await createQuiz(world.gql, author.accessToken, { chapterId });
+  const { learner, quiz } = await publishedQuiz("Currents", { title: "The gulf stream", content: "Warm water flows north. ".repeat(20) });
   await submit(world.gql, learner.accessToken, quiz.id, everyTypeAnswers(quiz, [true, true, true, true])); // the session is known before counting
 
   let attempt: Awaited<ReturnType<typeof submit>> | undefined;

@@ -192,7 +192,7 @@ export async function benchClasses(): Promise<string[]> {
     const chapterDone = (i: number) => {
       course.done = 1 + (i % 4);
       const target = courseAssignments[i % courseAssignments.length];
-      return a.assignments.chapterCompleted(studentIds[(i * 37) % STUDENTS], { _id: course.chapters[0]._id, course_id: target.target_id } as Chapter, new Date());
+      return a.assignments.chapterCompleted(studentIds[(i * 37) % STUDENTS], [classId], { _id: course.chapters[0]._id, course_id: target.target_id } as Chapter, new Date());
     };
     const changedOnA = await afterChanges(30, chapterDone, () => a.gradebook.gradebook(access));
     const changedOnB = await afterChanges(30, async (i) => {

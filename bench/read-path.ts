@@ -571,11 +571,12 @@ export async function benchReadPath(): Promise<string[]> {
 
     // The realistic mix: every learner browsing, writing progress and taking a quiz (none with BENCH_READ_MIX_ROUNDS=0).
     if (MIX_ROUNDS > 0) {
-      const mix = { off: [] as number[], on: [] as number[], rpsOff: [] as number[], rpsOn: [] as number[], hitRate: [] as number[], hitShare: [] as number[], ratio: [] as number[], failures: 0 };
+      const mix = { off: [] as number[], on: [] as number[], tripsOff: [] as number[], tripsOn: [] as number[], rpsOff: [] as number[], rpsOn: [] as number[], hitRate: [] as number[], hitShare: [] as number[], ratio: [] as number[], failures: 0 };
       await loadMix(api.graphqlUrl, seeded, WARMUP_SECONDS);
       await loadMix(cached.graphqlUrl, seeded, WARMUP_SECONDS);
       for (let round = 0; round < MIX_ROUNDS; round++) {
         const before = await cacheCounts(cached);
+        const [tripsOff, tripsOn] = [await roundTrips(api), await roundTrips(cached)];
         const measureOff = () => measure({ name: "off", url: api.graphqlUrl, pid: api.pid }, () => loadMix(api.graphqlUrl, seeded, MIX_SECONDS));
         const measureOn = () => measure({ name: "on", url: cached.graphqlUrl, pid: cached.pid }, () => loadMix(cached.graphqlUrl, seeded, MIX_SECONDS));
         // Which goes first alternates by round.
@@ -585,6 +586,8 @@ export async function benchReadPath(): Promise<string[]> {
         const misses = (after.miss ?? 0) - (before.miss ?? 0);
         mix.off.push(off.cpuMs);
         mix.on.push(on.cpuMs);
+        mix.tripsOff.push(((await roundTrips(api)) - tripsOff) / off.run.requests);
+        mix.tripsOn.push(((await roundTrips(cached)) - tripsOn) / on.run.requests);
         mix.ratio.push(on.cpuMs / off.cpuMs);
         mix.rpsOff.push(off.run.requestsPerSecond);
         mix.rpsOn.push(on.run.requestsPerSecond);
@@ -596,8 +599,8 @@ export async function benchReadPath(): Promise<string[]> {
       lines.push(
         `  realistic mix (${CONNECTIONS} learners, one per connection; a session is ${MIX_LENGTH} requests: ${MIX_ONLY ? `${MIX_ONLY} only (BENCH_READ_MIX_ONLY)` : `lists, course page, dashboard, quiz page, and ${MIX_WRITES} writes: complete, attempt, uncomplete`};` +
           ` ${MIX_SECONDS} s per run, ${MIX_ROUNDS} rounds)`,
-        `    cache off  ${String(median(mix.rpsOff)).padStart(6)} req/s  CPU ${median(mix.off).toFixed(2)} ms/req`,
-        `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  hits: ${(median(mix.hitRate) * 100).toFixed(0)} % of reads looked up, ${(median(mix.hitShare) * 100).toFixed(0)} % of all requests`,
+        `    cache off  ${String(median(mix.rpsOff)).padStart(6)} req/s  CPU ${median(mix.off).toFixed(2)} ms/req  ${median(mix.tripsOff).toFixed(1)} round trips/req`,
+        `    cache on   ${String(median(mix.rpsOn)).padStart(6)} req/s  CPU ${median(mix.on).toFixed(2)} ms/req  ${median(mix.tripsOn).toFixed(1)} round trips/req  hits: ${(median(mix.hitRate) * 100).toFixed(0)} % of reads looked up, ${(median(mix.hitShare) * 100).toFixed(0)} % of all requests`,
         `    cache on / off CPU, median of per-round ratios: ${median(mix.ratio).toFixed(2)} (target <= 0.5)`,
       );
     }

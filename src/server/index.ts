@@ -86,7 +86,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     await modules.start();
     await storedSizes.start(log);
     if (config.responseCache.enabled) {
-      responseCache = new ResponseCache({ ...config.responseCache, pubSub, log, count: (outcome) => metrics.responseCache.inc({ outcome }) });
+      responseCache = new ResponseCache({ ...config.responseCache, pubSub: config.redisUrl ? pubSub : undefined, log, count: (outcome) => metrics.responseCache.inc({ outcome }) });
       responseCache.start();
     }
     const schema = await buildAppSchema(pubSub);

@@ -1,3 +1,4 @@
+import type { CommandStartedEvent } from "mongodb";
 import mongoose from "mongoose";
 
 /**
@@ -22,4 +23,33 @@ export async function databaseCalls(work: () => Promise<unknown>, collections?: 
     mongoose.set("debug", false);
   }
   return calls.sort();
+}
+
+/**
+ * Every command the in-process server's driver sends while `work` runs (the server needs
+ * DB_COMMAND_MONITORING on), as `collection.command`, in the order sent: the database-level
+ * commands of `readTogether` and `writeTogether` too, which mongoose does not see (their
+ * "collection" is `1`, and `aggregate` names the collections its `$lookup`s read).
+ */
+export async function databaseCommands(work: () => Promise<unknown>): Promise<string[]> {
+  const client = mongoose.connection.getClient();
+  const commands: string[] = [];
+  const started = (event: CommandStartedEvent) => {
+    const collection = String(event.command[event.commandName]);
+    if (BACKGROUND_COLLECTIONS.has(collection)) return;
+    const joined = event.commandName === "aggregate" && collection === "1" ? lookupsOf(event.command.pipeline) : "";
+    commands.push(`${collection}.${event.commandName}${joined}`);
+  };
+  client.on("commandStarted", started);
+  try {
+    await work();
+  } finally {
+    client.off("commandStarted", started);
+  }
+  return commands;
+}
+
+function lookupsOf(pipeline: unknown): string {
+  const stages = Array.isArray(pipeline) ? (pipeline as Record<string, { from?: string }>[]) : [];
+  return `(${stages.flatMap((stage) => (stage.$lookup?.from ? [stage.$lookup.from] : [])).join(",")})`;
 }

@@ -234,8 +234,9 @@ export class AssignmentService {
     return all.find((item) => item.status === AssignmentStatus.NOT_STARTED || item.status === AssignmentStatus.IN_PROGRESS) ?? null;
   }
 
-  /** A chapter completed: every open course assignment of the student's classes on its course moves on. */
-  async chapterCompleted(userId: Types.ObjectId, chapter: Chapter, at: Date): Promise<void> {
+  /** A chapter completed: every open course assignment of the student's classes on its course moves on (a learner in no class has none: nothing is read). */
+  async chapterCompleted(userId: Types.ObjectId, classIds: readonly Types.ObjectId[], chapter: Chapter, at: Date): Promise<void> {
+    if (classIds.length === 0) return;
     const assignments = await this.openAssignmentsOf(userId, SharedKind.COURSE, chapter.course_id, at);
     if (assignments.length === 0) return;
     const [[progress], [chapters]] = await Promise.all([

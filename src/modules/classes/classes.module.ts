@@ -24,7 +24,7 @@ export const classesModule: AppModule<{ classes: ClassService; sharing: SharingS
     return {
       services: { classes, sharing, assignments, gradebook },
       handles: {
-        "progress.chapterCompleted": ({ userId, chapter, at }) => assignments.chapterCompleted(userId, chapter, at),
+        "progress.chapterCompleted": ({ userId, classIds, chapter, at }) => assignments.chapterCompleted(userId, classIds, chapter, at),
         "review.done": ({ userId, classIds, deckId, at }) => assignments.cardReviewed(userId, classIds, deckId, at),
         "user.deleted": async ({ userId, email }) => {
           await assignments.userDeleted(userId);

@@ -38,7 +38,7 @@ export class ProgressResolver {
     @Arg("chapterId", () => IdScalar, { description: "The chapter you completed." }) chapterId: string,
     @Ctx() ctx: Context,
   ): Promise<Course> {
-    return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, true);
+    return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, true, ctx.loaders);
   }
 
   @Authorized()
@@ -47,7 +47,7 @@ export class ProgressResolver {
     @Arg("chapterId", () => IdScalar, { description: "The chapter to mark as not completed." }) chapterId: string,
     @Ctx() ctx: Context,
   ): Promise<Course> {
-    return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, false);
+    return ctx.services.progress.completeChapter(await signedInActor(ctx), chapterId, false, ctx.loaders);
   }
 
   @FieldResolver(() => CourseProgress, {

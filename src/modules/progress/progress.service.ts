@@ -35,8 +35,11 @@ export function summarize(progress: Progress, chapters: Chapter[]): CourseProgre
 
 declare module "../../lib/events" {
   interface DomainEvents {
-    /** A user completed a chapter (the dashboard counts learning days). */
-    "progress.chapterCompleted": { userId: Types.ObjectId; chapter: Chapter; at: Date };
+    /**
+     * A user completed a chapter (the dashboard counts learning days). `classIds` are the user's
+     * classes as their user holds them (`User.class_ids`): none, no assignment to look up.
+     */
+    "progress.chapterCompleted": { userId: Types.ObjectId; classIds: readonly Types.ObjectId[]; chapter: Chapter; at: Date };
   }
 }
 
@@ -76,15 +79,23 @@ export class ProgressService implements EnrollmentLookup {
     return deleted.deletedCount === 1;
   }
 
-  async completeChapter(actor: Exclude<Actor, null>, chapterId: string, completed: boolean): Promise<Course> {
+  /**
+   * The write returns the progress it leaves (one command, not a write and a read): with a
+   * request's `loaders`, the answer's `myProgress` is read from it.
+   */
+  async completeChapter(actor: Exclude<Actor, null>, chapterId: string, completed: boolean, loaders?: Loaders): Promise<Course> {
     const { chapter, course } = await this.deps.chapters.readableWithCourseOrFail(actor, chapterId);
     const change = completed ? { $addToSet: { completed_chapter_ids: chapter._id } } : { $pull: { completed_chapter_ids: chapter._id } };
-    const updated = await ProgressModel.updateOne(
+    const progress = await ProgressModel.findOneAndUpdate(
       { user_id: actor._id, course_id: course._id },
       { ...change, $set: { last_activity_at: new Date() } },
-    ).exec();
-    if (updated.matchedCount === 0) raise("FORBIDDEN", "Enroll in the course first");
-    if (completed) await this.deps.events.emit("progress.chapterCompleted", { userId: actor._id, chapter, at: new Date() });
+      { returnDocument: "after" },
+    )
+      .lean<Progress>()
+      .exec();
+    if (!progress) raise("FORBIDDEN", "Enroll in the course first");
+    if (loaders) progressOfUser(loaders, actor._id, (ids) => this.forUser(actor._id, ids)).prime(course._id, progress);
+    if (completed) await this.deps.events.emit("progress.chapterCompleted", { userId: actor._id, classIds: actor.class_ids ?? [], chapter, at: new Date() });
     return course;
   }
 

@@ -19,8 +19,12 @@ import { createdIn, type CreatedBetween } from "../../lib/period";
 
 declare module "../../lib/events" {
   interface DomainEvents {
-    /** An attempt was stored: the leaderboard drops its cache, the dashboard logs the day. */
-    "attempt.stored": { attempt: QuizAttempt; quiz: Quiz };
+    /**
+     * An attempt was stored: the leaderboard drops its cache, the dashboard logs the day, the
+     * mistakes go to the study deck. `studyingSince` is the learner's `User.studying_since` as
+     * their session holds it: set, the user need not be marked as studying again.
+     */
+    "attempt.stored": { attempt: QuizAttempt; quiz: Quiz; studyingSince?: Date };
   }
 }
 
@@ -92,7 +96,7 @@ export class AttemptService {
       counts_for_leaderboard: counts,
     });
     const attempt = created.toObject<QuizAttempt>();
-    await this.deps.events.emit("attempt.stored", { attempt, quiz });
+    await this.deps.events.emit("attempt.stored", { attempt, quiz, studyingSince: actor.studying_since });
     return attempt;
   }
 

@@ -5,7 +5,7 @@ import { raise, type FieldError } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
 import type { Actor } from "../../lib/identity";
 import { findPage, type Page, type PageWindow } from "../../lib/pagination";
-import { findRaw, type RawRead } from "../../lib/raw-reads";
+import { findRaw, type RawRead, type Reading } from "../../lib/raw-reads";
 import type { Course } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import { Card, CardKind, CardModel, CardSourceType, type CardSource } from "./card.model";
@@ -293,9 +293,9 @@ export class DeckService {
     return inserted.map((card) => card.toObject<Card>());
   }
 
-  /** The learner's cards made from these quiz questions (the Mistakes deck's), those they have. */
-  mistakeCards(userId: Types.ObjectId, questionIds: Types.ObjectId[]): Promise<Card[]> {
-    return findRaw<Card>(CardModel, { owner_id: userId, "source.type": CardSourceType.QUIZ_QUESTION, "source.question_id": { $in: questionIds } });
+  /** The learner's cards made from these quiz questions (the Mistakes deck's), those they have: as `answerTogether` takes it. */
+  mistakeCardsRead(userId: Types.ObjectId, questionIds: Types.ObjectId[]): Reading<Card[]> {
+    return { read: { model: CardModel, filter: { owner_id: userId, "source.type": CardSourceType.QUIZ_QUESTION, "source.question_id": { $in: questionIds } } }, answer: (cards: Card[]) => cards };
   }
 
 }

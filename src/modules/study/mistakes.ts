@@ -1,4 +1,5 @@
 import type { Logger } from "../../lib/logger";
+import { answerTogether } from "../../lib/raw-reads";
 import type { QuizAttempt } from "../quizzes/attempt.model";
 import { QuestionType, type Question, type Quiz } from "../quizzes/quiz.model";
 import { CardKind, CardSourceType, type Card } from "./card.model";
@@ -14,17 +15,20 @@ import { CARD_EXPLANATION_MAX_LENGTH, CARD_SIDE_MAX_LENGTH } from "./deck.model"
 export class MistakesDeck {
   constructor(private readonly deps: { decks: DeckService; reviews: ReviewService; log: Logger }) {}
 
-  async attemptStored(attempt: QuizAttempt, quiz: Quiz): Promise<void> {
+  async attemptStored(attempt: QuizAttempt, quiz: Quiz, studyingSince?: Date): Promise<void> {
     const wrong = attempt.answers.filter((answer) => !answer.correct);
     if (wrong.length === 0) return;
     try {
-      const profile = await this.deps.reviews.profile(attempt.user_id);
-      if (!profile.mistakes_deck) return;
       const missed = wrong.flatMap((answer) => {
         const question = quiz.questions.find((item) => item._id.equals(answer.question_id));
         return question ? [{ question, answer }] : [];
       });
-      const known = await this.deps.decks.mistakeCards(attempt.user_id, missed.map(({ question }) => question._id));
+      // The settings and the cards these questions already have, in one command.
+      const { profile, known } = await answerTogether({
+        profile: this.deps.reviews.settingsRead(attempt.user_id),
+        known: this.deps.decks.mistakeCardsRead(attempt.user_id, missed.map(({ question }) => question._id)),
+      });
+      if (!profile.mistakes_deck) return;
       const byQuestion = new Map(known.map((card) => [String(card.source?.question_id), card]));
       const fresh = missed.filter(({ question }) => !byQuestion.has(String(question._id)));
       // The deck is read (or made) only for questions missed for the first time.
@@ -37,7 +41,7 @@ export class MistakesDeck {
             );
       fresh.forEach(({ question }, i) => byQuestion.set(String(question._id), added[i]));
       const cards = missed.map(({ question }) => ({ card: byQuestion.get(String(question._id))!, key: `mistake:${attempt._id}:${question._id}` }));
-      await this.deps.reviews.missed(attempt.user_id, profile, cards, attempt.created_at);
+      await this.deps.reviews.missed({ _id: attempt.user_id, studying_since: studyingSince }, profile, cards, attempt.created_at);
     } catch (error) {
       // The attempt is graded and stored whatever happens here; the learner can still study it later.
       this.deps.log.error({ err: error, attemptId: String(attempt._id) }, "study: could not add the attempt's mistakes to the Mistakes deck");

@@ -4,7 +4,7 @@ import { Types } from "mongoose";
 import { writeTogether, type RawWrite, type WriteOutcome } from "../../infra/db/write-together";
 import { raise } from "../../lib/errors";
 import { asObjectId } from "../../lib/ids";
-import { findRaw, readTogether, type RawRead } from "../../lib/raw-reads";
+import { findRaw, readTogether, type RawRead, type Reading } from "../../lib/raw-reads";
 import type { DomainEventBus } from "../../lib/events";
 import type { Actor } from "../../lib/identity";
 import type { CourseService } from "../courses/course.service";
@@ -45,7 +45,9 @@ const SETTINGS_ONLY = { due_days: 0, review_days: 0 } as const;
 const QUEUE_FIELDS = { review_days: 0 } as const;
 
 /** The profile without the counts a caller does not read. */
-type ProfileSettings = Omit<StudyPreferences, "due_days" | "review_days">;
+export type ProfileSettings = Omit<StudyPreferences, "due_days" | "review_days">;
+/** Left out of a profile read for its settings: the day counts, which grow with every day studied. */
+const SETTINGS_FIELDS = { review_days: 0, due_days: 0 } as const;
 type QueueProfile = Omit<StudyPreferences, "review_days">;
 
 export interface StudyScope {
@@ -83,6 +85,14 @@ export class ReviewService {
   private async profileWith<T extends Partial<StudyPreferences>>(userId: Types.ObjectId, leftOut: Record<string, 0>): Promise<T> {
     const [found] = await findRaw<T>(StudyProfileModel, { user_id: userId }, { projection: leftOut, limit: 1 });
     return found ?? (defaultProfile(userId) as unknown as T);
+  }
+
+  /** The learner's settings (the defaults while they have none), as `answerTogether` takes them. */
+  settingsRead(userId: Types.ObjectId): Reading<ProfileSettings> {
+    return {
+      read: { model: StudyProfileModel, filter: { user_id: userId }, limit: 1, projection: SETTINGS_FIELDS },
+      answer: ([found]: ProfileSettings[]) => found ?? defaultProfile(userId),
+    };
   }
 
   async updatePreferences(userId: Types.ObjectId, input: StudyPreferencesInput): Promise<StudyPreferences> {
@@ -372,8 +382,9 @@ export class ReviewService {
    * and a known one relearns). The schedules and keys are read in one command, and every card's
    * writes go in one more.
    */
-  async missed(userId: Types.ObjectId, profile: StudyPreferences, missed: { card: Card; key: string }[], at: Date): Promise<void> {
+  async missed(learner: { _id: Types.ObjectId; studying_since?: Date }, profile: ProfileSettings, missed: { card: Card; key: string }[], at: Date): Promise<void> {
     if (missed.length === 0) return;
+    const userId = learner._id;
     const read = await readTogether<{ states: ReviewState[]; logged: Pick<ReviewLog, "key">[] }>({
       states: { model: ReviewStateModel, filter: { user_id: userId, card_id: { $in: missed.map(({ card }) => card._id) }, ord: 0 } },
       logged: { model: ReviewLogModel, filter: { user_id: userId, key: { $in: missed.map(({ key }) => key) } }, projection: { key: 1 } },
@@ -391,7 +402,7 @@ export class ReviewService {
     const settled: Promise<ReviewState | null>[] = [];
     for (let i = 0, start = 0; i < plans.length; start += plans[i].writes.length, i++) settled.push(plans[i].settle(outcomes.slice(start, start + plans[i].writes.length)));
     const applied = await Promise.all(settled);
-    if (applied.some(Boolean)) await this.deps.users.markStudying({ _id: userId });
+    if (applied.some(Boolean)) await this.deps.users.markStudying(learner);
   }
 
   /**

@@ -28,7 +28,7 @@ export const studyModule: AppModule<{ decks: DeckService; reviews: ReviewService
       services: { decks, reviews, flashcards, deckImport },
       handles: {
         "course.deleted": ({ courseId }) => cleanup.deleteForCourse(courseId),
-        "attempt.stored": ({ attempt, quiz }) => mistakes.attemptStored(attempt, quiz),
+        "attempt.stored": ({ attempt, quiz, studyingSince }) => mistakes.attemptStored(attempt, quiz, studyingSince),
         "user.deleted": ({ userId }) => cleanup.userDeleted(userId),
       },
       routes: [{ path: "/api/v1/decks", router: studyRoutes(peers(services, ["auth"], { decks })) }],

@@ -37,7 +37,8 @@ export interface CacheScope extends ReadRecord {
 export interface ResponseCacheOptions {
   ttlSeconds: number;
   maxEntries: number;
-  pubSub: AppPubSub;
+  /** Shared with the other instances (Redis); none when this instance is alone, with no one to tell. */
+  pubSub?: AppPubSub;
   log: Logger;
   /** Told of hits, misses, stores and invalidated answers (metrics). */
   count?: (outcome: "hit" | "miss" | "stored" | "invalidated") => void;
@@ -76,6 +77,7 @@ export class ResponseCache {
       unwatch();
       unannounce();
     };
+    if (!this.options.pubSub) return;
     const listening = this.options.pubSub.subscribe("RESPONSE_CACHE_WRITTEN")[Symbol.asyncIterator]();
     this.listening = listening;
     void (async () => {
@@ -153,7 +155,7 @@ export class ResponseCache {
       return;
     }
     this.drop(written);
-    this.options.pubSub.publish("RESPONSE_CACHE_WRITTEN", { from: this.instance, written });
+    this.options.pubSub?.publish("RESPONSE_CACHE_WRITTEN", { from: this.instance, written });
   }
 
   /** Remembers writes, so that an answer computed across them is not kept (`store`). */

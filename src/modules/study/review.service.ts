@@ -46,8 +46,6 @@ const QUEUE_FIELDS = { review_days: 0 } as const;
 
 /** The profile without the counts a caller does not read. */
 export type ProfileSettings = Omit<StudyPreferences, "due_days" | "review_days">;
-/** Left out of a profile read for its settings: the day counts, which grow with every day studied. */
-const SETTINGS_FIELDS = { review_days: 0, due_days: 0 } as const;
 type QueueProfile = Omit<StudyPreferences, "review_days">;
 
 export interface StudyScope {
@@ -90,7 +88,7 @@ export class ReviewService {
   /** The learner's settings (the defaults while they have none), as `answerTogether` takes them. */
   settingsRead(userId: Types.ObjectId): Reading<ProfileSettings> {
     return {
-      read: { model: StudyProfileModel, filter: { user_id: userId }, limit: 1, projection: SETTINGS_FIELDS },
+      read: settingsOf(userId),
       answer: ([found]: ProfileSettings[]) => found ?? defaultProfile(userId),
     };
   }
@@ -346,7 +344,7 @@ export class ReviewService {
     const read = await readTogether<{ card: Card[]; states: ReviewState[]; profile: ProfileSettings[]; logged?: KeyLog[] }>({
       card: this.deps.decks.cardRead(cardId),
       states: { model: ReviewStateModel, filter: { user_id: actor._id, card_id: cardId } },
-      profile: { model: StudyProfileModel, filter: { user_id: actor._id }, limit: 1, projection: SETTINGS_ONLY },
+      profile: settingsOf(actor._id),
       ...(clientKey ? { logged: keyLogRead(actor._id, clientKey) } : {}),
     });
     const card = (read.card[0] && (await this.deps.decks.ifReadable(actor, read.card[0]))) ?? cardNotFound();
@@ -727,6 +725,11 @@ async function claimLog(entry: Omit<ReviewLog, "_id">): Promise<boolean> {
 }
 
 /** Whether a profile was read from the database (not the defaults of a learner who has none yet). */
+/** The learner's profile without its counts by day, as `readTogether` reads it. */
+function settingsOf(userId: Types.ObjectId): RawRead {
+  return { model: StudyProfileModel, filter: { user_id: userId }, limit: 1, projection: SETTINGS_ONLY };
+}
+
 function isStored(profile: ProfileSettings): boolean {
   return "_id" in profile;
 }

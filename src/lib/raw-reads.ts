@@ -63,6 +63,18 @@ export interface Reading<T> {
   answer: (rows: any[]) => T | Promise<T>;
 }
 
+/** `reading`, whose answer is also handed to `use` once read (a loader's `prime`, for the fields that read it later). */
+export function alsoTo<T>(reading: Reading<T>, use: (answer: T) => void): Reading<T> {
+  return {
+    read: reading.read,
+    answer: async (rows) => {
+      const answer = await reading.answer(rows);
+      use(answer);
+      return answer;
+    },
+  };
+}
+
 /** Each reading's answer, all read in one database command (`readTogether`). */
 export async function answerTogether<T extends Record<string, unknown>>(readings: { [K in keyof T]: Reading<T[K]> }): Promise<T> {
   const keys = Object.keys(readings) as (keyof T & string)[];

@@ -190,8 +190,13 @@ export class CourseService {
 
   /** For loaders: these courses in key order, null for missing ones (callers check visibility). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
-    const found = await findRaw<Course>(CourseModel, { _id: { $in: [...ids] } });
-    return inKeyOrder(ids, found, (course) => course._id, null);
+    const { read, answer } = this.byIdsRead(ids);
+    return answer(await findRaw<Course>(read.model, read.filter));
+  }
+
+  /** `byIds` as `answerTogether` takes it. */
+  byIdsRead(ids: readonly Types.ObjectId[]): Reading<(Course | null)[]> {
+    return { read: { model: CourseModel, filter: { _id: { $in: [...ids] } } }, answer: (found: Course[]) => inKeyOrder(ids, found, (course) => course._id, null) };
   }
 
   /**

@@ -33,6 +33,8 @@ export interface QuizStatsRow {
   averagePercent: number;
 }
 
+type StatsByQuiz = { _id: Types.ObjectId; attempts: number; averagePercent: number };
+
 /** One learner's attempts over all time, counted or not for the leaderboard. */
 export interface LearnerTotals {
   attempts: number;
@@ -120,18 +122,27 @@ export class AttemptService {
 
   /** For loaders: attempts and average percent per quiz, in key order. */
   async statsOf(quizIds: readonly Types.ObjectId[]): Promise<QuizStatsRow[]> {
+    const { read, answer } = this.statsRead(quizIds);
     // Through the driver: read on every quiz page.
-    const rows = await QuizAttemptModel.collection
-      .aggregate<{ _id: Types.ObjectId; attempts: number; averagePercent: number }>([
-        { $match: { quiz_id: { $in: [...quizIds] } } },
-        { $group: { _id: "$quiz_id", attempts: { $sum: 1 }, averagePercent: { $avg: "$percent" } } },
-      ])
-      .toArray();
-    const byQuiz = new Map(rows.map((row) => [String(row._id), row]));
-    return quizIds.map((id) => {
-      const row = byQuiz.get(String(id));
-      return { attempts: row?.attempts ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
-    });
+    return answer(await QuizAttemptModel.collection.aggregate<StatsByQuiz>([{ $match: read.filter }, ...(read.then ?? [])]).toArray());
+  }
+
+  /** `statsOf` as `answerTogether` takes it. */
+  statsRead(quizIds: readonly Types.ObjectId[]): Reading<QuizStatsRow[]> {
+    return {
+      read: {
+        model: QuizAttemptModel,
+        filter: { quiz_id: { $in: [...quizIds] } },
+        then: [{ $group: { _id: "$quiz_id", attempts: { $sum: 1 }, averagePercent: { $avg: "$percent" } } }],
+      },
+      answer: (rows: StatsByQuiz[]) => {
+        const byQuiz = new Map(rows.map((row) => [String(row._id), row]));
+        return quizIds.map((id) => {
+          const row = byQuiz.get(String(id));
+          return { attempts: row?.attempts ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
+        });
+      },
+    };
   }
 
   async itemStats(quiz: Quiz): Promise<ItemStats[]> {

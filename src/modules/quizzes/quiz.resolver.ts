@@ -1,10 +1,12 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver } from "type-graphql";
 import { Root } from "../../lib/graphql-root";
 import type { Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { UserSummary, userSummary } from "../users/user-summary";
 import { CreateQuizInput, GenerateQuizInput, QuizzesArgs, UpdateQuizInput } from "./quiz.inputs";
-import { quizStatsLoader } from "./quiz.loaders";
+import { quizPageReads, quizStatsLoader } from "./quiz.loaders";
+import { selectedFields } from "../../lib/selection";
 import { GenerationReport, Question, Quiz } from "./quiz.model";
 import { QuestionStats, QuizPage, QuizStats } from "./quiz.types";
 import { shownQuestions, viewerAuthors, type ShownQuestion } from "./quiz-viewer";
@@ -21,8 +23,8 @@ export class QuizResolver {
 
   @Authorized()
   @Query(() => Quiz, { nullable: true, description: "One quiz, or null when there is none you may see with this id." })
-  async quiz(@Arg("id", () => IdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context): Promise<Quiz | null> {
-    return ctx.services.quizzes.readable(await actorOf(ctx), id, ctx.loaders);
+  async quiz(@Arg("id", () => IdScalar, { description: "The quiz's id." }) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Quiz | null> {
+    return ctx.services.quizzes.readable(await actorOf(ctx), id, ctx.loaders, quizPageReads(ctx, selectedFields(info, "Quiz")));
   }
 
   @Authorized()

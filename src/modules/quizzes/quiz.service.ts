@@ -5,8 +5,9 @@ import { raise, type FieldError } from "../../lib/errors";
 import { findPage, type Page } from "../../lib/pagination";
 import { storedSizes } from "../../lib/stored-sizes";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
+import { answerTogether, type Reading } from "../../lib/raw-reads";
 import { coursesIn } from "../courses/course.loaders";
-import { quizzesIn } from "./quiz.loaders";
+import { quizzesIn, type ReadAlong } from "./quiz.loaders";
 import type { Course } from "../courses/course.model";
 import type { CourseService } from "../courses/course.service";
 import { questionProblems, repeatedQuestions, type CandidateQuestion } from "./question-checks";
@@ -132,15 +133,18 @@ export class QuizService {
   }
 
   /** The quiz if the actor may read it; with the request's `loaders`, its course is read through them (its fields need it too). */
-  async readable(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders): Promise<Quiz | null> {
+  async readable(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders, along: ReadAlong = {}): Promise<Quiz | null> {
     const quizId = asObjectId(id);
     if (!quizId) return null;
     // Through the driver: read on every quiz page.
-    const quiz = await QuizModel.collection.findOne<Quiz>({ _id: quizId });
+    const quiz = along.withQuiz
+      ? (await answerTogether<Record<string, unknown>>({ ...along.withQuiz(quizId), quiz: { read: { model: QuizModel, filter: { _id: quizId }, limit: 1 }, answer: ([found]: Quiz[]) => found ?? null } })).quiz as Quiz | null
+      : await QuizModel.collection.findOne<Quiz>({ _id: quizId });
     if (!quiz) return null;
     // The rest of the request (an attempt's answer, its `quiz` field) reads it from the loader.
     if (loaders) quizzesIn(loaders, this).prime(quiz._id, quiz);
-    return QuizPolicy.canRead(actor, quiz, await this.courseOf(quiz, loaders)) ? quiz : null;
+    const course = loaders && along.withCourse && quiz.course_id ? await this.courseWith(quiz.course_id, loaders, along.withCourse(quiz)) : await this.courseOf(quiz, loaders);
+    return QuizPolicy.canRead(actor, quiz, course) ? quiz : null;
   }
 
   async readableOrFail(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders): Promise<Quiz> {
@@ -230,6 +234,14 @@ export class QuizService {
     if (loaders) return coursesIn(loaders, this.deps.courses).load(quiz.course_id);
     const [course] = await this.deps.courses.byIds([quiz.course_id]);
     return course;
+  }
+
+  /** The course, read in one command with `along`, into the request's course loader. */
+  private async courseWith(courseId: Types.ObjectId, loaders: Loaders, along: Record<string, Reading<unknown>>): Promise<Course | null> {
+    const { course } = await answerTogether<Record<string, unknown>>({ ...along, course: this.deps.courses.byIdsRead([courseId]) });
+    const [found] = course as (Course | null)[];
+    coursesIn(loaders, this.deps.courses).prime(courseId, found);
+    return found;
   }
 
   private async byIdOrFail(id: Types.ObjectId): Promise<Quiz> {

@@ -6,7 +6,7 @@ import { raise } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder } from "../../lib/loaders";
 import { findPage, type Page } from "../../lib/pagination";
-import { findRaw } from "../../lib/raw-reads";
+import { findRaw, type Reading } from "../../lib/raw-reads";
 import { hashPassword } from "./password";
 import { emptyProfile, UserProfileModel, type Preferences, type UserProfile } from "./user-profile.model";
 import { UserModel, UserRole, type User } from "./user.model";
@@ -107,8 +107,16 @@ export class UserService {
 
   /** For loaders: each user's id and name in key order, null where the account is gone or being deleted. */
   async summaries(ids: readonly Types.ObjectId[]): Promise<(Pick<User, "_id" | "name"> | null)[]> {
-    const found = await findRaw<Pick<User, "_id" | "name">>(UserModel, { _id: { $in: ids }, deleting_at: { $exists: false } }, { projection: { name: 1 } });
-    return inKeyOrder(ids, found, (user) => user._id, null);
+    const { read, answer } = this.summariesRead(ids);
+    return answer(await findRaw<Pick<User, "_id" | "name">>(read.model, read.filter, { projection: read.projection }));
+  }
+
+  /** `summaries` as `answerTogether` takes it. */
+  summariesRead(ids: readonly Types.ObjectId[]): Reading<(Pick<User, "_id" | "name"> | null)[]> {
+    return {
+      read: { model: UserModel, filter: { _id: { $in: [...ids] }, deleting_at: { $exists: false } }, projection: { name: 1 } },
+      answer: (found: Pick<User, "_id" | "name">[]) => inKeyOrder(ids, found, (user) => user._id, null),
+    };
   }
 
   /** Users by id in key order (null where gone): name and e-mail, for rosters and gradebooks. */

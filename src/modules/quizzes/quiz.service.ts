@@ -132,7 +132,10 @@ export class QuizService {
     return this.deps.cleanup.deleteQuiz(quiz._id);
   }
 
-  /** The quiz if the actor may read it; with the request's `loaders`, its course is read through them (its fields need it too). */
+  /**
+   * The quiz if the actor may read it; with the request's `loaders`, its course is read through
+   * them (its fields need it too), and what a page reads `along` goes in the same commands.
+   */
   async readable(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders, along: ReadAlong = {}): Promise<Quiz | null> {
     const quizId = asObjectId(id);
     if (!quizId) return null;

@@ -104,6 +104,22 @@ describe("progress", () => {
     expect(ok(await world.gql(MyProgressDocument, { id: course.id })).course).toMatchObject({ myProgress: null });
   });
 
+  it("two completions in one operation each answer the progress their own write left", async () => {
+    const course = await publishedCourse(4);
+    const token = learner.accessToken;
+    ok(await world.gql(EnrollDocument, { courseId: course.id }, { token }));
+    const both = `mutation Both($a: ID!, $b: ID!) {
+      a: completeChapter(chapterId: $a) { myProgress { completedChapters } }
+      b: completeChapter(chapterId: $b) { myProgress { completedChapters } }
+    }`;
+    const response = await fetch(world.server.graphqlUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: both, variables: { a: course.chapters[0], b: course.chapters[1] } }),
+    });
+    expect(await response.json()).toEqual({ data: { a: { myProgress: { completedChapters: 1 } }, b: { myProgress: { completedChapters: 2 } } } });
+  });
+
   it("completing or uncompleting a chapter reads the chapter and its course once each", async () => {
     const course = await publishedCourse(2);
     const token = learner.accessToken;

@@ -94,7 +94,8 @@ export class ProgressService implements EnrollmentLookup {
       .lean<Progress>()
       .exec();
     if (!progress) raise("FORBIDDEN", "Enroll in the course first");
-    if (loaders) progressOfUser(loaders, actor._id, (ids) => this.forUser(actor._id, ids)).prime(course._id, progress);
+    // Cleared first: an earlier field of the same operation may have read the progress before this write.
+    if (loaders) progressOfUser(loaders, actor._id, (ids) => this.forUser(actor._id, ids)).clear(course._id).prime(course._id, progress);
     if (completed) await this.deps.events.emit("progress.chapterCompleted", { userId: actor._id, classIds: actor.class_ids ?? [], chapter, at: new Date() });
     return course;
   }

@@ -1,6 +1,7 @@
-import type { CommandStartedEvent, Document } from "mongodb";
+import type { Document } from "mongodb";
 import mongoose from "mongoose";
 import { AddChapterDocument } from "../generated/graphql";
+import { whileSending } from "../helpers/database-calls";
 import { createCourse, createQuiz, everyTypeAnswers, OPEN_QUIZ_RULES, ok, publish, startCourseWorld, submit, type CourseWorld } from "../quizzes/support";
 
 /**
@@ -31,21 +32,14 @@ async function post(token: string | undefined, query: string, variables: Documen
  * find: src/embedded-mongo/commands/uncorrelated-lookups.ts).
  */
 async function sortedFinds(work: () => Promise<unknown>): Promise<Document[]> {
-  const client = mongoose.connection.getClient();
   const seen: Document[] = [];
-  const listener = (event: CommandStartedEvent) => {
+  await whileSending(work, (event) => {
     const command = event.command;
     // The driver sends mongoose's sort as a Map.
     const sort = command.sort instanceof Map ? Object.fromEntries(command.sort) : command.sort;
     if (event.commandName === "find" && SORTED_COLLECTIONS.includes(command.find) && sort && Object.keys(sort).length > 0) seen.push({ ...command, sort });
     if (event.commandName === "aggregate" && command.aggregate === 1) seen.push(...sortedLookups(command.pipeline as Document[]));
-  };
-  client.on("commandStarted", listener);
-  try {
-    await work();
-  } finally {
-    client.off("commandStarted", listener);
-  }
+  });
   return seen;
 }
 

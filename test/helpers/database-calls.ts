@@ -1,5 +1,6 @@
 import type { CommandStartedEvent } from "mongodb";
 import mongoose from "mongoose";
+import { joinedCollections } from "../../src/lib/filter-tags";
 
 /**
  * Collections that only background workers touch (chapter indexing after addChapter, the
@@ -32,24 +33,23 @@ export async function databaseCalls(work: () => Promise<unknown>, collections?: 
  * "collection" is `1`, and `aggregate` names the collections its `$lookup`s read).
  */
 export async function databaseCommands(work: () => Promise<unknown>): Promise<string[]> {
-  const client = mongoose.connection.getClient();
   const commands: string[] = [];
-  const started = (event: CommandStartedEvent) => {
+  await whileSending(work, (event) => {
     const collection = String(event.command[event.commandName]);
     if (BACKGROUND_COLLECTIONS.has(collection)) return;
-    const joined = event.commandName === "aggregate" && collection === "1" ? lookupsOf(event.command.pipeline) : "";
+    const joined = event.commandName === "aggregate" && collection === "1" ? `(${joinedCollections(event.command.pipeline).join(",")})` : "";
     commands.push(`${collection}.${event.commandName}${joined}`);
-  };
+  });
+  return commands;
+}
+
+/** Runs `work`, handing `started` every command the in-process server's driver sends meanwhile (DB_COMMAND_MONITORING on). */
+export async function whileSending(work: () => Promise<unknown>, started: (event: CommandStartedEvent) => void): Promise<void> {
+  const client = mongoose.connection.getClient();
   client.on("commandStarted", started);
   try {
     await work();
   } finally {
     client.off("commandStarted", started);
   }
-  return commands;
-}
-
-function lookupsOf(pipeline: unknown): string {
-  const stages = Array.isArray(pipeline) ? (pipeline as Record<string, { from?: string }>[]) : [];
-  return `(${stages.flatMap((stage) => (stage.$lookup?.from ? [stage.$lookup.from] : [])).join(",")})`;
 }

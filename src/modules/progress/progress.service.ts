@@ -95,7 +95,7 @@ export class ProgressService implements EnrollmentLookup {
       .exec();
     if (!progress) raise("FORBIDDEN", "Enroll in the course first");
     // Cleared first: an earlier field of the same operation may have read the progress before this write.
-    if (loaders) progressOfUser(loaders, actor._id, (ids) => this.forUser(actor._id, ids)).clear(course._id).prime(course._id, progress);
+    if (loaders) this.progressLoader(loaders, actor._id).clear(course._id).prime(course._id, progress);
     if (completed) await this.deps.events.emit("progress.chapterCompleted", { userId: actor._id, classIds: actor.class_ids ?? [], chapter, at: new Date() });
     return course;
   }
@@ -106,11 +106,16 @@ export class ProgressService implements EnrollmentLookup {
    */
   async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[], loaders?: Loaders): Promise<(Progress | null)[]> {
     if (loaders) {
-      const loader = progressOfUser(loaders, userId, (ids) => this.forUser(userId, ids));
+      const loader = this.progressLoader(loaders, userId);
       return Promise.all(courseIds.map((id) => loader.load(id)));
     }
     const found = await findRaw<Progress>(ProgressModel, { user_id: userId, course_id: { $in: courseIds } });
     return inKeyOrder(courseIds, found, (progress) => progress.course_id, null);
+  }
+
+  /** The request's loader of this user's progress by course. */
+  private progressLoader(loaders: Loaders, userId: Types.ObjectId) {
+    return progressOfUser(loaders, userId, (ids) => this.forUser(userId, ids));
   }
 
   /** For loaders: how many users are enrolled in each course, in key order. */

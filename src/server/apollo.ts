@@ -12,6 +12,7 @@ import { introspectionRules } from "./security/introspection";
 import { costLimitPlugin, queryLimitsOf, queryRules, withoutSuggestion } from "./security/query-limits";
 import { sizeCheckedJson } from "./security/response-size";
 import { keptForCache, notKept, responseCachePlugin } from "./response-cache/http";
+import type { ResponseCache } from "./response-cache/response-cache";
 import { variablesDepthPlugin } from "./security/variables-depth";
 import type { Context } from "../lib/context";
 
@@ -24,12 +25,12 @@ export interface ApolloDeps {
   closeWebSockets: () => Promise<void>;
   /** Times operations and counts errors; left out where nothing is scraped. */
   metrics?: GraphQLMetrics;
-  /** With the response cache on: the Query fields it may keep answers of. */
-  cachedQueries?: ReadonlySet<string>;
+  /** With the response cache on: the cache, and the Query fields it may keep answers of. */
+  responseCache?: { cache: ResponseCache; cachedQueries: ReadonlySet<string> };
 }
 
 export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
-  const { schema, httpServer, config, log, closeWebSockets, metrics, cachedQueries } = deps;
+  const { schema, httpServer, config, log, closeWebSockets, metrics, responseCache } = deps;
   const queryLimits = queryLimitsOf(config);
   return new ApolloServer<Context>({
     schema,
@@ -66,7 +67,7 @@ export function createApollo(deps: ApolloDeps): ApolloServer<Context> {
       variablesDepthPlugin(),
       costLimitPlugin(queryLimits),
       ...(metrics ? [metrics.apolloPlugin()] : []),
-      ...(cachedQueries ? [responseCachePlugin(cachedQueries)] : []),
+      ...(responseCache ? [responseCachePlugin(responseCache.cachedQueries, responseCache.cache)] : []),
     ],
   });
 }

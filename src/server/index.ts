@@ -106,8 +106,8 @@ export async function createServer(config: Config, options: { logger?: Logger; g
       pubSub,
       clientIp: clientIpBy(app.get("trust proxy fn") as TrustProxy),
     });
-    const cachedQueries = responseCache && new Set(MODULES.flatMap((module) => module.cachedQueries ?? []));
-    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics, cachedQueries });
+    const cached = responseCache && { cache: responseCache, cachedQueries: new Set(MODULES.flatMap((module) => module.cachedQueries ?? [])) };
+    apollo = createApollo({ schema, httpServer, config, log, closeWebSockets, metrics: graphqlMetrics, responseCache: cached });
     await apollo.start();
 
     const graphql: RequestHandler[] = [

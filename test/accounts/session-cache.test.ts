@@ -14,7 +14,7 @@ import {
   type MeQuery,
 } from "../generated/graphql";
 import { startInstance, type Instance } from "../helpers/instance";
-import { REDIS_TEST_URL } from "../chat/redis";
+import { holdRedisWrites, REDIS_TEST_URL } from "../chat/redis";
 import { errorCode, graphqlClient } from "../helpers/graphql";
 import { nextResult, wsClient } from "../helpers/ws";
 import { PASSWORD, registerUser, type Session } from "./support";
@@ -77,6 +77,8 @@ beforeAll(async () => {
     BCRYPT_COST: "4",
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
+    // The request limiter counts in Redis: off, so that ending a session uses Redis only to tell the other instance.
+    RATE_LIMIT_REQUESTS: "0",
   };
   a = await startInstance(env);
   b = await startInstance(env);
@@ -96,6 +98,16 @@ test("a logout on A refuses the session's access token on B at once", async () =
   const session = await registerUser(gqlA());
   const socket = socketOnB(session);
   await cachedOnB(session, socket);
+  expect((await gqlA()(LogoutDocument, { refreshToken: session.refreshToken })).data?.logout).toBe(true);
+  await refusedOnBoth(session, socket);
+});
+
+test("a logout on A while Redis is slow is answered only once B refuses the session", async () => {
+  const session = await registerUser(gqlA());
+  const socket = socketOnB(session);
+  await cachedOnB(session, socket);
+  // A's news of the end waits in Redis for a while; A's answer must wait with it.
+  await holdRedisWrites(300);
   expect((await gqlA()(LogoutDocument, { refreshToken: session.refreshToken })).data?.logout).toBe(true);
   await refusedOnBoth(session, socket);
 });

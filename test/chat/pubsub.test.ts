@@ -5,7 +5,7 @@ import { createPubSub, openPubSub, type AppPubSub } from "../../src/infra/pubsub
 import { ChatMessageStatus } from "../../src/modules/chat/chat.model";
 import type { ChatStreamPayload } from "../../src/modules/chat/chat.events";
 import { startTestServer } from "../helpers/server";
-import { REDIS_TEST_URL } from "./redis";
+import { holdRedisWrites, REDIS_TEST_URL } from "./redis";
 
 const log = pino({ level: "silent" });
 
@@ -48,7 +48,7 @@ async function listening(from: AppPubSub, iterator: AsyncIterator<ChatStreamPayl
   }
 }
 
-describe.each(adapters)("pub/sub %s", (_name, open) => {
+describe.each(adapters)("pub/sub %s", (name, open) => {
   let instances: Instances;
   beforeAll(async () => {
     instances = await open();
@@ -91,7 +91,37 @@ describe.each(adapters)("pub/sub %s", (_name, open) => {
     await Promise.race([otherNext, sleep(50)]).then((result) => expect(result).toBeUndefined());
     await Promise.all([mine.return?.(), other.return?.(), jobs.return?.()]);
   });
+
+  test("delivered() resolves once what was published has reached the other instance's subscribers", async () => {
+    const messageId = new Types.ObjectId().toHexString();
+    const mine = instances.b.subscribe("CHAT_MESSAGE_STREAM", messageId)[Symbol.asyncIterator]();
+    await listening(instances.a, mine, messageId);
+    const received: number[] = [];
+    const receiving = (async () => {
+      for (;;) {
+        const { value } = await mine.next();
+        if (value.seq === 0) continue;
+        received.push(value.seq);
+        return;
+      }
+    })();
+    const redis = name.startsWith("Redis");
+    if (redis) await holdRedisWrites(HELD_MS);
+    const started = Date.now();
+    instances.a.publish("CHAT_MESSAGE_STREAM", messageId, event(messageId, 1));
+    await instances.a.delivered();
+    const waited = Date.now() - started;
+    // What was handed to this process's sockets is read within an event-loop turn or two.
+    await sleep(20);
+    expect(received).toEqual([1]);
+    if (redis) expect(waited).toBeGreaterThanOrEqual(HELD_MS - 50);
+    await receiving;
+    await mine.return?.();
+  });
 });
+
+/** How long Redis holds publishes in the test of `delivered()`: short, since other tests may share this Redis. */
+const HELD_MS = 200;
 
 test("a server whose REDIS_URL cannot be reached does not start", async () => {
   const refused = startTestServer({ REDIS_URL: "redis://:not-for-logs@127.0.0.1:1" });

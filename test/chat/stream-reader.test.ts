@@ -122,6 +122,7 @@ test("a reader that leaves while nothing is written releases its subscription at
   let released = 0;
   const counting: AppPubSub = {
     publish: pubSub.publish,
+    delivered: pubSub.delivered,
     subscribe: ((...args: Parameters<AppPubSub["subscribe"]>) => {
       const repeater = pubSub.subscribe(...args);
       subscribed += 1;

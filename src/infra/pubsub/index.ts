@@ -7,7 +7,8 @@ export * from "./topics";
 
 /** In-process pub/sub: events reach subscribers of this process only. */
 export function createPubSub(): AppPubSub {
-  return createYogaPubSub<Topics>();
+  // Events are dispatched to this process's subscribers as they are published.
+  return Object.assign(createYogaPubSub<Topics>(), { delivered: async () => undefined });
 }
 
 /** Redis when `redisUrl` is set (events reach every instance), in-process otherwise. */

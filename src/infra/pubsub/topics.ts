@@ -13,4 +13,11 @@ export interface TopicMap {}
 export type Topics = { [K in keyof TopicMap]: TopicMap[K] };
 
 /** The app's pub/sub: in-process, or through Redis across instances. */
-export type AppPubSub = PubSub<Topics>;
+export type AppPubSub = PubSub<Topics> & {
+  /**
+   * Resolves once every event published so far has reached every instance's subscription (Redis
+   * has taken them and passed them on), so that what follows a publish, an answer to the client
+   * first of all, cannot overtake it. At once in-process; bounded when Redis does not answer.
+   */
+  delivered(): Promise<void>;
+};

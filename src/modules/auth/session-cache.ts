@@ -67,17 +67,20 @@ export class SessionCache {
   /**
    * Sessions ended (logout, refresh-token reuse, password change, deactivation): forgotten here
    * at once, and announced on `SESSIONS_REVOKED`, on which every instance forgets them too and
-   * closes the websockets signed in with them.
+   * closes the websockets signed in with them. Resolves once every instance has been told, so that
+   * the answer saying so cannot reach the client before the news reaches another instance.
    */
-  revoked(revocation: SessionRevocation): void {
+  async revoked(revocation: SessionRevocation): Promise<void> {
     this.forget(revocation);
     this.deps.pubSub.publish("SESSIONS_REVOKED", revocation);
+    await this.deps.pubSub.delivered();
   }
 
-  /** A user changed: forgotten here at once and on every other instance. */
-  userChanged(userId: string): void {
+  /** A user changed: forgotten here at once and on every other instance (told before this resolves). */
+  async userChanged(userId: string): Promise<void> {
     this.forget({ userId });
     this.deps.pubSub.publish("AUTH_USER_CHANGED", userId);
+    await this.deps.pubSub.delivered();
   }
 
   /** Listens for other instances' revocations and changes until `stop`. */

@@ -74,7 +74,7 @@ export class TokenService {
   constructor(
     private readonly jwtConfig: Config["jwt"],
     /** Told of every revocation (the auth module publishes it); verification-only users need none. */
-    private readonly revoked: (revocation: SessionRevocation) => void = () => undefined,
+    private readonly revoked: (revocation: SessionRevocation) => Promise<void> = async () => undefined,
   ) {
     this.key = createSecretKey(Buffer.from(jwtConfig.secretKey, "utf8"));
   }
@@ -157,7 +157,7 @@ export class TokenService {
   async revokeUser(userId: Types.ObjectId, keepSessionId?: string): Promise<number> {
     const filter = { user_id: userId, revoked_at: null, used_at: null, ...(keepSessionId ? { family_id: { $ne: keepSessionId } } : {}) };
     const result = await RefreshTokenModel.updateMany(filter, { $set: { revoked_at: new Date() } }).exec();
-    this.revoked({ userId: String(userId), exceptSessionId: keepSessionId });
+    await this.revoked({ userId: String(userId), exceptSessionId: keepSessionId });
     return result.modifiedCount;
   }
 
@@ -181,7 +181,7 @@ export class TokenService {
       { family_id: sessionId, revoked_at: null, used_at: null },
       { $set: { revoked_at: new Date() } },
     ).exec();
-    this.revoked({ sessionId });
+    await this.revoked({ sessionId });
     return result.modifiedCount;
   }
 

@@ -61,13 +61,22 @@ export function responseCacheMiddleware(cache: ResponseCache, authenticate: (aut
 
 /**
  * Marks a request's answer cacheable: a query whose root fields are all `cachedQueries` (fields
- * whose answers depend only on stored data and the viewer), answered without errors.
+ * whose answers depend only on stored data and the viewer), answered without errors. A mutation
+ * that wrote is answered once the other instances know (`ResponseCache.delivered`): the client's
+ * next read, wherever it goes, does not get what the write changed.
  */
-export function responseCachePlugin(cachedQueries: ReadonlySet<string>): ApolloServerPlugin<Context> {
+export function responseCachePlugin(cachedQueries: ReadonlySet<string>, cache: ResponseCache): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const scope = currentScope();
-      if (!scope) return;
+      if (!scope) {
+        const publishedBefore = cache.publishedCount();
+        return {
+          async willSendResponse({ operation }) {
+            if (operation?.operation === "mutation" && cache.publishedCount() !== publishedBefore) await cache.delivered();
+          },
+        };
+      }
       return {
         async didResolveOperation({ operation }) {
           scope.cacheable = operation !== undefined && cacheable(operation, cachedQueries);

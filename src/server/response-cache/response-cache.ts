@@ -62,6 +62,7 @@ export class ResponseCache {
   private invalidations = 0;
   private readonly recent: { at: number; written: Written }[] = [];
   private readonly instance = randomUUID();
+  private published = 0;
   private listening?: AsyncIterator<unknown>;
   private unwatch?: () => void;
   /** Set when pub/sub failed: other instances' writes would go unheard, so nothing is served. */
@@ -155,7 +156,19 @@ export class ResponseCache {
       return;
     }
     this.drop(written);
-    this.options.pubSub?.publish("RESPONSE_CACHE_WRITTEN", { from: this.instance, written });
+    if (!this.options.pubSub) return;
+    this.options.pubSub.publish("RESPONSE_CACHE_WRITTEN", { from: this.instance, written });
+    this.published += 1;
+  }
+
+  /** How many times this instance told the others of its writes: `delivered` is worth awaiting only if it grew. */
+  publishedCount(): number {
+    return this.published;
+  }
+
+  /** Resolves once every other instance has been told of the writes published so far (at once when alone). */
+  async delivered(): Promise<void> {
+    await this.options.pubSub?.delivered();
   }
 
   /** Remembers writes, so that an answer computed across them is not kept (`store`). */

@@ -143,9 +143,11 @@ export class LeaderboardService {
 
   /** Adds the attempt to the user's scores at the quiz (all time and that UTC day), then drops cached boards and announces the places it changed. */
   async attemptSubmitted(attempt: QuizAttempt): Promise<void> {
-    // Only the response cache wants to know which places moved; without it, no ranking is read here.
-    const before = announcementsHeard() ? await this.ranking(ALL_TIME) : undefined;
     const points = this.pointsOf(attempt);
+    // Only the response cache wants to know which places moved; without it, no ranking is read here.
+    // Nor for an attempt that earns nothing: no one's points change, so no one's rank does, and
+    // only the attempter's own totals (attempts, average) move.
+    const before = announcementsHeard() && points > 0 ? await this.ranking(ALL_TIME) : undefined;
     const day = new Date(Date.UTC(attempt.created_at.getUTCFullYear(), attempt.created_at.getUTCMonth(), attempt.created_at.getUTCDate()));
     const best = (when: Date | null) => ({
       updateOne: {
@@ -161,6 +163,7 @@ export class LeaderboardService {
     await BestScoreModel.bulkWrite([best(null), best(day)], { ordered: false });
     await this.cached(() => this.deps.cache.invalidate());
     if (before) this.announcePlaces(movedPlaces(before, await this.ranking(ALL_TIME), String(attempt.user_id)));
+    else if (announcementsHeard()) this.announcePlaces([String(attempt.user_id)]);
   }
 
   async attemptsRemoved(quizIds: Types.ObjectId[]): Promise<void> {

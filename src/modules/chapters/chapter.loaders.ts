@@ -1,6 +1,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import type { Types } from "mongoose";
 import type { Context } from "../../lib/context";
+import type { MaybePromise } from "../../lib/maybe-promise";
 import { projectionOf, selectedFields } from "../../lib/selection";
 import type { Course } from "../courses/course.model";
 import type { Chapter } from "./chapter.model";
@@ -57,10 +58,10 @@ const SUMMARY_FIELDS = new Set(["_id", "course_id", "order", "title", "duration_
  * A course's chapters in order: from the summaries the course carries when the operation selects
  * no more of a chapter than they hold (no chapter read at all), else through the loader.
  */
-export function chaptersOf(ctx: Context, info: OperationInfo, course: Pick<Course, "_id" | "chapter_summaries">): Promise<Chapter[]> {
+export function chaptersOf(ctx: Context, info: OperationInfo, course: Pick<Course, "_id" | "chapter_summaries">): MaybePromise<Chapter[]> {
   const { fields } = chapterProjection(info);
   if (course.chapter_summaries && fields?.every((field) => SUMMARY_FIELDS.has(field))) {
-    return Promise.resolve(summariesAsChapters(course as Pick<Course, "_id"> & Required<Pick<Course, "chapter_summaries">>));
+    return summariesAsChapters(course as Pick<Course, "_id"> & Required<Pick<Course, "chapter_summaries">>);
   }
   return chaptersByCourseLoader(ctx, info).load(course._id);
 }
@@ -85,8 +86,12 @@ export function summariesAsChapters(course: Pick<Course, "_id"> & Required<Pick<
  * A course's chapter count and study minutes: from what the course carries, else from its
  * chapters when the operation reads them anyway, else counted by the database.
  */
-export async function chapterStatsOf(ctx: Context, info: OperationInfo, course: Pick<Course, "_id" | "chapter_count" | "total_minutes">): Promise<ChapterStats> {
+export function chapterStatsOf(ctx: Context, info: OperationInfo, course: Pick<Course, "_id" | "chapter_count" | "total_minutes">): MaybePromise<ChapterStats> {
   if (course.chapter_count !== undefined && course.total_minutes !== undefined) return { count: course.chapter_count, minutes: course.total_minutes };
+  return readChapterStats(ctx, info, course);
+}
+
+async function readChapterStats(ctx: Context, info: OperationInfo, course: Pick<Course, "_id">): Promise<ChapterStats> {
   const selected = selectedFields(info, "Course");
   if (READ_CHAPTERS.some((field) => selected.has(field))) {
     const chapters = await chaptersByCourseLoader(ctx, info).load(course._id);

@@ -5,6 +5,7 @@ import { pageCounting, type Page } from "../../lib/pagination";
 import { IdScalar } from "../../lib/scalars";
 import { projectionOf, selectedFields } from "../../lib/selection";
 import { chaptersOf, chapterStatsOf } from "../chapters/chapter.loaders";
+import { mapMaybe, type MaybePromise } from "../../lib/maybe-promise";
 import { Chapter } from "../chapters/chapter.model";
 import { CourseIdArgs, CoursesArgs, CreateCourseInput, PublishCourseArgs, UpdateCourseInput } from "./course.inputs";
 import { UserSummary, userSummary } from "../users/user-summary";
@@ -92,24 +93,24 @@ export class CourseResolver {
   }
 
   @FieldResolver(() => UserSummary, { nullable: true, description: "Who owns the course; null if the account no longer exists." })
-  async owner(@Root() course: Course, @Ctx() ctx: Context): Promise<UserSummary | null> {
+  owner(@Root() course: Course, @Ctx() ctx: Context): MaybePromise<UserSummary | null> {
     // The name the course carries (null: the account is gone), else the users loader.
     if (course.owner_name !== undefined) return course.owner_name === null ? null : { _id: course.owner_id, name: course.owner_name };
     return userSummary(ctx, course.owner_id);
   }
 
   @FieldResolver(() => [Chapter], { description: "The course's chapters in order." })
-  chapters(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Chapter[]> {
+  chapters(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): MaybePromise<Chapter[]> {
     return chaptersOf(ctx, info, course);
   }
 
   @FieldResolver(() => Int, { description: "How many chapters the course has." })
-  async chapterCount(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<number> {
-    return (await chapterStatsOf(ctx, info, course)).count;
+  chapterCount(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): MaybePromise<number> {
+    return mapMaybe(chapterStatsOf(ctx, info, course), (stats) => stats.count);
   }
 
   @FieldResolver(() => Int, { description: "The chapters' study times added up, in minutes." })
-  async totalDurationMinutes(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<number> {
-    return (await chapterStatsOf(ctx, info, course)).minutes;
+  totalDurationMinutes(@Root() course: Course, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): MaybePromise<number> {
+    return mapMaybe(chapterStatsOf(ctx, info, course), (stats) => stats.minutes);
   }
 }

@@ -34,4 +34,8 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
 # node itself (not npm) receives SIGTERM from `docker stop`, so shutdown is graceful. A 64 MB
 # young generation: each GraphQL page allocates a few MB, and with V8's default 16 MB the API
 # spent a quarter of its CPU in scavenges under load (`npm run bench -- read-path`).
-CMD ["node", "--max-semi-space-size=64", "dist/main.js"]
+# AsyncLocalStorage (the response cache records each answer's reads with it) on V8's continuation
+# data instead of async hooks: with async hooks every promise of the process pays once the cache has
+# recorded one answer, and with RESPONSE_CACHE on, writes cost about 1.4 times as much CPU
+# (docs/architecture.md, "Eighth session"). Node 24 does this by default.
+CMD ["node", "--experimental-async-context-frame", "--max-semi-space-size=64", "dist/main.js"]

@@ -42,6 +42,11 @@ const ONLY = process.env.BENCH_READ_PAGES?.split(",").map((root) => root.trim())
 const ONLY_SERVERS = process.env.BENCH_READ_SERVERS?.split(",").map((name) => name.trim());
 /** BENCH_READ_MIX_ONLY=attempt: every request of the mix's sessions of that kind, to see what one kind costs (see `mixOf`). */
 const MIX_ONLY = process.env.BENCH_READ_MIX_ONLY;
+/**
+ * BENCH_API_NODE_ARGS: more of node's flags for the API's instances, e.g. the Dockerfile's
+ * `--experimental-async-context-frame` when the bench runs on Node 22 (which Node 20 does not know).
+ */
+const API_NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? "").split(" ").filter(Boolean);
 const ADMIN = { email: "bench-admin@example.com", password: "bench admin password 1" };
 
 /** The page of the issue: a learner's own and enrolled courses with their chapters and progress. */
@@ -377,7 +382,7 @@ async function startApi(uri: string, cache: boolean): Promise<Instance> {
       RESPONSE_CACHE: String(cache),
     },
     // The young generation the Dockerfile gives the API; BENCH_CPU_PROF=dir writes its CPU profile there when it stops.
-    { nodeArgs: ["--max-semi-space-size=64", ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] },
+    { nodeArgs: ["--max-semi-space-size=64", ...API_NODE_ARGS, ...(process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])] },
   );
 }
 
@@ -494,6 +499,7 @@ export async function benchReadPath(): Promise<string[]> {
       `graphql read path (${CONNECTIONS} connections, ${SECONDS} s per run, ${ROUNDS} rounds in rotating order, medians; production mode, database in its own process;`,
       `  ${PUBLIC_COURSES + OWN_COURSES} courses of ${CHAPTERS_PER_COURSE} chapters of ~3 KB; the learner owns ${OWN_COURSES} and is enrolled in ${ENROLLED})`,
       `  driver CPU per database round trip: ${tripMs.toFixed(2)} ms; machine load at start ${loadavg().map((load) => load.toFixed(2)).join(" ")}`,
+      `  node ${process.version}${API_NODE_ARGS.length > 0 ? ` with ${API_NODE_ARGS.join(" ")}` : ""} (before Node 24, without --experimental-async-context-frame, the response cache's AsyncLocalStorage puts a hook on every promise of the cache-on API)`,
     ];
     for (const page of pages) {
       const servers: Measured[] = [

@@ -39,14 +39,7 @@ export async function readTogether<T extends Record<string, unknown[]>>(reads: {
   if (entries.length === 0) return {} as T;
   const record = currentReads();
   if (record) for (const [, read] of entries) for (const tag of readTags(read)) record.tags.add(tag);
-  const stages = entries.map(([as, read]) => {
-    const pipeline: Document[] = [{ $match: read.filter }];
-    if (read.sort) pipeline.push({ $sort: read.sort });
-    if (read.limit) pipeline.push({ $limit: read.limit });
-    if (read.projection) pipeline.push({ $project: read.projection });
-    pipeline.push(...(read.then ?? []));
-    return { $lookup: { from: read.model.collection.collectionName, pipeline, as } };
-  });
+  const stages = entries.map(([as, read]) => ({ $lookup: { from: read.model.collection.collectionName, pipeline: pipelineOf(read), as } }));
   const db = entries[0][1].model.db.db;
   if (!db) throw new Error("readTogether: the database is not connected");
   const [row] = await db.aggregate([{ $documents: [{}] }, ...stages]).toArray();
@@ -75,6 +68,18 @@ export function alsoTo<T>(reading: Reading<T>, use: (answer: T) => void): Readin
   };
 }
 
+/**
+ * One reading's answer on its own (a loader's batch): a find through the driver, or an aggregate
+ * when it has stages. Seen by the response cache's watch like any collection method.
+ */
+export async function answerAlone<T>(reading: Reading<T>): Promise<T> {
+  const { model, filter, sort, limit, projection, then } = reading.read;
+  const rows = then
+    ? await model.collection.aggregate(pipelineOf(reading.read)).toArray()
+    : await findRaw(model, filter, { ...(sort && { sort }), ...(limit && { limit }), ...(projection && { projection }) });
+  return reading.answer(rows);
+}
+
 /** Each reading's answer, all read in one database command (`readTogether`). */
 export async function answerTogether<T extends Record<string, unknown>>(readings: { [K in keyof T]: Reading<T[K]> }): Promise<T> {
   const keys = Object.keys(readings) as (keyof T & string)[];
@@ -86,4 +91,14 @@ export async function answerTogether<T extends Record<string, unknown>>(readings
 /** What one read of `readTogether` reads: its collection by its filter, and whole any collection its stages join. */
 function readTags(read: RawRead): string[] {
   return [...filterTags(read.model.collection.collectionName, read.filter), ...joinedCollections(read.then ?? []).map(Tag.all)];
+}
+
+/** A read as pipeline stages: its match, sort, limit and projection, then its own stages. */
+function pipelineOf(read: RawRead): Document[] {
+  const pipeline: Document[] = [{ $match: read.filter }];
+  if (read.sort) pipeline.push({ $sort: read.sort });
+  if (read.limit) pipeline.push({ $limit: read.limit });
+  if (read.projection) pipeline.push({ $project: read.projection });
+  pipeline.push(...(read.then ?? []));
+  return pipeline;
 }

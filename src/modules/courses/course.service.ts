@@ -6,7 +6,7 @@ import type { DomainEventBus } from "../../lib/events";
 import { asObjectId } from "../../lib/ids";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { countBy } from "../../lib/counts";
-import { findRaw, type Reading } from "../../lib/raw-reads";
+import { answerAlone, findRaw, type Reading } from "../../lib/raw-reads";
 import { findPage, type Page, type PageCounting } from "../../lib/pagination";
 import { courseNotFound, CoursePolicy } from "./course.policy";
 import { CourseModel, CourseSource, type ChapterSummary, type Course, type CourseLevel } from "./course.model";
@@ -190,8 +190,7 @@ export class CourseService {
 
   /** For loaders: these courses in key order, null for missing ones (callers check visibility). */
   async byIds(ids: readonly Types.ObjectId[]): Promise<(Course | null)[]> {
-    const { read, answer } = this.byIdsRead(ids);
-    return answer(await findRaw<Course>(read.model, read.filter));
+    return answerAlone(this.byIdsRead(ids));
   }
 
   /** `byIds` as `answerTogether` takes it. */

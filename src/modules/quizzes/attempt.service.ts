@@ -5,7 +5,7 @@ import { raise, type FieldError } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { Loaders } from "../../lib/loaders";
 import { findPage, type Page } from "../../lib/pagination";
-import type { Reading } from "../../lib/raw-reads";
+import { answerAlone, type Reading } from "../../lib/raw-reads";
 import { storedSizes } from "../../lib/stored-sizes";
 import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt.model";
 import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
@@ -122,9 +122,8 @@ export class AttemptService {
 
   /** For loaders: attempts and average percent per quiz, in key order. */
   async statsOf(quizIds: readonly Types.ObjectId[]): Promise<QuizStatsRow[]> {
-    const { read, answer } = this.statsRead(quizIds);
     // Through the driver: read on every quiz page.
-    return answer(await QuizAttemptModel.collection.aggregate<StatsByQuiz>([{ $match: read.filter }, ...(read.then ?? [])]).toArray());
+    return answerAlone(this.statsRead(quizIds));
   }
 
   /** `statsOf` as `answerTogether` takes it. */

@@ -724,12 +724,12 @@ async function claimLog(entry: Omit<ReviewLog, "_id">): Promise<boolean> {
   return claimed.matchedCount > 0 || (await insertLog(entry)) !== null;
 }
 
-/** Whether a profile was read from the database (not the defaults of a learner who has none yet). */
 /** The learner's profile without its counts by day, as `readTogether` reads it. */
 function settingsOf(userId: Types.ObjectId): RawRead {
   return { model: StudyProfileModel, filter: { user_id: userId }, limit: 1, projection: SETTINGS_ONLY };
 }
 
+/** Whether a profile was read from the database (not the defaults of a learner who has none yet). */
 function isStored(profile: ProfileSettings): boolean {
   return "_id" in profile;
 }

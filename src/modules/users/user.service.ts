@@ -6,7 +6,7 @@ import { raise } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder } from "../../lib/loaders";
 import { findPage, type Page } from "../../lib/pagination";
-import { findRaw, type Reading } from "../../lib/raw-reads";
+import { answerAlone, findRaw, type Reading } from "../../lib/raw-reads";
 import { hashPassword } from "./password";
 import { emptyProfile, UserProfileModel, type Preferences, type UserProfile } from "./user-profile.model";
 import { UserModel, UserRole, type User } from "./user.model";
@@ -107,8 +107,7 @@ export class UserService {
 
   /** For loaders: each user's id and name in key order, null where the account is gone or being deleted. */
   async summaries(ids: readonly Types.ObjectId[]): Promise<(Pick<User, "_id" | "name"> | null)[]> {
-    const { read, answer } = this.summariesRead(ids);
-    return answer(await findRaw<Pick<User, "_id" | "name">>(read.model, read.filter, { projection: read.projection }));
+    return answerAlone(this.summariesRead(ids));
   }
 
   /** `summaries` as `answerTogether` takes it. */

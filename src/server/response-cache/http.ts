@@ -70,6 +70,7 @@ export function responseCachePlugin(cachedQueries: ReadonlySet<string>, cache: R
     async requestDidStart() {
       const scope = currentScope();
       if (!scope) {
+        if (!cache.publishes) return;
         const publishedBefore = cache.publishedCount();
         return {
           async willSendResponse({ operation }) {

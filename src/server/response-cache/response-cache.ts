@@ -161,6 +161,11 @@ export class ResponseCache {
     this.published += 1;
   }
 
+  /** Whether this instance tells others of its writes (Redis): if not, no answer waits for `delivered`. */
+  get publishes(): boolean {
+    return this.options.pubSub !== undefined;
+  }
+
   /** How many times this instance told the others of its writes: `delivered` is worth awaiting only if it grew. */
   publishedCount(): number {
     return this.published;

@@ -5,7 +5,7 @@ import { createPubSub, openPubSub, type AppPubSub } from "../../src/infra/pubsub
 import { ChatMessageStatus } from "../../src/modules/chat/chat.model";
 import type { ChatStreamPayload } from "../../src/modules/chat/chat.events";
 import { startTestServer } from "../helpers/server";
-import { holdRedisWrites, REDIS_TEST_URL } from "./redis";
+import { holdRedisWrites, REDIS_TEST_URL, slowRedisLink } from "./redis";
 
 const log = pino({ level: "silent" });
 
@@ -119,6 +119,39 @@ describe.each(adapters)("pub/sub %s", (name, open) => {
     await mine.return?.();
   });
 });
+
+test("delivered() over Redis waits until an instance far from Redis has read what was published", async () => {
+  const link = await slowRedisLink(SLOW_LINK_MS);
+  const [near, far] = await Promise.all([openPubSub(REDIS_TEST_URL, log), openPubSub(link.url, log)]);
+  try {
+    const messageId = new Types.ObjectId().toHexString();
+    const mine = far.pubSub.subscribe("CHAT_MESSAGE_STREAM", messageId)[Symbol.asyncIterator]();
+    await listening(near.pubSub, mine, messageId);
+    const received: number[] = [];
+    const receiving = (async () => {
+      for (;;) {
+        const { value } = await mine.next();
+        if (value.seq === 0) continue;
+        received.push(value.seq);
+        return;
+      }
+    })();
+    const started = Date.now();
+    near.pubSub.publish("CHAT_MESSAGE_STREAM", messageId, event(messageId, 1));
+    await near.pubSub.delivered();
+    // Redis answered the publish at once; the far instance reads it SLOW_LINK_MS later.
+    expect(received).toEqual([1]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(SLOW_LINK_MS - 50);
+    await receiving;
+  } finally {
+    // Closing ends the subscription: an UNSUBSCRIBE still on the slow link when the connection closes would be rejected unheard.
+    await Promise.all([near.close(), far.close()]);
+    await link.close();
+  }
+});
+
+/** How late the slow link passes on what Redis sends: well under `delivered()`'s bound of a second. */
+const SLOW_LINK_MS = 300;
 
 /** How long Redis holds publishes in the test of `delivered()`: short, since other tests may share this Redis. */
 const HELD_MS = 300;

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { startEmbeddedMongo, type EmbeddedMongo } from "../../src/embedded-mongo";
 import { AddChapterDocument, CourseListPageDocument, CreateCourseDocument, UpdateCourseDocument, UpdateProfileDocument } from "../generated/graphql";
 import { startInstance, type Instance } from "../helpers/instance";
-import { holdRedisWrites, REDIS_TEST_URL } from "../chat/redis";
+import { holdRedisWrites, REDIS_TEST_URL, slowRedisLink } from "../chat/redis";
 import { graphqlClient } from "../helpers/graphql";
 import { registerUser, type Session } from "../accounts/support";
 import { ok } from "../courses/support";
@@ -18,10 +18,11 @@ const METRICS_TOKEN = "instances-metrics";
 let engine: EmbeddedMongo;
 let a: Instance;
 let b: Instance;
+let env: Record<string, string>;
 
 beforeAll(async () => {
   engine = await startEmbeddedMongo({ host: "127.0.0.1", port: 0 });
-  const env = {
+  env = {
     MONGODB_URL: engine.uri,
     DATABASE_NAME: `response_cache_${randomUUID().slice(0, 8)}`,
     REDIS_URL: REDIS_TEST_URL,
@@ -92,4 +93,22 @@ test("a write on one instance is answered only once the other knows, however slo
   await holdRedisWrites(300);
   ok(await gqlA(UpdateCourseDocument, { id: course.id, input: { title: "After" } }));
   expect(ok(await mine(b, session)).courses.items.map((item) => item.title)).toEqual(["After"]);
+});
+
+test("a write on one instance is answered only once an instance far from Redis knows", async () => {
+  // C reads what Redis sends it 300 ms late: Redis answers A's publish long before C has the news.
+  const link = await slowRedisLink(300);
+  const c = await startInstance({ ...env, REDIS_URL: link.url });
+  try {
+    const session = await registerUser(graphqlClient(a.graphqlUrl));
+    const gqlA = graphqlClient(a.graphqlUrl, { token: session.accessToken });
+    ok(await gqlA(CreateCourseDocument, { input: { title: "Before", level: "BEGINNER" } }));
+    await cachedOn(c, session);
+    const course = ok(await mine(c, session)).courses.items[0];
+    ok(await gqlA(UpdateCourseDocument, { id: course.id, input: { title: "After" } }));
+    expect(ok(await mine(c, session)).courses.items.map((item) => item.title)).toEqual(["After"]);
+  } finally {
+    await c.stop();
+    await link.close();
+  }
 });

@@ -1,9 +1,9 @@
 import { createRedisEventTarget } from "@graphql-yoga/redis-event-target";
 import { createPubSub as createYogaPubSub } from "@graphql-yoga/subscription";
 import { EJSON } from "bson";
-import type { Redis } from "ioredis";
 import { closeRedis, openRedis, redactedUrl } from "../../lib/redis";
 import type { Logger } from "../../lib/logger";
+import { deliveryBarrier } from "./delivery-barrier";
 import type { AppPubSub, Topics } from "./topics";
 
 export interface RedisPubSub {
@@ -47,29 +47,11 @@ export async function connectRedisPubSub(url: string, log: Logger): Promise<Redi
     throw new Error(`pub/sub: cannot connect to Redis at REDIS_URL=${redactedUrl(url)} (${reason})`);
   }
   const eventTarget = createRedisEventTarget({ publishClient, subscribeClient, serializer });
+  const delivered = await deliveryBarrier(publishClient, subscribeClient);
   return {
-    pubSub: Object.assign(createYogaPubSub<Topics>({ eventTarget }), { delivered: () => publishedSoFar(publishClient) }),
+    pubSub: Object.assign(createYogaPubSub<Topics>({ eventTarget }), { delivered }),
     async close() {
       await Promise.all(clients.map(closeRedis));
     },
   };
-}
-
-/**
- * How long an answer waits for Redis to take what it published. Past it, an instance that missed the
- * event still forgets what it concerns within its caches' trust bound (`session-cache.ts`, the
- * response cache's TTL); a Redis outage must not hang the requests that publish.
- */
-const DELIVERY_WAIT_MS = 1_000;
-
-/**
- * Redis runs one connection's commands in order, and a PUBLISH hands its message to every
- * subscriber before its reply: once a PING sent after the publishes is answered, they are
- * delivered.
- */
-async function publishedSoFar(publishClient: Redis): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<void>((resolve) => (timer = setTimeout(resolve, DELIVERY_WAIT_MS)));
-  await Promise.race([publishClient.ping().catch(() => undefined), waited]);
-  clearTimeout(timer);
 }

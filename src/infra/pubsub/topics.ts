@@ -15,9 +15,10 @@ export type Topics = { [K in keyof TopicMap]: TopicMap[K] };
 /** The app's pub/sub: in-process, or through Redis across instances. */
 export type AppPubSub = PubSub<Topics> & {
   /**
-   * Resolves once every event published so far has reached every instance's subscription (Redis
-   * has taken them and passed them on), so that what follows a publish, an answer to the client
-   * first of all, cannot overtake it. At once in-process; bounded when Redis does not answer.
+   * Resolves once every instance has read every event published so far and acted on it (each
+   * confirmed a barrier published after them: `delivery-barrier.ts`), so that what follows a
+   * publish, an answer to the client first of all, cannot overtake it. At once in-process;
+   * bounded when Redis or an instance does not answer.
    */
   delivered(): Promise<void>;
 };

@@ -25,11 +25,16 @@ export function createHttpApp(config: Config, log: Logger): Express {
     pinoHttp({
       logger: log,
       genReqId: requestId,
-      customProps: (req) => ({ clientIp: (req as express.Request).ip }),
       customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? "error" : "info"),
+      // The client's address on the line that ends each request, and no logger of its own per request
+      // (`customProps` would make one, and work the address out twice).
+      customSuccessObject: (req, _res, fields) => ({ ...fields, clientIp: (req as express.Request).ip }),
+      customErrorObject: (req, _res, _error, fields) => ({ ...fields, clientIp: (req as express.Request).ip }),
+      // Given the request and response themselves: wrapped, each would first be copied whole (headers included) to keep three fields.
+      wrapSerializers: false,
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        req: (req: express.Request) => ({ id: req.id, method: req.method, url: req.originalUrl ?? req.url }),
+        res: (res: express.Response) => ({ statusCode: res.statusCode }),
       },
     }),
   );

@@ -37,7 +37,7 @@ it("a quiz page reads the quiz with its statistics, then its course with its aut
   };
   await page(); // the session is known before counting
   let shown: Awaited<ReturnType<typeof page>> | undefined;
-  expect(await databaseCommands(async () => (shown = await page()))).toEqual(["1.aggregate(quiz_history,quizzes)", "1.aggregate(users,courses)"]);
+  expect(await databaseCommands(async () => (shown = await page()))).toEqual(["1.aggregate(quiz_stats,quizzes)", "1.aggregate(users,courses)"]);
   expect(shown!.data.quiz.owner.id).toBe(author.user.id);
   expect(shown!.data.quiz.stats.attempts).toBe(1);
   // A learner never sees the key, decided from the same course read.

@@ -62,7 +62,7 @@ it("an attempt files its mistakes after reading the learner's settings and their
     "quizzes.find",
     "courses.find",
     "quiz_history.find",
-    "quiz_history.insert",
+    "1.bulkWrite",
     "1.aggregate(study_profiles,cards)",
     "1.aggregate(review_states,review_logs)",
     "1.bulkWrite",

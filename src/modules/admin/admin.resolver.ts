@@ -43,4 +43,13 @@ export class AdminResolver {
   repairCourseSummaries(@Ctx() ctx: Context): Promise<number> {
     return ctx.services.courses.repairReadModels();
   }
+
+  @Authorized("ADMIN")
+  @Mutation(() => Int, {
+    description:
+      "Admins only: counts every quiz's attempts again and rewrites the statistics quiz pages show (attempts, average percent) where they were out of step; returns how many quizzes were rewritten. Safe to run at any time: an attempt submitted meanwhile may be miscounted, which a second run puts right.",
+  })
+  repairQuizStatistics(@Ctx() ctx: Context): Promise<number> {
+    return ctx.services.attempts.repairStatistics();
+  }
 }

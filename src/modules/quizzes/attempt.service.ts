@@ -3,15 +3,18 @@ import type { AiProvider } from "../../infra/ai/provider";
 import { shortAnswerGradePrompt } from "../../infra/ai/prompts";
 import { raise, type FieldError } from "../../lib/errors";
 import type { DomainEventBus } from "../../lib/events";
+import type { Logger } from "../../lib/logger";
 import { Loaders } from "../../lib/loaders";
 import { findPage, type Page } from "../../lib/pagination";
+import { writeTogether } from "../../infra/db/write-together";
 import { answerAlone, type Reading } from "../../lib/raw-reads";
 import { storedSizes } from "../../lib/stored-sizes";
 import { QuizAttemptModel, type GradedAnswer, type QuizAttempt } from "./attempt.model";
-import { gradeAnswer, matchesAcceptedAnswer, scoreOf } from "./grading";
+import { gradeAnswer, matchesAcceptedAnswer, round1, scoreOf } from "./grading";
 import { itemStatistics, type AttemptForStats, type ItemStats } from "./item-stats";
 import type { AnswerInput } from "./quiz.inputs";
 import { QuestionType, QuizSourceType, type Question, type Quiz } from "./quiz.model";
+import { QuizStatistics, type QuizStatsRow } from "./quiz-stats";
 import type { QuizService } from "./quiz.service";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
@@ -28,12 +31,6 @@ declare module "../../lib/events" {
   }
 }
 
-export interface QuizStatsRow {
-  attempts: number;
-  averagePercent: number;
-}
-
-type StatsByQuiz = { _id: Types.ObjectId; attempts: number; averagePercent: number };
 
 /** One learner's attempts over all time, counted or not for the leaderboard. */
 export interface LearnerTotals {
@@ -55,12 +52,19 @@ export class AttemptService {
       ai: AiProvider;
       quizzes: QuizService;
       events: DomainEventBus;
+      log: Logger;
       rules: { firstAttemptOnly: boolean; authorsScore: boolean };
     },
   ) {}
 
   async ready(): Promise<void> {
     await QuizAttemptModel.init();
+    await QuizStatistics.buildIfMissing(this.deps.log);
+  }
+
+  /** The check behind `repairQuizStatistics` (`QuizStatistics.repair`). */
+  repairStatistics(): Promise<number> {
+    return QuizStatistics.repair();
   }
 
   /**
@@ -78,26 +82,32 @@ export class AttemptService {
     const graded: GradedAnswer[] = [];
     for (const question of quiz.questions) {
       const answer = byQuestion.get(String(question._id));
+      const chapterId = question.citation?.source_type === QuizSourceType.CHAPTER ? question.citation.source_id : quiz.chapter_id;
+      // Stored as built (no mongoose document): a field without a value is left out, as mongoose leaves it.
       graded.push({
         question_id: question._id,
         selected_options: [...new Set(answer?.selectedOptions ?? [])].sort((a, b) => a - b),
-        text: answer?.text ?? undefined,
+        ...(answer?.text != null && { text: answer.text }),
         correct: await this.grade(question, answer, actor),
-        chapter_id: question.citation?.source_type === QuizSourceType.CHAPTER ? question.citation.source_id : quiz.chapter_id,
+        ...(chapterId && { chapter_id: chapterId }),
       });
     }
     const counts = await this.countsForLeaderboard(actor, quiz, loaders);
     await storedSizes.note("GradedAnswer.text", ...graded.map((answer) => answer.text ?? ""));
-    const created = await QuizAttemptModel.create({
+    const attempt: QuizAttempt = {
+      _id: new Types.ObjectId(),
       user_id: actor._id,
       quiz_id: quiz._id,
-      course_id: quiz.course_id,
+      ...(quiz.course_id && { course_id: quiz.course_id }),
       answers: graded,
       question_count: quiz.questions.length,
       ...scoreOf(graded.map((answer) => answer.correct)),
       counts_for_leaderboard: counts,
-    });
-    const attempt = created.toObject<QuizAttempt>();
+      created_at: new Date(),
+    };
+    // The attempt and its quiz's statistics in one command; the statistics only once the attempt is stored.
+    const [stored] = await writeTogether([{ model: QuizAttemptModel, insertOne: attempt }, QuizStatistics.counting(attempt)]);
+    if (stored.error) throw new Error(`quizzes: the attempt was not stored: ${stored.error.message}`);
     await this.deps.events.emit("attempt.stored", { attempt, quiz, studyingSince: actor.studying_since });
     return attempt;
   }
@@ -123,25 +133,12 @@ export class AttemptService {
   /** For loaders: attempts and average percent per quiz, in key order. */
   async statsOf(quizIds: readonly Types.ObjectId[]): Promise<QuizStatsRow[]> {
     // Through the driver: read on every quiz page.
-    return answerAlone(this.statsRead(quizIds));
+    return answerAlone(QuizStatistics.read(quizIds));
   }
 
   /** `statsOf` as `answerTogether` takes it. */
   statsRead(quizIds: readonly Types.ObjectId[]): Reading<QuizStatsRow[]> {
-    return {
-      read: {
-        model: QuizAttemptModel,
-        filter: { quiz_id: { $in: [...quizIds] } },
-        then: [{ $group: { _id: "$quiz_id", attempts: { $sum: 1 }, averagePercent: { $avg: "$percent" } } }],
-      },
-      answer: (rows: StatsByQuiz[]) => {
-        const byQuiz = new Map(rows.map((row) => [String(row._id), row]));
-        return quizIds.map((id) => {
-          const row = byQuiz.get(String(id));
-          return { attempts: row?.attempts ?? 0, averagePercent: round1(row?.averagePercent ?? 0) };
-        });
-      },
-    };
+    return QuizStatistics.read(quizIds);
   }
 
   async itemStats(quiz: Quiz): Promise<ItemStats[]> {
@@ -245,8 +242,4 @@ function answersByQuestion(quiz: Quiz, answers: AnswerInput[]): Map<string, Answ
   });
   if (fields.length > 0) raise("BAD_USER_INPUT", "Some answers do not fit the quiz", { fields });
   return byQuestion;
-}
-
-function round1(value: number): number {
-  return Math.round(value * 10) / 10;
 }

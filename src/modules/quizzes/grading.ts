@@ -32,6 +32,11 @@ export interface Score {
   points: number;
 }
 
+/** A percent as attempts show it: one decimal. */
+export function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}
+
 export function scoreOf(correct: boolean[]): Score {
   const score = correct.filter(Boolean).length;
   const percent = correct.length === 0 ? 0 : Math.round((score * 1000) / correct.length) / 10;

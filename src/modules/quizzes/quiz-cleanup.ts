@@ -5,6 +5,7 @@ import type { CourseService } from "../courses/course.service";
 import type { Logger } from "../../lib/logger";
 import { QuizAttemptModel } from "./attempt.model";
 import { QuizModel, QuizSourceType, type Quiz } from "./quiz.model";
+import { QuizStatistics } from "./quiz-stats";
 
 declare module "../../lib/events" {
   interface DomainEvents {
@@ -47,6 +48,7 @@ export class QuizCleanup {
    * them); their other quizzes go with every attempt at them; shares naming them go.
    */
   async userDeleted(userId: Types.ObjectId): Promise<void> {
+    await QuizStatistics.uncount({ user_id: userId });
     await QuizAttemptModel.deleteMany({ user_id: userId }).exec();
     const written = await QuizModel.find({ owner_id: userId }, { _id: 1, course_id: 1 }).lean<Pick<Quiz, "_id" | "course_id">[]>().exec();
     const courseIds = [...new Map(written.flatMap((quiz) => (quiz.course_id ? [[String(quiz.course_id), quiz.course_id] as const] : []))).values()];
@@ -77,6 +79,7 @@ export class QuizCleanup {
     if (ids.length === 0) return false;
     const deleted = await QuizModel.deleteMany({ _id: { $in: ids } }).exec();
     await QuizAttemptModel.deleteMany({ quiz_id: { $in: ids } }).exec();
+    await QuizStatistics.forget(ids);
     await this.deps.events.emit("attempts.removed", { quizIds: ids });
     return deleted.deletedCount > 0;
   }

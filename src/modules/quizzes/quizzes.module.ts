@@ -16,7 +16,7 @@ export const quizzesModule: AppModule<{ quizzes: QuizService; attempts: AttemptS
     const cleanup = new QuizCleanup(peers(services, ["courses"], { events, log }));
     const sources = new QuizSources(peers(services, ["courses", "chapters", "uploads", "passages"]));
     const quizzes = new QuizService(peers(services, ["courses", "users"], { ai, aiWork, sources, cleanup, courseQuizAuthors: config.quizzes.courseQuizAuthors }));
-    const attempts = new AttemptService({ ai, quizzes, events, rules: config.leaderboard });
+    const attempts = new AttemptService({ ai, quizzes, events, log, rules: config.leaderboard });
     return {
       services: { quizzes, attempts },
       handles: {

@@ -173,6 +173,7 @@ export const MATRIX: Record<string, Entry> = {
     expect: ownerOnly("NOT_FOUND", "ok"),
   },
   "Mutation.repairCourseSummaries": { vars: () => ({}), expect: adminOnly },
+  "Mutation.repairQuizStatistics": { vars: () => ({}), expect: adminOnly },
   // A fresh account each time: the mail is rate-limited per user, and a verified address is CONFLICT.
   "Mutation.requestEmailVerification": { vars: () => ({}), caller: newUser, expect: signedIn() },
   "Mutation.reprocessUpload": { vars: async (w) => ({ id: await w.upload() }), expect: ownerOnly("NOT_FOUND", "ok") },

@@ -74,7 +74,12 @@ export class AttemptService {
    */
   async submit(actor: Exclude<Actor, null>, quizId: string, answers: AnswerInput[], options: { forAssignment?: boolean; loaders?: Loaders } = {}): Promise<QuizAttempt> {
     const loaders = options.loaders ?? new Loaders();
-    const quiz = await this.deps.quizzes.readableOrFail(actor, quizId, loaders);
+    // Whether the actor took the quiz before, read with the quiz (one command) when the leaderboard may ask.
+    let takenBefore: boolean | undefined;
+    const along = this.deps.rules.firstAttemptOnly
+      ? { withQuiz: (id: Types.ObjectId) => ({ takenBefore: { read: { model: QuizAttemptModel, filter: { user_id: actor._id, quiz_id: id }, limit: 1, projection: { _id: 1 as const } }, answer: (rows: unknown[]) => (takenBefore = rows.length > 0) } }) }
+      : undefined;
+    const quiz = await this.deps.quizzes.readableOrFail(actor, quizId, loaders, along);
     if (!options.forAssignment && (await this.deps.quizzes.takenThroughClass(actor, quiz, loaders))) {
       raise("FORBIDDEN", "This quiz is assigned to your class: take it through the assignment (submitAssignment)", { reason: "assigned_quiz" });
     }
@@ -92,7 +97,7 @@ export class AttemptService {
         ...(chapterId && { chapter_id: chapterId }),
       });
     }
-    const counts = await this.countsForLeaderboard(actor, quiz, loaders);
+    const counts = await this.countsForLeaderboard(actor, quiz, loaders, takenBefore);
     await storedSizes.note("GradedAnswer.text", ...graded.map((answer) => answer.text ?? ""));
     const attempt: QuizAttempt = {
       _id: new Types.ObjectId(),
@@ -117,10 +122,10 @@ export class AttemptService {
    * proves nothing; an author knows the keys before starting. Checked before this attempt is
    * stored: two first attempts sent at once both count, the better one wins.
    */
-  private async countsForLeaderboard(actor: Exclude<Actor, null>, quiz: Quiz, loaders: Loaders): Promise<boolean> {
+  private async countsForLeaderboard(actor: Exclude<Actor, null>, quiz: Quiz, loaders: Loaders, takenBefore?: boolean): Promise<boolean> {
     const { firstAttemptOnly, authorsScore } = this.deps.rules;
     if (!authorsScore && (await this.deps.quizzes.mayAuthor(actor, quiz, loaders))) return false;
-    return !(firstAttemptOnly && (await QuizAttemptModel.exists({ user_id: actor._id, quiz_id: quiz._id })));
+    return !(firstAttemptOnly && (takenBefore ?? (await QuizAttemptModel.exists({ user_id: actor._id, quiz_id: quiz._id })) !== null));
   }
 
   /** Your attempts, newest first. */

@@ -150,8 +150,8 @@ export class QuizService {
     return QuizPolicy.canRead(actor, quiz, course) ? quiz : null;
   }
 
-  async readableOrFail(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders): Promise<Quiz> {
-    return (await this.readable(actor, id, loaders)) ?? quizNotFound();
+  async readableOrFail(actor: Actor, id: string | Types.ObjectId, loaders?: Loaders, along?: ReadAlong): Promise<Quiz> {
+    return (await this.readable(actor, id, loaders, along)) ?? quizNotFound();
   }
 
   /**

@@ -22,6 +22,8 @@ export interface Context extends HasViewer {
   origin?: string;
   /** The signed-in user, looked up once per context; null without a valid token of an active user. */
   viewer(): Promise<Viewer | null>;
+  /** The viewer once `viewer()` has answered (null: none); undefined before: for fields that answer at once when they can. */
+  viewerNow(): Viewer | null | undefined;
   /** This execution's DataLoaders: per HTTP request, and per event of a subscription. */
   loaders: Loaders;
   services: Services;

@@ -10,9 +10,10 @@ type Key = { toString(): string };
  */
 export class Loaders {
   private readonly loaders = new Map<string, DataLoader<Key, unknown, string>>();
+  private readonly held = new Map<string, unknown>();
 
   get<K extends Key, V>(name: string, params: readonly Key[], batch: (keys: readonly K[]) => Promise<V[]>): DataLoader<K, V, string> {
-    const id = [name, ...params.map(String)].join("\u0000");
+    const id = idOf(name, params);
     let loader = this.loaders.get(id) as DataLoader<K, V, string> | undefined;
     if (!loader) {
       loader = new DataLoader<K, V, string>(batch, { cacheKeyFn: (key) => String(key) });
@@ -20,6 +21,25 @@ export class Loaders {
     }
     return loader;
   }
+
+  /**
+   * Keeps what this execution read in full (every enrollment of a user), named like a loader, so
+   * that fields answer from it at once: a loader answers only through a promise. `undefined` forgets it.
+   */
+  hold<T>(name: string, params: readonly Key[], value: T | undefined): void {
+    const id = idOf(name, params);
+    if (value === undefined) this.held.delete(id);
+    else this.held.set(id, value);
+  }
+
+  /** What `hold` kept under this name, if anything. */
+  holding<T>(name: string, params: readonly Key[]): T | undefined {
+    return this.held.get(idOf(name, params)) as T | undefined;
+  }
+}
+
+function idOf(name: string, params: readonly Key[]): string {
+  return [name, ...params.map(String)].join("\u0000");
 }
 
 /**

@@ -14,7 +14,9 @@ export interface ContextSource {
 
 /** One context per HTTP request or per subscription; anything cached on it dies with it. */
 export function buildContext(app: { log: Logger; services: Services }, source: ContextSource): Context {
-  let viewer: Promise<Viewer | null> | undefined = source.viewer;
+  let known: Viewer | null | undefined;
+  const remember = (found: Viewer | null) => (known = found);
+  let viewer: Promise<Viewer | null> | undefined = source.viewer?.then(remember);
   let log: Logger | undefined;
   return {
     requestId: source.requestId,
@@ -25,7 +27,8 @@ export function buildContext(app: { log: Logger; services: Services }, source: C
     authorization: source.authorization,
     clientIp: source.clientIp,
     origin: source.origin,
-    viewer: () => (viewer ??= app.services.auth.authenticate(source.authorization)),
+    viewer: () => (viewer ??= app.services.auth.authenticate(source.authorization).then(remember)),
+    viewerNow: () => known,
     loaders: new Loaders(),
     services: app.services,
   };

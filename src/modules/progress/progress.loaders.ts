@@ -27,4 +27,20 @@ export function progressOfUserLoader(ctx: Context, userId: Types.ObjectId) {
 export function knowAllProgressOfUser(loaders: Loaders, userId: Types.ObjectId, all: readonly Progress[]): void {
   const loader = progressOfUser(loaders, userId, async (ids) => inKeyOrder(ids, all, (row) => row.course_id, null));
   for (const row of all) loader.prime(row.course_id, row);
+  loaders.hold(ALL_PROGRESS, [userId], new Map(all.map((row) => [String(row.course_id), row])));
 }
+
+/**
+ * The user's progress by course when this execution read every enrollment of theirs (absent: not
+ * enrolled), for `myProgress` to answer at once; undefined otherwise, or once a write changed one.
+ */
+export function allProgressHeld(loaders: Loaders, userId: Types.ObjectId): ReadonlyMap<string, Progress> | undefined {
+  return loaders.holding(ALL_PROGRESS, [userId]);
+}
+
+/** A write changed the user's progress: what `allProgressHeld` held of it no longer holds. */
+export function forgetAllProgress(loaders: Loaders, userId: Types.ObjectId): void {
+  loaders.hold(ALL_PROGRESS, [userId], undefined);
+}
+
+const ALL_PROGRESS = "allProgressOfUser";

@@ -8,7 +8,7 @@ import type { CourseService, EnrollmentLookup } from "../courses/course.service"
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { findRaw, type Reading } from "../../lib/raw-reads";
-import { knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
+import { forgetAllProgress, knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
 import { ProgressModel, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
 import type { Actor } from "../../lib/identity";
@@ -95,7 +95,10 @@ export class ProgressService implements EnrollmentLookup {
       .exec();
     if (!progress) raise("FORBIDDEN", "Enroll in the course first");
     // Cleared first: an earlier field of the same operation may have read the progress before this write.
-    if (loaders) this.progressLoader(loaders, actor._id).clear(course._id).prime(course._id, progress);
+    if (loaders) {
+      this.progressLoader(loaders, actor._id).clear(course._id).prime(course._id, progress);
+      forgetAllProgress(loaders, actor._id);
+    }
     if (completed) await this.deps.events.emit("progress.chapterCompleted", { userId: actor._id, classIds: actor.class_ids ?? [], chapter, at: new Date() });
     return course;
   }

@@ -31,7 +31,6 @@ declare module "../../lib/events" {
   }
 }
 
-
 /** One learner's attempts over all time, counted or not for the leaderboard. */
 export interface LearnerTotals {
   attempts: number;

@@ -37,6 +37,20 @@ function event(messageId: string, seq: number): ChatStreamPayload {
   return { messageId, seq, delta: `piece ${seq} `, done: false, status: ChatMessageStatus.STREAMING };
 }
 
+/** The seq of the first event after `listening`'s probes (seq 0), in `received` once `receiving` resolves. */
+function firstEventAfterProbes(iterator: AsyncIterator<ChatStreamPayload>): { received: number[]; receiving: Promise<void> } {
+  const received: number[] = [];
+  const receiving = (async () => {
+    for (;;) {
+      const { value } = await iterator.next();
+      if (value.seq === 0) continue;
+      received.push(value.seq);
+      return;
+    }
+  })();
+  return { received, receiving };
+}
+
 /** Redis confirms a subscription asynchronously: publish probes until one arrives. */
 async function listening(from: AppPubSub, iterator: AsyncIterator<ChatStreamPayload>, messageId: string): Promise<void> {
   const first = iterator.next();
@@ -96,15 +110,7 @@ describe.each(adapters)("pub/sub %s", (name, open) => {
     const messageId = new Types.ObjectId().toHexString();
     const mine = instances.b.subscribe("CHAT_MESSAGE_STREAM", messageId)[Symbol.asyncIterator]();
     await listening(instances.a, mine, messageId);
-    const received: number[] = [];
-    const receiving = (async () => {
-      for (;;) {
-        const { value } = await mine.next();
-        if (value.seq === 0) continue;
-        received.push(value.seq);
-        return;
-      }
-    })();
+    const { received, receiving } = firstEventAfterProbes(mine);
     const redis = name.startsWith("Redis");
     if (redis) await holdRedisWrites(HELD_MS);
     const started = Date.now();
@@ -127,15 +133,7 @@ test("delivered() over Redis waits until an instance far from Redis has read wha
     const messageId = new Types.ObjectId().toHexString();
     const mine = far.pubSub.subscribe("CHAT_MESSAGE_STREAM", messageId)[Symbol.asyncIterator]();
     await listening(near.pubSub, mine, messageId);
-    const received: number[] = [];
-    const receiving = (async () => {
-      for (;;) {
-        const { value } = await mine.next();
-        if (value.seq === 0) continue;
-        received.push(value.seq);
-        return;
-      }
-    })();
+    const { received, receiving } = firstEventAfterProbes(mine);
     const started = Date.now();
     near.pubSub.publish("CHAT_MESSAGE_STREAM", messageId, event(messageId, 1));
     await near.pubSub.delivered();

@@ -30,15 +30,22 @@ export interface TestProvider {
  */
 export async function startTestProvider(): Promise<TestProvider> {
   const child: ChildProcess = fork(join(__dirname, "oidc-provider-process.mjs"), [], {
-    // Its "unsupported runtime" notice on Node 20 is noise here; errors reach the tests as failed sign-ins.
-    stdio: ["ignore", "ignore", process.env.TEST_LOG_LEVEL ? "inherit" : "ignore", "ipc"],
+    // Its "unsupported runtime" notice on Node 20 is noise here; kept only to explain a provider
+    // that died or never answered.
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
-  const [first] = (await once(child, "message")) as [{ issuer: string }];
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    if (process.env.TEST_LOG_LEVEL) process.stderr.write(chunk);
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const reply = () => nextMessage(child, () => stderr);
+  const first = (await reply()) as { issuer: string };
   return {
     issuer: first.issuer,
     async configure(setup) {
       child.send(setup);
-      await once(child, "message");
+      await reply();
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -47,6 +54,30 @@ export async function startTestProvider(): Promise<TestProvider> {
       await exited;
     },
   };
+}
+
+/** Longer than the provider needs on a busy machine by far; a failed start says why instead of hanging the hook. */
+const PROVIDER_REPLY_MS = 30_000;
+
+function nextMessage(child: ChildProcess, stderr: () => string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      settle();
+      reject(new Error(`test OpenID provider ${why}; its stderr:\n${stderr() || "(empty)"}`));
+    };
+    const onMessage = (message: unknown) => {
+      settle();
+      resolve(message);
+    };
+    const onExit = (code: number | null, signal: string | null) => fail(`exited (code ${code}, signal ${signal})`);
+    const onError = (error: Error) => fail(`failed: ${error.message}`);
+    const timer = setTimeout(() => fail(`did not answer within ${PROVIDER_REPLY_MS} ms`), PROVIDER_REPLY_MS);
+    const settle = () => {
+      clearTimeout(timer);
+      child.off("message", onMessage).off("exit", onExit).off("error", onError);
+    };
+    child.on("message", onMessage).on("exit", onExit).on("error", onError);
+  });
 }
 
 /** An address on loopback where nothing listens: a provider that is down. */

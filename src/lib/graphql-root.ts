@@ -1,4 +1,7 @@
-import { createParameterDecorator } from "type-graphql";
+import { createParameterDecorator, type ResolverData } from "type-graphql";
+
+/** What `@Root()` gives a field resolver: the parent, as is. */
+export const parentOf = ({ root }: ResolverData): unknown => root;
 
 /**
  * The parent object of a field resolver, as the parent resolver returned it. type-graphql's own
@@ -7,5 +10,5 @@ import { createParameterDecorator } from "type-graphql";
  * plain documents read from the database, which no resolver needs as class instances.
  */
 export function Root(): ReturnType<typeof createParameterDecorator> {
-  return createParameterDecorator(({ root }) => root);
+  return createParameterDecorator(parentOf);
 }

@@ -1,7 +1,7 @@
 import type { Types } from "mongoose";
 import type { Context } from "../../lib/context";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
-import type { Progress } from "./progress.model";
+import type { Enrollment } from "./progress.model";
 
 export function enrollmentCountLoader(ctx: Context) {
   return ctx.loaders.get("enrollmentCount", [], (ids: readonly Types.ObjectId[]) => ctx.services.progress.enrollmentCounts(ids));
@@ -11,7 +11,7 @@ export function enrollmentCountLoader(ctx: Context) {
  * One user's progress per course, keyed by course: a loader per user and execution. `read` is
  * used only by whoever creates it first (`knowAllProgressOfUser` answers from what it was given).
  */
-export function progressOfUser(loaders: Loaders, userId: Types.ObjectId, read: (courseIds: readonly Types.ObjectId[]) => Promise<(Progress | null)[]>) {
+export function progressOfUser(loaders: Loaders, userId: Types.ObjectId, read: (courseIds: readonly Types.ObjectId[]) => Promise<(Enrollment | null)[]>) {
   return loaders.get("progressOfUser", [userId], read);
 }
 
@@ -24,7 +24,7 @@ export function progressOfUserLoader(ctx: Context, userId: Types.ObjectId) {
  * answers from it (null where not enrolled) instead of reading again. Where the loader already
  * exists it keeps reading what it was not primed with.
  */
-export function knowAllProgressOfUser(loaders: Loaders, userId: Types.ObjectId, all: readonly Progress[]): void {
+export function knowAllProgressOfUser(loaders: Loaders, userId: Types.ObjectId, all: readonly Enrollment[]): void {
   const loader = progressOfUser(loaders, userId, async (ids) => inKeyOrder(ids, all, (row) => row.course_id, null));
   for (const row of all) loader.prime(row.course_id, row);
   loaders.hold(ALL_PROGRESS, [userId], new Map(all.map((row) => [String(row.course_id), row])));
@@ -34,7 +34,7 @@ export function knowAllProgressOfUser(loaders: Loaders, userId: Types.ObjectId, 
  * The user's progress by course when this execution read every enrollment of theirs (absent: not
  * enrolled), for `myProgress` to answer at once; undefined otherwise, or once a write changed one.
  */
-export function allProgressHeld(loaders: Loaders, userId: Types.ObjectId): ReadonlyMap<string, Progress> | undefined {
+export function allProgressHeld(loaders: Loaders, userId: Types.ObjectId): ReadonlyMap<string, Enrollment> | undefined {
   return loaders.holding(ALL_PROGRESS, [userId]);
 }
 

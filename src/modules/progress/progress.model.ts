@@ -28,3 +28,9 @@ export class Progress {
 }
 
 export const ProgressModel = getModelForClass(Progress);
+
+/** What pages show of an enrollment (`summarize`): the fields they read, and nothing else. */
+export type Enrollment = Pick<Progress, "course_id" | "completed_chapter_ids" | "created_at" | "last_activity_at">;
+
+/** `Enrollment` as a find's projection. */
+export const ENROLLMENT_FIELDS = { _id: 0, course_id: 1, completed_chapter_ids: 1, created_at: 1, last_activity_at: 1 } as const;

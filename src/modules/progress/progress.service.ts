@@ -9,7 +9,7 @@ import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { findRaw, type Reading } from "../../lib/raw-reads";
 import { forgetAllProgress, knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
-import { ProgressModel, type Progress } from "./progress.model";
+import { ENROLLMENT_FIELDS, ProgressModel, type Enrollment, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
 import type { Actor } from "../../lib/identity";
 import { asObjectId } from "../../lib/ids";
@@ -19,7 +19,7 @@ import { asObjectId } from "../../lib/ids";
  * the current chapters rather than cleaned up when a chapter is deleted: a completion racing a
  * deletion then can never count a chapter that no longer exists.
  */
-export function summarize(progress: Progress, chapters: Chapter[]): CourseProgress {
+export function summarize(progress: Enrollment, chapters: Chapter[]): CourseProgress {
   const completed = new Set(progress.completed_chapter_ids.map(String));
   const completedChapterIds = chapters.filter((chapter) => completed.has(String(chapter._id))).map((chapter) => chapter._id);
   const total = chapters.length;
@@ -107,12 +107,12 @@ export class ProgressService implements EnrollmentLookup {
    * This user's progress in each course, in key order; null where not enrolled. With a request's
    * `loaders`, through its loader, which `enrolledCourseIds` may already have filled.
    */
-  async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[], loaders?: Loaders): Promise<(Progress | null)[]> {
+  async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[], loaders?: Loaders): Promise<(Enrollment | null)[]> {
     if (loaders) {
       const loader = this.progressLoader(loaders, userId);
       return Promise.all(courseIds.map((id) => loader.load(id)));
     }
-    const found = await findRaw<Progress>(ProgressModel, { user_id: userId, course_id: { $in: courseIds } });
+    const found = await findRaw<Enrollment>(ProgressModel, { user_id: userId, course_id: { $in: courseIds } }, { projection: ENROLLMENT_FIELDS });
     return inKeyOrder(courseIds, found, (progress) => progress.course_id, null);
   }
 
@@ -140,14 +140,14 @@ export class ProgressService implements EnrollmentLookup {
       return rows.map((row) => row.course_id);
     }
     const { read, answer } = this.enrolledRead(userId, loaders);
-    return answer(await findRaw<Progress>(read.model, read.filter));
+    return answer(await findRaw<Enrollment>(read.model, read.filter, { projection: read.projection }));
   }
 
   /** `enrolledCourseIds` with `loaders`, as a read for `readTogether`. */
   enrolledRead(userId: Types.ObjectId, loaders: Loaders): Reading<Types.ObjectId[]> {
     return {
-      read: { model: ProgressModel, filter: { user_id: userId } },
-      answer: (rows: Progress[]) => {
+      read: { model: ProgressModel, filter: { user_id: userId }, projection: ENROLLMENT_FIELDS },
+      answer: (rows: Enrollment[]) => {
         knowAllProgressOfUser(loaders, userId, rows);
         return rows.map((row) => row.course_id);
       },

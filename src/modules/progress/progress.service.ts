@@ -7,7 +7,7 @@ import { CoursePolicy } from "../courses/course.policy";
 import type { CourseService, EnrollmentLookup } from "../courses/course.service";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
-import { findRaw, type Reading } from "../../lib/raw-reads";
+import { answerAlone, findRaw, type Reading } from "../../lib/raw-reads";
 import { forgetAllProgress, knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
 import { ENROLLMENT_FIELDS, ProgressModel, type Enrollment, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
@@ -139,8 +139,7 @@ export class ProgressService implements EnrollmentLookup {
       const rows = await findRaw<Pick<Progress, "course_id">>(ProgressModel, { user_id: userId }, { projection: { course_id: 1 } });
       return rows.map((row) => row.course_id);
     }
-    const { read, answer } = this.enrolledRead(userId, loaders);
-    return answer(await findRaw<Enrollment>(read.model, read.filter, { projection: read.projection }));
+    return answerAlone(this.enrolledRead(userId, loaders));
   }
 
   /** `enrolledCourseIds` with `loaders`, as a read for `readTogether`. */

@@ -99,7 +99,14 @@ export async function findPage<T>(
     const [items, total] = await Promise.all([find(window.limit), count()]);
     return toPage(items, total, window);
   }
-  const read = await find(window.limit + 1);
+  return pageOfRead(await find(window.limit + 1), window, counting, count);
+}
+
+/**
+ * The page of a list read from `window.skip` one item longer than `window.limit` (`read`), its
+ * `total` counted by `count` only when it is read and the list does not end on this page (as `findPage`).
+ */
+export async function pageOfRead<T>(read: T[], window: PageWindow, counting: PageCounting, count: () => Promise<number>): Promise<Page<T>> {
   const items = read.slice(0, window.limit);
   const hasMore = read.length > window.limit;
   // The list ends on this page, or past its end with nothing before (an empty list).

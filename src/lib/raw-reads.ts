@@ -24,13 +24,21 @@ export interface RawRead {
   projection?: Record<string, 0 | 1>;
   /** Stages run on what the find returned (e.g. a `$lookup` by `_id`, a `$group`). */
   then?: Document[];
+  /**
+   * In `readTogether` only: `field` also among the values at `valuesAt` (ObjectIds) in what an
+   * earlier read of the same command returned, e.g. `{ field: "_id", valuesAt: "enrolled.course_id" }`:
+   * a read that depends on another, in the same command (a `$lookup` by `localField`).
+   */
+  among?: { field: string; valuesAt: string };
 }
 
 /**
  * Several independent finds in one database command, answered together: a database-level
  * aggregate of one empty document and an uncorrelated `$lookup` per read (MongoDB 5.1+; the
  * embedded engine reads each through its indexes). For hot paths whose reads do not depend on
- * each other, so a request waits for, and the database parses, one command instead of several.
+ * each other, so a request waits for, and the database parses, one command instead of several;
+ * a read `among` the ids an earlier one returned joins by them (`localField`, MongoDB 5.0+), in
+ * the order the reads are given.
  * The response cache's watch of mongoose's operations does not see this command: each read tags
  * the request here, as narrowly as a find of its filter would (`lib/filter-tags.ts`).
  */
@@ -39,7 +47,14 @@ export async function readTogether<T extends Record<string, unknown[]>>(reads: {
   if (entries.length === 0) return {} as T;
   const record = currentReads();
   if (record) for (const [, read] of entries) for (const tag of readTags(read)) record.tags.add(tag);
-  const stages = entries.map(([as, read]) => ({ $lookup: { from: read.model.collection.collectionName, pipeline: pipelineOf(read), as } }));
+  const stages = entries.map(([as, read]) => ({
+    $lookup: {
+      from: read.model.collection.collectionName,
+      ...(read.among && { localField: read.among.valuesAt, foreignField: read.among.field }),
+      pipeline: pipelineOf(read),
+      as,
+    },
+  }));
   const db = entries[0][1].model.db.db;
   if (!db) throw new Error("readTogether: the database is not connected");
   const [row] = await db.aggregate([{ $documents: [{}] }, ...stages]).toArray();
@@ -73,7 +88,8 @@ export function alsoTo<T>(reading: Reading<T>, use: (answer: T) => void): Readin
  * when it has stages. Seen by the response cache's watch like any collection method.
  */
 export async function answerAlone<T>(reading: Reading<T>): Promise<T> {
-  const { model, filter, sort, limit, projection, then } = reading.read;
+  const { model, filter, sort, limit, projection, then, among } = reading.read;
+  if (among) throw new Error("answerAlone: a read among another's values is read with it (answerTogether)");
   const rows = then
     ? await model.collection.aggregate(pipelineOf(reading.read)).toArray()
     : await findRaw(model, filter, { ...(sort && { sort }), ...(limit && { limit }), ...(projection && { projection }) });
@@ -88,7 +104,7 @@ export async function answerTogether<T extends Record<string, unknown>>(readings
   return Object.fromEntries(keys.map((key, i) => [key, answers[i]])) as T;
 }
 
-/** What one read of `readTogether` reads: its collection by its filter, and whole any collection its stages join. */
+/** What one read of `readTogether` reads: its collection by its filter (`among` only narrows it), and whole any collection its stages join. */
 function readTags(read: RawRead): string[] {
   return [...filterTags(read.model.collection.collectionName, read.filter), ...joinedCollections(read.then ?? []).map(Tag.all)];
 }

@@ -176,6 +176,48 @@ describe("listing", () => {
     expect(mine.total).toBe(7);
   });
 
+  it("pages through MINE: owned and enrolled courses newest first, each once, none that became private to the learner", async () => {
+    const author = await world.user("INSTRUCTOR");
+    const learner = await world.user("INSTRUCTOR");
+    const marker = `okapi${Date.now()}`;
+    const titles: string[] = [];
+    const made = async (by: Session, name: string, level: "BEGINNER" | "ADVANCED") => {
+      const course = await createCourse(world.gql, by.accessToken, { title: `${marker} ${name}`, level });
+      titles.push(course.title);
+      if (by === author) await publish(world.gql, author.accessToken, course.id);
+      return course.id;
+    };
+    const enroll = async (id: string) => ok(await world.gql(EnrollDocument, { courseId: id }, { token: learner.accessToken }));
+    const a0 = await made(author, "A0", "BEGINNER");
+    await made(learner, "L0", "ADVANCED");
+    const a1 = await made(author, "A1", "ADVANCED");
+    const l1 = await made(learner, "L1", "BEGINNER");
+    const a2 = await made(author, "A2", "BEGINNER");
+    await made(learner, "L2", "ADVANCED");
+    const a3 = await made(author, "A3", "ADVANCED");
+    const a4 = await made(author, "A4", "BEGINNER");
+    await made(author, "A5 not enrolled", "BEGINNER");
+    for (const id of [a0, a1, a2, a3, a4, l1]) await enroll(id);
+    await publish(world.gql, author.accessToken, a3, false);
+
+    const list = async (skip: number, limit: number, level?: "BEGINNER" | "ADVANCED") =>
+      ok(await world.gql(CoursesDocument, { filter: { owner: "MINE", search: marker, ...(level && { level }) }, skip, limit }, { token: learner.accessToken })).courses;
+    const expected = ["A4", "L2", "A2", "L1", "A1", "L0", "A0"].map((name) => `${marker} ${name}`);
+    expect(titles.filter((title) => expected.includes(title)).reverse()).toEqual(expected);
+    const pages = [await list(0, 3), await list(3, 3), await list(6, 3)];
+    expect(pages.map(({ total, hasMore, items }) => ({ total, hasMore, items: items.length }))).toEqual([
+      { total: 7, hasMore: true, items: 3 },
+      { total: 7, hasMore: true, items: 3 },
+      { total: 7, hasMore: false, items: 1 },
+    ]);
+    expect(pages.flatMap((page) => page.items.map((course) => course.title))).toEqual(expected);
+    expect((await list(0, 100)).items.map((course) => course.title)).toEqual(expected);
+    expect(await list(7, 3)).toMatchObject({ total: 7, hasMore: false, items: [] });
+    const advanced = await list(0, 2, "ADVANCED");
+    expect(advanced).toMatchObject({ total: 3, hasMore: true });
+    expect(advanced.items.map((course) => course.title)).toEqual(["L2", "A1"].map((name) => `${marker} ${name}`));
+  });
+
   it("refuses a limit outside 1..100 and MINE without a sign-in", async () => {
     expect(errorCode(await world.gql(CoursesDocument, { limit: 101 }))).toBe("BAD_USER_INPUT");
     expect(errorCode(await world.gql(CoursesDocument, { filter: { owner: "MINE" } }))).toBe("UNAUTHENTICATED");

@@ -63,7 +63,7 @@ describe("uncorrelated $lookups (several reads in one command)", () => {
     expect(once).toEqual(await reads().collection("states").aggregate(general(stages)).toArray());
   });
 
-  it("leaves correlated joins and expressions in $documents to the general path, with the same results", async () => {
+  it("answers a join by a local field of one literal document, and leaves expressions in $documents to the general path, with the same results", async () => {
     const correlated = [{ $documents: [{ who: "bob" }] }, { $lookup: { from: "profiles", localField: "who", foreignField: "user", as: "profile" } }];
     const [joined] = await reads().aggregate(correlated).toArray();
     expect(joined.profile.map((profile: Document) => profile.retention)).toEqual([0.8]);
@@ -71,5 +71,42 @@ describe("uncorrelated $lookups (several reads in one command)", () => {
     const [row] = await reads().aggregate(computed).toArray();
     expect(row.n).toBe(3);
     expect(row.profile).toHaveLength(1);
+  });
+
+  it("joins by a local field of the one input document, or of what an earlier join read, with the general $lookup's documents", async () => {
+    const stages = [
+      { $documents: [{ who: "ada", extra: [cards[3]._id, cards[4]._id] }] },
+      { $lookup: { from: "states", pipeline: [{ $match: { user: "ada" } }, { $sort: { due: 1 } }, { $limit: 5 }, { $project: { card_id: 1 } }], as: "soon" } },
+      {
+        $lookup: {
+          from: "cards",
+          localField: "soon.card_id",
+          foreignField: "_id",
+          pipeline: [{ $match: { deck: { $ne: "d2" } } }, { $sort: { front: -1 } }, { $limit: 3 }, { $project: { front: 1 } }],
+          as: "fronts",
+        },
+      },
+      { $lookup: { from: "cards", localField: "extra", foreignField: "_id", as: "extraCards" } },
+      { $lookup: { from: "profiles", localField: "who", foreignField: "user", pipeline: [{ $project: { retention: 1, _id: 0 } }], as: "profile" } },
+    ];
+    const [once] = await reads().aggregate(stages).toArray();
+    const [generally] = await reads().aggregate(general(stages)).toArray();
+    expect(once).toEqual(generally);
+    const soon = new Set(once.soon.map((state: Document) => String(state.card_id)));
+    const expected = cards.filter((card) => soon.has(String(card._id)) && card.deck !== "d2").map((card) => card.front).sort().reverse().slice(0, 3);
+    expect(once.fronts.map((card: Document) => card.front)).toEqual(expected);
+    expect(once.fronts.length).toBeGreaterThan(0);
+    expect(once.extraCards.map((card: Document) => card.front).sort()).toEqual(["Card 3", "Card 4"]);
+    expect(once.profile).toEqual([{ retention: 0.9 }]);
+  });
+
+  it("answers joins by a local field of several documents, or by a missing one, as the general $lookup does", async () => {
+    const several = [{ $documents: [{ who: "ada" }, { who: "bob" }, { who: "eve" }] }, { $lookup: { from: "profiles", localField: "who", foreignField: "user", pipeline: [], as: "profile" } }];
+    const rows = await reads().aggregate(several).toArray();
+    expect(rows.map((row) => row.profile.map((profile: Document) => profile.retention))).toEqual([[0.9], [0.8], []]);
+    const missing = [{ $documents: [{}] }, { $lookup: { from: "profiles", localField: "who", foreignField: "user", as: "profile" } }];
+    const [row] = await reads().aggregate(missing).toArray();
+    expect(row).toEqual((await reads().aggregate(general(missing)).toArray())[0]);
+    expect(row.profile).toEqual([]);
   });
 });

@@ -67,7 +67,7 @@ function plainField(name: unknown): name is string {
 }
 
 /** Values an `_id` lookup finds exactly as `$lookup`'s equality would: ObjectIds, and strings compared as bytes. */
-function isKey(value: unknown, simpleCollation: boolean): boolean {
+export function isKey(value: unknown, simpleCollation: boolean): boolean {
   if (typeof value === "string") return simpleCollation;
   return typeof value === "object" && value !== null && (value as { _bsontype?: string })._bsontype === "ObjectId";
 }

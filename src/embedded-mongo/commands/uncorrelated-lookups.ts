@@ -4,8 +4,9 @@ import { isPlainObject } from "../query/paths";
 import { sortKeys } from "../planner/plan";
 import type { CommandContext } from "./context";
 import { resumeCheck } from "./interrupt";
-import { lookupShortcut } from "./lookup-shortcut";
-import { runSelectionPausing, type SelectOptions } from "./select";
+import { pathValues } from "../query/path-values";
+import { isKey, lookupShortcut } from "./lookup-shortcut";
+import { isSimpleCollation, runSelectionPausing, type SelectOptions } from "./select";
 import { resolver } from "./views";
 
 /**
@@ -16,6 +17,12 @@ import { resolver } from "./views";
  * planner (an index, not a scan of `from` per input document as the general `$lookup` does), a
  * `$project` of plain inclusions or exclusions applied like find's projection, and its other
  * stages run over what was read. Undefined (the general path runs) for anything else.
+ *
+ * With a single input document, a join may also name `localField` and `foreignField` (with or
+ * without a pipeline): its read is then the pipeline's with `foreignField` among the local values,
+ * which may be what an earlier join of the same command returned (`"enrollments.course_id"`), so
+ * that a read depending on another still takes one command. Only for ObjectIds (and strings under
+ * the simple collation), where `$in` finds exactly what the join's equality would.
  */
 export async function uncorrelatedLookups(
   ctx: CommandContext,
@@ -34,8 +41,23 @@ export async function uncorrelatedLookups(
   const joins = stages.slice(at).map(uncorrelatedJoin);
   if (joins.length === 0 || !joins.every((join): join is Join => join !== undefined)) return undefined;
   if (joins.some((join) => ctx.engine.collection(ctx.db, join.from)?.isView)) return undefined;
+  if (joins.some((join) => join.on) && (docs.length !== 1 || !isSimpleCollation(collation))) return undefined;
+  // Joins run in order on the one document when one is correlated: each sees what the earlier ones joined.
+  const first = docs.length === 1 ? { ...docs[0] } : undefined;
   const joined: [string, Document[]][] = [];
-  for (const join of joins) joined.push([join.as, await readJoin(ctx, join, collation, variables)]);
+  for (const join of joins) {
+    let filter = join.filter;
+    if (join.on) {
+      const values = localValues(first!, join.on.localField);
+      if (!values) return undefined;
+      const among = { [join.on.foreignField]: { $in: values } };
+      filter = Object.keys(filter).length === 0 ? among : { $and: [among, filter] };
+    }
+    const found = await readJoin(ctx, { ...join, filter }, collation, variables);
+    joined.push([join.as, found]);
+    if (first) first[join.as] = found;
+  }
+  if (first) return [first];
   // Every input document gets the same joined documents: a reply is only serialised, never changed.
   return docs.map((doc) => {
     const out = { ...doc };
@@ -44,9 +66,22 @@ export async function uncorrelatedLookups(
   });
 }
 
+/** The values a join's `localField` holds (arrays by their elements), if `$in` finds what its equality would. */
+function localValues(doc: Document, localField: string): unknown[] | undefined {
+  const values: unknown[] = [];
+  for (const value of pathValues(doc, localField.split("."))) {
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (!isKey(one, true)) return undefined;
+      values.push(one);
+    }
+  }
+  return values;
+}
+
 interface Join {
   from: string;
   as: string;
+  on?: { localField: string; foreignField: string };
   filter: Document;
   sort?: Document;
   limit: number;
@@ -57,9 +92,12 @@ interface Join {
 function uncorrelatedJoin(stage: Document): Join | undefined {
   const spec = Object.keys(stage).length === 1 ? (stage.$lookup as Document | undefined) : undefined;
   if (typeof spec !== "object" || spec === null) return undefined;
-  if (Object.keys(spec).sort().join(",") !== "as,from,pipeline") return undefined;
-  const { from, as, pipeline } = spec;
+  const keys = Object.keys(spec).sort().join(",");
+  if (keys !== "as,from,pipeline" && keys !== "as,foreignField,from,localField,pipeline" && keys !== "as,foreignField,from,localField") return undefined;
+  const { from, as, pipeline = [], localField, foreignField } = spec;
   if (typeof from !== "string" || typeof as !== "string" || as.length === 0 || as.includes(".") || as.startsWith("$") || !Array.isArray(pipeline)) return undefined;
+  if (localField !== undefined && !(plainPath(localField) && plainPath(foreignField))) return undefined;
+  const on = localField === undefined ? undefined : { localField: localField as string, foreignField: foreignField as string };
   const sub = pipeline as Document[];
   if (!sub.every((s) => typeof s === "object" && s !== null && Object.keys(s).length === 1)) return undefined;
   let i = 0;
@@ -67,7 +105,11 @@ function uncorrelatedJoin(stage: Document): Join | undefined {
   const sort = sub[i] && "$sort" in sub[i] && isPlainObject(sub[i].$sort) && sortKeys(sub[i].$sort as Document)?.length ? (sub[i++].$sort as Document) : undefined;
   const limit = sub[i] && Number.isInteger(sub[i].$limit) && (sub[i].$limit as number) > 0 ? (sub[i++].$limit as number) : 0;
   const projection = sub[i] && "$project" in sub[i] && isPlainProjection(sub[i].$project) ? (sub[i++].$project as Document) : undefined;
-  return { from, as, filter, sort, limit, projection, rest: sub.slice(i) };
+  return { from, as, on, filter, sort, limit, projection, rest: sub.slice(i) };
+}
+
+function plainPath(name: unknown): name is string {
+  return typeof name === "string" && name.length > 0 && !name.startsWith("$") && !name.split(".").some((part) => part.length === 0);
 }
 
 async function readJoin(ctx: CommandContext, join: Join, collation: Document | undefined, variables: Document | undefined): Promise<Document[]> {

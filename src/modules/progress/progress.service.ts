@@ -4,7 +4,7 @@ import type { Chapter } from "../chapters/chapter.model";
 import type { ChapterService } from "../chapters/chapter.service";
 import type { Course } from "../courses/course.model";
 import { CoursePolicy } from "../courses/course.policy";
-import type { CourseService, EnrollmentLookup } from "../courses/course.service";
+import type { CourseService, EnrolledReading, EnrollmentLookup } from "../courses/course.service";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
 import { answerAlone, findRaw, type Reading } from "../../lib/raw-reads";
@@ -142,14 +142,15 @@ export class ProgressService implements EnrollmentLookup {
     return answerAlone(this.enrolledRead(userId, loaders));
   }
 
-  /** `enrolledCourseIds` with `loaders`, as a read for `readTogether`. */
-  enrolledRead(userId: Types.ObjectId, loaders: Loaders): Reading<Types.ObjectId[]> {
+  /** `enrolledCourseIds`, as a read for `readTogether`. */
+  enrolledRead(userId: Types.ObjectId, loaders?: Loaders): EnrolledReading {
     return {
       read: { model: ProgressModel, filter: { user_id: userId }, projection: ENROLLMENT_FIELDS },
       answer: (rows: Enrollment[]) => {
-        knowAllProgressOfUser(loaders, userId, rows);
+        if (loaders) knowAllProgressOfUser(loaders, userId, rows);
         return rows.map((row) => row.course_id);
       },
+      courseIdField: "course_id",
     };
   }
 

@@ -16,7 +16,7 @@ import {
   type Session,
   OPEN_QUIZ_RULES,
 } from "../quizzes/support";
-import { databaseCalls } from "../helpers/database-calls";
+import { databaseCalls, databaseCommands } from "../helpers/database-calls";
 
 describe("dashboard after a scripted learning week", () => {
   let world: CourseWorld;
@@ -32,7 +32,7 @@ describe("dashboard after a scripted learning week", () => {
   const complete = async (chapterId: string) => ok(await world.gql(CompleteChapterDocument, { chapterId }, { token: learner.accessToken }));
 
   beforeAll(async () => {
-    world = await startCourseWorld({ ...LONG_TOKENS, ...OPEN_QUIZ_RULES });
+    world = await startCourseWorld({ ...LONG_TOKENS, ...OPEN_QUIZ_RULES, DB_COMMAND_MONITORING: "true" });
     clock = fakeDate("2026-03-01T12:00:00Z");
     const instructor = await world.user("INSTRUCTOR");
     learner = await world.user();
@@ -161,8 +161,16 @@ describe("dashboard after a scripted learning week", () => {
   it("reads the learner's enrollments once, and the weak spots' chapters in one query", async () => {
     await dashboard(); // the session is known before counting
     const calls = await databaseCalls(dashboard, ["progress", "chapters", "courses"]);
-    // The weak spots' courses; the enrollments, the courses and the weak spots' chapters go in two
-    // `readTogether` commands, which mongoose does not send (issue 30: 8 round trips down to 3).
+    // The weak spots' courses; the enrollments, the courses and the weak spots' chapters go in one
+    // `readTogether` command, which mongoose does not send (issue 30: 8 round trips down to 2).
     expect(calls).toEqual(["courses.find"]);
+    // All but the weak spots' courses in one command (their chapters are read by the misses' chapter ids in it).
+    const learnerReads = "1.aggregate(progress,quiz_history,learning_activity,learning_activity,quiz_history,courses,courses,chapters)";
+    expect(await databaseCommands(dashboard)).toEqual([learnerReads, "courses.find"]);
+    // A learner with no weak spots: that one command.
+    const newcomer = await world.user();
+    const first = () => world.gql(DashboardDocument, {}, { token: newcomer.accessToken });
+    ok(await first());
+    expect(await databaseCommands(first)).toEqual([learnerReads]);
   });
 });

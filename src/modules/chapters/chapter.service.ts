@@ -81,13 +81,14 @@ export class ChapterService {
   }
 
   /**
-   * Of these chapters, those the actor may read, in no particular order, with their keys and
-   * `fields` only: the chapters as a read for `readTogether`, then one query for their courses' visibility.
+   * Of the chapters whose ids an earlier read of the same `readTogether` command returned at
+   * `idsAt` (`"misses.chapterId"`), those the actor may read, in no particular order, with their
+   * keys and `fields` only: the chapters in that command, then one query for their courses' visibility.
    */
-  readableAmongRead(actor: Actor, ids: readonly Types.ObjectId[], fields: readonly string[]): Reading<Chapter[]> {
+  readableAmongRead(actor: Actor, idsAt: string, fields: readonly string[]): Reading<Chapter[]> {
     const projection = Object.fromEntries([...CHAPTER_KEYS, ...fields].map((field) => [field, 1 as const]));
     return {
-      read: { model: ChapterModel, filter: { _id: { $in: [...ids] } }, projection },
+      read: { model: ChapterModel, filter: {}, among: { field: "_id", valuesAt: idsAt }, projection },
       // Then their courses, which the chapters name.
       answer: async (chapters: Chapter[]) => {
         const readable = await this.deps.courses.readableAmong(actor, chapters.map((chapter) => chapter.course_id));

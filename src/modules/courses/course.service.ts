@@ -117,6 +117,18 @@ function inListOrder(a: Course, b: Course): number {
   return b.created_at.getTime() - a.created_at.getTime() || Buffer.compare(b._id.id, a._id.id);
 }
 
+/** A MINE list's two reads (`CourseService.mineReads`). */
+export interface MineReads {
+  owned: Reading<Course[]>;
+  joined: Reading<Course[]>;
+}
+
+/** The courses of `mineReads`, each once, in list order. */
+export function inMineOrder({ owned, joined }: { owned: Course[]; joined: Course[] }): Course[] {
+  const seen = new Set(owned.map((course) => String(course._id)));
+  return [...owned, ...joined.filter((course) => !seen.has(String(course._id)))].sort(inListOrder);
+}
+
 /** What a list reads of each course: `fields` and what its rules and order need (all without `fields`). */
 function listFields(fields?: readonly string[]): string[] | undefined {
   return fields && [...new Set([...POLICY_FIELDS, "created_at", ...fields])];
@@ -145,46 +157,27 @@ export class CourseService {
    */
   private async mine(actor: Exclude<Actor, null>, filter: CourseListFilter, window: PageWindow, reads: CourseListReads): Promise<Page<Course>> {
     const enrolled = this.deps.progress.enrolledRead(actor._id, reads.loaders);
-    const rest = this.listFilter(actor, { ...filter, owner: CourseOwnerFilter.ALL }, []) as Filter<Document>;
-    const fields = listFields(reads.fields);
-    const first = (filter: Filter<Document>, among?: RawRead["among"]): Reading<Course[]> => ({
-      read: {
-        model: CourseModel,
-        filter,
-        among,
-        sort: LIST_ORDER,
-        limit: window.skip + window.limit + 1,
-        projection: fields && Object.fromEntries(fields.map((field) => [field, 1 as const])),
-      },
-      answer: (rows: Course[]) => rows,
-    });
     const read = await answerTogether({
       enrolled,
-      owned: first({ $and: [rest, { owner_id: actor._id }] }),
-      joined: first(rest, { field: "_id", valuesAt: `enrolled.${enrolled.courseIdField}` }),
+      ...this.mineReads(actor, filter, window.skip + window.limit + 1, `enrolled.${enrolled.courseIdField}`, reads.fields),
     });
-    const seen = new Set(read.owned.map((course) => String(course._id)));
-    const courses = [...read.owned, ...read.joined.filter((course) => !seen.has(String(course._id)))].sort(inListOrder);
     const count = () => CourseModel.collection.countDocuments(this.listFilter(actor, filter, read.enrolled) as Filter<Document>);
-    return pageOfRead(courses.slice(window.skip), window, reads.counting ?? { total: true, hasMore: true }, count);
+    return pageOfRead(inMineOrder(read).slice(window.skip), window, reads.counting ?? { total: true, hasMore: true }, count);
   }
 
   /**
-   * The first `limit` courses of `list` (no count), as a read for `readTogether`, once the
-   * learner's enrolled courses are known (`enrolled`: for MINE).
+   * The first `limit` courses of a MINE list as two reads for `answerTogether` (`inMineOrder`
+   * merges them), after the learner's enrollments were read in the same command: their course ids
+   * are at `enrolledAt` (`"enrolled.course_id"`, with `EnrollmentLookup.enrolledRead` as `enrolled`).
    */
-  firstPageRead(actor: Actor, filter: CourseListFilter, enrolled: readonly Types.ObjectId[], limit: number, fields?: readonly string[]): Reading<Course[]> {
+  mineReads(actor: Exclude<Actor, null>, filter: CourseListFilter, limit: number, enrolledAt: string, fields?: readonly string[]): MineReads {
+    const rest = this.listFilter(actor, { ...filter, owner: CourseOwnerFilter.ALL }, []) as Filter<Document>;
     const projection = listFields(fields);
-    return {
-      read: {
-        model: CourseModel,
-        filter: this.listFilter(actor, filter, enrolled) as Filter<Document>,
-        sort: LIST_ORDER,
-        limit,
-        projection: projection && Object.fromEntries(projection.map((field) => [field, 1 as const])),
-      },
+    const first = (filter: Filter<Document>, among?: RawRead["among"]): Reading<Course[]> => ({
+      read: { model: CourseModel, filter, among, sort: LIST_ORDER, limit, projection: projection && Object.fromEntries(projection.map((field) => [field, 1 as const])) },
       answer: (rows: Course[]) => rows,
-    };
+    });
+    return { owned: first({ $and: [rest, { owner_id: actor._id }] }), joined: first(rest, { field: "_id", valuesAt: enrolledAt }) };
   }
 
   /** The course if the actor may read it, else null (missing, hidden and malformed ids alike). */

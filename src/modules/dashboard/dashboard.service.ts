@@ -1,5 +1,5 @@
 import type { ChapterService } from "../chapters/chapter.service";
-import type { CourseService } from "../courses/course.service";
+import { inMineOrder, type CourseService } from "../courses/course.service";
 import type { LeaderboardService } from "../leaderboard/leaderboard.service";
 import { summarize, type ProgressService } from "../progress/progress.service";
 import type { AttemptService, ChapterMisses } from "../quizzes/attempt.service";
@@ -38,29 +38,30 @@ export class DashboardService {
   /**
    * `loaders`: the request's, so what the course list reads is not read again. `courseFields`:
    * the stored fields of its courses the operation shows (all without it). Waits for the database
-   * twice (three times with weak spots): once for all that depends on the learner alone, once for
-   * what depends on that (their courses, the chapters they missed), once for those chapters' courses.
+   * once (twice with weak spots): for all that depends on the learner alone and, in the same
+   * command, what depends on that (their courses, by their enrollments; the chapters they missed);
+   * then for those chapters' courses (whether the learner may still read them).
    */
   async forUser(actor: Exclude<Actor, null>, loaders: Loaders, courseFields?: readonly string[], now = new Date()): Promise<Dashboard> {
+    const enrolled = this.deps.progress.enrolledRead(actor._id, loaders);
+    const fields = courseFields && [...courseFields, "chapter_summaries"];
     const [learner, place] = await Promise.all([
       answerTogether({
-        enrolled: this.deps.progress.enrolledRead(actor._id, loaders),
+        enrolled,
         totals: this.deps.attempts.totalsRead(actor._id),
         streaks: this.deps.activity.streaksRead(actor._id, now),
         recent: this.deps.activity.recentRead(actor._id, RECENT_ACTIVITY),
         misses: this.deps.attempts.missesByChapterRead(actor._id),
+        // Among what the reads above return, in the same command.
+        ...this.deps.courses.mineReads(actor, { owner: CourseOwnerFilter.MINE }, MAX_COURSES, `enrolled.${enrolled.courseIdField}`, fields),
+        missed: this.deps.chapters.readableAmongRead(actor, "misses.chapterId", ["title"]),
       }),
       // The learner's own place only: another learner's attempt drops this answer only if it moves that place.
       this.deps.leaderboard.place(actor._id),
     ]);
     const { totals, streaks, recent } = learner;
     const misses = worstFirst(learner.misses);
-    const fields = courseFields && [...courseFields, "chapter_summaries"];
-    const next = await answerTogether({
-      courses: this.deps.courses.firstPageRead(actor, { owner: CourseOwnerFilter.MINE }, learner.enrolled, MAX_COURSES, fields),
-      missed: this.deps.chapters.readableAmongRead(actor, misses.map((row) => row.chapterId), ["title"]),
-    });
-    const courses = await this.courses(actor, loaders, next.courses);
+    const courses = await this.courses(actor, loaders, inMineOrder(learner).slice(0, MAX_COURSES));
     return {
       courses,
       chaptersCompleted: courses.reduce((sum, course) => sum + course.completedChapters, 0),
@@ -82,7 +83,7 @@ export class DashboardService {
           percent: activity.percent ?? null,
         }),
       ),
-      weakSpots: weakSpots(misses, next.missed),
+      weakSpots: weakSpots(misses, learner.missed),
     };
   }
 

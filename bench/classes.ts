@@ -220,7 +220,7 @@ export async function benchClasses(): Promise<string[]> {
     const same = copies.every((copy) => JSON.stringify(copy) === full);
     await Promise.all([a.cache.stop(), b.cache.stop()]);
 
-    const courses = new CourseService({ progress: { enrolledCourseIds: async () => [], enrolledRead: () => { throw new Error("bench: no MINE list here"); } }, chapters: { byCourses: async (ids) => ids.map(() => []) }, users, events });
+    const courses = new CourseService({ progress: { enrolledRead: () => { throw new Error("bench: no MINE list here"); } }, chapters: { byCourses: async (ids) => ids.map(() => []) }, users, events });
     const student = { _id: studentIds[0], role: UserRole.STUDENT, class_ids: [classId] } as SignedIn;
     const page = { skip: 0, limit: 20 };
     const fields = ["title", "description", "level", "tags"];

@@ -17,11 +17,10 @@ import { dropPrincipalFrom, setGrantOn, type GrantOptions, type GrantRole } from
 /** What a MINE listing needs from enrollments, without the course module depending on progress. */
 export interface EnrollmentLookup {
   /**
-   * With `loaders` (one request's), the lookup may keep what it read there, e.g. the enrollments
-   * themselves for the page's `myProgress`.
+   * The user's enrollments as a read for `readTogether`, answered with their course ids (its rows
+   * hold each course's id at `courseIdField`). With `loaders` (one request's), the lookup may keep
+   * what it read there, e.g. the enrollments themselves for the page's `myProgress`.
    */
-  enrolledCourseIds(userId: Types.ObjectId, loaders?: Loaders): Promise<Types.ObjectId[]>;
-  /** The same as a read for `readTogether` (its rows hold each course's id at `courseIdField`). */
   enrolledRead(userId: Types.ObjectId, loaders?: Loaders): EnrolledReading;
 }
 

@@ -7,7 +7,7 @@ import { CoursePolicy } from "../courses/course.policy";
 import type { CourseService, EnrolledReading, EnrollmentLookup } from "../courses/course.service";
 import type { DomainEventBus } from "../../lib/events";
 import { inKeyOrder, type Loaders } from "../../lib/loaders";
-import { answerAlone, findRaw, type Reading } from "../../lib/raw-reads";
+import { findRaw } from "../../lib/raw-reads";
 import { forgetAllProgress, knowAllProgressOfUser, progressOfUser } from "./progress.loaders";
 import { ENROLLMENT_FIELDS, ProgressModel, type Enrollment, type Progress } from "./progress.model";
 import type { CourseProgress } from "./progress.types";
@@ -105,7 +105,7 @@ export class ProgressService implements EnrollmentLookup {
 
   /**
    * This user's progress in each course, in key order; null where not enrolled. With a request's
-   * `loaders`, through its loader, which `enrolledCourseIds` may already have filled.
+   * `loaders`, through its loader, which `enrolledRead` may already have filled.
    */
   async forUser(userId: Types.ObjectId, courseIds: readonly Types.ObjectId[], loaders?: Loaders): Promise<(Enrollment | null)[]> {
     if (loaders) {
@@ -130,19 +130,17 @@ export class ProgressService implements EnrollmentLookup {
     return inKeyOrder(courseIds, counts, (row) => row._id, 0).map((row) => (typeof row === "number" ? row : row.count));
   }
 
-  /**
-   * With `loaders` (a request's), reads the whole enrollments, one query, and hands them to that
-   * request's `progressOfUser` loader, so the page's `myProgress` reads nothing more.
-   */
-  async enrolledCourseIds(userId: Types.ObjectId, loaders?: Loaders): Promise<Types.ObjectId[]> {
-    if (!loaders) {
-      const rows = await findRaw<Pick<Progress, "course_id">>(ProgressModel, { user_id: userId }, { projection: { course_id: 1 } });
-      return rows.map((row) => row.course_id);
-    }
-    return answerAlone(this.enrolledRead(userId, loaders));
+  /** The courses the user is enrolled in. */
+  async enrolledCourseIds(userId: Types.ObjectId): Promise<Types.ObjectId[]> {
+    const rows = await findRaw<Pick<Progress, "course_id">>(ProgressModel, { user_id: userId }, { projection: { course_id: 1 } });
+    return rows.map((row) => row.course_id);
   }
 
-  /** `enrolledCourseIds`, as a read for `readTogether`. */
+  /**
+   * The user's enrollments as a read for `readTogether`, answered with their course ids. With
+   * `loaders` (a request's), the enrollments go to that request's `progressOfUser` loader, so the
+   * page's `myProgress` reads nothing more.
+   */
   enrolledRead(userId: Types.ObjectId, loaders?: Loaders): EnrolledReading {
     return {
       read: { model: ProgressModel, filter: { user_id: userId }, projection: ENROLLMENT_FIELDS },

@@ -100,6 +100,25 @@ describe("uncorrelated $lookups (several reads in one command)", () => {
     expect(once.profile).toEqual([{ retention: 0.9 }]);
   });
 
+  it("joins by what an earlier join found nothing of, or a document without the field, as the general $lookup does", async () => {
+    await reads().collection("profiles").insertOne({ retention: 0.5 });
+    try {
+      const stages = [
+        { $documents: [{}] },
+        { $lookup: { from: "states", pipeline: [{ $match: { user: "nobody" } }], as: "none" } },
+        { $lookup: { from: "cards", localField: "none.card_id", foreignField: "_id", pipeline: [{ $project: { front: 1 } }], as: "cards" } },
+        { $lookup: { from: "profiles", localField: "none.user", foreignField: "user", pipeline: [{ $project: { _id: 0 } }], as: "userless" } },
+      ];
+      const [once] = await reads().aggregate(stages).toArray();
+      expect(once).toEqual((await reads().aggregate(general(stages)).toArray())[0]);
+      expect(once.cards).toEqual([]);
+      // A missing local value joins what has no `foreignField` at all, as MongoDB's equality on null does.
+      expect(once.userless).toEqual([{ retention: 0.5 }]);
+    } finally {
+      await reads().collection("profiles").deleteOne({ retention: 0.5 });
+    }
+  });
+
   it("answers joins by a local field of several documents, or by a missing one, as the general $lookup does", async () => {
     const several = [{ $documents: [{ who: "ada" }, { who: "bob" }, { who: "eve" }] }, { $lookup: { from: "profiles", localField: "who", foreignField: "user", pipeline: [], as: "profile" } }];
     const rows = await reads().aggregate(several).toArray();

@@ -22,7 +22,7 @@ import { resolver } from "./views";
  * without a pipeline): its read is then the pipeline's with `foreignField` among the local values,
  * which may be what an earlier join of the same command returned (`"enrollments.course_id"`), so
  * that a read depending on another still takes one command. Only for ObjectIds (and strings under
- * the simple collation), where `$in` finds exactly what the join's equality would.
+ * the simple collation) and missing values, where `$in` finds exactly what the join's equality would.
  */
 export async function uncorrelatedLookups(
   ctx: CommandContext,
@@ -66,13 +66,18 @@ export async function uncorrelatedLookups(
   });
 }
 
-/** The values a join's `localField` holds (arrays by their elements), if `$in` finds what its equality would. */
+/**
+ * The values a join's `localField` holds (arrays by their elements; missing, as through an empty
+ * earlier join, as null, which `$in` and the join's equality both match to a missing or null
+ * `foreignField`), if `$in` finds what its equality would.
+ */
 function localValues(doc: Document, localField: string): unknown[] | undefined {
   const values: unknown[] = [];
   for (const value of pathValues(doc, localField.split("."))) {
     for (const one of Array.isArray(value) ? value : [value]) {
-      if (!isKey(one, true)) return undefined;
-      values.push(one);
+      if (one === undefined || one === null) values.push(null);
+      else if (isKey(one, true)) values.push(one);
+      else return undefined;
     }
   }
   return values;

@@ -42,7 +42,7 @@ export async function uncorrelatedLookups(
   if (joins.length === 0 || !joins.every((join): join is Join => join !== undefined)) return undefined;
   if (joins.some((join) => ctx.engine.collection(ctx.db, join.from)?.isView)) return undefined;
   if (joins.some((join) => join.on) && (docs.length !== 1 || !isSimpleCollation(collation))) return undefined;
-  // Joins run in order on the one document when one is correlated: each sees what the earlier ones joined.
+  // With one input document the joins run on it in order, so a correlated one sees what the earlier ones joined.
   const first = docs.length === 1 ? { ...docs[0] } : undefined;
   const joined: [string, Document[]][] = [];
   for (const join of joins) {

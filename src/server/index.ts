@@ -11,7 +11,8 @@ import { createLogger, type Logger } from "../lib/logger";
 import { Quota } from "../lib/quota";
 import { storedSizes } from "../lib/stored-sizes";
 import { createApollo } from "./apollo";
-import { createHttpApp, finishHttpApp } from "./http";
+import { createHttpApp, finishHttpApp, requestHandlers, routeEnd } from "./http";
+import { DirectRoute } from "./direct-route";
 import { ideRoutes } from "./ide";
 import { GraphQLMetrics } from "./metrics/graphql";
 import { httpMetrics, metricsRoute } from "./metrics/http";
@@ -90,10 +91,11 @@ export async function createServer(config: Config, options: { logger?: Logger; g
       responseCache.start();
     }
     const schema = await buildAppSchema(pubSub);
-    const app = createHttpApp(config, log);
-    const httpServer = createBoundedHttpServer(app, config.http, log);
-    app.use(securityHeaders());
-    app.use(httpMetrics(metrics));
+    const app = createHttpApp(config);
+    const graphqlPost = new DirectRoute(app, "POST", "/graphql", routeEnd);
+    const httpServer = createBoundedHttpServer(graphqlPost.listener, config.http, log);
+    const everyRequest = [...requestHandlers(config, log), securityHeaders(), httpMetrics(metrics)];
+    app.use(...everyRequest);
     rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());
     const closeWebSockets = attachWebSockets({
       httpServer,
@@ -132,7 +134,10 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     // routes below, none of which answers a POST to /graphql (probes, metrics and the IDE answer GETs;
     // REST routes have paths of their own): the same answer, without walking a dozen layers first
     // (and three turns of the event loop: a router left without a match hands on with setImmediate).
+    // `POST /graphql` itself runs the same handlers without the router at all (DirectRoute); this
+    // route answers the paths Express also matches to it (`/graphql/`, with a query string).
     app.post("/graphql", rateLimit.middleware, ...graphql);
+    graphqlPost.use([...everyRequest, rateLimit.middleware, ...graphql]);
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     app.use(metricsRoute(metrics, config.metricsToken));
     for (const probes of modules.probes) app.use(probes);

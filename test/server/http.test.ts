@@ -103,6 +103,26 @@ describe("GraphQL over HTTP", () => {
     expect(fields.sort()).toEqual(["channel", "message"]);
   });
 
+  it("answers POST /graphql as it answers the paths Express also routes there: request id, CORS, security headers", async () => {
+    const post = (path: string, id: string) =>
+      fetch(`${server.url}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: "https://app.example.com", "x-request-id": id },
+        body: JSON.stringify({ query: "{ __typename }" }),
+      });
+    const paths = ["/graphql", "/graphql/", "/graphql?from=test"];
+    const answers = await Promise.all(paths.map(async (path, i) => ({ id: `route-${i}`, response: await post(path, `route-${i}`) })));
+    const headerNames = (response: Response) => [...response.headers.keys()].filter((name) => name !== "date").sort();
+    for (const { id, response } of answers) {
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ data: { __typename: "Query" } });
+      expect(response.headers.get("x-request-id")).toBe(id);
+      expect(response.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+      expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(headerNames(response)).toEqual(headerNames(answers[0].response));
+    }
+  });
+
   it("answers malformed JSON with a GraphQL-shaped 400", async () => {
     const response = await fetch(server.graphqlUrl, {
       method: "POST",

@@ -94,6 +94,7 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     const app = createHttpApp(config);
     const graphqlPost = new DirectRoute(app, "POST", "/graphql", routeEnd);
     const httpServer = createBoundedHttpServer(graphqlPost.listener, config.http, log);
+    // Every request's handlers, run by Express and by the direct route alike: one added elsewhere would miss `POST /graphql`.
     const everyRequest = [...requestHandlers(config, log), securityHeaders(), httpMetrics(metrics)];
     app.use(...everyRequest);
     rateLimit = createRateLimit(config, log, () => metrics.rateLimited.inc());

@@ -137,8 +137,9 @@ export async function createServer(config: Config, options: { logger?: Logger; g
     // (and three turns of the event loop: a router left without a match hands on with setImmediate).
     // `POST /graphql` itself runs the same handlers without the router at all (DirectRoute); this
     // route answers the paths Express also matches to it (`/graphql/`, with a query string).
-    app.post("/graphql", rateLimit.middleware, ...graphql);
-    graphqlPost.use([...everyRequest, rateLimit.middleware, ...graphql]);
+    const graphqlRoute = [rateLimit.middleware, ...graphql];
+    app.post("/graphql", ...graphqlRoute);
+    graphqlPost.use([...everyRequest, ...graphqlRoute]);
     // Health probes and metrics scrapes come before the rate limit: they must never be refused.
     app.use(metricsRoute(metrics, config.metricsToken));
     for (const probes of modules.probes) app.use(probes);
